@@ -1,0 +1,172 @@
+//! newsflow on NATS JetStream: everything that talks to the broker lives here.
+//!
+//! Layout:
+//! - [`subjects`]: subject and stream names (a contract).
+//! - [`connect`] and [`ensure_streams`]: the connection and the file-stored streams.
+//! - [`runner`]: the one generic stage worker: durable pull consumer, stage function, onward
+//!   publish with a message id, ack only after that publish is acknowledged, nak with backoff,
+//!   and an error record after bounded retries.
+//! - [`publisher`]: the watcher's sink, publishing each file with `Nats-Msg-Id` = content hash.
+//! - [`server`]: a managed local `nats-server` (the embedded default, and the tests' broker).
+
+pub mod headers;
+pub mod publisher;
+pub mod runner;
+pub mod server;
+pub mod subjects;
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, stream};
+use newsflow_config::NatsConfig;
+
+pub use subjects::Subjects;
+
+/// Errors talking to NATS.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("cannot connect to nats at {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("cannot set up stream {stream}: {message}")]
+    Stream { stream: String, message: String },
+    #[error("cannot set up consumer {consumer}: {message}")]
+    Consumer { consumer: String, message: String },
+    #[error("nats request failed: {0}")]
+    Request(String),
+}
+
+/// Connects with the configured credentials (which are never logged).
+pub async fn connect(
+    url: &str,
+    config: &NatsConfig,
+    name: &str,
+) -> Result<async_nats::Client, BusError> {
+    let connect_error = |message: String| BusError::Connect {
+        url: url.to_string(),
+        message,
+    };
+    let mut options = async_nats::ConnectOptions::new()
+        .name(name)
+        .retry_on_initial_connect()
+        .max_reconnects(None::<usize>)
+        .connection_timeout(Duration::from_secs(5))
+        .event_callback(|event| async move {
+            match event {
+                async_nats::Event::Disconnected => {
+                    tracing::warn!("nats disconnected, reconnecting")
+                }
+                async_nats::Event::Connected => tracing::info!("nats connected"),
+                other => tracing::debug!(event = %other, "nats event"),
+            }
+        });
+    if let Some(path) = &config.credentials_file {
+        options = options
+            .credentials_file(path)
+            .await
+            .map_err(|err| connect_error(format!("credentials file {}: {err}", path.display())))?;
+    }
+    if let Some(path) = &config.nkey_file {
+        let seed = std::fs::read_to_string(path)
+            .map_err(|err| connect_error(format!("nkey file {}: {err}", path.display())))?;
+        options = options.nkey(seed.trim().to_string());
+    }
+    if let (Some(user), Some(password)) = (&config.user, &config.password) {
+        options = options.user_and_password(user.clone(), password.clone());
+    }
+    if let Some(token) = &config.token {
+        options = options.token(token.clone());
+    }
+    if config.tls_required {
+        options = options.require_tls(true);
+    }
+    if let Some(ca) = &config.tls_ca_file {
+        options = options.add_root_certificates(ca.clone());
+    }
+    let servers: Vec<String> = url
+        .split(',')
+        .map(|part| part.trim().to_string())
+        .filter(|part| !part.is_empty())
+        .collect();
+    let addrs: Vec<async_nats::ServerAddr> = servers
+        .iter()
+        .map(|server| server.parse::<async_nats::ServerAddr>())
+        .collect::<Result<_, _>>()
+        .map_err(|err| connect_error(err.to_string()))?;
+    // retry_on_initial_connect returns at once; wait for the first connection a bounded time.
+    let client = options
+        .connect(addrs)
+        .await
+        .map_err(|err| connect_error(err.to_string()))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while client.connection_state() != async_nats::connection::State::Connected {
+        if std::time::Instant::now() > deadline {
+            return Err(connect_error("no connection within 30 s".to_string()));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(client)
+}
+
+/// A JetStream context with publish acks awaited for at most 10 s.
+pub fn jetstream(client: async_nats::Client) -> jetstream::Context {
+    jetstream::ContextBuilder::new()
+        .timeout(Duration::from_secs(10))
+        .max_ack_inflight(4096)
+        .backpressure_on_inflight(true)
+        .build(client)
+}
+
+/// Creates or updates the articles, results and errors streams (file storage).
+pub async fn ensure_streams(
+    js: &jetstream::Context,
+    subjects: &Subjects,
+    config: &NatsConfig,
+) -> Result<(), BusError> {
+    let streams = [
+        (
+            subjects.articles_stream(),
+            format!("{}.articles.>", subjects.prefix()),
+        ),
+        (
+            subjects.results_stream(),
+            format!("{}.results.>", subjects.prefix()),
+        ),
+        (
+            subjects.errors_stream(),
+            format!("{}.errors.>", subjects.prefix()),
+        ),
+    ];
+    for (name, subject) in streams {
+        let stream_config = stream::Config {
+            name: name.clone(),
+            subjects: vec![subject],
+            storage: stream::StorageType::File,
+            num_replicas: config.replicas,
+            duplicate_window: Duration::from_secs(config.duplicate_window_secs),
+            max_age: Duration::from_secs(config.max_age_secs),
+            ..Default::default()
+        };
+        let mut last_error = String::new();
+        // A cluster may still be electing a meta leader right after start: retry briefly.
+        for attempt in 0..20 {
+            match js.create_or_update_stream(stream_config.clone()).await {
+                Ok(_) => {
+                    last_error.clear();
+                    break;
+                }
+                Err(err) => {
+                    last_error = err.to_string();
+                    tracing::debug!(stream = %name, attempt, error = %last_error, "stream setup retry");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+        }
+        if !last_error.is_empty() {
+            return Err(BusError::Stream {
+                stream: name,
+                message: last_error,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! The one generic stage worker. Every worker of a stage, on any machine, pulls from the same
+//! durable consumer, so the stage's work is split between them.
+//!
+//! For each message: run the stage ([`Handler`]), publish the output onward with a message id
+//! derived from the article id and the stage, and ack the input only once that publish is
+//! acknowledged. A transient failure is nak'ed with exponential backoff; after `max_deliver`
+//! deliveries the article becomes an error record on `<prefix>.errors.<stage>` and is
+//! terminated. A permanent failure (bad input) becomes an error record at once.
+//!
+//! A worker killed at any instant loses nothing (the input is unacked, so it is redelivered)
+//! and doubles nothing (the redelivered output carries the same message id, so the stream
+//! stores it once).
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, message::PublishMessage, AckKind};
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use futures::StreamExt;
+use newsflow_model::{ErrorRecord, Stage};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::publisher::publish_error;
+use crate::{headers, BusError, Subjects};
+
+/// A message handed to a stage.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub subject: String,
+    pub headers: HeaderMap,
+    pub payload: Bytes,
+    /// 1 on first delivery.
+    pub delivered: i64,
+}
+
+impl Delivery {
+    /// A header's value, if present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|value| value.to_string())
+    }
+}
+
+/// Where a stage's output goes.
+#[derive(Debug, Clone)]
+pub struct Forward {
+    pub subject: String,
+    /// Becomes `Nats-Msg-Id`: the same article and stage always give the same id.
+    pub message_id: String,
+    pub headers: HeaderMap,
+    pub payload: Bytes,
+}
+
+/// What a stage made of a delivery.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Publish onward, then ack.
+    Forward(Forward),
+    /// The input cannot be processed, now or ever: publish this error record, then terminate.
+    Reject(ErrorRecord),
+}
+
+/// A failure that may pass on retry (the broker was away, a model was still loading...).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct Transient {
+    pub kind: String,
+    pub message: String,
+}
+
+/// A stage's logic. CPU-heavy work belongs on the blocking pool (`spawn_blocking`).
+pub trait Handler: Send + Sync + 'static {
+    fn handle(&self, delivery: Delivery)
+        -> impl Future<Output = Result<Outcome, Transient>> + Send;
+}
+
+/// Settings of one stage worker.
+#[derive(Debug, Clone)]
+pub struct RunnerOptions {
+    pub stage: Stage,
+    pub concurrency: usize,
+    pub batch: usize,
+    pub expires: Duration,
+    pub max_deliver: i64,
+    pub ack_wait: Duration,
+    pub max_ack_pending: i64,
+    pub backoff: Duration,
+}
+
+impl RunnerOptions {
+    pub fn from_config(stage: Stage, workers: &newsflow_config::WorkersConfig) -> RunnerOptions {
+        RunnerOptions {
+            stage,
+            concurrency: workers.concurrency.max(1),
+            batch: workers.batch.max(1),
+            expires: Duration::from_millis(workers.pull_expires_ms.max(1000)),
+            max_deliver: workers.max_deliver.max(1),
+            ack_wait: Duration::from_secs(workers.ack_wait_secs.max(1)),
+            max_ack_pending: workers.max_ack_pending,
+            backoff: Duration::from_millis(workers.retry_backoff_ms),
+        }
+    }
+}
+
+/// Counters of one stage in this process.
+#[derive(Debug, Default)]
+pub struct StageStats {
+    /// Outputs published and inputs acked.
+    pub done: AtomicU64,
+    /// Inputs rejected as unprocessable (error record published).
+    pub rejected: AtomicU64,
+    /// Inputs given up after `max_deliver` attempts (error record published).
+    pub dead: AtomicU64,
+    /// Naks sent for a later retry.
+    pub retried: AtomicU64,
+    /// Messages being processed now.
+    pub in_flight: AtomicU64,
+}
+
+/// Creates (or updates) the durable consumer shared by every worker of a stage.
+pub async fn stage_consumer(
+    js: &jetstream::Context,
+    subjects: &Subjects,
+    options: &RunnerOptions,
+) -> Result<consumer::Consumer<consumer::pull::Config>, BusError> {
+    let durable = subjects.durable(options.stage);
+    let consumer_error = |message: String| BusError::Consumer {
+        consumer: durable.clone(),
+        message,
+    };
+    let Some(filter_subject) = subjects.stage_input(options.stage) else {
+        return Err(consumer_error(
+            "the watch stage has no consumer".to_string(),
+        ));
+    };
+    let config = consumer::pull::Config {
+        durable_name: Some(durable.clone()),
+        filter_subject,
+        ack_policy: consumer::AckPolicy::Explicit,
+        ack_wait: options.ack_wait,
+        max_deliver: options.max_deliver + 1,
+        max_ack_pending: options.max_ack_pending,
+        ..Default::default()
+    };
+    let mut last_error = String::new();
+    for _ in 0..20 {
+        let stream = match js.get_stream(subjects.articles_stream()).await {
+            Ok(stream) => stream,
+            Err(err) => {
+                last_error = err.to_string();
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                continue;
+            }
+        };
+        match stream.create_consumer(config.clone()).await {
+            Ok(consumer) => return Ok(consumer),
+            Err(err) => {
+                last_error = err.to_string();
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    }
+    Err(consumer_error(last_error))
+}
+
+/// Runs one stage worker until `cancel` fires, then finishes the messages in hand.
+pub async fn run_stage<H: Handler>(
+    js: jetstream::Context,
+    subjects: Subjects,
+    options: RunnerOptions,
+    handler: Arc<H>,
+    stats: Arc<StageStats>,
+    cancel: CancellationToken,
+) -> Result<(), BusError> {
+    let consumer = stage_consumer(&js, &subjects, &options).await?;
+    let permits = Arc::new(Semaphore::new(options.concurrency));
+    let shared = Arc::new(Shared {
+        js,
+        subjects,
+        options: options.clone(),
+        handler,
+        stats,
+    });
+    tracing::info!(
+        stage = options.stage.as_str(),
+        concurrency = options.concurrency,
+        "stage worker started"
+    );
+    'pulling: while !cancel.is_cancelled() {
+        let stream = consumer
+            .stream()
+            .max_messages_per_batch(options.batch)
+            .expires(options.expires)
+            .heartbeat(options.expires / 2)
+            .messages()
+            .await;
+        let mut messages = match stream {
+            Ok(messages) => messages,
+            Err(err) => {
+                tracing::warn!(stage = options.stage.as_str(), error = %err, "pull failed, retrying");
+                tokio::select! {
+                    _ = cancel.cancelled() => break 'pulling,
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue 'pulling,
+                }
+            }
+        };
+        let mut errors_in_row = 0u32;
+        loop {
+            let permit = tokio::select! {
+                _ = cancel.cancelled() => break 'pulling,
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break 'pulling,
+                },
+            };
+            let next = tokio::select! {
+                _ = cancel.cancelled() => break 'pulling,
+                next = messages.next() => next,
+            };
+            match next {
+                Some(Ok(message)) => {
+                    errors_in_row = 0;
+                    let shared = shared.clone();
+                    tokio::spawn(async move {
+                        shared.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+                        shared.process(message).await;
+                        shared.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+                        drop(permit);
+                    });
+                }
+                Some(Err(err)) => {
+                    errors_in_row += 1;
+                    tracing::debug!(stage = options.stage.as_str(), error = %err, "pull stream error");
+                    if errors_in_row > 3 {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue 'pulling;
+                    }
+                }
+                None => continue 'pulling,
+            }
+        }
+    }
+    // Wait for the messages in hand: each ends acked, nak'ed or as an error record.
+    let _ = permits.acquire_many(options.concurrency as u32).await;
+    tracing::info!(stage = options.stage.as_str(), "stage worker stopped");
+    Ok(())
+}
+
+struct Shared<H> {
+    js: jetstream::Context,
+    subjects: Subjects,
+    options: RunnerOptions,
+    handler: Arc<H>,
+    stats: Arc<StageStats>,
+}
+
+impl<H: Handler> Shared<H> {
+    async fn process(&self, message: jetstream::Message) {
+        let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
+        let header_map = message.headers.clone().unwrap_or_default();
+        let id = header_map
+            .get(headers::ID)
+            .map(|value| value.to_string())
+            .unwrap_or_default();
+        let source = header_map
+            .get(headers::SOURCE)
+            .map(|value| headers::decode(value.as_str()))
+            .unwrap_or_default();
+        let stage = self.options.stage;
+        if delivered > self.options.max_deliver {
+            // Delivered once more than allowed: the last attempt died mid-way (e.g. the
+            // worker was killed each time). Give up with a record instead of looping.
+            let mut record = ErrorRecord::new(
+                &id,
+                &source,
+                stage,
+                "retries_exhausted",
+                format!(
+                    "no worker finished this article in {} deliveries",
+                    delivered - 1
+                ),
+            );
+            record.attempts = (delivered - 1) as u32;
+            self.give_up(&message, record).await;
+            return;
+        }
+        let delivery = Delivery {
+            subject: message.subject.to_string(),
+            headers: header_map,
+            payload: message.payload.clone(),
+            delivered,
+        };
+        let outcome = self.handler.handle(delivery).await;
+        match outcome {
+            Ok(Outcome::Forward(forward)) => match self.publish(forward).await {
+                Ok(()) => {
+                    if let Err(err) = message.ack().await {
+                        // The output is stored; a redelivery republishes the same id, deduped.
+                        tracing::warn!(stage = stage.as_str(), article_id = %id, error = %err, "ack failed");
+                    }
+                    self.stats.done.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(err) => {
+                    let transient = Transient {
+                        kind: "publish_failed".to_string(),
+                        message: err,
+                    };
+                    self.retry_or_give_up(&message, &id, &source, delivered, transient)
+                        .await;
+                }
+            },
+            Ok(Outcome::Reject(mut record)) => {
+                record.attempts = delivered as u32;
+                if publish_error(&self.js, &self.subjects, &record)
+                    .await
+                    .is_ok()
+                {
+                    let _ = message.ack_with(AckKind::Term).await;
+                    self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(stage = stage.as_str(), article_id = %id, kind = %record.error.kind, "article rejected");
+                } else {
+                    self.nak(&message, delivered).await;
+                }
+            }
+            Err(transient) => {
+                self.retry_or_give_up(&message, &id, &source, delivered, transient)
+                    .await;
+            }
+        }
+    }
+
+    async fn publish(&self, forward: Forward) -> Result<(), String> {
+        let message = PublishMessage::build()
+            .payload(forward.payload)
+            .headers(forward.headers)
+            .message_id(forward.message_id);
+        self.js
+            .send_publish(forward.subject, message)
+            .await
+            .map_err(|err| err.to_string())?
+            .await
+            .map_err(|err| err.to_string())?;
+        Ok(())
+    }
+
+    async fn retry_or_give_up(
+        &self,
+        message: &jetstream::Message,
+        id: &str,
+        source: &str,
+        delivered: i64,
+        transient: Transient,
+    ) {
+        let stage = self.options.stage;
+        if delivered >= self.options.max_deliver {
+            let mut record = ErrorRecord::new(id, source, stage, transient.kind, transient.message);
+            record.attempts = delivered as u32;
+            self.give_up(message, record).await;
+        } else {
+            tracing::debug!(stage = stage.as_str(), article_id = %id, delivered, error = %transient, "stage failed, will retry");
+            self.nak(message, delivered).await;
+        }
+    }
+
+    async fn give_up(&self, message: &jetstream::Message, record: ErrorRecord) {
+        let stage = self.options.stage;
+        match publish_error(&self.js, &self.subjects, &record).await {
+            Ok(()) => {
+                let _ = message.ack_with(AckKind::Term).await;
+                self.stats.dead.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(stage = stage.as_str(), article_id = %record.id, kind = %record.error.kind, "article dead-lettered");
+            }
+            Err(err) => {
+                tracing::warn!(stage = stage.as_str(), article_id = %record.id, error = %err, "error record publish failed");
+                let delivered = i64::from(record.attempts);
+                self.nak(message, delivered).await;
+            }
+        }
+    }
+
+    async fn nak(&self, message: &jetstream::Message, delivered: i64) {
+        let exponent = (delivered.max(1) - 1).min(6) as u32;
+        let delay = (self.options.backoff * 2u32.pow(exponent)).min(Duration::from_secs(30));
+        let _ = message.ack_with(AckKind::Nak(Some(delay))).await;
+        self.stats.retried.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Copies the headers that travel with an article from stage to stage.
+pub fn carry_headers(from: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    for name in [
+        headers::ID,
+        headers::SOURCE,
+        headers::FORMAT,
+        headers::RECEIVED_AT,
+        headers::DROPPED_NS,
+    ] {
+        if let Some(value) = from.get(name) {
+            out.insert(name, value.as_str());
+        }
+    }
+    out
+}

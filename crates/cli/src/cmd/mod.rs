@@ -1,0 +1,5 @@
+//! One module per group of subcommands. Each exposes clap `Args` structs and `run` functions.
+
+pub mod clean_eval;
+pub mod ner;
+pub mod topic;

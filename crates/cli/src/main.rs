@@ -1,0 +1,131 @@
+//! `newsflow`: the command line over the newsflow crates. The only place that touches signals,
+//! the process environment and `anyhow`.
+
+mod cmd;
+mod handlers;
+mod process;
+mod run;
+mod settings;
+mod stories;
+mod tail;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "newsflow", version, about = "streaming news ingest: folder -> NATS JetStream -> clean / classify / extract -> results")]
+struct Cli {
+    /// Config file (default: config/newsflow.toml when it exists, else built-in defaults).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Watcher and all stage workers in one process; starts a local nats-server unless --nats.
+    Up(run::UpArgs),
+    /// Only the watcher: publish files dropped into the inbox.
+    Watch(run::WatchArgs),
+    /// Only stage workers (start more of them, anywhere, to scale out).
+    Worker(run::WorkerArgs),
+    /// Run the stages on files or folders without NATS; one JSON record per file on stdout.
+    Process(process::ProcessArgs),
+    /// Print records from the results (or errors) subjects as JSON lines.
+    Tail(tail::TailArgs),
+    /// Configuration commands.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Explain what is wrong with a config file (default: config/newsflow.toml).
+    Check {
+        file: Option<PathBuf>,
+    },
+    /// Print the built-in default config.
+    Default,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,async_nats=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let config_path = cli.config.clone();
+    let result = match cli.command {
+        Command::Up(args) => run::up(config_path.as_deref(), args),
+        Command::Watch(args) => run::watch(config_path.as_deref(), args),
+        Command::Worker(args) => run::worker(config_path.as_deref(), args),
+        Command::Process(args) => process::run(config_path.as_deref(), args),
+        Command::Tail(args) => tail::run(config_path.as_deref(), args),
+        Command::Config { command } => match command {
+            ConfigCommand::Check { file } => config_check(file.or(config_path)),
+            ConfigCommand::Default => {
+                print!("{}", toml::to_string(&newsflow_config::Config::default()).unwrap_or_default());
+                Ok(())
+            }
+        },
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("newsflow: {err:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
+    let path = file.unwrap_or_else(|| PathBuf::from(settings::DEFAULT_CONFIG));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
+    let mut config = match newsflow_config::Config::from_toml(&text) {
+        Ok(config) => config,
+        Err(err) => anyhow::bail!("{} is not valid: {err}", path.display()),
+    };
+    let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    config.apply_env(&env)?;
+    let problems = config.problems();
+    if problems.is_empty() {
+        println!("{}: ok", path.display());
+        let nats = if config.nats.url.is_empty() {
+            "managed local nats-server".to_string()
+        } else {
+            config.nats.url.clone()
+        };
+        println!("  nats: {nats}, prefix {}, replicas {}", config.nats.prefix, config.nats.replicas);
+        println!("  inbox: {}", config.watch.inbox.display());
+        println!("  primary topic model: {}", config.classify.primary);
+        Ok(())
+    } else {
+        for problem in &problems {
+            println!("{}: {problem}", path.display());
+        }
+        anyhow::bail!("{} problem(s) in {}", problems.len(), path.display())
+    }
+}

@@ -1,0 +1,402 @@
+//! `newsflow up`, `watch` and `worker`: the long-running parts.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use newsflow_bus::publisher::JetStreamSink;
+use newsflow_bus::runner::{run_stage, RunnerOptions, StageStats};
+use newsflow_bus::server::{NatsServer, ServerOptions};
+use newsflow_bus::Subjects;
+use newsflow_config::Config;
+use newsflow_model::Stage;
+use newsflow_watch::{WatchOptions, WatchStats};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::handlers::{ClassifyHandler, CleanHandler, ExtractHandler};
+use crate::settings;
+use crate::stories::StoryService;
+
+#[derive(Args)]
+pub struct UpArgs {
+    /// Folder to watch (overrides the config).
+    #[arg(long)]
+    inbox: Option<PathBuf>,
+    /// NATS server or cluster URL(s); without it a local nats-server is started and supervised.
+    #[arg(long, env = "NEWSFLOW_NATS_URL")]
+    nats: Option<String>,
+    /// Articles processed at once per stage.
+    #[arg(long)]
+    concurrency: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct WatchArgs {
+    #[arg(long)]
+    inbox: Option<PathBuf>,
+    #[arg(long, env = "NEWSFLOW_NATS_URL")]
+    nats: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StageArg {
+    Clean,
+    Classify,
+    Extract,
+    All,
+}
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    #[arg(long, env = "NEWSFLOW_NATS_URL")]
+    nats: Option<String>,
+    /// Which stage(s) this worker runs.
+    #[arg(long, value_enum, default_value_t = StageArg::All)]
+    stage: StageArg,
+    #[arg(long)]
+    concurrency: Option<usize>,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Cancels the token on Ctrl-C or SIGTERM.
+fn cancel_on_signals(cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(term) => term,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        cancel.cancel();
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        tracing::info!("shutting down: finishing work in hand");
+        cancel.cancel();
+    });
+}
+
+/// A local nats-server, restarted if it dies.
+struct Managed {
+    server: Arc<Mutex<NatsServer>>,
+    url: String,
+}
+
+fn start_managed(config: &Config) -> anyhow::Result<Managed> {
+    let store = config.state_dir.join("nats");
+    let mut options = ServerOptions::new(&store);
+    options.port = config.nats.managed_port;
+    let server = NatsServer::start(options)?;
+    let url = server.url().to_string();
+    tracing::info!(url = %url, store = %store.display(), "local nats-server started");
+    Ok(Managed {
+        server: Arc::new(Mutex::new(server)),
+        url,
+    })
+}
+
+fn supervise(managed: &Managed, cancel: CancellationToken) {
+    let server = managed.server.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            let mut guard = server.lock().unwrap_or_else(|p| p.into_inner());
+            if !guard.is_running() {
+                tracing::error!("local nats-server died, restarting it");
+                if let Err(err) = guard.restart() {
+                    tracing::error!(error = %err, "nats-server restart failed");
+                }
+            }
+        }
+    });
+}
+
+struct Connected {
+    js: async_nats::jetstream::Context,
+    subjects: Subjects,
+}
+
+async fn connect(config: &Config, url: &str, name: &str) -> anyhow::Result<Connected> {
+    let client = newsflow_bus::connect(url, &config.nats, name).await?;
+    let js = newsflow_bus::jetstream(client);
+    let subjects = Subjects::new(&config.nats.prefix);
+    newsflow_bus::ensure_streams(&js, &subjects, &config.nats).await?;
+    Ok(Connected { js, subjects })
+}
+
+fn watch_options(config: &Config) -> WatchOptions {
+    WatchOptions {
+        inbox: config.watch.inbox.clone(),
+        checkpoint_path: config.state_dir.join("watch-checkpoint.json"),
+        max_file_bytes: config.watch.max_file_bytes,
+        rescan_every: Duration::from_secs(config.watch.rescan_secs.max(1)),
+        settle: Duration::from_millis(config.watch.settle_ms),
+        max_in_flight: config.watch.max_in_flight,
+        checkpoint_every: Duration::from_millis(config.watch.checkpoint_interval_ms.max(10)),
+    }
+}
+
+fn spawn_watcher(
+    tasks: &mut JoinSet<anyhow::Result<()>>,
+    config: &Config,
+    connected: &Connected,
+    stats: Arc<WatchStats>,
+    cancel: CancellationToken,
+) {
+    let sink = Arc::new(JetStreamSink::new(
+        connected.js.clone(),
+        connected.subjects.clone(),
+        config.nats.replicas,
+    ));
+    let options = watch_options(config);
+    tasks.spawn(async move {
+        newsflow_watch::run(options, sink, stats, cancel).await?;
+        Ok(())
+    });
+}
+
+/// Per-stage counters of this process.
+#[derive(Default)]
+struct AllStats {
+    clean: Arc<StageStats>,
+    classify: Arc<StageStats>,
+    extract: Arc<StageStats>,
+}
+
+async fn spawn_workers(
+    tasks: &mut JoinSet<anyhow::Result<()>>,
+    config: &Config,
+    connected: &Connected,
+    stages: &[Stage],
+    stats: &AllStats,
+    cancel: CancellationToken,
+) -> anyhow::Result<()> {
+    let pipeline = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || settings::pipeline(&config)).await??
+    };
+    let pipeline = Arc::new(pipeline);
+    for stage in stages {
+        let options = RunnerOptions::from_config(*stage, &config.workers);
+        let js = connected.js.clone();
+        let subjects = connected.subjects.clone();
+        let cancel = cancel.clone();
+        match stage {
+            Stage::Clean => {
+                let handler = Arc::new(CleanHandler {
+                    pipeline: pipeline.clone(),
+                    subjects: subjects.clone(),
+                    js: js.clone(),
+                });
+                let stats = stats.clean.clone();
+                tasks.spawn(async move {
+                    run_stage(js, subjects, options, handler, stats, cancel).await?;
+                    Ok(())
+                });
+            }
+            Stage::Classify => {
+                let handler = Arc::new(ClassifyHandler {
+                    pipeline: pipeline.clone(),
+                    subjects: subjects.clone(),
+                });
+                let stats = stats.classify.clone();
+                tasks.spawn(async move {
+                    run_stage(js, subjects, options, handler, stats, cancel).await?;
+                    Ok(())
+                });
+            }
+            Stage::Extract => {
+                let window = Duration::from_secs(48 * 3600);
+                let stories = StoryService::new(js.clone(), &subjects, window, config.nats.replicas)
+                    .await
+                    .map_err(|message| anyhow::anyhow!(message))?;
+                let handler = Arc::new(ExtractHandler {
+                    pipeline: pipeline.clone(),
+                    subjects: subjects.clone(),
+                    stories: Arc::new(stories),
+                });
+                let stats = stats.extract.clone();
+                tasks.spawn(async move {
+                    run_stage(js, subjects, options, handler, stats, cancel).await?;
+                    Ok(())
+                });
+            }
+            Stage::Watch => {}
+        }
+    }
+    Ok(())
+}
+
+fn report_progress(watch: Option<Arc<WatchStats>>, stats: Arc<AllStats>, cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let mut last = String::new();
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            }
+            let stage = |stats: &StageStats| {
+                format!(
+                    "{} done, {} rejected, {} failed",
+                    stats.done.load(Ordering::Relaxed),
+                    stats.rejected.load(Ordering::Relaxed),
+                    stats.dead.load(Ordering::Relaxed)
+                )
+            };
+            let watched = watch
+                .as_ref()
+                .map(|w| {
+                    format!(
+                        "files: {} published, {} rejected, {} duplicate; ",
+                        w.published.load(Ordering::Relaxed),
+                        w.rejected.load(Ordering::Relaxed),
+                        w.duplicates.load(Ordering::Relaxed)
+                    )
+                })
+                .unwrap_or_default();
+            let line = format!(
+                "{watched}clean: {}; classify: {}; extract: {}",
+                stage(&stats.clean),
+                stage(&stats.classify),
+                stage(&stats.extract)
+            );
+            if line != last {
+                tracing::info!("{line}");
+                last = line;
+            }
+        }
+    });
+}
+
+async fn wait_all(mut tasks: JoinSet<anyhow::Result<()>>, cancel: CancellationToken) -> anyhow::Result<()> {
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        let result = joined.map_err(anyhow::Error::from).and_then(|result| result);
+        if let Err(err) = result {
+            tracing::error!(error = %format!("{err:#}"), "a part stopped with an error, shutting down");
+            cancel.cancel();
+            first_error.get_or_insert(err);
+        }
+    }
+    match first_error {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+fn apply_overrides(config: &mut Config, inbox: Option<PathBuf>, nats: Option<String>, concurrency: Option<usize>) {
+    if let Some(inbox) = inbox {
+        config.watch.inbox = inbox;
+    }
+    if let Some(nats) = nats {
+        config.nats.url = nats;
+    }
+    if let Some(concurrency) = concurrency {
+        config.workers.concurrency = concurrency.max(1);
+    }
+}
+
+pub fn up(config_path: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
+    let mut config = settings::load_config(config_path)?;
+    apply_overrides(&mut config, args.inbox, args.nats, args.concurrency);
+    runtime()?.block_on(async move {
+        let cancel = CancellationToken::new();
+        cancel_on_signals(cancel.clone());
+        let managed = if config.nats.url.is_empty() {
+            let managed = start_managed(&config)?;
+            supervise(&managed, cancel.clone());
+            Some(managed)
+        } else {
+            None
+        };
+        let url = managed
+            .as_ref()
+            .map(|m| m.url.clone())
+            .unwrap_or_else(|| config.nats.url.clone());
+        let connected = connect(&config, &url, "newsflow-up").await?;
+        let mut tasks = JoinSet::new();
+        let stats = Arc::new(AllStats::default());
+        spawn_workers(
+            &mut tasks,
+            &config,
+            &connected,
+            &[Stage::Clean, Stage::Classify, Stage::Extract],
+            &stats,
+            cancel.clone(),
+        )
+        .await?;
+        let watch_stats = Arc::new(WatchStats::default());
+        spawn_watcher(&mut tasks, &config, &connected, watch_stats.clone(), cancel.clone());
+        report_progress(Some(watch_stats), stats, cancel.clone());
+        println!("newsflow is up: drop articles into {} ; results on {} (nats {url})", config.watch.inbox.display(), connected.subjects.all_results());
+        let result = wait_all(tasks, cancel).await;
+        drop(managed);
+        result
+    })
+}
+
+pub fn watch(config_path: Option<&Path>, args: WatchArgs) -> anyhow::Result<()> {
+    let mut config = settings::load_config(config_path)?;
+    apply_overrides(&mut config, args.inbox, args.nats, None);
+    if config.nats.url.is_empty() {
+        anyhow::bail!("newsflow watch needs --nats URL (or NEWSFLOW_NATS_URL); `newsflow up` runs a local server");
+    }
+    runtime()?.block_on(async move {
+        let cancel = CancellationToken::new();
+        cancel_on_signals(cancel.clone());
+        let connected = connect(&config, &config.nats.url, "newsflow-watch").await?;
+        let mut tasks = JoinSet::new();
+        let watch_stats = Arc::new(WatchStats::default());
+        spawn_watcher(&mut tasks, &config, &connected, watch_stats.clone(), cancel.clone());
+        report_progress(Some(watch_stats), Arc::new(AllStats::default()), cancel.clone());
+        wait_all(tasks, cancel).await
+    })
+}
+
+pub fn worker(config_path: Option<&Path>, args: WorkerArgs) -> anyhow::Result<()> {
+    let mut config = settings::load_config(config_path)?;
+    apply_overrides(&mut config, None, args.nats, args.concurrency);
+    if config.nats.url.is_empty() {
+        anyhow::bail!("newsflow worker needs --nats URL (or NEWSFLOW_NATS_URL); `newsflow up` runs a local server");
+    }
+    let stages: Vec<Stage> = match args.stage {
+        StageArg::Clean => vec![Stage::Clean],
+        StageArg::Classify => vec![Stage::Classify],
+        StageArg::Extract => vec![Stage::Extract],
+        StageArg::All => vec![Stage::Clean, Stage::Classify, Stage::Extract],
+    };
+    runtime()?.block_on(async move {
+        let cancel = CancellationToken::new();
+        cancel_on_signals(cancel.clone());
+        let connected = connect(&config, &config.nats.url, "newsflow-worker").await?;
+        let mut tasks = JoinSet::new();
+        let stats = Arc::new(AllStats::default());
+        spawn_workers(&mut tasks, &config, &connected, &stages, &stats, cancel.clone()).await?;
+        report_progress(None, stats, cancel.clone());
+        wait_all(tasks, cancel).await
+    })
+}

@@ -1,0 +1,106 @@
+//! Loading the configuration and the model files for the commands.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use newsflow_config::Config;
+use newsflow_pipeline::ModelBytes;
+
+/// The config file used when `--config` is not given (if it exists).
+pub const DEFAULT_CONFIG: &str = "config/newsflow.toml";
+
+/// Reads the config (file, then `NEWSFLOW_*` environment) and checks it.
+pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let mut config = match path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config {}", path.display()))?;
+            Config::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None if Path::new(DEFAULT_CONFIG).is_file() => {
+            let text = std::fs::read_to_string(DEFAULT_CONFIG)?;
+            Config::from_toml(&text).with_context(|| format!("in {DEFAULT_CONFIG}"))?
+        }
+        None => Config::default(),
+    };
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    config.apply_env(&env)?;
+    let problems = config.problems();
+    if let Some(first) = problems.first() {
+        anyhow::bail!("config is not usable: {first} (run `newsflow config check`)");
+    }
+    Ok(config)
+}
+
+/// The models folder: as configured, or the one shipped beside the sources when the configured
+/// relative folder does not exist from here.
+pub fn models_dir(config: &Config) -> PathBuf {
+    if config.models_dir.is_dir() || config.models_dir.is_absolute() {
+        return config.models_dir.clone();
+    }
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/models");
+    if shipped.is_dir() {
+        return shipped;
+    }
+    config.models_dir.clone()
+}
+
+/// Resolves a model name (`bbc`) or path to a file.
+pub fn model_path(models_dir: &Path, name_or_path: &str) -> PathBuf {
+    let as_path = Path::new(name_or_path);
+    if as_path.is_file() {
+        return as_path.to_path_buf();
+    }
+    models_dir.join(format!("{name_or_path}.model"))
+}
+
+fn read_optional(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(path = %path.display(), "model file missing, its fields stay empty");
+            Ok(None)
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Reads the configured model files.
+pub fn load_models(config: &Config) -> anyhow::Result<ModelBytes> {
+    let dir = models_dir(config);
+    let mut models = ModelBytes::default();
+    let primary = &config.classify.primary;
+    if let Some(bytes) = read_optional(&model_path(&dir, primary))? {
+        models.primary_topic = Some((primary.clone(), bytes));
+    }
+    for name in &config.classify.secondary {
+        if let Some(bytes) = read_optional(&model_path(&dir, name))? {
+            models.secondary_topics.push((name.clone(), bytes));
+        }
+    }
+    models.ner = read_optional(&dir.join("ner.model"))?;
+    models.keywords = read_optional(&dir.join("keywords.model"))?;
+    Ok(models)
+}
+
+/// The configured routing rules in the classify crate's form.
+pub fn rules(config: &Config) -> Vec<newsflow_classify::Rule> {
+    config
+        .classify
+        .rules
+        .iter()
+        .map(|rule| newsflow_classify::Rule {
+            name: rule.name.clone(),
+            label: rule.label.clone(),
+            any: rule.any.clone(),
+            min_matches: rule.min_matches,
+        })
+        .collect()
+}
+
+/// Builds the pipeline from the configured models.
+pub fn pipeline(config: &Config) -> anyhow::Result<newsflow_pipeline::Pipeline> {
+    let models = load_models(config)?;
+    Ok(newsflow_pipeline::Pipeline::new(&models, rules(config))?)
+}

@@ -1,0 +1,363 @@
+//! newsflow's configuration: the `config/newsflow.toml` format, its defaults, the `NEWSFLOW_*`
+//! environment overrides and the checks behind `newsflow config check`.
+//!
+//! The environment is passed in as a map so tests never touch the process environment.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The only config layout version this build reads.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Layout version of this file; must be 1.
+    pub version: u32,
+    /// Where newsflow keeps its own state (watcher checkpoint, managed nats-server store).
+    pub state_dir: PathBuf,
+    /// Folder with the trained models (`<name>.model`, `ner.model`, ...).
+    pub models_dir: PathBuf,
+    pub nats: NatsConfig,
+    pub watch: WatchConfig,
+    pub workers: WorkersConfig,
+    pub classify: ClassifyConfig,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            version: CONFIG_VERSION,
+            state_dir: PathBuf::from(".newsflow"),
+            models_dir: PathBuf::from("config/models"),
+            nats: NatsConfig::default(),
+            watch: WatchConfig::default(),
+            workers: WorkersConfig::default(),
+            classify: ClassifyConfig::default(),
+        }
+    }
+}
+
+/// How to reach NATS and how the streams are laid out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NatsConfig {
+    /// Server URL(s), comma separated. Empty: start and supervise a local `nats-server -js`
+    /// with its store under `state_dir` (the embedded default).
+    pub url: String,
+    /// First token of every subject and of the stream names.
+    pub prefix: String,
+    /// Replicas of each stream (1 on a single server, 3 on a cluster).
+    pub replicas: usize,
+    /// JetStream duplicate window in seconds: a message id seen again within it is stored once.
+    pub duplicate_window_secs: u64,
+    /// How long the streams keep messages, in seconds (0: forever).
+    pub max_age_secs: u64,
+    /// Path of a `.creds` file (JWT + nkey) for authentication.
+    pub credentials_file: Option<PathBuf>,
+    /// Path of an nkey seed file for authentication.
+    pub nkey_file: Option<PathBuf>,
+    /// User name (with `password`).
+    pub user: Option<String>,
+    /// Password (with `user`). Never logged.
+    pub password: Option<String>,
+    /// Token authentication. Never logged.
+    pub token: Option<String>,
+    /// Require TLS to the server.
+    pub tls_required: bool,
+    /// Extra root certificate (PEM) to trust.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Port of the managed local server (0: a free port is chosen).
+    pub managed_port: u16,
+}
+
+impl Default for NatsConfig {
+    fn default() -> NatsConfig {
+        NatsConfig {
+            url: String::new(),
+            prefix: "newsflow".to_string(),
+            replicas: 1,
+            duplicate_window_secs: 1200,
+            max_age_secs: 7 * 24 * 3600,
+            credentials_file: None,
+            nkey_file: None,
+            user: None,
+            password: None,
+            token: None,
+            tls_required: false,
+            tls_ca_file: None,
+            managed_port: 0,
+        }
+    }
+}
+
+/// The folder watcher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WatchConfig {
+    /// The folder people drop articles into (watched recursively).
+    pub inbox: PathBuf,
+    /// Largest accepted file in bytes; larger files get an error record.
+    pub max_file_bytes: u64,
+    /// Seconds between full rescans of the inbox (they catch anything an event missed).
+    pub rescan_secs: u64,
+    /// A file found by a rescan is taken only when unmodified for this many milliseconds.
+    pub settle_ms: u64,
+    /// Files read and published at the same time (bounds memory and file handles).
+    pub max_in_flight: usize,
+    /// Milliseconds between checkpoint writes while there is news.
+    pub checkpoint_interval_ms: u64,
+}
+
+impl Default for WatchConfig {
+    fn default() -> WatchConfig {
+        WatchConfig {
+            inbox: PathBuf::from("inbox"),
+            max_file_bytes: 16 * 1024 * 1024,
+            rescan_secs: 30,
+            settle_ms: 1000,
+            max_in_flight: 64,
+            checkpoint_interval_ms: 500,
+        }
+    }
+}
+
+/// The stage workers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkersConfig {
+    /// Articles processed at once per stage and process.
+    pub concurrency: usize,
+    /// Messages asked for per pull request (100+ avoids the small-batch stalls seen in tests).
+    pub batch: usize,
+    /// Expiry of a pull request in milliseconds.
+    pub pull_expires_ms: u64,
+    /// Deliveries of one message before it goes to the error subject.
+    pub max_deliver: i64,
+    /// Seconds the server waits for an ack before redelivering.
+    pub ack_wait_secs: u64,
+    /// Unacknowledged messages the server allows per stage consumer.
+    pub max_ack_pending: i64,
+    /// First retry delay in milliseconds (doubles per attempt).
+    pub retry_backoff_ms: u64,
+}
+
+impl Default for WorkersConfig {
+    fn default() -> WorkersConfig {
+        WorkersConfig {
+            concurrency: 4,
+            batch: 128,
+            pull_expires_ms: 5000,
+            max_deliver: 5,
+            ack_wait_secs: 30,
+            max_ack_pending: 20_000,
+            retry_backoff_ms: 500,
+        }
+    }
+}
+
+/// Topic models and routing rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClassifyConfig {
+    /// The model that decides `topic` and the `results.<topic>` subject.
+    pub primary: String,
+    /// Other models whose labels go under `topics`.
+    pub secondary: Vec<String>,
+    /// Keyword rules that add labels under `topics`.
+    pub rules: Vec<RuleConfig>,
+}
+
+impl Default for ClassifyConfig {
+    fn default() -> ClassifyConfig {
+        ClassifyConfig {
+            primary: "ag_news".to_string(),
+            secondary: vec!["bbc".to_string()],
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// A routing rule: an article whose title or body contains any of the phrases gets the label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    /// Name of the rule (shown as the `model` of the label it adds).
+    pub name: String,
+    /// Label to add.
+    pub label: String,
+    /// Phrases, matched case-insensitively on word boundaries.
+    pub any: Vec<String>,
+    /// Least number of matches needed (default 1).
+    #[serde(default = "one")]
+    pub min_matches: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// What is wrong with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config is not valid toml: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("invalid value for {field}: {reason}")]
+    Invalid { field: String, reason: String },
+}
+
+impl Config {
+    /// Parses a config file's text (missing fields take their defaults).
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text)?;
+        Ok(config)
+    }
+
+    /// Applies `NEWSFLOW_*` overrides from the given environment.
+    pub fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        for (key, value) in env {
+            let Some(name) = key.strip_prefix("NEWSFLOW_") else {
+                continue;
+            };
+            match name {
+                "NATS_URL" => self.nats.url = value.clone(),
+                "PREFIX" => self.nats.prefix = value.clone(),
+                "INBOX" => self.watch.inbox = PathBuf::from(value),
+                "STATE_DIR" => self.state_dir = PathBuf::from(value),
+                "MODELS_DIR" => self.models_dir = PathBuf::from(value),
+                "NATS_CREDS" => self.nats.credentials_file = Some(PathBuf::from(value)),
+                "NATS_USER" => self.nats.user = Some(value.clone()),
+                "NATS_PASSWORD" => self.nats.password = Some(value.clone()),
+                "NATS_TOKEN" => self.nats.token = Some(value.clone()),
+                "REPLICAS" => self.nats.replicas = parse_number(key, value)?,
+                "CONCURRENCY" => self.workers.concurrency = parse_number(key, value)?,
+                "MAX_FILE_BYTES" => self.watch.max_file_bytes = parse_number(key, value)?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks values that parse but cannot work; returns every problem found.
+    pub fn problems(&self) -> Vec<ConfigError> {
+        let mut problems = Vec::new();
+        let mut invalid = |field: &str, reason: &str| {
+            problems.push(ConfigError::Invalid {
+                field: field.to_string(),
+                reason: reason.to_string(),
+            })
+        };
+        if self.version != CONFIG_VERSION {
+            invalid("version", "this build reads version 1 only");
+        }
+        let prefix_ok = !self.nats.prefix.is_empty()
+            && self
+                .nats
+                .prefix
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+        if !prefix_ok {
+            invalid(
+                "nats.prefix",
+                "must be one subject token of letters, digits, '_' or '-'",
+            );
+        }
+        if self.nats.replicas == 0 || self.nats.replicas > 5 {
+            invalid("nats.replicas", "must be between 1 and 5");
+        }
+        if self.nats.duplicate_window_secs == 0 {
+            invalid("nats.duplicate_window_secs", "must be at least 1");
+        }
+        if self.nats.user.is_some() != self.nats.password.is_some() {
+            invalid("nats.user", "user and password go together");
+        }
+        if self.watch.max_file_bytes == 0 {
+            invalid("watch.max_file_bytes", "must be at least 1");
+        }
+        if self.watch.max_in_flight == 0 {
+            invalid("watch.max_in_flight", "must be at least 1");
+        }
+        if self.workers.concurrency == 0 {
+            invalid("workers.concurrency", "must be at least 1");
+        }
+        if self.workers.batch == 0 {
+            invalid("workers.batch", "must be at least 1");
+        }
+        if self.workers.max_deliver < 1 {
+            invalid("workers.max_deliver", "must be at least 1");
+        }
+        if self.workers.max_ack_pending < (self.workers.batch as i64) {
+            invalid("workers.max_ack_pending", "must be at least workers.batch");
+        }
+        if self.classify.primary.is_empty() {
+            invalid("classify.primary", "name a topic model");
+        }
+        for rule in &self.classify.rules {
+            if rule.any.is_empty() {
+                invalid("classify.rules.any", "a rule needs at least one phrase");
+            }
+        }
+        problems
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::Invalid {
+        field: key.to_string(),
+        reason: format!("'{value}' is not a number"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_round_trips_and_is_valid() {
+        let config = Config::default();
+        let text = toml::to_string(&config).unwrap();
+        assert_eq!(Config::from_toml(&text).unwrap(), config);
+        assert!(config.problems().is_empty());
+    }
+
+    #[test]
+    fn shipped_config_file_parses_and_is_valid() {
+        let text = include_str!("../../../config/newsflow.toml");
+        let config = Config::from_toml(text).unwrap();
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let err = Config::from_toml("[nats]\nurll = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("urll"), "{err}");
+    }
+
+    #[test]
+    fn env_overrides_file_values() {
+        let mut config = Config::from_toml("[nats]\nurl = \"nats://a:4222\"\n").unwrap();
+        let env = BTreeMap::from([
+            ("NEWSFLOW_NATS_URL".to_string(), "nats://b:4222".to_string()),
+            ("NEWSFLOW_CONCURRENCY".to_string(), "7".to_string()),
+            ("OTHER".to_string(), "x".to_string()),
+        ]);
+        config.apply_env(&env).unwrap();
+        assert_eq!(config.nats.url, "nats://b:4222");
+        assert_eq!(config.workers.concurrency, 7);
+        let bad = BTreeMap::from([("NEWSFLOW_CONCURRENCY".to_string(), "x".to_string())]);
+        assert!(config.apply_env(&bad).is_err());
+    }
+
+    #[test]
+    fn problems_are_explained() {
+        let mut config = Config::default();
+        config.nats.prefix = "a.b".to_string();
+        config.workers.concurrency = 0;
+        let problems = config.problems();
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].to_string().contains("nats.prefix"));
+    }
+}

@@ -1,0 +1,182 @@
+//! The three stages put together as pure functions over a [`Record`]: `clean` (bytes to
+//! record), `classify` (language, topics) and `extract` (metadata, entities, quotes, keywords,
+//! summary, story fingerprint). The NATS workers and `newsflow process` both call these, so the
+//! batch mode is exactly what the stream does.
+
+pub mod stories;
+
+use newsflow_classify::{Rule, TopicModel};
+use newsflow_clean::Cleaner;
+use newsflow_extract::Extractor;
+use newsflow_model::{ErrorRecord, Format, ModelTopic, Record, Stage};
+
+/// Why the pipeline could not be built from its models.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("topic model {name}: {message}")]
+    TopicModel { name: String, message: String },
+    #[error("ner model: {0}")]
+    NerModel(String),
+    #[error("extractor: {0}")]
+    Extractor(String),
+}
+
+/// A raw article as the watcher published it.
+#[derive(Debug, Clone, Copy)]
+pub struct RawInput<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub received_at: &'a str,
+    pub format: Format,
+    pub bytes: &'a [u8],
+}
+
+/// The model files the stages use, as bytes (the binary reads them from `models_dir`).
+#[derive(Debug, Default)]
+pub struct ModelBytes {
+    /// The primary topic model (decides `topic` and the results subject).
+    pub primary_topic: Option<(String, Vec<u8>)>,
+    /// Other topic models (their labels go under `topics`).
+    pub secondary_topics: Vec<(String, Vec<u8>)>,
+    pub ner: Option<Vec<u8>>,
+    pub keywords: Option<Vec<u8>>,
+}
+
+/// The loaded stages.
+pub struct Pipeline {
+    cleaner: Cleaner,
+    primary: Option<TopicModel>,
+    secondary: Vec<TopicModel>,
+    rules: Vec<Rule>,
+    extractor: Extractor,
+}
+
+impl Pipeline {
+    pub fn new(models: &ModelBytes, rules: Vec<Rule>) -> Result<Pipeline, PipelineError> {
+        let load_topic = |name: &str, bytes: &[u8]| {
+            TopicModel::from_bytes(bytes).map_err(|err| PipelineError::TopicModel {
+                name: name.to_string(),
+                message: err.to_string(),
+            })
+        };
+        let primary = match &models.primary_topic {
+            Some((name, bytes)) => Some(load_topic(name, bytes)?),
+            None => None,
+        };
+        let mut secondary = Vec::new();
+        for (name, bytes) in &models.secondary_topics {
+            secondary.push(load_topic(name, bytes)?);
+        }
+        let ner = match &models.ner {
+            Some(bytes) => Some(
+                newsflow_ner::NerModel::from_bytes(bytes)
+                    .map_err(|err| PipelineError::NerModel(err.to_string()))?,
+            ),
+            None => None,
+        };
+        let extractor = Extractor::new(ner, models.keywords.as_deref())
+            .map_err(|err| PipelineError::Extractor(err.to_string()))?;
+        Ok(Pipeline {
+            cleaner: Cleaner::new(),
+            primary,
+            secondary,
+            rules,
+            extractor,
+        })
+    }
+
+    /// Clean stage: bytes to a record with body and metadata candidates, or an error record.
+    pub fn clean(&self, raw: &RawInput<'_>) -> Result<Record, ErrorRecord> {
+        let cleaned = self.cleaner.clean(raw.bytes, raw.format).map_err(|err| {
+            ErrorRecord::new(raw.id, raw.source, Stage::Clean, err.kind(), err.to_string())
+        })?;
+        let mut record = Record::new(
+            raw.id.to_string(),
+            raw.source.to_string(),
+            raw.received_at.to_string(),
+            raw.format,
+        );
+        record.title = cleaned.title;
+        record.byline = cleaned.byline;
+        record.dateline = cleaned.dateline;
+        record.published = cleaned.published;
+        record.published_text = cleaned.published_text;
+        record.url = cleaned.url;
+        record.outlet = cleaned.outlet;
+        record.body = cleaned.body;
+        record.encoding = Some(cleaned.encoding);
+        if let Some(hint) = cleaned.language_hint {
+            record.language = Some(hint);
+        }
+        record.stages.push("clean".to_string());
+        Ok(record)
+    }
+
+    /// Classify stage: language, primary topic, other models' and rules' labels.
+    pub fn classify(&self, record: &mut Record) {
+        let text = classification_text(record);
+        match newsflow_classify::detect_language(&text) {
+            Some((code, score)) => {
+                record.language = Some(code);
+                record.language_score = Some(score);
+            }
+            None => {
+                if record.language.is_none() {
+                    record.skipped.push("language: text too short to identify".to_string());
+                }
+            }
+        }
+        let english = record.language.as_deref().is_none_or(|code| code == "en");
+        if english {
+            record.topic = self.primary.as_ref().map(|model| model.predict(&text));
+            record.topics.retain(|topic| topic.model == "rule");
+            for model in &self.secondary {
+                let topic = model.predict(&text);
+                record.topics.push(ModelTopic {
+                    model: model.name().to_string(),
+                    label: topic.label,
+                    score: topic.score,
+                });
+            }
+        } else {
+            record.skipped.push(format!(
+                "topic: models are trained on english, language is {}",
+                record.language.as_deref().unwrap_or("unknown")
+            ));
+        }
+        let title = record.title.clone().unwrap_or_default();
+        record
+            .topics
+            .extend(newsflow_classify::apply_rules(&self.rules, &title, &record.body));
+        record.stages.push("classify".to_string());
+    }
+
+    /// Extract stage: metadata, entities, quotes, keywords, summary.
+    pub fn extract(&self, record: &mut Record) {
+        let english = record.language.as_deref().is_none_or(|code| code == "en");
+        if !english {
+            record.skipped.push(format!(
+                "entities, quotes, keywords: models are english-only, language is {}",
+                record.language.as_deref().unwrap_or("unknown")
+            ));
+        }
+        self.extractor.extract(record);
+        record.stages.push("extract".to_string());
+    }
+
+    /// All three stages (story assignment is separate: it needs shared state).
+    pub fn process(&self, raw: &RawInput<'_>) -> Result<Record, ErrorRecord> {
+        let mut record = self.clean(raw)?;
+        self.classify(&mut record);
+        self.extract(&mut record);
+        Ok(record)
+    }
+}
+
+/// Title and body, the text the topic models were trained on.
+fn classification_text(record: &Record) -> String {
+    match &record.title {
+        Some(title) => format!("{title}\n{}", record.body),
+        None => record.body.clone(),
+    }
+}

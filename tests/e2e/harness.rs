@@ -1,0 +1,235 @@
+//! Test helpers: a real nats-server, the newsflow binary as child processes, result collection.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::consumer::{self, DeliverPolicy};
+use futures::StreamExt;
+use newsflow_bus::server::{NatsServer, ServerOptions};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+pub fn seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds: Vec<(String, Vec<u8>)> = std::fs::read_dir(repo_root().join("seeds"))
+        .unwrap()
+        .flatten()
+        .map(|entry| {
+            (
+                entry.file_name().to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect();
+    seeds.sort();
+    seeds
+}
+
+/// A real nats-server with a temp store, killed on drop.
+pub struct Broker {
+    pub server: NatsServer,
+    _store: tempfile::TempDir,
+}
+
+impl Broker {
+    pub fn start() -> Broker {
+        let store = tempfile::tempdir().unwrap();
+        let server = NatsServer::start(ServerOptions::new(store.path())).expect("nats-server must be installed (see README)");
+        Broker {
+            server,
+            _store: store,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url().to_string()
+    }
+}
+
+/// A temp working area: inbox, state dir and a config file.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub inbox: PathBuf,
+    pub config: PathBuf,
+}
+
+impl Workspace {
+    pub fn new(nats_url: &str, extra: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        let config = dir.path().join("newsflow.toml");
+        let models = repo_root().join("config/models");
+        std::fs::write(
+            &config,
+            format!(
+                "version = 1\nstate_dir = \"{state}\"\nmodels_dir = \"{models}\"\n\
+                 [nats]\nurl = \"{nats_url}\"\n\
+                 [watch]\ninbox = \"{inbox}\"\nrescan_secs = 2\nsettle_ms = 300\n\
+                 [workers]\nack_wait_secs = 3\nretry_backoff_ms = 100\nconcurrency = 2\n{extra}\n",
+                state = dir.path().join("state").display(),
+                models = models.display(),
+                inbox = inbox.display(),
+            ),
+        )
+        .unwrap();
+        Workspace { dir, inbox, config }
+    }
+
+    /// Writes a file the way a careful producer does: to a temp name, then renamed in.
+    pub fn drop_file(&self, name: &str, bytes: &[u8]) {
+        let temp = self.dir.path().join(format!(".{name}.part"));
+        std::fs::write(&temp, bytes).unwrap();
+        let target = self.inbox.join(name);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::rename(&temp, target).unwrap();
+    }
+
+    pub fn spawn(&self, args: &[&str]) -> Proc {
+        Proc::spawn(&self.config, args, self.dir.path())
+    }
+}
+
+/// A newsflow child process, killed (SIGKILL) on drop.
+pub struct Proc {
+    pub child: Child,
+    pub log: PathBuf,
+}
+
+impl Proc {
+    pub fn spawn(config: &Path, args: &[&str], log_dir: &Path) -> Proc {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = log_dir.join(format!("proc-{n}.log"));
+        let log_file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+            .arg("--config")
+            .arg(config)
+            .args(args)
+            .env("RUST_LOG", "info,async_nats=warn")
+            .env_remove("NEWSFLOW_NATS_URL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .unwrap();
+        Proc { child, log }
+    }
+
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM and wait (graceful shutdown).
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                self.kill9();
+                panic!("process did not stop on SIGTERM; log: {}", self.log_text());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// Reads every message on `filter` in `stream` until `expected` arrived and then `quiet`
+/// passed without more, or `deadline` passed. Returns (subject, JSON) pairs.
+pub async fn collect(
+    url: &str,
+    stream: &str,
+    filter: &str,
+    expected: usize,
+    deadline: Duration,
+    quiet: Duration,
+) -> Vec<(String, serde_json::Value)> {
+    let client = async_nats::connect(url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let start = Instant::now();
+    let stream = loop {
+        match js.get_stream(stream).await {
+            Ok(stream) => break stream,
+            Err(err) => {
+                assert!(start.elapsed() < deadline, "stream {stream} never appeared: {err}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let consumer = stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            filter_subject: filter.to_string(),
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut messages = consumer.messages().await.unwrap();
+    let mut out = Vec::new();
+    loop {
+        let remaining = deadline.saturating_sub(start.elapsed());
+        if remaining.is_zero() {
+            break;
+        }
+        let wait = if out.len() >= expected { quiet.min(remaining) } else { remaining };
+        match tokio::time::timeout(wait, messages.next()).await {
+            Ok(Some(Ok(message))) => {
+                let value: serde_json::Value = serde_json::from_slice(&message.payload)
+                    .unwrap_or_else(|err| panic!("not json on {}: {err}", message.subject));
+                out.push((message.subject.to_string(), value));
+            }
+            Ok(Some(Err(err))) => panic!("consumer error: {err}"),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    out
+}
+
+pub async fn results(url: &str, expected: usize, deadline: Duration) -> Vec<(String, serde_json::Value)> {
+    collect(url, "NEWSFLOW_RESULTS", "newsflow.results.>", expected, deadline, Duration::from_millis(1500)).await
+}
+
+pub async fn errors(url: &str, expected: usize, deadline: Duration) -> Vec<(String, serde_json::Value)> {
+    collect(url, "NEWSFLOW_ERRORS", "newsflow.errors.>", expected, deadline, Duration::from_millis(1500)).await
+}
+
+/// Count of records per article id.
+pub fn counts_by_id(records: &[(String, serde_json::Value)]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for (_, record) in records {
+        *counts.entry(record["id"].as_str().unwrap_or("").to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// A synthetic but realistic article: a seed's text with a unique paragraph, so each is new.
+pub fn article(n: usize) -> Vec<u8> {
+    let seeds = seeds();
+    let (_, base) = &seeds[n % seeds.len()];
+    let mut text = String::from_utf8_lossy(base).into_owned();
+    text.push_str(&format!(
+        "\n\nIn a further development reported on day {n}, officials said the talks number {n} would continue next week.\n"
+    ));
+    text.into_bytes()
+}

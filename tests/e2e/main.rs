@@ -1,0 +1,13 @@
+//! End-to-end tests: the real `newsflow` binary against a real `nats-server` (started on a free
+//! port with a temp store, never a mock). One test binary, one module per area.
+
+mod harness;
+
+// seeds in, records out, routed by topic, matching the schema
+mod pipeline;
+// duplicates, renames, bad files, restarts of the watcher
+mod watcher;
+// kill -9 of workers mid-stream: nothing lost, nothing doubled
+mod faults;
+// `newsflow process`, `config check` and the other commands without NATS
+mod commands;

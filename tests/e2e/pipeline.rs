@@ -1,0 +1,98 @@
+//! The seeds dropped into an inbox under a running pipeline come out as records.
+
+use std::time::Duration;
+
+use crate::harness::{repo_root, results, seeds, Broker, Workspace};
+
+const BOILERPLATE: &[&str] = &[
+    "Skip to main content",
+    "Play video",
+    "QuickTime",
+    "Back to the top",
+    "External sites are not endorsed",
+    "Pages will open in a new browser window",
+    "Share This Article",
+    "Leave a comment",
+    "Leave a Reply",
+    "Read the full article here",
+    "Left Menu",
+    "ABC News Live",
+    "24/7 coverage",
+    "Receive free Russian politics updates",
+    "Image Credit",
+];
+
+const TITLES: &[(&str, &str)] = &[
+    ("000_c88429b76dc10cae.txt", "Kim, Putin head back to the future"),
+    ("001_863716dbe718f919.txt", "N. Korea sticks to missile pledge"),
+    ("002_2bcfb5945116226e.txt", "Putin Makes First Visit to N. Korea"),
+    ("003_1c2efdea2e879c8f.txt", "Vladimir Putin ‘gratefully’ accepts Kim Jong Un invitation to North Korea"),
+    ("004_ee7681ee4ce6f542.txt", "Putin 'gratefully accepted' Kim's invitation to visit North Korea -Kremlin"),
+];
+
+pub fn record_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schema/record.schema.json")).unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+pub fn error_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schema/error.schema.json")).unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seeds_become_five_clean_records_routed_by_topic() {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    let mut up = workspace.spawn(&["up", "--nats", &broker.url()]);
+    for (name, bytes) in seeds() {
+        workspace.drop_file(&name, &bytes);
+    }
+    let records = results(&broker.url(), 5, Duration::from_secs(60)).await;
+    assert_eq!(records.len(), 5, "log: {}", up.log_text());
+    let validator = record_validator();
+    for (subject, record) in &records {
+        let problems: Vec<String> = validator.iter_errors(record).map(|e| e.to_string()).collect();
+        assert!(problems.is_empty(), "record does not match schema: {problems:?}\n{record:#}");
+        let source = record["source"].as_str().unwrap();
+        let expected_title = TITLES.iter().find(|(name, _)| *name == source).map(|(_, title)| *title);
+        assert_eq!(record["title"].as_str(), expected_title, "title of {source}");
+        let body = record["body"].as_str().unwrap();
+        assert!(body.len() > 1000, "body of {source} too short: {body}");
+        for boilerplate in BOILERPLATE {
+            assert!(!body.contains(boilerplate), "{source} body keeps '{boilerplate}'");
+        }
+        // Routed by the primary topic: the subject's last token is the topic label's token.
+        let label = record["topic"]["label"].as_str().unwrap_or("unknown");
+        assert_eq!(subject, &format!("newsflow.results.{}", newsflow_model::subject_token(label)));
+        assert_eq!(record["language"], "en", "{source}");
+    }
+    let status = up.terminate();
+    assert!(status.success(), "up exited with {status}: {}", up.log_text());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn up_without_nats_runs_its_own_server() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let workspace = Workspace::new("", "");
+    let text = std::fs::read_to_string(&workspace.config).unwrap();
+    let text = text.replace("url = \"\"", &format!("url = \"\"\nmanaged_port = {port}"));
+    std::fs::write(&workspace.config, text).unwrap();
+    let mut up = workspace.spawn(&["up"]);
+    let (name, bytes) = &seeds()[0];
+    workspace.drop_file(name, bytes);
+    let url = format!("nats://127.0.0.1:{port}");
+    let records = results(&url, 1, Duration::from_secs(60)).await;
+    assert_eq!(records.len(), 1, "log: {}", up.log_text());
+    let status = up.terminate();
+    assert!(status.success(), "{}", up.log_text());
+}
