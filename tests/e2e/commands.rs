@@ -19,9 +19,16 @@ fn process_prints_one_record_per_file_and_errors_for_bad_ones() {
     let temp = tempfile::tempdir().unwrap();
     std::fs::write(temp.path().join("empty.txt"), b"").unwrap();
     let output = newsflow(&["process", "seeds", temp.path().to_str().unwrap()]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
     assert_eq!(lines.len(), 6);
     let validator = record_validator();
     for record in &lines[..5] {
@@ -40,14 +47,25 @@ fn process_prints_one_record_per_file_and_errors_for_bad_ones() {
 #[test]
 fn config_check_explains_problems() {
     let output = newsflow(&["config", "check", "config/newsflow.toml"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     let temp = tempfile::tempdir().unwrap();
     let bad = temp.path().join("bad.toml");
-    std::fs::write(&bad, "[nats]\nprefix = \"a.b\"\n[workers]\nconcurrency = 0\n").unwrap();
+    std::fs::write(
+        &bad,
+        "[nats]\nprefix = \"a.b\"\n[workers]\nconcurrency = 0\n",
+    )
+    .unwrap();
     let output = newsflow(&["config", "check", bad.to_str().unwrap()]);
     assert!(!output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("nats.prefix") && stdout.contains("workers.concurrency"), "{stdout}");
+    assert!(
+        stdout.contains("nats.prefix") && stdout.contains("workers.concurrency"),
+        "{stdout}"
+    );
     std::fs::write(&bad, "[nats]\nurll = \"x\"\n").unwrap();
     let output = newsflow(&["config", "check", bad.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("urll"));

@@ -31,6 +31,12 @@ async fn killed_workers_lose_nothing_and_double_nothing() {
     let doubled: Vec<_> = counts.iter().filter(|(_, &count)| count > 1).collect();
     let failed = errors(&broker.url(), 0, Duration::from_secs(2)).await;
     assert!(failed.is_empty(), "unexpected error records: {failed:?}");
-    assert_eq!(counts.len(), ARTICLES, "lost {} articles; log: {}", ARTICLES - counts.len(), second.log_text());
+    assert_eq!(
+        counts.len(),
+        ARTICLES,
+        "lost {} articles; log: {}",
+        ARTICLES - counts.len(),
+        second.log_text()
+    );
     assert!(doubled.is_empty(), "doubled: {doubled:?}");
 }

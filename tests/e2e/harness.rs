@@ -12,7 +12,10 @@ use futures::StreamExt;
 use newsflow_bus::server::{NatsServer, ServerOptions};
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn seeds() -> Vec<(String, Vec<u8>)> {
@@ -39,7 +42,8 @@ pub struct Broker {
 impl Broker {
     pub fn start() -> Broker {
         let store = tempfile::tempdir().unwrap();
-        let server = NatsServer::start(ServerOptions::new(store.path())).expect("nats-server must be installed (see README)");
+        let server = NatsServer::start(ServerOptions::new(store.path()))
+            .expect("nats-server must be installed (see README)");
         Broker {
             server,
             _store: store,
@@ -83,7 +87,10 @@ impl Workspace {
 
     /// Writes a file the way a careful producer does: to a temp name, then renamed in.
     pub fn drop_file(&self, name: &str, bytes: &[u8]) {
-        let temp = self.dir.path().join(format!(".{name}.part"));
+        let temp = self
+            .dir
+            .path()
+            .join(format!(".{}.part", name.replace('/', "_")));
         std::fs::write(&temp, bytes).unwrap();
         let target = self.inbox.join(name);
         if let Some(parent) = target.parent() {
@@ -130,7 +137,10 @@ impl Proc {
 
     /// SIGTERM and wait (graceful shutdown).
     pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -165,14 +175,26 @@ pub async fn collect(
     deadline: Duration,
     quiet: Duration,
 ) -> Vec<(String, serde_json::Value)> {
-    let client = async_nats::connect(url).await.unwrap();
-    let js = async_nats::jetstream::new(client);
     let start = Instant::now();
+    // The server may still be starting (e.g. the one `newsflow up` manages).
+    let client = loop {
+        match async_nats::connect(url).await {
+            Ok(client) => break client,
+            Err(err) => {
+                assert!(start.elapsed() < deadline, "cannot connect to {url}: {err}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let js = async_nats::jetstream::new(client);
     let stream = loop {
         match js.get_stream(stream).await {
             Ok(stream) => break stream,
             Err(err) => {
-                assert!(start.elapsed() < deadline, "stream {stream} never appeared: {err}");
+                assert!(
+                    start.elapsed() < deadline,
+                    "stream {stream} never appeared: {err}"
+                );
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
@@ -192,7 +214,11 @@ pub async fn collect(
         if remaining.is_zero() {
             break;
         }
-        let wait = if out.len() >= expected { quiet.min(remaining) } else { remaining };
+        let wait = if out.len() >= expected {
+            quiet.min(remaining)
+        } else {
+            remaining
+        };
         match tokio::time::timeout(wait, messages.next()).await {
             Ok(Some(Ok(message))) => {
                 let value: serde_json::Value = serde_json::from_slice(&message.payload)
@@ -206,19 +232,45 @@ pub async fn collect(
     out
 }
 
-pub async fn results(url: &str, expected: usize, deadline: Duration) -> Vec<(String, serde_json::Value)> {
-    collect(url, "NEWSFLOW_RESULTS", "newsflow.results.>", expected, deadline, Duration::from_millis(1500)).await
+pub async fn results(
+    url: &str,
+    expected: usize,
+    deadline: Duration,
+) -> Vec<(String, serde_json::Value)> {
+    collect(
+        url,
+        "NEWSFLOW_RESULTS",
+        "newsflow.results.>",
+        expected,
+        deadline,
+        Duration::from_millis(1500),
+    )
+    .await
 }
 
-pub async fn errors(url: &str, expected: usize, deadline: Duration) -> Vec<(String, serde_json::Value)> {
-    collect(url, "NEWSFLOW_ERRORS", "newsflow.errors.>", expected, deadline, Duration::from_millis(1500)).await
+pub async fn errors(
+    url: &str,
+    expected: usize,
+    deadline: Duration,
+) -> Vec<(String, serde_json::Value)> {
+    collect(
+        url,
+        "NEWSFLOW_ERRORS",
+        "newsflow.errors.>",
+        expected,
+        deadline,
+        Duration::from_millis(1500),
+    )
+    .await
 }
 
 /// Count of records per article id.
 pub fn counts_by_id(records: &[(String, serde_json::Value)]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for (_, record) in records {
-        *counts.entry(record["id"].as_str().unwrap_or("").to_string()).or_insert(0) += 1;
+        *counts
+            .entry(record["id"].as_str().unwrap_or("").to_string())
+            .or_insert(0) += 1;
     }
     counts
 }

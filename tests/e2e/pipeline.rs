@@ -23,11 +23,26 @@ const BOILERPLATE: &[&str] = &[
 ];
 
 const TITLES: &[(&str, &str)] = &[
-    ("000_c88429b76dc10cae.txt", "Kim, Putin head back to the future"),
-    ("001_863716dbe718f919.txt", "N. Korea sticks to missile pledge"),
-    ("002_2bcfb5945116226e.txt", "Putin Makes First Visit to N. Korea"),
-    ("003_1c2efdea2e879c8f.txt", "Vladimir Putin ‘gratefully’ accepts Kim Jong Un invitation to North Korea"),
-    ("004_ee7681ee4ce6f542.txt", "Putin 'gratefully accepted' Kim's invitation to visit North Korea -Kremlin"),
+    (
+        "000_c88429b76dc10cae.txt",
+        "Kim, Putin head back to the future",
+    ),
+    (
+        "001_863716dbe718f919.txt",
+        "N. Korea sticks to missile pledge",
+    ),
+    (
+        "002_2bcfb5945116226e.txt",
+        "Putin Makes First Visit to N. Korea",
+    ),
+    (
+        "003_1c2efdea2e879c8f.txt",
+        "Vladimir Putin ‘gratefully’ accepts Kim Jong Un invitation to North Korea",
+    ),
+    (
+        "004_ee7681ee4ce6f542.txt",
+        "Putin 'gratefully accepted' Kim's invitation to visit North Korea -Kremlin",
+    ),
 ];
 
 pub fn record_validator() -> jsonschema::Validator {
@@ -58,23 +73,46 @@ async fn seeds_become_five_clean_records_routed_by_topic() {
     assert_eq!(records.len(), 5, "log: {}", up.log_text());
     let validator = record_validator();
     for (subject, record) in &records {
-        let problems: Vec<String> = validator.iter_errors(record).map(|e| e.to_string()).collect();
-        assert!(problems.is_empty(), "record does not match schema: {problems:?}\n{record:#}");
+        let problems: Vec<String> = validator
+            .iter_errors(record)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            problems.is_empty(),
+            "record does not match schema: {problems:?}\n{record:#}"
+        );
         let source = record["source"].as_str().unwrap();
-        let expected_title = TITLES.iter().find(|(name, _)| *name == source).map(|(_, title)| *title);
-        assert_eq!(record["title"].as_str(), expected_title, "title of {source}");
+        let expected_title = TITLES
+            .iter()
+            .find(|(name, _)| *name == source)
+            .map(|(_, title)| *title);
+        assert_eq!(
+            record["title"].as_str(),
+            expected_title,
+            "title of {source}"
+        );
         let body = record["body"].as_str().unwrap();
         assert!(body.len() > 1000, "body of {source} too short: {body}");
         for boilerplate in BOILERPLATE {
-            assert!(!body.contains(boilerplate), "{source} body keeps '{boilerplate}'");
+            assert!(
+                !body.contains(boilerplate),
+                "{source} body keeps '{boilerplate}'"
+            );
         }
         // Routed by the primary topic: the subject's last token is the topic label's token.
         let label = record["topic"]["label"].as_str().unwrap_or("unknown");
-        assert_eq!(subject, &format!("newsflow.results.{}", newsflow_model::subject_token(label)));
+        assert_eq!(
+            subject,
+            &format!("newsflow.results.{}", newsflow_model::subject_token(label))
+        );
         assert_eq!(record["language"], "en", "{source}");
     }
     let status = up.terminate();
-    assert!(status.success(), "up exited with {status}: {}", up.log_text());
+    assert!(
+        status.success(),
+        "up exited with {status}: {}",
+        up.log_text()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

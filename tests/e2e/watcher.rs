@@ -16,7 +16,10 @@ async fn same_file_twice_gives_one_record_and_renamed_in_is_picked_up() {
     // Written in place (close-after-write) instead of renamed in.
     std::fs::write(workspace.inbox.join("in-place.txt"), article(7)).unwrap();
     let records = results(&broker.url(), 2, Duration::from_secs(60)).await;
-    let sources: Vec<&str> = records.iter().map(|(_, r)| r["source"].as_str().unwrap()).collect();
+    let sources: Vec<&str> = records
+        .iter()
+        .map(|(_, r)| r["source"].as_str().unwrap())
+        .collect();
     assert_eq!(records.len(), 2, "{sources:?}");
     assert!(sources.contains(&"in-place.txt"), "{sources:?}");
 }
@@ -27,9 +30,15 @@ async fn bad_files_get_error_records_and_the_daemon_keeps_going() {
     let workspace = Workspace::new(&broker.url(), "");
     let _up = workspace.spawn(&["up", "--nats", &broker.url()]);
     workspace.drop_file("empty.txt", b"");
-    workspace.drop_file("binary.html", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe, 0, 1, 2, 3]);
+    workspace.drop_file(
+        "binary.html",
+        &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe, 0, 1, 2, 3],
+    );
     workspace.drop_file("invalid-utf8.txt", b"caf\xe9 \xff\xfe broken \xc3\x28 text");
-    workspace.drop_file("truncated.html", b"<html><head><title>Half a page</title></head><body><p>This page was cut off in the mi");
+    workspace.drop_file(
+        "truncated.html",
+        b"<html><head><title>Half a page</title></head><body><p>This page was cut off in the mi",
+    );
     workspace.drop_file("notes.docx", b"not an article format");
     let outside = workspace.dir.path().join("secret.txt");
     std::fs::write(&outside, "outside the inbox").unwrap();
@@ -38,6 +47,10 @@ async fn bad_files_get_error_records_and_the_daemon_keeps_going() {
     workspace.drop_file("good.txt", &article(3));
 
     let errors = errors(&broker.url(), 4, Duration::from_secs(60)).await;
+    let summary: Vec<String> = errors
+        .iter()
+        .map(|(subject, record)| format!("{subject} {}", record["source"]))
+        .collect();
     let validator = error_validator();
     for (_, record) in &errors {
         assert!(validator.is_valid(record), "{record:#}");
@@ -46,15 +59,39 @@ async fn bad_files_get_error_records_and_the_daemon_keeps_going() {
         errors
             .iter()
             .find(|(_, record)| record["source"] == source)
-            .map(|(subject, record)| (subject.clone(), record["error"]["kind"].as_str().unwrap_or("").to_string()))
+            .map(|(subject, record)| {
+                (
+                    subject.clone(),
+                    record["error"]["kind"].as_str().unwrap_or("").to_string(),
+                )
+            })
     };
-    assert_eq!(by_source("escape.txt").map(|(s, k)| (s, k)), Some(("newsflow.errors.watch".to_string(), "symlink_outside_inbox".to_string())));
-    assert_eq!(by_source("notes.docx").map(|(_, k)| k).as_deref(), Some("unsupported_format"));
-    assert_eq!(by_source("empty.txt").map(|(s, _)| s).as_deref(), Some("newsflow.errors.clean"));
-    assert_eq!(by_source("binary.html").map(|(s, _)| s).as_deref(), Some("newsflow.errors.clean"));
+    assert_eq!(
+        by_source("escape.txt"),
+        Some((
+            "newsflow.errors.watch".to_string(),
+            "symlink_outside_inbox".to_string()
+        ))
+    );
+    assert_eq!(
+        by_source("notes.docx").map(|(_, k)| k).as_deref(),
+        Some("unsupported_format")
+    );
+    assert_eq!(
+        by_source("empty.txt").map(|(s, _)| s).as_deref(),
+        Some("newsflow.errors.clean"),
+        "{summary:?}"
+    );
+    assert_eq!(
+        by_source("binary.html").map(|(s, _)| s).as_deref(),
+        Some("newsflow.errors.clean")
+    );
 
     let records = results(&broker.url(), 3, Duration::from_secs(30)).await;
-    let sources: Vec<&str> = records.iter().map(|(_, r)| r["source"].as_str().unwrap()).collect();
+    let sources: Vec<&str> = records
+        .iter()
+        .map(|(_, r)| r["source"].as_str().unwrap())
+        .collect();
     assert!(sources.contains(&"good.txt"), "{sources:?}");
     // Bad input either gives an error record or a correct result; never silence.
     for bad in ["invalid-utf8.txt", "truncated.html"] {

@@ -10,6 +10,8 @@ pub const FORMAT: &str = "Newsflow-Format";
 pub const RECEIVED_AT: &str = "Newsflow-Received-At";
 /// Unix time in nanoseconds when the watcher published the file: for drop-to-result latency.
 pub const DROPPED_NS: &str = "Newsflow-Dropped-Ns";
+/// Result version: 1 for a first run, higher for a replay (its results supersede older ones).
+pub const VERSION: &str = "Newsflow-Version";
 /// Set when the bytes are in the object store instead of the payload (too large for it).
 pub const BLOB: &str = "Newsflow-Blob";
 

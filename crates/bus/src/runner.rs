@@ -398,6 +398,7 @@ pub fn carry_headers(from: &HeaderMap) -> HeaderMap {
         headers::FORMAT,
         headers::RECEIVED_AT,
         headers::DROPPED_NS,
+        headers::VERSION,
     ] {
         if let Some(value) = from.get(name) {
             out.insert(name, value.as_str());

@@ -16,6 +16,14 @@ fn header_or_empty(delivery: &Delivery, name: &str) -> String {
     delivery.header(name).unwrap_or_default()
 }
 
+/// The result version the delivery belongs to (1 unless it is a replay).
+fn version(delivery: &Delivery) -> u32 {
+    delivery
+        .header(headers::VERSION)
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(1)
+}
+
 fn identity(delivery: &Delivery) -> (String, String) {
     let id = header_or_empty(delivery, headers::ID);
     let source = delivery
@@ -45,16 +53,16 @@ fn encode_record(record: &Record) -> Result<Bytes, Transient> {
         })
 }
 
-fn decode_record(delivery: &Delivery, stage: Stage) -> Result<Record, Outcome> {
+fn decode_record(delivery: &Delivery, stage: Stage) -> Result<Record, Box<Outcome>> {
     serde_json::from_slice(&delivery.payload).map_err(|err| {
         let (id, source) = identity(delivery);
-        Outcome::Reject(ErrorRecord::new(
+        Box::new(Outcome::Reject(ErrorRecord::new(
             id,
             source,
             stage,
             "bad_record",
             format!("input is not a record: {err}"),
-        ))
+        )))
     })
 }
 
@@ -89,6 +97,7 @@ impl Handler for CleanHandler {
             None => delivery.payload.to_vec(),
         };
         let pipeline = self.pipeline.clone();
+        let version = version(&delivery);
         let cleaned = {
             let id = id.clone();
             let source = source.clone();
@@ -100,18 +109,21 @@ impl Handler for CleanHandler {
                     format,
                     bytes: &bytes,
                 };
-                pipeline.clean(&raw)
+                pipeline.clean(&raw).map(|mut record| {
+                    record.version = version;
+                    record
+                })
             })
             .await?
         };
         match cleaned {
             Ok(record) => Ok(Outcome::Forward(Forward {
                 subject: self.subjects.clean(),
-                message_id: format!("clean:{id}"),
+                message_id: format!("clean:{id}:v{version}"),
                 headers: carry_headers(&delivery.headers),
                 payload: encode_record(&record)?,
             })),
-            Err(error_record) => Ok(Outcome::Reject(error_record)),
+            Err(error_record) => Ok(Outcome::Reject(*error_record)),
         }
     }
 }
@@ -126,7 +138,7 @@ impl Handler for ClassifyHandler {
     async fn handle(&self, delivery: Delivery) -> Result<Outcome, Transient> {
         let mut record = match decode_record(&delivery, Stage::Classify) {
             Ok(record) => record,
-            Err(outcome) => return Ok(outcome),
+            Err(outcome) => return Ok(*outcome),
         };
         let pipeline = self.pipeline.clone();
         let record = blocking(move || {
@@ -136,7 +148,7 @@ impl Handler for ClassifyHandler {
         .await?;
         Ok(Outcome::Forward(Forward {
             subject: self.subjects.classified(),
-            message_id: format!("classify:{}", record.id),
+            message_id: format!("classify:{}:v{}", record.id, record.version),
             headers: carry_headers(&delivery.headers),
             payload: encode_record(&record)?,
         }))
@@ -154,7 +166,7 @@ impl Handler for ExtractHandler {
     async fn handle(&self, delivery: Delivery) -> Result<Outcome, Transient> {
         let mut record = match decode_record(&delivery, Stage::Extract) {
             Ok(record) => record,
-            Err(outcome) => return Ok(outcome),
+            Err(outcome) => return Ok(*outcome),
         };
         let pipeline = self.pipeline.clone();
         let mut record = blocking(move || {

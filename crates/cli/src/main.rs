@@ -1,11 +1,14 @@
 //! `newsflow`: the command line over the newsflow crates. The only place that touches signals,
 //! the process environment and `anyhow`.
 
+mod bench;
 mod cmd;
 mod handlers;
+mod ops;
 mod process;
 mod run;
 mod settings;
+mod status;
 mod stories;
 mod tail;
 
@@ -14,7 +17,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "newsflow", version, about = "streaming news ingest: folder -> NATS JetStream -> clean / classify / extract -> results")]
+#[command(
+    name = "newsflow",
+    version,
+    about = "streaming news ingest: folder -> NATS JetStream -> clean / classify / extract -> results"
+)]
 struct Cli {
     /// Config file (default: config/newsflow.toml when it exists, else built-in defaults).
     #[arg(long, global = true)]
@@ -44,6 +51,14 @@ enum Command {
     Process(process::ProcessArgs),
     /// Print records from the results (or errors) subjects as JSON lines.
     Tail(tail::TailArgs),
+    /// Measure end-to-end throughput and latency beside the bare-broker relay rate.
+    Bench(bench::BenchArgs),
+    /// Streams, stage consumers (pending, in flight, redelivered) and error counts.
+    Status(status::StatusArgs),
+    /// Error records: list, show, retry after a fix.
+    Errors(ops::ErrorsArgs),
+    /// Re-run stages over the stored stream (e.g. after retraining a model).
+    Replay(ops::ReplayArgs),
     /// Configuration commands.
     Config {
         #[command(subcommand)]
@@ -54,9 +69,7 @@ enum Command {
 #[derive(Subcommand)]
 enum ConfigCommand {
     /// Explain what is wrong with a config file (default: config/newsflow.toml).
-    Check {
-        file: Option<PathBuf>,
-    },
+    Check { file: Option<PathBuf> },
     /// Print the built-in default config.
     Default,
 }
@@ -83,10 +96,17 @@ fn main() -> std::process::ExitCode {
         Command::Worker(args) => run::worker(config_path.as_deref(), args),
         Command::Process(args) => process::run(config_path.as_deref(), args),
         Command::Tail(args) => tail::run(config_path.as_deref(), args),
+        Command::Status(args) => status::run(config_path.as_deref(), args),
+        Command::Errors(args) => ops::errors(config_path.as_deref(), args),
+        Command::Replay(args) => ops::replay(config_path.as_deref(), args),
+        Command::Bench(args) => bench::run(config_path.as_deref(), args),
         Command::Config { command } => match command {
             ConfigCommand::Check { file } => config_check(file.or(config_path)),
             ConfigCommand::Default => {
-                print!("{}", toml::to_string(&newsflow_config::Config::default()).unwrap_or_default());
+                print!(
+                    "{}",
+                    toml::to_string(&newsflow_config::Config::default()).unwrap_or_default()
+                );
                 Ok(())
             }
         },
@@ -118,7 +138,10 @@ fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
         } else {
             config.nats.url.clone()
         };
-        println!("  nats: {nats}, prefix {}, replicas {}", config.nats.prefix, config.nats.replicas);
+        println!(
+            "  nats: {nats}, prefix {}, replicas {}",
+            config.nats.prefix, config.nats.replicas
+        );
         println!("  inbox: {}", config.watch.inbox.display());
         println!("  primary topic model: {}", config.classify.primary);
         Ok(())

@@ -85,11 +85,17 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
         let line = match read_capped(&file, config.watch.max_file_bytes) {
             Err((kind, message)) => {
                 let id = article_id(source.as_bytes());
-                to_json(&ErrorRecord::new(id, &source, Stage::Watch, kind, message), args.pretty)
+                to_json(
+                    &ErrorRecord::new(id, &source, Stage::Watch, kind, message),
+                    args.pretty,
+                )
             }
             Ok(bytes) => {
                 let id = article_id(&bytes);
-                let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 match Format::from_file_name(&name) {
                     None => to_json(
                         &ErrorRecord::new(
@@ -132,5 +138,7 @@ fn to_json<T: serde::Serialize>(value: &T, pretty: bool) -> String {
     } else {
         serde_json::to_string(value)
     };
-    encoded.unwrap_or_else(|err| format!("{{\"error\":{{\"kind\":\"encode\",\"message\":\"{err}\"}}}}"))
+    encoded.unwrap_or_else(|err| {
+        format!("{{\"error\":{{\"kind\":\"encode\",\"message\":\"{err}\"}}}}")
+    })
 }

@@ -231,9 +231,10 @@ async fn spawn_workers(
             }
             Stage::Extract => {
                 let window = Duration::from_secs(48 * 3600);
-                let stories = StoryService::new(js.clone(), &subjects, window, config.nats.replicas)
-                    .await
-                    .map_err(|message| anyhow::anyhow!(message))?;
+                let stories =
+                    StoryService::new(js.clone(), &subjects, window, config.nats.replicas)
+                        .await
+                        .map_err(|message| anyhow::anyhow!(message))?;
                 let handler = Arc::new(ExtractHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),
@@ -251,7 +252,11 @@ async fn spawn_workers(
     Ok(())
 }
 
-fn report_progress(watch: Option<Arc<WatchStats>>, stats: Arc<AllStats>, cancel: CancellationToken) {
+fn report_progress(
+    watch: Option<Arc<WatchStats>>,
+    stats: Arc<AllStats>,
+    cancel: CancellationToken,
+) {
     tokio::spawn(async move {
         let mut last = String::new();
         loop {
@@ -292,10 +297,15 @@ fn report_progress(watch: Option<Arc<WatchStats>>, stats: Arc<AllStats>, cancel:
     });
 }
 
-async fn wait_all(mut tasks: JoinSet<anyhow::Result<()>>, cancel: CancellationToken) -> anyhow::Result<()> {
+async fn wait_all(
+    mut tasks: JoinSet<anyhow::Result<()>>,
+    cancel: CancellationToken,
+) -> anyhow::Result<()> {
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
-        let result = joined.map_err(anyhow::Error::from).and_then(|result| result);
+        let result = joined
+            .map_err(anyhow::Error::from)
+            .and_then(|result| result);
         if let Err(err) = result {
             tracing::error!(error = %format!("{err:#}"), "a part stopped with an error, shutting down");
             cancel.cancel();
@@ -308,7 +318,12 @@ async fn wait_all(mut tasks: JoinSet<anyhow::Result<()>>, cancel: CancellationTo
     }
 }
 
-fn apply_overrides(config: &mut Config, inbox: Option<PathBuf>, nats: Option<String>, concurrency: Option<usize>) {
+fn apply_overrides(
+    config: &mut Config,
+    inbox: Option<PathBuf>,
+    nats: Option<String>,
+    concurrency: Option<usize>,
+) {
     if let Some(inbox) = inbox {
         config.watch.inbox = inbox;
     }
@@ -350,9 +365,19 @@ pub fn up(config_path: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
         )
         .await?;
         let watch_stats = Arc::new(WatchStats::default());
-        spawn_watcher(&mut tasks, &config, &connected, watch_stats.clone(), cancel.clone());
+        spawn_watcher(
+            &mut tasks,
+            &config,
+            &connected,
+            watch_stats.clone(),
+            cancel.clone(),
+        );
         report_progress(Some(watch_stats), stats, cancel.clone());
-        println!("newsflow is up: drop articles into {} ; results on {} (nats {url})", config.watch.inbox.display(), connected.subjects.all_results());
+        println!(
+            "newsflow is up: drop articles into {} ; results on {} (nats {url})",
+            config.watch.inbox.display(),
+            connected.subjects.all_results()
+        );
         let result = wait_all(tasks, cancel).await;
         drop(managed);
         result
@@ -371,8 +396,18 @@ pub fn watch(config_path: Option<&Path>, args: WatchArgs) -> anyhow::Result<()> 
         let connected = connect(&config, &config.nats.url, "newsflow-watch").await?;
         let mut tasks = JoinSet::new();
         let watch_stats = Arc::new(WatchStats::default());
-        spawn_watcher(&mut tasks, &config, &connected, watch_stats.clone(), cancel.clone());
-        report_progress(Some(watch_stats), Arc::new(AllStats::default()), cancel.clone());
+        spawn_watcher(
+            &mut tasks,
+            &config,
+            &connected,
+            watch_stats.clone(),
+            cancel.clone(),
+        );
+        report_progress(
+            Some(watch_stats),
+            Arc::new(AllStats::default()),
+            cancel.clone(),
+        );
         wait_all(tasks, cancel).await
     })
 }
@@ -395,8 +430,53 @@ pub fn worker(config_path: Option<&Path>, args: WorkerArgs) -> anyhow::Result<()
         let connected = connect(&config, &config.nats.url, "newsflow-worker").await?;
         let mut tasks = JoinSet::new();
         let stats = Arc::new(AllStats::default());
-        spawn_workers(&mut tasks, &config, &connected, &stages, &stats, cancel.clone()).await?;
+        spawn_workers(
+            &mut tasks,
+            &config,
+            &connected,
+            &stages,
+            &stats,
+            cancel.clone(),
+        )
+        .await?;
         report_progress(None, stats, cancel.clone());
         wait_all(tasks, cancel).await
     })
+}
+
+/// A full worker set (clean, classify, extract) in this process, for `newsflow bench`.
+pub async fn spawn_in_process_worker(
+    config: &Config,
+    cancel: CancellationToken,
+) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<()>>> {
+    let connected = connect(config, &config.nats.url, "newsflow-bench-worker").await?;
+    let mut tasks = JoinSet::new();
+    let stats = AllStats::default();
+    spawn_workers(
+        &mut tasks,
+        config,
+        &connected,
+        &[Stage::Clean, Stage::Classify, Stage::Extract],
+        &stats,
+        cancel.clone(),
+    )
+    .await?;
+    Ok(tokio::spawn(wait_all(tasks, cancel)))
+}
+
+/// A watcher in this process, for `newsflow bench`.
+pub async fn spawn_in_process_watcher(
+    config: &Config,
+    cancel: CancellationToken,
+) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<()>>> {
+    let connected = connect(config, &config.nats.url, "newsflow-bench-watch").await?;
+    let mut tasks = JoinSet::new();
+    spawn_watcher(
+        &mut tasks,
+        config,
+        &connected,
+        Arc::new(WatchStats::default()),
+        cancel.clone(),
+    );
+    Ok(tokio::spawn(wait_all(tasks, cancel)))
 }

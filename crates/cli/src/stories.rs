@@ -38,7 +38,10 @@ impl StoryService {
         window: Duration,
         replicas: usize,
     ) -> Result<StoryService, String> {
-        let stream_name = format!("{}_STORIES", subjects.prefix().to_ascii_uppercase().replace('-', "_"));
+        let stream_name = format!(
+            "{}_STORIES",
+            subjects.prefix().to_ascii_uppercase().replace('-', "_")
+        );
         let subject = format!("{}.stories", subjects.prefix());
         let config = stream::Config {
             name: stream_name.clone(),

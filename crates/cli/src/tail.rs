@@ -41,7 +41,9 @@ pub fn run(config_path: Option<&Path>, args: TailArgs) -> anyhow::Result<()> {
     if config.nats.url.is_empty() {
         anyhow::bail!("newsflow tail needs --nats URL (or NEWSFLOW_NATS_URL)");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let client = newsflow_bus::connect(&config.nats.url, &config.nats, "newsflow-tail").await?;
         let js = newsflow_bus::jetstream(client);
@@ -53,11 +55,18 @@ pub fn run(config_path: Option<&Path>, args: TailArgs) -> anyhow::Result<()> {
             (subjects.results_stream(), subjects.all_results())
         };
         let filter = args.subject.clone().unwrap_or(default_subject);
-        let stream = js.get_stream(&stream_name).await.context("results stream")?;
+        let stream = js
+            .get_stream(&stream_name)
+            .await
+            .context("results stream")?;
         let consumer = stream
             .create_consumer(consumer::pull::OrderedConfig {
                 filter_subject: filter,
-                deliver_policy: if args.new { DeliverPolicy::New } else { DeliverPolicy::All },
+                deliver_policy: if args.new {
+                    DeliverPolicy::New
+                } else {
+                    DeliverPolicy::All
+                },
                 ..Default::default()
             })
             .await
@@ -70,10 +79,12 @@ pub fn run(config_path: Option<&Path>, args: TailArgs) -> anyhow::Result<()> {
                 break;
             }
             let next = match args.idle_timeout {
-                Some(secs) => match tokio::time::timeout(Duration::from_secs(secs), messages.next()).await {
-                    Ok(next) => next,
-                    Err(_) => break,
-                },
+                Some(secs) => {
+                    match tokio::time::timeout(Duration::from_secs(secs), messages.next()).await {
+                        Ok(next) => next,
+                        Err(_) => break,
+                    }
+                }
                 None => messages.next().await,
             };
             let Some(message) = next else { break };

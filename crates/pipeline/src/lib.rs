@@ -86,9 +86,15 @@ impl Pipeline {
     }
 
     /// Clean stage: bytes to a record with body and metadata candidates, or an error record.
-    pub fn clean(&self, raw: &RawInput<'_>) -> Result<Record, ErrorRecord> {
+    pub fn clean(&self, raw: &RawInput<'_>) -> Result<Record, Box<ErrorRecord>> {
         let cleaned = self.cleaner.clean(raw.bytes, raw.format).map_err(|err| {
-            ErrorRecord::new(raw.id, raw.source, Stage::Clean, err.kind(), err.to_string())
+            Box::new(ErrorRecord::new(
+                raw.id,
+                raw.source,
+                Stage::Clean,
+                err.kind(),
+                err.to_string(),
+            ))
         })?;
         let mut record = Record::new(
             raw.id.to_string(),
@@ -115,6 +121,7 @@ impl Pipeline {
     /// Classify stage: language, primary topic, other models' and rules' labels.
     pub fn classify(&self, record: &mut Record) {
         let text = classification_text(record);
+        record.topics.clear();
         match newsflow_classify::detect_language(&text) {
             Some((code, score)) => {
                 record.language = Some(code);
@@ -122,14 +129,15 @@ impl Pipeline {
             }
             None => {
                 if record.language.is_none() {
-                    record.skipped.push("language: text too short to identify".to_string());
+                    record
+                        .skipped
+                        .push("language: text too short to identify".to_string());
                 }
             }
         }
         let english = record.language.as_deref().is_none_or(|code| code == "en");
         if english {
             record.topic = self.primary.as_ref().map(|model| model.predict(&text));
-            record.topics.retain(|topic| topic.model == "rule");
             for model in &self.secondary {
                 let topic = model.predict(&text);
                 record.topics.push(ModelTopic {
@@ -145,9 +153,11 @@ impl Pipeline {
             ));
         }
         let title = record.title.clone().unwrap_or_default();
-        record
-            .topics
-            .extend(newsflow_classify::apply_rules(&self.rules, &title, &record.body));
+        record.topics.extend(newsflow_classify::apply_rules(
+            &self.rules,
+            &title,
+            &record.body,
+        ));
         record.stages.push("classify".to_string());
     }
 
@@ -165,7 +175,7 @@ impl Pipeline {
     }
 
     /// All three stages (story assignment is separate: it needs shared state).
-    pub fn process(&self, raw: &RawInput<'_>) -> Result<Record, ErrorRecord> {
+    pub fn process(&self, raw: &RawInput<'_>) -> Result<Record, Box<ErrorRecord>> {
         let mut record = self.clean(raw)?;
         self.classify(&mut record);
         self.extract(&mut record);

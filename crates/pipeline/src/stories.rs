@@ -96,7 +96,9 @@ impl StoryLog {
             }
             let score = story::same_story(fingerprint, &entry.fingerprint);
             if score >= story::SAME_STORY_THRESHOLD
-                && best.as_ref().is_none_or(|(best_score, _)| score > *best_score)
+                && best
+                    .as_ref()
+                    .is_none_or(|(best_score, _)| score > *best_score)
             {
                 best = Some((score, entry));
             }

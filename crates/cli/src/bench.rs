@@ -1,0 +1,330 @@
+//! `newsflow bench`: end-to-end throughput and drop-to-result latency through the real
+//! pipeline (watcher + stage workers, in this process) next to the bare-broker relay rate
+//! (publish → pull → publish onward → await ack → ack, three hops, no work) measured in the
+//! same run against the same kind of local nats-server.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use async_nats::jetstream::{consumer, message::PublishMessage, stream};
+use bytes::Bytes;
+use clap::Args;
+use futures::StreamExt;
+use newsflow_bus::server::{NatsServer, ServerOptions};
+use newsflow_bus::{headers, publisher::now_ns, Subjects};
+use newsflow_config::Config;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::settings;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Articles per run.
+    #[arg(long, default_value_t = 2000)]
+    articles: usize,
+    /// Worker counts per stage to measure (each in its own run).
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+    workers: Vec<usize>,
+    /// Messages for the bare relay anchor.
+    #[arg(long, default_value_t = 20000)]
+    relay_messages: usize,
+    /// Use this nats-server instead of starting one per run.
+    #[arg(long)]
+    nats: Option<String>,
+}
+
+/// About 5 KB of article text: a seed with a unique closing paragraph.
+fn bench_articles(count: usize) -> anyhow::Result<Vec<Vec<u8>>> {
+    let seeds_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
+    let mut seeds = Vec::new();
+    for entry in
+        std::fs::read_dir(&seeds_dir).with_context(|| format!("{}", seeds_dir.display()))?
+    {
+        seeds.push(std::fs::read(entry?.path())?);
+    }
+    seeds.sort();
+    anyhow::ensure!(!seeds.is_empty(), "no seeds in {}", seeds_dir.display());
+    Ok((0..count)
+        .map(|n| {
+            let mut text = seeds[n % seeds.len()].clone();
+            text.extend_from_slice(
+                format!("\n\nBenchmark paragraph {n}: officials said further talks, number {n}, would follow.\n").as_bytes(),
+            );
+            text
+        })
+        .collect())
+}
+
+fn percentile(sorted: &[f64], fraction: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+struct Broker {
+    _server: Option<NatsServer>,
+    _store: Option<tempfile::TempDir>,
+    url: String,
+}
+
+fn broker(existing: &Option<String>) -> anyhow::Result<Broker> {
+    if let Some(url) = existing {
+        return Ok(Broker {
+            _server: None,
+            _store: None,
+            url: url.clone(),
+        });
+    }
+    let store = tempfile::tempdir()?;
+    let server = NatsServer::start(ServerOptions::new(store.path()))?;
+    let url = server.url().to_string();
+    Ok(Broker {
+        _server: Some(server),
+        _store: Some(store),
+        url,
+    })
+}
+
+/// The anchor: three relay hops, each acking its input only after the onward publish is acked.
+async fn bare_relay(url: &str, messages: usize) -> anyhow::Result<f64> {
+    let client = async_nats::connect(url).await?;
+    let js = newsflow_bus::jetstream(client);
+    js.create_or_update_stream(stream::Config {
+        name: "RELAY".to_string(),
+        subjects: vec!["relay.>".to_string()],
+        storage: stream::StorageType::File,
+        ..Default::default()
+    })
+    .await?;
+    let payload = Bytes::from(vec![b'x'; 5 * 1024]);
+    let hops = [
+        ("relay.raw", "relay.clean"),
+        ("relay.clean", "relay.classified"),
+        ("relay.classified", "relay.results"),
+    ];
+    let cancel = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    for (index, (input, output)) in hops.iter().enumerate() {
+        let js = js.clone();
+        let cancel = cancel.clone();
+        let input = input.to_string();
+        let output = output.to_string();
+        tasks.spawn(async move {
+            let stream = js.get_stream("RELAY").await?;
+            let consumer = stream
+                .create_consumer(consumer::pull::Config {
+                    durable_name: Some(format!("hop{index}")),
+                    filter_subject: input,
+                    ack_policy: consumer::AckPolicy::Explicit,
+                    max_ack_pending: 20_000,
+                    ..Default::default()
+                })
+                .await?;
+            let messages = consumer
+                .stream()
+                .max_messages_per_batch(256)
+                .expires(Duration::from_secs(2))
+                .heartbeat(Duration::from_secs(1))
+                .messages()
+                .await?;
+            let relay = messages
+                .take_until(cancel.cancelled_owned())
+                .for_each_concurrent(256, |message| {
+                    let js = js.clone();
+                    let output = output.clone();
+                    async move {
+                        let Ok(message) = message else { return };
+                        let id = message.info().map(|info| info.stream_sequence).unwrap_or(0);
+                        let publish = PublishMessage::build()
+                            .payload(message.payload.clone())
+                            .message_id(format!("{output}:{id}"));
+                        if let Ok(ack) = js.send_publish(output, publish).await {
+                            if ack.await.is_ok() {
+                                let _ = message.ack().await;
+                            }
+                        }
+                    }
+                });
+            relay.await;
+            anyhow::Ok(())
+        });
+    }
+    let start = Instant::now();
+    let mut acks = Vec::with_capacity(1024);
+    for n in 0..messages {
+        let publish = PublishMessage::build()
+            .payload(payload.clone())
+            .message_id(format!("m{n}"));
+        acks.push(js.send_publish("relay.raw", publish).await?);
+        if acks.len() >= 1024 {
+            for ack in acks.drain(..) {
+                ack.await?;
+            }
+        }
+    }
+    for ack in acks.drain(..) {
+        ack.await?;
+    }
+    let mut stream = js.get_stream("RELAY").await?;
+    loop {
+        // raw, clean, classified and results copies of every message: done at 4 × messages.
+        let stored = stream.info().await?.state.messages;
+        if stored >= 4 * messages as u64 {
+            break;
+        }
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(600),
+            "relay did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let rate = messages as f64 / start.elapsed().as_secs_f64();
+    cancel.cancel();
+    while tasks.join_next().await.is_some() {}
+    Ok(rate)
+}
+
+struct RunFigures {
+    workers: usize,
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// One pipeline run: `workers` worker sets (each clean + classify + extract), one watcher.
+async fn pipeline_run(
+    url: &str,
+    config: &Config,
+    workers: usize,
+    articles: &[Vec<u8>],
+) -> anyhow::Result<RunFigures> {
+    let temp = tempfile::tempdir()?;
+    let inbox = temp.path().join("inbox");
+    std::fs::create_dir_all(&inbox)?;
+    let mut config = config.clone();
+    config.nats.url = url.to_string();
+    config.nats.prefix = format!("bench{workers}");
+    config.watch.inbox = inbox.clone();
+    config.state_dir = temp.path().join("state");
+    let subjects = Subjects::new(&config.nats.prefix);
+    let client = newsflow_bus::connect(url, &config.nats, "bench").await?;
+    let js = newsflow_bus::jetstream(client);
+    newsflow_bus::ensure_streams(&js, &subjects, &config.nats).await?;
+    let cancel = CancellationToken::new();
+    let mut parts = Vec::new();
+    for _ in 0..workers {
+        parts.push(crate::run::spawn_in_process_worker(&config, cancel.clone()).await?);
+    }
+    let watcher = crate::run::spawn_in_process_watcher(&config, cancel.clone()).await?;
+    // Collect results with their drop timestamps.
+    let results = js.get_stream(subjects.results_stream()).await?;
+    let consumer = results
+        .create_consumer(consumer::pull::OrderedConfig {
+            filter_subject: subjects.all_results(),
+            ..Default::default()
+        })
+        .await?;
+    let mut messages = consumer.messages().await?;
+    let start = Instant::now();
+    let writer = {
+        let inbox = inbox.clone();
+        let articles = articles.to_vec();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            for (n, bytes) in articles.iter().enumerate() {
+                let part = inbox.join(format!(".{n}.part"));
+                std::fs::write(&part, bytes)?;
+                std::fs::rename(&part, inbox.join(format!("{n:06}.txt")))?;
+            }
+            Ok(())
+        })
+    };
+    let mut latencies = Vec::with_capacity(articles.len());
+    while latencies.len() < articles.len() {
+        let next = tokio::time::timeout(Duration::from_secs(120), messages.next())
+            .await
+            .context("no result for 120 s")?;
+        let Some(message) = next else { break };
+        let message = message?;
+        let dropped = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(headers::DROPPED_NS))
+            .and_then(|v| v.as_str().parse::<u128>().ok())
+            .unwrap_or(0);
+        latencies.push((now_ns().saturating_sub(dropped)) as f64 / 1e6);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    writer.await??;
+    cancel.cancel();
+    for part in parts {
+        let _ = part.await;
+    }
+    let _ = watcher.await;
+    latencies.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(RunFigures {
+        workers,
+        rate: latencies.len() as f64 / elapsed,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+    })
+}
+
+pub fn run(config_path: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
+    let config = settings::load_config(config_path)?;
+    let articles = bench_articles(args.articles)?;
+    let mean_size =
+        articles.iter().map(Vec::len).sum::<usize>() as f64 / articles.len().max(1) as f64;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let anchor_broker = broker(&args.nats)?;
+        let relay = bare_relay(&anchor_broker.url, args.relay_messages).await?;
+        drop(anchor_broker);
+        println!(
+            "bare-broker relay (3 hops, ack after onward publish ack, 5 KB): {relay:.0} msgs/s"
+        );
+        println!(
+            "pipeline: {} articles of {:.1} KB mean, watcher + clean/classify/extract",
+            articles.len(),
+            mean_size / 1024.0
+        );
+        println!("| worker sets | articles/s | share of relay | drop→result p50 | p99 |");
+        println!("| --- | --- | --- | --- | --- |");
+        for workers in &args.workers {
+            let run_broker = broker(&args.nats)?;
+            let figures = pipeline_run(&run_broker.url, &config, *workers, &articles).await?;
+            println!(
+                "| {} | {:.0} | {:.0} % | {:.0} ms | {:.0} ms |",
+                figures.workers,
+                figures.rate,
+                100.0 * figures.rate / relay,
+                figures.p50_ms,
+                figures.p99_ms
+            );
+        }
+        println!(
+            "peak RSS of this process (pipeline + bench client): {:.0} MB",
+            rss_mb()
+        );
+        anyhow::Ok(())
+    })
+}

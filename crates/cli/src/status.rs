@@ -1,0 +1,163 @@
+//! `newsflow status`: streams, stage consumers (pending, in flight, redelivered, workers
+//! waiting) and error counts per stage, as a table or JSON.
+
+use std::path::Path;
+
+use clap::Args;
+use newsflow_bus::Subjects;
+use newsflow_model::Stage;
+use serde::Serialize;
+
+use crate::settings;
+
+#[derive(Args)]
+pub struct StatusArgs {
+    #[arg(long, env = "NEWSFLOW_NATS_URL")]
+    nats: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct StreamStatus {
+    name: String,
+    messages: u64,
+    bytes: u64,
+}
+
+#[derive(Serialize)]
+struct StageStatus {
+    stage: String,
+    consumer: String,
+    /// Messages not yet delivered to any worker.
+    pending: u64,
+    /// Delivered, not yet acked.
+    in_flight: usize,
+    redelivered: usize,
+    /// Pull requests waiting: roughly the workers idle right now.
+    waiting_pulls: usize,
+    errors: u64,
+}
+
+#[derive(Serialize)]
+struct Status {
+    nats: String,
+    streams: Vec<StreamStatus>,
+    stages: Vec<StageStatus>,
+    results: u64,
+    watch_errors: u64,
+}
+
+pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
+    let mut config = settings::load_config(config_path)?;
+    if let Some(url) = args.nats.clone() {
+        config.nats.url = url;
+    }
+    anyhow::ensure!(
+        !config.nats.url.is_empty(),
+        "newsflow status needs --nats URL (or NEWSFLOW_NATS_URL)"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let status = runtime.block_on(async {
+        let client =
+            newsflow_bus::connect(&config.nats.url, &config.nats, "newsflow-status").await?;
+        let js = newsflow_bus::jetstream(client);
+        let subjects = Subjects::new(&config.nats.prefix);
+        let mut streams = Vec::new();
+        let mut error_counts = std::collections::HashMap::new();
+        let mut results = 0;
+        for name in [
+            subjects.articles_stream(),
+            subjects.results_stream(),
+            subjects.errors_stream(),
+        ] {
+            let Ok(mut stream) = js.get_stream(&name).await else {
+                continue;
+            };
+            let info = stream.info().await?.clone();
+            if name == subjects.results_stream() {
+                results = info.state.messages;
+            }
+            if name == subjects.errors_stream() {
+                for stage in [Stage::Watch, Stage::Clean, Stage::Classify, Stage::Extract] {
+                    let mut subjects_info =
+                        stream.info_with_subjects(subjects.error(stage)).await?;
+                    let mut count = 0u64;
+                    use futures::StreamExt;
+                    while let Some(entry) = subjects_info.next().await {
+                        count += entry?.1 as u64;
+                    }
+                    error_counts.insert(stage, count);
+                }
+            }
+            streams.push(StreamStatus {
+                name,
+                messages: info.state.messages,
+                bytes: info.state.bytes,
+            });
+        }
+        let mut stages = Vec::new();
+        if let Ok(stream) = js.get_stream(subjects.articles_stream()).await {
+            for stage in [Stage::Clean, Stage::Classify, Stage::Extract] {
+                let durable = subjects.durable(stage);
+                let Ok(info) = stream.consumer_info(&durable).await else {
+                    continue;
+                };
+                stages.push(StageStatus {
+                    stage: stage.as_str().to_string(),
+                    consumer: durable,
+                    pending: info.num_pending,
+                    in_flight: info.num_ack_pending,
+                    redelivered: info.num_redelivered,
+                    waiting_pulls: info.num_waiting,
+                    errors: error_counts.get(&stage).copied().unwrap_or(0),
+                });
+            }
+        }
+        anyhow::Ok(Status {
+            nats: config.nats.url.clone(),
+            streams,
+            stages,
+            results,
+            watch_errors: error_counts.get(&Stage::Watch).copied().unwrap_or(0),
+        })
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(());
+    }
+    println!("nats {}", status.nats);
+    println!("{:<22} {:>10} {:>14}", "stream", "messages", "bytes");
+    for stream in &status.streams {
+        println!(
+            "{:<22} {:>10} {:>14}",
+            stream.name, stream.messages, stream.bytes
+        );
+    }
+    println!();
+    println!(
+        "{:<10} {:>9} {:>10} {:>12} {:>14} {:>7}",
+        "stage", "pending", "in flight", "redelivered", "waiting pulls", "errors"
+    );
+    println!(
+        "{:<10} {:>9} {:>10} {:>12} {:>14} {:>7}",
+        "watch", "-", "-", "-", "-", status.watch_errors
+    );
+    for stage in &status.stages {
+        println!(
+            "{:<10} {:>9} {:>10} {:>12} {:>14} {:>7}",
+            stage.stage,
+            stage.pending,
+            stage.in_flight,
+            stage.redelivered,
+            stage.waiting_pulls,
+            stage.errors
+        );
+    }
+    println!();
+    println!("results stored: {}", status.results);
+    Ok(())
+}
