@@ -75,7 +75,7 @@ impl Workspace {
                 "version = 1\nstate_dir = \"{state}\"\nmodels_dir = \"{models}\"\n\
                  [nats]\nurl = \"{nats_url}\"\n\
                  [watch]\ninbox = \"{inbox}\"\nrescan_secs = 2\nsettle_ms = 300\n\
-                 [workers]\nack_wait_secs = 3\nretry_backoff_ms = 100\nconcurrency = 2\n{extra}\n",
+                 [workers]\nack_wait_secs = 8\nretry_backoff_ms = 100\nconcurrency = 2\n{extra}\n",
                 state = dir.path().join("state").display(),
                 models = models.display(),
                 inbox = inbox.display(),
@@ -284,4 +284,65 @@ pub fn article(n: usize) -> Vec<u8> {
         "\n\nIn a further development reported on day {n}, officials said the talks number {n} would continue next week.\n"
     ));
     text.into_bytes()
+}
+
+/// A free TCP port on loopback (bound and released).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A 3-node nats-server cluster with JetStream on loopback.
+pub struct Cluster {
+    pub nodes: Vec<NatsServer>,
+    _stores: Vec<tempfile::TempDir>,
+}
+
+impl Cluster {
+    pub fn start() -> Cluster {
+        let client_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let cluster_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let mut stores = Vec::new();
+        let mut handles = Vec::new();
+        for index in 0..3 {
+            let store = tempfile::tempdir().unwrap();
+            let routes: Vec<String> = cluster_ports
+                .iter()
+                .enumerate()
+                .filter(|(other, _)| *other != index)
+                .map(|(_, port)| format!("nats://127.0.0.1:{port}"))
+                .collect();
+            let mut options = ServerOptions::new(store.path());
+            options.port = client_ports[index];
+            options.extra_args = vec![
+                "--server_name".into(),
+                format!("n{index}"),
+                "--cluster_name".into(),
+                "newsflow-test".into(),
+                "--cluster".into(),
+                format!("nats://127.0.0.1:{}", cluster_ports[index]),
+                "--routes".into(),
+                routes.join(","),
+            ];
+            // Nodes wait for each other, so start them in parallel.
+            handles.push(std::thread::spawn(move || NatsServer::start(options)));
+            stores.push(store);
+        }
+        let nodes = handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap().expect("cluster node starts"))
+            .collect();
+        Cluster {
+            nodes,
+            _stores: stores,
+        }
+    }
+
+    pub fn urls(&self) -> String {
+        self.nodes
+            .iter()
+            .map(|node| node.url().to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }

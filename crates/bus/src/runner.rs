@@ -27,6 +27,10 @@ use tokio_util::sync::CancellationToken;
 use crate::publisher::publish_error;
 use crate::{headers, BusError, Subjects};
 
+/// Deliveries without any outcome (the worker died each time) allowed per `max_deliver`.
+/// A worker killed with messages in its pull buffer makes those count a delivery too.
+const CRASH_FACTOR: i64 = 4;
+
 /// A message handed to a stage.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -141,7 +145,9 @@ pub async fn stage_consumer(
         filter_subject,
         ack_policy: consumer::AckPolicy::Explicit,
         ack_wait: options.ack_wait,
-        max_deliver: options.max_deliver + 1,
+        // Unlimited on the server: the runner decides when to give up (see `process`), so that
+        // a redelivery caused by a crashed worker is not mistaken for a failing article.
+        max_deliver: -1,
         max_ack_pending: options.max_ack_pending,
         ..Default::default()
     };
@@ -184,15 +190,19 @@ pub async fn run_stage<H: Handler>(
         handler,
         stats,
     });
+    // Messages wait in the client's buffer until a slot frees up; keep that wait short of
+    // ack_wait, or they are redelivered elsewhere while still queued here.
+    let prefetch = options.batch.min(options.concurrency * 32).max(1);
     tracing::info!(
         stage = options.stage.as_str(),
         concurrency = options.concurrency,
+        prefetch,
         "stage worker started"
     );
     'pulling: while !cancel.is_cancelled() {
         let stream = consumer
             .stream()
-            .max_messages_per_batch(options.batch)
+            .max_messages_per_batch(prefetch)
             .expires(options.expires)
             .heartbeat(options.expires / 2)
             .messages()
@@ -270,9 +280,9 @@ impl<H: Handler> Shared<H> {
             .map(|value| headers::decode(value.as_str()))
             .unwrap_or_default();
         let stage = self.options.stage;
-        if delivered > self.options.max_deliver {
-            // Delivered once more than allowed: the last attempt died mid-way (e.g. the
-            // worker was killed each time). Give up with a record instead of looping.
+        if delivered > self.options.max_deliver * CRASH_FACTOR {
+            // Delivered many times and never finished: every attempt died mid-way (a poison
+            // article that crashes or hangs workers). Give up with a record instead of looping.
             let mut record = ErrorRecord::new(
                 &id,
                 &source,
@@ -293,7 +303,22 @@ impl<H: Handler> Shared<H> {
             payload: message.payload.clone(),
             delivered,
         };
-        let outcome = self.handler.handle(delivery).await;
+        // Tell the server the work is alive while it runs, so a slow article is not redelivered
+        // to another worker while this one is still on it.
+        let outcome = {
+            let handle = self.handler.handle(delivery);
+            tokio::pin!(handle);
+            let mut progress = tokio::time::interval(self.options.ack_wait / 2);
+            progress.tick().await;
+            loop {
+                tokio::select! {
+                    outcome = &mut handle => break outcome,
+                    _ = progress.tick() => {
+                        let _ = message.ack_with(AckKind::Progress).await;
+                    }
+                }
+            }
+        };
         match outcome {
             Ok(Outcome::Forward(forward)) => match self.publish(forward).await {
                 Ok(()) => {

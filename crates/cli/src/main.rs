@@ -59,11 +59,49 @@ enum Command {
     Errors(ops::ErrorsArgs),
     /// Re-run stages over the stored stream (e.g. after retraining a model).
     Replay(ops::ReplayArgs),
+    /// Topic of each JSONL `{"id","text"}` line: writes `{"id","label","score"}` in input order.
+    Classify(cmd::topic::ClassifyArgs),
+    /// Tag a CoNLL file: every line back with the predicted IOB2 tag as a new last column.
+    Ner(cmd::ner::NerArgs),
+    /// Train a model from labelled data into config/models/.
+    Train {
+        #[command(subcommand)]
+        command: TrainCommand,
+    },
+    /// Measure a stage's quality on the shared data.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
     /// Configuration commands.
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum TrainCommand {
+    /// A topic model (BBC folders or tar.gz, AG News CSV, or JSONL `{"text","label"}`).
+    Topic(cmd::topic::TrainTopicArgs),
+    /// The named-entity recognizer (CoNLL-2003 format).
+    Ner(cmd::ner::TrainNerArgs),
+    /// Background term statistics for keywords.
+    Keywords(cmd::extract::TrainKeywordsArgs),
+    /// The line model of the scraped-text path and the word frequencies of word repair.
+    Clean(cmd::clean_eval::TrainCleanArgs),
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Topic accuracy on dev splits of the shared corpora.
+    Topic(cmd::topic::EvalTopicArgs),
+    /// NER precision, recall and F1 (conlleval) on a CoNLL file.
+    Ner(cmd::ner::EvalNerArgs),
+    /// Same-story pair precision and recall.
+    Stories(cmd::extract::EvalStoriesArgs),
+    /// Article-body F1 (HTML path and text path) on the extraction benchmark.
+    Clean(cmd::clean_eval::EvalCleanArgs),
 }
 
 #[derive(Subcommand)]
@@ -100,6 +138,20 @@ fn main() -> std::process::ExitCode {
         Command::Errors(args) => ops::errors(config_path.as_deref(), args),
         Command::Replay(args) => ops::replay(config_path.as_deref(), args),
         Command::Bench(args) => bench::run(config_path.as_deref(), args),
+        Command::Classify(args) => cmd::topic::run_classify(&args),
+        Command::Ner(args) => cmd::ner::run_ner(&args),
+        Command::Train { command } => match command {
+            TrainCommand::Topic(args) => cmd::topic::run_train_topic(&args),
+            TrainCommand::Ner(args) => cmd::ner::run_train_ner(&args),
+            TrainCommand::Keywords(args) => cmd::extract::run_train_keywords(&args),
+            TrainCommand::Clean(args) => cmd::clean_eval::run_train_clean(&args),
+        },
+        Command::Eval { command } => match command {
+            EvalCommand::Topic(args) => cmd::topic::run_eval_topic(&args),
+            EvalCommand::Ner(args) => cmd::ner::run_eval_ner(&args),
+            EvalCommand::Stories(args) => cmd::extract::run_eval_stories(&args),
+            EvalCommand::Clean(args) => cmd::clean_eval::run_eval_clean(&args),
+        },
         Command::Config { command } => match command {
             ConfigCommand::Check { file } => config_check(file.or(config_path)),
             ConfigCommand::Default => {

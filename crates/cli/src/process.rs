@@ -19,6 +19,16 @@ pub struct ProcessArgs {
     /// Pretty-print each record (not JSONL).
     #[arg(long)]
     pretty: bool,
+    /// Stop after this stage (to see what each stage contributes).
+    #[arg(long, value_enum, default_value_t = Until::Extract)]
+    until: Until,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Until {
+    Clean,
+    Classify,
+    Extract,
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) {
@@ -115,9 +125,15 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
                             format,
                             bytes: &bytes,
                         };
-                        match pipeline.process(&raw) {
+                        match pipeline.clean(&raw) {
                             Ok(mut record) => {
-                                stories.assign(&mut record);
+                                if args.until != Until::Clean {
+                                    pipeline.classify(&mut record);
+                                }
+                                if args.until == Until::Extract {
+                                    pipeline.extract(&mut record);
+                                    stories.assign(&mut record);
+                                }
                                 to_json(&record, args.pretty)
                             }
                             Err(error) => to_json(&error, args.pretty),

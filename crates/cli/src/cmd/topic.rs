@@ -1,1 +1,413 @@
-//! (being written)
+//! Topic-model commands: `train topic`, `classify`, `eval topic`.
+//!
+//! The file work of the classify crate lives here: reading corpora (BBC tar or folder, AG News
+//! CSV, JSONL), model files and JSONL input. Everything else is `newsflow_classify`.
+
+use std::fs;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use newsflow_classify::data::{
+    decode_text, dedup, parse_ag_csv, parse_bbc_tar, parse_jsonl, split_every,
+};
+use newsflow_classify::{accuracy, train, tune, Grid, LabeledDoc, TopicModel, TrainOptions};
+
+/// Formats of training data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// Decide from the path: a folder or `.tar[.gz]`/`.tgz` is bbc, `.csv[.gz]` is ag,
+    /// `.jsonl[.gz]`/`.json` is jsonl.
+    Auto,
+    /// `<label>/<NNN>.txt` files, in a tar(.gz) or an extracted folder.
+    Bbc,
+    /// AG News CSV(.gz): `class,text` or `class,title,description`, classes 1..4.
+    Ag,
+    /// One `{"text": "...", "label": "..."}` per line.
+    Jsonl,
+}
+
+/// `newsflow train topic`: train a topic model and write it.
+#[derive(Debug, Clone, Args)]
+pub struct TrainTopicArgs {
+    /// Training data: a file or, for bbc, a folder of `<label>/<file>.txt`.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Where to write the model, e.g. config/models/bbc.model.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model name (default: the file stem of --out).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_enum, default_value_t = DataFormat::Auto)]
+    pub format: DataFormat,
+    /// Hold out a dev split and print its accuracy: `none`, `auto` (bbc: every 5th article per
+    /// label after dedup; ag: row index % 20 == 0; jsonl: every 5th row per label), or N (every
+    /// N-th document per label). The written model is trained without the dev rows unless
+    /// --refit-all.
+    #[arg(long, default_value = "none")]
+    pub dev_split: String,
+    /// With a dev split: after reporting, train the written model on all rows.
+    #[arg(long)]
+    pub refit_all: bool,
+    /// SVM cost; default: chosen by 5-fold cross-validation on the training rows.
+    #[arg(long)]
+    pub c: Option<f32>,
+    /// NB-SVM feature scaling on or off; default: chosen by cross-validation.
+    #[arg(long)]
+    pub nb: Option<bool>,
+    /// Word-prefix features of this many bytes (0: off); default: chosen by cross-validation
+    /// among 0 and 4.
+    #[arg(long)]
+    pub prefix: Option<u8>,
+    /// Table size 2^BITS; default 20.
+    #[arg(long, default_value_t = 20)]
+    pub hash_bits: u8,
+    /// Keep duplicate documents (by default repeats are dropped before splitting; ag rows are
+    /// always kept so that its dev split stays the README's).
+    #[arg(long)]
+    pub keep_duplicates: bool,
+}
+
+/// `newsflow classify`: label JSONL `{"id","text"}` lines with a topic model.
+#[derive(Debug, Clone, Args)]
+pub struct ClassifyArgs {
+    /// Model name (config/models/NAME.model) or path to a model file.
+    #[arg(long)]
+    pub model: String,
+    /// Folder that holds NAME.model files.
+    #[arg(long, default_value = "config/models")]
+    pub models_dir: PathBuf,
+    /// JSONL input, `-` for stdin.
+    #[arg(default_value = "-")]
+    pub input: String,
+}
+
+/// `newsflow eval topic`: dev accuracy on the shared corpora of models trained on their train
+/// parts (hyperparameters by cross-validation on train only).
+#[derive(Debug, Clone, Args)]
+pub struct EvalTopicArgs {
+    /// Folder holding bbc/bbc-dev.tar.gz and ag_news/train.csv.gz.
+    #[arg(long, default_value = "/work/shared/data")]
+    pub data: PathBuf,
+}
+
+fn format_of(path: &Path, format: DataFormat) -> DataFormat {
+    if format != DataFormat::Auto {
+        return format;
+    }
+    if path.is_dir() {
+        return DataFormat::Bbc;
+    }
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let base = name.strip_suffix(".gz").unwrap_or(&name);
+    if base.ends_with(".tar") || name.ends_with(".tgz") {
+        DataFormat::Bbc
+    } else if base.ends_with(".csv") {
+        DataFormat::Ag
+    } else {
+        DataFormat::Jsonl
+    }
+}
+
+/// Every `.txt` file under `dir` whose parent folder names its label, sorted by label then name.
+fn read_label_folders(dir: &Path) -> anyhow::Result<Vec<LabeledDoc>> {
+    let mut found: Vec<(String, String, LabeledDoc)> = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries =
+            fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let is_txt = path.extension().is_some_and(|ext| ext == "txt");
+            let label = path
+                .parent()
+                .and_then(Path::file_name)
+                .map(|name| name.to_string_lossy().into_owned());
+            let file = path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned());
+            let (Some(label), Some(file)) = (label, file) else {
+                continue;
+            };
+            if !is_txt || file.starts_with('.') || path.parent() == Some(dir) {
+                continue;
+            }
+            let bytes =
+                fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            found.push((
+                label.clone(),
+                file,
+                LabeledDoc {
+                    text: decode_text(&bytes),
+                    label,
+                },
+            ));
+        }
+    }
+    found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    Ok(found.into_iter().map(|(_, _, doc)| doc).collect())
+}
+
+/// Reads a corpus in `format` (resolved from the path when auto).
+pub fn read_corpus(
+    path: &Path,
+    format: DataFormat,
+) -> anyhow::Result<(DataFormat, Vec<LabeledDoc>)> {
+    let format = format_of(path, format);
+    let docs = if path.is_dir() {
+        if format != DataFormat::Bbc {
+            bail!(
+                "{} is a folder: only the bbc format can be a folder",
+                path.display()
+            );
+        }
+        read_label_folders(path)?
+    } else {
+        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        match format {
+            DataFormat::Bbc => parse_bbc_tar(&bytes)?,
+            DataFormat::Ag => parse_ag_csv(&bytes)?,
+            DataFormat::Jsonl | DataFormat::Auto => parse_jsonl(&bytes)?,
+        }
+    };
+    if docs.is_empty() {
+        bail!("no labelled documents found in {}", path.display());
+    }
+    Ok((format, docs))
+}
+
+/// Train and dev parts for a `--dev-split` value.
+fn dev_split(
+    docs: &[LabeledDoc],
+    format: DataFormat,
+    split: &str,
+) -> anyhow::Result<Option<(Vec<LabeledDoc>, Vec<LabeledDoc>)>> {
+    match split {
+        "none" => Ok(None),
+        "auto" => Ok(Some(match format {
+            DataFormat::Ag => split_every(docs, 20, false),
+            _ => split_every(docs, 5, true),
+        })),
+        every => {
+            let every: usize = every.parse().with_context(|| {
+                format!("--dev-split must be none, auto or a number, not {every:?}")
+            })?;
+            if every < 2 {
+                bail!("--dev-split N needs N >= 2");
+            }
+            Ok(Some(split_every(docs, every, true)))
+        }
+    }
+}
+
+/// Options for `docs`: the fixed ones from the flags, the others by 5-fold cross-validation.
+fn choose_options(
+    docs: &[LabeledDoc],
+    base: &TrainOptions,
+    c: Option<f32>,
+    nb: Option<bool>,
+    prefix: Option<u8>,
+) -> anyhow::Result<TrainOptions> {
+    let default_grid = Grid::default();
+    let grid = Grid {
+        c: c.map_or(default_grid.c.clone(), |c| vec![c]),
+        nb: nb.map_or(default_grid.nb.clone(), |nb| vec![nb]),
+        hash_bits: vec![base.hash_bits],
+        prefix: prefix.map_or(default_grid.prefix.clone(), |prefix| vec![prefix]),
+        folds: default_grid.folds,
+    };
+    if let ([c], [nb], [prefix]) = (
+        grid.c.as_slice(),
+        grid.nb.as_slice(),
+        grid.prefix.as_slice(),
+    ) {
+        return Ok(TrainOptions {
+            c: *c,
+            nb: *nb,
+            prefix: *prefix,
+            ..base.clone()
+        });
+    }
+    let (best, tried) = tune(docs, base, &grid)?;
+    for (options, score) in &tried {
+        eprintln!(
+            "cv c={} nb={} prefix={} accuracy={score:.4}",
+            options.c, options.nb, options.prefix
+        );
+    }
+    eprintln!("chosen by 5-fold cv: {}", best.describe());
+    Ok(best)
+}
+
+pub fn run_train_topic(args: &TrainTopicArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (format, docs) = read_corpus(&args.data, args.format)?;
+    // AG News dev rows are defined by raw row index, so its rows are never dropped.
+    let docs = if args.keep_duplicates || format == DataFormat::Ag {
+        docs
+    } else {
+        let (kept, dropped) = dedup(docs);
+        eprintln!("{} documents ({dropped} duplicates dropped)", kept.len());
+        kept
+    };
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => args
+            .out
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "topic".to_string()),
+    };
+    let base = TrainOptions {
+        name,
+        hash_bits: args.hash_bits,
+        ..TrainOptions::default()
+    };
+    let model = match dev_split(&docs, format, &args.dev_split)? {
+        None => {
+            let options = choose_options(&docs, &base, args.c, args.nb, args.prefix)?;
+            train(&docs, &options)?
+        }
+        Some((train_docs, dev_docs)) => {
+            let options = choose_options(&train_docs, &base, args.c, args.nb, args.prefix)?;
+            let model = train(&train_docs, &options)?;
+            println!(
+                "dev accuracy {:.4} ({} dev / {} train documents)",
+                accuracy(&model, &dev_docs),
+                dev_docs.len(),
+                train_docs.len()
+            );
+            if args.refit_all {
+                train(&docs, &options)?
+            } else {
+                model
+            }
+        }
+    };
+    let bytes = model.to_bytes();
+    if let Some(parent) = args
+        .out
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::write(&args.out, &bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes, labels {:?}, {}) in {:.1}s",
+        args.out.display(),
+        bytes.len(),
+        model.labels(),
+        model.training_summary(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The model file for a name or path.
+pub fn resolve_model(model: &str, models_dir: &Path) -> PathBuf {
+    let direct = PathBuf::from(model);
+    if direct.is_file() {
+        return direct;
+    }
+    models_dir.join(format!("{model}.model"))
+}
+
+#[derive(serde::Deserialize)]
+struct ClassifyInput {
+    #[serde(default)]
+    id: serde_json::Value,
+    #[serde(default)]
+    title: Option<String>,
+    text: String,
+}
+
+#[derive(serde::Serialize)]
+struct ClassifyOutput<'a> {
+    id: &'a serde_json::Value,
+    label: &'a str,
+    score: f32,
+}
+
+pub fn run_classify(args: &ClassifyArgs) -> anyhow::Result<()> {
+    let path = resolve_model(&args.model, &args.models_dir);
+    let bytes = fs::read(&path).with_context(|| format!("cannot read model {}", path.display()))?;
+    let model = TopicModel::from_bytes(&bytes)
+        .with_context(|| format!("cannot load {}", path.display()))?;
+    let reader: Box<dyn BufRead> = if args.input == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file =
+            fs::File::open(&args.input).with_context(|| format!("cannot open {}", args.input))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for (number, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read input line {}", number + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let input: ClassifyInput = serde_json::from_str(&line)
+            .with_context(|| format!("input line {}: expected {{\"id\",\"text\"}}", number + 1))?;
+        let text = match &input.title {
+            Some(title) => format!("{title}\n{}", input.text),
+            None => input.text,
+        };
+        let topic = model.predict(&text);
+        let output = ClassifyOutput {
+            id: &input.id,
+            label: &topic.label,
+            score: topic.score,
+        };
+        serde_json::to_writer(&mut out, &output)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn run_eval_topic(args: &EvalTopicArgs) -> anyhow::Result<()> {
+    let bbc_path = args.data.join("bbc/bbc-dev.tar.gz");
+    let ag_path = args.data.join("ag_news/train.csv.gz");
+    let (_, bbc) = read_corpus(&bbc_path, DataFormat::Bbc)?;
+    let (bbc, dropped) = dedup(bbc);
+    let (_, ag) = read_corpus(&ag_path, DataFormat::Ag)?;
+    println!(
+        "bbc: {dropped} duplicates dropped before splitting; dev = every 5th article per label"
+    );
+    println!("ag_news: dev = row index % 20 == 0 (the README's dev.csv.gz)");
+    let corpora = [
+        ("bbc", split_every(&bbc, 5, true)),
+        ("ag_news", split_every(&ag, 20, false)),
+    ];
+    for (name, (train_docs, dev_docs)) in corpora {
+        // The same table sizes as the shipped models (see the crate README).
+        let base = TrainOptions {
+            name: name.to_string(),
+            hash_bits: if name == "ag_news" { 18 } else { 20 },
+            ..TrainOptions::default()
+        };
+        let options = choose_options(&train_docs, &base, None, None, None)?;
+        let model = train(&train_docs, &options)?;
+        println!(
+            "{name}: dev accuracy {:.4} ({} dev, {} train; {})",
+            accuracy(&model, &dev_docs),
+            dev_docs.len(),
+            train_docs.len(),
+            options.describe()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Dev accuracy of the topic classifier on both shared corpora, with hyperparameters chosen by
+//! 5-fold cross-validation on the train part only.
+//!
+//! `cargo run --release -p newsflow-classify --example eval -- [DATA_DIR] [bits=18,20] [prefix=0,5] [nb=true,false] [c=0.3,1] [only=bbc]`
+//! BBC: dedup, then per label i % 5 == 0 is dev. AG News: row index % 20 == 0 is dev.
+
+use std::time::Instant;
+
+use newsflow_classify::data::{dedup, parse_ag_csv, parse_bbc_tar, split_every};
+use newsflow_classify::{accuracy, train, tune, Grid, TrainOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Arguments: [DATA_DIR] [bits=18,20] [prefix=0,5] [nb=true] [c=0.3,1] [only=bbc|ag_news]
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let data_dir = args
+        .iter()
+        .find(|arg| !arg.contains('='))
+        .cloned()
+        .unwrap_or_else(|| "/work/shared/data".to_string());
+    let list = |key: &str| -> Option<Vec<String>> {
+        args.iter()
+            .find_map(|arg| arg.strip_prefix(&format!("{key}=")))
+            .map(|values| values.split(',').map(str::to_string).collect())
+    };
+    let mut grid = Grid::default();
+    if let Some(values) = list("bits") {
+        grid.hash_bits = values
+            .iter()
+            .map(|value| value.parse())
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(values) = list("prefix") {
+        grid.prefix = values
+            .iter()
+            .map(|value| value.parse())
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(values) = list("nb") {
+        grid.nb = values
+            .iter()
+            .map(|value| value.parse())
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(values) = list("c") {
+        grid.c = values
+            .iter()
+            .map(|value| value.parse())
+            .collect::<Result<_, _>>()?;
+    }
+    let only = list("only");
+    let title = list("title").is_some_and(|values| values.iter().any(|value| value == "true"));
+    let bbc = parse_bbc_tar(&std::fs::read(format!("{data_dir}/bbc/bbc-dev.tar.gz"))?)?;
+    let (bbc, dropped) = dedup(bbc);
+    println!(
+        "bbc: {} articles after dropping {dropped} duplicates",
+        bbc.len()
+    );
+    let ag = parse_ag_csv(&std::fs::read(format!("{data_dir}/ag_news/train.csv.gz"))?)?;
+    let corpora = [
+        ("bbc", split_every(&bbc, 5, true)),
+        ("ag_news", split_every(&ag, 20, false)),
+    ];
+    for (name, (train_docs, dev_docs)) in corpora {
+        if only
+            .as_ref()
+            .is_some_and(|only| !only.iter().any(|corpus| corpus == name))
+        {
+            continue;
+        }
+        let started = Instant::now();
+        let base = TrainOptions {
+            name: name.to_string(),
+            title,
+            ..TrainOptions::default()
+        };
+        let (best, tried) = tune(&train_docs, &base, &grid)?;
+        for (options, score) in &tried {
+            println!("  cv {name} {} -> {score:.4}", options.describe());
+        }
+        let model = train(&train_docs, &best)?;
+        let dev_accuracy = accuracy(&model, &dev_docs);
+        println!(
+            "ours corpus={name} {} train={} dev={} dev_accuracy={dev_accuracy:.4} temperature={:.2} model_bytes={} tune+train_s={:.1}",
+            best.describe(),
+            train_docs.len(),
+            dev_docs.len(),
+            model.temperature(),
+            model.to_bytes().len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,362 @@
+//! Keyphrases: TF-IDF over candidate phrases (runs of up to three content words) against a
+//! background document-frequency model trained on news corpora.
+//!
+//! Model file format (UTF-8 text): a header line `newsflow-keywords 1`, a line `docs<TAB>N`,
+//! then one `term<TAB>df` line per term (lowercase words joined by single spaces).
+
+use crate::text;
+use std::collections::{HashMap, HashSet};
+
+/// Errors reading a keyword model.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum KeywordModelError {
+    #[error("keyword model is not utf-8")]
+    NotUtf8,
+    #[error("keyword model header is missing or unknown")]
+    BadHeader,
+    #[error("keyword model line {line} is malformed")]
+    BadLine { line: usize },
+}
+
+const HEADER: &str = "newsflow-keywords 1";
+/// The longest candidate phrase, in words.
+pub const MAX_PHRASE_WORDS: usize = 3;
+/// How many keyphrases a record gets.
+pub const KEYWORDS_PER_ARTICLE: usize = 10;
+
+/// Background document frequencies.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordModel {
+    docs: u32,
+    df: HashMap<String, u32>,
+}
+
+impl KeywordModel {
+    pub fn from_bytes(bytes: &[u8]) -> Result<KeywordModel, KeywordModelError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| KeywordModelError::NotUtf8)?;
+        let mut lines = text.lines();
+        if lines.next() != Some(HEADER) {
+            return Err(KeywordModelError::BadHeader);
+        }
+        let docs = lines
+            .next()
+            .and_then(|line| line.strip_prefix("docs\t"))
+            .and_then(|n| n.parse::<u32>().ok())
+            .ok_or(KeywordModelError::BadHeader)?;
+        let mut df = HashMap::new();
+        for (index, line) in lines.enumerate() {
+            let (term, count) = line
+                .split_once('\t')
+                .and_then(|(t, c)| c.parse::<u32>().ok().map(|c| (t, c)))
+                .ok_or(KeywordModelError::BadLine { line: index + 3 })?;
+            df.insert(term.to_string(), count);
+        }
+        Ok(KeywordModel { docs, df })
+    }
+
+    pub fn docs(&self) -> u32 {
+        self.docs
+    }
+
+    pub fn terms(&self) -> usize {
+        self.df.len()
+    }
+
+    /// Inverse document frequency; an unseen term gets the highest value.
+    pub fn idf(&self, term: &str) -> f32 {
+        let df = self.df.get(term).copied().unwrap_or(0);
+        ((self.docs as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0
+    }
+}
+
+/// Build a model from background documents. Terms seen in fewer than `min_df` documents are
+/// left out (they get the unseen-term idf). Output is deterministic (terms sorted).
+pub fn train<'a>(documents: impl IntoIterator<Item = &'a str>, min_df: u32) -> Vec<u8> {
+    let mut df: HashMap<String, u32> = HashMap::new();
+    let mut docs = 0u32;
+    for document in documents {
+        docs += 1;
+        let mut seen: HashSet<String> = HashSet::new();
+        for paragraph in document.split('\n') {
+            for candidate in candidates(paragraph) {
+                seen.insert(candidate.term);
+            }
+        }
+        for term in seen {
+            *df.entry(term).or_insert(0) += 1;
+        }
+    }
+    let mut terms: Vec<(String, u32)> = df
+        .into_iter()
+        .filter(|(_, count)| *count >= min_df)
+        .collect();
+    terms.sort();
+    let mut out = format!("{HEADER}\ndocs\t{docs}\n");
+    for (term, count) in terms {
+        out.push_str(&term);
+        out.push('\t');
+        out.push_str(&count.to_string());
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// A candidate phrase occurrence.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Lowercase normalised words joined by spaces.
+    pub term: String,
+    /// The phrase as written.
+    pub surface: String,
+    pub words: usize,
+    /// Byte offset in the paragraph.
+    pub start: usize,
+}
+
+fn content_word(token: &str) -> Option<String> {
+    let lower = text::norm_token(token);
+    let letters = lower.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 2 || text::is_stopword(&lower) || lower.contains('\\') {
+        return None;
+    }
+    Some(lower)
+}
+
+/// Candidate phrases of a paragraph: every 1..=3-word window of consecutive content words that
+/// are separated only by spaces (no punctuation inside a phrase).
+pub fn candidates(paragraph: &str) -> Vec<Candidate> {
+    let words = text::words(paragraph);
+    let mut out = Vec::new();
+    let mut run: Vec<(String, usize, usize)> = Vec::new();
+    let flush = |run: &mut Vec<(String, usize, usize)>, out: &mut Vec<Candidate>| {
+        for i in 0..run.len() {
+            for n in 1..=MAX_PHRASE_WORDS {
+                if i + n > run.len() {
+                    break;
+                }
+                let slice = &run[i..i + n];
+                // A phrase does not end inside a name ("Russian President Vladimir" of
+                // "Russian President Vladimir Putin").
+                let ends_in_name = i + n < run.len()
+                    && text::is_capitalised(&paragraph[slice[n - 1].1..slice[n - 1].2])
+                    && text::is_capitalised(&paragraph[run[i + n].1..run[i + n].2]);
+                if ends_in_name {
+                    continue;
+                }
+                let term = slice
+                    .iter()
+                    .map(|(w, _, _)| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let surface = paragraph[slice[0].1..slice[n - 1].2].to_string();
+                let surface = surface
+                    .strip_suffix("'s")
+                    .or_else(|| surface.strip_suffix("’s"))
+                    .unwrap_or(&surface)
+                    .to_string();
+                out.push(Candidate {
+                    term,
+                    surface,
+                    words: n,
+                    start: slice[0].1,
+                });
+            }
+        }
+        run.clear();
+    };
+    for (index, word) in words.iter().enumerate() {
+        let token = word.text(paragraph);
+        let joined = index > 0 && {
+            let gap = &paragraph[words[index - 1].end..word.start];
+            gap.chars().all(|c| c == ' ') && !gap.is_empty()
+        };
+        // A possessive ends a phrase ("Kim's invitation" is not a phrase).
+        let previous_possessive = index > 0 && {
+            let previous = words[index - 1].text(paragraph);
+            previous.ends_with("'s") || previous.ends_with("’s")
+        };
+        if !joined || previous_possessive {
+            flush(&mut run, &mut out);
+        }
+        match content_word(token) {
+            Some(lower) => run.push((lower, word.start, word.end)),
+            None => flush(&mut run, &mut out),
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// A scored keyphrase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyphrase {
+    pub text: String,
+    pub score: f32,
+}
+
+/// The top keyphrases of an article (title weighs double, lead paragraphs 1.5×).
+pub fn extract(
+    title: Option<&str>,
+    paragraphs: &[&str],
+    model: Option<&KeywordModel>,
+    limit: usize,
+) -> Vec<Keyphrase> {
+    struct Stat {
+        tf: f32,
+        count: u32,
+        words: usize,
+        surfaces: HashMap<String, u32>,
+        first: usize,
+    }
+    let mut stats: HashMap<String, Stat> = HashMap::new();
+    let mut order = 0usize;
+    let sources = title.into_iter().map(|t| (t, 2.0f32)).chain(
+        paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, if i < 3 { 1.5 } else { 1.0 })),
+    );
+    for (paragraph, weight) in sources {
+        for candidate in candidates(paragraph) {
+            order += 1;
+            let stat = stats.entry(candidate.term).or_insert(Stat {
+                tf: 0.0,
+                count: 0,
+                words: candidate.words,
+                surfaces: HashMap::new(),
+                first: order,
+            });
+            stat.tf += weight;
+            stat.count += 1;
+            *stat.surfaces.entry(candidate.surface).or_insert(0) += 1;
+        }
+    }
+    let empty = KeywordModel::default();
+    let model = model.unwrap_or(&empty);
+    // A shorter phrase mostly used inside a longer one gives way to it ("jong il" → "kim jong il").
+    // For each phrase, the highest count of a longer phrase (seen twice or more) containing it.
+    let mut parent_counts: HashMap<String, u32> = HashMap::new();
+    for (term, stat) in &stats {
+        if stat.words < 2 || stat.count < 2 {
+            continue;
+        }
+        let words: Vec<&str> = term.split(' ').collect();
+        for length in 1..words.len() {
+            for window in words.windows(length) {
+                let entry = parent_counts.entry(window.join(" ")).or_insert(0);
+                *entry = (*entry).max(stat.count);
+            }
+        }
+    }
+    let mut scored: Vec<(String, f32, usize)> = Vec::new();
+    for (term, stat) in &stats {
+        if stat.words > 1 && stat.count < 2 {
+            continue;
+        }
+        let absorbed = parent_counts
+            .get(term.as_str())
+            .is_some_and(|parent| (*parent as f32) >= 0.7 * stat.count as f32);
+        if absorbed {
+            continue;
+        }
+        let length_boost = 1.0 + 0.3 * (stat.words as f32 - 1.0);
+        let score = stat.tf * model.idf(term) * length_boost;
+        scored.push((term.clone(), score, stat.first));
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
+    let mut chosen: Vec<(String, f32)> = Vec::new();
+    for (term, score, _) in scored {
+        if chosen.len() >= limit {
+            break;
+        }
+        let overlaps = chosen
+            .iter()
+            .any(|(kept, _)| contains_words(kept, &term) || contains_words(&term, kept));
+        if overlaps {
+            continue;
+        }
+        chosen.push((term, score));
+    }
+    chosen
+        .into_iter()
+        .map(|(term, score)| {
+            let display = stats
+                .get(&term)
+                .map(|stat| display_form(&term, &stat.surfaces))
+                .unwrap_or_else(|| term.clone());
+            Keyphrase {
+                text: display,
+                score,
+            }
+        })
+        .collect()
+}
+
+/// True when the words of `inner` appear contiguously in `outer`.
+fn contains_words(outer: &str, inner: &str) -> bool {
+    let outer_words: Vec<&str> = outer.split(' ').collect();
+    let inner_words: Vec<&str> = inner.split(' ').collect();
+    inner_words.len() <= outer_words.len()
+        && outer_words
+            .windows(inner_words.len())
+            .any(|w| w == inner_words.as_slice())
+}
+
+/// The phrase as most often written (curly apostrophes straightened).
+fn display_form(term: &str, surfaces: &HashMap<String, u32>) -> String {
+    let mut best: Vec<(&String, &u32)> = surfaces.iter().collect();
+    best.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    match best.first() {
+        Some((surface, _)) => surface.replace('’', "'"),
+        None => term.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_round_trip() {
+        let bytes = train(
+            [
+                "the missile defence plan",
+                "missile defence\nNorth Korea",
+                "a cat",
+            ],
+            2,
+        );
+        let model = KeywordModel::from_bytes(&bytes).expect("model");
+        assert_eq!(model.docs(), 3);
+        assert_eq!(model.terms(), 3);
+        assert!(model.idf("missile defence") < model.idf("cat"));
+        assert_eq!(
+            KeywordModel::from_bytes(b"x").unwrap_err(),
+            KeywordModelError::BadHeader
+        );
+    }
+
+    #[test]
+    fn candidates_stop_at_punctuation_and_stopwords() {
+        let terms: Vec<String> = candidates("The missile defence system, said Kim's aide.")
+            .into_iter()
+            .map(|c| c.term)
+            .collect();
+        assert!(terms.contains(&"missile defence system".to_string()));
+        assert!(!terms.iter().any(|t| t.contains("system kim")));
+        assert!(!terms.iter().any(|t| t.contains("kim aide")));
+    }
+
+    #[test]
+    fn phrases_beat_their_parts() {
+        let paragraphs = [
+            "North Korea tested a missile. North Korea said the missile defence plan was a threat.",
+            "The missile defence plan worries North Korea.",
+        ];
+        let keywords = extract(None, &paragraphs, None, 5);
+        let texts: Vec<&str> = keywords.iter().map(|k| k.text.as_str()).collect();
+        assert!(texts.contains(&"North Korea"), "{texts:?}");
+        assert!(texts.contains(&"missile defence plan"), "{texts:?}");
+        assert!(!texts.contains(&"korea"), "{texts:?}");
+    }
+}

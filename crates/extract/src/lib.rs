@@ -1,0 +1,302 @@
+//! The extract stage: from a cleaned article record, find who is in the story (entities), who
+//! said what (quotes), when and by whom it was published (metadata), what it is about
+//! (keyphrases, summary), and whether it is the same story as another article (`story`).
+//!
+//! Layout:
+//! - [`Extractor`]: the stage; `extract` fills a [`Record`]'s extract fields in place.
+//! - [`meta`]: byline, dateline, outlet, title; [`dates`]: date text to ISO 8601.
+//! - [`entities`]: NER mentions aggregated into one entry per real-world entity.
+//! - [`quotes`]: direct quotations and their speakers.
+//! - [`keywords`]: TF-IDF keyphrases against a background model; [`summary`]: lead-biased
+//!   extractive summary.
+//! - [`story`]: same-story fingerprints and comparisons.
+//!
+//! The crate is pure: models come in as bytes or values, nothing here reads files.
+
+pub mod dates;
+pub mod entities;
+pub mod keywords;
+pub mod meta;
+pub mod quotes;
+pub mod story;
+pub mod summary;
+mod text;
+
+use entities::EntityMention;
+use keywords::{KeywordModel, KeywordModelError};
+use newsflow_model::Record;
+use newsflow_ner::NerModel;
+use quotes::NameMention;
+
+/// Bodies longer than this (bytes) are analysed only up to here.
+pub const MAX_BODY_BYTES: usize = 200_000;
+
+/// Errors building an [`Extractor`].
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ExtractError {
+    #[error("invalid keyword model: {0}")]
+    KeywordModel(#[from] KeywordModelError),
+}
+
+/// The extract stage. `Send + Sync`: one instance serves all worker threads.
+#[derive(Debug)]
+pub struct Extractor {
+    ner: Option<NerModel>,
+    keywords: Option<KeywordModel>,
+}
+
+/// The body's non-empty paragraphs with their byte offsets.
+fn paragraphs(body: &str) -> (Vec<&str>, Vec<usize>) {
+    let mut texts = Vec::new();
+    let mut offsets = Vec::new();
+    let mut offset = 0;
+    for line in body.split('\n') {
+        let trimmed = line.trim_end_matches('\r');
+        if !trimmed.trim().is_empty() {
+            texts.push(trimmed);
+            offsets.push(offset);
+        }
+        offset += line.len() + 1;
+    }
+    (texts, offsets)
+}
+
+fn truncate(body: &str, limit: usize) -> &str {
+    if body.len() <= limit {
+        return body;
+    }
+    let mut end = limit;
+    while end > 0 && !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    &body[..end]
+}
+
+impl Extractor {
+    /// An extractor with an optional NER model (without one, `entities` stays `None`) and an
+    /// optional keyword model (the bytes of `config/models/keywords.model`; without one,
+    /// keyphrases are ranked by frequency alone).
+    pub fn new(ner: Option<NerModel>, keywords: Option<&[u8]>) -> Result<Extractor, ExtractError> {
+        let keywords = keywords.map(KeywordModel::from_bytes).transpose()?;
+        Ok(Extractor { ner, keywords })
+    }
+
+    /// Fills title (refined), byline, dateline, published (ISO), outlet, entities, quotes,
+    /// keywords and summary. Never panics.
+    pub fn extract(&self, record: &mut Record) {
+        let body_owned = std::mem::take(&mut record.body);
+        let body = truncate(&body_owned, MAX_BODY_BYTES);
+        if body.len() < body_owned.len() {
+            record.skipped.push(format!(
+                "extract: body analysed up to {MAX_BODY_BYTES} bytes"
+            ));
+        }
+        let (paragraphs, offsets) = paragraphs(body);
+
+        // Byline: the raw candidate, else a "By ..." line among the first paragraphs.
+        let byline_source = record.byline.clone().or_else(|| {
+            paragraphs
+                .iter()
+                .take(6)
+                .find(|p| {
+                    p.len() < 100
+                        && p.strip_prefix("By")
+                            .and_then(|rest| rest.chars().next())
+                            .is_some_and(|c| c == ' ' || c == ':' || c.is_uppercase())
+                })
+                .map(|p| p.to_string())
+        });
+        let byline = byline_source
+            .as_deref()
+            .map(meta::parse_byline)
+            .unwrap_or_default();
+        record.byline = (!byline.persons.is_empty()).then(|| byline.persons.join(", "));
+
+        let dateline_raw = record.dateline.clone();
+        record.dateline = dateline_raw
+            .as_deref()
+            .and_then(meta::parse_dateline)
+            .or_else(|| {
+                paragraphs
+                    .iter()
+                    .take(6)
+                    .find_map(|p| meta::parse_dateline(p))
+            });
+
+        let outlet = meta::outlet_in_text(&paragraphs)
+            .or(byline.outlet)
+            .or_else(|| {
+                record.outlet.as_deref().and_then(|candidate| {
+                    let trimmed = candidate.trim();
+                    meta::known_outlet(trimmed).map(str::to_string).or_else(|| {
+                        (!trimmed.is_empty() && trimmed.len() <= 60).then(|| trimmed.to_string())
+                    })
+                })
+            })
+            .or_else(|| {
+                record
+                    .url
+                    .as_deref()
+                    .and_then(meta::outlet_from_url)
+                    .map(str::to_string)
+            });
+        record.outlet = outlet;
+
+        record.title = record
+            .title
+            .as_deref()
+            .and_then(|t| meta::refine_title(t, record.outlet.as_deref()));
+
+        let dateline_for_date = dateline_raw.as_deref().or_else(|| {
+            paragraphs
+                .iter()
+                .take(6)
+                .find(|p| meta::parse_dateline(p).is_some())
+                .copied()
+        });
+        // The dateline sentence may run on; only its head can hold the date.
+        let dateline_head: Option<String> = dateline_for_date.map(meta::dateline_head);
+        record.published = meta::published(
+            record.published.as_deref(),
+            record.published_text.as_deref(),
+            dateline_head.as_deref(),
+            &paragraphs,
+        );
+
+        // The entity model, stopwords and background statistics are English.
+        let language = record.language.clone().filter(|lang| lang != "en");
+
+        // Entities and the names quotes are attributed to.
+        let mut names: Vec<NameMention> = Vec::new();
+        match (&self.ner, &language) {
+            (Some(_), Some(lang)) => {
+                record.entities = None;
+                record
+                    .skipped
+                    .push(format!("extract: entities: language {lang}"));
+            }
+            (Some(ner), None) => {
+                let mentions: Vec<EntityMention> = ner
+                    .recognize(body)
+                    .into_iter()
+                    .map(|m| EntityMention {
+                        text: m.text,
+                        kind: m.kind,
+                        start: m.start,
+                        end: m.end,
+                    })
+                    .collect();
+                let mentions = entities::repair_mentions(body, mentions);
+                record.entities = Some(entities::aggregate(&mentions));
+                for mention in &mentions {
+                    let words: Vec<String> = entity_words(&mention.text);
+                    if !words.is_empty() {
+                        names.push(NameMention {
+                            text: words.join(" "),
+                            words,
+                            kind: Some(mention.kind),
+                            start: mention.start,
+                        });
+                    }
+                }
+            }
+            (None, _) => {
+                record.entities = None;
+                record
+                    .skipped
+                    .push("extract: entities: no ner model".to_string());
+            }
+        }
+        names.extend(quotes::names_from_runs(&paragraphs, &offsets));
+        names.sort_by_key(|n| n.start);
+        record.quotes = Some(quotes::extract(&paragraphs, &offsets, &names));
+
+        // Page furniture that names the outlet ("ABC News Live") or the desk of the byline
+        // ("News Room") is not what the article is about.
+        let outlet_lower = record.outlet.as_deref().map(str::to_lowercase);
+        let byline_lower = byline_source.as_deref().map(str::to_lowercase);
+        let mut keyphrases = keywords::extract(
+            record.title.as_deref(),
+            &paragraphs,
+            self.keywords.as_ref(),
+            keywords::KEYWORDS_PER_ARTICLE + 5,
+        );
+        keyphrases.retain(|k| {
+            let lower = k.text.to_lowercase();
+            let names_outlet = outlet_lower.as_deref().is_some_and(|o| lower.contains(o));
+            let in_byline = byline_lower.as_deref().is_some_and(|b| b.contains(&lower));
+            !names_outlet && !in_byline
+        });
+        keyphrases.truncate(keywords::KEYWORDS_PER_ARTICLE);
+        if self.keywords.is_none() {
+            record
+                .skipped
+                .push("extract: keywords: no background model".to_string());
+        }
+        record.summary = summary::summarize(&paragraphs, &keyphrases);
+        match &language {
+            Some(lang) => {
+                record.keywords = None;
+                record
+                    .skipped
+                    .push(format!("extract: keywords: language {lang}"));
+            }
+            None => record.keywords = Some(keyphrases.into_iter().map(|k| k.text).collect()),
+        }
+        record.body = body_owned;
+    }
+}
+
+fn entity_words(surface: &str) -> Vec<String> {
+    text::words(surface)
+        .iter()
+        .map(|w| {
+            let token = w.text(surface);
+            token
+                .strip_suffix("'s")
+                .or_else(|| token.strip_suffix("’s"))
+                .unwrap_or(token)
+                .to_string()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extractor_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Extractor>();
+    }
+
+    #[test]
+    fn other_languages_skip_keywords() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let mut record = Record::new(
+            "x".into(),
+            "x.txt".into(),
+            String::new(),
+            newsflow_model::Format::Txt,
+        );
+        record.language = Some("de".into());
+        record.body =
+            "Die Regierung hat am Montag neue Regeln beschlossen. Sie gelten ab Juli.".into();
+        extractor.extract(&mut record);
+        assert_eq!(record.keywords, None);
+        assert!(record
+            .skipped
+            .contains(&"extract: keywords: language de".to_string()));
+        assert!(record.summary.is_some());
+    }
+
+    #[test]
+    fn bad_keyword_model_is_an_error() {
+        let error = Extractor::new(None, Some(b"nope")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid keyword model: keyword model header is missing or unknown"
+        );
+    }
+}

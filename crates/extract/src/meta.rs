@@ -1,0 +1,648 @@
+//! Article metadata: byline (person names only), dateline city, outlet, title and publication
+//! date, each from the clean stage's raw candidates and, when those are missing, from the
+//! article's first paragraphs. A field the input does not support stays `None`.
+
+use crate::dates;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Well-known outlets: canonical name, other spellings, and host names (suffix match).
+const OUTLETS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "CNN",
+        &["CNN Interactive", "CNN International"],
+        &["cnn.com"],
+    ),
+    (
+        "ABC News",
+        &["ABC"],
+        &["abcnews.go.com", "abcnews.com", "abc.net.au"],
+    ),
+    ("Reuters", &["Thomson Reuters"], &["reuters.com"]),
+    (
+        "Associated Press",
+        &["AP", "The Associated Press", "AP News"],
+        &["apnews.com", "ap.org"],
+    ),
+    (
+        "AFP",
+        &["Agence France-Presse", "Agence France Presse"],
+        &["afp.com"],
+    ),
+    (
+        "BBC News",
+        &["BBC", "BBC World Service"],
+        &["bbc.co.uk", "bbc.com"],
+    ),
+    (
+        "Financial Times",
+        &["FT", "The Financial Times"],
+        &["ft.com"],
+    ),
+    (
+        "The New York Times",
+        &["New York Times", "NYT"],
+        &["nytimes.com"],
+    ),
+    (
+        "The Washington Post",
+        &["Washington Post"],
+        &["washingtonpost.com"],
+    ),
+    (
+        "The Guardian",
+        &["Guardian"],
+        &["theguardian.com", "guardian.co.uk"],
+    ),
+    ("Bloomberg", &["Bloomberg News"], &["bloomberg.com"]),
+    (
+        "The Wall Street Journal",
+        &["Wall Street Journal", "WSJ"],
+        &["wsj.com"],
+    ),
+    ("NBC News", &["NBC"], &["nbcnews.com"]),
+    ("CBS News", &["CBS"], &["cbsnews.com"]),
+    ("Fox News", &["Fox"], &["foxnews.com"]),
+    ("Al Jazeera", &["Al Jazeera English"], &["aljazeera.com"]),
+    ("Sky News", &[], &["news.sky.com"]),
+    ("NPR", &["National Public Radio"], &["npr.org"]),
+    ("Politico", &["POLITICO"], &["politico.com", "politico.eu"]),
+    ("The Independent", &["Independent"], &["independent.co.uk"]),
+    (
+        "The Telegraph",
+        &["Telegraph", "The Daily Telegraph"],
+        &["telegraph.co.uk"],
+    ),
+    (
+        "Daily Mail",
+        &["Mail Online", "MailOnline"],
+        &["dailymail.co.uk"],
+    ),
+    ("USA Today", &["USA TODAY"], &["usatoday.com"]),
+    ("Los Angeles Times", &["LA Times"], &["latimes.com"]),
+    ("CNBC", &[], &["cnbc.com"]),
+    ("Axios", &[], &["axios.com"]),
+    ("The Economist", &["Economist"], &["economist.com"]),
+    ("Newsweek", &[], &["newsweek.com"]),
+    (
+        "Yonhap",
+        &["Yonhap News", "Yonhap News Agency"],
+        &["yna.co.kr"],
+    ),
+    (
+        "Xinhua",
+        &["Xinhua News Agency"],
+        &["xinhuanet.com", "news.cn"],
+    ),
+    (
+        "TASS",
+        &["ITAR-TASS", "Itar-Tass"],
+        &["tass.com", "tass.ru"],
+    ),
+    ("RIA Novosti", &["RIA"], &["ria.ru"]),
+    ("Interfax", &[], &["interfax.com", "interfax.ru"]),
+    ("Kyodo News", &["Kyodo"], &["kyodonews.net"]),
+    ("Devdiscourse", &[], &["devdiscourse.com"]),
+    ("Press Trust of India", &["PTI"], &["ptinews.com"]),
+    ("ANI", &["Asian News International"], &["aninews.in"]),
+    ("Deutsche Welle", &["DW"], &["dw.com"]),
+    ("Euronews", &[], &["euronews.com"]),
+    ("France 24", &[], &["france24.com"]),
+    ("The Hill", &[], &["thehill.com"]),
+    (
+        "Business Insider",
+        &["Insider"],
+        &["businessinsider.com", "insider.com"],
+    ),
+    ("Forbes", &[], &["forbes.com"]),
+    ("The Verge", &[], &["theverge.com"]),
+    ("Wired", &["WIRED"], &["wired.com"]),
+    ("TechCrunch", &[], &["techcrunch.com"]),
+    ("Ars Technica", &[], &["arstechnica.com"]),
+    ("The Atlantic", &[], &["theatlantic.com"]),
+    ("Time", &["TIME"], &["time.com"]),
+    (
+        "HuffPost",
+        &["Huffington Post"],
+        &["huffpost.com", "huffingtonpost.com"],
+    ),
+    ("ESPN", &[], &["espn.com"]),
+    ("Variety", &[], &["variety.com"]),
+    ("The Times", &["Times of London"], &["thetimes.co.uk"]),
+    (
+        "The Times of India",
+        &["Times of India"],
+        &["timesofindia.indiatimes.com"],
+    ),
+    ("The Japan Times", &[], &["japantimes.co.jp"]),
+    ("South China Morning Post", &["SCMP"], &["scmp.com"]),
+    ("The Korea Herald", &["Korea Herald"], &["koreaherald.com"]),
+    (
+        "KCNA",
+        &["Korean Central News Agency"],
+        &["kcna.kp", "kcnawatch.org"],
+    ),
+    ("UPI", &["United Press International"], &["upi.com"]),
+];
+
+/// Words that mark a byline part as an organisation or a desk rather than a person.
+const NON_PERSON_WORDS: &[&str] = &[
+    "news",
+    "room",
+    "newsroom",
+    "staff",
+    "desk",
+    "agency",
+    "agencies",
+    "press",
+    "reuters",
+    "times",
+    "post",
+    "journal",
+    "team",
+    "correspondent",
+    "correspondents",
+    "editor",
+    "editors",
+    "reporter",
+    "reporters",
+    "online",
+    "media",
+    "wire",
+    "wires",
+    "bureau",
+    "service",
+    "web",
+    "digital",
+    "writer",
+    "writers",
+    "contributor",
+    "contributors",
+    "report",
+    "admin",
+    "guest",
+    "associated",
+    "network",
+    "daily",
+    "weekly",
+    "magazine",
+    "tribune",
+    "herald",
+    "group",
+];
+
+/// The canonical outlet name for a spelling (case-insensitive), when it is a known outlet.
+pub fn known_outlet(name: &str) -> Option<&'static str> {
+    let trimmed = name.trim().trim_matches(|c: char| !c.is_alphanumeric());
+    if trimmed.is_empty() {
+        return None;
+    }
+    OUTLETS.iter().find_map(|(canonical, aliases, _)| {
+        let matches = canonical.eq_ignore_ascii_case(trimmed)
+            || aliases.iter().any(|alias| {
+                // Short all-caps aliases (AP, FT, DW) only match exactly as written.
+                if alias.len() <= 3 {
+                    *alias == trimmed
+                } else {
+                    alias.eq_ignore_ascii_case(trimmed)
+                }
+            });
+        matches.then_some(*canonical)
+    })
+}
+
+/// The outlet for a URL's host, from the known list.
+pub fn outlet_from_url(url: &str) -> Option<&'static str> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = after_scheme
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .to_ascii_lowercase();
+    OUTLETS.iter().find_map(|(canonical, _, hosts)| {
+        hosts
+            .iter()
+            .any(|known| host == *known || host.ends_with(&format!(".{known}")))
+            .then_some(*canonical)
+    })
+}
+
+/// What a raw byline says: person names and/or an outlet.
+#[derive(Debug, Default, PartialEq)]
+pub struct Byline {
+    pub persons: Vec<String>,
+    pub outlet: Option<String>,
+}
+
+static BYLINE_CUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s*(?:\||•|·|\s-\s|\s–\s|\s—\s|\d|\bupdated\b|\bpublished\b|\bposted\b|\bmin read\b|\bfollow\b|\bemail\b|@).*$")
+        .expect("static regex")
+});
+
+/// Parse a raw byline ("ByABC News", "By Jill Dougherty, CNN", "By News Room 5 Min Read").
+pub fn parse_byline(raw: &str) -> Byline {
+    let mut result = Byline::default();
+    let line = raw.lines().next().unwrap_or("").trim();
+    let mut rest = line;
+    for prefix in ["By", "BY", "by"] {
+        if let Some(after) = line.strip_prefix(prefix) {
+            let next = after.chars().next();
+            if next.is_some_and(|c| c.is_whitespace() || c == ':' || c.is_uppercase()) {
+                rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+            }
+            break;
+        }
+    }
+    let rest = BYLINE_CUT.replace(rest, "");
+    let normalised = rest
+        .replace(" and ", ",")
+        .replace(" & ", ",")
+        .replace(';', ",");
+    for part in normalised.split(',') {
+        let part = part.trim().trim_end_matches('.');
+        if part.is_empty() {
+            continue;
+        }
+        // "Jill Dougherty for CNN" / "Jill Dougherty in Moscow".
+        let (name_part, tail) = match part.split_once(" for ").or_else(|| part.split_once(" in ")) {
+            Some((name, tail)) => (name.trim(), Some(tail.trim())),
+            None => (part, None),
+        };
+        if let Some(outlet) = tail.and_then(known_outlet) {
+            result.outlet.get_or_insert_with(|| outlet.to_string());
+        }
+        if let Some(outlet) = known_outlet(name_part) {
+            result.outlet.get_or_insert_with(|| outlet.to_string());
+            continue;
+        }
+        if let Some(person) = person_name(name_part) {
+            result.persons.push(person);
+        }
+    }
+    result
+}
+
+/// A person's name as written (all-caps names title-cased), or `None` when the text does not
+/// look like one.
+fn person_name(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    if !(2..=4).contains(&tokens.len()) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    for token in &tokens {
+        let lower = token.to_lowercase();
+        if NON_PERSON_WORDS.contains(&lower.trim_end_matches('.')) {
+            return None;
+        }
+        if !token.chars().next().is_some_and(char::is_uppercase)
+            || !token
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+        {
+            return None;
+        }
+        let is_upper = token.chars().filter(|c| c.is_alphabetic()).count() > 2
+            && token.chars().all(|c| !c.is_lowercase());
+        if is_upper {
+            out.push(title_case(token));
+        } else {
+            out.push((*token).to_string());
+        }
+    }
+    Some(out.join(" "))
+}
+
+fn title_case(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    let mut start = true;
+    for ch in token.chars() {
+        if start {
+            out.extend(ch.to_uppercase());
+        } else {
+            out.extend(ch.to_lowercase());
+        }
+        start = matches!(ch, '-' | '\'' | '’');
+    }
+    out
+}
+
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?P<city>[A-Z][A-Za-z .'’-]{1,40}?)\s*(?P<rest>(?:,[^\n(]{0,80}?)?)\s*(?P<agency>\([A-Za-z .&-]{2,40}\))?\s*(?:--|—|–|-)\s")
+        .expect("static regex")
+});
+
+/// Capitalised lead words that are labels, not places.
+const NOT_PLACES: &[&str] = &[
+    "BREAKING",
+    "BREAKING NEWS",
+    "UPDATE",
+    "UPDATED",
+    "EXCLUSIVE",
+    "WATCH",
+    "LIVE",
+    "ANALYSIS",
+    "OPINION",
+    "VIDEO",
+    "PHOTOS",
+    "EDITOR'S NOTE",
+    "NOTE",
+    "CORRECTION",
+    "FACT CHECK",
+    "REVIEW",
+    "COMMENT",
+    "INTERVIEW",
+    "SPONSORED",
+    "ADVERTISEMENT",
+    "ALERT",
+    "FLASH",
+    "URGENT",
+];
+
+/// The dateline city ("MOSCOW" from "MOSCOW, Russia --", "SEOUL" from "S E O U L, South
+/// Korea, July 19, 2000 --"). The city must be written in capitals, or be followed by an
+/// agency marker such as "(Reuters)".
+pub fn parse_dateline(raw: &str) -> Option<String> {
+    let captures = DATELINE.captures(raw)?;
+    let city = captures.name("city")?.as_str().trim();
+    if NOT_PLACES.contains(&city.to_uppercase().as_str()) {
+        return None;
+    }
+    let has_agency = captures.name("agency").is_some();
+    let letters: Vec<char> = city.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 {
+        return None;
+    }
+    let all_caps = letters.iter().all(|c| c.is_uppercase());
+    if !all_caps && !has_agency {
+        return None;
+    }
+    if !all_caps && city.split_whitespace().count() > 3 {
+        return None;
+    }
+    let tokens: Vec<&str> = city.split_whitespace().collect();
+    let spaced = tokens.len() > 2 && tokens.iter().all(|t| t.chars().count() == 1);
+    let city = if spaced {
+        tokens.concat()
+    } else {
+        tokens.join(" ")
+    };
+    Some(city.to_uppercase())
+}
+
+static LEAD_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^\n]{0,120}?\((?P<outlet>[A-Z][A-Za-z.&' -]{1,40})\)\s*(?:--|—|–|-|:)")
+        .expect("static regex")
+});
+
+static POSSESSIVE_REPORTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?P<outlet>[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){0,2})['’]s (?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)? (?:reports|has more|has the story|explains|looks at)")
+        .expect("static regex")
+});
+
+/// Outlet named in the text: "(CNN) --" in the lead, a "Reuters | Moscow | Updated" line, or
+/// "CNN's Jill Dougherty reports".
+pub fn outlet_in_text(paragraphs: &[&str]) -> Option<String> {
+    for paragraph in paragraphs.iter().take(6) {
+        if let Some(captures) = LEAD_AGENCY.captures(paragraph) {
+            let name = captures.name("outlet").map_or("", |m| m.as_str()).trim();
+            if let Some(outlet) = known_outlet(name) {
+                return Some(outlet.to_string());
+            }
+        }
+    }
+    for paragraph in paragraphs.iter().take(8) {
+        if paragraph.len() < 240 && paragraph.contains('|') {
+            for field in paragraph.split('|') {
+                if let Some(outlet) = known_outlet(field) {
+                    return Some(outlet.to_string());
+                }
+            }
+        }
+    }
+    for paragraph in paragraphs {
+        if let Some(captures) = POSSESSIVE_REPORTER.captures(paragraph) {
+            if let Some(outlet) = captures
+                .name("outlet")
+                .and_then(|m| known_outlet(m.as_str()))
+            {
+                return Some(outlet.to_string());
+            }
+        }
+    }
+    None
+}
+
+static TITLE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+(?:\||-|–|—|::)\s+(?P<site>[^|–—]{2,40})$").expect("static regex")
+});
+
+/// The title with whitespace collapsed and a trailing " | Outlet" / " - Outlet" removed.
+pub fn refine_title(raw: &str, outlet: Option<&str>) -> Option<String> {
+    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        return None;
+    }
+    let mut title = collapsed.clone();
+    if let Some(captures) = TITLE_SUFFIX.captures(&collapsed) {
+        let site = captures.name("site").map_or("", |m| m.as_str()).trim();
+        let is_outlet = known_outlet(site).is_some()
+            || outlet.is_some_and(|name| name.eq_ignore_ascii_case(site));
+        if is_outlet {
+            if let Some(whole) = captures.get(0) {
+                title = collapsed[..whole.start()].trim().to_string();
+            }
+        }
+    }
+    (!title.is_empty()).then_some(title)
+}
+
+/// The part of a dateline lead before its dash ("S E O U L, South Korea, July 19, 2000").
+pub fn dateline_head(paragraph: &str) -> String {
+    let cut = [" -- ", " — ", " – ", " - "]
+        .iter()
+        .filter_map(|dash| paragraph.find(dash))
+        .min()
+        .unwrap_or(paragraph.len().min(120));
+    paragraph
+        .get(..cut)
+        .unwrap_or("")
+        .chars()
+        .take(160)
+        .collect()
+}
+
+static HEADER_DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:published|updated|posted|created|first published|last updated|date)\b")
+        .expect("static regex")
+});
+
+/// The publication date as ISO 8601, from (in order) the ISO candidate, the raw date text, the
+/// dateline, and short header lines near the top of the body ("Updated: ...").
+pub fn published(
+    iso: Option<&str>,
+    raw_text: Option<&str>,
+    dateline: Option<&str>,
+    paragraphs: &[&str],
+) -> Option<String> {
+    for candidate in [iso, raw_text, dateline].into_iter().flatten() {
+        if let Some(value) = dates::normalize(candidate) {
+            return Some(value);
+        }
+    }
+    // Header lines: short lines among the first paragraphs. The most precise value wins
+    // (a time with a zone over a bare date); the first one among equals.
+    let mut best: Option<String> = None;
+    for (index, paragraph) in paragraphs.iter().take(8).enumerate() {
+        let short = paragraph.len() <= 160;
+        let first_sentence_dateline = index < 4 && parse_dateline(paragraph).is_some();
+        // A short labelled line ("Updated: ..."), or a very short line near the top (a bare
+        // date), or the head of a dateline lead (before its dash, not the story's own dates).
+        let few_words = paragraph.split_whitespace().count() <= 8;
+        let header_line =
+            short && (HEADER_DATE_LINE.is_match(paragraph) || (index < 3 && few_words));
+        let head: String = if header_line {
+            paragraph.chars().take(200).collect()
+        } else if first_sentence_dateline {
+            dateline_head(paragraph)
+        } else {
+            continue;
+        };
+        if let Some(value) = dates::normalize(&head) {
+            if best
+                .as_ref()
+                .is_none_or(|current| value.len() > current.len())
+            {
+                best = Some(value);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines() {
+        assert_eq!(
+            parse_byline("ByABC News"),
+            Byline {
+                persons: vec![],
+                outlet: Some("ABC News".into())
+            }
+        );
+        assert_eq!(parse_byline("By News Room 5 Min Read"), Byline::default());
+        assert_eq!(
+            parse_byline("By Jill Dougherty, CNN"),
+            Byline {
+                persons: vec!["Jill Dougherty".into()],
+                outlet: Some("CNN".into())
+            }
+        );
+        assert_eq!(
+            parse_byline("By JOHN SMITH and Jane Doe | Updated 2 hours ago").persons,
+            vec!["John Smith".to_string(), "Jane Doe".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Byron Smith").persons,
+            vec!["Byron Smith".to_string()]
+        );
+    }
+
+    #[test]
+    fn datelines() {
+        assert_eq!(
+            parse_dateline("MOSCOW, Russia -- North Korean").as_deref(),
+            Some("MOSCOW")
+        );
+        assert_eq!(
+            parse_dateline("MOSCOW, Russia (CNN) -- North").as_deref(),
+            Some("MOSCOW")
+        );
+        assert_eq!(
+            parse_dateline("S E O U L, South Korea, July 19, 2000 -- Russian").as_deref(),
+            Some("SEOUL")
+        );
+        assert_eq!(
+            parse_dateline("Moscow, Sept 14 (Reuters) - Russia").as_deref(),
+            Some("MOSCOW")
+        );
+        assert_eq!(
+            parse_dateline("NEW YORK — Stocks fell").as_deref(),
+            Some("NEW YORK")
+        );
+        assert_eq!(
+            parse_dateline("Two years ago, North Korea agreed -- x"),
+            None
+        );
+    }
+
+    #[test]
+    fn outlets() {
+        assert_eq!(
+            outlet_in_text(&["MOSCOW, Russia (CNN) -- North Korean leader"]).as_deref(),
+            Some("CNN")
+        );
+        assert_eq!(
+            outlet_in_text(&["Reuters | Moscow | Updated: 14-09-2023 18:46 IST"]).as_deref(),
+            Some("Reuters")
+        );
+        assert_eq!(
+            outlet_in_text(&["CNN's Jill Dougherty has more on the visit"]).as_deref(),
+            Some("CNN")
+        );
+        assert_eq!(outlet_in_text(&["Nothing here (really) - no."]), None);
+        assert_eq!(
+            outlet_from_url("https://www.ft.com/content/x"),
+            Some("Financial Times")
+        );
+        assert_eq!(
+            outlet_from_url("https://edition.cnn.com/2001/WORLD/"),
+            Some("CNN")
+        );
+        assert_eq!(outlet_from_url("https://example.com/"), None);
+    }
+
+    #[test]
+    fn publication_dates() {
+        let lead = "MOSCOW, Russia, Aug 5, 2001 -- The talks on July 4, 1999 were recalled.";
+        assert_eq!(
+            published(None, None, None, &[lead]).as_deref(),
+            Some("2001-08-05")
+        );
+        let event_only = "MOSCOW, Russia -- The talks on July 4, 1999 were recalled by officials.";
+        assert_eq!(published(None, None, None, &[event_only]), None);
+        let lines = [
+            "date 2023-09-14 Left Menu",
+            "Reuters | Moscow | Updated: 14-09-2023 18:46 IST",
+        ];
+        assert_eq!(
+            published(None, None, None, &lines).as_deref(),
+            Some("2023-09-14T18:46:00+05:30")
+        );
+        assert_eq!(
+            published(
+                Some("2023-09-14T18:46:00Z"),
+                Some("July 19, 2000"),
+                None,
+                &[]
+            )
+            .as_deref(),
+            Some("2023-09-14T18:46:00Z")
+        );
+    }
+
+    #[test]
+    fn titles() {
+        assert_eq!(
+            refine_title("Kim visits  Moscow | CNN", None).as_deref(),
+            Some("Kim visits Moscow")
+        );
+        assert_eq!(
+            refine_title("Up - and down", None).as_deref(),
+            Some("Up - and down")
+        );
+        assert_eq!(refine_title("   ", None), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! Extractive summary: at most three sentences, lead-biased.
+//!
+//! The first well-formed sentence of the article is always taken (the news lead); the others
+//! are the best by a mix of position (earlier is better) and keyphrase coverage, skipping
+//! sentences that repeat an already chosen one. Sentences come out in article order.
+
+use crate::keywords::{candidates, Keyphrase};
+use crate::text;
+use std::collections::{HashMap, HashSet};
+
+pub const MAX_SENTENCES: usize = 3;
+
+/// Sentence openers that refer back to an earlier sentence.
+const DANGLING: &[&str] = &[
+    "it", "he", "she", "they", "this", "that", "these", "those", "but", "and", "his", "her",
+    "their", "its",
+];
+
+struct Sentence<'a> {
+    text: &'a str,
+    rank: usize,
+    terms: HashSet<String>,
+}
+
+/// A well-formed sentence: 6..=80 words, ends like a sentence, not page furniture.
+fn well_formed(sentence: &str) -> bool {
+    let count = text::words(sentence).len();
+    let ends = sentence
+        .trim_end()
+        .chars()
+        .last()
+        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '”' | ')'));
+    // A sentence cut inside a quotation is not a sentence of the article's voice.
+    let opening = sentence.matches('“').count();
+    let closing = sentence.matches('”').count();
+    let straight_balanced = sentence.matches('"').count().is_multiple_of(2);
+    let balanced = opening == closing && straight_balanced;
+    (6..=80).contains(&count)
+        && ends
+        && balanced
+        && sentence.chars().next().is_some_and(|c| !c.is_lowercase())
+}
+
+pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String> {
+    let weights: HashMap<String, f32> = keyphrases
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                k.text.to_lowercase().replace('’', "'"),
+                1.0 / (1.0 + i as f32).sqrt(),
+            )
+        })
+        .collect();
+    let mut sentences: Vec<Sentence<'_>> = Vec::new();
+    for paragraph in paragraphs {
+        for (start, end) in text::sentences(paragraph) {
+            let sentence = &paragraph[start..end];
+            if !well_formed(sentence) {
+                continue;
+            }
+            let terms: HashSet<String> = candidates(sentence).into_iter().map(|c| c.term).collect();
+            sentences.push(Sentence {
+                text: sentence,
+                rank: sentences.len(),
+                terms,
+            });
+        }
+    }
+    if sentences.is_empty() {
+        return None;
+    }
+    let coverage = |sentence: &Sentence<'_>| -> f32 {
+        sentence
+            .terms
+            .iter()
+            .filter_map(|t| weights.get(t))
+            .sum::<f32>()
+    };
+    let max_coverage = sentences
+        .iter()
+        .map(coverage)
+        .fold(0.0f32, f32::max)
+        .max(1e-6);
+    let mut chosen: Vec<usize> = vec![0];
+    let mut ranked: Vec<(usize, f32)> = sentences
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(index, sentence)| {
+            let position = 1.0 / (1.0 + sentence.rank as f32 * 0.35);
+            // A sentence opening with a pronoun leans on the one before it.
+            let first_word = sentence
+                .text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            let dangling = DANGLING.contains(&first_word.as_str());
+            let penalty = if dangling { 0.6 } else { 1.0 };
+            (
+                index,
+                penalty * (0.55 * position + 0.45 * coverage(sentence) / max_coverage),
+            )
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (index, _) in ranked {
+        if chosen.len() >= MAX_SENTENCES {
+            break;
+        }
+        let candidate = &sentences[index];
+        let redundant = chosen.iter().any(|kept| {
+            let other = &sentences[*kept];
+            let shared = candidate.terms.intersection(&other.terms).count() as f32;
+            let union = candidate.terms.union(&other.terms).count().max(1) as f32;
+            shared / union > 0.5
+        });
+        if !redundant {
+            chosen.push(index);
+        }
+    }
+    chosen.sort_unstable();
+    Some(
+        chosen
+            .iter()
+            .map(|i| sentences[*i].text)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lead_first_and_at_most_three() {
+        let paragraphs = [
+            "Play video",
+            "North Korean leader Kim Jong Il has toured Russia's space science facilities today.",
+            "Kim visited the space centre outside Moscow on Sunday with his hosts.",
+            "The visit is Kim's first to Russia and his third trip abroad since 1994.",
+            "Kim confirmed on Saturday his country intends to observe the missile moratorium.",
+        ];
+        let summary = summarize(&paragraphs, &[]).expect("summary");
+        assert!(summary.starts_with("North Korean leader Kim Jong Il"));
+        assert_eq!(text::sentences(&summary).len(), 3);
+        assert_eq!(summarize(&["Play video"], &[]), None);
+    }
+}

@@ -1,0 +1,510 @@
+//! Shared text helpers: word tokens with byte offsets, sentence splitting, stopwords.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// A word token: a maximal run of alphanumerics, inner apostrophes, hyphens and dots between
+/// letters (so `U.S.`, `Hong-san` and `don't` are single tokens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Word {
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        source.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+fn is_joiner(ch: char) -> bool {
+    matches!(ch, '\'' | '’' | '-' | '.' | '&')
+}
+
+/// Word tokens of `text` with byte offsets.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut index = 0;
+    while index < chars.len() {
+        let (start, ch) = chars[index];
+        if !ch.is_alphanumeric() {
+            index += 1;
+            continue;
+        }
+        let mut end_index = index + 1;
+        loop {
+            if end_index < chars.len() && chars[end_index].1.is_alphanumeric() {
+                end_index += 1;
+                continue;
+            }
+            // A joiner followed by an alphanumeric continues the word.
+            if end_index + 1 < chars.len()
+                && is_joiner(chars[end_index].1)
+                && chars[end_index + 1].1.is_alphanumeric()
+            {
+                end_index += 2;
+                continue;
+            }
+            break;
+        }
+        // A trailing dot after single letters (`U.S.`, `N.`) belongs to the abbreviation.
+        let mut end = chars
+            .get(end_index)
+            .map(|(offset, _)| *offset)
+            .unwrap_or(text.len());
+        if end_index < chars.len() && chars[end_index].1 == '.' {
+            let body = &text[start..end];
+            let single_letters = body.split('.').all(|part| part.chars().count() <= 1);
+            if single_letters && body.chars().next().is_some_and(char::is_uppercase) {
+                end += 1;
+                end_index += 1;
+            }
+        }
+        out.push(Word { start, end });
+        index = end_index;
+    }
+    out
+}
+
+/// Lowercase form of a token for counting: possessive `'s` removed, curly apostrophes straightened.
+pub fn norm_token(token: &str) -> String {
+    let mut lower = token.to_lowercase().replace('’', "'");
+    if let Some(stripped) = lower.strip_suffix("'s") {
+        lower = stripped.to_string();
+    }
+    lower
+}
+
+/// Abbreviations after which a dot does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "col", "lt", "sgt", "capt", "rep",
+    "sen", "gov", "pres", "rev", "hon", "no", "vs", "inc", "ltd", "co", "corp", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "e.g",
+    "i.e", "etc", "approx", "dept", "est", "fig", "vol", "op",
+];
+
+/// Sentence spans (byte ranges) of one paragraph.
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut index = 0;
+    while index < chars.len() {
+        let (offset, ch) = chars[index];
+        if matches!(ch, '.' | '!' | '?') {
+            // Swallow closing quotes and brackets after the mark.
+            let mut end_index = index + 1;
+            while end_index < chars.len()
+                && matches!(chars[end_index].1, '"' | '”' | '’' | '\'' | ')')
+            {
+                end_index += 1;
+            }
+            let end = chars.get(end_index).map(|(o, _)| *o).unwrap_or(text.len());
+            let followed_by_space = end_index >= chars.len() || chars[end_index].1.is_whitespace();
+            let next_starts_sentence = {
+                let mut look = end_index;
+                while look < chars.len() && chars[look].1.is_whitespace() {
+                    look += 1;
+                }
+                look >= chars.len()
+                    || chars[look].1.is_uppercase()
+                    || chars[look].1.is_numeric()
+                    || matches!(chars[look].1, '"' | '“' | '‘' | '(')
+            };
+            let is_break = followed_by_space
+                && next_starts_sentence
+                && !(ch == '.' && is_abbreviation(text, offset));
+            if is_break {
+                if text[start..end].trim().chars().any(char::is_alphanumeric) {
+                    out.push(trim_span(text, start, end));
+                }
+                start = end;
+            }
+            index = end_index.max(index + 1);
+            continue;
+        }
+        let _ = offset;
+        index += 1;
+    }
+    if text[start..].trim().chars().any(char::is_alphanumeric) {
+        out.push(trim_span(text, start, text.len()));
+    }
+    out
+}
+
+fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let slice = &text[start..end];
+    let lead = slice.len() - slice.trim_start().len();
+    let trail = slice.len() - slice.trim_end().len();
+    (start + lead, end - trail)
+}
+
+fn is_abbreviation(text: &str, dot: usize) -> bool {
+    let before = &text[..dot];
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '.')
+        .collect::<Vec<char>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if word.is_empty() {
+        return false;
+    }
+    let lower = word.to_lowercase();
+    if ABBREVIATIONS.contains(&lower.as_str()) {
+        return true;
+    }
+    // Single capital letters and dotted initials (`U.S`, `J`, `W`) are abbreviations.
+    let parts: Vec<&str> = word.split('.').collect();
+    parts.iter().all(|part| part.chars().count() <= 1)
+        && word.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// English function words that never start or end a keyphrase.
+pub const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "across",
+    "after",
+    "again",
+    "against",
+    "all",
+    "almost",
+    "along",
+    "already",
+    "also",
+    "although",
+    "always",
+    "am",
+    "among",
+    "an",
+    "and",
+    "another",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "around",
+    "as",
+    "at",
+    "back",
+    "be",
+    "became",
+    "because",
+    "become",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "down",
+    "during",
+    "each",
+    "either",
+    "else",
+    "enough",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "gets",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "last",
+    "later",
+    "least",
+    "less",
+    "like",
+    "made",
+    "make",
+    "many",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "near",
+    "need",
+    "never",
+    "new",
+    "next",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "often",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "others",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "per",
+    "perhaps",
+    "put",
+    "rather",
+    "said",
+    "same",
+    "say",
+    "says",
+    "see",
+    "seen",
+    "several",
+    "shall",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "told",
+    "too",
+    "took",
+    "toward",
+    "towards",
+    "two",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "use",
+    "used",
+    "very",
+    "via",
+    "was",
+    "we",
+    "well",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "year",
+    "years",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "time",
+    "first",
+    "three",
+    "four",
+    "five",
+    "going",
+    "way",
+    "make",
+    "take",
+    "told",
+    "says",
+    "saying",
+    "according",
+    "added",
+    "including",
+    "told",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "s",
+    "t",
+    "don't",
+    "it's",
+    "i'm",
+    "can't",
+    "won't",
+    "didn't",
+    "doesn't",
+    "isn't",
+    "wasn't",
+    "aren't",
+    "also",
+    "there's",
+    "that's",
+    "he's",
+    "she's",
+    "we're",
+    "they're",
+    "i've",
+    "we've",
+    "you're",
+    "let",
+    "lot",
+    "lots",
+    "thing",
+    "things",
+    "something",
+    "really",
+    "quite",
+    "around",
+    "top",
+    "set",
+    "go",
+    "come",
+    "came",
+    "went",
+    "want",
+    "told",
+    "look",
+    "good",
+    "great",
+    "big",
+    "small",
+    "well",
+    "high",
+    "low",
+    "long",
+    "old",
+    "part",
+    "end",
+    "number",
+    "second",
+    "third",
+];
+
+static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
+pub fn is_stopword(lower: &str) -> bool {
+    STOPWORD_SET.contains(lower)
+}
+
+/// True when a token looks like a capitalised name part (`Putin`, `U.S.`, `Hong-san`).
+pub fn is_capitalised(token: &str) -> bool {
+    token.chars().next().is_some_and(char::is_uppercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_keep_abbreviations_and_hyphens() {
+        let text = "The U.S. and N. Korea, said Chon Hong-san's aide.";
+        let tokens: Vec<&str> = words(text).iter().map(|w| w.text(text)).collect();
+        assert_eq!(
+            tokens,
+            vec![
+                "The",
+                "U.S.",
+                "and",
+                "N.",
+                "Korea",
+                "said",
+                "Chon",
+                "Hong-san's",
+                "aide"
+            ]
+        );
+    }
+
+    #[test]
+    fn sentences_skip_abbreviations() {
+        let text = "U.S. President George W. Bush spoke. Mr. Kim left! \"Why?\" he asked.";
+        let spans: Vec<&str> = sentences(text).iter().map(|(s, e)| &text[*s..*e]).collect();
+        assert_eq!(
+            spans,
+            vec![
+                "U.S. President George W. Bush spoke.",
+                "Mr. Kim left!",
+                "\"Why?\" he asked."
+            ]
+        );
+    }
+}

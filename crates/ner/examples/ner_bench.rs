@@ -1,0 +1,73 @@
+//! Single-thread throughput of the shipped model: `tag_document` on pre-tokenized CoNLL dev
+//! documents (feature extraction included) and `recognize` on the same text joined back into
+//! plain text (tokenization and sentence splitting included).
+//!
+//! `cargo run --release -p newsflow-ner --example ner_bench -- [MODEL] [CONLL.gz] [ROUNDS]`
+
+use std::io::Read;
+use std::time::Instant;
+
+use newsflow_ner::conll;
+use newsflow_ner::NerModel;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let model_path = args
+        .first()
+        .map(String::as_str)
+        .unwrap_or("config/models/ner.model");
+    let data_path = args
+        .get(1)
+        .map(String::as_str)
+        .unwrap_or("/work/shared/data/conll2003/dev.txt.gz");
+    let rounds: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(5);
+    let bytes = std::fs::read(model_path).expect("model file");
+    let load_started = Instant::now();
+    let model = NerModel::from_bytes(&bytes).expect("model loads");
+    let load_ms = load_started.elapsed().as_secs_f64() * 1e3;
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(data_path).expect("data file"))
+        .read_to_end(&mut raw)
+        .expect("gunzip");
+    let documents = conll::parse(&String::from_utf8_lossy(&raw));
+    let token_docs: Vec<Vec<Vec<&str>>> = documents
+        .iter()
+        .map(|d| d.sentences.iter().map(|s| s.tokens()).collect())
+        .collect();
+    let tokens: usize = token_docs.iter().flatten().map(|s| s.len()).sum();
+    let texts: Vec<String> = token_docs
+        .iter()
+        .map(|d| d.iter().map(|s| s.join(" ")).collect::<Vec<_>>().join("\n"))
+        .collect();
+
+    let mut best_tag = 0f64;
+    let mut best_recognize = 0f64;
+    let mut mentions = 0usize;
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let mut entities = 0usize;
+        for doc in &token_docs {
+            entities += model
+                .tag_document(doc)
+                .iter()
+                .flatten()
+                .filter(|t| t.starts_with("B-"))
+                .count();
+        }
+        best_tag = best_tag.max(tokens as f64 / started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        mentions = 0;
+        for text in &texts {
+            mentions += model.recognize(text).len();
+        }
+        best_recognize = best_recognize.max(tokens as f64 / started.elapsed().as_secs_f64());
+        assert!(entities > 0);
+    }
+    println!(
+        "model {:.2} MB loaded in {load_ms:.0} ms; {} documents, {tokens} tokens, best of {rounds} rounds",
+        bytes.len() as f64 / 1e6,
+        documents.len()
+    );
+    println!("tag_document: {best_tag:.0} tokens/s (features + two passes + Viterbi)");
+    println!("recognize:    {best_recognize:.0} tokens/s (tokenizer + sentence split included; {mentions} mentions)");
+}

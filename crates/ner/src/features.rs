@@ -1,0 +1,709 @@
+//! Feature extraction: for every token of a document, a list of 64-bit feature keys built from
+//! the word, its shape, affixes, neighbours, casing statistics, clusters, gazetteer matches,
+//! other mentions of the same word in the document, and (second pass) the first pass's labels.
+
+use std::collections::HashMap;
+
+use crate::hash::FeatureHasher;
+use crate::labels::{decode, to_spans, type_index, OUTSIDE};
+use crate::lexicon::{
+    gazetteer_key, normalise_lower, Casing, Clusters, Gazetteer, GAZETTEER_MAX_TOKENS,
+};
+
+/// Resources the feature extractor reads.
+pub(crate) struct Context<'r> {
+    pub(crate) casing: &'r Casing,
+    pub(crate) clusters: &'r Clusters,
+    pub(crate) gazetteer: &'r Gazetteer,
+}
+
+/// Features of one sentence: keys of token `t` are `keys[offsets[t]..offsets[t + 1]]`.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SentenceFeatures {
+    pub(crate) keys: Vec<u64>,
+    pub(crate) offsets: Vec<usize>,
+}
+
+impl SentenceFeatures {
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+    pub(crate) fn token(&self, index: usize) -> &[u64] {
+        &self.keys[self.offsets[index]..self.offsets[index + 1]]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CaseClass {
+    Lower,
+    Title,
+    Upper,
+    Mixed,
+    NoLetter,
+}
+
+fn case_class(word: &str) -> CaseClass {
+    let mut upper = 0;
+    let mut lower = 0;
+    let mut first_upper = false;
+    for (index, c) in word.chars().enumerate() {
+        if c.is_uppercase() {
+            upper += 1;
+            if index == 0 {
+                first_upper = true;
+            }
+        } else if c.is_lowercase() {
+            lower += 1;
+        }
+    }
+    match (upper, lower) {
+        (0, 0) => CaseClass::NoLetter,
+        (0, _) => CaseClass::Lower,
+        (_, 0) => CaseClass::Upper,
+        (1, _) if first_upper => CaseClass::Title,
+        _ if first_upper => CaseClass::Mixed,
+        _ => CaseClass::Mixed,
+    }
+}
+
+fn shapes(word: &str) -> (String, String) {
+    let mut long = String::new();
+    let mut short = String::new();
+    let mut last = '\0';
+    let mut run = 0;
+    for c in word.chars().take(24) {
+        let mapped = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_ascii_digit() {
+            'd'
+        } else if c.is_alphabetic() {
+            'a'
+        } else {
+            c
+        };
+        if mapped == last {
+            run += 1;
+        } else {
+            run = 1;
+            short.push(mapped);
+        }
+        if run <= 2 {
+            long.push(mapped);
+        }
+        last = mapped;
+    }
+    (long, short)
+}
+
+struct TokenInfo<'a> {
+    word: &'a str,
+    lower: String,
+    case: CaseClass,
+    casing: Option<(u32, u32)>,
+    clusters: Option<[u32; 3]>,
+    /// Gazetteer matches: bit `type * 4 + part` (part: B, I, E, S of the longest match).
+    gazetteer: u16,
+    gazetteer_major: Option<u32>,
+    /// Index of `lower` among the document's distinct words.
+    word_id: u32,
+    word_hash: u64,
+    lower_hash: u64,
+    shape_hash: u64,
+    short_hash: u64,
+}
+
+/// A document prepared for feature extraction (shared by both passes).
+pub(crate) struct PreparedDocument<'a> {
+    sentences: Vec<Vec<TokenInfo<'a>>>,
+    headlines: Vec<bool>,
+    /// Per distinct word: (capitalised inside a sentence, lower-case) occurrence counts.
+    stats: Vec<(u32, u32)>,
+    /// Per distinct word: where it occurs (sentence, token), up to [`MAX_OCCURRENCES`].
+    occurrences: Vec<Vec<(u32, u32)>>,
+}
+
+/// Occurrences of a word used for context aggregation.
+const MAX_OCCURRENCES: usize = 8;
+
+fn text_hash(text: &str) -> u64 {
+    FeatureHasher::new(0).str(text).finish()
+}
+
+const BOS_HASH: u64 = 0x0b05_0b05_0b05_0b05;
+const EOS_HASH: u64 = 0x0e05_0e05_0e05_0e05;
+
+/// Longest-match lookup of token spans (starting at a capitalised word or a digit) in a name
+/// table. Returns per token the bits `type * 4 + part` and the majority type of the match.
+fn match_names(
+    infos: &[TokenInfo<'_>],
+    lookup: impl Fn(u64) -> Option<u32>,
+) -> Vec<(u16, Option<u32>)> {
+    let count = infos.len();
+    let mut out = vec![(0u16, None); count];
+    let mut start = 0;
+    let mut keys = Vec::with_capacity(GAZETTEER_MAX_TOKENS);
+    let mut words: Vec<&str> = Vec::with_capacity(GAZETTEER_MAX_TOKENS);
+    while start < count {
+        let first = infos[start].word.chars().next();
+        if !first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()) {
+            start += 1;
+            continue;
+        }
+        let max_len = GAZETTEER_MAX_TOKENS.min(count - start);
+        keys.clear();
+        words.clear();
+        for info in &infos[start..start + max_len] {
+            words.push(info.lower.as_str());
+            keys.push(gazetteer_key(&words));
+        }
+        let mut matched = 0;
+        for len in (1..=max_len).rev() {
+            let Some(value) = lookup(keys[len - 1]) else {
+                continue;
+            };
+            let mask = value & 15;
+            for (offset, slot) in out[start..start + len].iter_mut().enumerate() {
+                let part = if len == 1 {
+                    3
+                } else if offset == 0 {
+                    0
+                } else if offset + 1 == len {
+                    2
+                } else {
+                    1
+                };
+                for t in 0..4u16 {
+                    if mask & (1 << t) != 0 {
+                        slot.0 |= 1 << (t * 4 + part);
+                    }
+                }
+                slot.1.get_or_insert(value >> 4);
+            }
+            matched = len;
+            break;
+        }
+        start += matched.max(1);
+    }
+    out
+}
+
+fn gazetteer_matches(infos: &mut [TokenInfo<'_>], gazetteer: &Gazetteer) {
+    if gazetteer.table.len() == 0 {
+        return;
+    }
+    let matches = match_names(infos, |key| gazetteer.lookup(key));
+    for (info, (bits, major)) in infos.iter_mut().zip(matches) {
+        info.gazetteer = bits;
+        info.gazetteer_major = major;
+    }
+}
+
+/// Names the first pass found in this document: key -> type mask and majority type, as in
+/// the gazetteer.
+fn document_names(document: &PreparedDocument<'_>, prior: &[Vec<u8>]) -> HashMap<u64, u32> {
+    let mut counts: HashMap<u64, [u32; 4]> = HashMap::new();
+    for (infos, labels) in document.sentences.iter().zip(prior) {
+        if labels.len() != infos.len() {
+            continue;
+        }
+        for span in to_spans(labels) {
+            if span.end - span.start > GAZETTEER_MAX_TOKENS {
+                continue;
+            }
+            let words: Vec<&str> = infos[span.start..span.end]
+                .iter()
+                .map(|i| i.lower.as_str())
+                .collect();
+            counts.entry(gazetteer_key(&words)).or_default()[type_index(span.kind)] += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(key, type_counts)| {
+            let mut mask = 0u32;
+            let mut best = 0usize;
+            for (index, &count) in type_counts.iter().enumerate() {
+                if count > 0 {
+                    mask |= 1 << index;
+                }
+                if count > type_counts[best] {
+                    best = index;
+                }
+            }
+            (key, mask | ((best as u32) << 4))
+        })
+        .collect()
+}
+
+fn is_headline(words: &[&str]) -> bool {
+    let mut letters = 0;
+    let mut caps = 0;
+    for word in words {
+        let class = case_class(word);
+        if class == CaseClass::NoLetter {
+            continue;
+        }
+        letters += 1;
+        if class == CaseClass::Upper {
+            caps += 1;
+        }
+    }
+    letters >= 2 && caps * 10 >= letters * 8
+}
+
+#[inline]
+fn push(keys: &mut Vec<u64>, hasher: FeatureHasher) {
+    keys.push(hasher.finish());
+}
+
+fn prior_type(label: u8) -> usize {
+    match decode(label) {
+        None => 0,
+        Some((kind, _)) => 1 + type_index(kind),
+    }
+}
+
+fn is_capitalised(case: CaseClass) -> bool {
+    matches!(case, CaseClass::Title | CaseClass::Mixed | CaseClass::Upper)
+}
+
+/// Token information and document statistics of a document.
+pub(crate) fn prepare<'a>(
+    document: &[Vec<&'a str>],
+    context: &Context<'_>,
+) -> PreparedDocument<'a> {
+    let headlines: Vec<bool> = document.iter().map(|s| is_headline(s)).collect();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut stats: Vec<(u32, u32)> = Vec::new();
+    let mut occurrences: Vec<Vec<(u32, u32)>> = Vec::new();
+    let mut sentences: Vec<Vec<TokenInfo<'a>>> = Vec::with_capacity(document.len());
+    for (s, sentence) in document.iter().enumerate() {
+        let mut infos: Vec<TokenInfo<'a>> = Vec::with_capacity(sentence.len());
+        for (t, &word) in sentence.iter().enumerate() {
+            let lower = normalise_lower(word);
+            let (shape, short) = shapes(word);
+            let case = case_class(word);
+            let next_id = ids.len() as u32;
+            let word_id = *ids.entry(lower.clone()).or_insert(next_id);
+            if word_id as usize == stats.len() {
+                stats.push((0, 0));
+                occurrences.push(Vec::new());
+            }
+            if let Some(list) = occurrences.get_mut(word_id as usize) {
+                if list.len() < MAX_OCCURRENCES {
+                    list.push((s as u32, t as u32));
+                }
+            }
+            if let Some(entry) = stats.get_mut(word_id as usize) {
+                if t > 0 && !headlines[s] && is_capitalised(case) {
+                    entry.0 += 1;
+                }
+                if case == CaseClass::Lower {
+                    entry.1 += 1;
+                }
+            }
+            infos.push(TokenInfo {
+                word,
+                casing: context.casing.lookup(&lower),
+                clusters: context.clusters.lookup(&lower),
+                word_hash: text_hash(word),
+                lower_hash: text_hash(&lower),
+                shape_hash: text_hash(&shape),
+                short_hash: text_hash(&short),
+                lower,
+                case,
+                gazetteer: 0,
+                gazetteer_major: None,
+                word_id,
+            });
+        }
+        gazetteer_matches(&mut infos, context.gazetteer);
+        sentences.push(infos);
+    }
+    PreparedDocument {
+        sentences,
+        headlines,
+        stats,
+        occurrences,
+    }
+}
+
+/// Features of every sentence of a document. `prior` holds first-pass labels (same shape as
+/// `document`) for the second pass.
+pub(crate) fn extract_document(
+    document: &[Vec<&str>],
+    context: &Context<'_>,
+    prior: Option<&[Vec<u8>]>,
+) -> Vec<SentenceFeatures> {
+    features(&prepare(document, context), prior)
+}
+
+/// Features of a prepared document (see [`extract_document`]).
+pub(crate) fn features(
+    document: &PreparedDocument<'_>,
+    prior: Option<&[Vec<u8>]>,
+) -> Vec<SentenceFeatures> {
+    // First-pass label counts per distinct word: O, PER, ORG, LOC, MISC.
+    let mut prior_counts: Vec<[u32; 5]> = Vec::new();
+    if let Some(prior) = prior {
+        prior_counts = vec![[0; 5]; document.stats.len()];
+        for (infos, labels) in document.sentences.iter().zip(prior) {
+            for (info, &label) in infos.iter().zip(labels) {
+                if let Some(counts) = prior_counts.get_mut(info.word_id as usize) {
+                    counts[prior_type(label)] += 1;
+                }
+            }
+        }
+    }
+    let names = prior.map(|p| document_names(document, p));
+    let mut out = Vec::with_capacity(document.sentences.len());
+    for (s, infos) in document.sentences.iter().enumerate() {
+        let headline = document.headlines[s];
+        let local_matches = names
+            .as_ref()
+            .map(|names| match_names(infos, |key| names.get(&key).copied()));
+        let count = infos.len();
+        let sentence_prior = prior.and_then(|p| p.get(s));
+        let mut features = SentenceFeatures {
+            keys: Vec::with_capacity(count * 72),
+            offsets: Vec::with_capacity(count + 1),
+        };
+        features.offsets.push(0);
+        for (t, info) in infos.iter().enumerate() {
+            let keys = &mut features.keys;
+            let prev = if t > 0 { Some(&infos[t - 1]) } else { None };
+            let next = infos.get(t + 1);
+            let prev2 = if t > 1 { Some(&infos[t - 2]) } else { None };
+            let next2 = infos.get(t + 2);
+            let prev_lower = prev.map(|i| i.lower_hash).unwrap_or(BOS_HASH);
+            let next_lower = next.map(|i| i.lower_hash).unwrap_or(EOS_HASH);
+            let prev_short = prev.map(|i| i.short_hash).unwrap_or(BOS_HASH);
+            let next_short = next.map(|i| i.short_hash).unwrap_or(EOS_HASH);
+            let prev_shape = prev.map(|i| i.shape_hash).unwrap_or(BOS_HASH);
+            let next_shape = next.map(|i| i.shape_hash).unwrap_or(EOS_HASH);
+            let case = info.case as u64;
+            let first = u64::from(t == 0);
+            let headline_flag = u64::from(headline);
+
+            push(keys, FeatureHasher::new(1));
+            push(keys, FeatureHasher::new(2).num(info.word_hash));
+            push(keys, FeatureHasher::new(3).num(info.lower_hash));
+            let lower = info.lower.as_str();
+            let mut prefix_ends = lower.char_indices().map(|(i, _)| i).skip(1);
+            let mut suffix_starts = lower.char_indices().rev().map(|(i, _)| i);
+            for k in 1..=4u64 {
+                let (Some(prefix_end), Some(suffix_start)) =
+                    (prefix_ends.next(), suffix_starts.next())
+                else {
+                    break;
+                };
+                // Only proper affixes (shorter than the word).
+                if suffix_start == 0 {
+                    break;
+                }
+                push(keys, FeatureHasher::new(4).num(k).str(&lower[..prefix_end]));
+                push(
+                    keys,
+                    FeatureHasher::new(5).num(k).str(&lower[suffix_start..]),
+                );
+            }
+            push(keys, FeatureHasher::new(6).num(info.shape_hash));
+            push(keys, FeatureHasher::new(7).num(info.short_hash));
+            push(keys, FeatureHasher::new(8).num(prev_lower));
+            push(keys, FeatureHasher::new(9).num(next_lower));
+            push(
+                keys,
+                FeatureHasher::new(10).num(prev2.map(|i| i.lower_hash).unwrap_or(BOS_HASH)),
+            );
+            push(
+                keys,
+                FeatureHasher::new(11).num(next2.map(|i| i.lower_hash).unwrap_or(EOS_HASH)),
+            );
+            push(
+                keys,
+                FeatureHasher::new(12).num(prev_lower).num(info.lower_hash),
+            );
+            push(
+                keys,
+                FeatureHasher::new(13).num(info.lower_hash).num(next_lower),
+            );
+            push(
+                keys,
+                FeatureHasher::new(14)
+                    .num(prev_short)
+                    .num(info.short_hash)
+                    .num(next_short),
+            );
+            push(
+                keys,
+                FeatureHasher::new(15).num(prev_shape).num(info.shape_hash),
+            );
+            push(
+                keys,
+                FeatureHasher::new(16).num(info.shape_hash).num(next_shape),
+            );
+            push(
+                keys,
+                FeatureHasher::new(27)
+                    .num(first)
+                    .num(headline_flag)
+                    .num(info.short_hash),
+            );
+            push(
+                keys,
+                FeatureHasher::new(28)
+                    .num(first)
+                    .num((count.min(6)) as u64)
+                    .num(info.short_hash),
+            );
+            // Neighbour word with this word's shape (e.g. "Mr." + Xx, "said" after Xx).
+            push(
+                keys,
+                FeatureHasher::new(29).num(prev_lower).num(info.short_hash),
+            );
+            push(
+                keys,
+                FeatureHasher::new(30).num(info.short_hash).num(next_lower),
+            );
+
+            // Casing statistics from unlabelled text.
+            match info.casing {
+                Some((share, freq)) => {
+                    push(keys, FeatureHasher::new(17).num(u64::from(share)));
+                    push(
+                        keys,
+                        FeatureHasher::new(18)
+                            .num(u64::from(share))
+                            .num(case)
+                            .num(first)
+                            .num(headline_flag),
+                    );
+                    push(
+                        keys,
+                        FeatureHasher::new(19)
+                            .num(u64::from(share))
+                            .num(u64::from(freq.min(8))),
+                    );
+                }
+                None => {
+                    push(keys, FeatureHasher::new(17).num(99));
+                    push(
+                        keys,
+                        FeatureHasher::new(18)
+                            .num(99)
+                            .num(case)
+                            .num(first)
+                            .num(headline_flag),
+                    );
+                }
+            }
+
+            // Clusters.
+            if let Some(levels) = info.clusters {
+                for (level, id) in levels.iter().enumerate() {
+                    if *id != 1023 {
+                        push(
+                            keys,
+                            FeatureHasher::new(20).num(level as u64).num(u64::from(*id)),
+                        );
+                    }
+                }
+                push(
+                    keys,
+                    FeatureHasher::new(31)
+                        .num(u64::from(levels[1]))
+                        .num(info.short_hash),
+                );
+            }
+            for (template, neighbour) in [(21u32, prev), (22u32, next)] {
+                match neighbour.and_then(|n| n.clusters) {
+                    Some(levels) => {
+                        push(
+                            keys,
+                            FeatureHasher::new(template)
+                                .num(0)
+                                .num(u64::from(levels[0])),
+                        );
+                        push(
+                            keys,
+                            FeatureHasher::new(template)
+                                .num(1)
+                                .num(u64::from(levels[1])),
+                        );
+                    }
+                    None => push(keys, FeatureHasher::new(template).num(9)),
+                }
+            }
+
+            // Gazetteer.
+            for bit in 0..16u16 {
+                if info.gazetteer & (1 << bit) != 0 {
+                    push(keys, FeatureHasher::new(23).num(u64::from(bit)));
+                    push(keys, FeatureHasher::new(32).num(u64::from(bit)).num(case));
+                }
+            }
+            if let Some(major) = info.gazetteer_major {
+                push(keys, FeatureHasher::new(33).num(u64::from(major)));
+            }
+            for (template, neighbour) in [(24u32, prev), (25u32, next)] {
+                let mask = neighbour.map(|n| n.gazetteer).unwrap_or(0);
+                let mut types = 0u64;
+                for ty in 0..4 {
+                    if mask & (15 << (ty * 4)) != 0 {
+                        types |= 1 << ty;
+                    }
+                }
+                push(keys, FeatureHasher::new(template).num(types));
+            }
+
+            // Other mentions of the same word in the document.
+            if let Some(&(capitalised_inside, lower_case)) =
+                document.stats.get(info.word_id as usize)
+            {
+                let self_inside = u32::from(t > 0 && !headline && is_capitalised(info.case));
+                let self_lower = u32::from(info.case == CaseClass::Lower);
+                let inside_elsewhere = capitalised_inside.saturating_sub(self_inside) > 0;
+                let lower_elsewhere = lower_case.saturating_sub(self_lower) > 0;
+                push(
+                    keys,
+                    FeatureHasher::new(26)
+                        .num(case)
+                        .num(u64::from(inside_elsewhere))
+                        .num(u64::from(lower_elsewhere))
+                        .num(first | (headline_flag << 1)),
+                );
+            }
+
+            // Context aggregation: neighbours of the word's other occurrences in the document.
+            if info.case != CaseClass::Lower && info.case != CaseClass::NoLetter {
+                if let Some(list) = document.occurrences.get(info.word_id as usize) {
+                    for &(os, ot) in list {
+                        if (os as usize, ot as usize) == (s, t) {
+                            continue;
+                        }
+                        let Some(other) = document.sentences.get(os as usize) else {
+                            continue;
+                        };
+                        let ot = ot as usize;
+                        let before = ot
+                            .checked_sub(1)
+                            .and_then(|i| other.get(i))
+                            .map(|i| i.lower_hash)
+                            .unwrap_or(BOS_HASH);
+                        let after = other.get(ot + 1).map(|i| i.lower_hash).unwrap_or(EOS_HASH);
+                        push(keys, FeatureHasher::new(35).num(before));
+                        push(keys, FeatureHasher::new(36).num(after));
+                        let before2 = ot
+                            .checked_sub(2)
+                            .and_then(|i| other.get(i))
+                            .map(|i| i.lower_hash)
+                            .unwrap_or(BOS_HASH);
+                        let after2 = other.get(ot + 2).map(|i| i.lower_hash).unwrap_or(EOS_HASH);
+                        push(keys, FeatureHasher::new(37).num(before2));
+                        push(keys, FeatureHasher::new(38).num(after2));
+                    }
+                }
+            }
+
+            // Second pass: first-pass labels of this word elsewhere and around the token.
+            if let Some(sentence_prior) = sentence_prior {
+                let own = sentence_prior.get(t).copied().unwrap_or(OUTSIDE);
+                if let Some(counts) = prior_counts.get(info.word_id as usize) {
+                    let mut others = *counts;
+                    let own_type = prior_type(own);
+                    others[own_type] = others[own_type].saturating_sub(1);
+                    let entity_total: u32 = others[1..].iter().sum();
+                    if entity_total > 0 {
+                        let mut best = 1;
+                        for ty in 2..5 {
+                            if others[ty] > others[best] {
+                                best = ty;
+                            }
+                        }
+                        push(keys, FeatureHasher::new(43).num(best as u64));
+                        push(
+                            keys,
+                            FeatureHasher::new(44)
+                                .num(best as u64)
+                                .num(u64::from(others[0] > 0))
+                                .num(case),
+                        );
+                    } else if others[0] > 0 {
+                        push(keys, FeatureHasher::new(43).num(0));
+                    }
+                }
+                let label_at = |index: Option<usize>| -> u64 {
+                    index
+                        .and_then(|i| sentence_prior.get(i))
+                        .map(|&l| u64::from(l))
+                        .unwrap_or(99)
+                };
+                let own = u64::from(own);
+                let before = label_at(t.checked_sub(1));
+                let after = label_at(Some(t + 1));
+                push(keys, FeatureHasher::new(40).num(own));
+                if let Some((bits, major)) = local_matches.as_ref().and_then(|m| m.get(t)) {
+                    for bit in 0..16u16 {
+                        if bits & (1 << bit) != 0 {
+                            push(keys, FeatureHasher::new(45).num(u64::from(bit)));
+                        }
+                    }
+                    if let Some(major) = major {
+                        push(
+                            keys,
+                            FeatureHasher::new(46).num(u64::from(*major)).num(case),
+                        );
+                        push(keys, FeatureHasher::new(47).num(u64::from(*major)).num(own));
+                    }
+                }
+                push(keys, FeatureHasher::new(41).num(before).num(own));
+                push(keys, FeatureHasher::new(42).num(own).num(after));
+            }
+
+            features.offsets.push(features.keys.len());
+        }
+        out.push(features);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_and_cases() {
+        assert_eq!(shapes("Washington"), ("Xxx".to_string(), "Xx".to_string()));
+        assert_eq!(
+            shapes("1996-08-22"),
+            ("dd-dd-dd".to_string(), "d-d-d".to_string())
+        );
+        assert_eq!(case_class("EU"), CaseClass::Upper);
+        assert_eq!(case_class("McDonald"), CaseClass::Mixed);
+        assert_eq!(case_class("said"), CaseClass::Lower);
+        assert!(is_headline(&["SOCCER", "-", "JAPAN", "WIN", "."]));
+        assert!(!is_headline(&["The", "EU", "said", "."]));
+    }
+
+    #[test]
+    fn every_token_gets_features() {
+        let casing = Casing::default();
+        let clusters = Clusters::default();
+        let gazetteer = Gazetteer::default();
+        let context = Context {
+            casing: &casing,
+            clusters: &clusters,
+            gazetteer: &gazetteer,
+        };
+        let doc = vec![
+            vec!["EU", "rejects", "German", "call"],
+            vec!["Peter", "Blackburn"],
+        ];
+        let features = extract_document(&doc, &context, None);
+        assert_eq!(features.len(), 2);
+        assert_eq!(features[0].len(), 4);
+        assert!(features[1].token(1).len() > 10);
+    }
+}

@@ -1,0 +1,34 @@
+//! `newsflow-ner` finds named entities (PER, ORG, LOC, MISC) in news text: an averaged
+//! structured perceptron over BIOES labels with Viterbi decoding, word-shape, affix, context,
+//! casing-statistics, word-cluster, gazetteer and document-level features (the neighbours of the
+//! same word's other mentions in the article), and a second pass that sees the first pass's
+//! labels of the whole document.
+//!
+//! Layout:
+//! - [`NerModel`]: a trained model (`from_bytes` / `to_bytes`), [`NerModel::tag_document`] for
+//!   pre-tokenized text, [`NerModel::recognize`] for free text.
+//! - [`train`] with [`TrainOptions`]: deterministic training from CoNLL documents.
+//! - [`tokenize`] / [`sentences`]: the PTB/CoNLL-like tokenizer used by `recognize`.
+//! - [`conll`]: CoNLL-2003 parsing, writing and conlleval-style scoring.
+//!
+//! The crate is pure: models come in as bytes, nothing here touches files or the network.
+
+pub mod conll;
+mod features;
+mod hash;
+mod labels;
+mod lexicon;
+mod model;
+mod perceptron;
+mod tokenize;
+mod training;
+
+pub use model::{Mention, NerError, NerModel};
+pub use tokenize::{sentences, tokenize, Token};
+pub use training::{train, TrainOptions, TrainReport};
+
+// The extract stage shares one model between worker threads.
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<NerModel>();
+};

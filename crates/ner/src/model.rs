@@ -1,0 +1,294 @@
+//! The model: lexicon resources plus one or two tagging stages, its byte format, and tagging.
+
+use newsflow_model::EntityType;
+
+use crate::conll::Span;
+use crate::features::{features, prepare, Context};
+use crate::hash::{FeatureIndex, KeyTable};
+use crate::labels::{iob2, to_spans, NUM_LABELS};
+use crate::lexicon::{Casing, Clusters, Gazetteer};
+use crate::perceptron::{Stage, TRANSITION_ROWS};
+use crate::tokenize::sentences;
+
+const MAGIC: &[u8; 8] = b"NFNER\0\0\x01";
+const FORMAT_VERSION: u32 = 1;
+
+/// Errors reading a model.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NerError {
+    #[error("not a newsflow ner model (bad magic bytes)")]
+    BadMagic,
+    #[error("unsupported ner model format version {0}")]
+    UnsupportedVersion(u32),
+    #[error("ner model is truncated")]
+    Truncated,
+    #[error("ner model is corrupt: {0}")]
+    Corrupt(&'static str),
+    #[error("no training sentences with gold tags")]
+    NoTrainingData,
+}
+
+/// An entity mention in free text: byte offsets `[start, end)` into the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub text: String,
+    pub kind: EntityType,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A trained named-entity recognizer. Immutable, `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct NerModel {
+    pub(crate) casing: Casing,
+    pub(crate) clusters: Clusters,
+    pub(crate) gazetteer: Gazetteer,
+    pub(crate) first: Stage,
+    pub(crate) second: Option<Stage>,
+}
+
+impl NerModel {
+    fn context(&self) -> Context<'_> {
+        Context {
+            casing: &self.casing,
+            clusters: &self.clusters,
+            gazetteer: &self.gazetteer,
+        }
+    }
+
+    /// BIOES labels of a document (internal).
+    pub(crate) fn label_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<u8>> {
+        let context = self.context();
+        let prepared = prepare(sentences, &context);
+        let first_features = features(&prepared, None);
+        let first: Vec<Vec<u8>> = first_features.iter().map(|f| self.first.tag(f)).collect();
+        match &self.second {
+            None => first,
+            Some(stage) => {
+                let second_features = features(&prepared, Some(&first));
+                second_features.iter().map(|f| stage.tag(f)).collect()
+            }
+        }
+    }
+
+    /// Tags for one document given as sentences of tokens; IOB2 strings like "B-PER", "I-ORG", "O".
+    pub fn tag_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<&'static str>> {
+        self.label_document(sentences)
+            .iter()
+            .map(|labels| labels.iter().map(|&l| iob2(l)).collect())
+            .collect()
+    }
+
+    /// Entity spans (token indices) of every sentence of a document.
+    pub fn spans_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<Span>> {
+        self.label_document(sentences)
+            .iter()
+            .map(|labels| to_spans(labels))
+            .collect()
+    }
+
+    /// Entity mentions in free text (the text is tokenized and split into sentences here; the
+    /// whole text is one document). Offsets are byte offsets into `text`.
+    pub fn recognize(&self, text: &str) -> Vec<Mention> {
+        let token_sentences = sentences(text);
+        let words: Vec<Vec<&str>> = token_sentences
+            .iter()
+            .map(|s| s.iter().map(|t| t.text(text)).collect())
+            .collect();
+        let spans = self.spans_document(&words);
+        let mut mentions = Vec::new();
+        for (tokens, sentence_spans) in token_sentences.iter().zip(&spans) {
+            for span in sentence_spans {
+                let (Some(first), Some(last)) = (
+                    tokens.get(span.start),
+                    span.end.checked_sub(1).and_then(|e| tokens.get(e)),
+                ) else {
+                    continue;
+                };
+                let Some(mention_text) = text.get(first.start..last.end) else {
+                    continue;
+                };
+                mentions.push(Mention {
+                    text: mention_text.to_string(),
+                    kind: span.kind,
+                    start: first.start,
+                    end: last.end,
+                });
+            }
+        }
+        mentions
+    }
+
+    /// Number of weighted features (first stage, second stage).
+    pub fn feature_counts(&self) -> (usize, usize) {
+        (
+            self.first.index.len(),
+            self.second.as_ref().map(|s| s.index.len()).unwrap_or(0),
+        )
+    }
+
+    /// Serialise the model.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        put_u32(&mut out, FORMAT_VERSION);
+        put_table(&mut out, &self.casing.table);
+        put_table(&mut out, &self.clusters.table);
+        put_table(&mut out, &self.gazetteer.table);
+        put_stage(&mut out, &self.first);
+        match &self.second {
+            None => put_u32(&mut out, 0),
+            Some(stage) => {
+                put_u32(&mut out, 1);
+                put_stage(&mut out, stage);
+            }
+        }
+        out
+    }
+
+    /// Read a model written by [`NerModel::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<NerModel, NerError> {
+        let mut reader = Reader { bytes, at: 0 };
+        if reader.take(MAGIC.len())? != MAGIC {
+            return Err(NerError::BadMagic);
+        }
+        let version = reader.u32()?;
+        if version != FORMAT_VERSION {
+            return Err(NerError::UnsupportedVersion(version));
+        }
+        let casing = Casing {
+            table: reader.table()?,
+        };
+        let clusters = Clusters {
+            table: reader.table()?,
+        };
+        let gazetteer = Gazetteer {
+            table: reader.table()?,
+        };
+        let first = reader.stage()?;
+        let second = match reader.u32()? {
+            0 => None,
+            1 => Some(reader.stage()?),
+            _ => return Err(NerError::Corrupt("bad second-stage flag")),
+        };
+        if reader.at != bytes.len() {
+            return Err(NerError::Corrupt("trailing bytes"));
+        }
+        Ok(NerModel {
+            casing,
+            clusters,
+            gazetteer,
+            first,
+            second,
+        })
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, value: u32) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn put_table(out: &mut Vec<u8>, table: &KeyTable) {
+    let entries = table.entries();
+    put_u32(out, entries.len() as u32);
+    for (key, value) in entries {
+        out.extend_from_slice(&key.to_le_bytes());
+        put_u32(out, value);
+    }
+}
+
+fn put_stage(out: &mut Vec<u8>, stage: &Stage) {
+    let keys = stage.index.keys();
+    put_u32(out, keys.len() as u32);
+    for (id, key) in keys.iter().enumerate() {
+        out.extend_from_slice(&key.to_le_bytes());
+        put_u32(out, id as u32);
+    }
+    out.extend_from_slice(&stage.scale.to_le_bytes());
+    put_u32(out, stage.weights.len() as u32);
+    for w in &stage.weights {
+        out.extend_from_slice(&w.to_le_bytes());
+    }
+    for t in &stage.transitions {
+        out.extend_from_slice(&t.to_le_bytes());
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, count: usize) -> Result<&'a [u8], NerError> {
+        let end = self.at.checked_add(count).ok_or(NerError::Truncated)?;
+        let slice = self.bytes.get(self.at..end).ok_or(NerError::Truncated)?;
+        self.at = end;
+        Ok(slice)
+    }
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], NerError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+    fn u32(&mut self) -> Result<u32, NerError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+    fn table(&mut self) -> Result<KeyTable, NerError> {
+        let count = self.u32()? as usize;
+        if count > self.bytes.len() / 12 {
+            return Err(NerError::Truncated);
+        }
+        let mut table = KeyTable::with_capacity(count);
+        for _ in 0..count {
+            let key = u64::from_le_bytes(self.array()?);
+            let value = self.u32()?;
+            table.insert(key, value);
+        }
+        Ok(table)
+    }
+    fn stage(&mut self) -> Result<Stage, NerError> {
+        let count = self.u32()? as usize;
+        if count > self.bytes.len() / 12 {
+            return Err(NerError::Truncated);
+        }
+        let mut keys = Vec::with_capacity(count);
+        for expected in 0..count {
+            let key = u64::from_le_bytes(self.array()?);
+            if self.u32()? as usize != expected {
+                return Err(NerError::Corrupt("feature ids out of order"));
+            }
+            keys.push(key);
+        }
+        let scale = f32::from_le_bytes(self.array()?);
+        if !scale.is_finite() {
+            return Err(NerError::Corrupt("bad weight scale"));
+        }
+        let weight_count = self.u32()? as usize;
+        if weight_count != count * NUM_LABELS {
+            return Err(NerError::Corrupt(
+                "weight count does not match feature count",
+            ));
+        }
+        let raw = self.take(weight_count.checked_mul(2).ok_or(NerError::Truncated)?)?;
+        let weights: Vec<i16> = raw
+            .chunks_exact(2)
+            .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        let mut transitions = Vec::with_capacity(TRANSITION_ROWS * NUM_LABELS);
+        for _ in 0..TRANSITION_ROWS * NUM_LABELS {
+            let value = f32::from_le_bytes(self.array()?);
+            if !value.is_finite() {
+                return Err(NerError::Corrupt("bad transition weight"));
+            }
+            transitions.push(value);
+        }
+        Ok(Stage {
+            index: FeatureIndex::new(keys),
+            weights,
+            scale,
+            decoding: crate::perceptron::constrained(&transitions),
+            transitions,
+        })
+    }
+}

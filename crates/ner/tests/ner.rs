@@ -1,0 +1,167 @@
+//! Integration tests of the public API: training on a toy corpus, the byte format, and the
+//! shipped model on free text.
+
+use newsflow_model::EntityType;
+use newsflow_ner::conll::{self, Evaluation};
+use newsflow_ner::{train, NerError, NerModel, TrainOptions};
+
+const TOY: &str = "-DOCSTART- -X- O O
+
+Peter NNP I-NP I-PER
+Blackburn NNP I-NP I-PER
+visited VBD I-VP O
+Paris NNP I-NP I-LOC
+. . O O
+
+The DT I-NP O
+European NNP I-NP I-ORG
+Commission NNP I-NP I-ORG
+met VBD I-VP O
+John NNP I-NP I-PER
+Smith NNP I-NP I-PER
+in IN I-PP O
+London NNP I-NP I-LOC
+. . O O
+
+-DOCSTART- -X- O O
+
+Mary NNP I-NP I-PER
+Jones NNP I-NP I-PER
+left VBD I-VP O
+Berlin NNP I-NP I-LOC
+for IN I-PP O
+German JJ I-NP I-MISC
+talks NNS I-NP O
+. . O O
+";
+
+fn toy_model() -> NerModel {
+    let documents = conll::parse(TOY);
+    let options = TrainOptions {
+        epochs: 5,
+        min_feature_count: 1,
+        folds: 2,
+        clusters: 0,
+        ..TrainOptions::default()
+    };
+    train(&documents, &options).expect("toy training").0
+}
+
+// Training fits a toy corpus, and is deterministic byte for byte.
+#[test]
+fn toy_training_fits_and_is_deterministic() {
+    let model = toy_model();
+    let documents = conll::parse(TOY);
+    let mut evaluation = Evaluation::default();
+    for document in &documents {
+        let words: Vec<Vec<&str>> = document.sentences.iter().map(|s| s.tokens()).collect();
+        let tags = model.tag_document(&words);
+        for (sentence, predicted) in document.sentences.iter().zip(&tags) {
+            evaluation.add(&sentence.gold_tags().expect("gold"), predicted);
+        }
+    }
+    assert!(evaluation.overall().f1() > 0.9, "{}", evaluation.report());
+    assert_eq!(model.to_bytes(), toy_model().to_bytes());
+}
+
+// The byte format round-trips and rejects damaged input without panicking.
+#[test]
+fn bytes_round_trip_and_damage_is_an_error() {
+    let model = toy_model();
+    let bytes = model.to_bytes();
+    let again = NerModel::from_bytes(&bytes).expect("round trip");
+    assert_eq!(again.to_bytes(), bytes);
+    assert_eq!(
+        NerModel::from_bytes(b"hello").unwrap_err(),
+        NerError::Truncated
+    );
+    assert_eq!(
+        NerModel::from_bytes(b"hello world, not a model").unwrap_err(),
+        NerError::BadMagic
+    );
+    for cut in [9, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(NerModel::from_bytes(&bytes[..cut]).is_err());
+    }
+    let mut extended = bytes.clone();
+    extended.push(0);
+    assert!(NerModel::from_bytes(&extended).is_err());
+}
+
+// Empty training data is a typed error.
+#[test]
+fn training_without_gold_tags_fails() {
+    let documents = conll::parse("just\nwords\n");
+    assert_eq!(
+        train(&documents, &TrainOptions::default()).unwrap_err(),
+        NerError::NoTrainingData
+    );
+}
+
+// The shipped model finds the obvious entities of a news sentence, with exact byte offsets.
+#[test]
+fn shipped_model_recognizes_free_text() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/models/ner.model");
+    let bytes = std::fs::read(path).expect("config/models/ner.model is shipped");
+    let model = NerModel::from_bytes(&bytes).expect("shipped model loads");
+    let text = "German Chancellor Angela Merkel met Microsoft executives in Paris on Tuesday, \
+                the European Commission said.\n\nSOCCER - JAPAN BEAT SYRIA IN ASIAN CUP .";
+    let mentions = model.recognize(text);
+    for mention in &mentions {
+        assert_eq!(&text[mention.start..mention.end], mention.text);
+    }
+    let found =
+        |name: &str, kind: EntityType| mentions.iter().any(|m| m.text == name && m.kind == kind);
+    assert!(found("Angela Merkel", EntityType::PER), "{mentions:?}");
+    assert!(found("Microsoft", EntityType::ORG), "{mentions:?}");
+    assert!(found("Paris", EntityType::LOC), "{mentions:?}");
+    assert!(
+        found("European Commission", EntityType::ORG),
+        "{mentions:?}"
+    );
+    assert!(found("JAPAN", EntityType::LOC), "{mentions:?}");
+    // Never panics on odd input.
+    for odd in [
+        "",
+        "\u{0}",
+        "'''",
+        "A.B.C.D.",
+        "\u{201c}\u{201d}",
+        "x\n\n\n",
+    ] {
+        let _ = model.recognize(odd);
+    }
+}
+
+// Random text from a palette of awkward characters never panics and yields valid offsets.
+#[test]
+fn recognize_survives_random_text() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/models/ner.model");
+    let bytes = std::fs::read(path).expect("config/models/ner.model is shipped");
+    let model = NerModel::from_bytes(&bytes).expect("shipped model loads");
+    let palette: Vec<char> = "aZ .,'\"’“”-—\n\t/()$%0123İıß東京ÉéU.S.n't's…"
+        .chars()
+        .collect();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..500 {
+        let mut text = String::new();
+        for _ in 0..(state % 60) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push(palette[(state % palette.len() as u64) as usize]);
+        }
+        for mention in model.recognize(&text) {
+            assert_eq!(
+                text.get(mention.start..mention.end),
+                Some(mention.text.as_str())
+            );
+        }
+        for token in newsflow_ner::tokenize(&text) {
+            assert!(
+                token.start < token.end
+                    && text.is_char_boundary(token.start)
+                    && text.is_char_boundary(token.end)
+            );
+        }
+    }
+}
