@@ -115,7 +115,7 @@ impl Extractor {
         let dateline_raw = record.dateline.clone();
         record.dateline = dateline_raw
             .as_deref()
-            .and_then(meta::parse_dateline)
+            .and_then(|raw| meta::parse_dateline(raw).or_else(|| meta::plain_city(raw)))
             .or_else(|| {
                 paragraphs
                     .iter()

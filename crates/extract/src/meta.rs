@@ -389,6 +389,34 @@ pub fn parse_dateline(raw: &str) -> Option<String> {
     Some(city.to_uppercase())
 }
 
+/// A dateline candidate that is already just the place ("MOSCOW", "S E O U L", "New York"), as
+/// the clean stage passes it after taking the lead apart: one to four words of letters.
+pub fn plain_city(raw: &str) -> Option<String> {
+    let trimmed = raw.trim().trim_end_matches([',', '-', '—', '–', ' ']);
+    let tokens: Vec<&str> = trimmed.split_whitespace().collect();
+    let spaced = tokens.len() > 2 && tokens.iter().all(|t| t.chars().count() == 1);
+    let city = if spaced {
+        tokens.concat()
+    } else {
+        tokens.join(" ")
+    };
+    let words = city.split_whitespace().count();
+    let letters = city.chars().filter(|c| c.is_alphabetic()).count();
+    let allowed = city
+        .chars()
+        .all(|c| c.is_alphabetic() || c == ' ' || c == '.' || c == '-' || c == '\'');
+    if !(1..=4).contains(&words) || letters < 2 || !allowed {
+        return None;
+    }
+    let capitalised = city
+        .split_whitespace()
+        .all(|word| word.chars().next().is_some_and(char::is_uppercase));
+    if !capitalised || NOT_PLACES.contains(&city.to_uppercase().as_str()) {
+        return None;
+    }
+    Some(city.to_uppercase())
+}
+
 static LEAD_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[^\n]{0,120}?\((?P<outlet>[A-Z][A-Za-z.&' -]{1,40})\)\s*(?:--|—|–|-|:)")
         .expect("static regex")
@@ -548,6 +576,16 @@ mod tests {
             parse_byline("Byron Smith").persons,
             vec!["Byron Smith".to_string()]
         );
+    }
+
+    #[test]
+    fn plain_city_candidates() {
+        assert_eq!(plain_city("MOSCOW").as_deref(), Some("MOSCOW"));
+        assert_eq!(plain_city("S E O U L").as_deref(), Some("SEOUL"));
+        assert_eq!(plain_city("New York").as_deref(), Some("NEW YORK"));
+        assert_eq!(plain_city("two years ago"), None);
+        assert_eq!(plain_city("Updated 14-09-2023"), None);
+        assert_eq!(plain_city(""), None);
     }
 
     #[test]

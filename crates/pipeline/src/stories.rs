@@ -7,7 +7,7 @@
 //! the second in log order sees the first. The log is bounded by the stream's age limit; this
 //! type is the in-memory view of it, rebuilt from the stream by whoever needs it.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use newsflow_extract::story::{self, StoryFingerprint};
 
@@ -28,7 +28,11 @@ struct Entry {
 
 /// Fingerprints in log order, with their assignments, bounded to `capacity` entries.
 pub struct StoryLog {
+    /// Sorted by sequence (gaps allowed).
     entries: VecDeque<Entry>,
+    /// Word hash → sequences of the entries whose lead has it, oldest first: only entries that
+    /// share a word can reach the word-Jaccard threshold, so only they are compared.
+    index: HashMap<u32, VecDeque<u64>>,
     capacity: usize,
     /// Next sequence this view expects (everything below was applied).
     next_sequence: u64,
@@ -38,6 +42,7 @@ impl StoryLog {
     pub fn new(capacity: usize) -> StoryLog {
         StoryLog {
             entries: VecDeque::new(),
+            index: HashMap::new(),
             capacity: capacity.max(1),
             next_sequence: 1,
         }
@@ -55,12 +60,17 @@ impl StoryLog {
         }
     }
 
+    fn entry(&self, sequence: u64) -> Option<&Entry> {
+        let index = self
+            .entries
+            .binary_search_by_key(&sequence, |entry| entry.sequence)
+            .ok()?;
+        self.entries.get(index)
+    }
+
     /// The assignment of an applied entry.
     pub fn assignment(&self, sequence: u64) -> Option<&Assignment> {
-        let offset = self.entries.front()?.sequence;
-        let index = sequence.checked_sub(offset)? as usize;
-        let entry = self.entries.get(index)?;
-        (entry.sequence == sequence).then_some(&entry.assignment)
+        self.entry(sequence).map(|entry| &entry.assignment)
     }
 
     /// Applies the entry at `sequence` (must be `next_sequence()` or later; gaps are allowed,
@@ -69,7 +79,14 @@ impl StoryLog {
         if let Some(existing) = self.assignment(sequence) {
             return existing.clone();
         }
+        debug_assert!(self
+            .entries
+            .back()
+            .is_none_or(|last| last.sequence < sequence));
         let assignment = self.decide(id, &fingerprint);
+        for word in &fingerprint.words {
+            self.index.entry(*word).or_default().push_back(sequence);
+        }
         self.entries.push_back(Entry {
             sequence,
             id: id.to_string(),
@@ -77,17 +94,42 @@ impl StoryLog {
             assignment: assignment.clone(),
         });
         while self.entries.len() > self.capacity {
-            self.entries.pop_front();
+            if let Some(old) = self.entries.pop_front() {
+                for word in &old.fingerprint.words {
+                    if let Some(sequences) = self.index.get_mut(word) {
+                        if sequences.front() == Some(&old.sequence) {
+                            sequences.pop_front();
+                        }
+                        if sequences.is_empty() {
+                            self.index.remove(word);
+                        }
+                    }
+                }
+            }
         }
         self.next_sequence = sequence + 1;
         assignment
     }
 
     fn decide(&self, id: &str, fingerprint: &StoryFingerprint) -> Assignment {
+        let mut shared: HashMap<u64, u32> = HashMap::new();
+        for word in &fingerprint.words {
+            if let Some(sequences) = self.index.get(word) {
+                for sequence in sequences {
+                    *shared.entry(*sequence).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut candidates: Vec<u64> = shared.into_keys().collect();
+        // Newest first: ties go to the most recent story.
+        candidates.sort_unstable_by(|a, b| b.cmp(a));
         let mut best: Option<(f32, &Entry)> = None;
         let mut duplicate_of = None;
         let mut seen_ids = HashSet::new();
-        for entry in self.entries.iter().rev() {
+        for entry in candidates
+            .iter()
+            .filter_map(|sequence| self.entry(*sequence))
+        {
             if entry.id == id || !seen_ids.insert(entry.id.as_str()) {
                 continue;
             }
@@ -117,5 +159,58 @@ impl StoryLog {
             story_id,
             duplicate_of,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsflow_model::{Format, Record};
+
+    fn fingerprint(body: &str) -> StoryFingerprint {
+        let mut record = Record::new("x".into(), "x.txt".into(), "t".into(), Format::Txt);
+        record.body = body.to_string();
+        story::fingerprint(&record)
+    }
+
+    const MISSILE: &str = "North Korean leader Kim Jong Il said his country will observe the moratorium on long-range missile testing until 2003, the Kremlin said after talks in Moscow with President Vladimir Putin.";
+    const FOOTBALL: &str = "Arsenal beat Chelsea two goals to nil at Highbury on Saturday, with Thierry Henry scoring both goals in the second half of a tense London derby.";
+
+    #[test]
+    fn same_story_joins_and_other_stories_stay_apart() {
+        let mut log = StoryLog::new(100);
+        let first = log.apply(1, "a", fingerprint(MISSILE));
+        assert_eq!(first.story_id, "a");
+        let other = log.apply(2, "b", fingerprint(FOOTBALL));
+        assert_eq!(other.story_id, "b");
+        let rewrite = format!("{MISSILE} Officials in Seoul welcomed the pledge.");
+        let joined = log.apply(5, "c", fingerprint(&rewrite));
+        assert_eq!(joined.story_id, "a", "a gap in sequences is fine");
+        // Applying the same sequence again gives the same answer (redelivery).
+        assert_eq!(log.apply(5, "c", fingerprint(&rewrite)), joined);
+        assert_eq!(log.assignment(2).map(|a| a.story_id.as_str()), Some("b"));
+        assert_eq!(log.assignment(3), None);
+    }
+
+    #[test]
+    fn identical_text_is_flagged_as_duplicate() {
+        let mut log = StoryLog::new(100);
+        log.apply(1, "a", fingerprint(MISSILE));
+        let again = log.apply(2, "b", fingerprint(MISSILE));
+        assert_eq!(again.duplicate_of.as_deref(), Some("a"));
+        assert_eq!(again.story_id, "a");
+    }
+
+    #[test]
+    fn capacity_bounds_memory_and_evicts_from_the_index() {
+        let mut log = StoryLog::new(2);
+        log.apply(1, "a", fingerprint(MISSILE));
+        log.apply(2, "b", fingerprint(FOOTBALL));
+        log.apply(3, "c", fingerprint(FOOTBALL));
+        assert_eq!(log.entries.len(), 2);
+        // "a" fell out of the window: a rewrite now starts a new story.
+        let late = log.apply(4, "d", fingerprint(MISSILE));
+        assert_eq!(late.story_id, "d");
+        assert!(log.index.values().all(|sequences| !sequences.contains(&1)));
     }
 }
