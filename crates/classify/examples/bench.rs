@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|arg| !arg.starts_with("--"))
         .cloned()
-        .unwrap_or_else(|| "/work/shared/data".to_string());
+        .unwrap_or_else(|| "../shared/data".to_string());
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let ag = parse_ag_csv(&std::fs::read(format!("{data_dir}/ag_news/train.csv.gz"))?)?;
     let (_, ag_dev) = split_every(&ag, 20, false);

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|arg| !arg.contains('='))
         .cloned()
-        .unwrap_or_else(|| "/work/shared/data".to_string());
+        .unwrap_or_else(|| "../shared/data".to_string());
     let list = |key: &str| -> Option<Vec<String>> {
         args.iter()
             .find_map(|arg| arg.strip_prefix(&format!("{key}=")))

@@ -11,7 +11,7 @@ use newsflow_classify::TopicModel;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model_path = std::env::args().nth(1).ok_or("usage: profile MODEL_FILE")?;
     let model = TopicModel::from_bytes(&std::fs::read(model_path)?)?;
-    let ag = parse_ag_csv(&std::fs::read("/work/shared/data/ag_news/train.csv.gz")?)?;
+    let ag = parse_ag_csv(&std::fs::read("../shared/data/ag_news/train.csv.gz")?)?;
     let (_, dev) = split_every(&ag, 20, false);
     let texts: Vec<String> = dev.into_iter().map(|doc| doc.text).collect();
     let rounds = 2000;

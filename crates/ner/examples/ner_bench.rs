@@ -19,7 +19,7 @@ fn main() {
     let data_path = args
         .get(1)
         .map(String::as_str)
-        .unwrap_or("/work/shared/data/conll2003/dev.txt.gz");
+        .unwrap_or("../shared/data/conll2003/dev.txt.gz");
     let rounds: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(5);
     let bytes = std::fs::read(model_path).expect("model file");
     let load_started = Instant::now();

@@ -13,7 +13,7 @@ type Pages = Vec<(String, Vec<String>, String)>;
 #[derive(Debug, Clone, clap::Args)]
 pub struct EvalCleanArgs {
     /// The extraction benchmark folder (ground-truth.json, html/, anchors/).
-    #[arg(long, default_value = "/work/shared/data/extraction")]
+    #[arg(long, default_value = "../shared/data/extraction")]
     pub data: String,
     /// How many of the worst pages to list.
     #[arg(long, default_value_t = 10)]
@@ -27,7 +27,7 @@ pub struct EvalCleanArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct TrainCleanArgs {
     /// The shared data root (extraction/, bbc/, ag_news/, conll2003/).
-    #[arg(long, default_value = "/work/shared/data")]
+    #[arg(long, default_value = "../shared/data")]
     pub data: String,
     /// Output folder for clean-lines.json and clean-words.txt.
     #[arg(long, default_value = "config/models")]

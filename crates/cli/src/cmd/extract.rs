@@ -13,7 +13,7 @@ use newsflow_extract::story::{self, StoryFingerprint};
 use newsflow_extract::Extractor;
 use newsflow_model::{Format, Record};
 
-const DEFAULT_DATA: &str = "/work/shared/data";
+const DEFAULT_DATA: &str = "../shared/data";
 const DEFAULT_KEYWORDS: &str = "config/models/keywords.model";
 const DEFAULT_NER: &str = "config/models/ner.model";
 const DEFAULT_SEEDS: &str = "seeds";

@@ -12,9 +12,9 @@ use newsflow_ner::conll::{self, Document, Evaluation};
 use newsflow_ner::{NerModel, TrainOptions};
 
 const DEFAULT_MODEL: &str = "config/models/ner.model";
-const DEFAULT_TRAIN: &str = "/work/shared/data/conll2003/train.txt.gz";
-const DEFAULT_DEV: &str = "/work/shared/data/conll2003/dev.txt.gz";
-const DEFAULT_UNLABELLED: &str = "/work/shared/data";
+const DEFAULT_TRAIN: &str = "../shared/data/conll2003/train.txt.gz";
+const DEFAULT_DEV: &str = "../shared/data/conll2003/dev.txt.gz";
+const DEFAULT_UNLABELLED: &str = "../shared/data";
 
 /// `newsflow train ner`: train the entity model (deterministic).
 #[derive(Args, Debug, Clone)]

@@ -90,7 +90,7 @@ pub struct ClassifyArgs {
 #[derive(Debug, Clone, Args)]
 pub struct EvalTopicArgs {
     /// Folder holding bbc/bbc-dev.tar.gz and ag_news/train.csv.gz.
-    #[arg(long, default_value = "/work/shared/data")]
+    #[arg(long, default_value = "../shared/data")]
     pub data: PathBuf,
 }
 

@@ -1,0 +1,430 @@
+//! Bytes to text: gzip (with a size cap), byte-order marks, `<meta charset>`, guessing
+//! (chardetng), mojibake repair, entity decoding and whitespace normalisation.
+
+use std::io::Read;
+
+use crate::CleanError;
+
+/// Decompresses gzip input (magic bytes `1f 8b`) up to `max_size` bytes; other input is
+/// returned as is.
+pub fn maybe_gunzip(
+    bytes: &[u8],
+    max_size: usize,
+) -> Result<std::borrow::Cow<'_, [u8]>, CleanError> {
+    if bytes.len() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b {
+        return Ok(std::borrow::Cow::Borrowed(bytes));
+    }
+    let decoder = flate2::read::MultiGzDecoder::new(bytes);
+    let mut limited = decoder.take(max_size as u64 + 1);
+    let mut out = Vec::new();
+    limited
+        .read_to_end(&mut out)
+        .map_err(|err| CleanError::Decompress(err.to_string().to_lowercase()))?;
+    if out.len() > max_size {
+        return Err(CleanError::TooLarge { limit: max_size });
+    }
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+/// Looks like a binary file (image, archive, executable) rather than text.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    const MAGICS: [&[u8]; 8] = [
+        b"\x89PNG",
+        b"GIF8",
+        b"\xff\xd8\xff",
+        b"PK\x03\x04",
+        b"%PDF",
+        b"\x7fELF",
+        b"RIFF",
+        b"\x00asm",
+    ];
+    if MAGICS.iter().any(|magic| bytes.starts_with(magic)) {
+        return true;
+    }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return false; // UTF-16 with a BOM: text
+    }
+    let sample = &bytes[..bytes.len().min(4096)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x1b).contains(&b))
+        .count();
+    controls * 20 > sample.len().max(1)
+}
+
+/// Finds `<meta charset=...>` or `http-equiv` content charset in the first bytes of a page.
+fn meta_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+    let mut from = 0;
+    while let Some(pos) = find(&lower[from..], b"charset") {
+        let mut index = from + pos + 7;
+        while index < lower.len() && matches!(lower[index], b' ' | b'=' | b'"' | b'\'') {
+            index += 1;
+        }
+        let start = index;
+        while index < lower.len()
+            && (lower[index].is_ascii_alphanumeric()
+                || matches!(lower[index], b'-' | b'_' | b':' | b'.'))
+        {
+            index += 1;
+        }
+        if index > start {
+            if let Some(encoding) = encoding_rs::Encoding::for_label(&lower[start..index]) {
+                // a page that declares UTF-16 in ASCII bytes is not UTF-16
+                if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+                    return Some(encoding_rs::UTF_8);
+                }
+                return Some(encoding);
+            }
+        }
+        from = index.max(from + pos + 7);
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Decodes bytes to a string, returning the encoding's name.
+pub fn decode(bytes: &[u8], look_for_meta: bool) -> (String, &'static str) {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text.into_owned(), encoding_name(encoding));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_string(), "utf-8");
+    }
+    let declared = if look_for_meta {
+        meta_charset(bytes)
+    } else {
+        None
+    };
+    let encoding = match declared {
+        Some(encoding) if encoding != encoding_rs::UTF_8 => encoding,
+        _ => {
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            detector.feed(bytes, true);
+            detector.guess(None, chardetng::Utf8Detection::Allow)
+        }
+    };
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    (text.into_owned(), encoding_name(encoding))
+}
+
+fn encoding_name(encoding: &'static encoding_rs::Encoding) -> &'static str {
+    match encoding.name() {
+        "UTF-8" => "utf-8",
+        "UTF-16LE" => "utf-16le",
+        "UTF-16BE" => "utf-16be",
+        "windows-1252" => "windows-1252",
+        "ISO-8859-2" => "iso-8859-2",
+        "Shift_JIS" => "shift_jis",
+        "EUC-JP" => "euc-jp",
+        "windows-1251" => "windows-1251",
+        "KOI8-R" => "koi8-r",
+        "GBK" => "gbk",
+        "gb18030" => "gb18030",
+        "Big5" => "big5",
+        "EUC-KR" => "euc-kr",
+        _ => "other",
+    }
+}
+
+/// Windows-1252 byte for a char, when it has one.
+fn cp1252_byte(ch: char) -> Option<u8> {
+    let code = ch as u32;
+    if (0x80..=0xff).contains(&code) {
+        return Some(code as u8);
+    }
+    let byte = match ch {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8a,
+        '‹' => 0x8b,
+        'Œ' => 0x8c,
+        'Ž' => 0x8e,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9a,
+        '›' => 0x9b,
+        'œ' => 0x9c,
+        'ž' => 0x9e,
+        'Ÿ' => 0x9f,
+        _ => return None,
+    };
+    Some(byte)
+}
+
+/// Repairs UTF-8 that was decoded as Windows-1252 (`â€™` → `’`, `Ã©` → `é`): only complete,
+/// valid multi-byte sequences are re-decoded, so genuine Latin-1 text is left alone.
+pub fn repair_mojibake(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|ch| matches!(ch as u32, 0xC2..=0xF4)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut index = 0;
+    let mut changed = false;
+    while index < chars.len() {
+        let lead = chars[index] as u32;
+        let width = match lead {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        if width > 0 && index + width <= chars.len() {
+            let mut bytes = [0u8; 4];
+            let mut ok = true;
+            for (offset, slot) in bytes.iter_mut().enumerate().take(width) {
+                match cp1252_byte(chars[index + offset]) {
+                    Some(byte) if offset == 0 || (0x80..=0xbf).contains(&byte) => *slot = byte,
+                    _ => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                if let Ok(decoded) = std::str::from_utf8(&bytes[..width]) {
+                    out.push_str(decoded);
+                    index += width;
+                    changed = true;
+                    continue;
+                }
+            }
+        }
+        out.push(chars[index]);
+        index += 1;
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Characters dropped everywhere: zero-width spaces and joiners, soft hyphens, BOMs.
+pub fn is_invisible(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// Normalises one line: invisible characters removed, every run of whitespace (including
+/// non-breaking spaces) turned into one space, trimmed.
+pub fn normalize_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut pending_space = false;
+    for ch in line.chars() {
+        if is_invisible(ch) {
+            continue;
+        }
+        if ch.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(ch);
+    }
+    out
+}
+
+/// Decodes HTML character references (`&amp;`, `&#8217;`, `&#x2019;`, common named ones).
+pub fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('&') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        let end = after
+            .char_indices()
+            .take(12)
+            .find(|&(_, ch)| !(ch.is_ascii_alphanumeric() || ch == '#'))
+            .map(|(index, _)| index)
+            .unwrap_or(after.len().min(12));
+        let name = &after[..end];
+        let has_semicolon = after[end..].starts_with(';');
+        if let Some(ch) = entity_char(name) {
+            out.push(ch);
+            rest = &after[end + usize::from(has_semicolon)..];
+        } else {
+            out.push('&');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+fn entity_char(name: &str) -> Option<char> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = if let Some(hex) = number
+            .strip_prefix('x')
+            .or_else(|| number.strip_prefix('X'))
+        {
+            u32::from_str_radix(hex, 16).ok()?
+        } else {
+            number.parse::<u32>().ok()?
+        };
+        // numeric references in the C1 range mean Windows-1252 (HTML5 rule)
+        if (0x80..=0x9f).contains(&code) {
+            let byte = [code as u8];
+            let (decoded, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&byte);
+            return decoded.chars().next();
+        }
+        return char::from_u32(code).filter(|&ch| ch != '\0');
+    }
+    let ch = match name {
+        "amp" | "AMP" => '&',
+        "lt" | "LT" => '<',
+        "gt" | "GT" => '>',
+        "quot" | "QUOT" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{A0}',
+        "rsquo" => '’',
+        "lsquo" => '‘',
+        "rdquo" => '”',
+        "ldquo" => '“',
+        "sbquo" => '‚',
+        "bdquo" => '„',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "shy" => '\u{AD}',
+        "zwj" => '\u{200D}',
+        "zwnj" => '\u{200C}',
+        "laquo" => '«',
+        "raquo" => '»',
+        "lsaquo" => '‹',
+        "rsaquo" => '›',
+        "bull" => '•',
+        "middot" => '·',
+        "deg" => '°',
+        "euro" => '€',
+        "pound" => '£',
+        "yen" => '¥',
+        "cent" => '¢',
+        "sect" => '§',
+        "para" => '¶',
+        "times" => '×',
+        "divide" => '÷',
+        "frac12" => '½',
+        "frac14" => '¼',
+        "frac34" => '¾',
+        "eacute" => 'é',
+        "Eacute" => 'É',
+        "egrave" => 'è',
+        "ecirc" => 'ê',
+        "aacute" => 'á',
+        "agrave" => 'à',
+        "acirc" => 'â',
+        "auml" => 'ä',
+        "ouml" => 'ö',
+        "uuml" => 'ü',
+        "Auml" => 'Ä',
+        "Ouml" => 'Ö',
+        "Uuml" => 'Ü',
+        "szlig" => 'ß',
+        "ccedil" => 'ç',
+        "ntilde" => 'ñ',
+        "iacute" => 'í',
+        "oacute" => 'ó',
+        "uacute" => 'ú',
+        "iuml" => 'ï',
+        "thinsp" => '\u{2009}',
+        "ensp" => '\u{2002}',
+        "emsp" => '\u{2003}',
+        "prime" => '′',
+        "Prime" => '″',
+        "dagger" => '†',
+        _ => return None,
+    };
+    Some(ch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mojibake_is_repaired_and_latin1_left_alone() {
+        assert_eq!(repair_mojibake("it\u{e2}\u{20ac}\u{2122}s"), "it’s");
+        assert_eq!(repair_mojibake("caf\u{c3}\u{a9}"), "café");
+        assert_eq!(repair_mojibake("naïve café—"), "naïve café—");
+    }
+
+    #[test]
+    fn entities_decode() {
+        assert_eq!(
+            decode_entities("a &amp; b &#8217; &#x2019; &rsquo; &bogus; &#150;"),
+            "a & b ’ ’ ’ &bogus; –"
+        );
+    }
+
+    #[test]
+    fn whitespace_and_invisibles_normalise() {
+        assert_eq!(
+            normalize_line("  a\u{A0}\u{A0}b\u{200B}c soft\u{AD}ware \t"),
+            "a bc software"
+        );
+    }
+
+    #[test]
+    fn encodings_are_detected() {
+        let latin1 = b"<html><head><meta charset=\"iso-8859-1\"></head><body>caf\xe9</body></html>";
+        let (text, name) = decode(latin1, true);
+        assert!(text.contains("café"));
+        assert_eq!(name, "windows-1252");
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("héllo".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(&utf16, false), ("héllo".to_string(), "utf-16le"));
+    }
+
+    #[test]
+    fn gzip_bomb_is_capped() {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&vec![b'a'; 1 << 20]).unwrap_or_default();
+        let compressed = encoder.finish().unwrap_or_default();
+        assert!(matches!(
+            maybe_gunzip(&compressed, 1000),
+            Err(CleanError::TooLarge { .. })
+        ));
+        assert_eq!(
+            maybe_gunzip(&compressed, 2 << 20).map(|c| c.len()).ok(),
+            Some(1 << 20)
+        );
+    }
+}

@@ -1,0 +1,619 @@
+//! The HTML path: parse, read metadata (title, byline, dates, canonical URL, site name,
+//! language, JSON-LD), find the article container by paragraph scoring (text length, commas,
+//! link density, class/id hints, DOM neighbourhood) and render its text block by block.
+
+use crate::decode::{decode_entities, normalize_line};
+use crate::dom::{Dom, NodeId, NodeKind};
+
+/// What the HTML path found.
+#[derive(Debug, Default, Clone)]
+pub struct HtmlArticle {
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    pub published_text: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub language: Option<String>,
+    pub lines: Vec<String>,
+}
+
+const DROP_TAGS: [&str; 22] = [
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "svg",
+    "iframe",
+    "template",
+    "textarea",
+    "title",
+    "head",
+    "figcaption",
+    "input",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "menu",
+];
+
+const BLOCK_TAGS: [&str; 37] = [
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "figure",
+    "br",
+    "hr",
+    "address",
+    "tbody",
+    "thead",
+    "caption",
+    "center",
+    "body",
+    "html",
+    "details",
+    "summary",
+];
+
+const NEGATIVE: [&str; 44] = [
+    "comment",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "newsletter",
+    "caption",
+    "byline",
+    "cookie",
+    "sidebar",
+    "breadcrumb",
+    "footer",
+    "promo",
+    "recommend",
+    "subscribe",
+    "signup",
+    "popup",
+    "modal",
+    "banner",
+    "advert",
+    "sponsor",
+    "masthead",
+    "menu",
+    "navbar",
+    "pagination",
+    "pager",
+    "widget",
+    "outbrain",
+    "taboola",
+    "toolbar",
+    "tags",
+    "author",
+    "credit",
+    "disqus",
+    "rss",
+    "hidden",
+    "skip",
+    "print",
+    "trending",
+    "most-popular",
+    "recirc",
+    "read-more",
+    "more-stories",
+    "dateline",
+];
+const POSITIVE: [&str; 8] = [
+    "article", "body", "content", "story", "main", "post", "entry", "text",
+];
+
+fn class_id(dom: &Dom, id: NodeId) -> String {
+    let mut out = String::new();
+    for name in ["class", "id", "role", "itemprop"] {
+        if let Some(value) = dom.attr(id, name) {
+            out.push_str(&value.to_ascii_lowercase());
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn has_token(hay: &str, word: &str) -> bool {
+    hay.match_indices(word).any(|(index, _)| {
+        let before = hay[..index].chars().next_back();
+        let after = hay[index + word.len()..].chars().next();
+        let starts = before.is_none_or(|ch| !ch.is_ascii_alphabetic());
+        // allow plurals and suffixes like "comments", "sharebar"
+        let _ = after;
+        starts
+    })
+}
+
+fn negative_hint(hints: &str) -> bool {
+    if hints.trim().is_empty() {
+        return false;
+    }
+    if NEGATIVE.iter().any(|word| has_token(hints, word)) {
+        return true;
+    }
+    hints
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .any(|token| matches!(token, "ad" | "ads" | "nav" | "meta"))
+}
+
+fn positive_hint(hints: &str) -> bool {
+    POSITIVE.iter().any(|word| has_token(hints, word))
+}
+
+fn is_hidden(dom: &Dom, id: NodeId) -> bool {
+    if dom.attr(id, "hidden").is_some() || dom.attr(id, "aria-hidden") == Some("true") {
+        return true;
+    }
+    dom.attr(id, "style").is_some_and(|style| {
+        let compact: String = style
+            .chars()
+            .filter(|ch| !ch.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        compact.contains("display:none") || compact.contains("visibility:hidden")
+    })
+}
+
+/// Counts of characters per node (whole subtree) and inside links.
+struct Sizes {
+    text: Vec<u32>,
+    link: Vec<u32>,
+    commas: Vec<u32>,
+}
+
+fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
+    let count = dom.nodes.len();
+    let mut sizes = Sizes {
+        text: vec![0; count],
+        link: vec![0; count],
+        commas: vec![0; count],
+    };
+    for id in (0..count).rev() {
+        if dropped[id] {
+            continue;
+        }
+        if let NodeKind::Text { start, end } = dom.nodes[id].kind {
+            let raw = &dom.source[start..end];
+            sizes.text[id] = raw.chars().filter(|ch| !ch.is_whitespace()).count() as u32;
+            sizes.commas[id] = raw.matches(',').count() as u32;
+        }
+        if dom.tag(id) == Some("a") {
+            sizes.link[id] = sizes.text[id];
+        }
+        if let Some(parent) = dom.nodes[id].parent {
+            sizes.text[parent] += sizes.text[id];
+            sizes.link[parent] += sizes.link[id];
+            sizes.commas[parent] += sizes.commas[id];
+        }
+    }
+    sizes
+}
+
+/// Runs the HTML path on a decoded page.
+pub fn extract(source: &str) -> HtmlArticle {
+    let dom = Dom::parse(source);
+    let mut article = HtmlArticle::default();
+    read_metadata(&dom, &mut article);
+
+    let count = dom.nodes.len();
+    let nothing_dropped = vec![false; count];
+    let raw_sizes = measure(&dom, &nothing_dropped);
+    let page_text = raw_sizes.text[0].max(1);
+
+    // what never is article text
+    let mut dropped = vec![false; count];
+    for id in 0..count {
+        if let Some(parent) = dom.nodes[id].parent {
+            if dropped[parent] {
+                dropped[id] = true;
+                continue;
+            }
+        }
+        let Some(tag) = dom.tag(id) else { continue };
+        let structural = matches!(tag, "form" | "nav" | "aside" | "menu");
+        if structural && raw_sizes.text[id] * 3 >= page_text {
+            continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
+        }
+        if DROP_TAGS.contains(&tag) || is_hidden(&dom, id) {
+            dropped[id] = true;
+            continue;
+        }
+        if matches!(tag, "body" | "html" | "#root" | "a") {
+            continue;
+        }
+        let hints = class_id(&dom, id);
+        if negative_hint(&hints) && !positive_hint(&hints) && raw_sizes.text[id] * 3 < page_text {
+            dropped[id] = true;
+        }
+    }
+    let sizes = measure(&dom, &dropped);
+
+    // paragraph scoring
+    let mut score = vec![0f32; count];
+    for (id, &is_dropped) in dropped.iter().enumerate() {
+        if is_dropped {
+            continue;
+        }
+        let Some(tag) = dom.tag(id) else { continue };
+        let paragraph_like = matches!(tag, "p" | "pre" | "blockquote")
+            || (matches!(tag, "div" | "td" | "section")
+                && dom.nodes[id].children.iter().any(|&child| {
+                    matches!(dom.nodes[child].kind, NodeKind::Text { .. }) && sizes.text[child] > 80
+                }));
+        if !paragraph_like {
+            continue;
+        }
+        let length = sizes.text[id];
+        if length < 25 {
+            continue;
+        }
+        let link_density = sizes.link[id] as f32 / length.max(1) as f32;
+        if link_density > 0.5 {
+            continue;
+        }
+        let value = 1.0 + sizes.commas[id] as f32 + (length as f32 / 100.0).min(3.0);
+        let mut ancestor = dom.nodes[id].parent;
+        let mut level = 0;
+        while let Some(node) = ancestor {
+            if level >= 3 {
+                break;
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                _ => 3.0 * level as f32,
+            };
+            score[node] += value / divider;
+            ancestor = dom.nodes[node].parent;
+            level += 1;
+        }
+    }
+    let mut best: Option<(NodeId, f32)> = None;
+    for id in 0..count {
+        if score[id] <= 0.0 || dropped[id] {
+            continue;
+        }
+        let link_density = sizes.link[id] as f32 / sizes.text[id].max(1) as f32;
+        let hints = class_id(&dom, id);
+        let mut bonus = 0.0;
+        if positive_hint(&hints) {
+            bonus += 25.0;
+        }
+        if matches!(dom.tag(id), Some("article" | "main")) {
+            bonus += 10.0;
+        }
+        let total = (score[id] + bonus) * (1.0 - link_density);
+        if best.is_none_or(|(_, value)| total > value) {
+            best = Some((id, total));
+        }
+    }
+    let Some((top, top_score)) = best else {
+        article.lines = render(&dom, &dropped, &sizes, &[0]);
+        return article;
+    };
+
+    // siblings that belong to the article too
+    let mut roots = Vec::new();
+    match dom.nodes[top].parent {
+        Some(parent) => {
+            let threshold = (top_score * 0.1).max(6.0);
+            for &sibling in &dom.nodes[parent].children {
+                if sibling == top {
+                    roots.push(sibling);
+                    continue;
+                }
+                if dropped[sibling] || dom.tag(sibling).is_none() {
+                    continue;
+                }
+                let length = sizes.text[sibling];
+                let link_density = sizes.link[sibling] as f32 / length.max(1) as f32;
+                let keep = score[sibling] >= threshold
+                    || (dom.tag(sibling) == Some("p") && length > 80 && link_density < 0.25);
+                if keep {
+                    roots.push(sibling);
+                }
+            }
+        }
+        None => roots.push(top),
+    }
+    article.lines = render(&dom, &dropped, &sizes, &roots);
+    article
+}
+
+/// Renders the text of the given subtrees, one line per block, dropping link-heavy blocks.
+fn render(dom: &Dom, dropped: &[bool], sizes: &Sizes, roots: &[NodeId]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut current_links = 0usize;
+    // (node, entering)
+    let mut stack: Vec<(NodeId, bool)> = roots.iter().rev().map(|&id| (id, true)).collect();
+    let mut link_depth = 0usize;
+    while let Some((id, entering)) = stack.pop() {
+        if dropped[id] {
+            continue;
+        }
+        match &dom.nodes[id].kind {
+            NodeKind::Text { start, end } => {
+                let text = decode_entities(&dom.source[*start..*end]);
+                if link_depth > 0 {
+                    current_links += text.chars().filter(|ch| !ch.is_whitespace()).count();
+                }
+                current.push_str(&text);
+            }
+            NodeKind::RawText { .. } => {}
+            NodeKind::Element { tag, .. } => {
+                let block = BLOCK_TAGS.contains(&tag.as_str());
+                let heading = tag == "h1";
+                if entering {
+                    if block {
+                        flush(&mut lines, &mut current, &mut current_links);
+                    }
+                    if tag == "a" {
+                        link_depth += 1;
+                    }
+                    if heading && sizes.text[id] < 300 {
+                        continue; // the headline is a field, not body
+                    }
+                    stack.push((id, false));
+                    for &child in dom.nodes[id].children.iter().rev() {
+                        stack.push((child, true));
+                    }
+                } else {
+                    if tag == "a" {
+                        link_depth = link_depth.saturating_sub(1);
+                    }
+                    if block {
+                        flush(&mut lines, &mut current, &mut current_links);
+                    } else if matches!(tag.as_str(), "span" | "a" | "em" | "strong" | "b" | "i") {
+                        // inline: nothing
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut lines, &mut current, &mut current_links);
+    lines
+}
+
+fn flush(lines: &mut Vec<String>, current: &mut String, current_links: &mut usize) {
+    let line = normalize_line(current);
+    current.clear();
+    let links = std::mem::take(current_links);
+    if line.is_empty() {
+        return;
+    }
+    let length = line.chars().filter(|ch| !ch.is_whitespace()).count();
+    if links * 2 > length {
+        return;
+    }
+    lines.push(line);
+}
+
+fn text_of(dom: &Dom, id: NodeId) -> String {
+    let mut out = String::new();
+    for node in dom.descendants(id) {
+        if let NodeKind::Text { start, end } = dom.nodes[node].kind {
+            out.push_str(&decode_entities(&dom.source[start..end]));
+            out.push(' ');
+        }
+    }
+    normalize_line(&out)
+}
+
+fn meta_value(dom: &Dom, keys: &[&str]) -> Option<String> {
+    for key in keys {
+        for id in 0..dom.nodes.len() {
+            if dom.tag(id) != Some("meta") {
+                continue;
+            }
+            let name = dom
+                .attr(id, "property")
+                .or_else(|| dom.attr(id, "name"))
+                .or_else(|| dom.attr(id, "itemprop"));
+            if name.is_some_and(|name| name.eq_ignore_ascii_case(key)) {
+                if let Some(content) = dom.attr(id, "content") {
+                    let value = normalize_line(&decode_entities(content));
+                    if !value.is_empty() {
+                        return Some(value);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
+    let mut first_h1 = None;
+    let mut title_tag = None;
+    let mut time_datetime = None;
+    for id in 0..dom.nodes.len() {
+        match dom.tag(id) {
+            Some("html") if article.language.is_none() => {
+                article.language = dom
+                    .attr(id, "lang")
+                    .map(|lang| lang.trim().to_string())
+                    .filter(|l| !l.is_empty());
+            }
+            Some("h1") if first_h1.is_none() => {
+                let text = text_of(dom, id);
+                if !text.is_empty() {
+                    first_h1 = Some(text);
+                }
+            }
+            Some("title") if title_tag.is_none() => {
+                let text = text_of(dom, id);
+                if !text.is_empty() {
+                    title_tag = Some(text);
+                }
+            }
+            Some("time") if time_datetime.is_none() => {
+                time_datetime = dom
+                    .attr(id, "datetime")
+                    .map(str::to_string)
+                    .filter(|value| !value.is_empty());
+            }
+            Some("link")
+                if article.url.is_none()
+                    && dom
+                        .attr(id, "rel")
+                        .is_some_and(|rel| rel.eq_ignore_ascii_case("canonical")) =>
+            {
+                article.url = dom.attr(id, "href").map(str::to_string);
+            }
+            Some("script")
+                if dom
+                    .attr(id, "type")
+                    .is_some_and(|kind| kind.contains("ld+json")) =>
+            {
+                if let Some(&child) = dom.nodes[id].children.first() {
+                    if let NodeKind::RawText { start, end } = dom.nodes[child].kind {
+                        read_json_ld(&dom.source[start..end], article);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    article.title = meta_value(dom, &["og:title", "twitter:title"])
+        .or(first_h1)
+        .or(title_tag)
+        .or(article.title.take());
+    if article.byline.is_none() {
+        article.byline = meta_value(dom, &["author", "article:author", "byl", "parsely-author"]);
+    }
+    if article.published.is_none() {
+        article.published = meta_value(
+            dom,
+            &["article:published_time", "datePublished", "pubdate", "date"],
+        )
+        .or(time_datetime);
+    }
+    if article.url.is_none() {
+        article.url = meta_value(dom, &["og:url"]);
+    }
+    if article.outlet.is_none() {
+        article.outlet = meta_value(dom, &["og:site_name", "application-name"]);
+    }
+}
+
+fn read_json_ld(raw: &str, article: &mut HtmlArticle) {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.trim()) else {
+        return;
+    };
+    let mut stack = vec![&value];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            break;
+        }
+        match node {
+            serde_json::Value::Array(items) => stack.extend(items.iter()),
+            serde_json::Value::Object(map) => {
+                let is_article = map
+                    .get("@type")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| t.contains("Article") || t == "BlogPosting");
+                if is_article {
+                    if article.published.is_none() {
+                        article.published = map
+                            .get("datePublished")
+                            .and_then(|d| d.as_str())
+                            .map(str::to_string);
+                    }
+                    if article.title.is_none() {
+                        article.title = map
+                            .get("headline")
+                            .and_then(|d| d.as_str())
+                            .map(normalize_line);
+                    }
+                    if article.byline.is_none() {
+                        article.byline = map.get("author").and_then(person_name);
+                    }
+                    if article.outlet.is_none() {
+                        article.outlet = map.get("publisher").and_then(person_name);
+                    }
+                }
+                if let Some(graph) = map.get("@graph") {
+                    stack.push(graph);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn person_name(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(name) => Some(normalize_line(name)),
+        serde_json::Value::Object(map) => {
+            map.get("name").and_then(|n| n.as_str()).map(normalize_line)
+        }
+        serde_json::Value::Array(items) => {
+            let names: Vec<String> = items.iter().filter_map(person_name).collect();
+            if names.is_empty() {
+                None
+            } else {
+                Some(names.join(", "))
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_article_and_drops_furniture() {
+        let paragraph = "This is a long paragraph of article text, with commas, and enough words to count as body. ";
+        let page = format!(
+            "<html lang=en><head><title>T</title><meta property='og:title' content='The headline'></head><body>\
+             <nav><a href=/>Home</a> <a href=/news>News</a></nav>\
+             <div class='article-body'><h1>The headline</h1><p>{p}</p><p>{p}</p><div class='share-tools'>Share on Facebook</div><p>{p}</p></div>\
+             <footer>Copyright 2024 Example</footer></body></html>",
+            p = paragraph
+        );
+        let article = extract(&page);
+        assert_eq!(article.title.as_deref(), Some("The headline"));
+        assert_eq!(article.language.as_deref(), Some("en"));
+        assert_eq!(article.lines.len(), 3, "{:?}", article.lines);
+        assert!(article
+            .lines
+            .iter()
+            .all(|line| !line.contains("Share") && !line.contains("Copyright")));
+    }
+}

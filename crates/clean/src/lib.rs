@@ -1,0 +1,322 @@
+//! newsflow-clean: turns one page (HTML, scraped text or JSON) into exactly the article — body
+//! text plus the title, byline, dateline and date found on the way.
+//!
+//! Layout:
+//! - `decode`: bytes to text (gzip with a cap, BOM, charset, guessing, mojibake, entities).
+//! - `dom`: a forgiving, iterative HTML parser into an arena tree.
+//! - `html`: the HTML path (metadata and article-container scoring).
+//! - `text`: the scraped-text path (a learned line model plus header-field patterns).
+//! - `words`: repair of joined words with a word-frequency model.
+//! - [`metric`]: the article-extraction benchmark metric.
+
+mod decode;
+mod dom;
+mod html;
+pub mod metric;
+pub mod text;
+pub mod words;
+
+use newsflow_model::Format;
+
+/// Default cap for decompressed input.
+pub const DEFAULT_MAX_SIZE: usize = 64 * 1024 * 1024;
+
+static LINE_MODEL: &[u8] = include_bytes!("../../../config/models/clean-lines.json");
+static WORD_FREQS: &[u8] = include_bytes!("../../../config/models/clean-words.txt");
+
+/// Why a page could not be cleaned.
+#[derive(Debug, thiserror::Error)]
+pub enum CleanError {
+    #[error("input is empty")]
+    Empty,
+    #[error("input looks binary, not text")]
+    Binary,
+    #[error("input is larger than {limit} bytes after decompression")]
+    TooLarge { limit: usize },
+    #[error("could not decompress input: {0}")]
+    Decompress(String),
+    #[error("invalid json input: {0}")]
+    InvalidJson(String),
+    #[error("no article content found")]
+    NoContent,
+    #[error("invalid model: {0}")]
+    InvalidModel(String),
+}
+
+impl CleanError {
+    /// Short machine-readable kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CleanError::Empty => "empty",
+            CleanError::Binary => "binary",
+            CleanError::TooLarge { .. } => "too_large",
+            CleanError::Decompress(_) => "decompress",
+            CleanError::InvalidJson(_) => "invalid_json",
+            CleanError::NoContent => "no_content",
+            CleanError::InvalidModel(_) => "invalid_model",
+        }
+    }
+}
+
+/// Options of a [`Cleaner`].
+#[derive(Debug, Clone, Copy)]
+pub struct CleanOptions {
+    /// Maximum size of input after gzip decompression.
+    pub max_size: usize,
+}
+
+impl Default for CleanOptions {
+    fn default() -> Self {
+        CleanOptions {
+            max_size: DEFAULT_MAX_SIZE,
+        }
+    }
+}
+
+/// The cleaned article.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Cleaned {
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub dateline: Option<String>,
+    /// Raw date text found (e.g. "July 19, 2000").
+    pub published_text: Option<String>,
+    /// ISO 8601 when a machine-readable date exists.
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub outlet: Option<String>,
+    pub language_hint: Option<String>,
+    /// Paragraphs separated by '\n'.
+    pub body: String,
+    pub encoding: String,
+    pub repaired_words: u32,
+}
+
+/// The clean stage with its models loaded. `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Cleaner {
+    line_model: text::LineModel,
+    words: words::WordModel,
+    options: CleanOptions,
+}
+
+impl Default for Cleaner {
+    fn default() -> Self {
+        Cleaner::new()
+    }
+}
+
+impl Cleaner {
+    /// With the models shipped in `config/models` (embedded in the binary).
+    pub fn new() -> Cleaner {
+        Cleaner::with_models(Some(LINE_MODEL), Some(WORD_FREQS)).unwrap_or_else(|_| Cleaner {
+            line_model: text::LineModel::default(),
+            words: words::WordModel::default(),
+            options: CleanOptions::default(),
+        })
+    }
+
+    /// With models given as bytes (`None`: built-in fallback without the model).
+    pub fn with_models(
+        line_model: Option<&[u8]>,
+        word_freqs: Option<&[u8]>,
+    ) -> Result<Cleaner, CleanError> {
+        let line_model = match line_model {
+            Some(bytes) => text::LineModel::from_json(bytes)?,
+            None => text::LineModel::default(),
+        };
+        let words = match word_freqs {
+            Some(bytes) => words::WordModel::from_bytes(bytes)?,
+            None => words::WordModel::default(),
+        };
+        Ok(Cleaner {
+            line_model,
+            words,
+            options: CleanOptions::default(),
+        })
+    }
+
+    /// Replaces the options.
+    pub fn with_options(mut self, options: CleanOptions) -> Cleaner {
+        self.options = options;
+        self
+    }
+
+    /// The line model in use (for evaluation tools).
+    pub fn line_model(&self) -> &text::LineModel {
+        &self.line_model
+    }
+
+    /// Cleans one page.
+    pub fn clean(&self, bytes: &[u8], format: Format) -> Result<Cleaned, CleanError> {
+        let raw = decode::maybe_gunzip(bytes, self.options.max_size)?;
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Err(CleanError::Empty);
+        }
+        if raw.len() > self.options.max_size {
+            return Err(CleanError::TooLarge {
+                limit: self.options.max_size,
+            });
+        }
+        if decode::looks_binary(&raw) {
+            return Err(CleanError::Binary);
+        }
+        let (decoded, encoding) = decode::decode(&raw, format != Format::Txt);
+        let repaired = decode::repair_mojibake(&decoded);
+        let mut cleaned = match format {
+            Format::Html => self.clean_html(&repaired),
+            Format::Txt => self.clean_text(&repaired),
+            Format::Json => self.clean_json(&repaired)?,
+        };
+        cleaned.encoding = encoding.to_string();
+        if cleaned.body.trim().is_empty() {
+            return Err(CleanError::NoContent);
+        }
+        Ok(cleaned)
+    }
+
+    fn clean_html(&self, source: &str) -> Cleaned {
+        let article = html::extract(source);
+        let mut cleaned = Cleaned {
+            title: article.title,
+            byline: article.byline,
+            published: article.published,
+            published_text: article.published_text,
+            url: article.url,
+            outlet: article.outlet,
+            language_hint: article.language,
+            ..Cleaned::default()
+        };
+        let lines: Vec<String> = article
+            .lines
+            .into_iter()
+            .filter(|line| cleaned.title.as_deref() != Some(line.as_str()))
+            .collect();
+        cleaned.body = lines.join("\n");
+        cleaned
+    }
+
+    fn clean_text(&self, source: &str) -> Cleaned {
+        let mut cleaned = text::clean_text(source, &self.line_model);
+        let (body, repaired) = self.words.repair_text(&cleaned.body);
+        cleaned.body = body;
+        cleaned.repaired_words = repaired;
+        cleaned
+    }
+
+    fn clean_json(&self, source: &str) -> Result<Cleaned, CleanError> {
+        let value: serde_json::Value = serde_json::from_str(source)
+            .map_err(|err| CleanError::InvalidJson(err.to_string().to_lowercase()))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(CleanError::InvalidJson(
+                "top level is not an object".to_string(),
+            ));
+        };
+        let field = |names: &[&str]| -> Option<String> {
+            names.iter().find_map(|name| match map.get(*name) {
+                Some(serde_json::Value::String(text)) if !text.trim().is_empty() => {
+                    Some(text.clone())
+                }
+                _ => None,
+            })
+        };
+        let mut cleaned = if let Some(html) = field(&["html"]) {
+            self.clean_html(&html)
+        } else if let Some(text) = field(&["text", "body", "content", "articleBody"]) {
+            self.clean_text(&text)
+        } else {
+            return Err(CleanError::NoContent);
+        };
+        if let Some(title) = field(&["title", "headline"]) {
+            cleaned.title = Some(decode::normalize_line(&title));
+        }
+        if let Some(url) = field(&["url"]) {
+            cleaned.url = Some(url);
+        }
+        if let Some(date) = field(&["published", "date", "datePublished"]) {
+            cleaned.published = Some(date);
+        }
+        if let Some(author) = field(&["author", "byline"]) {
+            cleaned.byline = Some(decode::normalize_line(&author));
+        }
+        if let Some(outlet) = field(&["outlet", "source", "site_name"]) {
+            cleaned.outlet = Some(outlet);
+        }
+        Ok(cleaned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn cleaner_is_send_sync() {
+        assert_send_sync::<Cleaner>();
+    }
+
+    #[test]
+    fn bad_inputs_give_typed_errors() {
+        let cleaner = Cleaner::new();
+        assert_eq!(
+            cleaner.clean(b"", Format::Html).map_err(|e| e.kind()).err(),
+            Some("empty")
+        );
+        assert_eq!(
+            cleaner
+                .clean(b"  \n\t ", Format::Txt)
+                .map_err(|e| e.kind())
+                .err(),
+            Some("empty")
+        );
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
+        assert_eq!(
+            cleaner.clean(png, Format::Html).map_err(|e| e.kind()).err(),
+            Some("binary")
+        );
+        assert_eq!(
+            cleaner
+                .clean(b"{\"text\": 5}", Format::Json)
+                .map_err(|e| e.kind())
+                .err(),
+            Some("no_content")
+        );
+        assert_eq!(
+            cleaner
+                .clean(b"[1,2]", Format::Json)
+                .map_err(|e| e.kind())
+                .err(),
+            Some("invalid_json")
+        );
+        assert_eq!(
+            cleaner
+                .clean(b"{\"text\": ", Format::Json)
+                .map_err(|e| e.kind())
+                .err(),
+            Some("invalid_json")
+        );
+    }
+
+    #[test]
+    fn deep_and_truncated_html_do_not_panic() {
+        let cleaner = Cleaner::new();
+        let deep = "<div>".repeat(100_000)
+            + "Some text that is long enough, with commas, to be a paragraph of an article.";
+        assert!(cleaner.clean(deep.as_bytes(), Format::Html).is_ok());
+        let truncated = b"<html><body><p>Article text, long enough to count as a paragraph of news.</p><p>More <a href=\"x";
+        assert!(cleaner.clean(truncated, Format::Html).is_ok());
+    }
+
+    #[test]
+    fn json_html_and_fields() {
+        let cleaner = Cleaner::new();
+        let input = br#"{"title": "A title", "html": "<p>Body text of the article, with commas, long enough to keep.</p>", "url": "https://x/y", "datePublished": "2024-01-02"}"#;
+        let cleaned = cleaner.clean(input, Format::Json).map_err(|e| e.kind());
+        let cleaned = cleaned.unwrap_or_default();
+        assert_eq!(cleaned.title.as_deref(), Some("A title"));
+        assert_eq!(cleaned.published.as_deref(), Some("2024-01-02"));
+        assert!(cleaned.body.contains("Body text"));
+    }
+}

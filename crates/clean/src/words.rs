@@ -1,0 +1,305 @@
+//! Repair of joined words ("begana" → "began a", "twoKoreas" → "two Koreas") with a unigram
+//! frequency model. Conservative: a token is split only when the joined form is unknown and
+//! both parts are common words.
+
+use std::collections::HashMap;
+
+use crate::CleanError;
+
+/// Unigram counts (lowercase words).
+#[derive(Debug, Clone, Default)]
+pub struct WordModel {
+    counts: HashMap<String, u64>,
+}
+
+/// Minimum count for a part to count as a common word.
+const COMMON: u64 = 50;
+/// Short parts must be much more common (function words).
+const COMMON_SHORT: u64 = 2_000;
+/// Enough for a part next to strong evidence (a camelCase boundary or a function word).
+const RARE_OK: u64 = 5;
+
+impl WordModel {
+    /// Reads `word<TAB>count` lines.
+    pub fn from_bytes(bytes: &[u8]) -> Result<WordModel, CleanError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| CleanError::InvalidModel("word list is not utf-8".into()))?;
+        let mut counts = HashMap::new();
+        for line in text.lines() {
+            let Some((word, count)) = line.split_once('\t') else {
+                continue;
+            };
+            let count = count
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| CleanError::InvalidModel(format!("bad count in line {line:?}")))?;
+            counts.insert(word.to_string(), count);
+        }
+        Ok(WordModel { counts })
+    }
+
+    /// Builds a model from texts (for training): lowercase alphabetic words.
+    pub fn count<'a>(texts: impl Iterator<Item = &'a str>, min_count: u64) -> WordModel {
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for text in texts {
+            for word in text.split(|ch: char| !ch.is_alphabetic() && ch != '\'') {
+                let word = word.trim_matches('\'');
+                if word.is_empty() {
+                    continue;
+                }
+                *counts.entry(word.to_lowercase()).or_insert(0) += 1;
+            }
+        }
+        counts.retain(|_, count| *count >= min_count);
+        WordModel { counts }
+    }
+
+    /// Serialises as `word<TAB>count` lines, most frequent first (ties by word).
+    pub fn to_text(&self) -> String {
+        let mut entries: Vec<(&String, &u64)> = self.counts.iter().collect();
+        entries.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let mut out = String::new();
+        for (word, count) in entries {
+            out.push_str(word);
+            out.push('\t');
+            out.push_str(&count.to_string());
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    fn freq(&self, word: &str) -> u64 {
+        self.counts.get(&word.to_lowercase()).copied().unwrap_or(0)
+    }
+
+    /// Count of a split part, falling back to its singular ("Koreas" → "korea").
+    fn part_freq(&self, part: &str) -> u64 {
+        let direct = self.freq(part);
+        if direct > 0 || part.chars().count() < 4 {
+            return direct;
+        }
+        part.strip_suffix('s')
+            .map(|stem| self.freq(stem))
+            .unwrap_or(0)
+    }
+
+    fn common(&self, word: &str) -> bool {
+        let length = word.chars().count();
+        let needed = if length <= 2 { COMMON_SHORT } else { COMMON };
+        if length == 1 && !matches!(word, "a" | "A" | "I") {
+            return false;
+        }
+        self.freq(word) >= needed
+    }
+
+    /// The split of one alphabetic token, when it is a join of two words.
+    pub fn split_word(&self, word: &str) -> Option<(String, String)> {
+        if self.counts.is_empty()
+            || word.chars().count() < 4
+            || !word.chars().all(char::is_alphabetic)
+        {
+            return None;
+        }
+        if self.freq(word) > 0 {
+            return None;
+        }
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        // camelCase: "twoKoreas", "NorthKorean": split at a lower→Upper boundary
+        for window in chars.windows(2) {
+            let (_, left) = window[0];
+            let (at, right) = window[1];
+            if left.is_lowercase() && right.is_uppercase() {
+                let (first, second) = word.split_at(at);
+                if second.chars().skip(1).any(char::is_uppercase) {
+                    return None; // "iPhone"-like or acronyms: leave
+                }
+                if self.freq(first) >= RARE_OK && self.part_freq(second) >= 2 {
+                    return Some((first.to_string(), second.to_string()));
+                }
+                return None;
+            }
+        }
+        if word.chars().skip(1).any(char::is_uppercase) {
+            return None;
+        }
+        // lowercase join: best split where both parts are common
+        let mut best: Option<(f64, usize)> = None;
+        for &(at, _) in chars.iter().skip(1) {
+            let (first, second) = word.split_at(at);
+            let function_word = |part: &str| part.chars().count() <= 3 && self.common(part);
+            let both_common = self.common(first) && self.common(second)
+                || (first.chars().count() >= 4
+                    && second.chars().count() >= 4
+                    && self.freq(first) >= 4 * RARE_OK
+                    && self.freq(second) >= 4 * RARE_OK);
+            let function_join = (function_word(first)
+                && self.freq(second) >= RARE_OK
+                && second.chars().count() >= 3)
+                || (function_word(second)
+                    && self.freq(first) >= RARE_OK
+                    && first.chars().count() >= 3);
+            if !both_common && !function_join {
+                continue;
+            }
+            let score = (self.freq(first) as f64).ln() + (self.freq(second) as f64).ln();
+            if best.is_none_or(|(value, _)| score > value) {
+                best = Some((score, at));
+            }
+        }
+        let (_, at) = best?;
+        let (first, second) = word.split_at(at);
+        Some((first.to_string(), second.to_string()))
+    }
+
+    /// Repairs every token of a text; returns the text and how many words were split.
+    ///
+    /// Gated per document: splits are applied only when the text shows join damage (at least
+    /// four distinct joined tokens, and at least one in 100 words), so a clean article with
+    /// one rare compound is left untouched.
+    pub fn repair_text(&self, text: &str) -> (String, u32) {
+        if self.counts.is_empty() {
+            return (text.to_string(), 0);
+        }
+        let mut candidates: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut words = 0usize;
+        for (word, after_apostrophe) in alphabetic_runs(text) {
+            words += 1;
+            if self.split_token(word, after_apostrophe).is_some() {
+                candidates.insert(word);
+            }
+        }
+        if candidates.len() < 4 || candidates.len() * 100 < words {
+            return (text.to_string(), 0);
+        }
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut repaired = 0;
+        let mut last = 0;
+        for (word, after_apostrophe) in alphabetic_runs(text) {
+            let start = word.as_ptr() as usize - text.as_ptr() as usize;
+            out.push_str(&text[last..start]);
+            match self.split_token(word, after_apostrophe) {
+                Some((first, second)) => {
+                    out.push_str(&first);
+                    out.push(' ');
+                    out.push_str(&second);
+                    repaired += 1;
+                }
+                None => out.push_str(word),
+            }
+            last = start + word.len();
+        }
+        out.push_str(&text[last..]);
+        (out, repaired)
+    }
+
+    fn split_token(&self, word: &str, after_apostrophe: bool) -> Option<(String, String)> {
+        if after_apostrophe {
+            // "North’smissile" -> "North’s missile"
+            let rest = word.strip_prefix('s')?;
+            if self.freq(word) == 0 && rest.chars().count() >= 3 && self.freq(rest) >= 4 * RARE_OK {
+                return Some(("s".to_string(), rest.to_string()));
+            }
+            return None;
+        }
+        self.split_word(word)
+    }
+}
+
+/// Maximal alphabetic runs, each with whether it directly follows an apostrophe. Runs glued to
+/// digits are skipped.
+fn alphabetic_runs(text: &str) -> Vec<(&str, bool)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut previous: Option<char> = None;
+    let mut before_start: Option<char> = None;
+    for (index, ch) in text.char_indices() {
+        if ch.is_alphabetic() {
+            if start.is_none() {
+                start = Some(index);
+                before_start = previous;
+            }
+        } else if let Some(begin) = start.take() {
+            if !ch.is_ascii_digit() && !before_start.is_some_and(|c| c.is_ascii_digit()) {
+                out.push((
+                    &text[begin..index],
+                    matches!(before_start, Some('’' | '\'')),
+                ));
+            }
+        }
+        previous = Some(ch);
+    }
+    if let Some(begin) = start {
+        if !before_start.is_some_and(|c| c.is_ascii_digit()) {
+            out.push((&text[begin..], matches!(before_start, Some('’' | '\''))));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> WordModel {
+        let mut counts = HashMap::new();
+        for (word, count) in [
+            ("began", 500),
+            ("a", 90_000),
+            ("two", 5_000),
+            ("koreas", 60),
+            ("north", 3_000),
+            ("korean", 900),
+            ("the", 100_000),
+            ("heels", 80),
+            ("to", 80_000),
+            ("forge", 60),
+            ("begin", 400),
+            ("again", 2_000),
+            ("gain", 300),
+        ] {
+            counts.insert(word.to_string(), count);
+        }
+        WordModel { counts }
+    }
+
+    #[test]
+    fn splits_joins_and_leaves_known_words() {
+        let model = model();
+        assert_eq!(
+            model.split_word("begana"),
+            Some(("began".into(), "a".into()))
+        );
+        assert_eq!(
+            model.split_word("twoKoreas"),
+            Some(("two".into(), "Koreas".into()))
+        );
+        assert_eq!(
+            model.split_word("NorthKorean"),
+            Some(("North".into(), "Korean".into()))
+        );
+        assert_eq!(
+            model.split_word("theheels"),
+            Some(("the".into(), "heels".into()))
+        );
+        assert_eq!(model.split_word("again"), None);
+        assert_eq!(model.split_word("iPhone"), None);
+        let (text, count) =
+            model.repair_text("He begana trip toforge ties on theheels of the twoKoreas.");
+        assert_eq!(
+            text,
+            "He began a trip to forge ties on the heels of the two Koreas."
+        );
+        assert_eq!(count, 4);
+        // one join alone is not enough evidence of join damage
+        let (text, count) = model.repair_text("He begana trip.");
+        assert_eq!((text.as_str(), count), ("He begana trip.", 0));
+    }
+}
