@@ -192,7 +192,13 @@ pub async fn run_stage<H: Handler>(
     });
     // Messages wait in the client's buffer until a slot frees up; keep that wait short of
     // ack_wait, or they are redelivered elsewhere while still queued here.
-    let prefetch = options.batch.min(options.concurrency * 32).max(1);
+    // But never below 100: pull batches of 10-50 were measured to stall a stage for ~35 s now
+    // and then (MEASURED.md, nats-server #6290); 100+ with heartbeats never did.
+    let prefetch = options
+        .batch
+        .min(options.concurrency * 32)
+        .max(options.batch.min(100))
+        .max(1);
     tracing::info!(
         stage = options.stage.as_str(),
         concurrency = options.concurrency,
