@@ -134,3 +134,42 @@ async fn up_without_nats_runs_its_own_server() {
     let status = up.terminate();
     assert!(status.success(), "{}", up.log_text());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_extract_workers_agree_on_same_story_groups() {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    let url = broker.url();
+    let _watch = workspace.spawn(&["watch", "--nats", &url]);
+    let _clean = workspace.spawn(&["worker", "--nats", &url, "--stage", "clean"]);
+    let _classify = workspace.spawn(&["worker", "--nats", &url, "--stage", "classify"]);
+    let _extract_a = workspace.spawn(&["worker", "--nats", &url, "--stage", "extract"]);
+    let _extract_b = workspace.spawn(&["worker", "--nats", &url, "--stage", "extract"]);
+    // All at once, so the two extract workers race on articles of the same story.
+    for (name, bytes) in seeds() {
+        workspace.drop_file(&name, &bytes);
+    }
+    let records = results(&url, 5, Duration::from_secs(60)).await;
+    assert_eq!(records.len(), 5);
+    let story = |prefix: &str| {
+        records
+            .iter()
+            .find(|(_, record)| record["source"].as_str().unwrap_or("").starts_with(prefix))
+            .and_then(|(_, record)| record["story_id"].as_str())
+            .unwrap_or_else(|| panic!("no story for {prefix}"))
+            .to_string()
+    };
+    assert_eq!(
+        story("000"),
+        story("001"),
+        "000 and 001 report the same story"
+    );
+    assert_eq!(
+        story("003"),
+        story("004"),
+        "003 and 004 report the same story"
+    );
+    assert_ne!(story("002"), story("000"));
+    assert_ne!(story("002"), story("003"));
+    assert_ne!(story("000"), story("003"));
+}
