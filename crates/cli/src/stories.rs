@@ -5,14 +5,17 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::{self, message::PublishMessage, stream};
+use std::sync::Arc;
+
+use async_nats::jetstream::{self, consumer, message::PublishMessage, stream};
 use bytes::Bytes;
+use futures::StreamExt;
 use newsflow_bus::Subjects;
 use newsflow_extract::story::{self, StoryFingerprint};
 use newsflow_model::Record;
 use newsflow_pipeline::stories::StoryLog;
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
 
 /// Entries kept in memory (older ones fall out of the comparison).
 const LOG_CAPACITY: usize = 50_000;
@@ -26,12 +29,15 @@ struct LogEntry {
 pub struct StoryService {
     js: jetstream::Context,
     subject: String,
-    stream_name: String,
-    log: Mutex<StoryLog>,
+    log: Arc<Mutex<StoryLog>>,
+    /// Highest log sequence applied to `log` by the follower task.
+    applied: watch::Receiver<u64>,
+    _follower: tokio::task::JoinHandle<()>,
 }
 
 impl StoryService {
-    /// Creates the story stream if needed (`window` is how long fingerprints are kept).
+    /// Creates the story stream if needed (`window` is how long fingerprints are kept) and
+    /// starts following it: one task applies every entry in log order as it arrives.
     pub async fn new(
         js: jetstream::Context,
         subjects: &Subjects,
@@ -53,23 +59,33 @@ impl StoryService {
             ..Default::default()
         };
         let mut last_error = String::new();
+        let mut created = None;
         for _ in 0..20 {
             match js.create_or_update_stream(config.clone()).await {
-                Ok(_) => {
-                    return Ok(StoryService {
-                        js,
-                        subject,
-                        stream_name,
-                        log: Mutex::new(StoryLog::new(LOG_CAPACITY)),
-                    })
-                }
-                Err(err) => {
-                    last_error = err.to_string();
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                }
+                Ok(_) => match js.get_stream(&stream_name).await {
+                    Ok(stream) => {
+                        created = Some(stream);
+                        break;
+                    }
+                    Err(err) => last_error = err.to_string(),
+                },
+                Err(err) => last_error = err.to_string(),
             }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        Err(format!("story stream: {last_error}"))
+        let Some(stream) = created else {
+            return Err(format!("story stream: {last_error}"));
+        };
+        let log = Arc::new(Mutex::new(StoryLog::new(LOG_CAPACITY)));
+        let (applied_tx, applied) = watch::channel(0u64);
+        let follower = tokio::spawn(follow(stream, log.clone(), applied_tx));
+        Ok(StoryService {
+            js,
+            subject,
+            log,
+            applied,
+            _follower: follower,
+        })
     }
 
     /// Sets `story_id` and `duplicate_of` on a record.
@@ -93,10 +109,15 @@ impl StoryService {
             .await
             .map_err(|err| err.to_string())?;
         let sequence = ack.sequence;
-        let mut log = self.log.lock().await;
-        if log.next_sequence() <= sequence {
-            self.catch_up(&mut log, sequence).await?;
-        }
+        let mut applied = self.applied.clone();
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            applied.wait_for(|&applied| applied >= sequence),
+        )
+        .await
+        .map_err(|_| format!("story log did not reach entry {sequence} within 30 s"))?
+        .map_err(|_| "story log follower stopped".to_string())?;
+        let log = self.log.lock().await;
         let assignment = log
             .assignment(sequence)
             .cloned()
@@ -105,42 +126,56 @@ impl StoryService {
         record.duplicate_of = assignment.duplicate_of;
         Ok(())
     }
+}
 
-    async fn catch_up(&self, log: &mut StoryLog, until: u64) -> Result<(), String> {
-        let mut stream = self
-            .js
-            .get_stream(&self.stream_name)
-            .await
-            .map_err(|err| err.to_string())?;
-        let first = stream
-            .info()
-            .await
-            .map_err(|err| err.to_string())?
-            .state
-            .first_sequence;
-        log.skip_to(first.max(until.saturating_sub(LOG_CAPACITY as u64)));
-        let mut sequence = log.next_sequence();
-        while sequence <= until {
-            match stream.get_raw_message(sequence).await {
-                Ok(message) => {
-                    if let Ok(entry) = serde_json::from_slice::<LogEntry>(&message.payload) {
-                        log.apply(sequence, &entry.id, entry.fingerprint);
-                    } else {
-                        log.skip_to(sequence + 1);
-                    }
-                }
+/// Applies every log entry in order, from the oldest the stream still holds, forever.
+async fn follow(stream: stream::Stream, log: Arc<Mutex<StoryLog>>, applied: watch::Sender<u64>) {
+    loop {
+        let start = log.lock().await.next_sequence();
+        let consumer = stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                    start_sequence: start,
+                },
+                ..Default::default()
+            })
+            .await;
+        let mut messages = match consumer {
+            Ok(consumer) => match consumer.messages().await {
+                Ok(messages) => messages,
                 Err(err) => {
-                    let text = err.to_string();
-                    if text.contains("not found") || text.contains("no message") {
-                        log.skip_to(sequence + 1);
-                    } else {
-                        return Err(format!("story log read {sequence}: {text}"));
+                    tracing::warn!(error = %err, "story log follow failed, retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "story log consumer failed, retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        while let Some(message) = messages.next().await {
+            let Ok(message) = message else {
+                break;
+            };
+            let Ok(info) = message.info() else {
+                continue;
+            };
+            let sequence = info.stream_sequence;
+            let mut guard = log.lock().await;
+            if sequence >= guard.next_sequence() {
+                match serde_json::from_slice::<LogEntry>(&message.payload) {
+                    Ok(entry) => {
+                        guard.apply(sequence, &entry.id, entry.fingerprint);
                     }
+                    Err(_) => guard.skip_to(sequence + 1),
                 }
             }
-            sequence += 1;
+            drop(guard);
+            applied.send_replace(sequence);
         }
-        Ok(())
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
