@@ -2,8 +2,8 @@
 //! from the shared corpora's train parts, and score same-story detection on the labelled BBC
 //! pairs (plus the seed articles), with the extract stage's single-thread speed.
 
+use super::ner::read_maybe_gzip;
 use std::collections::{BTreeSet, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -49,18 +49,6 @@ pub struct EvalStoriesArgs {
     /// Random different-story pairs drawn from the BBC dev part (same topic).
     #[arg(long, default_value_t = 300)]
     pub random_pairs: usize,
-}
-
-fn read_maybe_gzip(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .with_context(|| format!("gunzipping {}", path.display()))?;
-        return Ok(out);
-    }
-    Ok(raw)
 }
 
 /// A BBC article: `topic/NNN.txt`, its position within its topic, headline and body.
