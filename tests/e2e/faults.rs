@@ -128,6 +128,18 @@ async fn cluster_node_killed_mid_stream_loses_nothing() {
     )
     .unwrap();
     let mut up = workspace.spawn(&["up", "--nats", &urls]);
+    // Kill the node mid-stream, not mid-setup: wait until the replicated streams exist.
+    let survivor = cluster.nodes[1].url().to_string();
+    let js = async_nats::jetstream::new(async_nats::connect(&survivor).await.unwrap());
+    let start = std::time::Instant::now();
+    while js.get_stream("NEWSFLOW_RESULTS").await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "streams never created: {}",
+            up.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     for n in 0..articles / 2 {
         workspace.drop_file(&format!("before/{n:04}.txt"), &article(7000 + n));
     }
@@ -136,7 +148,6 @@ async fn cluster_node_killed_mid_stream_loses_nothing() {
     for n in articles / 2..articles {
         workspace.drop_file(&format!("during/{n:04}.txt"), &article(7000 + n));
     }
-    let survivor = cluster.nodes[1].url().to_string();
     let records = results(&survivor, articles, Duration::from_secs(150)).await;
     let counts = counts_by_id(&records);
     assert_eq!(

@@ -41,9 +41,16 @@ pub struct Broker {
 
 impl Broker {
     pub fn start() -> Broker {
+        Broker::start_with(&[])
+    }
+
+    /// With extra nats-server arguments (e.g. `--user`, `--pass`, `--auth`).
+    pub fn start_with(args: &[&str]) -> Broker {
         let store = tempfile::tempdir().unwrap();
-        let server = NatsServer::start(ServerOptions::new(store.path()))
-            .expect("nats-server must be installed (see README)");
+        let mut options = ServerOptions::new(store.path());
+        options.extra_args = args.iter().map(|arg| arg.to_string()).collect();
+        let server =
+            NatsServer::start(options).expect("nats-server must be installed (see README)");
         Broker {
             server,
             _store: store,
@@ -75,7 +82,8 @@ impl Workspace {
                 "version = 1\nstate_dir = \"{state}\"\nmodels_dir = \"{models}\"\n\
                  [nats]\nurl = \"{nats_url}\"\n\
                  [watch]\ninbox = \"{inbox}\"\nrescan_secs = 2\nsettle_ms = 300\n\
-                 [workers]\nack_wait_secs = 8\nretry_backoff_ms = 100\nconcurrency = 2\n{extra}\n",
+                 [workers]\nack_wait_secs = 8\nretry_backoff_ms = 100\nconcurrency = 2\n\
+                 [http]\nlisten = \"\"\n{extra}\n",
                 state = dir.path().join("state").display(),
                 models = models.display(),
                 inbox = inbox.display(),
@@ -101,6 +109,13 @@ impl Workspace {
 
     pub fn spawn(&self, args: &[&str]) -> Proc {
         Proc::spawn(&self.config, args, self.dir.path())
+    }
+
+    /// Adds lines to the config's `[nats]` table.
+    pub fn add_nats_options(&self, lines: &str) {
+        let text = std::fs::read_to_string(&self.config).unwrap();
+        let text = text.replacen("[nats]\n", &format!("[nats]\n{lines}\n"), 1);
+        std::fs::write(&self.config, text).unwrap();
     }
 }
 
@@ -177,8 +192,25 @@ pub async fn collect(
 ) -> Vec<(String, serde_json::Value)> {
     let start = Instant::now();
     // The server may still be starting (e.g. the one `newsflow up` manages).
+    // Credentials in the URL (nats://user:pass@host or nats://token@host) as connect options.
+    let (options, address) = match url
+        .strip_prefix("nats://")
+        .and_then(|rest| rest.split_once('@'))
+    {
+        Some((credentials, host)) => {
+            let options = match credentials.split_once(':') {
+                Some((user, password)) => async_nats::ConnectOptions::with_user_and_password(
+                    user.to_string(),
+                    password.to_string(),
+                ),
+                None => async_nats::ConnectOptions::with_token(credentials.to_string()),
+            };
+            (options, format!("nats://{host}"))
+        }
+        None => (async_nats::ConnectOptions::new(), url.to_string()),
+    };
     let client = loop {
-        match async_nats::connect(url).await {
+        match options.clone().connect(&address).await {
             Ok(client) => break client,
             Err(err) => {
                 assert!(start.elapsed() < deadline, "cannot connect to {url}: {err}");
@@ -199,15 +231,29 @@ pub async fn collect(
             }
         }
     };
-    let consumer = stream
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: filter.to_string(),
-            deliver_policy: DeliverPolicy::All,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let mut messages = consumer.messages().await.unwrap();
+    // A cluster that just lost a node may time out requests until a new leader is elected.
+    let mut messages = loop {
+        let attempt = async {
+            stream
+                .create_consumer(consumer::pull::OrderedConfig {
+                    filter_subject: filter.to_string(),
+                    deliver_policy: DeliverPolicy::All,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|err| err.to_string())?
+                .messages()
+                .await
+                .map_err(|err| err.to_string())
+        };
+        match attempt.await {
+            Ok(messages) => break messages,
+            Err(err) => {
+                assert!(start.elapsed() < deadline, "cannot consume {filter}: {err}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    };
     let mut out = Vec::new();
     loop {
         let remaining = deadline.saturating_sub(start.elapsed());
@@ -345,4 +391,65 @@ impl Cluster {
             .collect::<Vec<_>>()
             .join(",")
     }
+}
+
+/// A plain HTTP/1.1 GET on loopback: (status, body).
+pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Polls `GET path` until `ready(body)` holds or `deadline` passes; returns the last body.
+pub async fn wait_http(
+    port: u16,
+    path: &str,
+    deadline: Duration,
+    ready: impl Fn(&str) -> bool,
+) -> String {
+    let start = Instant::now();
+    let mut last = String::new();
+    while start.elapsed() < deadline {
+        if let Ok((200, body)) = http_get(port, path) {
+            if ready(&body) {
+                return body;
+            }
+            last = body;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("GET {path} never got ready; last body: {last}");
+}
+
+/// Runs the newsflow binary to completion: (exit success, stdout, stderr).
+pub fn run_newsflow(config: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("NEWSFLOW_NATS_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }

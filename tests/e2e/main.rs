@@ -11,3 +11,11 @@ mod watcher;
 mod faults;
 // `newsflow process`, `config check` and the other commands without NATS
 mod commands;
+// dashboard in a real browser, metrics, health, status, errors, replay, export
+mod operate;
+// deploy/ files checked offline
+mod deploy;
+// the hostile-input corpus: one clear outcome per file
+mod hostile;
+// NATS credentials, never logged
+mod security;

@@ -56,6 +56,9 @@ pub async fn connect(
                     tracing::warn!("nats disconnected, reconnecting")
                 }
                 async_nats::Event::Connected => tracing::info!("nats connected"),
+                async_nats::Event::ServerError(err) => {
+                    tracing::error!(error = %err, "nats server refused this client")
+                }
                 other => tracing::debug!(event = %other, "nats event"),
             }
         });

@@ -130,9 +130,10 @@ pub async fn publish_error(
         .payload(Bytes::from(payload))
         .headers(header_map)
         .message_id(format!(
-            "error:{}:{}",
+            "error:{}:{}:v{}",
             record.error.stage.as_str(),
-            record.id
+            record.id,
+            record.version
         ));
     js.send_publish(subjects.error(record.error.stage), message)
         .await

@@ -14,7 +14,7 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer, message::PublishMessage, AckKind};
 use async_nats::HeaderMap;
@@ -73,6 +73,29 @@ pub enum Outcome {
 pub struct Transient {
     pub kind: String,
     pub message: String,
+    /// The broker failed (a publish, a fetch, the story log), not the article: retried for
+    /// `CRASH_FACTOR` times longer before giving up, so a cluster failover of a few seconds
+    /// does not turn good articles into error records.
+    pub broker: bool,
+}
+
+impl Transient {
+    /// A failure of the work on this article.
+    pub fn new(kind: impl Into<String>, message: impl Into<String>) -> Transient {
+        Transient {
+            kind: kind.into(),
+            message: message.into(),
+            broker: false,
+        }
+    }
+
+    /// A failure of the broker while handling this article.
+    pub fn broker(kind: impl Into<String>, message: impl Into<String>) -> Transient {
+        Transient {
+            broker: true,
+            ..Transient::new(kind, message)
+        }
+    }
 }
 
 /// A stage's logic. CPU-heavy work belongs on the blocking pool (`spawn_blocking`).
@@ -241,9 +264,14 @@ pub async fn run_stage<H: Handler>(
                     errors_in_row = 0;
                     let shared = shared.clone();
                     tokio::spawn(async move {
+                        let stage = shared.options.stage.as_str();
                         shared.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+                        metrics::gauge!("newsflow_stage_in_flight", "stage" => stage)
+                            .increment(1.0);
                         shared.process(message).await;
                         shared.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+                        metrics::gauge!("newsflow_stage_in_flight", "stage" => stage)
+                            .decrement(1.0);
                         drop(permit);
                     });
                 }
@@ -285,6 +313,10 @@ impl<H: Handler> Shared<H> {
             .get(headers::SOURCE)
             .map(|value| headers::decode(value.as_str()))
             .unwrap_or_default();
+        let version = header_map
+            .get(headers::VERSION)
+            .and_then(|value| value.as_str().parse::<u32>().ok())
+            .unwrap_or(1);
         let stage = self.options.stage;
         if delivered > self.options.max_deliver * CRASH_FACTOR {
             // Delivered many times and never finished: every attempt died mid-way (a poison
@@ -300,9 +332,14 @@ impl<H: Handler> Shared<H> {
                 ),
             );
             record.attempts = (delivered - 1) as u32;
+            record.version = version;
             self.give_up(&message, record).await;
             return;
         }
+        let dropped_ns = header_map
+            .get(headers::DROPPED_NS)
+            .and_then(|value| value.as_str().parse::<u128>().ok());
+        let started = Instant::now();
         let delivery = Delivery {
             subject: message.subject.to_string(),
             headers: header_map,
@@ -333,31 +370,37 @@ impl<H: Handler> Shared<H> {
                         tracing::warn!(stage = stage.as_str(), article_id = %id, error = %err, "ack failed");
                     }
                     self.stats.done.fetch_add(1, Ordering::Relaxed);
+                    self.count("done");
+                    metrics::histogram!("newsflow_stage_seconds", "stage" => stage.as_str())
+                        .record(started.elapsed().as_secs_f64());
+                    if let Some(since_drop) = dropped_ns.and_then(seconds_since) {
+                        metrics::histogram!("newsflow_drop_to_stage_seconds", "stage" => stage.as_str())
+                            .record(since_drop);
+                    }
                 }
                 Err(err) => {
-                    let transient = Transient {
-                        kind: "publish_failed".to_string(),
-                        message: err,
-                    };
-                    self.retry_or_give_up(&message, &id, &source, delivered, transient)
+                    let transient = Transient::broker("publish_failed", err);
+                    self.retry_or_give_up(&message, (&id, &source, version), delivered, transient)
                         .await;
                 }
             },
             Ok(Outcome::Reject(mut record)) => {
                 record.attempts = delivered as u32;
+                record.version = version;
                 if publish_error(&self.js, &self.subjects, &record)
                     .await
                     .is_ok()
                 {
                     let _ = message.ack_with(AckKind::Term).await;
                     self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                    self.count("rejected");
                     tracing::debug!(stage = stage.as_str(), article_id = %id, kind = %record.error.kind, "article rejected");
                 } else {
                     self.nak(&message, delivered).await;
                 }
             }
             Err(transient) => {
-                self.retry_or_give_up(&message, &id, &source, delivered, transient)
+                self.retry_or_give_up(&message, (&id, &source, version), delivered, transient)
                     .await;
             }
         }
@@ -380,15 +423,20 @@ impl<H: Handler> Shared<H> {
     async fn retry_or_give_up(
         &self,
         message: &jetstream::Message,
-        id: &str,
-        source: &str,
+        (id, source, version): (&str, &str, u32),
         delivered: i64,
         transient: Transient,
     ) {
         let stage = self.options.stage;
-        if delivered >= self.options.max_deliver {
+        let allowed = if transient.broker {
+            self.options.max_deliver * CRASH_FACTOR
+        } else {
+            self.options.max_deliver
+        };
+        if delivered >= allowed {
             let mut record = ErrorRecord::new(id, source, stage, transient.kind, transient.message);
             record.attempts = delivered as u32;
+            record.version = version;
             self.give_up(message, record).await;
         } else {
             tracing::debug!(stage = stage.as_str(), article_id = %id, delivered, error = %transient, "stage failed, will retry");
@@ -402,6 +450,7 @@ impl<H: Handler> Shared<H> {
             Ok(()) => {
                 let _ = message.ack_with(AckKind::Term).await;
                 self.stats.dead.fetch_add(1, Ordering::Relaxed);
+                self.count("dead");
                 tracing::warn!(stage = stage.as_str(), article_id = %record.id, kind = %record.error.kind, "article dead-lettered");
             }
             Err(err) => {
@@ -417,7 +466,26 @@ impl<H: Handler> Shared<H> {
         let delay = (self.options.backoff * 2u32.pow(exponent)).min(Duration::from_secs(30));
         let _ = message.ack_with(AckKind::Nak(Some(delay))).await;
         self.stats.retried.fetch_add(1, Ordering::Relaxed);
+        self.count("retried");
     }
+
+    fn count(&self, outcome: &'static str) {
+        metrics::counter!(
+            "newsflow_stage_messages_total",
+            "stage" => self.options.stage.as_str(),
+            "outcome" => outcome
+        )
+        .increment(1);
+    }
+}
+
+/// Seconds from a Unix time in nanoseconds until now (None if it lies in the future).
+fn seconds_since(unix_ns: u128) -> Option<f64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    now.checked_sub(unix_ns).map(|ns| ns as f64 / 1e9)
 }
 
 /// Copies the headers that travel with an article from stage to stage.

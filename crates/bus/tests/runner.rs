@@ -39,10 +39,7 @@ impl Handler for TestStage {
                 "empty",
                 "nothing in it",
             ))),
-            "flaky" => Err(Transient {
-                kind: "flaky".into(),
-                message: "always fails".into(),
-            }),
+            "flaky" => Err(Transient::new("flaky", "always fails")),
             _ => Ok(Outcome::Forward(Forward {
                 subject: self.subjects.clean(),
                 message_id: format!("clean:{id}"),

@@ -33,6 +33,9 @@ pub struct BenchArgs {
     /// Use this nats-server instead of starting one per run.
     #[arg(long)]
     nats: Option<String>,
+    /// Offered rate in articles/s (files dropped at this pace); 0 drops them all at once.
+    #[arg(long, default_value_t = 0.0)]
+    rate: f64,
 }
 
 /// About 5 KB of article text: a seed with a unique closing paragraph.
@@ -215,6 +218,7 @@ async fn pipeline_run(
     config: &Config,
     workers: usize,
     articles: &[Vec<u8>],
+    offered_rate: f64,
 ) -> anyhow::Result<RunFigures> {
     let temp = tempfile::tempdir()?;
     let inbox = temp.path().join("inbox");
@@ -248,7 +252,14 @@ async fn pipeline_run(
         let inbox = inbox.clone();
         let articles = articles.to_vec();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let paced = Instant::now();
             for (n, bytes) in articles.iter().enumerate() {
+                if offered_rate > 0.0 {
+                    let due = Duration::from_secs_f64(n as f64 / offered_rate);
+                    if let Some(wait) = due.checked_sub(paced.elapsed()) {
+                        std::thread::sleep(wait);
+                    }
+                }
                 let part = inbox.join(format!(".{n}.part"));
                 std::fs::write(&part, bytes)?;
                 std::fs::rename(&part, inbox.join(format!("{n:06}.txt")))?;
@@ -302,8 +313,13 @@ pub fn run(config_path: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         println!(
             "bare-broker relay (3 hops, ack after onward publish ack, 5 KB): {relay:.0} msgs/s"
         );
+        let offered = if args.rate > 0.0 {
+            format!("offered at {:.0} articles/s", args.rate)
+        } else {
+            "all dropped at once".to_string()
+        };
         println!(
-            "pipeline: {} articles of {:.1} KB mean, watcher + clean/classify/extract",
+            "pipeline: {} articles of {:.1} KB mean, {offered}, watcher + clean/classify/extract",
             articles.len(),
             mean_size / 1024.0
         );
@@ -311,7 +327,8 @@ pub fn run(config_path: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         println!("| --- | --- | --- | --- | --- |");
         for workers in &args.workers {
             let run_broker = broker(&args.nats)?;
-            let figures = pipeline_run(&run_broker.url, &config, *workers, &articles).await?;
+            let figures =
+                pipeline_run(&run_broker.url, &config, *workers, &articles, args.rate).await?;
             println!(
                 "| {} | {:.0} | {:.0} % | {:.0} ms | {:.0} ms |",
                 figures.workers,

@@ -38,19 +38,13 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, Transient> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|err| Transient {
-            kind: "panic".to_string(),
-            message: format!("stage function panicked: {err}"),
-        })
+        .map_err(|err| Transient::new("panic", format!("stage function panicked: {err}")))
 }
 
 fn encode_record(record: &Record) -> Result<Bytes, Transient> {
     serde_json::to_vec(record)
         .map(Bytes::from)
-        .map_err(|err| Transient {
-            kind: "encode".to_string(),
-            message: err.to_string(),
-        })
+        .map_err(|err| Transient::new("encode", err.to_string()))
 }
 
 fn decode_record(delivery: &Delivery, stage: Stage) -> Result<Record, Box<Outcome>> {
@@ -90,10 +84,7 @@ impl Handler for CleanHandler {
         let bytes: Vec<u8> = match delivery.header(headers::BLOB) {
             Some(blob) => publisher::fetch_blob(&self.js, &self.subjects, &blob)
                 .await
-                .map_err(|message| Transient {
-                    kind: "blob_fetch".to_string(),
-                    message,
-                })?,
+                .map_err(|message| Transient::broker("blob_fetch", message))?,
             None => delivery.payload.to_vec(),
         };
         let pipeline = self.pipeline.clone();
@@ -177,10 +168,7 @@ impl Handler for ExtractHandler {
         self.stories
             .assign(&mut record)
             .await
-            .map_err(|message| Transient {
-                kind: "story_log".to_string(),
-                message,
-            })?;
+            .map_err(|message| Transient::broker("story_log", message))?;
         let topic = record.topic.as_ref().map(|topic| topic.label.clone());
         Ok(Outcome::Forward(Forward {
             subject: self.subjects.result(topic.as_deref()),

@@ -3,14 +3,18 @@
 
 mod bench;
 mod cmd;
+mod export;
 mod handlers;
+mod observe;
 mod ops;
 mod process;
+mod progress;
 mod run;
 mod settings;
 mod status;
 mod stories;
 mod tail;
+mod web;
 
 use std::path::PathBuf;
 
@@ -59,6 +63,8 @@ enum Command {
     Errors(ops::ErrorsArgs),
     /// Re-run stages over the stored stream (e.g. after retraining a model).
     Replay(ops::ReplayArgs),
+    /// Stored results as JSON lines or Parquet (newest version of each article).
+    Export(export::ExportArgs),
     /// Topic of each JSONL `{"id","text"}` line: writes `{"id","label","score"}` in input order.
     Classify(cmd::topic::ClassifyArgs),
     /// Tag a CoNLL file: every line back with the predicted IOB2 tag as a new last column.
@@ -110,6 +116,8 @@ enum ConfigCommand {
     Check { file: Option<PathBuf> },
     /// Print the built-in default config.
     Default,
+    /// Print the configuration reference (Markdown, from the config's doc comments).
+    Reference,
 }
 
 fn init_logging(format: LogFormat) {
@@ -117,7 +125,8 @@ fn init_logging(format: LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,async_nats=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(progress::LogWriter);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -128,15 +137,19 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
     let config_path = cli.config.clone();
+    // Live bars only for a person at a terminal; log shippers get plain lines.
+    let interactive = matches!(cli.log_format, LogFormat::Text)
+        && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let result = match cli.command {
-        Command::Up(args) => run::up(config_path.as_deref(), args),
-        Command::Watch(args) => run::watch(config_path.as_deref(), args),
-        Command::Worker(args) => run::worker(config_path.as_deref(), args),
+        Command::Up(args) => run::up(config_path.as_deref(), args, interactive),
+        Command::Watch(args) => run::watch(config_path.as_deref(), args, interactive),
+        Command::Worker(args) => run::worker(config_path.as_deref(), args, interactive),
         Command::Process(args) => process::run(config_path.as_deref(), args),
         Command::Tail(args) => tail::run(config_path.as_deref(), args),
         Command::Status(args) => status::run(config_path.as_deref(), args),
         Command::Errors(args) => ops::errors(config_path.as_deref(), args),
         Command::Replay(args) => ops::replay(config_path.as_deref(), args),
+        Command::Export(args) => export::run(config_path.as_deref(), args),
         Command::Bench(args) => bench::run(config_path.as_deref(), args),
         Command::Classify(args) => cmd::topic::run_classify(&args),
         Command::Ner(args) => cmd::ner::run_ner(&args),
@@ -154,6 +167,10 @@ fn main() -> std::process::ExitCode {
         },
         Command::Config { command } => match command {
             ConfigCommand::Check { file } => config_check(file.or(config_path)),
+            ConfigCommand::Reference => {
+                print!("{}", newsflow_config::reference_markdown());
+                Ok(())
+            }
             ConfigCommand::Default => {
                 print!(
                     "{}",

@@ -1,14 +1,13 @@
 //! `newsflow up`, `watch` and `worker`: the long-running parts.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use newsflow_bus::publisher::JetStreamSink;
-use newsflow_bus::runner::{run_stage, RunnerOptions, StageStats};
+use newsflow_bus::runner::{run_stage, RunnerOptions};
 use newsflow_bus::server::{NatsServer, ServerOptions};
 use newsflow_bus::Subjects;
 use newsflow_config::Config;
@@ -18,8 +17,9 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::handlers::{ClassifyHandler, CleanHandler, ExtractHandler};
-use crate::settings;
+use crate::observe::{LocalStats, Observer};
 use crate::stories::StoryService;
+use crate::{progress, settings, web};
 
 #[derive(Args)]
 pub struct UpArgs {
@@ -32,6 +32,9 @@ pub struct UpArgs {
     /// Articles processed at once per stage.
     #[arg(long)]
     concurrency: Option<usize>,
+    /// Dashboard, /metrics and health on this address (overrides http.listen; "" for none).
+    #[arg(long)]
+    http: Option<String>,
 }
 
 #[derive(Args)]
@@ -40,6 +43,9 @@ pub struct WatchArgs {
     inbox: Option<PathBuf>,
     #[arg(long, env = "NEWSFLOW_NATS_URL")]
     nats: Option<String>,
+    /// Serve /metrics, health and the dashboard on this address (e.g. 127.0.0.1:9101).
+    #[arg(long)]
+    http: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +65,9 @@ pub struct WorkerArgs {
     stage: StageArg,
     #[arg(long)]
     concurrency: Option<usize>,
+    /// Serve /metrics, health and the dashboard on this address (e.g. 0.0.0.0:9102).
+    #[arg(long)]
+    http: Option<String>,
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -135,7 +144,7 @@ fn supervise(managed: &Managed, cancel: CancellationToken) {
     });
 }
 
-struct Connected {
+pub(crate) struct Connected {
     js: async_nats::jetstream::Context,
     subjects: Subjects,
 }
@@ -144,7 +153,20 @@ async fn connect(config: &Config, url: &str, name: &str) -> anyhow::Result<Conne
     let client = newsflow_bus::connect(url, &config.nats, name).await?;
     let js = newsflow_bus::jetstream(client);
     let subjects = Subjects::new(&config.nats.prefix);
-    newsflow_bus::ensure_streams(&js, &subjects, &config.nats).await?;
+    // A cluster electing a leader or a node going away mid-setup fails the first attempts;
+    // a daemon waits that out instead of exiting.
+    let mut attempt = 0u32;
+    loop {
+        match newsflow_bus::ensure_streams(&js, &subjects, &config.nats).await {
+            Ok(()) => break,
+            Err(err) if attempt < 30 => {
+                attempt += 1;
+                tracing::warn!(error = %err, attempt, "cannot set up the streams yet, retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
     Ok(Connected { js, subjects })
 }
 
@@ -179,20 +201,12 @@ fn spawn_watcher(
     });
 }
 
-/// Per-stage counters of this process.
-#[derive(Default)]
-struct AllStats {
-    clean: Arc<StageStats>,
-    classify: Arc<StageStats>,
-    extract: Arc<StageStats>,
-}
-
 async fn spawn_workers(
     tasks: &mut JoinSet<anyhow::Result<()>>,
     config: &Config,
     connected: &Connected,
     stages: &[Stage],
-    stats: &AllStats,
+    stats: &LocalStats,
     cancel: CancellationToken,
 ) -> anyhow::Result<()> {
     let pipeline = {
@@ -252,49 +266,38 @@ async fn spawn_workers(
     Ok(())
 }
 
-fn report_progress(
-    watch: Option<Arc<WatchStats>>,
-    stats: Arc<AllStats>,
+/// Starts what shows this process's work: the observer, the HTTP endpoint (when `http` is an
+/// address) and the live progress.
+async fn start_observing(
+    connected: &Connected,
+    local: LocalStats,
+    http: &str,
+    config: &Config,
+    interactive: bool,
     cancel: CancellationToken,
-) {
-    tokio::spawn(async move {
-        let mut last = String::new();
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-            }
-            let stage = |stats: &StageStats| {
-                format!(
-                    "{} done, {} rejected, {} failed",
-                    stats.done.load(Ordering::Relaxed),
-                    stats.rejected.load(Ordering::Relaxed),
-                    stats.dead.load(Ordering::Relaxed)
-                )
-            };
-            let watched = watch
-                .as_ref()
-                .map(|w| {
-                    format!(
-                        "files: {} published, {} rejected, {} duplicate; ",
-                        w.published.load(Ordering::Relaxed),
-                        w.rejected.load(Ordering::Relaxed),
-                        w.duplicates.load(Ordering::Relaxed)
-                    )
-                })
-                .unwrap_or_default();
-            let line = format!(
-                "{watched}clean: {}; classify: {}; extract: {}",
-                stage(&stats.clean),
-                stage(&stats.classify),
-                stage(&stats.extract)
-            );
-            if line != last {
-                tracing::info!("{line}");
-                last = line;
-            }
-        }
-    });
+) -> anyhow::Result<Option<std::net::SocketAddr>> {
+    let observer = Observer::new(Arc::new(local), config.http.recent);
+    observer.spawn(
+        connected.js.clone(),
+        connected.subjects.clone(),
+        Duration::from_secs(2),
+        cancel.clone(),
+    );
+    let bound = if http.is_empty() {
+        None
+    } else {
+        let bound = web::serve(
+            http,
+            observer.clone(),
+            config.http.dashboard,
+            cancel.clone(),
+        )
+        .await?;
+        tracing::info!(address = %format!("http://{bound}/"), "dashboard, /metrics and /healthz served");
+        Some(bound)
+    };
+    progress::spawn(observer, interactive, cancel);
+    Ok(bound)
 }
 
 async fn wait_all(
@@ -335,9 +338,12 @@ fn apply_overrides(
     }
 }
 
-pub fn up(config_path: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
+pub fn up(config_path: Option<&Path>, args: UpArgs, interactive: bool) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
     apply_overrides(&mut config, args.inbox, args.nats, args.concurrency);
+    if let Some(http) = args.http {
+        config.http.listen = http;
+    }
     runtime()?.block_on(async move {
         let cancel = CancellationToken::new();
         cancel_on_signals(cancel.clone());
@@ -354,7 +360,10 @@ pub fn up(config_path: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| config.nats.url.clone());
         let connected = connect(&config, &url, "newsflow-up").await?;
         let mut tasks = JoinSet::new();
-        let stats = Arc::new(AllStats::default());
+        let stats = LocalStats {
+            watch: Some(Arc::new(WatchStats::default())),
+            ..LocalStats::default()
+        };
         spawn_workers(
             &mut tasks,
             &config,
@@ -364,17 +373,28 @@ pub fn up(config_path: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
             cancel.clone(),
         )
         .await?;
-        let watch_stats = Arc::new(WatchStats::default());
         spawn_watcher(
             &mut tasks,
             &config,
             &connected,
-            watch_stats.clone(),
+            stats.watch.clone().unwrap_or_default(),
             cancel.clone(),
         );
-        report_progress(Some(watch_stats), stats, cancel.clone());
+        let http = config.http.listen.clone();
+        let bound = start_observing(
+            &connected,
+            stats,
+            &http,
+            &config,
+            interactive,
+            cancel.clone(),
+        )
+        .await?;
+        let dashboard = bound
+            .map(|addr| format!("; dashboard http://{addr}/"))
+            .unwrap_or_default();
         println!(
-            "newsflow is up: drop articles into {} ; results on {} (nats {url})",
+            "newsflow is up: drop articles into {} ; results on {} (nats {url}){dashboard}",
             config.watch.inbox.display(),
             connected.subjects.all_results()
         );
@@ -384,7 +404,7 @@ pub fn up(config_path: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
     })
 }
 
-pub fn watch(config_path: Option<&Path>, args: WatchArgs) -> anyhow::Result<()> {
+pub fn watch(config_path: Option<&Path>, args: WatchArgs, interactive: bool) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
     apply_overrides(&mut config, args.inbox, args.nats, None);
     if config.nats.url.is_empty() {
@@ -403,16 +423,29 @@ pub fn watch(config_path: Option<&Path>, args: WatchArgs) -> anyhow::Result<()> 
             watch_stats.clone(),
             cancel.clone(),
         );
-        report_progress(
-            Some(watch_stats),
-            Arc::new(AllStats::default()),
+        let stats = LocalStats {
+            watch: Some(watch_stats),
+            ..LocalStats::default()
+        };
+        let http = args.http.unwrap_or_default();
+        start_observing(
+            &connected,
+            stats,
+            &http,
+            &config,
+            interactive,
             cancel.clone(),
-        );
+        )
+        .await?;
         wait_all(tasks, cancel).await
     })
 }
 
-pub fn worker(config_path: Option<&Path>, args: WorkerArgs) -> anyhow::Result<()> {
+pub fn worker(
+    config_path: Option<&Path>,
+    args: WorkerArgs,
+    interactive: bool,
+) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
     apply_overrides(&mut config, None, args.nats, args.concurrency);
     if config.nats.url.is_empty() {
@@ -429,7 +462,7 @@ pub fn worker(config_path: Option<&Path>, args: WorkerArgs) -> anyhow::Result<()
         cancel_on_signals(cancel.clone());
         let connected = connect(&config, &config.nats.url, "newsflow-worker").await?;
         let mut tasks = JoinSet::new();
-        let stats = Arc::new(AllStats::default());
+        let stats = LocalStats::default();
         spawn_workers(
             &mut tasks,
             &config,
@@ -439,7 +472,16 @@ pub fn worker(config_path: Option<&Path>, args: WorkerArgs) -> anyhow::Result<()
             cancel.clone(),
         )
         .await?;
-        report_progress(None, stats, cancel.clone());
+        let http = args.http.unwrap_or_default();
+        start_observing(
+            &connected,
+            stats,
+            &http,
+            &config,
+            interactive,
+            cancel.clone(),
+        )
+        .await?;
         wait_all(tasks, cancel).await
     })
 }
@@ -451,7 +493,7 @@ pub async fn spawn_in_process_worker(
 ) -> anyhow::Result<tokio::task::JoinHandle<anyhow::Result<()>>> {
     let connected = connect(config, &config.nats.url, "newsflow-bench-worker").await?;
     let mut tasks = JoinSet::new();
-    let stats = AllStats::default();
+    let stats = LocalStats::default();
     spawn_workers(
         &mut tasks,
         config,

@@ -6,13 +6,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The only config layout version this build reads.
 pub const CONFIG_VERSION: u32 = 1;
 
 /// The whole configuration file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Layout version of this file; must be 1.
@@ -25,6 +26,7 @@ pub struct Config {
     pub watch: WatchConfig,
     pub workers: WorkersConfig,
     pub classify: ClassifyConfig,
+    pub http: HttpConfig,
 }
 
 impl Default for Config {
@@ -37,12 +39,13 @@ impl Default for Config {
             watch: WatchConfig::default(),
             workers: WorkersConfig::default(),
             classify: ClassifyConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }
 
 /// How to reach NATS and how the streams are laid out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct NatsConfig {
     /// Server URL(s), comma separated. Empty: start and supervise a local `nats-server -js`
@@ -95,7 +98,7 @@ impl Default for NatsConfig {
 }
 
 /// The folder watcher.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WatchConfig {
     /// The folder people drop articles into (watched recursively).
@@ -126,7 +129,7 @@ impl Default for WatchConfig {
 }
 
 /// The stage workers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WorkersConfig {
     /// Articles processed at once per stage and process.
@@ -160,7 +163,7 @@ impl Default for WorkersConfig {
 }
 
 /// Topic models and routing rules.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClassifyConfig {
     /// The model that decides `topic` and the `results.<topic>` subject.
@@ -181,8 +184,31 @@ impl Default for ClassifyConfig {
     }
 }
 
+/// The HTTP endpoint of `newsflow up`: dashboard, `/metrics`, `/healthz`, `/readyz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Address `newsflow up` serves on (empty: no HTTP). Loopback by default: expose it
+    /// deliberately. `newsflow worker` and `newsflow watch` serve only with `--http ADDR`.
+    pub listen: String,
+    /// Serve the web dashboard at `/` (metrics and health are always served).
+    pub dashboard: bool,
+    /// Latest results and errors the dashboard keeps in memory.
+    pub recent: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> HttpConfig {
+        HttpConfig {
+            listen: "127.0.0.1:8421".to_string(),
+            dashboard: true,
+            recent: 100,
+        }
+    }
+}
+
 /// A routing rule: an article whose title or body contains any of the phrases gets the label.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
     /// Name of the rule (shown as the `model` of the label it adds).
@@ -235,6 +261,7 @@ impl Config {
                 "REPLICAS" => self.nats.replicas = parse_number(key, value)?,
                 "CONCURRENCY" => self.workers.concurrency = parse_number(key, value)?,
                 "MAX_FILE_BYTES" => self.watch.max_file_bytes = parse_number(key, value)?,
+                "HTTP" => self.http.listen = value.clone(),
                 _ => {}
             }
         }
@@ -294,6 +321,16 @@ impl Config {
         }
         if self.classify.primary.is_empty() {
             invalid("classify.primary", "name a topic model");
+        }
+        if !self.http.listen.is_empty() && self.http.listen.parse::<std::net::SocketAddr>().is_err()
+        {
+            invalid(
+                "http.listen",
+                "must be an address like 127.0.0.1:8421 (or empty)",
+            );
+        }
+        if self.http.recent == 0 {
+            invalid("http.recent", "must be at least 1");
         }
         for rule in &self.classify.rules {
             if rule.any.is_empty() {
@@ -359,5 +396,170 @@ mod tests {
         let problems = config.problems();
         assert_eq!(problems.len(), 2);
         assert!(problems[0].to_string().contains("nats.prefix"));
+    }
+}
+
+/// The `NEWSFLOW_*` environment variables `apply_env` reads, with the option each overrides.
+pub const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("NEWSFLOW_NATS_URL", "nats.url"),
+    ("NEWSFLOW_PREFIX", "nats.prefix"),
+    ("NEWSFLOW_REPLICAS", "nats.replicas"),
+    ("NEWSFLOW_NATS_CREDS", "nats.credentials_file"),
+    ("NEWSFLOW_NATS_USER", "nats.user"),
+    ("NEWSFLOW_NATS_PASSWORD", "nats.password"),
+    ("NEWSFLOW_NATS_TOKEN", "nats.token"),
+    ("NEWSFLOW_INBOX", "watch.inbox"),
+    ("NEWSFLOW_MAX_FILE_BYTES", "watch.max_file_bytes"),
+    ("NEWSFLOW_CONCURRENCY", "workers.concurrency"),
+    ("NEWSFLOW_STATE_DIR", "state_dir"),
+    ("NEWSFLOW_MODELS_DIR", "models_dir"),
+    ("NEWSFLOW_HTTP", "http.listen"),
+];
+
+/// The configuration reference as Markdown, generated from the doc comments of the config
+/// types and the defaults of `Config::default()` (the README embeds it; a test keeps them equal).
+pub fn reference_markdown() -> String {
+    use serde_json::Value;
+    let schema = schemars::schema_for!(Config);
+    let schema = schema.as_value();
+    let defs = schema.get("$defs").cloned().unwrap_or(Value::Null);
+    let defaults = serde_json::to_value(Config::default()).unwrap_or(Value::Null);
+    let resolve = |value: &Value| -> Option<Value> {
+        let reference = value
+            .get("$ref")
+            .or_else(|| value.get("items").and_then(|items| items.get("$ref")))?;
+        let name = reference.as_str()?.rsplit('/').next()?;
+        defs.get(name).cloned()
+    };
+    let description = |value: &Value| -> String {
+        value
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace('|', "\\|")
+    };
+    let env_of = |path: &str| -> String {
+        ENV_OVERRIDES
+            .iter()
+            .filter(|(_, option)| *option == path)
+            .map(|(env, _)| format!("`{env}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let shown = |value: Option<&Value>| -> String {
+        match value {
+            None | Some(Value::Null) => "unset".to_string(),
+            Some(Value::String(text)) if text.is_empty() => "`\"\"`".to_string(),
+            Some(value) => format!("`{value}`"),
+        }
+    };
+    let table = |out: &mut String,
+                 section: &str,
+                 props: &serde_json::Map<String, Value>,
+                 defaults: Option<&Value>| {
+        out.push_str("| option | default | env | meaning |\n| --- | --- | --- | --- |\n");
+        for (name, prop) in props {
+            if resolve(prop).is_some() {
+                continue;
+            }
+            let path = if section.is_empty() {
+                name.clone()
+            } else {
+                format!("{section}.{name}")
+            };
+            let default = shown(defaults.and_then(|d| d.get(name)));
+            out.push_str(&format!(
+                "| `{path}` | {default} | {} | {} |\n",
+                env_of(&path),
+                description(prop)
+            ));
+        }
+    };
+    let mut out = String::new();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return out;
+    };
+    out.push_str("#### Top level\n\n");
+    table(&mut out, "", props, Some(&defaults));
+    for (name, prop) in props {
+        let Some(def) = resolve(prop) else { continue };
+        let is_list =
+            prop.get("items").is_some() || prop.get("type") == Some(&Value::from("array"));
+        let header = if is_list {
+            format!("[[{name}]]")
+        } else {
+            format!("[{name}]")
+        };
+        out.push_str(&format!("\n#### `{header}`\n\n{}\n\n", description(&def)));
+        let Some(section_props) = def.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        table(&mut out, name, section_props, defaults.get(name));
+        for (sub, sub_prop) in section_props {
+            let Some(sub_def) = resolve(sub_prop) else {
+                continue;
+            };
+            out.push_str(&format!(
+                "\n#### `[[{name}.{sub}]]`\n\n{} {}\n\n",
+                description(sub_prop),
+                description(&sub_def)
+            ));
+            if let Some(sub_props) = sub_def.get("properties").and_then(Value::as_object) {
+                table(&mut out, &format!("{name}.{sub}"), sub_props, None);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use super::*;
+
+    #[test]
+    fn every_env_override_is_applied() {
+        for (env, option) in ENV_OVERRIDES {
+            let mut config = Config::default();
+            let value = if option.contains("replicas") || option.contains("concurrency") {
+                "3"
+            } else if option.contains("bytes") {
+                "12345"
+            } else {
+                "127.0.0.1:9999"
+            };
+            config
+                .apply_env(&BTreeMap::from([(env.to_string(), value.to_string())]))
+                .unwrap();
+            assert_ne!(config, Config::default(), "{env} changed nothing");
+        }
+    }
+
+    #[test]
+    fn reference_documents_every_option_with_its_default() {
+        let reference = reference_markdown();
+        for needle in [
+            "| `nats.url` | `\"\"` | `NEWSFLOW_NATS_URL` | Server URL(s), comma separated.",
+            "| `workers.max_deliver` | `5` |",
+            "| `http.listen` | `\"127.0.0.1:8421\"` | `NEWSFLOW_HTTP` |",
+            "#### `[[classify.rules]]`",
+            "| `classify.rules.label` |",
+            "| `state_dir` | `\".newsflow\"` | `NEWSFLOW_STATE_DIR` |",
+        ] {
+            assert!(
+                reference.contains(needle),
+                "missing {needle:?} in\n{reference}"
+            );
+        }
+        let undocumented: Vec<&str> = reference
+            .lines()
+            .filter(|line| line.starts_with("| `") && line.ends_with("|  |"))
+            .collect();
+        assert!(
+            undocumented.is_empty(),
+            "options without doc comments: {undocumented:?}"
+        );
     }
 }

@@ -261,6 +261,13 @@ pub struct ErrorRecord {
     pub attempts: u32,
     #[serde(default)]
     pub received_at: Option<String>,
+    /// The run this error belongs to: 1 first, higher for a retry or replay (like `Record`).
+    #[serde(default = "first_version")]
+    pub version: u32,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 impl ErrorRecord {
@@ -281,6 +288,7 @@ impl ErrorRecord {
             },
             attempts: 0,
             received_at: None,
+            version: 1,
         }
     }
 }

@@ -12,12 +12,12 @@
 
 pub mod checkpoint;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use newsflow_model::{article_id, Format};
 use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
@@ -185,6 +185,9 @@ pub async fn run<S: Sink>(
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
     let mut in_flight: HashSet<String> = HashSet::new();
     let mut rescan = tokio::time::interval(options.rescan_every);
+    // Files written to and not closed yet (a writer still has them open): a rescan leaves them
+    // alone however long the writer pauses, up to WRITER_GRACE; the close event takes them.
+    let mut writing: HashMap<PathBuf, Instant> = HashMap::new();
     let mut flush_tick = tokio::time::interval(options.checkpoint_every);
     tracing::info!(inbox = %inbox_root.display(), known_files = checkpoint.state.files.len(), "watcher started");
 
@@ -194,7 +197,10 @@ pub async fn run<S: Sink>(
             _ = cancel.cancelled() => break,
             Some(event) = event_rx.recv() => {
                 match event {
-                    Ok(event) => candidates.extend(ready_paths(&event)),
+                    Ok(event) => {
+                        track_writers(&mut writing, &event);
+                        candidates.extend(ready_paths(&event));
+                    }
                     Err(err) => {
                         tracing::warn!(error = %err, "watch event error, rescanning");
                         rescan.reset_immediately();
@@ -220,6 +226,13 @@ pub async fn run<S: Sink>(
         for (path, from_event) in candidates {
             if cancel.is_cancelled() {
                 break;
+            }
+            if !from_event
+                && writing
+                    .get(&path)
+                    .is_some_and(|since| since.elapsed() < WRITER_GRACE)
+            {
+                continue;
             }
             if let Some(directory) = path.is_dir().then_some(path.clone()) {
                 // A folder moved or created in: files may have landed before its watch existed.
@@ -286,6 +299,32 @@ fn apply_done(checkpoint: &mut Checkpoint, in_flight: &mut HashSet<String>, done
         Done::Retry { source } => {
             in_flight.remove(&source);
         }
+    }
+}
+
+/// How long a file written to and never closed is left alone by rescans (a writer that keeps
+/// a file open for longer than this gets it read as it is then).
+const WRITER_GRACE: Duration = Duration::from_secs(600);
+
+/// Remembers which files are being written (modified, not yet closed).
+fn track_writers(writing: &mut HashMap<PathBuf, Instant>, event: &notify::Event) {
+    match event.kind {
+        EventKind::Modify(ModifyKind::Data(_)) => {
+            for path in &event.paths {
+                writing.insert(path.clone(), Instant::now());
+            }
+            if writing.len() > 100_000 {
+                writing.retain(|_, since| since.elapsed() < WRITER_GRACE);
+            }
+        }
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Remove(_)
+        | EventKind::Modify(ModifyKind::Name(_)) => {
+            for path in &event.paths {
+                writing.remove(path);
+            }
+        }
+        _ => {}
     }
 }
 

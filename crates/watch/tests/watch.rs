@@ -145,3 +145,45 @@ async fn files_written_renamed_duplicated_and_rejected() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_file_still_being_written_is_taken_once_whole_after_close() {
+    use std::io::Write;
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("inbox");
+    let state = temp.path().join("state");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let cancel = CancellationToken::new();
+    let handle = tokio::spawn(run(
+        options(&inbox, &state),
+        recorder.clone(),
+        Arc::new(WatchStats::default()),
+        cancel.clone(),
+    ));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    // A slow writer: pauses far longer than `settle` and several rescans between its writes.
+    let mut file = std::fs::File::create(inbox.join("slow.txt")).unwrap();
+    file.write_all(b"first half of the article, ").unwrap();
+    file.flush().unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        recorder.found.lock().unwrap().is_empty(),
+        "a file still open for writing was taken half-written"
+    );
+    file.write_all(b"and the second half.").unwrap();
+    drop(file);
+    wait_for(&recorder, 1).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    cancel.cancel();
+    handle.await.unwrap().unwrap();
+    let found = recorder.found.lock().unwrap();
+    assert_eq!(found.len(), 1, "taken more than once");
+    match &found[0] {
+        Found::Article(article) => assert_eq!(
+            article.bytes.as_slice(),
+            b"first half of the article, and the second half."
+        ),
+        Found::Rejected(rejection) => panic!("rejected: {}", rejection.message),
+    }
+}
