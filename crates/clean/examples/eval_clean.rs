@@ -37,6 +37,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "html path: F1 {:.4}  P {:.4}  R {:.4}  ({} pages)",
         summary.f1, summary.precision, summary.recall, summary.pages
     );
+    // two halves of the pages (even and odd positions): a change tuned on one half should hold on
+    // the other
+    for half in 0..2 {
+        let part: Vec<metric::PageScore> = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == half)
+            .map(|(_, s)| *s)
+            .collect();
+        let summary = metric::summarize(&part);
+        println!(
+            "  half {half}: F1 {:.4}  P {:.4}  R {:.4}  ({} pages)",
+            summary.f1, summary.precision, summary.recall, summary.pages
+        );
+    }
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (f1, id, page) in ranked.iter().take(worst) {
         println!(

@@ -261,6 +261,7 @@ pub fn extract(source: &str) -> HtmlArticle {
 
     // paragraph scoring
     let mut score = vec![0f32; count];
+    let mut paragraph = vec![false; count];
     for (id, &is_dropped) in dropped.iter().enumerate() {
         if is_dropped {
             continue;
@@ -282,6 +283,7 @@ pub fn extract(source: &str) -> HtmlArticle {
         if link_density > 0.5 {
             continue;
         }
+        paragraph[id] = true;
         let value = 1.0 + sizes.commas[id] as f32 + (length as f32 / 100.0).min(3.0);
         let mut ancestor = dom.nodes[id].parent;
         let mut level = 0;
@@ -339,7 +341,7 @@ pub fn extract(source: &str) -> HtmlArticle {
                 let length = sizes.text[sibling];
                 let link_density = sizes.link[sibling] as f32 / length.max(1) as f32;
                 let keep = score[sibling] >= threshold
-                    || (dom.tag(sibling) == Some("p") && length > 80 && link_density < 0.25);
+                    || (paragraph[sibling] && length > 80 && link_density < 0.25);
                 if keep {
                     roots.push(sibling);
                 }
