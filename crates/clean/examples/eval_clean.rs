@@ -52,6 +52,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             summary.f1, summary.precision, summary.recall, summary.pages
         );
     }
+    if let Ok(path) = std::env::var("PAGES") {
+        // per-page figures, to compare two versions page by page
+        let rows: Vec<String> = ranked
+            .iter()
+            .map(|(f1, id, page)| {
+                format!(
+                    "{id} {f1:.4} {:.4} {:.4}",
+                    page.precision().unwrap_or(0.0),
+                    page.recall().unwrap_or(0.0)
+                )
+            })
+            .collect();
+        std::fs::write(path, rows.join("\n") + "\n")?;
+    }
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (f1, id, page) in ranked.iter().take(worst) {
         println!(

@@ -349,8 +349,68 @@ pub fn extract(source: &str) -> HtmlArticle {
         }
         None => roots.push(top),
     }
+    extend_with_twins(&dom, &dropped, &sizes, &score, top, top_score, &mut roots);
     article.lines = render(&dom, &dropped, &sizes, &roots);
     article
+}
+
+/// The last node of each subtree (node ids are in document order).
+fn subtree_ends(dom: &Dom) -> Vec<NodeId> {
+    let mut end: Vec<NodeId> = (0..dom.nodes.len()).collect();
+    for id in (0..dom.nodes.len()).rev() {
+        if let Some(parent) = dom.nodes[id].parent {
+            end[parent] = end[parent].max(end[id]);
+        }
+    }
+    end
+}
+
+/// An article split into several containers of the same kind (chunks between figures or ads):
+/// elements elsewhere in the page with the top container's tag and class list that hold
+/// paragraphs with few links join the article, in document order.
+fn extend_with_twins(
+    dom: &Dom,
+    dropped: &[bool],
+    sizes: &Sizes,
+    score: &[f32],
+    top: NodeId,
+    top_score: f32,
+    roots: &mut Vec<NodeId>,
+) {
+    let Some(class) = dom
+        .attr(top, "class")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    else {
+        return;
+    };
+    let tag = dom.tag(top);
+    let end = subtree_ends(dom);
+    let inside = |id: NodeId, roots: &[NodeId]| {
+        roots
+            .iter()
+            .any(|&root| (root <= id && id <= end[root]) || (id <= root && root <= end[id]))
+    };
+    let mut added = false;
+    for id in 0..dom.nodes.len() {
+        if id == top
+            || dropped[id]
+            || dom.tag(id) != tag
+            || dom.attr(id, "class").map(str::trim) != Some(class)
+        {
+            continue;
+        }
+        let length = sizes.text[id];
+        let link_density = sizes.link[id] as f32 / length.max(1) as f32;
+        if score[id] < (top_score * 0.05).max(3.0) || link_density > 0.3 || inside(id, roots) {
+            continue;
+        }
+        roots.push(id);
+        added = true;
+    }
+    if added {
+        roots.sort_unstable();
+    }
 }
 
 /// Renders the text of the given subtrees, one line per block, dropping link-heavy blocks.
@@ -617,5 +677,23 @@ mod tests {
             .lines
             .iter()
             .all(|line| !line.contains("Share") && !line.contains("Copyright")));
+    }
+
+    #[test]
+    fn article_split_in_same_class_chunks_is_joined() {
+        let p = |n: usize| {
+            format!("<p>Paragraph {n} of the story, with commas, clauses, and enough words to be read as article text.</p>")
+        };
+        let page = format!(
+            "<html><body><div class='wrap'><div class='chunk body'>{}{}{}</div></div>\
+             <div class='ad-slot'><a href=/x>Buy now</a></div>\
+             <section><div class='chunk body'>{}{}</div></section>\
+             <div class='chunk body'><a href=/a>Other story one headline here</a> <a href=/b>Other story two headline</a></div>\
+             </body></html>",
+            p(1), p(2), p(3), p(4), p(5)
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 5, "{:?}", article.lines);
+        assert!(article.lines[4].starts_with("Paragraph 5"));
     }
 }
