@@ -1,6 +1,6 @@
 //! Held-out F1 of the scraped-text path, k-fold by page, exactly as `newsflow eval clean` does it
 //! (every page scored by a line model trained without it), and optionally writes the model trained
-//! on all pages: `cargo run --release -p newsflow-clean --example text_eval -- [DATA] [FOLDS] [ITERATIONS] [OUT]`.
+//! on all pages: `cargo run --release -p newsflow-clean --example text_eval -- [DATA] [FOLDS] [ROUNDS] [OUT]`.
 use newsflow_clean::{metric, text, Cleaner};
 use newsflow_model::Format;
 
@@ -10,7 +10,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .unwrap_or_else(|| "../shared/data/extraction".to_string());
     let folds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(5);
-    let iterations: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1500);
+    let iterations: usize = args
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(text::DEFAULT_ROUNDS);
     let out = args.next();
     let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
         "{data}/ground-truth.json"
@@ -62,6 +65,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map(|c| c.body)
                     .unwrap_or_default();
                 scores[i] = Some(metric::score_page(truth, &body));
+                if std::env::var("DUMP").is_ok_and(|d| ids[i].starts_with(&d)) {
+                    let probabilities = model.probabilities(lines);
+                    let keep = model.keep(lines);
+                    for (((line, p), k), l) in lines
+                        .iter()
+                        .zip(&probabilities)
+                        .zip(&keep)
+                        .zip(&labelled[i].1)
+                    {
+                        if !line.is_empty() {
+                            let mark = match (l, k) {
+                                (true, true) => "TP",
+                                (true, false) => "FN",
+                                (false, true) => "FP",
+                                _ => "  ",
+                            };
+                            println!(
+                                "{mark} {p:.2} {}",
+                                line.chars().take(110).collect::<String>()
+                            );
+                        }
+                    }
+                }
             }
         }
     }

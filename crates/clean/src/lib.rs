@@ -14,6 +14,7 @@ mod dom;
 mod html;
 pub mod metric;
 pub mod text;
+pub mod trees;
 pub mod words;
 
 use newsflow_model::Format;
