@@ -575,12 +575,29 @@ fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     if article.byline.is_none() {
         article.byline = meta_value(dom, &["author", "article:author", "byl", "parsely-author"]);
     }
-    if article.published.is_none() {
-        article.published = meta_value(
+    // machine-readable dates, best first: JSON-LD, meta tags, <time datetime>; the first that
+    // reads as a date becomes the ISO 8601 `published`, the first found is kept as text
+    let candidates = [
+        article.published.take(),
+        meta_value(
             dom,
-            &["article:published_time", "datePublished", "pubdate", "date"],
-        )
-        .or(time_datetime);
+            &[
+                "article:published_time",
+                "datePublished",
+                "pubdate",
+                "date",
+                "dc.date",
+                "dcterms.created",
+            ],
+        ),
+        time_datetime,
+    ];
+    article.published = candidates
+        .iter()
+        .flatten()
+        .find_map(|raw| crate::dates::to_iso8601(raw));
+    if article.published_text.is_none() {
+        article.published_text = candidates.into_iter().flatten().next();
     }
     if article.url.is_none() {
         article.url = meta_value(dom, &["og:url"]);

@@ -9,6 +9,7 @@
 //! - `words`: repair of joined words with a word-frequency model.
 //! - [`metric`]: the article-extraction benchmark metric.
 
+mod dates;
 mod decode;
 mod dom;
 mod html;
@@ -199,6 +200,12 @@ impl Cleaner {
 
     fn clean_text(&self, source: &str) -> Cleaned {
         let mut cleaned = text::clean_text(source, &self.line_model);
+        if cleaned.published.is_none() {
+            cleaned.published = cleaned
+                .published_text
+                .as_deref()
+                .and_then(dates::to_iso8601);
+        }
         let (body, repaired) = self.words.repair_text(&cleaned.body);
         cleaned.body = body;
         cleaned.repaired_words = repaired;
@@ -235,7 +242,8 @@ impl Cleaner {
             cleaned.url = Some(url);
         }
         if let Some(date) = field(&["published", "date", "datePublished"]) {
-            cleaned.published = Some(date);
+            cleaned.published = dates::to_iso8601(&date);
+            cleaned.published_text = Some(date);
         }
         if let Some(author) = field(&["author", "byline"]) {
             cleaned.byline = Some(decode::normalize_line(&author));
@@ -318,6 +326,12 @@ mod tests {
         let cleaned = cleaned.unwrap_or_default();
         assert_eq!(cleaned.title.as_deref(), Some("A title"));
         assert_eq!(cleaned.published.as_deref(), Some("2024-01-02"));
+        let page = br#"<html><head><meta property="article:published_time" content="2019-11-19T17:50:00.000Z"></head><body><article><p>Body text of the article, with commas, long enough to keep as a paragraph.</p></article></body></html>"#;
+        let cleaned = cleaner.clean(page, Format::Html).unwrap_or_default();
+        assert_eq!(cleaned.published.as_deref(), Some("2019-11-19T17:50:00Z"));
+        let page = br#"<html><body><article><time datetime="Tue, 19 Nov 2019 17:50:00 GMT">Nov 19</time><p>Body text of the article, with commas, long enough to keep as a paragraph.</p></article></body></html>"#;
+        let cleaned = cleaner.clean(page, Format::Html).unwrap_or_default();
+        assert_eq!(cleaned.published.as_deref(), Some("2019-11-19T17:50:00Z"));
         assert!(cleaned.body.contains("Body text"));
     }
 }
