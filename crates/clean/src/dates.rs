@@ -122,15 +122,16 @@ fn iso_like(text: &str) -> Option<String> {
     if bytes.len() < 8 {
         return None;
     }
-    let (day_part, rest) = if bytes.len() >= 10 && matches!(bytes[4], b'-' | b'/') {
-        text.split_at(10)
-    } else if bytes.len() == 8 && bytes.iter().all(u8::is_ascii_digit) {
-        // YYYYMMDD
-        let year = text[0..4].parse().ok()?;
-        return date(year, digits(&text[4..6])?, digits(&text[6..8])?);
-    } else {
-        return None;
-    };
+    let (day_part, rest) =
+        if bytes.len() >= 10 && matches!(bytes[4], b'-' | b'/') && bytes[..10].is_ascii() {
+            text.split_at(10)
+        } else if bytes.len() == 8 && bytes.iter().all(u8::is_ascii_digit) {
+            // YYYYMMDD
+            let year = text[0..4].parse().ok()?;
+            return date(year, digits(&text[4..6])?, digits(&text[6..8])?);
+        } else {
+            return None;
+        };
     let separator = day_part.as_bytes()[4];
     if day_part.as_bytes()[7] != separator {
         return None;
@@ -265,6 +266,9 @@ mod tests {
             ("yesterday", None),
             ("", None),
             ("2019-11-19T25:00", None),
+            ("2019-11-1é", None),
+            ("20é-11-19", None),
+            ("2019-11-19T1é:00", None),
         ];
         for (raw, expected) in cases {
             assert_eq!(to_iso8601(raw).as_deref(), expected, "{raw}");
