@@ -476,7 +476,9 @@ fn flush(lines: &mut Vec<String>, current: &mut String, current_links: &mut usiz
         return;
     }
     let length = line.chars().filter(|ch| !ch.is_whitespace()).count();
-    if links * 2 > length {
+    // inside the article a line may lead with a link ("<a>Headline</a> summary ..."); only
+    // lines that are nearly all link text are navigation
+    if links * 10 > length * 7 {
         return;
     }
     lines.push(line);
