@@ -495,12 +495,9 @@ fn text_of(dom: &Dom, id: NodeId) -> String {
     normalize_line(&out)
 }
 
-fn meta_value(dom: &Dom, keys: &[&str]) -> Option<String> {
+fn meta_value(dom: &Dom, metas: &[NodeId], keys: &[&str]) -> Option<String> {
     for key in keys {
-        for id in 0..dom.nodes.len() {
-            if dom.tag(id) != Some("meta") {
-                continue;
-            }
+        for &id in metas {
             let name = dom
                 .attr(id, "property")
                 .or_else(|| dom.attr(id, "name"))
@@ -522,8 +519,10 @@ fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     let mut first_h1 = None;
     let mut title_tag = None;
     let mut time_datetime = None;
+    let mut metas = Vec::new();
     for id in 0..dom.nodes.len() {
         match dom.tag(id) {
+            Some("meta") => metas.push(id),
             Some("html") if article.language.is_none() => {
                 article.language = dom
                     .attr(id, "lang")
@@ -570,12 +569,16 @@ fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             _ => {}
         }
     }
-    article.title = meta_value(dom, &["og:title", "twitter:title"])
+    article.title = meta_value(dom, &metas, &["og:title", "twitter:title"])
         .or(first_h1)
         .or(title_tag)
         .or(article.title.take());
     if article.byline.is_none() {
-        article.byline = meta_value(dom, &["author", "article:author", "byl", "parsely-author"]);
+        article.byline = meta_value(
+            dom,
+            &metas,
+            &["author", "article:author", "byl", "parsely-author"],
+        );
     }
     // machine-readable dates, best first: JSON-LD, meta tags, <time datetime>; the first that
     // reads as a date becomes the ISO 8601 `published`, the first found is kept as text
@@ -583,6 +586,7 @@ fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         article.published.take(),
         meta_value(
             dom,
+            &metas,
             &[
                 "article:published_time",
                 "datePublished",
@@ -602,10 +606,10 @@ fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         article.published_text = candidates.into_iter().flatten().next();
     }
     if article.url.is_none() {
-        article.url = meta_value(dom, &["og:url"]);
+        article.url = meta_value(dom, &metas, &["og:url"]);
     }
     if article.outlet.is_none() {
-        article.outlet = meta_value(dom, &["og:site_name", "application-name"]);
+        article.outlet = meta_value(dom, &metas, &["og:site_name", "application-name"]);
     }
 }
 
