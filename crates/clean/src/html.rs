@@ -1,6 +1,7 @@
 //! The HTML path: parse, read metadata (title, byline, dates, canonical URL, site name,
 //! language, JSON-LD), find the article container by paragraph scoring (text length, commas,
-//! link density, class/id hints, DOM neighbourhood) and render its text block by block.
+//! link density, class/id hints, DOM neighbourhood), join paragraph-like siblings and containers
+//! of the same tag and class (an article split into chunks), and render its text block by block.
 
 use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};

@@ -4,8 +4,10 @@
 //! Layout:
 //! - `decode`: bytes to text (gzip with a cap, BOM, charset, guessing, mojibake, entities).
 //! - `dom`: a forgiving, iterative HTML parser into an arena tree.
-//! - `html`: the HTML path (metadata and article-container scoring).
+//! - `html`: the HTML path (metadata, article-container scoring, chunks of the same kind).
 //! - `text`: the scraped-text path (a learned line model plus header-field patterns).
+//! - `trees`: the small gradient-boosted trees of the line model.
+//! - `dates`: dates found on a page to ISO 8601.
 //! - `words`: repair of joined words with a word-frequency model.
 //! - [`metric`]: the article-extraction benchmark metric.
 

@@ -1,6 +1,7 @@
-//! The scraped-text path: a page flattened to lines. A small learned line model (logistic
-//! regression over per-line and neighbourhood features) keeps the article lines; general
-//! patterns pick the headline, byline, dateline and date lines out as fields.
+//! The scraped-text path: a page flattened to lines. A small learned line model (two stages of
+//! gradient-boosted trees over per-line, block, neighbourhood and page features; the second
+//! stage also sees the first stage's probabilities around the line) keeps the article lines;
+//! general patterns pick the headline, byline, dateline and date lines out as fields.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
