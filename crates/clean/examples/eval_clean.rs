@@ -37,6 +37,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "html path: F1 {:.4}  P {:.4}  R {:.4}  ({} pages)",
         summary.f1, summary.precision, summary.recall, summary.pages
     );
+    // two halves of the pages (even and odd positions): a change tuned on one half should hold on
+    // the other
+    for half in 0..2 {
+        let part: Vec<metric::PageScore> = scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == half)
+            .map(|(_, s)| *s)
+            .collect();
+        let summary = metric::summarize(&part);
+        println!(
+            "  half {half}: F1 {:.4}  P {:.4}  R {:.4}  ({} pages)",
+            summary.f1, summary.precision, summary.recall, summary.pages
+        );
+    }
+    if let Ok(path) = std::env::var("PAGES") {
+        // per-page figures, to compare two versions page by page
+        let rows: Vec<String> = ranked
+            .iter()
+            .map(|(f1, id, page)| {
+                format!(
+                    "{id} {f1:.4} {:.4} {:.4}",
+                    page.precision().unwrap_or(0.0),
+                    page.recall().unwrap_or(0.0)
+                )
+            })
+            .collect();
+        std::fs::write(path, rows.join("\n") + "\n")?;
+    }
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (f1, id, page) in ranked.iter().take(worst) {
         println!(

@@ -1,6 +1,7 @@
 //! The HTML path: parse, read metadata (title, byline, dates, canonical URL, site name,
 //! language, JSON-LD), find the article container by paragraph scoring (text length, commas,
-//! link density, class/id hints, DOM neighbourhood) and render its text block by block.
+//! link density, class/id hints, DOM neighbourhood), join paragraph-like siblings and containers
+//! of the same tag and class (an article split into chunks), and render its text block by block.
 
 use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};
@@ -261,6 +262,7 @@ pub fn extract(source: &str) -> HtmlArticle {
 
     // paragraph scoring
     let mut score = vec![0f32; count];
+    let mut paragraph = vec![false; count];
     for (id, &is_dropped) in dropped.iter().enumerate() {
         if is_dropped {
             continue;
@@ -282,6 +284,7 @@ pub fn extract(source: &str) -> HtmlArticle {
         if link_density > 0.5 {
             continue;
         }
+        paragraph[id] = true;
         let value = 1.0 + sizes.commas[id] as f32 + (length as f32 / 100.0).min(3.0);
         let mut ancestor = dom.nodes[id].parent;
         let mut level = 0;
@@ -339,7 +342,7 @@ pub fn extract(source: &str) -> HtmlArticle {
                 let length = sizes.text[sibling];
                 let link_density = sizes.link[sibling] as f32 / length.max(1) as f32;
                 let keep = score[sibling] >= threshold
-                    || (dom.tag(sibling) == Some("p") && length > 80 && link_density < 0.25);
+                    || (paragraph[sibling] && length > 80 && link_density < 0.25);
                 if keep {
                     roots.push(sibling);
                 }
@@ -347,8 +350,68 @@ pub fn extract(source: &str) -> HtmlArticle {
         }
         None => roots.push(top),
     }
+    extend_with_twins(&dom, &dropped, &sizes, &score, top, top_score, &mut roots);
     article.lines = render(&dom, &dropped, &sizes, &roots);
     article
+}
+
+/// The last node of each subtree (node ids are in document order).
+fn subtree_ends(dom: &Dom) -> Vec<NodeId> {
+    let mut end: Vec<NodeId> = (0..dom.nodes.len()).collect();
+    for id in (0..dom.nodes.len()).rev() {
+        if let Some(parent) = dom.nodes[id].parent {
+            end[parent] = end[parent].max(end[id]);
+        }
+    }
+    end
+}
+
+/// An article split into several containers of the same kind (chunks between figures or ads):
+/// elements elsewhere in the page with the top container's tag and class list that hold
+/// paragraphs with few links join the article, in document order.
+fn extend_with_twins(
+    dom: &Dom,
+    dropped: &[bool],
+    sizes: &Sizes,
+    score: &[f32],
+    top: NodeId,
+    top_score: f32,
+    roots: &mut Vec<NodeId>,
+) {
+    let Some(class) = dom
+        .attr(top, "class")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    else {
+        return;
+    };
+    let tag = dom.tag(top);
+    let end = subtree_ends(dom);
+    let inside = |id: NodeId, roots: &[NodeId]| {
+        roots
+            .iter()
+            .any(|&root| (root <= id && id <= end[root]) || (id <= root && root <= end[id]))
+    };
+    let mut added = false;
+    for id in 0..dom.nodes.len() {
+        if id == top
+            || dropped[id]
+            || dom.tag(id) != tag
+            || dom.attr(id, "class").map(str::trim) != Some(class)
+        {
+            continue;
+        }
+        let length = sizes.text[id];
+        let link_density = sizes.link[id] as f32 / length.max(1) as f32;
+        if score[id] < (top_score * 0.05).max(3.0) || link_density > 0.3 || inside(id, roots) {
+            continue;
+        }
+        roots.push(id);
+        added = true;
+    }
+    if added {
+        roots.sort_unstable();
+    }
 }
 
 /// Renders the text of the given subtrees, one line per block, dropping link-heavy blocks.
@@ -414,7 +477,9 @@ fn flush(lines: &mut Vec<String>, current: &mut String, current_links: &mut usiz
         return;
     }
     let length = line.chars().filter(|ch| !ch.is_whitespace()).count();
-    if links * 2 > length {
+    // inside the article a line may lead with a link ("<a>Headline</a> summary ..."); only
+    // lines that are nearly all link text are navigation
+    if links * 10 > length * 7 {
         return;
     }
     lines.push(line);
@@ -431,12 +496,9 @@ fn text_of(dom: &Dom, id: NodeId) -> String {
     normalize_line(&out)
 }
 
-fn meta_value(dom: &Dom, keys: &[&str]) -> Option<String> {
+fn meta_value(dom: &Dom, metas: &[NodeId], keys: &[&str]) -> Option<String> {
     for key in keys {
-        for id in 0..dom.nodes.len() {
-            if dom.tag(id) != Some("meta") {
-                continue;
-            }
+        for &id in metas {
             let name = dom
                 .attr(id, "property")
                 .or_else(|| dom.attr(id, "name"))
@@ -458,8 +520,10 @@ fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     let mut first_h1 = None;
     let mut title_tag = None;
     let mut time_datetime = None;
+    let mut metas = Vec::new();
     for id in 0..dom.nodes.len() {
         match dom.tag(id) {
+            Some("meta") => metas.push(id),
             Some("html") if article.language.is_none() => {
                 article.language = dom
                     .attr(id, "lang")
@@ -506,25 +570,47 @@ fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             _ => {}
         }
     }
-    article.title = meta_value(dom, &["og:title", "twitter:title"])
+    article.title = meta_value(dom, &metas, &["og:title", "twitter:title"])
         .or(first_h1)
         .or(title_tag)
         .or(article.title.take());
     if article.byline.is_none() {
-        article.byline = meta_value(dom, &["author", "article:author", "byl", "parsely-author"]);
-    }
-    if article.published.is_none() {
-        article.published = meta_value(
+        article.byline = meta_value(
             dom,
-            &["article:published_time", "datePublished", "pubdate", "date"],
-        )
-        .or(time_datetime);
+            &metas,
+            &["author", "article:author", "byl", "parsely-author"],
+        );
+    }
+    // machine-readable dates, best first: JSON-LD, meta tags, <time datetime>; the first that
+    // reads as a date becomes the ISO 8601 `published`, the first found is kept as text
+    let candidates = [
+        article.published.take(),
+        meta_value(
+            dom,
+            &metas,
+            &[
+                "article:published_time",
+                "datePublished",
+                "pubdate",
+                "date",
+                "dc.date",
+                "dcterms.created",
+            ],
+        ),
+        time_datetime,
+    ];
+    article.published = candidates
+        .iter()
+        .flatten()
+        .find_map(|raw| crate::dates::to_iso8601(raw));
+    if article.published_text.is_none() {
+        article.published_text = candidates.into_iter().flatten().next();
     }
     if article.url.is_none() {
-        article.url = meta_value(dom, &["og:url"]);
+        article.url = meta_value(dom, &metas, &["og:url"]);
     }
     if article.outlet.is_none() {
-        article.outlet = meta_value(dom, &["og:site_name", "application-name"]);
+        article.outlet = meta_value(dom, &metas, &["og:site_name", "application-name"]);
     }
 }
 
@@ -615,5 +701,23 @@ mod tests {
             .lines
             .iter()
             .all(|line| !line.contains("Share") && !line.contains("Copyright")));
+    }
+
+    #[test]
+    fn article_split_in_same_class_chunks_is_joined() {
+        let p = |n: usize| {
+            format!("<p>Paragraph {n} of the story, with commas, clauses, and enough words to be read as article text.</p>")
+        };
+        let page = format!(
+            "<html><body><div class='wrap'><div class='chunk body'>{}{}{}</div></div>\
+             <div class='ad-slot'><a href=/x>Buy now</a></div>\
+             <section><div class='chunk body'>{}{}</div></section>\
+             <div class='chunk body'><a href=/a>Other story one headline here</a> <a href=/b>Other story two headline</a></div>\
+             </body></html>",
+            p(1), p(2), p(3), p(4), p(5)
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 5, "{:?}", article.lines);
+        assert!(article.lines[4].starts_with("Paragraph 5"));
     }
 }

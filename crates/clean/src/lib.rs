@@ -4,16 +4,20 @@
 //! Layout:
 //! - `decode`: bytes to text (gzip with a cap, BOM, charset, guessing, mojibake, entities).
 //! - `dom`: a forgiving, iterative HTML parser into an arena tree.
-//! - `html`: the HTML path (metadata and article-container scoring).
+//! - `html`: the HTML path (metadata, article-container scoring, chunks of the same kind).
 //! - `text`: the scraped-text path (a learned line model plus header-field patterns).
+//! - `trees`: the small gradient-boosted trees of the line model.
+//! - `dates`: dates found on a page to ISO 8601.
 //! - `words`: repair of joined words with a word-frequency model.
 //! - [`metric`]: the article-extraction benchmark metric.
 
+mod dates;
 mod decode;
 mod dom;
 mod html;
 pub mod metric;
 pub mod text;
+pub mod trees;
 pub mod words;
 
 use newsflow_model::Format;
@@ -198,6 +202,12 @@ impl Cleaner {
 
     fn clean_text(&self, source: &str) -> Cleaned {
         let mut cleaned = text::clean_text(source, &self.line_model);
+        if cleaned.published.is_none() {
+            cleaned.published = cleaned
+                .published_text
+                .as_deref()
+                .and_then(dates::to_iso8601);
+        }
         let (body, repaired) = self.words.repair_text(&cleaned.body);
         cleaned.body = body;
         cleaned.repaired_words = repaired;
@@ -234,7 +244,8 @@ impl Cleaner {
             cleaned.url = Some(url);
         }
         if let Some(date) = field(&["published", "date", "datePublished"]) {
-            cleaned.published = Some(date);
+            cleaned.published = dates::to_iso8601(&date);
+            cleaned.published_text = Some(date);
         }
         if let Some(author) = field(&["author", "byline"]) {
             cleaned.byline = Some(decode::normalize_line(&author));
@@ -317,6 +328,12 @@ mod tests {
         let cleaned = cleaned.unwrap_or_default();
         assert_eq!(cleaned.title.as_deref(), Some("A title"));
         assert_eq!(cleaned.published.as_deref(), Some("2024-01-02"));
+        let page = br#"<html><head><meta property="article:published_time" content="2019-11-19T17:50:00.000Z"></head><body><article><p>Body text of the article, with commas, long enough to keep as a paragraph.</p></article></body></html>"#;
+        let cleaned = cleaner.clean(page, Format::Html).unwrap_or_default();
+        assert_eq!(cleaned.published.as_deref(), Some("2019-11-19T17:50:00Z"));
+        let page = br#"<html><body><article><time datetime="Tue, 19 Nov 2019 17:50:00 GMT">Nov 19</time><p>Body text of the article, with commas, long enough to keep as a paragraph.</p></article></body></html>"#;
+        let cleaned = cleaner.clean(page, Format::Html).unwrap_or_default();
+        assert_eq!(cleaned.published.as_deref(), Some("2019-11-19T17:50:00Z"));
         assert!(cleaned.body.contains("Body text"));
     }
 }

@@ -1,6 +1,7 @@
-//! The scraped-text path: a page flattened to lines. A small learned line model (logistic
-//! regression over per-line and neighbourhood features) keeps the article lines; general
-//! patterns pick the headline, byline, dateline and date lines out as fields.
+//! The scraped-text path: a page flattened to lines. A small learned line model (two stages of
+//! gradient-boosted trees over per-line, block, neighbourhood and page features; the second
+//! stage also sees the first stage's probabilities around the line) keeps the article lines;
+//! general patterns pick the headline, byline, dateline and date lines out as fields.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -8,10 +9,11 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::decode::normalize_line;
+use crate::trees::{Forest, Settings};
 use crate::{CleanError, Cleaned};
 
 /// Feature names, in the order of the weights.
-pub const FEATURES: [&str; 24] = [
+pub const FEATURES: [&str; 44] = [
     "bias",
     "log_tokens",
     "long",
@@ -36,6 +38,26 @@ pub const FEATURES: [&str; 24] = [
     "bullet",
     "paren_end",
     "parenthetical",
+    "log_chars",
+    "block_log_lines",
+    "block_single",
+    "block_long_share",
+    "near_terminal_share",
+    "near_log_tokens",
+    "near_long_share",
+    "in_best_run",
+    "run_distance",
+    "upper_share",
+    "url",
+    "avg_word_len",
+    "prose_run_log",
+    "first_in_block",
+    "title_overlap",
+    "after_title",
+    "since_title",
+    "reply_like",
+    "timestamp_like",
+    "replies_before",
 ];
 
 /// The learned line model.
@@ -43,37 +65,112 @@ pub const FEATURES: [&str; 24] = [
 pub struct LineModel {
     pub version: u32,
     pub features: Vec<String>,
+    /// Logistic weights of the first stage, used only when there are no trees (the hand-set
+    /// fallback of [`LineModel::default`]).
     pub weights: Vec<f64>,
     /// Second stage: the base features plus the first stage's probabilities of the line and
     /// its neighbours ([`CONTEXT_FEATURES`] more weights).
     #[serde(default)]
     pub context_weights: Option<Vec<f64>>,
+    /// Boosted trees of the first stage; when present they replace `weights`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forest: Option<Forest>,
+    /// Boosted trees of the second stage; when present they replace `context_weights`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_forest: Option<Forest>,
     pub threshold: f64,
 }
 
 /// Extra features of the second stage.
-pub const CONTEXT_FEATURES: [&str; 5] = ["p_self", "p_prev", "p_next", "p_window", "p_window_max"];
+pub const CONTEXT_FEATURES: [&str; 12] = [
+    "p_self",
+    "p_prev",
+    "p_next",
+    "p_window",
+    "p_window_max",
+    "p_prev2",
+    "p_next2",
+    "p_block",
+    "p_wide",
+    "p_kept_before",
+    "p_kept_after",
+    "p_rank",
+];
 
-fn context_rows(base: &[Vec<f64>], probabilities: &[f64]) -> Vec<Vec<f64>> {
+/// The second stage's rows: the base features plus the first stage's probabilities of the
+/// line, its non-empty neighbours, its block and the page.
+fn context_rows(base: &[Vec<f64>], lines: &[String], probabilities: &[f64]) -> Vec<Vec<f64>> {
     let count = probabilities.len();
+    let nonempty: Vec<usize> = (0..count).filter(|&i| !lines[i].is_empty()).collect();
+    let mut rank_of = vec![usize::MAX; count];
+    for (rank, &index) in nonempty.iter().enumerate() {
+        rank_of[index] = rank;
+    }
+    let p: Vec<f64> = nonempty.iter().map(|&i| probabilities[i]).collect();
+    let total = p.len();
+    // block means (blocks: runs of non-empty lines)
+    let mut block_mean = vec![0.0; count];
+    let mut start = 0;
+    while start < count {
+        if lines[start].is_empty() {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        while end < count && !lines[end].is_empty() {
+            end += 1;
+        }
+        let mean = probabilities[start..end].iter().sum::<f64>() / (end - start) as f64;
+        block_mean[start..end].iter_mut().for_each(|m| *m = mean);
+        start = end;
+    }
+    let kept_total = p.iter().filter(|&&x| x >= 0.5).count().max(1) as f64;
+    let mut kept_prefix = vec![0usize; total + 1];
+    for (rank, &x) in p.iter().enumerate() {
+        kept_prefix[rank + 1] = kept_prefix[rank] + usize::from(x >= 0.5);
+    }
+    let mut sorted = p.clone();
+    sorted.sort_by(|a, b| b.total_cmp(a));
     base.iter()
         .enumerate()
         .map(|(index, row)| {
+            let mut extended = row.clone();
+            let rank = rank_of[index];
+            if rank == usize::MAX {
+                extended.extend([probabilities[index]].iter().chain([0.0; 11].iter()));
+                return extended;
+            }
             let at = |offset: isize| -> f64 {
-                let position = index as isize + offset;
-                if position >= 0 && (position as usize) < count {
-                    probabilities[position as usize]
+                let position = rank as isize + offset;
+                if position >= 0 && (position as usize) < total {
+                    p[position as usize]
                 } else {
                     0.0
                 }
             };
-            let start = index.saturating_sub(3);
-            let end = (index + 4).min(count);
-            let window = &probabilities[start..end];
-            let mean = window.iter().sum::<f64>() / window.len().max(1) as f64;
+            let window = |radius: usize| -> f64 {
+                let from = rank.saturating_sub(radius);
+                let to = (rank + radius + 1).min(total);
+                p[from..to].iter().sum::<f64>() / (to - from).max(1) as f64
+            };
             let max_other = (1..=3).map(|k| at(-k).min(at(k))).fold(0.0, f64::max);
-            let mut extended = row.clone();
-            extended.extend([at(0), at(-1), at(1), mean, max_other]);
+            let kept_before = kept_prefix[rank] as f64 / kept_total;
+            let kept_after = (kept_prefix[total] - kept_prefix[rank + 1]) as f64 / kept_total;
+            let position = sorted.partition_point(|&x| x > p[rank]) as f64 / total.max(1) as f64;
+            extended.extend([
+                p[rank],
+                at(-1),
+                at(1),
+                window(3),
+                max_other,
+                at(-2),
+                at(2),
+                block_mean[index],
+                window(10),
+                kept_before,
+                kept_after,
+                position,
+            ]);
             extended
         })
         .collect()
@@ -97,6 +194,8 @@ impl Default for LineModel {
             features: FEATURES.iter().map(|s| s.to_string()).collect(),
             weights,
             context_weights: None,
+            forest: None,
+            context_forest: None,
             threshold: 0.5,
         }
     }
@@ -120,26 +219,45 @@ impl LineModel {
                 ));
             }
         }
+        if let Some(forest) = &model.forest {
+            if !forest.is_valid(FEATURES.len()) {
+                return Err(CleanError::InvalidModel("malformed trees".to_string()));
+            }
+        }
+        if let Some(forest) = &model.context_forest {
+            if !forest.is_valid(FEATURES.len() + CONTEXT_FEATURES.len()) {
+                return Err(CleanError::InvalidModel(
+                    "malformed context trees".to_string(),
+                ));
+            }
+        }
         Ok(model)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string(self).unwrap_or_default()
     }
 
     /// Probability that each line is article text.
     pub fn probabilities(&self, lines: &[String]) -> Vec<f64> {
         let features = line_features(lines);
-        let first: Vec<f64> = features
-            .iter()
-            .map(|row| sigmoid_dot(&self.weights, row))
-            .collect();
-        match &self.context_weights {
-            Some(context) => context_rows(&features, &first)
+        let first: Vec<f64> = match &self.forest {
+            Some(forest) => features.iter().map(|row| forest.probability(row)).collect(),
+            None => features
+                .iter()
+                .map(|row| sigmoid_dot(&self.weights, row))
+                .collect(),
+        };
+        match (&self.context_forest, &self.context_weights) {
+            (Some(forest), _) => context_rows(&features, lines, &first)
+                .iter()
+                .map(|row| forest.probability(row))
+                .collect(),
+            (None, Some(context)) => context_rows(&features, lines, &first)
                 .iter()
                 .map(|row| sigmoid_dot(context, row))
                 .collect(),
-            None => first,
+            (None, None) => first,
         }
     }
 
@@ -151,7 +269,21 @@ impl LineModel {
             .map(|p| p >= self.threshold)
             .collect();
         extend_prose_runs(lines, &mut keep);
+        if !keep.iter().any(|&k| k) {
+            densest_run_fallback(lines, &mut keep);
+        }
         keep
+    }
+}
+
+/// When the model keeps nothing (a short text, or a page unlike those it learned from), the
+/// sentences of the page's densest run of prose are kept: lines of 10 or more words that end
+/// like a sentence.
+fn densest_run_fallback(lines: &[String], keep: &mut [bool]) {
+    let tokens: Vec<usize> = lines.iter().map(|line| word_tokens(line)).collect();
+    let context = page_context(lines, &tokens);
+    for (index, k) in keep.iter_mut().enumerate() {
+        *k = context.in_best_run[index] && tokens[index] >= 10 && ends_sentence(&lines[index]);
     }
 }
 
@@ -250,6 +382,7 @@ pub fn line_features(lines: &[String]) -> Vec<Vec<f64>> {
         .map(|&t| if t >= 15 { t as f64 } else { 0.0 })
         .collect();
     let total_mass: f64 = long_mass.iter().sum::<f64>().max(1.0);
+    let context = page_context(lines, &tokens);
     let mut before = 0.0;
     let mut rows = Vec::with_capacity(count);
     for (index, line) in lines.iter().enumerate() {
@@ -337,9 +470,240 @@ pub fn line_features(lines: &[String]) -> Vec<Vec<f64>> {
             f64::from(u8::from(bullet)),
             f64::from(u8::from(paren_end)),
             f64::from(u8::from(first == '(' && paren_end)),
+            (1.0 + line.chars().count() as f64).ln() / 5.0,
+            (context.block_lines[index] as f64).ln(),
+            f64::from(u8::from(context.block_lines[index] == 1)),
+            context.block_long_share[index],
+            context.near_terminal[index],
+            context.near_log_tokens[index],
+            context.near_long[index],
+            f64::from(u8::from(context.in_best_run[index])),
+            context.run_distance[index],
+            words
+                .iter()
+                .filter(|w| {
+                    w.chars().count() > 1
+                        && w.chars().all(|c| !c.is_lowercase())
+                        && w.chars().any(char::is_uppercase)
+                })
+                .count() as f64
+                / words.len().max(1) as f64,
+            f64::from(u8::from(
+                lower.contains("http") || lower.contains("www.") || lower.contains(".com"),
+            )),
+            (words.iter().map(|w| w.chars().count()).sum::<usize>() as f64
+                / words.len().max(1) as f64)
+                .min(15.0)
+                / 5.0,
+            (1.0 + context.prose_run[index] as f64).ln(),
+            f64::from(u8::from(context.first_in_block[index])),
+            context.title_overlap[index],
+            f64::from(u8::from(context.since_title[index].is_some())),
+            context.since_title[index].map_or(1.0, |d| (d as f64 / count.max(1) as f64).sqrt()),
+            f64::from(u8::from(context.reply[index])),
+            f64::from(u8::from(context.timestamp[index])),
+            (1.0 + context.replies_before[index] as f64).ln(),
         ]);
     }
     rows
+}
+
+/// Page-level context of every line: its block (lines between blank lines), its non-empty
+/// neighbours, and the page's densest run of prose.
+struct PageContext {
+    block_lines: Vec<usize>,
+    block_long_share: Vec<f64>,
+    first_in_block: Vec<bool>,
+    near_terminal: Vec<f64>,
+    near_log_tokens: Vec<f64>,
+    near_long: Vec<f64>,
+    in_best_run: Vec<bool>,
+    run_distance: Vec<f64>,
+    prose_run: Vec<usize>,
+    /// Share of the line's words that occur in the page's first line (the `<title>` of a
+    /// flattened page).
+    title_overlap: Vec<f64>,
+    /// Lines since the nearest earlier line that repeats the title (the headline).
+    since_title: Vec<Option<usize>>,
+    /// Comment-thread furniture: "name says:", "Reply", "34 responses to ...".
+    reply: Vec<bool>,
+    /// A date with a clock time ("November 19, 2019 at 6:34 am").
+    timestamp: Vec<bool>,
+    /// How many reply or timestamp lines come before the line.
+    replies_before: Vec<usize>,
+}
+
+static CLOCK: OnceLock<Option<Regex>> = OnceLock::new();
+
+fn reply_like(line: &str, tokens: usize) -> bool {
+    let lower = line.to_lowercase();
+    let lower = lower.trim_end();
+    tokens <= 12
+        && (lower.ends_with("says:")
+            || lower.ends_with("said:")
+            || lower.ends_with("wrote:")
+            || lower == "reply"
+            || lower.starts_with("reply ")
+            || lower.contains("responses to")
+            || lower.contains("comments")
+            || lower.contains("replies")
+            || lower.starts_with("leave a "))
+}
+
+fn timestamp_like(line: &str, tokens: usize) -> bool {
+    tokens <= 12
+        && regex(
+            &CLOCK,
+            r"(?i)\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?\b|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b",
+        )
+        .is_some_and(|re| re.is_match(line))
+}
+
+fn ends_sentence(line: &str) -> bool {
+    let last = line.trim_end().chars().next_back().unwrap_or(' ');
+    matches!(last, '.' | '!' | '?' | '"' | '”' | '’' | '\'' | '。' | '」')
+}
+
+fn page_context(lines: &[String], tokens: &[usize]) -> PageContext {
+    let count = lines.len();
+    let mut context = PageContext {
+        block_lines: vec![1; count],
+        block_long_share: vec![0.0; count],
+        first_in_block: vec![false; count],
+        near_terminal: vec![0.0; count],
+        near_log_tokens: vec![0.0; count],
+        near_long: vec![0.0; count],
+        in_best_run: vec![false; count],
+        run_distance: vec![1.0; count],
+        prose_run: vec![0; count],
+        title_overlap: vec![0.0; count],
+        since_title: vec![None; count],
+        reply: vec![false; count],
+        timestamp: vec![false; count],
+        replies_before: vec![0; count],
+    };
+    let mut replies = 0;
+    for index in 0..count {
+        context.replies_before[index] = replies;
+        context.reply[index] = reply_like(&lines[index], tokens[index]);
+        context.timestamp[index] = timestamp_like(&lines[index], tokens[index]);
+        replies += usize::from(context.reply[index] || context.timestamp[index]);
+    }
+    // the title: the first non-empty line; the headline repeats most of its words
+    if let Some(first) = lines.iter().position(|line| !line.is_empty()) {
+        let title: std::collections::HashSet<String> = crate::metric::tokens(&lines[first])
+            .iter()
+            .map(|t| t.to_lowercase())
+            .collect();
+        let mut last_title = None;
+        for (index, line) in lines.iter().enumerate().skip(first + 1) {
+            let words = crate::metric::tokens(line);
+            if words.is_empty() {
+                context.since_title[index] = last_title.map(|at| index - at);
+                continue;
+            }
+            let shared = words
+                .iter()
+                .filter(|w| title.contains(&w.to_lowercase()))
+                .count() as f64
+                / words.len() as f64;
+            context.title_overlap[index] = shared;
+            context.since_title[index] = last_title.map(|at| index - at);
+            if shared >= 0.7 && words.len() >= 3 && words.len() <= 40 {
+                last_title = Some(index);
+            }
+        }
+    }
+    // blocks
+    let mut start = 0;
+    while start < count {
+        if lines[start].is_empty() {
+            start += 1;
+            continue;
+        }
+        let mut end = start;
+        while end < count && !lines[end].is_empty() {
+            end += 1;
+        }
+        let long = tokens[start..end].iter().filter(|&&t| t >= 15).count() as f64;
+        for index in start..end {
+            context.block_lines[index] = end - start;
+            context.block_long_share[index] = long / (end - start) as f64;
+        }
+        context.first_in_block[start] = true;
+        start = end;
+    }
+    // non-empty neighbourhood (5 lines each side)
+    let nonempty: Vec<usize> = (0..count).filter(|&i| !lines[i].is_empty()).collect();
+    let terminal: Vec<bool> = nonempty.iter().map(|&i| ends_sentence(&lines[i])).collect();
+    for (rank, &index) in nonempty.iter().enumerate() {
+        let from = rank.saturating_sub(5);
+        let to = (rank + 6).min(nonempty.len());
+        let others = (to - from).saturating_sub(1).max(1) as f64;
+        let mut term = 0.0;
+        let mut logt = 0.0;
+        let mut long = 0.0;
+        for other in from..to {
+            if other == rank {
+                continue;
+            }
+            let t = tokens[nonempty[other]];
+            term += f64::from(u8::from(terminal[other]));
+            logt += (1.0 + t as f64).ln();
+            long += f64::from(u8::from(t >= 15));
+        }
+        context.near_terminal[index] = term / others;
+        context.near_log_tokens[index] = logt / others;
+        context.near_long[index] = long / others;
+    }
+    // runs of consecutive prose lines (non-empty lines of 10+ tokens)
+    let mut rank = 0;
+    while rank < nonempty.len() {
+        if tokens[nonempty[rank]] < 10 {
+            rank += 1;
+            continue;
+        }
+        let mut end = rank;
+        while end < nonempty.len() && tokens[nonempty[end]] >= 10 {
+            end += 1;
+        }
+        for &index in &nonempty[rank..end] {
+            context.prose_run[index] = end - rank;
+        }
+        rank = end;
+    }
+    // the densest run of the page: the maximum-sum stretch of non-empty lines, where long
+    // lines count for and short lines against
+    let value = |t: usize| (t.min(40) as f64) - 8.0;
+    let (mut best, mut best_from, mut best_to) = (f64::MIN, 0, 0);
+    let (mut sum, mut from) = (0.0, 0);
+    for (rank, &index) in nonempty.iter().enumerate() {
+        if sum <= 0.0 {
+            sum = 0.0;
+            from = rank;
+        }
+        sum += value(tokens[index]);
+        if sum > best {
+            best = sum;
+            best_from = from;
+            best_to = rank + 1;
+        }
+    }
+    if best > 0.0 {
+        let total = nonempty.len().max(1) as f64;
+        for (rank, &index) in nonempty.iter().enumerate() {
+            context.in_best_run[index] = (best_from..best_to).contains(&rank);
+            let distance = if rank < best_from {
+                best_from - rank
+            } else if rank >= best_to {
+                rank + 1 - best_to
+            } else {
+                0
+            };
+            context.run_distance[index] = (distance as f64 / total).sqrt();
+        }
+    }
+    context
 }
 
 type Rows = Vec<(Vec<f64>, f64, f64)>;
@@ -356,42 +720,27 @@ fn page_rows(lines: &[String], labels: &[bool], features: Vec<Vec<f64>>, rows: &
     }
 }
 
-fn fit(rows: &Rows, dims: usize, iterations: usize) -> Vec<f64> {
-    let mut weights = vec![0.0; dims];
-    let total_weight: f64 = rows.iter().map(|(_, _, w)| w).sum::<f64>().max(1e-9);
-    let rate = 0.5;
-    let lambda = 1e-4;
-    let mut velocity = vec![0.0; dims];
-    for _ in 0..iterations {
-        let mut gradient = vec![0.0; dims];
-        for (row, label, weight) in rows {
-            let error = (sigmoid_dot(&weights, row) - label) * weight;
-            for (g, x) in gradient.iter_mut().zip(row) {
-                *g += error * x;
-            }
-        }
-        for d in 0..dims {
-            let g = gradient[d] / total_weight + lambda * weights[d];
-            velocity[d] = 0.9 * velocity[d] - rate * g;
-            weights[d] += velocity[d];
-        }
-    }
-    weights
-}
-
-fn fit_first_stage(pages: &[(Vec<String>, Vec<bool>)], iterations: usize) -> Vec<f64> {
+fn fit_first_stage(pages: &[(Vec<String>, Vec<bool>)], settings: Settings) -> Forest {
     let mut rows = Vec::new();
     for (lines, labels) in pages {
         page_rows(lines, labels, line_features(lines), &mut rows);
     }
-    fit(&rows, FEATURES.len(), iterations)
+    crate::trees::fit(&rows, FEATURES.len(), settings)
 }
 
-/// Trains the line model: L2-regularised logistic regression by full-batch gradient descent
-/// (deterministic: no randomness), in two stages; the second stage sees the first stage's
-/// probabilities of neighbouring lines, cross-fitted over 3 folds of the training pages.
-pub fn train(pages: &[(Vec<String>, Vec<bool>)], iterations: usize) -> LineModel {
-    let weights = fit_first_stage(pages, iterations);
+/// Trees per stage of the shipped line model.
+pub const DEFAULT_ROUNDS: usize = 150;
+
+/// Trains the line model: two stages of gradient-boosted trees (depth 4, `rounds` trees each;
+/// deterministic, no sampling). The second stage sees the first stage's probabilities of the
+/// line, its neighbours, its block and the page, cross-fitted over 3 folds of the training
+/// pages so that it learns from probabilities like those of unseen pages.
+pub fn train(pages: &[(Vec<String>, Vec<bool>)], rounds: usize) -> LineModel {
+    let settings = Settings {
+        rounds,
+        ..Settings::default()
+    };
+    let first = fit_first_stage(pages, settings);
     let inner = 3;
     let mut rows = Vec::new();
     for fold in 0..inner {
@@ -401,27 +750,32 @@ pub fn train(pages: &[(Vec<String>, Vec<bool>)], iterations: usize) -> LineModel
             .filter(|(i, _)| i % inner != fold)
             .map(|(_, page)| page.clone())
             .collect();
-        let fold_weights = fit_first_stage(&train, iterations);
+        let fold_forest = fit_first_stage(&train, settings);
         for (_, (lines, labels)) in pages.iter().enumerate().filter(|(i, _)| i % inner == fold) {
             let features = line_features(lines);
-            let first: Vec<f64> = features
+            let probabilities: Vec<f64> = features
                 .iter()
-                .map(|row| sigmoid_dot(&fold_weights, row))
+                .map(|row| fold_forest.probability(row))
                 .collect();
-            page_rows(lines, labels, context_rows(&features, &first), &mut rows);
+            page_rows(
+                lines,
+                labels,
+                context_rows(&features, lines, &probabilities),
+                &mut rows,
+            );
         }
     }
-    let context = fit(&rows, FEATURES.len() + CONTEXT_FEATURES.len(), iterations);
+    let second = crate::trees::fit(&rows, FEATURES.len() + CONTEXT_FEATURES.len(), settings);
     LineModel {
-        version: 1,
+        version: 2,
         features: FEATURES
             .iter()
             .chain(CONTEXT_FEATURES.iter())
             .map(|s| s.to_string())
             .collect(),
-        weights,
-        context_weights: Some(context),
-        threshold: 0.5,
+        forest: Some(first),
+        context_forest: Some(second),
+        ..LineModel::default()
     }
 }
 
@@ -767,7 +1121,8 @@ mod tests {
             labels.push(false);
             (lines, labels)
         };
-        let model = train(&[page(5), page(8)], 300);
+        let pages: Vec<(Vec<String>, Vec<bool>)> = (4..16).map(page).collect();
+        let model = train(&pages, 50);
         let (lines, labels) = page(6);
         assert_eq!(model.keep(&lines), labels);
     }

@@ -91,6 +91,34 @@ impl WordModel {
             .unwrap_or(0)
     }
 
+    /// Count of a word together with its inflected forms and stem ("forge" from "forged" and
+    /// "forging", "trusting" with "trust").
+    fn lemma_freq(&self, part: &str) -> u64 {
+        let direct = self.freq(part);
+        if part.chars().count() < 4 {
+            return direct;
+        }
+        let lower = part.to_lowercase();
+        let mut forms = vec![
+            format!("{lower}s"),
+            format!("{lower}d"),
+            format!("{lower}ed"),
+            format!("{lower}ing"),
+        ];
+        if let Some(stem) = lower.strip_suffix('e') {
+            forms.push(format!("{stem}ing"));
+        }
+        for suffix in ["ing", "ed", "s"] {
+            if let Some(stem) = lower.strip_suffix(suffix) {
+                if stem.chars().count() >= 3 {
+                    forms.push(stem.to_string());
+                    forms.push(format!("{stem}e"));
+                }
+            }
+        }
+        direct + forms.iter().map(|form| self.freq(form)).sum::<u64>()
+    }
+
     fn common(&self, word: &str) -> bool {
         let length = word.chars().count();
         let needed = if length <= 2 { COMMON_SHORT } else { COMMON };
@@ -102,6 +130,19 @@ impl WordModel {
 
     /// The split of one alphabetic token, when it is a join of two words.
     pub fn split_word(&self, word: &str) -> Option<(String, String)> {
+        self.split_word_with(word, false)
+    }
+
+    /// `relaxed`: for a text already shown to have join damage, two rarer parts of four or
+    /// more letters (or a function word and a rarer word), counting inflected forms, are enough.
+    fn split_word_with(&self, word: &str, relaxed: bool) -> Option<(String, String)> {
+        let freq = |part: &str| {
+            if relaxed {
+                self.lemma_freq(part)
+            } else {
+                self.freq(part)
+            }
+        };
         if self.counts.is_empty()
             || word.chars().count() < 4
             || !word.chars().all(char::is_alphabetic)
@@ -135,21 +176,29 @@ impl WordModel {
         for &(at, _) in chars.iter().skip(1) {
             let (first, second) = word.split_at(at);
             let function_word = |part: &str| part.chars().count() <= 3 && self.common(part);
+            let rare_ok = if relaxed { RARE_OK } else { 4 * RARE_OK };
             let both_common = self.common(first) && self.common(second)
                 || (first.chars().count() >= 4
                     && second.chars().count() >= 4
-                    && self.freq(first) >= 4 * RARE_OK
-                    && self.freq(second) >= 4 * RARE_OK);
+                    && freq(first) >= rare_ok
+                    && freq(second) >= rare_ok);
             let function_join = (function_word(first)
-                && self.freq(second) >= RARE_OK
+                && freq(second) >= RARE_OK
                 && second.chars().count() >= 3)
-                || (function_word(second)
-                    && self.freq(first) >= RARE_OK
-                    && first.chars().count() >= 3);
+                || (function_word(second) && freq(first) >= RARE_OK && first.chars().count() >= 3);
             if !both_common && !function_join {
                 continue;
             }
-            let score = (self.freq(first) as f64).ln() + (self.freq(second) as f64).ln();
+            // a part known only through its inflections counts as if 20 times rarer
+            let weight = |part: &str| {
+                let direct = self.freq(part);
+                if direct > 0 {
+                    (direct as f64).ln()
+                } else {
+                    (freq(part).max(1) as f64 / 20.0).ln()
+                }
+            };
+            let score = weight(first) + weight(second);
             if best.is_none_or(|(value, _)| score > value) {
                 best = Some((score, at));
             }
@@ -162,8 +211,9 @@ impl WordModel {
     /// Repairs every token of a text; returns the text and how many words were split.
     ///
     /// Gated per document: splits are applied only when the text shows join damage (at least
-    /// four distinct joined tokens, and at least one in 100 words), so a clean article with
-    /// one rare compound is left untouched.
+    /// four distinct joined tokens by the strict rules, and at least one in 100 words), so a
+    /// clean article with one rare compound is left untouched; in a damaged text the relaxed
+    /// rules (rarer parts, inflected forms) apply.
     pub fn repair_text(&self, text: &str) -> (String, u32) {
         if self.counts.is_empty() {
             return (text.to_string(), 0);
@@ -172,7 +222,7 @@ impl WordModel {
         let mut words = 0usize;
         for (word, after_apostrophe) in alphabetic_runs(text) {
             words += 1;
-            if self.split_token(word, after_apostrophe).is_some() {
+            if self.split_token(word, after_apostrophe, false).is_some() {
                 candidates.insert(word);
             }
         }
@@ -185,7 +235,7 @@ impl WordModel {
         for (word, after_apostrophe) in alphabetic_runs(text) {
             let start = word.as_ptr() as usize - text.as_ptr() as usize;
             out.push_str(&text[last..start]);
-            match self.split_token(word, after_apostrophe) {
+            match self.split_token(word, after_apostrophe, true) {
                 Some((first, second)) => {
                     out.push_str(&first);
                     out.push(' ');
@@ -200,7 +250,12 @@ impl WordModel {
         (out, repaired)
     }
 
-    fn split_token(&self, word: &str, after_apostrophe: bool) -> Option<(String, String)> {
+    fn split_token(
+        &self,
+        word: &str,
+        after_apostrophe: bool,
+        relaxed: bool,
+    ) -> Option<(String, String)> {
         if after_apostrophe {
             // "North’smissile" -> "North’s missile"
             let rest = word.strip_prefix('s')?;
@@ -209,7 +264,7 @@ impl WordModel {
             }
             return None;
         }
-        self.split_word(word)
+        self.split_word_with(word, relaxed)
     }
 }
 
@@ -260,8 +315,11 @@ mod tests {
             ("the", 100_000),
             ("heels", 80),
             ("to", 80_000),
-            ("forge", 60),
             ("begin", 400),
+            ("mend", 6),
+            ("strained", 9),
+            ("forged", 5),
+            ("forging", 4),
             ("again", 2_000),
             ("gain", 300),
         ] {
@@ -291,13 +349,18 @@ mod tests {
         );
         assert_eq!(model.split_word("again"), None);
         assert_eq!(model.split_word("iPhone"), None);
-        let (text, count) =
-            model.repair_text("He begana trip toforge ties on theheels of the twoKoreas.");
+        // rare parts are not enough on their own...
+        assert_eq!(model.split_word("mendstrained"), None);
+        assert_eq!(model.split_word("toforge"), None);
+        // ...but are in a text with join damage
+        let (text, count) = model.repair_text(
+            "He begana trip toforge ties and mendstrained links on theheels of the twoKoreas and NorthKorean ports.",
+        );
         assert_eq!(
             text,
-            "He began a trip to forge ties on the heels of the two Koreas."
+            "He began a trip to forge ties and mend strained links on the heels of the two Koreas and North Korean ports."
         );
-        assert_eq!(count, 4);
+        assert_eq!(count, 6);
         // one join alone is not enough evidence of join damage
         let (text, count) = model.repair_text("He begana trip.");
         assert_eq!((text.as_str(), count), ("He begana trip.", 0));

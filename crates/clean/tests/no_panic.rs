@@ -22,6 +22,22 @@ proptest! {
     }
 
     #[test]
+    fn dates_and_json_fields_never_panic(
+        date in "[0-9]{1,4}[-/ .][0-9é]{1,2}[-/ .][0-9]{1,4}([T ][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2})?([+-][0-9]{2}:?[0-9]{2}|Z| GMT)?)?",
+        other in "\\PC{0,30}",
+        text in "[A-Za-z0-9 ,.:|()\n-]{0,400}",
+    ) {
+        for value in [&date, &other] {
+            let json = serde_json::json!({"date": value, "text": text, "title": value});
+            let _ = cleaner().clean(json.to_string().as_bytes(), Format::Json);
+            let html = format!("<html><head><meta property='article:published_time' content='{value}'></head><body><time datetime='{value}'>x</time><p>{text}</p></body></html>");
+            let _ = cleaner().clean(html.as_bytes(), Format::Html);
+            let page = format!("{value}\n\nBy Someone\n{value}\n{text}");
+            let _ = cleaner().clean(page.as_bytes(), Format::Txt);
+        }
+    }
+
+    #[test]
     fn markup_like_text_never_panics(text in "[<>/a-z =\"'&#;!\\-\\n]{0,600}") {
         for format in [Format::Html, Format::Txt, Format::Json] {
             let _ = cleaner().clean(text.as_bytes(), format);

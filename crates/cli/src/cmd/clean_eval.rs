@@ -32,8 +32,8 @@ pub struct TrainCleanArgs {
     /// Output folder for clean-lines.json and clean-words.txt.
     #[arg(long, default_value = "config/models")]
     pub out: String,
-    /// Gradient-descent iterations of the line model.
-    #[arg(long, default_value_t = 1500)]
+    /// Boosting rounds (trees per stage) of the line model.
+    #[arg(long, default_value_t = text::DEFAULT_ROUNDS)]
     pub iterations: usize,
 }
 
@@ -234,7 +234,7 @@ pub fn run_eval_clean(args: &EvalCleanArgs) -> anyhow::Result<()> {
     let words_text =
         String::from_utf8_lossy(include_bytes!("../../../../config/models/clean-words.txt"))
             .into_owned();
-    let text_summary = text_path_held_out(&pages, &words_text, args.folds, 1500)?;
+    let text_summary = text_path_held_out(&pages, &words_text, args.folds, text::DEFAULT_ROUNDS)?;
     println!(
         "text path ({}-fold by page, every page scored by a line model trained without it): F1 {:.4}  P {:.4}  R {:.4}",
         args.folds, text_summary.f1, text_summary.precision, text_summary.recall

@@ -1,0 +1,277 @@
+//! Dates found on a page to ISO 8601: machine-readable forms (`2019-11-19T17:50:00-08:00`,
+//! `20191119`, RFC 2822 `Tue, 19 Nov 2019 17:50:00 GMT`, Unix seconds) and written ones
+//! (`July 19, 2000`, `19 July 2000`). A date alone gives `YYYY-MM-DD`; a time gives
+//! `YYYY-MM-DDTHH:MM:SS` plus the offset when one is given (`Z` for UTC/GMT). Anything
+//! ambiguous or out of range gives `None`.
+
+fn month_number(name: &str) -> Option<u32> {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    if lower.len() < 3 {
+        return None;
+    }
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    MONTHS
+        .iter()
+        .zip(full)
+        .position(|(short, long)| {
+            lower.starts_with(short) && (long.starts_with(&lower) || lower == "sept")
+        })
+        .map(|index| index as u32 + 1)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+fn valid(year: i32, month: u32, day: u32) -> bool {
+    (1900..=2200).contains(&year)
+        && (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
+}
+
+fn date(year: i32, month: u32, day: u32) -> Option<String> {
+    valid(year, month, day).then(|| format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
+fn digits(text: &str) -> Option<u32> {
+    (!text.is_empty() && text.len() <= 4 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+/// "HH:MM[:SS[.fff]]" and an optional offset ("Z", "+01:00", "-0800", "GMT", "UTC").
+fn time_part(text: &str) -> Option<String> {
+    let text = text.trim();
+    let split = text
+        .char_indices()
+        .find(|&(_, ch)| !(ch.is_ascii_digit() || ch == ':' || ch == '.'))
+        .map_or(text.len(), |(at, _)| at);
+    let (clock, zone) = text.split_at(split);
+    let mut fields = clock.split(':');
+    let hour = digits(fields.next()?)?;
+    let minute = digits(fields.next()?)?;
+    let second = match fields.next() {
+        Some(field) => digits(field.split('.').next()?)?,
+        None => 0,
+    };
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let zone = zone.trim();
+    let offset = match zone {
+        "" => String::new(),
+        "Z" | "z" | "GMT" | "UTC" | "+00:00" | "+0000" | "-00:00" => "Z".to_string(),
+        _ => {
+            let sign = zone.chars().next()?;
+            if sign != '+' && sign != '-' {
+                return None;
+            }
+            let rest: String = zone[1..].chars().filter(|&ch| ch != ':').collect();
+            if rest.len() != 4 || !rest.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let (h, m) = rest.split_at(2);
+            if h.parse::<u32>().ok()? > 14 || m.parse::<u32>().ok()? > 59 {
+                return None;
+            }
+            format!("{sign}{h}:{m}")
+        }
+    };
+    Some(format!("{hour:02}:{minute:02}:{second:02}{offset}"))
+}
+
+fn iso_like(text: &str) -> Option<String> {
+    // YYYY-MM-DD or YYYY/MM/DD, then optionally [T ]time
+    let bytes = text.as_bytes();
+    if bytes.len() < 8 {
+        return None;
+    }
+    let (day_part, rest) =
+        if bytes.len() >= 10 && matches!(bytes[4], b'-' | b'/') && bytes[..10].is_ascii() {
+            text.split_at(10)
+        } else if bytes.len() == 8 && bytes.iter().all(u8::is_ascii_digit) {
+            // YYYYMMDD
+            let year = text[0..4].parse().ok()?;
+            return date(year, digits(&text[4..6])?, digits(&text[6..8])?);
+        } else {
+            return None;
+        };
+    let separator = day_part.as_bytes()[4];
+    if day_part.as_bytes()[7] != separator {
+        return None;
+    }
+    let year: i32 = day_part[0..4].parse().ok()?;
+    let day = date(year, digits(&day_part[5..7])?, digits(&day_part[8..10])?)?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix(['T', 't']).unwrap_or(rest);
+    if rest.trim().is_empty() {
+        return Some(day);
+    }
+    Some(format!("{day}T{}", time_part(rest)?))
+}
+
+/// "Tue, 19 Nov 2019 17:50:00 GMT", "19 November 2019", "November 19, 2019 5:50 PM" (the
+/// time of written dates is dropped: without a zone it names no instant).
+fn written(text: &str) -> Option<String> {
+    let cleaned: String = text
+        .chars()
+        .map(|ch| if ch == ',' { ' ' } else { ch })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let words: &[&str] = match words.first() {
+        Some(first)
+            if first.len() >= 3
+                && month_number(first).is_none()
+                && !first.bytes().next()?.is_ascii_digit() =>
+        {
+            &words[1..] // weekday
+        }
+        _ => &words[..],
+    };
+    if words.len() < 3 {
+        return None;
+    }
+    let ordinal = |word: &str| -> Option<u32> {
+        let trimmed = word.trim_end_matches(|ch: char| ch.is_ascii_alphabetic() || ch == '.');
+        digits(trimmed).filter(|&d| d <= 31)
+    };
+    let (year, month, day, rest) = if let Some(month) = month_number(words[0]) {
+        (words[2], month, ordinal(words[1])?, &words[3..])
+    } else {
+        (
+            words[2],
+            month_number(words[1])?,
+            ordinal(words[0])?,
+            &words[3..],
+        )
+    };
+    if year.len() != 4 {
+        return None;
+    }
+    let day_text = date(year.parse().ok()?, month, day)?;
+    // RFC 2822 carries a zone: keep the instant
+    if rest.len() == 2 && rest[0].contains(':') {
+        if let Some(time) = time_part(&format!("{}{}", rest[0], rest[1])) {
+            if time.len() > 8 {
+                return Some(format!("{day_text}T{time}"));
+            }
+        }
+    }
+    Some(day_text)
+}
+
+/// A date found on a page as ISO 8601, when it is unambiguous.
+pub fn to_iso8601(raw: &str) -> Option<String> {
+    let text = raw.trim();
+    if text.is_empty() || text.len() > 80 {
+        return None;
+    }
+    if let Some(iso) = iso_like(text) {
+        return Some(iso);
+    }
+    // Unix seconds (2001..2286)
+    if (10..=13).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        let mut seconds: i64 = text.parse().ok()?;
+        if text.len() == 13 {
+            seconds /= 1000; // milliseconds
+        } else if text.len() != 10 {
+            return None;
+        }
+        let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+        let rem = seconds.rem_euclid(86_400);
+        return valid(year, month, day).then(|| {
+            format!(
+                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+                rem / 3600,
+                rem % 3600 / 60,
+                rem % 60
+            )
+        });
+    }
+    written(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_iso8601;
+
+    #[test]
+    fn machine_and_written_dates() {
+        let cases = [
+            (
+                "2019-11-19T17:50:00-08:00",
+                Some("2019-11-19T17:50:00-08:00"),
+            ),
+            ("2019-11-19T17:50:00.000Z", Some("2019-11-19T17:50:00Z")),
+            ("2019-11-19 17:50", Some("2019-11-19T17:50:00")),
+            (
+                "2019-11-19T17:50:00+0100",
+                Some("2019-11-19T17:50:00+01:00"),
+            ),
+            ("2019-11-19", Some("2019-11-19")),
+            ("2019/11/19", Some("2019-11-19")),
+            ("20191119", Some("2019-11-19")),
+            (
+                "Tue, 19 Nov 2019 17:50:00 GMT",
+                Some("2019-11-19T17:50:00Z"),
+            ),
+            (
+                "Tue, 19 Nov 2019 17:50:00 +0000",
+                Some("2019-11-19T17:50:00Z"),
+            ),
+            ("July 19, 2000", Some("2000-07-19")),
+            ("Sept. 3, 2019", Some("2019-09-03")),
+            ("19 July 2000", Some("2000-07-19")),
+            ("November 19th, 2019 5:50 PM", Some("2019-11-19")),
+            ("1574185800", Some("2019-11-19T17:50:00Z")),
+            ("2019-02-30", None),
+            ("2019-13-01", None),
+            ("14-09-2023", None),
+            ("yesterday", None),
+            ("", None),
+            ("2019-11-19T25:00", None),
+            ("2019-11-1é", None),
+            ("20é-11-19", None),
+            ("2019-11-19T1é:00", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(to_iso8601(raw).as_deref(), expected, "{raw}");
+        }
+    }
+}
