@@ -269,10 +269,66 @@ impl LineModel {
             .map(|p| p >= self.threshold)
             .collect();
         extend_prose_runs(lines, &mut keep);
+        drop_furniture(lines, &mut keep);
         if !keep.iter().any(|&k| k) {
             densest_run_fallback(lines, &mut keep);
         }
         keep
+    }
+}
+
+/// Furniture the line model keeps inside an article: a short kept line wholly in parentheses
+/// ("(QuickTime, Real or Windows Media)", "(Reuters)"), and a run of three or more short
+/// fragments (at most eight words, not ending a sentence; blank lines do not break the run)
+/// that follows a dropped line: the rest of a video box or link panel whose first lines were
+/// recognised. A list inside an article follows a kept line ("The measures include:") and stays.
+/// Last, a fragment closing the page after a dropped line (a footer tagline).
+fn drop_furniture(lines: &[String], keep: &mut [bool]) {
+    for (index, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if keep[index]
+            && trimmed.starts_with('(')
+            && trimmed.ends_with(')')
+            && word_tokens(trimmed) <= 8
+        {
+            keep[index] = false;
+        }
+    }
+    let fragment = |line: &str| {
+        let words = line.split_whitespace().count();
+        words > 0 && words <= 8 && !ends_sentence(line)
+    };
+    let mut run: Vec<usize> = Vec::new();
+    let mut after_dropped = false;
+    let mut previous_dropped = false;
+    for (index, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if keep[index] && fragment(line) {
+            if run.is_empty() {
+                after_dropped = previous_dropped;
+            }
+            run.push(index);
+        } else {
+            if after_dropped && run.len() >= 3 {
+                run.iter().for_each(|&at| keep[at] = false);
+            }
+            run.clear();
+        }
+        previous_dropped = !keep[index];
+    }
+    if after_dropped && run.len() >= 3 {
+        run.iter().for_each(|&at| keep[at] = false);
+    }
+    // The page's tail: a last kept fragment that follows a dropped line is a footer tagline.
+    while let Some(last) = (0..lines.len()).rev().find(|&at| keep[at]) {
+        let before = (0..last).rev().find(|&at| !lines[at].trim().is_empty());
+        if fragment(&lines[last]) && before.is_some_and(|at| !keep[at]) {
+            keep[last] = false;
+        } else {
+            break;
+        }
     }
 }
 
