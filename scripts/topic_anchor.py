@@ -6,7 +6,7 @@ BBC: dedup (same lowercased words, or word 5-gram Jaccard >= 0.5) BEFORE splitti
 AG News: row index % 20 == 0 is dev (the README's dev.csv.gz), train on the other 4,750 rows.
 Hyperparameters are chosen by 5-fold CV on the train part only.
 
-Usage: python3 scripts/topic_anchor.py [--speed-only] [--data /work/shared/data]
+Usage: python3 scripts/topic_anchor.py [--speed-only] [--only bbc|ag_news] [--data ../shared/data]
 Prints one line per (corpus, model): dev accuracy and single-thread docs/s of
 vectorise + predict over the dev texts in one batch (scikit-learn's fastest mode).
 """
@@ -140,6 +140,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/work/shared/data")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--only", help="comma-separated corpora (bbc, ag_news); default both")
     parser.add_argument("--predict", help="JSONL of {id,text}: print each anchor's label (trained on all rows)")
     args = parser.parse_args()
     bbc, dropped = dedup(load_bbc(os.path.join(args.data, "bbc/bbc-dev.tar.gz")))
@@ -163,6 +164,8 @@ def main():
     if not args.speed_only:
         print(f"bbc: {dropped} duplicates dropped before splitting")
     for corpus, (train, dev) in corpora.items():
+        if args.only and corpus not in args.only.split(","):
+            continue
         texts, labels = [t for t, _ in train], [label for _, label in train]
         dev_texts, dev_labels = [t for t, _ in dev], [label for _, label in dev]
         for name, model in models():
