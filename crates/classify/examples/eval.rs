@@ -1,7 +1,9 @@
 //! Dev accuracy of the topic classifier on both shared corpora, with hyperparameters chosen by
 //! 5-fold cross-validation on the train part only.
 //!
-//! `cargo run --release -p newsflow-classify --example eval -- [DATA_DIR] [bits=18,20] [prefix=0,5] [nb=true,false] [c=0.3,1] [only=bbc]`
+//! `cargo run --release -p newsflow-classify --example eval -- [DATA_DIR] [bits=18,20] [prefix=0,5] [nb=true,false] [c=0.3,1] [only=bbc] [errors=true] [anchor=true]`
+//! `anchor=true` runs `scripts/topic_anchor.py` on the same splits afterwards (side by side).
+//! Without `bits=`, the shipped table sizes: ag_news 18 bits, bbc 20.
 //! BBC: dedup, then per label i % 5 == 0 is dev. AG News: row index % 20 == 0 is dev.
 
 use std::time::Instant;
@@ -11,6 +13,7 @@ use newsflow_classify::{accuracy, train, tune, Grid, TrainOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Arguments: [DATA_DIR] [bits=18,20] [prefix=0,5] [nb=true] [c=0.3,1] [only=bbc|ag_news]
+    // [errors=true] (list the dev errors)
     let args: Vec<String> = std::env::args().skip(1).collect();
     let data_dir = args
         .iter()
@@ -23,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|values| values.split(',').map(str::to_string).collect())
     };
     let mut grid = Grid::default();
+    let fixed_bits = list("bits").is_some();
     if let Some(values) = list("bits") {
         grid.hash_bits = values
             .iter()
@@ -48,6 +52,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Result<_, _>>()?;
     }
     let only = list("only");
+    let show_errors =
+        list("errors").is_some_and(|values| values.iter().any(|value| value == "true"));
     let title = list("title").is_some_and(|values| values.iter().any(|value| value == "true"));
     let bbc = parse_bbc_tar(&std::fs::read(format!("{data_dir}/bbc/bbc-dev.tar.gz"))?)?;
     let (bbc, dropped) = dedup(bbc);
@@ -73,12 +79,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             title,
             ..TrainOptions::default()
         };
+        // Without bits=: the shipped table sizes (ag_news 18 bits, bbc 20).
+        let mut grid = grid.clone();
+        if !fixed_bits {
+            grid.hash_bits = vec![if name == "ag_news" { 18 } else { 20 }];
+        }
         let (best, tried) = tune(&train_docs, &base, &grid)?;
         for (options, score) in &tried {
             println!("  cv {name} {} -> {score:.4}", options.describe());
         }
         let model = train(&train_docs, &best)?;
         let dev_accuracy = accuracy(&model, &dev_docs);
+        if show_errors {
+            for doc in &dev_docs {
+                let topic = model.predict(&doc.text);
+                if topic.label != doc.label {
+                    let headline = doc.text.trim_start().lines().next().unwrap_or("");
+                    let headline: String = headline.chars().take(80).collect();
+                    println!(
+                        "  dev error {name}: true={} predicted={} score={:.2} | {headline}",
+                        doc.label, topic.label, topic.score
+                    );
+                }
+            }
+        }
         println!(
             "ours corpus={name} {} train={} dev={} dev_accuracy={dev_accuracy:.4} temperature={:.2} model_bytes={} tune+train_s={:.1}",
             best.describe(),
@@ -88,6 +112,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             model.to_bytes().len(),
             started.elapsed().as_secs_f64()
         );
+    }
+    if list("anchor").is_some_and(|values| values.iter().any(|value| value == "true")) {
+        // The scikit-learn anchors on the same splits, in the same run.
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let mut command = std::process::Command::new("python3");
+        command
+            .arg(format!("{root}/scripts/topic_anchor.py"))
+            .arg("--data")
+            .arg(&data_dir);
+        if let Some(only) = &only {
+            command.arg("--only").arg(only.join(","));
+        }
+        let output = command.output()?;
+        print!("{}", String::from_utf8_lossy(&output.stdout));
+        if !output.status.success() {
+            eprint!("{}", String::from_utf8_lossy(&output.stderr));
+        }
     }
     Ok(())
 }

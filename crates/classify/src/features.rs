@@ -37,22 +37,34 @@ fn finish(hash: u64) -> u64 {
     (hash ^ (hash >> 32)).wrapping_mul(0xBF58_476D_1CE4_E5B9)
 }
 
-/// Hash of one word (its bytes lowercased), 8 bytes at a time.
+/// Hash of one word (its bytes lowercased), 8 bytes at a time: the word is
+/// `bytes[start..end]`. The last partial chunk counts as zero-padded; when 8 bytes of `bytes`
+/// are there it is read as one load and masked (copying it into a zeroed buffer instead costs a
+/// `memmove` call and a store-forwarding stall per word, the hottest spot of tokenising).
 #[inline]
-fn word_hash(word: &[u8]) -> u64 {
-    let mut hash = WORD_SEED ^ (word.len() as u64);
-    let mut chunks = word.chunks_exact(8);
-    for chunk in &mut chunks {
+fn word_hash(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let mut hash = WORD_SEED ^ ((end - start) as u64);
+    let mut position = start;
+    while position + 8 <= end {
         let mut buffer = [0u8; 8];
-        buffer.copy_from_slice(chunk);
+        buffer.copy_from_slice(&bytes[position..position + 8]);
         hash = (hash ^ (u64::from_le_bytes(buffer) | LOWERCASE)).wrapping_mul(WORD_MULTIPLIER);
         hash = hash.rotate_left(31);
+        position += 8;
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut buffer = [0u8; 8];
-        buffer[..rest.len()].copy_from_slice(rest);
-        hash = (hash ^ (u64::from_le_bytes(buffer) | LOWERCASE)).wrapping_mul(WORD_MULTIPLIER);
+    let rest = end - position;
+    if rest > 0 {
+        let value = if position + 8 <= bytes.len() {
+            let mut buffer = [0u8; 8];
+            buffer.copy_from_slice(&bytes[position..position + 8]);
+            u64::from_le_bytes(buffer) & ((1u64 << (8 * rest)) - 1)
+        } else {
+            bytes[position..end]
+                .iter()
+                .rev()
+                .fold(0u64, |value, &byte| (value << 8) | u64::from(byte))
+        };
+        hash = (hash ^ (value | LOWERCASE)).wrapping_mul(WORD_MULTIPLIER);
     }
     finish(hash)
 }
@@ -102,14 +114,14 @@ pub fn for_each_hash_with_title(
         while position < bytes.len() && WORD_BYTES[usize::from(bytes[position])] {
             position += 1;
         }
-        let word = word_hash(&bytes[start..position]);
+        let word = word_hash(bytes, start, position);
         emit(word);
         if start < title_end {
             emit(word ^ TITLE_SEED);
         }
         let cut = usize::from(prefix);
         if cut > 0 && position - start > cut {
-            emit(word_hash(&bytes[start..start + cut]) ^ PREFIX_SEED);
+            emit(word_hash(bytes, start, start + cut) ^ PREFIX_SEED);
         }
         if bigrams {
             if let Some(before) = previous {
@@ -300,5 +312,43 @@ mod tests {
         let total: u32 = long.iter().map(|(_, count)| count).sum();
         // Words, bigrams, and a prefix for each of the 5-letter words (all but "beta").
         assert_eq!(total as usize, 2000 * 6 + 2000 * 6 - 1 + 2000 * 4);
+    }
+
+    /// The word hash as first written (each word copied into a zero-padded buffer): models
+    /// trained with it must keep reading the same buckets.
+    fn reference_word_hash(word: &[u8]) -> u64 {
+        let mut hash = WORD_SEED ^ (word.len() as u64);
+        let mut chunks = word.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut buffer = [0u8; 8];
+            buffer.copy_from_slice(chunk);
+            hash = (hash ^ (u64::from_le_bytes(buffer) | LOWERCASE)).wrapping_mul(WORD_MULTIPLIER);
+            hash = hash.rotate_left(31);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buffer = [0u8; 8];
+            buffer[..rest.len()].copy_from_slice(rest);
+            hash = (hash ^ (u64::from_le_bytes(buffer) | LOWERCASE)).wrapping_mul(WORD_MULTIPLIER);
+        }
+        finish(hash)
+    }
+
+    #[test]
+    fn word_hash_reads_in_place_like_the_padded_copy() {
+        let text = "Strong dollar\\hits exporters; internationally-minded café owners, 2004 \
+                    results: a I ab abcdefgh abcdefghi Zürich x";
+        let bytes = text.as_bytes();
+        // Every sub-slice that ends at or before the text's end, near the end too (where the
+        // 8-byte load would run past the text).
+        for start in 0..bytes.len() {
+            for end in start + 1..=bytes.len().min(start + 20) {
+                assert_eq!(
+                    word_hash(bytes, start, end),
+                    reference_word_hash(&bytes[start..end]),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 }
