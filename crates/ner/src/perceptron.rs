@@ -1,11 +1,8 @@
 //! One tagging stage: a linear model over feature keys with first-order BIOES transitions,
 //! decoded with Viterbi and trained as an averaged structured perceptron.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use crate::features::SentenceFeatures;
-use crate::hash::FeatureIndex;
+use crate::hash::{FeatureIndex, KeyMap};
 use crate::labels::{allowed, allowed_last, NUM_LABELS};
 
 /// Rows of the transition matrix: one per previous label plus one for the sentence start.
@@ -59,13 +56,24 @@ pub(crate) fn constrained(transitions: &[f32]) -> Vec<f32> {
 /// Best label sequence for `emissions` (`n * NUM_LABELS` scores); `transitions` must come from
 /// [`constrained`] (so the result is a valid BIOES sequence).
 pub(crate) fn viterbi(emissions: &[f32], transitions: &[f32], out: &mut Vec<u8>) {
+    viterbi_with(emissions, transitions, out, &mut Vec::new());
+}
+
+/// [`viterbi`] with a reused back-pointer buffer.
+pub(crate) fn viterbi_with(
+    emissions: &[f32],
+    transitions: &[f32],
+    out: &mut Vec<u8>,
+    back: &mut Vec<u8>,
+) {
     let count = emissions.len() / NUM_LABELS;
     out.clear();
     if count == 0 || transitions.len() != TRANSITION_ROWS * NUM_LABELS {
         out.resize(count, 0);
         return;
     }
-    let mut back = vec![0u8; count * NUM_LABELS];
+    back.clear();
+    back.resize(count * NUM_LABELS, 0);
     let mut previous = [0f32; NUM_LABELS];
     for (label, slot) in previous.iter_mut().enumerate() {
         *slot = emissions[label] + transitions[START_ROW * NUM_LABELS + label];
@@ -140,26 +148,6 @@ impl Stage {
         labels
     }
 }
-
-/// Hasher for keys that are already well-mixed 64-bit hashes.
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 /// Training settings of one stage.
 #[derive(Debug, Clone, Copy)]
