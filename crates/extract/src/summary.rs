@@ -4,7 +4,7 @@
 //! are the best by a mix of position (earlier is better) and keyphrase coverage, skipping
 //! sentences that repeat an already chosen one. Sentences come out in article order.
 
-use crate::keywords::{candidates, Keyphrase};
+use crate::keywords::{for_each_candidate, Keyphrase};
 use crate::text;
 use std::collections::{HashMap, HashSet};
 
@@ -59,7 +59,12 @@ pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String
             if !well_formed(sentence) {
                 continue;
             }
-            let terms: HashSet<String> = candidates(sentence).into_iter().map(|c| c.term).collect();
+            let mut terms: HashSet<String> = HashSet::new();
+            for_each_candidate(sentence, |c| {
+                if !terms.contains(c.term) {
+                    terms.insert(c.term.to_string());
+                }
+            });
             sentences.push(Sentence {
                 text: sentence,
                 rank: sentences.len(),

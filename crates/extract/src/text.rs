@@ -1,7 +1,60 @@
 //! Shared text helpers: word tokens with byte offsets, sentence splitting, stopwords.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+/// A fast, non-cryptographic hasher (FxHash-style) for the stage's own short-lived maps of
+/// words and phrases (their iteration order never reaches the output).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+const FAST_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(FAST_K);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+    }
+    #[inline]
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+    #[inline]
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+}
+
+pub(crate) type FastState = BuildHasherDefault<FastHasher>;
 
 /// A word token: a maximal run of alphanumerics, inner apostrophes, hyphens and dots between
 /// letters (so `U.S.`, `Hong-san` and `don't` are single tokens).
@@ -69,11 +122,28 @@ pub fn words(text: &str) -> Vec<Word> {
 
 /// Lowercase form of a token for counting: possessive `'s` removed, curly apostrophes straightened.
 pub fn norm_token(token: &str) -> String {
-    let mut lower = token.to_lowercase().replace('’', "'");
-    if let Some(stripped) = lower.strip_suffix("'s") {
-        lower = stripped.to_string();
-    }
+    let mut lower = String::with_capacity(token.len());
+    norm_token_into(token, &mut lower);
     lower
+}
+
+/// [`norm_token`] into a reused buffer (cleared first).
+pub fn norm_token_into(token: &str, out: &mut String) {
+    out.clear();
+    if token.is_ascii() {
+        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        // `str::to_lowercase` (not per char): it knows the word-final sigma.
+        out.extend(
+            token
+                .to_lowercase()
+                .chars()
+                .map(|c| if c == '’' { '\'' } else { c }),
+        );
+    }
+    if out.ends_with("'s") {
+        out.truncate(out.len() - 2);
+    }
 }
 
 /// Abbreviations after which a dot does not end a sentence.
@@ -458,7 +528,7 @@ pub const STOPWORDS: &[&str] = &[
     "third",
 ];
 
-static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
+static STOPWORD_SET: LazyLock<HashSet<&'static str, FastState>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
 pub fn is_stopword(lower: &str) -> bool {

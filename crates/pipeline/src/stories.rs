@@ -8,6 +8,7 @@
 //! type is the in-memory view of it, rebuilt from the stream by whoever needs it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use newsflow_extract::story::{self, StoryFingerprint};
 
@@ -30,9 +31,12 @@ struct Entry {
 pub struct StoryLog {
     /// Sorted by sequence (gaps allowed).
     entries: VecDeque<Entry>,
-    /// Word hash → sequences of the entries whose lead has it, oldest first: only entries that
+    /// Word hash → ordinals of the entries whose lead has it, oldest first: only entries that
     /// share a word can reach the word-Jaccard threshold, so only they are compared.
-    index: HashMap<u32, VecDeque<u64>>,
+    index: HashMap<u32, VecDeque<u64>, FastState>,
+    /// Ordinal (count of entries ever added before it) of `entries[0]`; an entry's position
+    /// in `entries` is its ordinal minus this.
+    first_ordinal: u64,
     capacity: usize,
     /// Next sequence this view expects (everything below was applied).
     next_sequence: u64,
@@ -42,7 +46,8 @@ impl StoryLog {
     pub fn new(capacity: usize) -> StoryLog {
         StoryLog {
             entries: VecDeque::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
+            first_ordinal: 0,
             capacity: capacity.max(1),
             next_sequence: 1,
         }
@@ -84,8 +89,9 @@ impl StoryLog {
             .back()
             .is_none_or(|last| last.sequence < sequence));
         let assignment = self.decide(id, &fingerprint);
+        let ordinal = self.first_ordinal + self.entries.len() as u64;
         for word in &fingerprint.words {
-            self.index.entry(*word).or_default().push_back(sequence);
+            self.index.entry(*word).or_default().push_back(ordinal);
         }
         self.entries.push_back(Entry {
             sequence,
@@ -95,12 +101,14 @@ impl StoryLog {
         });
         while self.entries.len() > self.capacity {
             if let Some(old) = self.entries.pop_front() {
+                let old_ordinal = self.first_ordinal;
+                self.first_ordinal += 1;
                 for word in &old.fingerprint.words {
-                    if let Some(sequences) = self.index.get_mut(word) {
-                        if sequences.front() == Some(&old.sequence) {
-                            sequences.pop_front();
+                    if let Some(ordinals) = self.index.get_mut(word) {
+                        if ordinals.front() == Some(&old_ordinal) {
+                            ordinals.pop_front();
                         }
-                        if sequences.is_empty() {
+                        if ordinals.is_empty() {
                             self.index.remove(word);
                         }
                     }
@@ -112,31 +120,38 @@ impl StoryLog {
     }
 
     fn decide(&self, id: &str, fingerprint: &StoryFingerprint) -> Assignment {
-        let mut shared: HashMap<u64, u32> = HashMap::new();
+        // The entries sharing a lead word, by position in `entries` (= log order).
+        let mut shared = vec![false; self.entries.len()];
         for word in &fingerprint.words {
-            if let Some(sequences) = self.index.get(word) {
-                for sequence in sequences {
-                    *shared.entry(*sequence).or_insert(0) += 1;
+            if let Some(ordinals) = self.index.get(word) {
+                for ordinal in ordinals {
+                    if let Some(slot) = ordinal
+                        .checked_sub(self.first_ordinal)
+                        .and_then(|position| shared.get_mut(position as usize))
+                    {
+                        *slot = true;
+                    }
                 }
             }
         }
-        let mut candidates: Vec<u64> = shared.into_keys().collect();
-        // Newest first: ties go to the most recent story.
-        candidates.sort_unstable_by(|a, b| b.cmp(a));
         let mut best: Option<(f32, &Entry)> = None;
         let mut duplicate_of = None;
-        let mut seen_ids = HashSet::new();
-        for entry in candidates
+        let mut seen_ids: HashSet<&str, FastState> = HashSet::default();
+        // Newest first: ties go to the most recent story.
+        let candidates = shared
             .iter()
-            .filter_map(|sequence| self.entry(*sequence))
-        {
+            .zip(&self.entries)
+            .rev()
+            .filter(|(shares, _)| **shares)
+            .map(|(_, entry)| entry);
+        for entry in candidates {
             if entry.id == id || !seen_ids.insert(entry.id.as_str()) {
                 continue;
             }
-            if duplicate_of.is_none() && story::near_duplicate(fingerprint, &entry.fingerprint) {
+            let (score, near) = story::compare(fingerprint, &entry.fingerprint);
+            if duplicate_of.is_none() && near {
                 duplicate_of = Some(entry.id.clone());
             }
-            let score = story::same_story(fingerprint, &entry.fingerprint);
             if score >= story::SAME_STORY_THRESHOLD
                 && best
                     .as_ref()
@@ -161,6 +176,59 @@ impl StoryLog {
         }
     }
 }
+
+/// A fast, non-cryptographic hasher (FxHash-style) for the log's in-memory maps: word hashes
+/// and article ids come from our own pipeline, not from an adversary choosing collisions.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+const FAST_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(FAST_K);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The high bits are the well-mixed ones; hashbrown uses the top 7 and the low bits.
+        self.0.rotate_left(26)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+    }
+    #[inline]
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+    #[inline]
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+}
+
+type FastState = BuildHasherDefault<FastHasher>;
 
 #[cfg(test)]
 mod tests {
