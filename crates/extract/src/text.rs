@@ -76,46 +76,53 @@ fn is_joiner(ch: char) -> bool {
 
 /// Word tokens of `text` with byte offsets.
 pub fn words(text: &str) -> Vec<Word> {
+    let bytes = text.as_bytes();
+    // The char at byte offset `pos` (always a char boundary here) and its length.
+    let at = |pos: usize| -> Option<(char, usize)> {
+        let byte = *bytes.get(pos)?;
+        if byte.is_ascii() {
+            Some((char::from(byte), 1))
+        } else {
+            text.get(pos..)?.chars().next().map(|c| (c, c.len_utf8()))
+        }
+    };
+    let alphanumeric = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        }
+    };
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut index = 0;
-    while index < chars.len() {
-        let (start, ch) = chars[index];
-        if !ch.is_alphanumeric() {
-            index += 1;
+    let mut pos = 0;
+    while let Some((ch, len)) = at(pos) {
+        if !alphanumeric(ch) {
+            pos += len;
             continue;
         }
-        let mut end_index = index + 1;
+        let start = pos;
+        let mut end = pos + len;
         loop {
-            if end_index < chars.len() && chars[end_index].1.is_alphanumeric() {
-                end_index += 1;
-                continue;
+            match at(end) {
+                Some((c, l)) if alphanumeric(c) => end += l,
+                // A joiner followed by an alphanumeric continues the word.
+                Some((c, l)) if is_joiner(c) => match at(end + l) {
+                    Some((after, l2)) if alphanumeric(after) => end += l + l2,
+                    _ => break,
+                },
+                _ => break,
             }
-            // A joiner followed by an alphanumeric continues the word.
-            if end_index + 1 < chars.len()
-                && is_joiner(chars[end_index].1)
-                && chars[end_index + 1].1.is_alphanumeric()
-            {
-                end_index += 2;
-                continue;
-            }
-            break;
         }
         // A trailing dot after single letters (`U.S.`, `N.`) belongs to the abbreviation.
-        let mut end = chars
-            .get(end_index)
-            .map(|(offset, _)| *offset)
-            .unwrap_or(text.len());
-        if end_index < chars.len() && chars[end_index].1 == '.' {
+        if bytes.get(end) == Some(&b'.') {
             let body = &text[start..end];
             let single_letters = body.split('.').all(|part| part.chars().count() <= 1);
             if single_letters && body.chars().next().is_some_and(char::is_uppercase) {
                 end += 1;
-                end_index += 1;
             }
         }
         out.push(Word { start, end });
-        index = end_index;
+        pos = end;
     }
     out
 }
@@ -543,6 +550,83 @@ pub fn is_capitalised(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The previous implementation (a `Vec` of all chars), kept to check the faster one.
+    fn words_reference(text: &str) -> Vec<Word> {
+        let mut out = Vec::new();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut index = 0;
+        while index < chars.len() {
+            let (start, ch) = chars[index];
+            if !ch.is_alphanumeric() {
+                index += 1;
+                continue;
+            }
+            let mut end_index = index + 1;
+            loop {
+                if end_index < chars.len() && chars[end_index].1.is_alphanumeric() {
+                    end_index += 1;
+                    continue;
+                }
+                // A joiner followed by an alphanumeric continues the word.
+                if end_index + 1 < chars.len()
+                    && is_joiner(chars[end_index].1)
+                    && chars[end_index + 1].1.is_alphanumeric()
+                {
+                    end_index += 2;
+                    continue;
+                }
+                break;
+            }
+            // A trailing dot after single letters (`U.S.`, `N.`) belongs to the abbreviation.
+            let mut end = chars
+                .get(end_index)
+                .map(|(offset, _)| *offset)
+                .unwrap_or(text.len());
+            if end_index < chars.len() && chars[end_index].1 == '.' {
+                let body = &text[start..end];
+                let single_letters = body.split('.').all(|part| part.chars().count() <= 1);
+                if single_letters && body.chars().next().is_some_and(char::is_uppercase) {
+                    end += 1;
+                    end_index += 1;
+                }
+            }
+            out.push(Word { start, end });
+            index = end_index;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_match_the_char_vector_version(text in "[a-zA-Z0-9 .,'’&\\-éÉß\u{3a3}\u{2019}\u{1F600}\u{0301}]{0,60}") {
+            proptest::prop_assert_eq!(words(&text), words_reference(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn norm_token_matches_lowercase_and_replace(token in "[a-zA-Z'’sS\u{3a3}\u{130}ÉΣς]{0,12}") {
+            let mut expected = token.to_lowercase().replace('’', "'");
+            if let Some(stripped) = expected.strip_suffix("'s") {
+                expected = stripped.to_string();
+            }
+            proptest::prop_assert_eq!(norm_token(&token), expected);
+        }
+    }
+
+    #[test]
+    fn words_match_on_tricky_text() {
+        for text in [
+            "U.S. N. Korea's Hong-san’s x.y. É.U. A.B",
+            "a-'b .. 'x- 12.5 ÉTÉ's",
+            "",
+            "-.",
+            "Z.",
+        ] {
+            assert_eq!(words(text), words_reference(text), "{text}");
+        }
+    }
 
     #[test]
     fn words_keep_abbreviations_and_hyphens() {

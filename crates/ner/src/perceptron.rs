@@ -56,24 +56,13 @@ pub(crate) fn constrained(transitions: &[f32]) -> Vec<f32> {
 /// Best label sequence for `emissions` (`n * NUM_LABELS` scores); `transitions` must come from
 /// [`constrained`] (so the result is a valid BIOES sequence).
 pub(crate) fn viterbi(emissions: &[f32], transitions: &[f32], out: &mut Vec<u8>) {
-    viterbi_with(emissions, transitions, out, &mut Vec::new());
-}
-
-/// [`viterbi`] with a reused back-pointer buffer.
-pub(crate) fn viterbi_with(
-    emissions: &[f32],
-    transitions: &[f32],
-    out: &mut Vec<u8>,
-    back: &mut Vec<u8>,
-) {
     let count = emissions.len() / NUM_LABELS;
     out.clear();
     if count == 0 || transitions.len() != TRANSITION_ROWS * NUM_LABELS {
         out.resize(count, 0);
         return;
     }
-    back.clear();
-    back.resize(count * NUM_LABELS, 0);
+    let mut back = vec![0u8; count * NUM_LABELS];
     let mut previous = [0f32; NUM_LABELS];
     for (label, slot) in previous.iter_mut().enumerate() {
         *slot = emissions[label] + transitions[START_ROW * NUM_LABELS + label];

@@ -9,17 +9,91 @@
 //! Lookups compare full 64-bit keys and sums are exact integer sums, so the scores are the ones
 //! [`Stage::emissions`] computes.
 
-use crate::features::{features, prior_features, PreparedDocument, SentenceFeatures};
-use crate::labels::NUM_LABELS;
-use crate::perceptron::{viterbi_with, Stage};
+use crate::features::{features, prior_features, PreparedDocument};
+use crate::labels::{allowed_last, NUM_LABELS};
+use crate::perceptron::{Stage, TRANSITION_ROWS};
 
-/// Weights of one stage over the shared rows.
+/// Viterbi over a stage's constrained transitions, written so that the per-label maximum is
+/// computed without branches (the compiler turns it into vector compares and blends).
 #[derive(Debug, Clone)]
-struct StageWeights {
-    /// `NUM_LABELS` weights per row; row 0 is all zeros.
-    rows: Vec<i16>,
-    scale: f32,
-    decoding: Vec<f32>,
+struct Decoder {
+    start: [f32; NUM_LABELS],
+    /// `transitions[previous][label]` (minus infinity where not allowed).
+    transitions: [[f32; NUM_LABELS]; NUM_LABELS],
+}
+
+impl Decoder {
+    /// From constrained transitions (see `perceptron::constrained`).
+    fn new(decoding: &[f32]) -> Decoder {
+        let mut start = [f32::NEG_INFINITY; NUM_LABELS];
+        let mut transitions = [[f32::NEG_INFINITY; NUM_LABELS]; NUM_LABELS];
+        if decoding.len() == TRANSITION_ROWS * NUM_LABELS {
+            start.copy_from_slice(&decoding[NUM_LABELS * NUM_LABELS..]);
+            for (previous, row) in transitions.iter_mut().enumerate() {
+                row.copy_from_slice(&decoding[previous * NUM_LABELS..(previous + 1) * NUM_LABELS]);
+            }
+        }
+        Decoder { start, transitions }
+    }
+
+    /// The labels `perceptron::viterbi` finds: the same sums in the same order, and the same
+    /// strict comparison (ties go to the lowest previous label).
+    fn decode(&self, emissions: &[f32], out: &mut Vec<u8>, back: &mut Vec<u8>) {
+        let count = emissions.len() / NUM_LABELS;
+        out.clear();
+        if count == 0 {
+            return;
+        }
+        back.clear();
+        back.resize(count * NUM_LABELS, 0);
+        let mut previous = [0f32; NUM_LABELS];
+        for (label, slot) in previous.iter_mut().enumerate() {
+            *slot = emissions[label] + self.start[label];
+        }
+        for t in 1..count {
+            let mut current = [f32::NEG_INFINITY; NUM_LABELS];
+            // 32-bit lanes, like the scores, so compare masks apply without repacking.
+            let mut best_prev = [0u32; NUM_LABELS];
+            for (prev, row) in self.transitions.iter().enumerate() {
+                let prev_score = previous[prev];
+                for label in 0..NUM_LABELS {
+                    let candidate = prev_score + row[label];
+                    let better = candidate > current[label];
+                    current[label] = if better { candidate } else { current[label] };
+                    best_prev[label] = if better {
+                        prev as u32
+                    } else {
+                        best_prev[label]
+                    };
+                }
+            }
+            let emission = &emissions[t * NUM_LABELS..(t + 1) * NUM_LABELS];
+            for label in 0..NUM_LABELS {
+                current[label] += emission[label];
+            }
+            for (slot, &prev) in back[t * NUM_LABELS..(t + 1) * NUM_LABELS]
+                .iter_mut()
+                .zip(&best_prev)
+            {
+                *slot = prev as u8;
+            }
+            previous = current;
+        }
+        let mut best_label = 0usize;
+        let mut best = f32::NEG_INFINITY;
+        for (label, &value) in previous.iter().enumerate() {
+            if allowed_last(label as u8) && value > best {
+                best = value;
+                best_label = label;
+            }
+        }
+        out.resize(count, 0);
+        out[count - 1] = best_label as u8;
+        for t in (1..count).rev() {
+            let next = usize::from(out[t]);
+            out[t - 1] = back[t * NUM_LABELS + next];
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -27,9 +101,21 @@ pub(crate) struct Tagger {
     /// (key, row); row 0 marks an empty slot.
     slots: Vec<(u64, u32)>,
     mask: usize,
-    first: StageWeights,
-    second: Option<StageWeights>,
+    /// Per row: the first stage's `NUM_LABELS` weights, then (with a second stage) the second
+    /// stage's, so one read serves both passes. Row 0 is all zeros.
+    rows: Vec<i16>,
+    first: StageScores,
+    second: Option<StageScores>,
 }
+
+/// How a stage turns summed weights into a label sequence.
+#[derive(Debug, Clone)]
+struct StageScores {
+    scale: f32,
+    decoder: Decoder,
+}
+
+const WIDE: usize = 2 * NUM_LABELS;
 
 /// Reused buffers of one document's tagging.
 #[derive(Default)]
@@ -47,12 +133,15 @@ impl Tagger {
         let mut tagger = Tagger {
             slots: vec![(0, 0); capacity],
             mask: capacity - 1,
-            first: StageWeights {
-                rows: Vec::new(),
+            rows: Vec::new(),
+            first: StageScores {
                 scale: first.scale,
-                decoding: first.decoding.clone(),
+                decoder: Decoder::new(&first.decoding),
             },
-            second: None,
+            second: second.map(|stage| StageScores {
+                scale: stage.scale,
+                decoder: Decoder::new(&stage.decoding),
+            }),
         };
         // Rows: 0 = none, then every distinct key in order of first appearance.
         let mut row_count = 1u32;
@@ -72,8 +161,9 @@ impl Tagger {
             }
             stage_rows.push(rows);
         }
-        let weights_of = |stage: &Stage, rows: &[u32]| -> StageWeights {
-            let mut matrix = vec![0i16; row_count as usize * NUM_LABELS];
+        let width = stages.len() * NUM_LABELS;
+        tagger.rows = vec![0i16; row_count as usize * width];
+        for (index, (stage, rows)) in stages.iter().zip(&stage_rows).enumerate() {
             let mut filled = vec![false; row_count as usize];
             for (id, &row) in rows.iter().enumerate() {
                 // With a repeated key the first id wins, as in `FeatureIndex::get`.
@@ -82,18 +172,11 @@ impl Tagger {
                 }
                 let source = id * NUM_LABELS;
                 if let Some(weights) = stage.weights.get(source..source + NUM_LABELS) {
-                    let target = row as usize * NUM_LABELS;
-                    matrix[target..target + NUM_LABELS].copy_from_slice(weights);
+                    let target = row as usize * width + index * NUM_LABELS;
+                    tagger.rows[target..target + NUM_LABELS].copy_from_slice(weights);
                 }
             }
-            StageWeights {
-                rows: matrix,
-                scale: stage.scale,
-                decoding: stage.decoding.clone(),
-            }
-        };
-        tagger.first = weights_of(first, &stage_rows[0]);
-        tagger.second = second.map(|stage| weights_of(stage, &stage_rows[1]));
+        }
         tagger
     }
 
@@ -132,100 +215,101 @@ impl Tagger {
     pub(crate) fn label(&self, document: &PreparedDocument<'_>) -> Vec<Vec<u8>> {
         let base = features(document, None);
         let mut scratch = Scratch::default();
-        let mut base_rows: Vec<Vec<u32>> = Vec::with_capacity(base.len());
         let mut first: Vec<Vec<u8>> = Vec::with_capacity(base.len());
-        for sentence in &base {
-            self.rows_into(&sentence.keys, &mut scratch.rows);
-            emissions(
-                &self.first,
-                sentence,
-                &scratch.rows,
-                None,
-                &mut scratch.emissions,
-            );
-            let mut labels = Vec::new();
-            viterbi_with(
-                &scratch.emissions,
-                &self.first.decoding,
-                &mut labels,
-                &mut scratch.back,
-            );
-            first.push(labels);
-            base_rows.push(std::mem::take(&mut scratch.rows));
-        }
         let Some(second) = &self.second else {
+            for sentence in &base {
+                self.rows_into(&sentence.keys, &mut scratch.rows);
+                scratch.emissions.clear();
+                for t in 0..sentence.len() {
+                    let mut sums = [0i32; NUM_LABELS];
+                    let range = sentence.offsets[t]..sentence.offsets[t + 1];
+                    add_rows(&self.rows, &scratch.rows[range], &mut sums);
+                    push_scores(&mut scratch.emissions, &sums, self.first.scale);
+                }
+                first.push(decode(&self.first, &mut scratch));
+            }
             return first;
         };
+        // First pass; the second stage's sums over the same keys are kept for the second pass.
+        let mut second_sums: Vec<Vec<[i32; NUM_LABELS]>> = Vec::with_capacity(base.len());
+        for sentence in &base {
+            self.rows_into(&sentence.keys, &mut scratch.rows);
+            scratch.emissions.clear();
+            let mut sentence_sums = Vec::with_capacity(sentence.len());
+            for t in 0..sentence.len() {
+                let mut sums = [0i32; WIDE];
+                let range = sentence.offsets[t]..sentence.offsets[t + 1];
+                add_rows(&self.rows, &scratch.rows[range], &mut sums);
+                let (own, later) = split(&sums);
+                push_scores(&mut scratch.emissions, own, self.first.scale);
+                sentence_sums.push(*later);
+            }
+            first.push(decode(&self.first, &mut scratch));
+            second_sums.push(sentence_sums);
+        }
+        // Second pass: add the features of the first pass's labels.
         let extra = prior_features(document, &first);
         let mut out = Vec::with_capacity(base.len());
-        for ((sentence, rows), extra) in base.iter().zip(&base_rows).zip(&extra) {
+        for (extra, sentence_sums) in extra.iter().zip(&second_sums) {
             self.rows_into(&extra.keys, &mut scratch.rows);
-            emissions(
-                second,
-                sentence,
-                rows,
-                Some((extra, &scratch.rows)),
-                &mut scratch.emissions,
-            );
-            let mut labels = Vec::new();
-            viterbi_with(
-                &scratch.emissions,
-                &second.decoding,
-                &mut labels,
-                &mut scratch.back,
-            );
-            out.push(labels);
+            scratch.emissions.clear();
+            for (t, base_sums) in sentence_sums.iter().enumerate() {
+                let mut sums = [0i32; WIDE];
+                if t + 1 < extra.offsets.len() {
+                    let range = extra.offsets[t]..extra.offsets[t + 1];
+                    add_rows(&self.rows, &scratch.rows[range], &mut sums);
+                }
+                let (_, later) = split(&sums);
+                let mut total = *base_sums;
+                for (sum, value) in total.iter_mut().zip(later) {
+                    *sum += value;
+                }
+                push_scores(&mut scratch.emissions, &total, second.scale);
+            }
+            out.push(decode(second, &mut scratch));
         }
         out
     }
 }
 
+fn split(sums: &[i32; WIDE]) -> (&[i32; NUM_LABELS], &[i32; NUM_LABELS]) {
+    let (own, later) = sums.split_at(NUM_LABELS);
+    (
+        own.try_into().unwrap_or(&[0; NUM_LABELS]),
+        later.try_into().unwrap_or(&[0; NUM_LABELS]),
+    )
+}
+
+fn decode(stage: &StageScores, scratch: &mut Scratch) -> Vec<u8> {
+    let mut labels = Vec::new();
+    stage
+        .decoder
+        .decode(&scratch.emissions, &mut labels, &mut scratch.back);
+    labels
+}
+
+/// Adds the weight rows `rows` (each `W` wide) to `sums`.
 #[inline]
-fn add_rows(weights: &[i16], rows: &[u32], sums: &mut [i32; NUM_LABELS]) {
+fn add_rows<const W: usize>(matrix: &[i16], rows: &[u32], sums: &mut [i32; W]) {
     for &row in rows {
-        let start = row as usize * NUM_LABELS;
-        if let Some(row) = weights.get(start..start + NUM_LABELS) {
-            for (sum, weight) in sums.iter_mut().zip(row) {
+        let start = row as usize * W;
+        if let Some(weights) = matrix.get(start..start + W) {
+            for (sum, weight) in sums.iter_mut().zip(weights) {
                 *sum += i32::from(*weight);
             }
         }
     }
 }
 
-/// Label scores of every token of a sentence from the rows of its keys (and the rows of the
-/// extra second-pass keys), as [`Stage::emissions`] computes them.
-fn emissions(
-    weights: &StageWeights,
-    sentence: &SentenceFeatures,
-    rows: &[u32],
-    extra: Option<(&SentenceFeatures, &[u32])>,
-    out: &mut Vec<f32>,
-) {
-    let count = sentence.len();
-    out.clear();
-    out.resize(count * NUM_LABELS, 0.0);
-    for t in 0..count {
-        let mut sums = [0i32; NUM_LABELS];
-        let range = sentence.offsets[t]..sentence.offsets[t + 1];
-        add_rows(&weights.rows, &rows[range], &mut sums);
-        if let Some((extra, extra_rows)) = extra {
-            if t + 1 < extra.offsets.len() {
-                let range = extra.offsets[t]..extra.offsets[t + 1];
-                add_rows(&weights.rows, &extra_rows[range], &mut sums);
-            }
-        }
-        for (score, sum) in out[t * NUM_LABELS..(t + 1) * NUM_LABELS]
-            .iter_mut()
-            .zip(sums)
-        {
-            *score = sum as f32 * weights.scale;
-        }
-    }
+/// Scores as [`Stage::emissions`] computes them: the exact integer sum times the scale.
+fn push_scores(out: &mut Vec<f32>, sums: &[i32; NUM_LABELS], scale: f32) {
+    out.extend(sums.iter().map(|&sum| sum as f32 * scale));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::SentenceFeatures;
     use crate::hash::FeatureIndex;
     use crate::perceptron::{constrained, TRANSITION_ROWS};
 
@@ -260,6 +344,28 @@ mod tests {
         out
     }
 
+    // The sparse decoder finds what the dense Viterbi finds, ties included.
+    #[test]
+    fn decoder_matches_viterbi() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..200 {
+            let transitions: Vec<f32> = (0..TRANSITION_ROWS * NUM_LABELS)
+                .map(|_| (next(&mut state) % 7) as f32 - 3.0)
+                .collect();
+            let decoding = constrained(&transitions);
+            let decoder = Decoder::new(&decoding);
+            let count = round % 9;
+            // Small integer scores make ties common.
+            let emissions: Vec<f32> = (0..count * NUM_LABELS)
+                .map(|_| (next(&mut state) % 5) as f32)
+                .collect();
+            let (mut expected, mut got, mut back) = (Vec::new(), Vec::new(), Vec::new());
+            crate::perceptron::viterbi(&emissions, &decoding, &mut expected);
+            decoder.decode(&emissions, &mut got, &mut back);
+            assert_eq!(expected, got);
+        }
+    }
+
     // Shared rows give the same scores as each stage's own index, for known and unknown keys.
     #[test]
     fn shared_rows_score_like_the_stages() {
@@ -288,18 +394,54 @@ mod tests {
             .collect();
         let (base, extra, joined) = (sentence(base), sentence(extra), sentence(joined));
 
+        // Both passes through `label`'s arithmetic: first-stage sums over the base keys, and
+        // second-stage sums over the base keys plus the extra keys.
+        let (mut expected, mut got) = (Vec::new(), Vec::new());
         let mut rows = Vec::new();
         tagger.rows_into(&base.keys, &mut rows);
-        let (mut expected, mut got) = (Vec::new(), Vec::new());
-        first.emissions(&base, &mut expected);
-        emissions(&tagger.first, &base, &rows, None, &mut got);
-        assert_eq!(expected, got);
-
         let mut extra_rows = Vec::new();
         tagger.rows_into(&extra.keys, &mut extra_rows);
+        let mut got_second = Vec::new();
+        for t in 0..base.len() {
+            let mut sums = [0i32; WIDE];
+            add_rows(
+                &tagger.rows,
+                &rows[base.offsets[t]..base.offsets[t + 1]],
+                &mut sums,
+            );
+            let (own, later) = split(&sums);
+            push_scores(&mut got, own, tagger.first.scale);
+            let mut more = [0i32; WIDE];
+            add_rows(
+                &tagger.rows,
+                &extra_rows[extra.offsets[t]..extra.offsets[t + 1]],
+                &mut more,
+            );
+            let mut total = *later;
+            for (sum, value) in total.iter_mut().zip(split(&more).1) {
+                *sum += value;
+            }
+            push_scores(&mut got_second, &total, second.scale);
+        }
+        first.emissions(&base, &mut expected);
+        assert_eq!(expected, got);
         second.emissions(&joined, &mut expected);
-        let weights = tagger.second.as_ref().expect("second stage");
-        emissions(weights, &base, &rows, Some((&extra, &extra_rows)), &mut got);
+        assert_eq!(expected, got_second);
+
+        // A one-stage model has rows of one stage's width.
+        let single = Tagger::new(&first, None);
+        single.rows_into(&base.keys, &mut rows);
+        got.clear();
+        for t in 0..base.len() {
+            let mut sums = [0i32; NUM_LABELS];
+            add_rows(
+                &single.rows,
+                &rows[base.offsets[t]..base.offsets[t + 1]],
+                &mut sums,
+            );
+            push_scores(&mut got, &sums, single.first.scale);
+        }
+        first.emissions(&base, &mut expected);
         assert_eq!(expected, got);
     }
 }
