@@ -134,6 +134,8 @@ struct TokenInfo<'a> {
     gazetteer_major: Option<u32>,
     /// Index of the normalised lower-case word among the document's distinct words.
     word_id: u32,
+    /// Index of the exact word form among the document's distinct forms.
+    form_id: u32,
     word_hash: u64,
     lower_hash: u64,
     shape_hash: u64,
@@ -146,6 +148,8 @@ pub(crate) struct PreparedDocument<'a> {
     headlines: Vec<bool>,
     /// Per distinct word: its lower-case form and lexicon entries.
     words: Vec<WordInfo>,
+    /// Per distinct word form: its first token (sentence, index).
+    forms: Vec<(u32, u32)>,
     /// Per distinct word: (capitalised inside a sentence, lower-case) occurrence counts.
     stats: Vec<(u32, u32)>,
     /// Per distinct word: where it occurs (sentence, token), up to [`MAX_OCCURRENCES`].
@@ -323,6 +327,11 @@ pub(crate) fn prepare<'a>(
     let mut ids: KeyMap<u32> = KeyMap::default();
     let mut collided: HashMap<String, u32> = HashMap::new();
     let mut words: Vec<WordInfo> = Vec::new();
+    // Distinct exact forms by the hash of the text, with the same collision fallback.
+    let mut form_ids: KeyMap<u32> = KeyMap::default();
+    let mut form_collided: HashMap<&'a str, u32> = HashMap::new();
+    let mut forms: Vec<(u32, u32)> = Vec::new();
+    let mut form_words: Vec<&'a str> = Vec::new();
     let mut stats: Vec<(u32, u32)> = Vec::new();
     let mut occurrences: Vec<Vec<(u32, u32)>> = Vec::new();
     let mut sentences: Vec<Vec<TokenInfo<'a>>> = Vec::with_capacity(document.len());
@@ -364,6 +373,29 @@ pub(crate) fn prepare<'a>(
                     id
                 }
             };
+            let word_hash = text_hash(word);
+            let known_form = match form_ids.get(&word_hash) {
+                Some(&id) if form_words[id as usize] == word => Some(id),
+                Some(_) => form_collided.get(word).copied(),
+                None => None,
+            };
+            let form_id = match known_form {
+                Some(id) => id,
+                None => {
+                    let id = forms.len() as u32;
+                    match form_ids.entry(word_hash) {
+                        Entry::Occupied(_) => {
+                            form_collided.insert(word, id);
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(id);
+                        }
+                    }
+                    forms.push((s as u32, t as u32));
+                    form_words.push(word);
+                    id
+                }
+            };
             let info = &words[word_id as usize];
             if let Some(list) = occurrences.get_mut(word_id as usize) {
                 if list.len() < MAX_OCCURRENCES {
@@ -382,7 +414,7 @@ pub(crate) fn prepare<'a>(
                 word,
                 casing: info.casing,
                 clusters: info.clusters,
-                word_hash: text_hash(word),
+                word_hash,
                 lower_hash: info.lower_hash,
                 shape_hash: text_hash(&shape),
                 short_hash: text_hash(&short),
@@ -390,6 +422,7 @@ pub(crate) fn prepare<'a>(
                 gazetteer: 0,
                 gazetteer_major: None,
                 word_id,
+                form_id,
             });
         }
         gazetteer_matches(&mut infos, &words, context.gazetteer);
@@ -399,6 +432,7 @@ pub(crate) fn prepare<'a>(
         sentences,
         headlines,
         words,
+        forms,
         stats,
         occurrences,
     }
@@ -419,7 +453,14 @@ pub(crate) fn features(
     document: &PreparedDocument<'_>,
     prior: Option<&[Vec<u8>]>,
 ) -> Vec<SentenceFeatures> {
-    build_features(document, prior, true)
+    build_features(
+        document,
+        prior,
+        Parts {
+            word: true,
+            context: true,
+        },
+    )
 }
 
 /// Only the features that depend on the first pass's labels: `features(document, None)`
@@ -428,13 +469,128 @@ pub(crate) fn prior_features(
     document: &PreparedDocument<'_>,
     prior: &[Vec<u8>],
 ) -> Vec<SentenceFeatures> {
-    build_features(document, Some(prior), false)
+    build_features(
+        document,
+        Some(prior),
+        Parts {
+            word: false,
+            context: false,
+        },
+    )
+}
+
+/// The keys that depend only on the token's own word form (its text, lower case, shapes and
+/// lexicon entries): equal for every occurrence of the form in a document.
+fn word_keys(info: &TokenInfo<'_>, lower: &str, keys: &mut Vec<u64>) {
+    push(keys, FeatureHasher::new(1));
+    push(keys, FeatureHasher::new(2).num(info.word_hash));
+    push(keys, FeatureHasher::new(3).num(info.lower_hash));
+    let mut prefix_ends = lower.char_indices().map(|(i, _)| i).skip(1);
+    let mut suffix_starts = lower.char_indices().rev().map(|(i, _)| i);
+    for k in 1..=4u64 {
+        let (Some(prefix_end), Some(suffix_start)) = (prefix_ends.next(), suffix_starts.next())
+        else {
+            break;
+        };
+        // Only proper affixes (shorter than the word).
+        if suffix_start == 0 {
+            break;
+        }
+        push(keys, FeatureHasher::new(4).num(k).str(&lower[..prefix_end]));
+        push(
+            keys,
+            FeatureHasher::new(5).num(k).str(&lower[suffix_start..]),
+        );
+    }
+    push(keys, FeatureHasher::new(6).num(info.shape_hash));
+    push(keys, FeatureHasher::new(7).num(info.short_hash));
+    // Casing statistics from unlabelled text.
+    match info.casing {
+        Some((share, freq)) => {
+            push(keys, FeatureHasher::new(17).num(u64::from(share)));
+            push(
+                keys,
+                FeatureHasher::new(19)
+                    .num(u64::from(share))
+                    .num(u64::from(freq.min(8))),
+            );
+        }
+        None => push(keys, FeatureHasher::new(17).num(99)),
+    }
+    // Clusters.
+    if let Some(levels) = info.clusters {
+        for (level, id) in levels.iter().enumerate() {
+            if *id != 1023 {
+                push(
+                    keys,
+                    FeatureHasher::new(20).num(level as u64).num(u64::from(*id)),
+                );
+            }
+        }
+        push(
+            keys,
+            FeatureHasher::new(31)
+                .num(u64::from(levels[1]))
+                .num(info.short_hash),
+        );
+    }
+}
+
+/// Which keys [`build_features`] makes.
+#[derive(Clone, Copy)]
+struct Parts {
+    /// [`word_keys`].
+    word: bool,
+    /// Keys of the token in its context (neighbours, position, gazetteer, document).
+    context: bool,
+}
+
+/// Keys of the `index`-th token of sentence `sentence` that depend only on its word form.
+pub(crate) fn form_keys(
+    document: &PreparedDocument<'_>,
+    sentence: usize,
+    index: usize,
+    keys: &mut Vec<u64>,
+) {
+    if let Some(info) = document.sentences.get(sentence).and_then(|s| s.get(index)) {
+        word_keys(info, document.lower(info), keys);
+    }
+}
+
+/// The first token of every distinct word form: `(sentence, index)`, by form id.
+pub(crate) fn forms<'d>(document: &'d PreparedDocument<'_>) -> &'d [(u32, u32)] {
+    &document.forms
+}
+
+/// Form id of every token of a sentence.
+pub(crate) fn form_ids<'d>(
+    document: &'d PreparedDocument<'_>,
+    sentence: usize,
+) -> impl Iterator<Item = u32> + 'd {
+    document
+        .sentences
+        .get(sentence)
+        .into_iter()
+        .flatten()
+        .map(|info| info.form_id)
+}
+
+/// Features without the word-form keys ([`form_keys`] gives those once per form).
+pub(crate) fn context_features(document: &PreparedDocument<'_>) -> Vec<SentenceFeatures> {
+    build_features(
+        document,
+        None,
+        Parts {
+            word: false,
+            context: true,
+        },
+    )
 }
 
 fn build_features(
     document: &PreparedDocument<'_>,
     prior: Option<&[Vec<u8>]>,
-    with_base: bool,
+    parts: Parts,
 ) -> Vec<SentenceFeatures> {
     // First-pass label counts per distinct word: O, PER, ORG, LOC, MISC.
     let mut prior_counts: Vec<[u32; 5]> = Vec::new();
@@ -458,7 +614,7 @@ fn build_features(
         let count = infos.len();
         let sentence_prior = prior.and_then(|p| p.get(s));
         let mut features = SentenceFeatures {
-            keys: Vec::with_capacity(count * if with_base { 48 } else { 8 }),
+            keys: Vec::with_capacity(count * if parts.context { 48 } else { 8 }),
             offsets: Vec::with_capacity(count + 1),
         };
         features.offsets.push(0);
@@ -477,31 +633,10 @@ fn build_features(
             let case = info.case as u64;
             let first = u64::from(t == 0);
             let headline_flag = u64::from(headline);
-            if with_base {
-                push(keys, FeatureHasher::new(1));
-                push(keys, FeatureHasher::new(2).num(info.word_hash));
-                push(keys, FeatureHasher::new(3).num(info.lower_hash));
-                let lower = document.lower(info);
-                let mut prefix_ends = lower.char_indices().map(|(i, _)| i).skip(1);
-                let mut suffix_starts = lower.char_indices().rev().map(|(i, _)| i);
-                for k in 1..=4u64 {
-                    let (Some(prefix_end), Some(suffix_start)) =
-                        (prefix_ends.next(), suffix_starts.next())
-                    else {
-                        break;
-                    };
-                    // Only proper affixes (shorter than the word).
-                    if suffix_start == 0 {
-                        break;
-                    }
-                    push(keys, FeatureHasher::new(4).num(k).str(&lower[..prefix_end]));
-                    push(
-                        keys,
-                        FeatureHasher::new(5).num(k).str(&lower[suffix_start..]),
-                    );
-                }
-                push(keys, FeatureHasher::new(6).num(info.shape_hash));
-                push(keys, FeatureHasher::new(7).num(info.short_hash));
+            if parts.word {
+                word_keys(info, document.lower(info), keys);
+            }
+            if parts.context {
                 push(keys, FeatureHasher::new(8).num(prev_lower));
                 push(keys, FeatureHasher::new(9).num(next_lower));
                 push(
@@ -559,55 +694,18 @@ fn build_features(
                     FeatureHasher::new(30).num(info.short_hash).num(next_lower),
                 );
 
-                // Casing statistics from unlabelled text.
-                match info.casing {
-                    Some((share, freq)) => {
-                        push(keys, FeatureHasher::new(17).num(u64::from(share)));
-                        push(
-                            keys,
-                            FeatureHasher::new(18)
-                                .num(u64::from(share))
-                                .num(case)
-                                .num(first)
-                                .num(headline_flag),
-                        );
-                        push(
-                            keys,
-                            FeatureHasher::new(19)
-                                .num(u64::from(share))
-                                .num(u64::from(freq.min(8))),
-                        );
-                    }
-                    None => {
-                        push(keys, FeatureHasher::new(17).num(99));
-                        push(
-                            keys,
-                            FeatureHasher::new(18)
-                                .num(99)
-                                .num(case)
-                                .num(first)
-                                .num(headline_flag),
-                        );
-                    }
-                }
+                // Casing statistics from unlabelled text, with this token's position.
+                let share = info.casing.map(|(share, _)| u64::from(share)).unwrap_or(99);
+                push(
+                    keys,
+                    FeatureHasher::new(18)
+                        .num(share)
+                        .num(case)
+                        .num(first)
+                        .num(headline_flag),
+                );
 
-                // Clusters.
-                if let Some(levels) = info.clusters {
-                    for (level, id) in levels.iter().enumerate() {
-                        if *id != 1023 {
-                            push(
-                                keys,
-                                FeatureHasher::new(20).num(level as u64).num(u64::from(*id)),
-                            );
-                        }
-                    }
-                    push(
-                        keys,
-                        FeatureHasher::new(31)
-                            .num(u64::from(levels[1]))
-                            .num(info.short_hash),
-                    );
-                }
+                // Clusters of the neighbours.
                 for (template, neighbour) in [(21u32, prev), (22u32, next)] {
                     match neighbour.and_then(|n| n.clusters) {
                         Some(levels) => {

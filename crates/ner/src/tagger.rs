@@ -9,7 +9,9 @@
 //! Lookups compare full 64-bit keys and sums are exact integer sums, so the scores are the ones
 //! [`Stage::emissions`] computes.
 
-use crate::features::{features, prior_features, PreparedDocument};
+use crate::features::{
+    context_features, form_ids, form_keys, forms, prior_features, PreparedDocument,
+};
 use crate::labels::{allowed_last, NUM_LABELS};
 use crate::perceptron::{Stage, TRANSITION_ROWS};
 
@@ -213,55 +215,26 @@ impl Tagger {
 
     /// BIOES labels of every sentence of a prepared document (both passes).
     pub(crate) fn label(&self, document: &PreparedDocument<'_>) -> Vec<Vec<u8>> {
-        let base = features(document, None);
         let mut scratch = Scratch::default();
-        let mut first: Vec<Vec<u8>> = Vec::with_capacity(base.len());
         let Some(second) = &self.second else {
-            for sentence in &base {
-                self.rows_into(&sentence.keys, &mut scratch.rows);
-                scratch.emissions.clear();
-                for t in 0..sentence.len() {
-                    let mut sums = [0i32; NUM_LABELS];
-                    let range = sentence.offsets[t]..sentence.offsets[t + 1];
-                    add_rows(&self.rows, &scratch.rows[range], &mut sums);
-                    push_scores(&mut scratch.emissions, &sums, self.first.scale);
-                }
-                first.push(decode(&self.first, &mut scratch));
-            }
-            return first;
+            return self.first_pass::<NUM_LABELS>(document, &mut scratch).0;
         };
         // First pass; the second stage's sums over the same keys are kept for the second pass.
-        let mut second_sums: Vec<Vec<[i32; NUM_LABELS]>> = Vec::with_capacity(base.len());
-        for sentence in &base {
-            self.rows_into(&sentence.keys, &mut scratch.rows);
-            scratch.emissions.clear();
-            let mut sentence_sums = Vec::with_capacity(sentence.len());
-            for t in 0..sentence.len() {
-                let mut sums = [0i32; WIDE];
-                let range = sentence.offsets[t]..sentence.offsets[t + 1];
-                add_rows(&self.rows, &scratch.rows[range], &mut sums);
-                let (own, later) = split(&sums);
-                push_scores(&mut scratch.emissions, own, self.first.scale);
-                sentence_sums.push(*later);
-            }
-            first.push(decode(&self.first, &mut scratch));
-            second_sums.push(sentence_sums);
-        }
+        let (first, sums) = self.first_pass::<WIDE>(document, &mut scratch);
         // Second pass: add the features of the first pass's labels.
         let extra = prior_features(document, &first);
-        let mut out = Vec::with_capacity(base.len());
-        for (extra, sentence_sums) in extra.iter().zip(&second_sums) {
+        let mut out = Vec::with_capacity(first.len());
+        for (extra, sentence_sums) in extra.iter().zip(&sums) {
             self.rows_into(&extra.keys, &mut scratch.rows);
             scratch.emissions.clear();
             for (t, base_sums) in sentence_sums.iter().enumerate() {
-                let mut sums = [0i32; WIDE];
+                let mut more = [0i32; WIDE];
                 if t + 1 < extra.offsets.len() {
                     let range = extra.offsets[t]..extra.offsets[t + 1];
-                    add_rows(&self.rows, &scratch.rows[range], &mut sums);
+                    add_rows(&self.rows, &scratch.rows[range], &mut more);
                 }
-                let (_, later) = split(&sums);
-                let mut total = *base_sums;
-                for (sum, value) in total.iter_mut().zip(later) {
+                let mut total = *split(base_sums).1;
+                for (sum, value) in total.iter_mut().zip(split(&more).1) {
                     *sum += value;
                 }
                 push_scores(&mut scratch.emissions, &total, second.scale);
@@ -269,6 +242,56 @@ impl Tagger {
             out.push(decode(second, &mut scratch));
         }
         out
+    }
+
+    /// First-pass labels, and the summed rows (`W` wide) of every token's features. The keys
+    /// that depend only on the word form are looked up and summed once per distinct form.
+    #[allow(clippy::type_complexity)]
+    fn first_pass<const W: usize>(
+        &self,
+        document: &PreparedDocument<'_>,
+        scratch: &mut Scratch,
+    ) -> (Vec<Vec<u8>>, Vec<Vec<[i32; W]>>) {
+        let context = context_features(document);
+        let forms = forms(document);
+        let mut form_sums: Vec<Option<[i32; W]>> = vec![None; forms.len()];
+        let mut form_keys_buffer = Vec::new();
+        let mut form_rows = Vec::new();
+        let mut labels = Vec::with_capacity(context.len());
+        let mut sums = Vec::with_capacity(context.len());
+        for (s, sentence) in context.iter().enumerate() {
+            self.rows_into(&sentence.keys, &mut scratch.rows);
+            scratch.emissions.clear();
+            let mut sentence_sums = Vec::with_capacity(sentence.len());
+            for (t, form) in form_ids(document, s).enumerate().take(sentence.len()) {
+                let form = form as usize;
+                let mut token_sums = match form_sums.get(form).copied().flatten() {
+                    Some(known) => known,
+                    None => {
+                        let mut computed = [0i32; W];
+                        if let Some(&(fs, ft)) = forms.get(form) {
+                            form_keys_buffer.clear();
+                            form_keys(document, fs as usize, ft as usize, &mut form_keys_buffer);
+                            self.rows_into(&form_keys_buffer, &mut form_rows);
+                            add_rows(&self.rows, &form_rows, &mut computed);
+                        }
+                        if let Some(slot) = form_sums.get_mut(form) {
+                            *slot = Some(computed);
+                        }
+                        computed
+                    }
+                };
+                let range = sentence.offsets[t]..sentence.offsets[t + 1];
+                add_rows(&self.rows, &scratch.rows[range], &mut token_sums);
+                let mut own = [0i32; NUM_LABELS];
+                own.copy_from_slice(&token_sums[..NUM_LABELS]);
+                push_scores(&mut scratch.emissions, &own, self.first.scale);
+                sentence_sums.push(token_sums);
+            }
+            labels.push(decode(&self.first, scratch));
+            sums.push(sentence_sums);
+        }
+        (labels, sums)
     }
 }
 

@@ -24,6 +24,8 @@ struct Entry {
     sequence: u64,
     id: String,
     fingerprint: StoryFingerprint,
+    /// `fingerprint.words` is sorted (it always is when made by `story::fingerprint`).
+    words_sorted: bool,
     assignment: Assignment,
 }
 
@@ -96,6 +98,7 @@ impl StoryLog {
         self.entries.push_back(Entry {
             sequence,
             id: id.to_string(),
+            words_sorted: fingerprint.words.is_sorted(),
             fingerprint,
             assignment: assignment.clone(),
         });
@@ -120,46 +123,67 @@ impl StoryLog {
     }
 
     fn decide(&self, id: &str, fingerprint: &StoryFingerprint) -> Assignment {
-        // The entries sharing a lead word, by position in `entries` (= log order).
-        let mut shared = vec![false; self.entries.len()];
-        for word in &fingerprint.words {
-            if let Some(ordinals) = self.index.get(word) {
-                for ordinal in ordinals {
-                    if let Some(slot) = ordinal
-                        .checked_sub(self.first_ordinal)
-                        .and_then(|position| shared.get_mut(position as usize))
-                    {
-                        *slot = true;
+        // Candidates are the entries sharing a lead word, newest first (ties go to the most
+        // recent story). The first near-duplicate decides the story by itself, so the scan
+        // stops there. The newest entries are tested directly (a merge of the sorted word
+        // lists), which finds the usual near-duplicate without touching the index; older
+        // entries are found through the index.
+        let mut decision = Decision {
+            id,
+            fingerprint,
+            best: None,
+            duplicate_of: None,
+            seen_ids: HashSet::default(),
+        };
+        let len = self.entries.len();
+        let direct = len.min(DIRECT_SCAN);
+        let sorted = fingerprint.words.is_sorted();
+        let mut stopped = false;
+        for entry in self.entries.iter().rev().take(direct) {
+            let shares = if sorted && entry.words_sorted {
+                shares_sorted(&fingerprint.words, &entry.fingerprint.words)
+            } else {
+                fingerprint
+                    .words
+                    .iter()
+                    .any(|word| entry.fingerprint.words.contains(word))
+            };
+            if shares && decision.visit(entry) {
+                stopped = true;
+                break;
+            }
+        }
+        if !stopped && len > direct {
+            // The older entries sharing a lead word, by position in `entries` (= log order).
+            let older = len - direct;
+            let mut shared = vec![false; older];
+            for word in &fingerprint.words {
+                if let Some(ordinals) = self.index.get(word) {
+                    for ordinal in ordinals {
+                        if let Some(slot) = ordinal
+                            .checked_sub(self.first_ordinal)
+                            .and_then(|position| shared.get_mut(position as usize))
+                        {
+                            *slot = true;
+                        }
                     }
                 }
             }
-        }
-        let mut best: Option<(f32, &Entry)> = None;
-        let mut duplicate_of = None;
-        let mut seen_ids: HashSet<&str, FastState> = HashSet::default();
-        // Newest first: ties go to the most recent story.
-        let candidates = shared
-            .iter()
-            .zip(&self.entries)
-            .rev()
-            .filter(|(shares, _)| **shares)
-            .map(|(_, entry)| entry);
-        for entry in candidates {
-            if entry.id == id || !seen_ids.insert(entry.id.as_str()) {
-                continue;
-            }
-            let (score, near) = story::compare(fingerprint, &entry.fingerprint);
-            if duplicate_of.is_none() && near {
-                duplicate_of = Some(entry.id.clone());
-            }
-            if score >= story::SAME_STORY_THRESHOLD
-                && best
-                    .as_ref()
-                    .is_none_or(|(best_score, _)| score > *best_score)
-            {
-                best = Some((score, entry));
+            let candidates = shared
+                .iter()
+                .zip(&self.entries)
+                .rev()
+                .filter(|(shares, _)| **shares)
+                .map(|(_, entry)| entry);
+            for entry in candidates {
+                if decision.visit(entry) {
+                    break;
+                }
             }
         }
+        let Decision {
+            best, duplicate_of, ..
+        } = decision;
         let story_id = match (&duplicate_of, best) {
             (Some(original), _) => self
                 .entries
@@ -174,6 +198,55 @@ impl StoryLog {
             story_id,
             duplicate_of,
         }
+    }
+}
+
+/// Newest entries whose shared words are tested directly before the index is used.
+const DIRECT_SCAN: usize = 64;
+
+/// True when two sorted lists have a value in common.
+fn shares_sorted(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// The running decision over candidates visited newest first.
+struct Decision<'l, 'a> {
+    id: &'a str,
+    fingerprint: &'a StoryFingerprint,
+    best: Option<(f32, &'l Entry)>,
+    duplicate_of: Option<String>,
+    seen_ids: HashSet<&'l str, FastState>,
+}
+
+impl<'l> Decision<'l, '_> {
+    /// Takes one candidate into account; true once a near-duplicate is found (the story is
+    /// then the duplicate's, whatever the later candidates score).
+    fn visit(&mut self, entry: &'l Entry) -> bool {
+        if entry.id == self.id || !self.seen_ids.insert(entry.id.as_str()) {
+            return false;
+        }
+        let (score, near) = story::compare(self.fingerprint, &entry.fingerprint);
+        if near {
+            self.duplicate_of = Some(entry.id.clone());
+            return true;
+        }
+        if score >= story::SAME_STORY_THRESHOLD
+            && self
+                .best
+                .as_ref()
+                .is_none_or(|(best_score, _)| score > *best_score)
+        {
+            self.best = Some((score, entry));
+        }
+        false
     }
 }
 
@@ -267,6 +340,93 @@ mod tests {
         let again = log.apply(2, "b", fingerprint(MISSILE));
         assert_eq!(again.duplicate_of.as_deref(), Some("a"));
         assert_eq!(again.story_id, "a");
+    }
+
+    /// The decision as first written: every live entry sharing a lead word, newest first, no
+    /// early stop, no index.
+    fn reference_decide(
+        log: &[(String, StoryFingerprint, Assignment)],
+        id: &str,
+        fingerprint: &StoryFingerprint,
+    ) -> Assignment {
+        let mut best: Option<(f32, usize)> = None;
+        let mut duplicate_of: Option<String> = None;
+        let mut seen = HashSet::new();
+        for (index, (other_id, other, _)) in log.iter().enumerate().rev() {
+            if !fingerprint.words.iter().any(|w| other.words.contains(w)) {
+                continue;
+            }
+            if other_id == id || !seen.insert(other_id.clone()) {
+                continue;
+            }
+            if duplicate_of.is_none() && story::near_duplicate(fingerprint, other) {
+                duplicate_of = Some(other_id.clone());
+            }
+            let score = story::same_story(fingerprint, other);
+            if score >= story::SAME_STORY_THRESHOLD && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, index));
+            }
+        }
+        let story_id = match (&duplicate_of, best) {
+            (Some(original), _) => log
+                .iter()
+                .find(|(other_id, _, _)| other_id == original)
+                .map(|(_, _, a)| a.story_id.clone())
+                .unwrap_or_else(|| id.to_string()),
+            (None, Some((_, index))) => log[index].2.story_id.clone(),
+            (None, None) => id.to_string(),
+        };
+        Assignment {
+            story_id,
+            duplicate_of,
+        }
+    }
+
+    // Early stop, direct scan and index give the reference decision on a long random stream
+    // with near-duplicates, rewrites, repeated ids and eviction.
+    #[test]
+    fn decisions_match_the_reference() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let capacity = 150;
+        let mut log = StoryLog::new(capacity);
+        let mut reference: Vec<(String, StoryFingerprint, Assignment)> = Vec::new();
+        let templates: Vec<Vec<u32>> = (0..6)
+            .map(|_| (0..64).map(|_| next() as u32).collect())
+            .collect();
+        for sequence in 1..=600u64 {
+            let template = &templates[(next() % 6) as usize];
+            let changed = (next() % 64) as usize;
+            let minhash: Vec<u32> = template
+                .iter()
+                .enumerate()
+                .map(|(i, &h)| if i < changed { next() as u32 } else { h })
+                .collect();
+            let mut words: Vec<u32> = (0..(next() % 30) as usize)
+                .map(|_| (next() % 200) as u32)
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            let fingerprint = StoryFingerprint {
+                minhash,
+                words,
+                day: (next() % 3 == 0).then(|| (next() % 20) as i64),
+                month_only: false,
+            };
+            let id = format!("a{}", next() % 500);
+            let expected = reference_decide(&reference, &id, &fingerprint);
+            let got = log.apply(sequence, &id, fingerprint.clone());
+            assert_eq!(got, expected, "sequence {sequence}");
+            reference.push((id, fingerprint, got));
+            if reference.len() > capacity {
+                reference.remove(0);
+            }
+        }
     }
 
     #[test]
