@@ -201,9 +201,7 @@ pub fn word_similarity(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
     if a.words.is_empty() || b.words.is_empty() {
         return 0.0;
     }
-    let both = shared_sorted(&a.words, &b.words);
-    let union = a.words.len() + b.words.len() - both;
-    both as f32 / union.max(1) as f32
+    jaccard(a, b, shared_sorted(&a.words, &b.words))
 }
 
 /// Values common to two sorted lists without repeats (a branch-free merge).
@@ -223,12 +221,12 @@ pub fn shingle_similarity(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
     if a.minhash.is_empty() || a.minhash.len() != b.minhash.len() {
         return 0.0;
     }
-    let equal = a
+    let equal: u32 = a
         .minhash
         .iter()
         .zip(&b.minhash)
-        .filter(|(x, y)| x == y)
-        .count();
+        .map(|(x, y)| u32::from(x == y))
+        .sum();
     equal as f32 / a.minhash.len() as f32
 }
 
@@ -264,6 +262,25 @@ pub fn compare(a: &StoryFingerprint, b: &StoryFingerprint) -> (f32, bool) {
         return (0.0, near);
     }
     (word_similarity(a, b).max(shingles), near)
+}
+
+/// [`compare`] when the number of lead words the two share is already known (e.g. counted
+/// through an index); `shared` must be what a merge of the two word lists counts.
+pub fn compare_counted(a: &StoryFingerprint, b: &StoryFingerprint, shared: usize) -> (f32, bool) {
+    let shingles = shingle_similarity(a, b);
+    let near = shingles >= NEAR_DUPLICATE_THRESHOLD;
+    if dates_apart(a, b) {
+        return (0.0, near);
+    }
+    (jaccard(a, b, shared).max(shingles), near)
+}
+
+fn jaccard(a: &StoryFingerprint, b: &StoryFingerprint, both: usize) -> f32 {
+    if a.words.is_empty() || b.words.is_empty() {
+        return 0.0;
+    }
+    let union = a.words.len() + b.words.len() - both;
+    both as f32 / union.max(1) as f32
 }
 
 #[cfg(test)]

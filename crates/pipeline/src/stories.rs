@@ -26,6 +26,9 @@ struct Entry {
     fingerprint: StoryFingerprint,
     /// `fingerprint.words` is sorted (it always is when made by `story::fingerprint`).
     words_sorted: bool,
+    /// `fingerprint.words` is strictly increasing (sorted, no repeats; also always true for
+    /// `story::fingerprint`): then index postings count the shared words exactly.
+    words_unique: bool,
     assignment: Assignment,
 }
 
@@ -99,6 +102,7 @@ impl StoryLog {
             sequence,
             id: id.to_string(),
             words_sorted: fingerprint.words.is_sorted(),
+            words_unique: strictly_increasing(&fingerprint.words),
             fingerprint,
             assignment: assignment.clone(),
         });
@@ -154,9 +158,11 @@ impl StoryLog {
             }
         }
         if !stopped && len > direct {
-            // The older entries sharing a lead word, by position in `entries` (= log order).
+            // The older entries sharing a lead word, by position in `entries` (= log order),
+            // with the number of postings that point at them: the number of shared words
+            // when both word lists are free of repeats.
             let older = len - direct;
-            let mut shared = vec![false; older];
+            let mut shared = vec![0u32; older];
             for word in &fingerprint.words {
                 if let Some(ordinals) = self.index.get(word) {
                     for ordinal in ordinals {
@@ -164,19 +170,20 @@ impl StoryLog {
                             .checked_sub(self.first_ordinal)
                             .and_then(|position| shared.get_mut(position as usize))
                         {
-                            *slot = true;
+                            *slot += 1;
                         }
                     }
                 }
             }
+            let query_unique = strictly_increasing(&fingerprint.words);
             let candidates = shared
                 .iter()
                 .zip(&self.entries)
                 .rev()
-                .filter(|(shares, _)| **shares)
-                .map(|(_, entry)| entry);
-            for entry in candidates {
-                if decision.visit(entry) {
+                .filter(|(count, _)| **count > 0);
+            for (&count, entry) in candidates {
+                let counted = (query_unique && entry.words_unique).then_some(count as usize);
+                if decision.visit_counted(entry, counted) {
                     break;
                 }
             }
@@ -226,14 +233,26 @@ struct Decision<'l, 'a> {
     seen_ids: HashSet<&'l str, FastState>,
 }
 
+fn strictly_increasing(words: &[u32]) -> bool {
+    words.windows(2).all(|pair| pair[0] < pair[1])
+}
+
 impl<'l> Decision<'l, '_> {
     /// Takes one candidate into account; true once a near-duplicate is found (the story is
     /// then the duplicate's, whatever the later candidates score).
     fn visit(&mut self, entry: &'l Entry) -> bool {
+        self.visit_counted(entry, None)
+    }
+
+    /// [`Decision::visit`] with the number of shared lead words when it is known.
+    fn visit_counted(&mut self, entry: &'l Entry, shared: Option<usize>) -> bool {
         if entry.id == self.id || !self.seen_ids.insert(entry.id.as_str()) {
             return false;
         }
-        let (score, near) = story::compare(self.fingerprint, &entry.fingerprint);
+        let (score, near) = match shared {
+            Some(shared) => story::compare_counted(self.fingerprint, &entry.fingerprint, shared),
+            None => story::compare(self.fingerprint, &entry.fingerprint),
+        };
         if near {
             self.duplicate_of = Some(entry.id.clone());
             return true;
@@ -411,7 +430,10 @@ mod tests {
                 .map(|_| (next() % 200) as u32)
                 .collect();
             words.sort_unstable();
-            words.dedup();
+            // Now and then a list with repeats (not what `story::fingerprint` makes).
+            if next() % 10 != 0 {
+                words.dedup();
+            }
             let fingerprint = StoryFingerprint {
                 minhash,
                 words,
