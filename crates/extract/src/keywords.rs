@@ -4,7 +4,7 @@
 //! Model file format (UTF-8 text): a header line `newsflow-keywords 1`, a line `docs<TAB>N`,
 //! then one `term<TAB>df` line per term (lowercase words joined by single spaces).
 
-use crate::text;
+use crate::text::{self, FastState};
 use std::collections::{HashMap, HashSet};
 
 /// Errors reading a keyword model.
@@ -28,7 +28,7 @@ pub const KEYWORDS_PER_ARTICLE: usize = 10;
 #[derive(Debug, Clone, Default)]
 pub struct KeywordModel {
     docs: u32,
-    df: HashMap<String, u32>,
+    df: HashMap<String, u32, FastState>,
 }
 
 impl KeywordModel {
@@ -43,7 +43,7 @@ impl KeywordModel {
             .and_then(|line| line.strip_prefix("docs\t"))
             .and_then(|n| n.parse::<u32>().ok())
             .ok_or(KeywordModelError::BadHeader)?;
-        let mut df = HashMap::new();
+        let mut df = HashMap::default();
         for (index, line) in lines.enumerate() {
             let (term, count) = line
                 .split_once('\t')
@@ -113,22 +113,47 @@ pub struct Candidate {
     pub start: usize,
 }
 
-fn content_word(token: &str) -> Option<String> {
-    let lower = text::norm_token(token);
-    let letters = lower.chars().filter(|c| c.is_alphabetic()).count();
-    if letters < 2 || text::is_stopword(&lower) || lower.contains('\\') {
-        return None;
-    }
-    Some(lower)
+/// Normalises `token` into `out`; false when it is not a content word.
+fn content_word_into(token: &str, out: &mut String) -> bool {
+    text::norm_token_into(token, out);
+    let letters = out.chars().filter(|c| c.is_alphabetic()).count();
+    !(letters < 2 || text::is_stopword(out) || out.contains('\\'))
+}
+
+/// One candidate occurrence as [`for_each_candidate`] reports it: the term, the surface (a
+/// slice of the paragraph), the number of words and the byte offset.
+pub(crate) struct CandidateRef<'t, 'p> {
+    pub(crate) term: &'t str,
+    pub(crate) surface: &'p str,
+    pub(crate) words: usize,
+    pub(crate) start: usize,
 }
 
 /// Candidate phrases of a paragraph: every 1..=3-word window of consecutive content words that
 /// are separated only by spaces (no punctuation inside a phrase).
 pub fn candidates(paragraph: &str) -> Vec<Candidate> {
-    let words = text::words(paragraph);
     let mut out = Vec::new();
-    let mut run: Vec<(String, usize, usize)> = Vec::new();
-    let flush = |run: &mut Vec<(String, usize, usize)>, out: &mut Vec<Candidate>| {
+    for_each_candidate(paragraph, |c| {
+        out.push(Candidate {
+            term: c.term.to_string(),
+            surface: c.surface.to_string(),
+            words: c.words,
+            start: c.start,
+        })
+    });
+    out
+}
+
+/// [`candidates`] without allocating them: `emit` sees each candidate in the same order.
+pub(crate) fn for_each_candidate(paragraph: &str, mut emit: impl FnMut(CandidateRef<'_, '_>)) {
+    let words = text::words(paragraph);
+    // The current run of content words: (start, end) of each word in the paragraph and of its
+    // normalised form in `lowered`.
+    let mut run: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut lowered = String::new();
+    let mut term = String::new();
+    let mut token_lower = String::new();
+    let mut flush = |run: &mut Vec<(usize, usize, usize, usize)>, lowered: &mut String| {
         for i in 0..run.len() {
             for n in 1..=MAX_PHRASE_WORDS {
                 if i + n > run.len() {
@@ -138,37 +163,39 @@ pub fn candidates(paragraph: &str) -> Vec<Candidate> {
                 // A phrase does not end inside a name ("Russian President Vladimir" of
                 // "Russian President Vladimir Putin").
                 let ends_in_name = i + n < run.len()
-                    && text::is_capitalised(&paragraph[slice[n - 1].1..slice[n - 1].2])
-                    && text::is_capitalised(&paragraph[run[i + n].1..run[i + n].2]);
+                    && text::is_capitalised(&paragraph[slice[n - 1].0..slice[n - 1].1])
+                    && text::is_capitalised(&paragraph[run[i + n].0..run[i + n].1]);
                 if ends_in_name {
                     continue;
                 }
-                let term = slice
-                    .iter()
-                    .map(|(w, _, _)| w.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let surface = paragraph[slice[0].1..slice[n - 1].2].to_string();
+                term.clear();
+                for (k, &(_, _, lower_start, lower_end)) in slice.iter().enumerate() {
+                    if k > 0 {
+                        term.push(' ');
+                    }
+                    term.push_str(&lowered[lower_start..lower_end]);
+                }
+                let surface = &paragraph[slice[0].0..slice[n - 1].1];
                 let surface = surface
                     .strip_suffix("'s")
                     .or_else(|| surface.strip_suffix("’s"))
-                    .unwrap_or(&surface)
-                    .to_string();
-                out.push(Candidate {
-                    term,
+                    .unwrap_or(surface);
+                emit(CandidateRef {
+                    term: &term,
                     surface,
                     words: n,
-                    start: slice[0].1,
+                    start: slice[0].0,
                 });
             }
         }
         run.clear();
+        lowered.clear();
     };
     for (index, word) in words.iter().enumerate() {
         let token = word.text(paragraph);
         let joined = index > 0 && {
             let gap = &paragraph[words[index - 1].end..word.start];
-            gap.chars().all(|c| c == ' ') && !gap.is_empty()
+            gap.bytes().all(|c| c == b' ') && !gap.is_empty()
         };
         // A possessive ends a phrase ("Kim's invitation" is not a phrase).
         let previous_possessive = index > 0 && {
@@ -176,15 +203,17 @@ pub fn candidates(paragraph: &str) -> Vec<Candidate> {
             previous.ends_with("'s") || previous.ends_with("’s")
         };
         if !joined || previous_possessive {
-            flush(&mut run, &mut out);
+            flush(&mut run, &mut lowered);
         }
-        match content_word(token) {
-            Some(lower) => run.push((lower, word.start, word.end)),
-            None => flush(&mut run, &mut out),
+        if content_word_into(token, &mut token_lower) {
+            let lower_start = lowered.len();
+            lowered.push_str(&token_lower);
+            run.push((word.start, word.end, lower_start, lowered.len()));
+        } else {
+            flush(&mut run, &mut lowered);
         }
     }
-    flush(&mut run, &mut out);
-    out
+    flush(&mut run, &mut lowered);
 }
 
 /// A scored keyphrase.
@@ -205,10 +234,10 @@ pub fn extract(
         tf: f32,
         count: u32,
         words: usize,
-        surfaces: HashMap<String, u32>,
+        surfaces: Vec<(String, u32)>,
         first: usize,
     }
-    let mut stats: HashMap<String, Stat> = HashMap::new();
+    let mut stats: HashMap<String, Stat, FastState> = HashMap::default();
     let mut order = 0usize;
     let sources = title.into_iter().map(|t| (t, 2.0f32)).chain(
         paragraphs
@@ -217,25 +246,40 @@ pub fn extract(
             .map(|(i, p)| (*p, if i < 3 { 1.5 } else { 1.0 })),
     );
     for (paragraph, weight) in sources {
-        for candidate in candidates(paragraph) {
+        for_each_candidate(paragraph, |candidate| {
             order += 1;
-            let stat = stats.entry(candidate.term).or_insert(Stat {
-                tf: 0.0,
-                count: 0,
-                words: candidate.words,
-                surfaces: HashMap::new(),
-                first: order,
-            });
+            if !stats.contains_key(candidate.term) {
+                stats.insert(
+                    candidate.term.to_string(),
+                    Stat {
+                        tf: 0.0,
+                        count: 0,
+                        words: candidate.words,
+                        surfaces: Vec::new(),
+                        first: order,
+                    },
+                );
+            }
+            let Some(stat) = stats.get_mut(candidate.term) else {
+                return;
+            };
             stat.tf += weight;
             stat.count += 1;
-            *stat.surfaces.entry(candidate.surface).or_insert(0) += 1;
-        }
+            match stat
+                .surfaces
+                .iter_mut()
+                .find(|(surface, _)| surface == candidate.surface)
+            {
+                Some((_, count)) => *count += 1,
+                None => stat.surfaces.push((candidate.surface.to_string(), 1)),
+            }
+        });
     }
     let empty = KeywordModel::default();
     let model = model.unwrap_or(&empty);
     // A shorter phrase mostly used inside a longer one gives way to it ("jong il" → "kim jong il").
     // For each phrase, the highest count of a longer phrase (seen twice or more) containing it.
-    let mut parent_counts: HashMap<String, u32> = HashMap::new();
+    let mut parent_counts: HashMap<String, u32, FastState> = HashMap::default();
     for (term, stat) in &stats {
         if stat.words < 2 || stat.count < 2 {
             continue;
@@ -303,10 +347,11 @@ fn contains_words(outer: &str, inner: &str) -> bool {
 }
 
 /// The phrase as most often written (curly apostrophes straightened).
-fn display_form(term: &str, surfaces: &HashMap<String, u32>) -> String {
-    let mut best: Vec<(&String, &u32)> = surfaces.iter().collect();
-    best.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    match best.first() {
+fn display_form(term: &str, surfaces: &[(String, u32)]) -> String {
+    let best = surfaces
+        .iter()
+        .min_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    match best {
         Some((surface, _)) => surface.replace('’', "'"),
         None => term.to_string(),
     }

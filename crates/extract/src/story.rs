@@ -75,8 +75,14 @@ pub struct StoryFingerprint {
     pub month_only: bool,
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
 fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_extend(FNV_OFFSET, bytes)
+}
+
+/// FNV-1a continued over more bytes: `fnv1a_extend(fnv1a(a), b) == fnv1a(a ++ b)`.
+fn fnv1a_extend(mut hash: u64, bytes: &[u8]) -> u64 {
     for byte in bytes {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -84,7 +90,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
-fn mix(mut value: u64) -> u64 {
+const fn mix(mut value: u64) -> u64 {
     value ^= value >> 30;
     value = value.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     value ^= value >> 27;
@@ -92,26 +98,49 @@ fn mix(mut value: u64) -> u64 {
     value ^ (value >> 31)
 }
 
+/// `mix(index + 1)` of every MinHash function.
+const MINHASH_SEEDS: [u64; MINHASH_SIZE] = {
+    let mut seeds = [0u64; MINHASH_SIZE];
+    let mut index = 0;
+    while index < MINHASH_SIZE {
+        seeds[index] = mix(index as u64 + 1);
+        index += 1;
+    }
+    seeds
+};
+
 fn minhash(body: &str) -> Vec<u32> {
-    let tokens: Vec<String> = text::words(body)
-        .iter()
-        .map(|w| text::norm_token(w.text(body)))
-        .collect();
-    if tokens.is_empty() {
+    // Normalised tokens, one after another in `arena`; token k is arena[ends[k-1]..ends[k]].
+    let mut arena = String::with_capacity(body.len());
+    let mut ends: Vec<usize> = Vec::new();
+    let mut token = String::new();
+    for word in text::words(body) {
+        text::norm_token_into(word.text(body), &mut token);
+        arena.push_str(&token);
+        ends.push(arena.len());
+    }
+    if ends.is_empty() {
         return Vec::new();
     }
-    let mut mins = vec![u32::MAX; MINHASH_SIZE];
-    let width = SHINGLE_WORDS.min(tokens.len());
-    for window in tokens.windows(width) {
-        let shingle = fnv1a(window.join(" ").as_bytes());
-        for (index, slot) in mins.iter_mut().enumerate() {
-            let value = (mix(shingle ^ mix(index as u64 + 1)) >> 32) as u32;
-            if value < *slot {
-                *slot = value;
-            }
+    let token_at = |k: usize| -> &[u8] {
+        let start = if k == 0 { 0 } else { ends[k - 1] };
+        &arena.as_bytes()[start..ends[k]]
+    };
+    let mut mins = [u32::MAX; MINHASH_SIZE];
+    let width = SHINGLE_WORDS.min(ends.len());
+    for first in 0..=ends.len() - width {
+        // FNV-1a of the window's tokens joined by single spaces.
+        let mut shingle = fnv1a_extend(FNV_OFFSET, token_at(first));
+        for k in first + 1..first + width {
+            shingle = fnv1a_extend(shingle, b" ");
+            shingle = fnv1a_extend(shingle, token_at(k));
+        }
+        for (slot, seed) in mins.iter_mut().zip(MINHASH_SEEDS) {
+            let value = (mix(shingle ^ seed) >> 32) as u32;
+            *slot = (*slot).min(value);
         }
     }
-    mins
+    mins.to_vec()
 }
 
 /// Days since 1970-01-01 for an ISO date prefix (`YYYY-MM-DD` or `YYYY-MM`).
@@ -134,11 +163,12 @@ fn day_number(iso: &str) -> Option<(i64, bool)> {
 
 /// Adds the hashes of `text_in`'s content words not seen yet, up to `LEAD_WORDS` in all.
 fn add_lead_words(text_in: &str, seen: &mut Vec<u32>) {
+    let mut token = String::new();
     for word in text::words(text_in) {
         if seen.len() >= LEAD_WORDS {
             return;
         }
-        let token = text::norm_token(word.text(text_in));
+        text::norm_token_into(word.text(text_in), &mut token);
         let starts_with_letter = token.chars().next().is_some_and(char::is_alphabetic);
         if token.chars().count() > 2 && starts_with_letter && !text::is_stopword(&token) {
             let hash = (mix(fnv1a(token.as_bytes())) >> 32) as u32;
@@ -171,20 +201,19 @@ pub fn word_similarity(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
     if a.words.is_empty() || b.words.is_empty() {
         return 0.0;
     }
+    jaccard(a, b, shared_sorted(&a.words, &b.words))
+}
+
+/// Values common to two sorted lists without repeats (a branch-free merge).
+fn shared_sorted(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut both) = (0, 0, 0usize);
-    while i < a.words.len() && j < b.words.len() {
-        match a.words[i].cmp(&b.words[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        both += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
-    let union = a.words.len() + b.words.len() - both;
-    both as f32 / union.max(1) as f32
+    both
 }
 
 /// Estimated Jaccard similarity of the two bodies' shingle sets (0 when either is empty).
@@ -192,12 +221,12 @@ pub fn shingle_similarity(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
     if a.minhash.is_empty() || a.minhash.len() != b.minhash.len() {
         return 0.0;
     }
-    let equal = a
+    let equal: u32 = a
         .minhash
         .iter()
         .zip(&b.minhash)
-        .filter(|(x, y)| x == y)
-        .count();
+        .map(|(x, y)| u32::from(x == y))
+        .sum();
     equal as f32 / a.minhash.len() as f32
 }
 
@@ -223,6 +252,35 @@ pub fn same_story(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
 /// True when the two bodies are (nearly) the same text.
 pub fn near_duplicate(a: &StoryFingerprint, b: &StoryFingerprint) -> bool {
     shingle_similarity(a, b) >= NEAR_DUPLICATE_THRESHOLD
+}
+
+/// `(same_story(a, b), near_duplicate(a, b))` with the shingles compared once.
+pub fn compare(a: &StoryFingerprint, b: &StoryFingerprint) -> (f32, bool) {
+    let shingles = shingle_similarity(a, b);
+    let near = shingles >= NEAR_DUPLICATE_THRESHOLD;
+    if dates_apart(a, b) {
+        return (0.0, near);
+    }
+    (word_similarity(a, b).max(shingles), near)
+}
+
+/// [`compare`] when the number of lead words the two share is already known (e.g. counted
+/// through an index); `shared` must be what a merge of the two word lists counts.
+pub fn compare_counted(a: &StoryFingerprint, b: &StoryFingerprint, shared: usize) -> (f32, bool) {
+    let shingles = shingle_similarity(a, b);
+    let near = shingles >= NEAR_DUPLICATE_THRESHOLD;
+    if dates_apart(a, b) {
+        return (0.0, near);
+    }
+    (jaccard(a, b, shared).max(shingles), near)
+}
+
+fn jaccard(a: &StoryFingerprint, b: &StoryFingerprint, both: usize) -> f32 {
+    if a.words.is_empty() || b.words.is_empty() {
+        return 0.0;
+    }
+    let union = a.words.len() + b.words.len() - both;
+    both as f32 / union.max(1) as f32
 }
 
 #[cfg(test)]

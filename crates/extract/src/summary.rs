@@ -4,9 +4,10 @@
 //! are the best by a mix of position (earlier is better) and keyphrase coverage, skipping
 //! sentences that repeat an already chosen one. Sentences come out in article order.
 
-use crate::keywords::{candidates, Keyphrase};
+use crate::keywords::{for_each_candidate, Keyphrase};
 use crate::text;
-use std::collections::{HashMap, HashSet};
+use crate::text::FastState;
+use std::collections::HashMap;
 
 pub const MAX_SENTENCES: usize = 3;
 
@@ -19,7 +20,20 @@ const DANGLING: &[&str] = &[
 struct Sentence<'a> {
     text: &'a str,
     rank: usize,
-    terms: HashSet<String>,
+    /// Distinct candidate terms of the sentence, as ids into the article's terms, ascending.
+    terms: Vec<u32>,
+}
+
+/// Values common to two ascending lists without repeats.
+fn shared(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        both += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    both
 }
 
 /// A well-formed sentence: 6..=80 words, ends like a sentence, not page furniture.
@@ -42,7 +56,7 @@ fn well_formed(sentence: &str) -> bool {
 }
 
 pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String> {
-    let weights: HashMap<String, f32> = keyphrases
+    let weights: HashMap<String, f32, FastState> = keyphrases
         .iter()
         .enumerate()
         .map(|(i, k)| {
@@ -53,13 +67,30 @@ pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String
         })
         .collect();
     let mut sentences: Vec<Sentence<'_>> = Vec::new();
+    // Every distinct term of the article gets an id, and its keyphrase weight if it has one.
+    let mut term_ids: HashMap<String, u32, FastState> = HashMap::default();
+    let mut term_weights: Vec<Option<f32>> = Vec::new();
     for paragraph in paragraphs {
         for (start, end) in text::sentences(paragraph) {
             let sentence = &paragraph[start..end];
             if !well_formed(sentence) {
                 continue;
             }
-            let terms: HashSet<String> = candidates(sentence).into_iter().map(|c| c.term).collect();
+            let mut terms: Vec<u32> = Vec::new();
+            for_each_candidate(sentence, |c| {
+                let id = match term_ids.get(c.term) {
+                    Some(&id) => id,
+                    None => {
+                        let id = term_weights.len() as u32;
+                        term_weights.push(weights.get(c.term).copied());
+                        term_ids.insert(c.term.to_string(), id);
+                        id
+                    }
+                };
+                terms.push(id);
+            });
+            terms.sort_unstable();
+            terms.dedup();
             sentences.push(Sentence {
                 text: sentence,
                 rank: sentences.len(),
@@ -74,7 +105,7 @@ pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String
         sentence
             .terms
             .iter()
-            .filter_map(|t| weights.get(t))
+            .filter_map(|&t| term_weights.get(t as usize).copied().flatten())
             .sum::<f32>()
     };
     let max_coverage = sentences
@@ -112,9 +143,9 @@ pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String
         let candidate = &sentences[index];
         let redundant = chosen.iter().any(|kept| {
             let other = &sentences[*kept];
-            let shared = candidate.terms.intersection(&other.terms).count() as f32;
-            let union = candidate.terms.union(&other.terms).count().max(1) as f32;
-            shared / union > 0.5
+            let both = shared(&candidate.terms, &other.terms);
+            let union = (candidate.terms.len() + other.terms.len() - both).max(1) as f32;
+            both as f32 / union > 0.5
         });
         if !redundant {
             chosen.push(index);

@@ -1,7 +1,60 @@
 //! Shared text helpers: word tokens with byte offsets, sentence splitting, stopwords.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+/// A fast, non-cryptographic hasher (FxHash-style) for the stage's own short-lived maps of
+/// words and phrases (their iteration order never reaches the output).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+const FAST_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(FAST_K);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+    }
+    #[inline]
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+    #[inline]
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+}
+
+pub(crate) type FastState = BuildHasherDefault<FastHasher>;
 
 /// A word token: a maximal run of alphanumerics, inner apostrophes, hyphens and dots between
 /// letters (so `U.S.`, `Hong-san` and `don't` are single tokens).
@@ -23,57 +76,81 @@ fn is_joiner(ch: char) -> bool {
 
 /// Word tokens of `text` with byte offsets.
 pub fn words(text: &str) -> Vec<Word> {
+    let bytes = text.as_bytes();
+    // The char at byte offset `pos` (always a char boundary here) and its length.
+    let at = |pos: usize| -> Option<(char, usize)> {
+        let byte = *bytes.get(pos)?;
+        if byte.is_ascii() {
+            Some((char::from(byte), 1))
+        } else {
+            text.get(pos..)?.chars().next().map(|c| (c, c.len_utf8()))
+        }
+    };
+    let alphanumeric = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        }
+    };
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut index = 0;
-    while index < chars.len() {
-        let (start, ch) = chars[index];
-        if !ch.is_alphanumeric() {
-            index += 1;
+    let mut pos = 0;
+    while let Some((ch, len)) = at(pos) {
+        if !alphanumeric(ch) {
+            pos += len;
             continue;
         }
-        let mut end_index = index + 1;
+        let start = pos;
+        let mut end = pos + len;
         loop {
-            if end_index < chars.len() && chars[end_index].1.is_alphanumeric() {
-                end_index += 1;
-                continue;
+            match at(end) {
+                Some((c, l)) if alphanumeric(c) => end += l,
+                // A joiner followed by an alphanumeric continues the word.
+                Some((c, l)) if is_joiner(c) => match at(end + l) {
+                    Some((after, l2)) if alphanumeric(after) => end += l + l2,
+                    _ => break,
+                },
+                _ => break,
             }
-            // A joiner followed by an alphanumeric continues the word.
-            if end_index + 1 < chars.len()
-                && is_joiner(chars[end_index].1)
-                && chars[end_index + 1].1.is_alphanumeric()
-            {
-                end_index += 2;
-                continue;
-            }
-            break;
         }
         // A trailing dot after single letters (`U.S.`, `N.`) belongs to the abbreviation.
-        let mut end = chars
-            .get(end_index)
-            .map(|(offset, _)| *offset)
-            .unwrap_or(text.len());
-        if end_index < chars.len() && chars[end_index].1 == '.' {
+        if bytes.get(end) == Some(&b'.') {
             let body = &text[start..end];
             let single_letters = body.split('.').all(|part| part.chars().count() <= 1);
             if single_letters && body.chars().next().is_some_and(char::is_uppercase) {
                 end += 1;
-                end_index += 1;
             }
         }
         out.push(Word { start, end });
-        index = end_index;
+        pos = end;
     }
     out
 }
 
 /// Lowercase form of a token for counting: possessive `'s` removed, curly apostrophes straightened.
 pub fn norm_token(token: &str) -> String {
-    let mut lower = token.to_lowercase().replace('’', "'");
-    if let Some(stripped) = lower.strip_suffix("'s") {
-        lower = stripped.to_string();
-    }
+    let mut lower = String::with_capacity(token.len());
+    norm_token_into(token, &mut lower);
     lower
+}
+
+/// [`norm_token`] into a reused buffer (cleared first).
+pub fn norm_token_into(token: &str, out: &mut String) {
+    out.clear();
+    if token.is_ascii() {
+        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        // `str::to_lowercase` (not per char): it knows the word-final sigma.
+        out.extend(
+            token
+                .to_lowercase()
+                .chars()
+                .map(|c| if c == '’' { '\'' } else { c }),
+        );
+    }
+    if out.ends_with("'s") {
+        out.truncate(out.len() - 2);
+    }
 }
 
 /// Abbreviations after which a dot does not end a sentence.
@@ -458,7 +535,7 @@ pub const STOPWORDS: &[&str] = &[
     "third",
 ];
 
-static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
+static STOPWORD_SET: LazyLock<HashSet<&'static str, FastState>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
 pub fn is_stopword(lower: &str) -> bool {
@@ -473,6 +550,83 @@ pub fn is_capitalised(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The previous implementation (a `Vec` of all chars), kept to check the faster one.
+    fn words_reference(text: &str) -> Vec<Word> {
+        let mut out = Vec::new();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut index = 0;
+        while index < chars.len() {
+            let (start, ch) = chars[index];
+            if !ch.is_alphanumeric() {
+                index += 1;
+                continue;
+            }
+            let mut end_index = index + 1;
+            loop {
+                if end_index < chars.len() && chars[end_index].1.is_alphanumeric() {
+                    end_index += 1;
+                    continue;
+                }
+                // A joiner followed by an alphanumeric continues the word.
+                if end_index + 1 < chars.len()
+                    && is_joiner(chars[end_index].1)
+                    && chars[end_index + 1].1.is_alphanumeric()
+                {
+                    end_index += 2;
+                    continue;
+                }
+                break;
+            }
+            // A trailing dot after single letters (`U.S.`, `N.`) belongs to the abbreviation.
+            let mut end = chars
+                .get(end_index)
+                .map(|(offset, _)| *offset)
+                .unwrap_or(text.len());
+            if end_index < chars.len() && chars[end_index].1 == '.' {
+                let body = &text[start..end];
+                let single_letters = body.split('.').all(|part| part.chars().count() <= 1);
+                if single_letters && body.chars().next().is_some_and(char::is_uppercase) {
+                    end += 1;
+                    end_index += 1;
+                }
+            }
+            out.push(Word { start, end });
+            index = end_index;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_match_the_char_vector_version(text in "[a-zA-Z0-9 .,'’&\\-éÉß\u{3a3}\u{2019}\u{1F600}\u{0301}]{0,60}") {
+            proptest::prop_assert_eq!(words(&text), words_reference(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn norm_token_matches_lowercase_and_replace(token in "[a-zA-Z'’sS\u{3a3}\u{130}ÉΣς]{0,12}") {
+            let mut expected = token.to_lowercase().replace('’', "'");
+            if let Some(stripped) = expected.strip_suffix("'s") {
+                expected = stripped.to_string();
+            }
+            proptest::prop_assert_eq!(norm_token(&token), expected);
+        }
+    }
+
+    #[test]
+    fn words_match_on_tricky_text() {
+        for text in [
+            "U.S. N. Korea's Hong-san’s x.y. É.U. A.B",
+            "a-'b .. 'x- 12.5 ÉTÉ's",
+            "",
+            "-.",
+            "Z.",
+        ] {
+            assert_eq!(words(text), words_reference(text), "{text}");
+        }
+    }
 
     #[test]
     fn words_keep_abbreviations_and_hyphens() {

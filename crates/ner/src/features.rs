@@ -2,12 +2,14 @@
 //! the word, its shape, affixes, neighbours, casing statistics, clusters, gazetteer matches,
 //! other mentions of the same word in the document, and (second pass) the first pass's labels.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use crate::hash::FeatureHasher;
+use crate::hash::{FeatureHasher, KeyMap};
 use crate::labels::{decode, to_spans, type_index, OUTSIDE};
 use crate::lexicon::{
-    gazetteer_key, normalise_lower, Casing, Clusters, Gazetteer, GAZETTEER_MAX_TOKENS,
+    gazetteer_key, normalise_lower_into, Casing, Clusters, Gazetteer, GAZETTEER_MAX_TOKENS,
+    KIND_GAZETTEER,
 };
 
 /// Resources the feature extractor reads.
@@ -66,18 +68,28 @@ fn case_class(word: &str) -> CaseClass {
     }
 }
 
-fn shapes(word: &str) -> (String, String) {
-    let mut long = String::new();
-    let mut short = String::new();
+/// Long shape (runs capped at two) and short shape (runs collapsed) of a word, written into
+/// the given buffers (cleared first).
+fn shapes_into(word: &str, long: &mut String, short: &mut String) {
+    long.clear();
+    short.clear();
     let mut last = '\0';
     let mut run = 0;
     for c in word.chars().take(24) {
-        let mapped = if c.is_uppercase() {
+        let mapped = if c.is_ascii() {
+            if c.is_ascii_uppercase() {
+                'X'
+            } else if c.is_ascii_lowercase() {
+                'x'
+            } else if c.is_ascii_digit() {
+                'd'
+            } else {
+                c
+            }
+        } else if c.is_uppercase() {
             'X'
         } else if c.is_lowercase() {
             'x'
-        } else if c.is_ascii_digit() {
-            'd'
         } else if c.is_alphabetic() {
             'a'
         } else {
@@ -94,20 +106,36 @@ fn shapes(word: &str) -> (String, String) {
         }
         last = mapped;
     }
+}
+
+#[cfg(test)]
+fn shapes(word: &str) -> (String, String) {
+    let mut long = String::new();
+    let mut short = String::new();
+    shapes_into(word, &mut long, &mut short);
     (long, short)
+}
+
+/// What the document knows about one distinct (normalised lower-case) word.
+struct WordInfo {
+    lower: String,
+    lower_hash: u64,
+    casing: Option<(u32, u32)>,
+    clusters: Option<[u32; 3]>,
 }
 
 struct TokenInfo<'a> {
     word: &'a str,
-    lower: String,
     case: CaseClass,
     casing: Option<(u32, u32)>,
     clusters: Option<[u32; 3]>,
     /// Gazetteer matches: bit `type * 4 + part` (part: B, I, E, S of the longest match).
     gazetteer: u16,
     gazetteer_major: Option<u32>,
-    /// Index of `lower` among the document's distinct words.
+    /// Index of the normalised lower-case word among the document's distinct words.
     word_id: u32,
+    /// Index of the exact word form among the document's distinct forms.
+    form_id: u32,
     word_hash: u64,
     lower_hash: u64,
     shape_hash: u64,
@@ -118,10 +146,23 @@ struct TokenInfo<'a> {
 pub(crate) struct PreparedDocument<'a> {
     sentences: Vec<Vec<TokenInfo<'a>>>,
     headlines: Vec<bool>,
+    /// Per distinct word: its lower-case form and lexicon entries.
+    words: Vec<WordInfo>,
+    /// Per distinct word form: its first token (sentence, index).
+    forms: Vec<(u32, u32)>,
     /// Per distinct word: (capitalised inside a sentence, lower-case) occurrence counts.
     stats: Vec<(u32, u32)>,
     /// Per distinct word: where it occurs (sentence, token), up to [`MAX_OCCURRENCES`].
     occurrences: Vec<Vec<(u32, u32)>>,
+}
+
+impl PreparedDocument<'_> {
+    fn lower(&self, info: &TokenInfo<'_>) -> &str {
+        self.words
+            .get(info.word_id as usize)
+            .map(|w| w.lower.as_str())
+            .unwrap_or("")
+    }
 }
 
 /// Occurrences of a word used for context aggregation.
@@ -138,13 +179,13 @@ const EOS_HASH: u64 = 0x0e05_0e05_0e05_0e05;
 /// table. Returns per token the bits `type * 4 + part` and the majority type of the match.
 fn match_names(
     infos: &[TokenInfo<'_>],
+    words: &[WordInfo],
     lookup: impl Fn(u64) -> Option<u32>,
 ) -> Vec<(u16, Option<u32>)> {
     let count = infos.len();
     let mut out = vec![(0u16, None); count];
     let mut start = 0;
     let mut keys = Vec::with_capacity(GAZETTEER_MAX_TOKENS);
-    let mut words: Vec<&str> = Vec::with_capacity(GAZETTEER_MAX_TOKENS);
     while start < count {
         let first = infos[start].word.chars().next();
         if !first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()) {
@@ -152,11 +193,17 @@ fn match_names(
             continue;
         }
         let max_len = GAZETTEER_MAX_TOKENS.min(count - start);
+        // Keys of the spans start..start+1, start..start+2, ... (the hash of a span extends
+        // the hash of the span one token shorter: same value as `gazetteer_key`).
         keys.clear();
-        words.clear();
+        let mut hasher = FeatureHasher::new(KIND_GAZETTEER);
         for info in &infos[start..start + max_len] {
-            words.push(info.lower.as_str());
-            keys.push(gazetteer_key(&words));
+            let lower = words
+                .get(info.word_id as usize)
+                .map(|w| w.lower.as_str())
+                .unwrap_or("");
+            hasher = hasher.str(lower);
+            keys.push(hasher.finish());
         }
         let mut matched = 0;
         for len in (1..=max_len).rev() {
@@ -189,11 +236,11 @@ fn match_names(
     out
 }
 
-fn gazetteer_matches(infos: &mut [TokenInfo<'_>], gazetteer: &Gazetteer) {
+fn gazetteer_matches(infos: &mut [TokenInfo<'_>], words: &[WordInfo], gazetteer: &Gazetteer) {
     if gazetteer.table.len() == 0 {
         return;
     }
-    let matches = match_names(infos, |key| gazetteer.lookup(key));
+    let matches = match_names(infos, words, |key| gazetteer.lookup(key));
     for (info, (bits, major)) in infos.iter_mut().zip(matches) {
         info.gazetteer = bits;
         info.gazetteer_major = major;
@@ -214,7 +261,7 @@ fn document_names(document: &PreparedDocument<'_>, prior: &[Vec<u8>]) -> HashMap
             }
             let words: Vec<&str> = infos[span.start..span.end]
                 .iter()
-                .map(|i| i.lower.as_str())
+                .map(|i| document.lower(i))
                 .collect();
             counts.entry(gazetteer_key(&words)).or_default()[type_index(span.kind)] += 1;
         }
@@ -275,22 +322,81 @@ pub(crate) fn prepare<'a>(
     context: &Context<'_>,
 ) -> PreparedDocument<'a> {
     let headlines: Vec<bool> = document.iter().map(|s| is_headline(s)).collect();
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    // Distinct words by the hash of their lower-case form; a (practically impossible) hash
+    // collision between two different words is resolved by comparing the strings.
+    let mut ids: KeyMap<u32> = KeyMap::default();
+    let mut collided: HashMap<String, u32> = HashMap::new();
+    let mut words: Vec<WordInfo> = Vec::new();
+    // Distinct exact forms by the hash of the text, with the same collision fallback.
+    let mut form_ids: KeyMap<u32> = KeyMap::default();
+    let mut form_collided: HashMap<&'a str, u32> = HashMap::new();
+    let mut forms: Vec<(u32, u32)> = Vec::new();
+    let mut form_words: Vec<&'a str> = Vec::new();
     let mut stats: Vec<(u32, u32)> = Vec::new();
     let mut occurrences: Vec<Vec<(u32, u32)>> = Vec::new();
     let mut sentences: Vec<Vec<TokenInfo<'a>>> = Vec::with_capacity(document.len());
+    let mut lower = String::new();
+    let mut shape = String::new();
+    let mut short = String::new();
     for (s, sentence) in document.iter().enumerate() {
         let mut infos: Vec<TokenInfo<'a>> = Vec::with_capacity(sentence.len());
         for (t, &word) in sentence.iter().enumerate() {
-            let lower = normalise_lower(word);
-            let (shape, short) = shapes(word);
+            normalise_lower_into(word, &mut lower);
+            shapes_into(word, &mut shape, &mut short);
             let case = case_class(word);
-            let next_id = ids.len() as u32;
-            let word_id = *ids.entry(lower.clone()).or_insert(next_id);
-            if word_id as usize == stats.len() {
-                stats.push((0, 0));
-                occurrences.push(Vec::new());
-            }
+            let lower_hash = text_hash(&lower);
+            let known = match ids.get(&lower_hash) {
+                Some(&id) if words[id as usize].lower == lower => Some(id),
+                Some(_) => collided.get(lower.as_str()).copied(),
+                None => None,
+            };
+            let word_id = match known {
+                Some(id) => id,
+                None => {
+                    let id = words.len() as u32;
+                    match ids.entry(lower_hash) {
+                        Entry::Occupied(_) => {
+                            collided.insert(lower.clone(), id);
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(id);
+                        }
+                    }
+                    words.push(WordInfo {
+                        casing: context.casing.lookup(&lower),
+                        clusters: context.clusters.lookup(&lower),
+                        lower: lower.clone(),
+                        lower_hash,
+                    });
+                    stats.push((0, 0));
+                    occurrences.push(Vec::new());
+                    id
+                }
+            };
+            let word_hash = text_hash(word);
+            let known_form = match form_ids.get(&word_hash) {
+                Some(&id) if form_words[id as usize] == word => Some(id),
+                Some(_) => form_collided.get(word).copied(),
+                None => None,
+            };
+            let form_id = match known_form {
+                Some(id) => id,
+                None => {
+                    let id = forms.len() as u32;
+                    match form_ids.entry(word_hash) {
+                        Entry::Occupied(_) => {
+                            form_collided.insert(word, id);
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(id);
+                        }
+                    }
+                    forms.push((s as u32, t as u32));
+                    form_words.push(word);
+                    id
+                }
+            };
+            let info = &words[word_id as usize];
             if let Some(list) = occurrences.get_mut(word_id as usize) {
                 if list.len() < MAX_OCCURRENCES {
                     list.push((s as u32, t as u32));
@@ -306,25 +412,27 @@ pub(crate) fn prepare<'a>(
             }
             infos.push(TokenInfo {
                 word,
-                casing: context.casing.lookup(&lower),
-                clusters: context.clusters.lookup(&lower),
-                word_hash: text_hash(word),
-                lower_hash: text_hash(&lower),
+                casing: info.casing,
+                clusters: info.clusters,
+                word_hash,
+                lower_hash: info.lower_hash,
                 shape_hash: text_hash(&shape),
                 short_hash: text_hash(&short),
-                lower,
                 case,
                 gazetteer: 0,
                 gazetteer_major: None,
                 word_id,
+                form_id,
             });
         }
-        gazetteer_matches(&mut infos, context.gazetteer);
+        gazetteer_matches(&mut infos, &words, context.gazetteer);
         sentences.push(infos);
     }
     PreparedDocument {
         sentences,
         headlines,
+        words,
+        forms,
         stats,
         occurrences,
     }
@@ -345,6 +453,145 @@ pub(crate) fn features(
     document: &PreparedDocument<'_>,
     prior: Option<&[Vec<u8>]>,
 ) -> Vec<SentenceFeatures> {
+    build_features(
+        document,
+        prior,
+        Parts {
+            word: true,
+            context: true,
+        },
+    )
+}
+
+/// Only the features that depend on the first pass's labels: `features(document, None)`
+/// followed, token by token, by these keys is `features(document, Some(prior))`.
+pub(crate) fn prior_features(
+    document: &PreparedDocument<'_>,
+    prior: &[Vec<u8>],
+) -> Vec<SentenceFeatures> {
+    build_features(
+        document,
+        Some(prior),
+        Parts {
+            word: false,
+            context: false,
+        },
+    )
+}
+
+/// The keys that depend only on the token's own word form (its text, lower case, shapes and
+/// lexicon entries): equal for every occurrence of the form in a document.
+fn word_keys(info: &TokenInfo<'_>, lower: &str, keys: &mut Vec<u64>) {
+    push(keys, FeatureHasher::new(1));
+    push(keys, FeatureHasher::new(2).num(info.word_hash));
+    push(keys, FeatureHasher::new(3).num(info.lower_hash));
+    let mut prefix_ends = lower.char_indices().map(|(i, _)| i).skip(1);
+    let mut suffix_starts = lower.char_indices().rev().map(|(i, _)| i);
+    for k in 1..=4u64 {
+        let (Some(prefix_end), Some(suffix_start)) = (prefix_ends.next(), suffix_starts.next())
+        else {
+            break;
+        };
+        // Only proper affixes (shorter than the word).
+        if suffix_start == 0 {
+            break;
+        }
+        push(keys, FeatureHasher::new(4).num(k).str(&lower[..prefix_end]));
+        push(
+            keys,
+            FeatureHasher::new(5).num(k).str(&lower[suffix_start..]),
+        );
+    }
+    push(keys, FeatureHasher::new(6).num(info.shape_hash));
+    push(keys, FeatureHasher::new(7).num(info.short_hash));
+    // Casing statistics from unlabelled text.
+    match info.casing {
+        Some((share, freq)) => {
+            push(keys, FeatureHasher::new(17).num(u64::from(share)));
+            push(
+                keys,
+                FeatureHasher::new(19)
+                    .num(u64::from(share))
+                    .num(u64::from(freq.min(8))),
+            );
+        }
+        None => push(keys, FeatureHasher::new(17).num(99)),
+    }
+    // Clusters.
+    if let Some(levels) = info.clusters {
+        for (level, id) in levels.iter().enumerate() {
+            if *id != 1023 {
+                push(
+                    keys,
+                    FeatureHasher::new(20).num(level as u64).num(u64::from(*id)),
+                );
+            }
+        }
+        push(
+            keys,
+            FeatureHasher::new(31)
+                .num(u64::from(levels[1]))
+                .num(info.short_hash),
+        );
+    }
+}
+
+/// Which keys [`build_features`] makes.
+#[derive(Clone, Copy)]
+struct Parts {
+    /// [`word_keys`].
+    word: bool,
+    /// Keys of the token in its context (neighbours, position, gazetteer, document).
+    context: bool,
+}
+
+/// Keys of the `index`-th token of sentence `sentence` that depend only on its word form.
+pub(crate) fn form_keys(
+    document: &PreparedDocument<'_>,
+    sentence: usize,
+    index: usize,
+    keys: &mut Vec<u64>,
+) {
+    if let Some(info) = document.sentences.get(sentence).and_then(|s| s.get(index)) {
+        word_keys(info, document.lower(info), keys);
+    }
+}
+
+/// The first token of every distinct word form: `(sentence, index)`, by form id.
+pub(crate) fn forms<'d>(document: &'d PreparedDocument<'_>) -> &'d [(u32, u32)] {
+    &document.forms
+}
+
+/// Form id of every token of a sentence.
+pub(crate) fn form_ids<'d>(
+    document: &'d PreparedDocument<'_>,
+    sentence: usize,
+) -> impl Iterator<Item = u32> + 'd {
+    document
+        .sentences
+        .get(sentence)
+        .into_iter()
+        .flatten()
+        .map(|info| info.form_id)
+}
+
+/// Features without the word-form keys ([`form_keys`] gives those once per form).
+pub(crate) fn context_features(document: &PreparedDocument<'_>) -> Vec<SentenceFeatures> {
+    build_features(
+        document,
+        None,
+        Parts {
+            word: false,
+            context: true,
+        },
+    )
+}
+
+fn build_features(
+    document: &PreparedDocument<'_>,
+    prior: Option<&[Vec<u8>]>,
+    parts: Parts,
+) -> Vec<SentenceFeatures> {
     // First-pass label counts per distinct word: O, PER, ORG, LOC, MISC.
     let mut prior_counts: Vec<[u32; 5]> = Vec::new();
     if let Some(prior) = prior {
@@ -363,11 +610,11 @@ pub(crate) fn features(
         let headline = document.headlines[s];
         let local_matches = names
             .as_ref()
-            .map(|names| match_names(infos, |key| names.get(&key).copied()));
+            .map(|names| match_names(infos, &document.words, |key| names.get(&key).copied()));
         let count = infos.len();
         let sentence_prior = prior.and_then(|p| p.get(s));
         let mut features = SentenceFeatures {
-            keys: Vec::with_capacity(count * 72),
+            keys: Vec::with_capacity(count * if parts.context { 48 } else { 8 }),
             offsets: Vec::with_capacity(count + 1),
         };
         features.offsets.push(0);
@@ -386,223 +633,167 @@ pub(crate) fn features(
             let case = info.case as u64;
             let first = u64::from(t == 0);
             let headline_flag = u64::from(headline);
-
-            push(keys, FeatureHasher::new(1));
-            push(keys, FeatureHasher::new(2).num(info.word_hash));
-            push(keys, FeatureHasher::new(3).num(info.lower_hash));
-            let lower = info.lower.as_str();
-            let mut prefix_ends = lower.char_indices().map(|(i, _)| i).skip(1);
-            let mut suffix_starts = lower.char_indices().rev().map(|(i, _)| i);
-            for k in 1..=4u64 {
-                let (Some(prefix_end), Some(suffix_start)) =
-                    (prefix_ends.next(), suffix_starts.next())
-                else {
-                    break;
-                };
-                // Only proper affixes (shorter than the word).
-                if suffix_start == 0 {
-                    break;
-                }
-                push(keys, FeatureHasher::new(4).num(k).str(&lower[..prefix_end]));
+            if parts.word {
+                word_keys(info, document.lower(info), keys);
+            }
+            if parts.context {
+                push(keys, FeatureHasher::new(8).num(prev_lower));
+                push(keys, FeatureHasher::new(9).num(next_lower));
                 push(
                     keys,
-                    FeatureHasher::new(5).num(k).str(&lower[suffix_start..]),
+                    FeatureHasher::new(10).num(prev2.map(|i| i.lower_hash).unwrap_or(BOS_HASH)),
                 );
-            }
-            push(keys, FeatureHasher::new(6).num(info.shape_hash));
-            push(keys, FeatureHasher::new(7).num(info.short_hash));
-            push(keys, FeatureHasher::new(8).num(prev_lower));
-            push(keys, FeatureHasher::new(9).num(next_lower));
-            push(
-                keys,
-                FeatureHasher::new(10).num(prev2.map(|i| i.lower_hash).unwrap_or(BOS_HASH)),
-            );
-            push(
-                keys,
-                FeatureHasher::new(11).num(next2.map(|i| i.lower_hash).unwrap_or(EOS_HASH)),
-            );
-            push(
-                keys,
-                FeatureHasher::new(12).num(prev_lower).num(info.lower_hash),
-            );
-            push(
-                keys,
-                FeatureHasher::new(13).num(info.lower_hash).num(next_lower),
-            );
-            push(
-                keys,
-                FeatureHasher::new(14)
-                    .num(prev_short)
-                    .num(info.short_hash)
-                    .num(next_short),
-            );
-            push(
-                keys,
-                FeatureHasher::new(15).num(prev_shape).num(info.shape_hash),
-            );
-            push(
-                keys,
-                FeatureHasher::new(16).num(info.shape_hash).num(next_shape),
-            );
-            push(
-                keys,
-                FeatureHasher::new(27)
-                    .num(first)
-                    .num(headline_flag)
-                    .num(info.short_hash),
-            );
-            push(
-                keys,
-                FeatureHasher::new(28)
-                    .num(first)
-                    .num((count.min(6)) as u64)
-                    .num(info.short_hash),
-            );
-            // Neighbour word with this word's shape (e.g. "Mr." + Xx, "said" after Xx).
-            push(
-                keys,
-                FeatureHasher::new(29).num(prev_lower).num(info.short_hash),
-            );
-            push(
-                keys,
-                FeatureHasher::new(30).num(info.short_hash).num(next_lower),
-            );
-
-            // Casing statistics from unlabelled text.
-            match info.casing {
-                Some((share, freq)) => {
-                    push(keys, FeatureHasher::new(17).num(u64::from(share)));
-                    push(
-                        keys,
-                        FeatureHasher::new(18)
-                            .num(u64::from(share))
-                            .num(case)
-                            .num(first)
-                            .num(headline_flag),
-                    );
-                    push(
-                        keys,
-                        FeatureHasher::new(19)
-                            .num(u64::from(share))
-                            .num(u64::from(freq.min(8))),
-                    );
-                }
-                None => {
-                    push(keys, FeatureHasher::new(17).num(99));
-                    push(
-                        keys,
-                        FeatureHasher::new(18)
-                            .num(99)
-                            .num(case)
-                            .num(first)
-                            .num(headline_flag),
-                    );
-                }
-            }
-
-            // Clusters.
-            if let Some(levels) = info.clusters {
-                for (level, id) in levels.iter().enumerate() {
-                    if *id != 1023 {
-                        push(
-                            keys,
-                            FeatureHasher::new(20).num(level as u64).num(u64::from(*id)),
-                        );
-                    }
-                }
                 push(
                     keys,
-                    FeatureHasher::new(31)
-                        .num(u64::from(levels[1]))
+                    FeatureHasher::new(11).num(next2.map(|i| i.lower_hash).unwrap_or(EOS_HASH)),
+                );
+                push(
+                    keys,
+                    FeatureHasher::new(12).num(prev_lower).num(info.lower_hash),
+                );
+                push(
+                    keys,
+                    FeatureHasher::new(13).num(info.lower_hash).num(next_lower),
+                );
+                push(
+                    keys,
+                    FeatureHasher::new(14)
+                        .num(prev_short)
+                        .num(info.short_hash)
+                        .num(next_short),
+                );
+                push(
+                    keys,
+                    FeatureHasher::new(15).num(prev_shape).num(info.shape_hash),
+                );
+                push(
+                    keys,
+                    FeatureHasher::new(16).num(info.shape_hash).num(next_shape),
+                );
+                push(
+                    keys,
+                    FeatureHasher::new(27)
+                        .num(first)
+                        .num(headline_flag)
                         .num(info.short_hash),
                 );
-            }
-            for (template, neighbour) in [(21u32, prev), (22u32, next)] {
-                match neighbour.and_then(|n| n.clusters) {
-                    Some(levels) => {
-                        push(
-                            keys,
-                            FeatureHasher::new(template)
-                                .num(0)
-                                .num(u64::from(levels[0])),
-                        );
-                        push(
-                            keys,
-                            FeatureHasher::new(template)
-                                .num(1)
-                                .num(u64::from(levels[1])),
-                        );
-                    }
-                    None => push(keys, FeatureHasher::new(template).num(9)),
-                }
-            }
-
-            // Gazetteer.
-            for bit in 0..16u16 {
-                if info.gazetteer & (1 << bit) != 0 {
-                    push(keys, FeatureHasher::new(23).num(u64::from(bit)));
-                    push(keys, FeatureHasher::new(32).num(u64::from(bit)).num(case));
-                }
-            }
-            if let Some(major) = info.gazetteer_major {
-                push(keys, FeatureHasher::new(33).num(u64::from(major)));
-            }
-            for (template, neighbour) in [(24u32, prev), (25u32, next)] {
-                let mask = neighbour.map(|n| n.gazetteer).unwrap_or(0);
-                let mut types = 0u64;
-                for ty in 0..4 {
-                    if mask & (15 << (ty * 4)) != 0 {
-                        types |= 1 << ty;
-                    }
-                }
-                push(keys, FeatureHasher::new(template).num(types));
-            }
-
-            // Other mentions of the same word in the document.
-            if let Some(&(capitalised_inside, lower_case)) =
-                document.stats.get(info.word_id as usize)
-            {
-                let self_inside = u32::from(t > 0 && !headline && is_capitalised(info.case));
-                let self_lower = u32::from(info.case == CaseClass::Lower);
-                let inside_elsewhere = capitalised_inside.saturating_sub(self_inside) > 0;
-                let lower_elsewhere = lower_case.saturating_sub(self_lower) > 0;
                 push(
                     keys,
-                    FeatureHasher::new(26)
-                        .num(case)
-                        .num(u64::from(inside_elsewhere))
-                        .num(u64::from(lower_elsewhere))
-                        .num(first | (headline_flag << 1)),
+                    FeatureHasher::new(28)
+                        .num(first)
+                        .num((count.min(6)) as u64)
+                        .num(info.short_hash),
                 );
-            }
+                // Neighbour word with this word's shape (e.g. "Mr." + Xx, "said" after Xx).
+                push(
+                    keys,
+                    FeatureHasher::new(29).num(prev_lower).num(info.short_hash),
+                );
+                push(
+                    keys,
+                    FeatureHasher::new(30).num(info.short_hash).num(next_lower),
+                );
 
-            // Context aggregation: neighbours of the word's other occurrences in the document.
-            if info.case != CaseClass::Lower && info.case != CaseClass::NoLetter {
-                if let Some(list) = document.occurrences.get(info.word_id as usize) {
-                    for &(os, ot) in list {
-                        if (os as usize, ot as usize) == (s, t) {
-                            continue;
+                // Casing statistics from unlabelled text, with this token's position.
+                let share = info.casing.map(|(share, _)| u64::from(share)).unwrap_or(99);
+                push(
+                    keys,
+                    FeatureHasher::new(18)
+                        .num(share)
+                        .num(case)
+                        .num(first)
+                        .num(headline_flag),
+                );
+
+                // Clusters of the neighbours.
+                for (template, neighbour) in [(21u32, prev), (22u32, next)] {
+                    match neighbour.and_then(|n| n.clusters) {
+                        Some(levels) => {
+                            push(
+                                keys,
+                                FeatureHasher::new(template)
+                                    .num(0)
+                                    .num(u64::from(levels[0])),
+                            );
+                            push(
+                                keys,
+                                FeatureHasher::new(template)
+                                    .num(1)
+                                    .num(u64::from(levels[1])),
+                            );
                         }
-                        let Some(other) = document.sentences.get(os as usize) else {
-                            continue;
-                        };
-                        let ot = ot as usize;
-                        let before = ot
-                            .checked_sub(1)
-                            .and_then(|i| other.get(i))
-                            .map(|i| i.lower_hash)
-                            .unwrap_or(BOS_HASH);
-                        let after = other.get(ot + 1).map(|i| i.lower_hash).unwrap_or(EOS_HASH);
-                        push(keys, FeatureHasher::new(35).num(before));
-                        push(keys, FeatureHasher::new(36).num(after));
-                        let before2 = ot
-                            .checked_sub(2)
-                            .and_then(|i| other.get(i))
-                            .map(|i| i.lower_hash)
-                            .unwrap_or(BOS_HASH);
-                        let after2 = other.get(ot + 2).map(|i| i.lower_hash).unwrap_or(EOS_HASH);
-                        push(keys, FeatureHasher::new(37).num(before2));
-                        push(keys, FeatureHasher::new(38).num(after2));
+                        None => push(keys, FeatureHasher::new(template).num(9)),
+                    }
+                }
+
+                // Gazetteer.
+                for bit in 0..16u16 {
+                    if info.gazetteer & (1 << bit) != 0 {
+                        push(keys, FeatureHasher::new(23).num(u64::from(bit)));
+                        push(keys, FeatureHasher::new(32).num(u64::from(bit)).num(case));
+                    }
+                }
+                if let Some(major) = info.gazetteer_major {
+                    push(keys, FeatureHasher::new(33).num(u64::from(major)));
+                }
+                for (template, neighbour) in [(24u32, prev), (25u32, next)] {
+                    let mask = neighbour.map(|n| n.gazetteer).unwrap_or(0);
+                    let mut types = 0u64;
+                    for ty in 0..4 {
+                        if mask & (15 << (ty * 4)) != 0 {
+                            types |= 1 << ty;
+                        }
+                    }
+                    push(keys, FeatureHasher::new(template).num(types));
+                }
+
+                // Other mentions of the same word in the document.
+                if let Some(&(capitalised_inside, lower_case)) =
+                    document.stats.get(info.word_id as usize)
+                {
+                    let self_inside = u32::from(t > 0 && !headline && is_capitalised(info.case));
+                    let self_lower = u32::from(info.case == CaseClass::Lower);
+                    let inside_elsewhere = capitalised_inside.saturating_sub(self_inside) > 0;
+                    let lower_elsewhere = lower_case.saturating_sub(self_lower) > 0;
+                    push(
+                        keys,
+                        FeatureHasher::new(26)
+                            .num(case)
+                            .num(u64::from(inside_elsewhere))
+                            .num(u64::from(lower_elsewhere))
+                            .num(first | (headline_flag << 1)),
+                    );
+                }
+
+                // Context aggregation: neighbours of the word's other occurrences in the document.
+                if info.case != CaseClass::Lower && info.case != CaseClass::NoLetter {
+                    if let Some(list) = document.occurrences.get(info.word_id as usize) {
+                        for &(os, ot) in list {
+                            if (os as usize, ot as usize) == (s, t) {
+                                continue;
+                            }
+                            let Some(other) = document.sentences.get(os as usize) else {
+                                continue;
+                            };
+                            let ot = ot as usize;
+                            let before = ot
+                                .checked_sub(1)
+                                .and_then(|i| other.get(i))
+                                .map(|i| i.lower_hash)
+                                .unwrap_or(BOS_HASH);
+                            let after = other.get(ot + 1).map(|i| i.lower_hash).unwrap_or(EOS_HASH);
+                            push(keys, FeatureHasher::new(35).num(before));
+                            push(keys, FeatureHasher::new(36).num(after));
+                            let before2 = ot
+                                .checked_sub(2)
+                                .and_then(|i| other.get(i))
+                                .map(|i| i.lower_hash)
+                                .unwrap_or(BOS_HASH);
+                            let after2 =
+                                other.get(ot + 2).map(|i| i.lower_hash).unwrap_or(EOS_HASH);
+                            push(keys, FeatureHasher::new(37).num(before2));
+                            push(keys, FeatureHasher::new(38).num(after2));
+                        }
                     }
                 }
             }

@@ -1,6 +1,9 @@
 //! A small, fixed (version-independent) 64-bit hash for feature keys, and an open-addressing
 //! table from those keys to dense feature ids.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
 /// Incremental hasher over feature parts. The result is stable across Rust versions and
@@ -217,6 +220,26 @@ impl FeatureIndex {
         &self.keys
     }
 }
+
+/// Hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Default)]
+pub(crate) struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,13 @@ pub(crate) const GAZETTEER_MAX_TOKENS: usize = 6;
 /// Lower-cases and normalises curly quotes and digits (every digit becomes `0`).
 pub(crate) fn normalise_lower(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
+    normalise_lower_into(word, &mut out);
+    out
+}
+
+/// [`normalise_lower`] into a reused buffer (cleared first).
+pub(crate) fn normalise_lower_into(word: &str, out: &mut String) {
+    out.clear();
     for c in word.chars() {
         match c {
             '\u{2018}' | '\u{2019}' | '`' => out.push('\''),
@@ -27,7 +34,6 @@ pub(crate) fn normalise_lower(word: &str) -> String {
             c => out.extend(c.to_lowercase()),
         }
     }
-    out
 }
 
 /// Casing statistics: for a lower-cased word, how often it is capitalised when it is not the

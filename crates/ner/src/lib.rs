@@ -20,6 +20,7 @@ mod labels;
 mod lexicon;
 mod model;
 mod perceptron;
+mod tagger;
 mod tokenize;
 mod training;
 

@@ -3,11 +3,12 @@
 use newsflow_model::EntityType;
 
 use crate::conll::Span;
-use crate::features::{features, prepare, Context};
+use crate::features::{prepare, Context};
 use crate::hash::{FeatureIndex, KeyTable};
 use crate::labels::{iob2, to_spans, NUM_LABELS};
 use crate::lexicon::{Casing, Clusters, Gazetteer};
 use crate::perceptron::{Stage, TRANSITION_ROWS};
+use crate::tagger::Tagger;
 use crate::tokenize::sentences;
 
 const MAGIC: &[u8; 8] = b"NFNER\0\0\x01";
@@ -45,9 +46,29 @@ pub struct NerModel {
     pub(crate) gazetteer: Gazetteer,
     pub(crate) first: Stage,
     pub(crate) second: Option<Stage>,
+    /// The stages laid out for tagging (derived from `first` and `second`).
+    tagger: Tagger,
 }
 
 impl NerModel {
+    pub(crate) fn new(
+        casing: Casing,
+        clusters: Clusters,
+        gazetteer: Gazetteer,
+        first: Stage,
+        second: Option<Stage>,
+    ) -> NerModel {
+        let tagger = Tagger::new(&first, second.as_ref());
+        NerModel {
+            casing,
+            clusters,
+            gazetteer,
+            first,
+            second,
+            tagger,
+        }
+    }
+
     fn context(&self) -> Context<'_> {
         Context {
             casing: &self.casing,
@@ -60,15 +81,7 @@ impl NerModel {
     pub(crate) fn label_document(&self, sentences: &[Vec<&str>]) -> Vec<Vec<u8>> {
         let context = self.context();
         let prepared = prepare(sentences, &context);
-        let first_features = features(&prepared, None);
-        let first: Vec<Vec<u8>> = first_features.iter().map(|f| self.first.tag(f)).collect();
-        match &self.second {
-            None => first,
-            Some(stage) => {
-                let second_features = features(&prepared, Some(&first));
-                second_features.iter().map(|f| stage.tag(f)).collect()
-            }
-        }
+        self.tagger.label(&prepared)
     }
 
     /// Tags for one document given as sentences of tokens; IOB2 strings like "B-PER", "I-ORG", "O".
@@ -174,13 +187,7 @@ impl NerModel {
         if reader.at != bytes.len() {
             return Err(NerError::Corrupt("trailing bytes"));
         }
-        Ok(NerModel {
-            casing,
-            clusters,
-            gazetteer,
-            first,
-            second,
-        })
+        Ok(NerModel::new(casing, clusters, gazetteer, first, second))
     }
 }
 

@@ -1,11 +1,8 @@
 //! One tagging stage: a linear model over feature keys with first-order BIOES transitions,
 //! decoded with Viterbi and trained as an averaged structured perceptron.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use crate::features::SentenceFeatures;
-use crate::hash::FeatureIndex;
+use crate::hash::{FeatureIndex, KeyMap};
 use crate::labels::{allowed, allowed_last, NUM_LABELS};
 
 /// Rows of the transition matrix: one per previous label plus one for the sentence start.
@@ -140,26 +137,6 @@ impl Stage {
         labels
     }
 }
-
-/// Hasher for keys that are already well-mixed 64-bit hashes.
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 /// Training settings of one stage.
 #[derive(Debug, Clone, Copy)]

@@ -247,13 +247,7 @@ pub fn train(
     };
 
     Ok((
-        NerModel {
-            casing,
-            clusters,
-            gazetteer: full_gazetteer,
-            first,
-            second,
-        },
+        NerModel::new(casing, clusters, full_gazetteer, first, second),
         report,
     ))
 }

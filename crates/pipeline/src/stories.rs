@@ -8,6 +8,7 @@
 //! type is the in-memory view of it, rebuilt from the stream by whoever needs it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use newsflow_extract::story::{self, StoryFingerprint};
 
@@ -23,6 +24,11 @@ struct Entry {
     sequence: u64,
     id: String,
     fingerprint: StoryFingerprint,
+    /// `fingerprint.words` is sorted (it always is when made by `story::fingerprint`).
+    words_sorted: bool,
+    /// `fingerprint.words` is strictly increasing (sorted, no repeats; also always true for
+    /// `story::fingerprint`): then index postings count the shared words exactly.
+    words_unique: bool,
     assignment: Assignment,
 }
 
@@ -30,9 +36,12 @@ struct Entry {
 pub struct StoryLog {
     /// Sorted by sequence (gaps allowed).
     entries: VecDeque<Entry>,
-    /// Word hash → sequences of the entries whose lead has it, oldest first: only entries that
+    /// Word hash → ordinals of the entries whose lead has it, oldest first: only entries that
     /// share a word can reach the word-Jaccard threshold, so only they are compared.
-    index: HashMap<u32, VecDeque<u64>>,
+    index: HashMap<u32, VecDeque<u64>, FastState>,
+    /// Ordinal (count of entries ever added before it) of `entries[0]`; an entry's position
+    /// in `entries` is its ordinal minus this.
+    first_ordinal: u64,
     capacity: usize,
     /// Next sequence this view expects (everything below was applied).
     next_sequence: u64,
@@ -42,7 +51,8 @@ impl StoryLog {
     pub fn new(capacity: usize) -> StoryLog {
         StoryLog {
             entries: VecDeque::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
+            first_ordinal: 0,
             capacity: capacity.max(1),
             next_sequence: 1,
         }
@@ -84,23 +94,28 @@ impl StoryLog {
             .back()
             .is_none_or(|last| last.sequence < sequence));
         let assignment = self.decide(id, &fingerprint);
+        let ordinal = self.first_ordinal + self.entries.len() as u64;
         for word in &fingerprint.words {
-            self.index.entry(*word).or_default().push_back(sequence);
+            self.index.entry(*word).or_default().push_back(ordinal);
         }
         self.entries.push_back(Entry {
             sequence,
             id: id.to_string(),
+            words_sorted: fingerprint.words.is_sorted(),
+            words_unique: strictly_increasing(&fingerprint.words),
             fingerprint,
             assignment: assignment.clone(),
         });
         while self.entries.len() > self.capacity {
             if let Some(old) = self.entries.pop_front() {
+                let old_ordinal = self.first_ordinal;
+                self.first_ordinal += 1;
                 for word in &old.fingerprint.words {
-                    if let Some(sequences) = self.index.get_mut(word) {
-                        if sequences.front() == Some(&old.sequence) {
-                            sequences.pop_front();
+                    if let Some(ordinals) = self.index.get_mut(word) {
+                        if ordinals.front() == Some(&old_ordinal) {
+                            ordinals.pop_front();
                         }
-                        if sequences.is_empty() {
+                        if ordinals.is_empty() {
                             self.index.remove(word);
                         }
                     }
@@ -112,39 +127,70 @@ impl StoryLog {
     }
 
     fn decide(&self, id: &str, fingerprint: &StoryFingerprint) -> Assignment {
-        let mut shared: HashMap<u64, u32> = HashMap::new();
-        for word in &fingerprint.words {
-            if let Some(sequences) = self.index.get(word) {
-                for sequence in sequences {
-                    *shared.entry(*sequence).or_insert(0) += 1;
+        // Candidates are the entries sharing a lead word, newest first (ties go to the most
+        // recent story). The first near-duplicate decides the story by itself, so the scan
+        // stops there. The newest entries are tested directly (a merge of the sorted word
+        // lists), which finds the usual near-duplicate without touching the index; older
+        // entries are found through the index.
+        let mut decision = Decision {
+            id,
+            fingerprint,
+            best: None,
+            duplicate_of: None,
+            seen_ids: HashSet::default(),
+        };
+        let len = self.entries.len();
+        let direct = len.min(DIRECT_SCAN);
+        let sorted = fingerprint.words.is_sorted();
+        let mut stopped = false;
+        for entry in self.entries.iter().rev().take(direct) {
+            let shares = if sorted && entry.words_sorted {
+                shares_sorted(&fingerprint.words, &entry.fingerprint.words)
+            } else {
+                fingerprint
+                    .words
+                    .iter()
+                    .any(|word| entry.fingerprint.words.contains(word))
+            };
+            if shares && decision.visit(entry) {
+                stopped = true;
+                break;
+            }
+        }
+        if !stopped && len > direct {
+            // The older entries sharing a lead word, by position in `entries` (= log order),
+            // with the number of postings that point at them: the number of shared words
+            // when both word lists are free of repeats.
+            let older = len - direct;
+            let mut shared = vec![0u32; older];
+            for word in &fingerprint.words {
+                if let Some(ordinals) = self.index.get(word) {
+                    for ordinal in ordinals {
+                        if let Some(slot) = ordinal
+                            .checked_sub(self.first_ordinal)
+                            .and_then(|position| shared.get_mut(position as usize))
+                        {
+                            *slot += 1;
+                        }
+                    }
+                }
+            }
+            let query_unique = strictly_increasing(&fingerprint.words);
+            let candidates = shared
+                .iter()
+                .zip(&self.entries)
+                .rev()
+                .filter(|(count, _)| **count > 0);
+            for (&count, entry) in candidates {
+                let counted = (query_unique && entry.words_unique).then_some(count as usize);
+                if decision.visit_counted(entry, counted) {
+                    break;
                 }
             }
         }
-        let mut candidates: Vec<u64> = shared.into_keys().collect();
-        // Newest first: ties go to the most recent story.
-        candidates.sort_unstable_by(|a, b| b.cmp(a));
-        let mut best: Option<(f32, &Entry)> = None;
-        let mut duplicate_of = None;
-        let mut seen_ids = HashSet::new();
-        for entry in candidates
-            .iter()
-            .filter_map(|sequence| self.entry(*sequence))
-        {
-            if entry.id == id || !seen_ids.insert(entry.id.as_str()) {
-                continue;
-            }
-            if duplicate_of.is_none() && story::near_duplicate(fingerprint, &entry.fingerprint) {
-                duplicate_of = Some(entry.id.clone());
-            }
-            let score = story::same_story(fingerprint, &entry.fingerprint);
-            if score >= story::SAME_STORY_THRESHOLD
-                && best
-                    .as_ref()
-                    .is_none_or(|(best_score, _)| score > *best_score)
-            {
-                best = Some((score, entry));
-            }
-        }
+        let Decision {
+            best, duplicate_of, ..
+        } = decision;
         let story_id = match (&duplicate_of, best) {
             (Some(original), _) => self
                 .entries
@@ -161,6 +207,120 @@ impl StoryLog {
         }
     }
 }
+
+/// Newest entries whose shared words are tested directly before the index is used.
+const DIRECT_SCAN: usize = 64;
+
+/// True when two sorted lists have a value in common.
+fn shares_sorted(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// The running decision over candidates visited newest first.
+struct Decision<'l, 'a> {
+    id: &'a str,
+    fingerprint: &'a StoryFingerprint,
+    best: Option<(f32, &'l Entry)>,
+    duplicate_of: Option<String>,
+    seen_ids: HashSet<&'l str, FastState>,
+}
+
+fn strictly_increasing(words: &[u32]) -> bool {
+    words.windows(2).all(|pair| pair[0] < pair[1])
+}
+
+impl<'l> Decision<'l, '_> {
+    /// Takes one candidate into account; true once a near-duplicate is found (the story is
+    /// then the duplicate's, whatever the later candidates score).
+    fn visit(&mut self, entry: &'l Entry) -> bool {
+        self.visit_counted(entry, None)
+    }
+
+    /// [`Decision::visit`] with the number of shared lead words when it is known.
+    fn visit_counted(&mut self, entry: &'l Entry, shared: Option<usize>) -> bool {
+        if entry.id == self.id || !self.seen_ids.insert(entry.id.as_str()) {
+            return false;
+        }
+        let (score, near) = match shared {
+            Some(shared) => story::compare_counted(self.fingerprint, &entry.fingerprint, shared),
+            None => story::compare(self.fingerprint, &entry.fingerprint),
+        };
+        if near {
+            self.duplicate_of = Some(entry.id.clone());
+            return true;
+        }
+        if score >= story::SAME_STORY_THRESHOLD
+            && self
+                .best
+                .as_ref()
+                .is_none_or(|(best_score, _)| score > *best_score)
+        {
+            self.best = Some((score, entry));
+        }
+        false
+    }
+}
+
+/// A fast, non-cryptographic hasher (FxHash-style) for the log's in-memory maps: word hashes
+/// and article ids come from our own pipeline, not from an adversary choosing collisions.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+const FAST_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(FAST_K);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The high bits are the well-mixed ones; hashbrown uses the top 7 and the low bits.
+        self.0.rotate_left(26)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+    }
+    #[inline]
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+    #[inline]
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+    #[inline]
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+}
+
+type FastState = BuildHasherDefault<FastHasher>;
 
 #[cfg(test)]
 mod tests {
@@ -199,6 +359,96 @@ mod tests {
         let again = log.apply(2, "b", fingerprint(MISSILE));
         assert_eq!(again.duplicate_of.as_deref(), Some("a"));
         assert_eq!(again.story_id, "a");
+    }
+
+    /// The decision as first written: every live entry sharing a lead word, newest first, no
+    /// early stop, no index.
+    fn reference_decide(
+        log: &[(String, StoryFingerprint, Assignment)],
+        id: &str,
+        fingerprint: &StoryFingerprint,
+    ) -> Assignment {
+        let mut best: Option<(f32, usize)> = None;
+        let mut duplicate_of: Option<String> = None;
+        let mut seen = HashSet::new();
+        for (index, (other_id, other, _)) in log.iter().enumerate().rev() {
+            if !fingerprint.words.iter().any(|w| other.words.contains(w)) {
+                continue;
+            }
+            if other_id == id || !seen.insert(other_id.clone()) {
+                continue;
+            }
+            if duplicate_of.is_none() && story::near_duplicate(fingerprint, other) {
+                duplicate_of = Some(other_id.clone());
+            }
+            let score = story::same_story(fingerprint, other);
+            if score >= story::SAME_STORY_THRESHOLD && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, index));
+            }
+        }
+        let story_id = match (&duplicate_of, best) {
+            (Some(original), _) => log
+                .iter()
+                .find(|(other_id, _, _)| other_id == original)
+                .map(|(_, _, a)| a.story_id.clone())
+                .unwrap_or_else(|| id.to_string()),
+            (None, Some((_, index))) => log[index].2.story_id.clone(),
+            (None, None) => id.to_string(),
+        };
+        Assignment {
+            story_id,
+            duplicate_of,
+        }
+    }
+
+    // Early stop, direct scan and index give the reference decision on a long random stream
+    // with near-duplicates, rewrites, repeated ids and eviction.
+    #[test]
+    fn decisions_match_the_reference() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let capacity = 150;
+        let mut log = StoryLog::new(capacity);
+        let mut reference: Vec<(String, StoryFingerprint, Assignment)> = Vec::new();
+        let templates: Vec<Vec<u32>> = (0..6)
+            .map(|_| (0..64).map(|_| next() as u32).collect())
+            .collect();
+        for sequence in 1..=600u64 {
+            let template = &templates[(next() % 6) as usize];
+            let changed = (next() % 64) as usize;
+            let minhash: Vec<u32> = template
+                .iter()
+                .enumerate()
+                .map(|(i, &h)| if i < changed { next() as u32 } else { h })
+                .collect();
+            let mut words: Vec<u32> = (0..(next() % 30) as usize)
+                .map(|_| (next() % 200) as u32)
+                .collect();
+            words.sort_unstable();
+            // Now and then a list with repeats (not what `story::fingerprint` makes).
+            if next() % 10 != 0 {
+                words.dedup();
+            }
+            let fingerprint = StoryFingerprint {
+                minhash,
+                words,
+                day: (next() % 3 == 0).then(|| (next() % 20) as i64),
+                month_only: false,
+            };
+            let id = format!("a{}", next() % 500);
+            let expected = reference_decide(&reference, &id, &fingerprint);
+            let got = log.apply(sequence, &id, fingerprint.clone());
+            assert_eq!(got, expected, "sequence {sequence}");
+            reference.push((id, fingerprint, got));
+            if reference.len() > capacity {
+                reference.remove(0);
+            }
+        }
     }
 
     #[test]
