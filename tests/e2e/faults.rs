@@ -16,7 +16,7 @@ fn fault_articles(default: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_workers_lose_nothing_and_double_nothing() {
-    let articles = fault_articles(300);
+    let articles = fault_articles(1000);
     let broker = Broker::start();
     let workspace = Arc::new(Workspace::new(&broker.url(), ""));
     let _watch = workspace.spawn(&["watch", "--nats", &broker.url()]);
