@@ -22,6 +22,8 @@ pub mod story;
 pub mod summary;
 mod text;
 
+pub use text::{FastHasher, FastState};
+
 use entities::EntityMention;
 use keywords::{KeywordModel, KeywordModelError};
 use newsflow_model::Record;

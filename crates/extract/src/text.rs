@@ -4,10 +4,11 @@ use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-/// A fast, non-cryptographic hasher (FxHash-style) for the stage's own short-lived maps of
-/// words and phrases (their iteration order never reaches the output).
+/// A fast, non-cryptographic hasher (FxHash-style) for in-memory maps of words, phrases and
+/// ids that come from our own pipeline, not from an adversary choosing collisions (their
+/// iteration order never reaches the output). Also used by the pipeline's story log.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct FastHasher(u64);
+pub struct FastHasher(u64);
 
 const FAST_K: u64 = 0xf135_7aea_2e62_a9c5;
 
@@ -54,7 +55,8 @@ impl Hasher for FastHasher {
     }
 }
 
-pub(crate) type FastState = BuildHasherDefault<FastHasher>;
+/// `HashMap<K, V, FastState>` hashes with [`FastHasher`].
+pub type FastState = BuildHasherDefault<FastHasher>;
 
 /// A word token: a maximal run of alphanumerics, inner apostrophes, hyphens and dots between
 /// letters (so `U.S.`, `Hong-san` and `don't` are single tokens).

@@ -7,8 +7,8 @@
 //! the second in log order sees the first. The log is bounded by the stream's age limit; this
 //! type is the in-memory view of it, rebuilt from the stream by whoever needs it.
 
+use newsflow_extract::FastState;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use newsflow_extract::story::{self, StoryFingerprint};
 
@@ -268,59 +268,6 @@ impl<'l> Decision<'l, '_> {
         false
     }
 }
-
-/// A fast, non-cryptographic hasher (FxHash-style) for the log's in-memory maps: word hashes
-/// and article ids come from our own pipeline, not from an adversary choosing collisions.
-#[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
-
-const FAST_K: u64 = 0xf135_7aea_2e62_a9c5;
-
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(FAST_K);
-    }
-}
-
-impl Hasher for FastHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        // The high bits are the well-mixed ones; hashbrown uses the top 7 and the low bits.
-        self.0.rotate_left(26)
-    }
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-    }
-    #[inline]
-    fn write_u8(&mut self, value: u8) {
-        self.add(u64::from(value));
-    }
-    #[inline]
-    fn write_u32(&mut self, value: u32) {
-        self.add(u64::from(value));
-    }
-    #[inline]
-    fn write_u64(&mut self, value: u64) {
-        self.add(value);
-    }
-    #[inline]
-    fn write_usize(&mut self, value: usize) {
-        self.add(value as u64);
-    }
-}
-
-type FastState = BuildHasherDefault<FastHasher>;
 
 #[cfg(test)]
 mod tests {
