@@ -3,13 +3,13 @@
 //! (publish → pull → publish onward → await ack → ack, three hops, no work) measured in the
 //! same run against the same kind of local nats-server.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use async_nats::jetstream::{consumer, message::PublishMessage, stream};
 use bytes::Bytes;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use futures::StreamExt;
 use newsflow_bus::server::{NatsServer, ServerOptions};
 use newsflow_bus::{headers, publisher::now_ns, Subjects};
@@ -36,22 +36,48 @@ pub struct BenchArgs {
     /// Offered rate in articles/s (files dropped at this pace); 0 drops them all at once.
     #[arg(long, default_value_t = 0.0)]
     rate: f64,
+    /// Where the articles come from: the scraped seeds (4.1 KB with menus and footers), or the
+    /// BBC news corpus of `../shared/data` (2.3 KB of clean prose, 1,485 distinct articles).
+    #[arg(long, value_enum, default_value_t = Corpus::Seeds)]
+    corpus: Corpus,
+    /// The BBC tarball for `--corpus bbc`.
+    #[arg(long, default_value = "../shared/data/bbc/bbc-dev.tar.gz")]
+    bbc: PathBuf,
 }
 
-/// About 5 KB of article text: a seed with a unique closing paragraph.
-fn bench_articles(count: usize) -> anyhow::Result<Vec<Vec<u8>>> {
-    let seeds_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
-    let mut seeds = Vec::new();
-    for entry in
-        std::fs::read_dir(&seeds_dir).with_context(|| format!("{}", seeds_dir.display()))?
-    {
-        seeds.push(std::fs::read(entry?.path())?);
+#[derive(Clone, Copy, ValueEnum)]
+enum Corpus {
+    Seeds,
+    Bbc,
+}
+
+/// `count` articles from the corpus, each with a unique closing paragraph (so none is a
+/// duplicate of another even when the corpus has fewer articles than `count`).
+fn bench_articles(args: &BenchArgs) -> anyhow::Result<Vec<Vec<u8>>> {
+    let count = args.articles;
+    let mut sources = Vec::new();
+    match args.corpus {
+        Corpus::Seeds => {
+            let seeds_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seeds");
+            for entry in
+                std::fs::read_dir(&seeds_dir).with_context(|| format!("{}", seeds_dir.display()))?
+            {
+                sources.push(std::fs::read(entry?.path())?);
+            }
+            sources.sort();
+        }
+        Corpus::Bbc => {
+            let bytes = std::fs::read(&args.bbc)
+                .with_context(|| format!("reading {}", args.bbc.display()))?;
+            let (docs, _) =
+                newsflow_classify::data::dedup(newsflow_classify::data::parse_bbc_tar(&bytes)?);
+            sources.extend(docs.into_iter().map(|doc| doc.text.into_bytes()));
+        }
     }
-    seeds.sort();
-    anyhow::ensure!(!seeds.is_empty(), "no seeds in {}", seeds_dir.display());
+    anyhow::ensure!(!sources.is_empty(), "no articles in the bench corpus");
     Ok((0..count)
         .map(|n| {
-            let mut text = seeds[n % seeds.len()].clone();
+            let mut text = sources[n % sources.len()].clone();
             text.extend_from_slice(
                 format!("\n\nBenchmark paragraph {n}: officials said further talks, number {n}, would follow.\n").as_bytes(),
             );
@@ -300,7 +326,7 @@ async fn pipeline_run(
 
 pub fn run(config_path: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
     let config = settings::load_config(config_path)?;
-    let articles = bench_articles(args.articles)?;
+    let articles = bench_articles(&args)?;
     let mean_size =
         articles.iter().map(Vec::len).sum::<usize>() as f64 / articles.len().max(1) as f64;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -319,8 +345,12 @@ pub fn run(config_path: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
             "all dropped at once".to_string()
         };
         println!(
-            "pipeline: {} articles of {:.1} KB mean, {offered}, watcher + clean/classify/extract",
+            "pipeline: {} {} articles of {:.1} KB mean, {offered}, watcher + clean/classify/extract",
             articles.len(),
+            match args.corpus {
+                Corpus::Seeds => "seed",
+                Corpus::Bbc => "BBC",
+            },
             mean_size / 1024.0
         );
         println!("| worker sets | articles/s | share of relay | drop→result p50 | p99 |");
