@@ -407,38 +407,21 @@ pub fn up(config_path: Option<&Path>, args: UpArgs, interactive: bool) -> anyhow
 pub fn watch(config_path: Option<&Path>, args: WatchArgs, interactive: bool) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
     apply_overrides(&mut config, args.inbox, args.nats, None);
-    if config.nats.url.is_empty() {
-        anyhow::bail!("newsflow watch needs --nats URL (or NEWSFLOW_NATS_URL); `newsflow up` runs a local server");
-    }
-    runtime()?.block_on(async move {
-        let cancel = CancellationToken::new();
-        cancel_on_signals(cancel.clone());
-        let connected = connect(&config, &config.nats.url, "newsflow-watch").await?;
-        let mut tasks = JoinSet::new();
-        let watch_stats = Arc::new(WatchStats::default());
-        spawn_watcher(
-            &mut tasks,
-            &config,
-            &connected,
-            watch_stats.clone(),
-            cancel.clone(),
-        );
-        let stats = LocalStats {
-            watch: Some(watch_stats),
-            ..LocalStats::default()
-        };
-        let http = args.http.unwrap_or_default();
-        start_observing(
-            &connected,
-            stats,
-            &http,
-            &config,
-            interactive,
-            cancel.clone(),
-        )
-        .await?;
-        wait_all(tasks, cancel).await
-    })
+    let http = args.http.unwrap_or_default();
+    serve_remote(
+        config,
+        "newsflow-watch",
+        &http,
+        interactive,
+        async |tasks, config, connected, cancel| {
+            let watch_stats = Arc::new(WatchStats::default());
+            spawn_watcher(tasks, config, connected, watch_stats.clone(), cancel);
+            Ok(LocalStats {
+                watch: Some(watch_stats),
+                ..LocalStats::default()
+            })
+        },
+    )
 }
 
 pub fn worker(
@@ -448,35 +431,56 @@ pub fn worker(
 ) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
     apply_overrides(&mut config, None, args.nats, args.concurrency);
-    if config.nats.url.is_empty() {
-        anyhow::bail!("newsflow worker needs --nats URL (or NEWSFLOW_NATS_URL); `newsflow up` runs a local server");
-    }
     let stages: Vec<Stage> = match args.stage {
         StageArg::Clean => vec![Stage::Clean],
         StageArg::Classify => vec![Stage::Classify],
         StageArg::Extract => vec![Stage::Extract],
         StageArg::All => vec![Stage::Clean, Stage::Classify, Stage::Extract],
     };
+    let http = args.http.unwrap_or_default();
+    serve_remote(
+        config,
+        "newsflow-worker",
+        &http,
+        interactive,
+        async |tasks, config, connected, cancel| {
+            let stats = LocalStats::default();
+            spawn_workers(tasks, config, connected, &stages, &stats, cancel).await?;
+            Ok(stats)
+        },
+    )
+}
+
+/// `newsflow watch` and `newsflow worker`: connect to the configured NATS (no managed server),
+/// start the process's tasks, observe them (progress, HTTP), run until a signal.
+fn serve_remote(
+    config: Config,
+    name: &str,
+    http: &str,
+    interactive: bool,
+    start: impl AsyncFnOnce(
+        &mut JoinSet<anyhow::Result<()>>,
+        &Config,
+        &Connected,
+        CancellationToken,
+    ) -> anyhow::Result<LocalStats>,
+) -> anyhow::Result<()> {
+    if config.nats.url.is_empty() {
+        anyhow::bail!(
+            "{} needs --nats URL (or NEWSFLOW_NATS_URL); `newsflow up` runs a local server",
+            name.replace('-', " ")
+        );
+    }
     runtime()?.block_on(async move {
         let cancel = CancellationToken::new();
         cancel_on_signals(cancel.clone());
-        let connected = connect(&config, &config.nats.url, "newsflow-worker").await?;
+        let connected = connect(&config, &config.nats.url, name).await?;
         let mut tasks = JoinSet::new();
-        let stats = LocalStats::default();
-        spawn_workers(
-            &mut tasks,
-            &config,
-            &connected,
-            &stages,
-            &stats,
-            cancel.clone(),
-        )
-        .await?;
-        let http = args.http.unwrap_or_default();
+        let stats = start(&mut tasks, &config, &connected, cancel.clone()).await?;
         start_observing(
             &connected,
             stats,
-            &http,
+            http,
             &config,
             interactive,
             cancel.clone(),
