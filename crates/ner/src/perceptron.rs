@@ -3,7 +3,7 @@
 
 use crate::features::SentenceFeatures;
 use crate::hash::{FeatureIndex, KeyMap};
-use crate::labels::{allowed, allowed_last, NUM_LABELS};
+use crate::labels::{allowed, NUM_LABELS};
 
 /// Rows of the transition matrix: one per previous label plus one for the sentence start.
 pub(crate) const TRANSITION_ROWS: usize = NUM_LABELS + 1;
@@ -56,51 +56,7 @@ pub(crate) fn constrained(transitions: &[f32]) -> Vec<f32> {
 /// Best label sequence for `emissions` (`n * NUM_LABELS` scores); `transitions` must come from
 /// [`constrained`] (so the result is a valid BIOES sequence).
 pub(crate) fn viterbi(emissions: &[f32], transitions: &[f32], out: &mut Vec<u8>) {
-    let count = emissions.len() / NUM_LABELS;
-    out.clear();
-    if count == 0 || transitions.len() != TRANSITION_ROWS * NUM_LABELS {
-        out.resize(count, 0);
-        return;
-    }
-    let mut back = vec![0u8; count * NUM_LABELS];
-    let mut previous = [0f32; NUM_LABELS];
-    for (label, slot) in previous.iter_mut().enumerate() {
-        *slot = emissions[label] + transitions[START_ROW * NUM_LABELS + label];
-    }
-    for t in 1..count {
-        let mut current = [f32::NEG_INFINITY; NUM_LABELS];
-        let mut best_prev = [0u8; NUM_LABELS];
-        for (prev, &prev_score) in previous.iter().enumerate() {
-            let row = &transitions[prev * NUM_LABELS..(prev + 1) * NUM_LABELS];
-            for label in 0..NUM_LABELS {
-                let candidate = prev_score + row[label];
-                if candidate > current[label] {
-                    current[label] = candidate;
-                    best_prev[label] = prev as u8;
-                }
-            }
-        }
-        let emission = &emissions[t * NUM_LABELS..(t + 1) * NUM_LABELS];
-        for label in 0..NUM_LABELS {
-            current[label] += emission[label];
-        }
-        back[t * NUM_LABELS..(t + 1) * NUM_LABELS].copy_from_slice(&best_prev);
-        previous = current;
-    }
-    let mut best_label = 0usize;
-    let mut best = f32::NEG_INFINITY;
-    for (label, &value) in previous.iter().enumerate() {
-        if allowed_last(label as u8) && value > best {
-            best = value;
-            best_label = label;
-        }
-    }
-    out.resize(count, 0);
-    out[count - 1] = best_label as u8;
-    for t in (1..count).rev() {
-        let next = usize::from(out[t]);
-        out[t - 1] = back[t * NUM_LABELS + next];
-    }
+    crate::tagger::Decoder::new(transitions).decode(emissions, out, &mut Vec::new());
 }
 
 impl Stage {
