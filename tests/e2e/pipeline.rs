@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::harness::{repo_root, results, seeds, Broker, Workspace};
+use crate::harness::{repo_root, results, run_newsflow, seeds, Broker, Workspace};
 
 const BOILERPLATE: &[&str] = &[
     "Skip to main content",
@@ -131,8 +131,19 @@ async fn up_without_nats_runs_its_own_server() {
     let url = format!("nats://127.0.0.1:{port}");
     let records = results(&url, 1, Duration::from_secs(60)).await;
     assert_eq!(records.len(), 1, "log: {}", up.log_text());
+    // Client commands with the same config find the managed server without --nats.
+    let (ok, stdout, stderr) = run_newsflow(&workspace.config, &["status", "--json"]);
+    assert!(ok, "{stderr}");
+    let status: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(status["nats"], url.as_str(), "{stdout}");
     let status = up.terminate();
     assert!(status.success(), "{}", up.log_text());
+    // Once it is gone they say so at once instead of waiting for a server.
+    let started = std::time::Instant::now();
+    let (ok, _, stderr) = run_newsflow(&workspace.config, &["status"]);
+    assert!(!ok);
+    assert!(stderr.contains("needs --nats URL"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -51,13 +51,7 @@ pub struct ExportArgs {
 
 pub fn run(config_path: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
-    if let Some(url) = args.nats.clone() {
-        config.nats.url = url;
-    }
-    anyhow::ensure!(
-        !config.nats.url.is_empty(),
-        "newsflow export needs --nats URL (or NEWSFLOW_NATS_URL)"
-    );
+    settings::client_nats_url(&mut config, args.nats.clone(), "export")?;
     let to_stdout = args.out.as_deref().is_none_or(|out| out == Path::new("-"));
     anyhow::ensure!(
         !(args.format == ExportFormat::Parquet && to_stdout),

@@ -65,15 +65,10 @@ pub struct ReplayArgs {
 async fn connect(
     config_path: Option<&Path>,
     nats: Option<String>,
+    command: &str,
 ) -> anyhow::Result<(jetstream::Context, Subjects)> {
     let mut config = settings::load_config(config_path)?;
-    if let Some(url) = nats {
-        config.nats.url = url;
-    }
-    anyhow::ensure!(
-        !config.nats.url.is_empty(),
-        "this command needs --nats URL (or NEWSFLOW_NATS_URL)"
-    );
+    settings::client_nats_url(&mut config, nats, command)?;
     let client = newsflow_bus::connect(&config.nats.url, &config.nats, "newsflow-ops").await?;
     Ok((
         newsflow_bus::jetstream(client),
@@ -156,7 +151,7 @@ pub fn errors(config_path: Option<&Path>, args: ErrorsArgs) -> anyhow::Result<()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let (js, subjects) = connect(config_path, args.nats).await?;
+        let (js, subjects) = connect(config_path, args.nats, "errors").await?;
         let stored = scan(&js, &subjects.errors_stream(), &subjects.all_errors(), None).await?;
         let records: Vec<ErrorRecord> = stored
             .iter()
@@ -242,7 +237,7 @@ pub fn replay(config_path: Option<&Path>, args: ReplayArgs) -> anyhow::Result<()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let (js, subjects) = connect(config_path, args.nats).await?;
+        let (js, subjects) = connect(config_path, args.nats, "replay").await?;
         let version = replay_version();
         let input_subject = match args.stage {
             ReplayStage::Clean => subjects.raw(),

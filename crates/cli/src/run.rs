@@ -106,10 +106,18 @@ fn cancel_on_signals(cancel: CancellationToken) {
     });
 }
 
-/// A local nats-server, restarted if it dies.
+/// A local nats-server, restarted if it dies. Its URL is in `settings::managed_url_file`
+/// while it runs, for the client commands (status, tail, ...) run with the same config.
 struct Managed {
     server: Arc<Mutex<NatsServer>>,
     url: String,
+    url_file: PathBuf,
+}
+
+impl Drop for Managed {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.url_file);
+    }
 }
 
 fn start_managed(config: &Config) -> anyhow::Result<Managed> {
@@ -119,9 +127,15 @@ fn start_managed(config: &Config) -> anyhow::Result<Managed> {
     let server = NatsServer::start(options)?;
     let url = server.url().to_string();
     tracing::info!(url = %url, store = %store.display(), "local nats-server started");
+    let url_file = settings::managed_url_file(config);
+    let partial = url_file.with_extension("part");
+    std::fs::write(&partial, format!("{url}\n"))
+        .and_then(|()| std::fs::rename(&partial, &url_file))
+        .with_context(|| format!("cannot write {}", url_file.display()))?;
     Ok(Managed {
         server: Arc::new(Mutex::new(server)),
         url,
+        url_file,
     })
 }
 

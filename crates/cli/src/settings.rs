@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use newsflow_config::Config;
@@ -31,6 +32,53 @@ pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
         anyhow::bail!("config is not usable: {first} (run `newsflow config check`)");
     }
     Ok(config)
+}
+
+/// Where `newsflow up` writes the URL of its managed nats-server while it runs.
+pub fn managed_url_file(config: &Config) -> PathBuf {
+    config.state_dir.join("nats").join("url")
+}
+
+/// The NATS URL a client command (status, tail, errors, replay, export) talks to: `--nats`,
+/// else the configured one (`NEWSFLOW_NATS_URL`), else that of the managed server of a
+/// `newsflow up` running with the same `state_dir`.
+pub fn client_nats_url(
+    config: &mut Config,
+    flag: Option<String>,
+    command: &str,
+) -> anyhow::Result<()> {
+    if let Some(url) = flag {
+        config.nats.url = url;
+    }
+    if config.nats.url.is_empty() {
+        let file = managed_url_file(config);
+        match std::fs::read_to_string(&file) {
+            Ok(url) if !url.trim().is_empty() => {
+                let url = url.trim().to_string();
+                // A `newsflow up` killed without cleaning up leaves the file behind.
+                let listening = url
+                    .strip_prefix("nats://")
+                    .and_then(|address| address.parse::<std::net::SocketAddr>().ok())
+                    .is_some_and(|address| {
+                        std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2))
+                            .is_ok()
+                    });
+                anyhow::ensure!(
+                    listening,
+                    "newsflow {command}: the `newsflow up` that wrote {} is gone (nothing \
+                     listens at {url}); start it, or pass --nats URL",
+                    file.display()
+                );
+                config.nats.url = url;
+            }
+            _ => anyhow::bail!(
+                "newsflow {command} needs --nats URL (or NEWSFLOW_NATS_URL), or a running \
+                 `newsflow up` with this config (none found: no {})",
+                file.display()
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// The models folder: as configured, or the one shipped beside the sources when the configured

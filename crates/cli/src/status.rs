@@ -51,13 +51,7 @@ struct Status {
 
 pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
-    if let Some(url) = args.nats.clone() {
-        config.nats.url = url;
-    }
-    anyhow::ensure!(
-        !config.nats.url.is_empty(),
-        "newsflow status needs --nats URL (or NEWSFLOW_NATS_URL)"
-    );
+    settings::client_nats_url(&mut config, args.nats.clone(), "status")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

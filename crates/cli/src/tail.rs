@@ -35,12 +35,7 @@ pub struct TailArgs {
 
 pub fn run(config_path: Option<&Path>, args: TailArgs) -> anyhow::Result<()> {
     let mut config = settings::load_config(config_path)?;
-    if let Some(url) = args.nats.clone() {
-        config.nats.url = url;
-    }
-    if config.nats.url.is_empty() {
-        anyhow::bail!("newsflow tail needs --nats URL (or NEWSFLOW_NATS_URL)");
-    }
+    settings::client_nats_url(&mut config, args.nats.clone(), "tail")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
