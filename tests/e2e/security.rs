@@ -42,6 +42,13 @@ async fn user_password_and_token_work_and_are_never_logged() {
         assert_eq!(records.len(), 1, "log: {}", up.log_text());
         let (ok, stdout, stderr) = run_newsflow(&workspace.config, &["config", "check"]);
         assert!(ok, "{stderr}");
+        // Credentials in the URL itself are not printed either.
+        let in_url = Workspace::new(&with_credentials(&broker.url(), &client), "");
+        let (ok, url_stdout, url_stderr) = run_newsflow(&in_url.config, &["config", "check"]);
+        assert!(ok, "{url_stderr}");
+        assert!(url_stdout.contains("nats://***@127.0.0.1:"), "{url_stdout}");
+        let stdout = format!("{stdout}{url_stdout}");
+        let stderr = format!("{stderr}{url_stderr}");
         assert!(up.terminate().success());
         let log = up.log_text();
         for secret in [PASSWORD, TOKEN] {
@@ -79,12 +86,19 @@ async fn a_wrong_password_is_reported_not_hidden() {
 
 /// Runs `up` with `options` in `[nats]` against `broker`, drops one seed and returns the one
 /// result, read by a client that connects with the same settings. Checks that `config check`
-/// passes and that none of `secrets` is in the `up` log or in `config check`'s output.
-async fn one_article_flows(broker: &Broker, options: &str, secrets: &[&str]) {
+/// passes and names the way it connects (`auth`), and that none of `secrets` is in the `up` log
+/// or in `config check`'s output.
+async fn one_article_flows(broker: &Broker, options: &str, auth: &str, secrets: &[&str]) {
     let workspace = Workspace::new(&broker.url(), "");
     workspace.add_nats_options(options);
     let (ok, stdout, stderr) = run_newsflow(&workspace.config, &["config", "check"]);
     assert!(ok, "config check: {stdout}{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line.starts_with("  nats auth: ") && line.contains(auth)),
+        "config check does not say how it connects ({auth}): {stdout}"
+    );
     let mut up = workspace.spawn(&["up", "--nats", &broker.url()]);
     let (name, bytes) = &seeds()[1];
     workspace.drop_file(name, bytes);
@@ -148,6 +162,7 @@ async fn an_nkey_seed_file_works_and_is_never_logged() {
     one_article_flows(
         &broker,
         &format!("nkey_file = \"{}\"", seed_file.display()),
+        "nkey seed file",
         &[&seed],
     )
     .await;
@@ -271,6 +286,7 @@ async fn a_creds_file_works_in_operator_mode_and_is_never_logged() {
     one_article_flows(
         &broker,
         &format!("credentials_file = \"{}\"", creds_file.display()),
+        "credentials file",
         &[&seed, &user_jwt],
     )
     .await;
@@ -386,7 +402,7 @@ async fn tls_with_a_private_ca_and_mutual_tls_work() {
 
     // Server TLS: trusted through tls_ca_file; without it the certificate is refused, loudly.
     let broker = Broker::start_with_config(&tls(false));
-    one_article_flows(&broker, &trust, &[]).await;
+    one_article_flows(&broker, &trust, "TLS required, TLS CA", &[]).await;
     up_reports(&broker, "tls_required = true", "invalid peer certificate").await;
 
     // Mutual TLS: the server verifies the client's certificate.
@@ -394,6 +410,7 @@ async fn tls_with_a_private_ca_and_mutual_tls_work() {
     one_article_flows(
         &broker,
         &format!("{trust}\n{client_certificate}"),
+        "client certificate",
         &[&pki.client_key_line],
     )
     .await;

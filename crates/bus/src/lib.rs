@@ -126,13 +126,18 @@ pub async fn connect(
     // and report why it fails only at debug level, so the retries are here.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let mut last_error = String::new();
+    let mut pause = Duration::from_millis(100);
     loop {
         match options.clone().connect(addrs.clone()).await {
             Ok(client) => return Ok(client),
             Err(err) => {
                 let message = err.to_string();
                 if message != last_error {
-                    tracing::warn!(url = %shown_url, error = %message, "cannot connect to nats yet, retrying");
+                    tracing::warn!(
+                        url = %shown_url,
+                        error = %message,
+                        "cannot connect to nats yet, retrying"
+                    );
                     last_error = message;
                 }
                 if std::time::Instant::now() > deadline {
@@ -140,7 +145,8 @@ pub async fn connect(
                         "no connection within 30 s: {last_error}"
                     )));
                 }
-                tokio::time::sleep(Duration::from_millis(250)).await;
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
             }
         }
     }

@@ -238,9 +238,6 @@ fn nats_auth(nats: &newsflow_config::NatsConfig) -> String {
     if nats.token.is_some() {
         parts.push("a token".to_string());
     }
-    if parts.is_empty() {
-        parts.push("none".to_string());
-    }
     if nats.tls_required {
         parts.push("TLS required".to_string());
     }
@@ -249,6 +246,9 @@ fn nats_auth(nats: &newsflow_config::NatsConfig) -> String {
     }
     if let Some(path) = &nats.tls_cert_file {
         parts.push(format!("client certificate {}", path.display()));
+    }
+    if parts.is_empty() {
+        parts.push("none".to_string());
     }
     parts.join(", ")
 }

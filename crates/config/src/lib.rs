@@ -318,8 +318,8 @@ impl Config {
         ];
         if ways_to_authenticate.iter().filter(|set| **set).count() > 1 {
             invalid(
-                "nats.credentials_file",
-                "set one of credentials_file, nkey_file, user and password, or token",
+                "nats",
+                "set only one of credentials_file, nkey_file, user and password, or token",
             );
         }
         if self.nats.tls_cert_file.is_some() != self.nats.tls_key_file.is_some() {
@@ -435,6 +435,19 @@ mod tests {
     }
 
     #[test]
+    fn readme_embeds_the_current_reference() {
+        let readme = include_str!("../../../README.md");
+        let start = "<!-- config-reference:start (newsflow config reference) -->\n";
+        let end = "<!-- config-reference:end -->";
+        let from = readme.find(start).expect("README has the start marker") + start.len();
+        let to = readme.find(end).expect("README has the end marker");
+        assert!(
+            readme[from..to] == reference_markdown(),
+            "README's configuration reference is stale: paste in `newsflow config reference`"
+        );
+    }
+
+    #[test]
     fn credentials_in_urls_are_redacted() {
         assert_eq!(
             redact_url("nats://newsflow:pw@127.0.0.1:4222, tls://tok@b:4222,nats://c:4222"),
@@ -452,7 +465,7 @@ mod tests {
         config.nats.tls_cert_file = Some(PathBuf::from("client.pem"));
         let problems: Vec<String> = config.problems().iter().map(|p| p.to_string()).collect();
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("set one of"), "{problems:?}");
+        assert!(problems[0].contains("set only one of"), "{problems:?}");
         assert!(problems[1].contains("tls_key_file"), "{problems:?}");
     }
 
