@@ -218,64 +218,7 @@ pub async fn collect(
             }
         }
     };
-    let js = async_nats::jetstream::new(client);
-    let stream = loop {
-        match js.get_stream(stream).await {
-            Ok(stream) => break stream,
-            Err(err) => {
-                assert!(
-                    start.elapsed() < deadline,
-                    "stream {stream} never appeared: {err}"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    };
-    // A cluster that just lost a node may time out requests until a new leader is elected.
-    let mut messages = loop {
-        let attempt = async {
-            stream
-                .create_consumer(consumer::pull::OrderedConfig {
-                    filter_subject: filter.to_string(),
-                    deliver_policy: DeliverPolicy::All,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|err| err.to_string())?
-                .messages()
-                .await
-                .map_err(|err| err.to_string())
-        };
-        match attempt.await {
-            Ok(messages) => break messages,
-            Err(err) => {
-                assert!(start.elapsed() < deadline, "cannot consume {filter}: {err}");
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-        }
-    };
-    let mut out = Vec::new();
-    loop {
-        let remaining = deadline.saturating_sub(start.elapsed());
-        if remaining.is_zero() {
-            break;
-        }
-        let wait = if out.len() >= expected {
-            quiet.min(remaining)
-        } else {
-            remaining
-        };
-        match tokio::time::timeout(wait, messages.next()).await {
-            Ok(Some(Ok(message))) => {
-                let value: serde_json::Value = serde_json::from_slice(&message.payload)
-                    .unwrap_or_else(|err| panic!("not json on {}: {err}", message.subject));
-                out.push((message.subject.to_string(), value));
-            }
-            Ok(Some(Err(err))) => panic!("consumer error: {err}"),
-            Ok(None) | Err(_) => break,
-        }
-    }
-    out
+    collect_on(client, stream, filter, expected, deadline, quiet, start).await
 }
 
 pub async fn results(
@@ -452,4 +395,122 @@ pub fn run_newsflow(config: &Path, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+// ---- brokers with a config file and subscribers that connect like newsflow (security.rs) ----
+
+impl Broker {
+    /// With extra nats-server config-file text: TLS, nkey users, operator mode.
+    pub fn start_with_config(config: &str) -> Broker {
+        let store = tempfile::tempdir().unwrap();
+        let mut options = ServerOptions::new(store.path());
+        options.config = config.to_string();
+        let server =
+            NatsServer::start(options).expect("nats-server must be installed (see README)");
+        Broker {
+            server,
+            _store: store,
+        }
+    }
+}
+
+impl Workspace {
+    /// The `[nats]` section of this workspace's config file.
+    pub fn nats_config(&self) -> newsflow_config::NatsConfig {
+        let text = std::fs::read_to_string(&self.config).unwrap();
+        newsflow_config::Config::from_toml(&text).unwrap().nats
+    }
+}
+
+/// [`results`] over a client that connects the way newsflow does with `nats` (credentials, TLS).
+pub async fn results_as(
+    url: &str,
+    nats: &newsflow_config::NatsConfig,
+    expected: usize,
+    deadline: Duration,
+) -> Vec<(String, serde_json::Value)> {
+    let start = Instant::now();
+    let client = newsflow_bus::connect(url, nats, "e2e-results")
+        .await
+        .unwrap_or_else(|err| panic!("the results reader cannot connect: {err}"));
+    collect_on(
+        client,
+        "NEWSFLOW_RESULTS",
+        "newsflow.results.>",
+        expected,
+        deadline,
+        Duration::from_millis(1500),
+        start,
+    )
+    .await
+}
+
+/// The part of [`collect`] after connecting.
+pub async fn collect_on(
+    client: async_nats::Client,
+    stream: &str,
+    filter: &str,
+    expected: usize,
+    deadline: Duration,
+    quiet: Duration,
+    start: Instant,
+) -> Vec<(String, serde_json::Value)> {
+    let js = async_nats::jetstream::new(client);
+    let stream = loop {
+        match js.get_stream(stream).await {
+            Ok(stream) => break stream,
+            Err(err) => {
+                assert!(
+                    start.elapsed() < deadline,
+                    "stream {stream} never appeared: {err}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    // A cluster that just lost a node may time out requests until a new leader is elected.
+    let mut messages = loop {
+        let attempt = async {
+            stream
+                .create_consumer(consumer::pull::OrderedConfig {
+                    filter_subject: filter.to_string(),
+                    deliver_policy: DeliverPolicy::All,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|err| err.to_string())?
+                .messages()
+                .await
+                .map_err(|err| err.to_string())
+        };
+        match attempt.await {
+            Ok(messages) => break messages,
+            Err(err) => {
+                assert!(start.elapsed() < deadline, "cannot consume {filter}: {err}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    };
+    let mut out = Vec::new();
+    loop {
+        let remaining = deadline.saturating_sub(start.elapsed());
+        if remaining.is_zero() {
+            break;
+        }
+        let wait = if out.len() >= expected {
+            quiet.min(remaining)
+        } else {
+            remaining
+        };
+        match tokio::time::timeout(wait, messages.next()).await {
+            Ok(Some(Ok(message))) => {
+                let value: serde_json::Value = serde_json::from_slice(&message.payload)
+                    .unwrap_or_else(|err| panic!("not json on {}: {err}", message.subject));
+                out.push((message.subject.to_string(), value));
+            }
+            Ok(Some(Err(err))) => panic!("consumer error: {err}"),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    out
 }

@@ -35,19 +35,23 @@ pub enum BusError {
     Request(String),
 }
 
-/// Connects with the configured credentials (which are never logged).
+/// Connects with the configured credentials (which are never logged) and TLS settings.
+///
+/// Waits up to 30 s for a first connection (the server may still be starting); every new
+/// reason a connection attempt fails (refused, TLS, authorization) is logged as it appears, so a
+/// wrong credential or certificate shows in the log at once instead of as a silent wait.
 pub async fn connect(
     url: &str,
     config: &NatsConfig,
     name: &str,
 ) -> Result<async_nats::Client, BusError> {
+    let shown_url = newsflow_config::redact_url(url);
     let connect_error = |message: String| BusError::Connect {
-        url: url.to_string(),
+        url: shown_url.clone(),
         message,
     };
     let mut options = async_nats::ConnectOptions::new()
         .name(name)
-        .retry_on_initial_connect()
         .max_reconnects(None::<usize>)
         .connection_timeout(Duration::from_secs(5))
         .event_callback(|event| async move {
@@ -63,15 +67,25 @@ pub async fn connect(
             }
         });
     if let Some(path) = &config.credentials_file {
-        options = options
-            .credentials_file(path)
-            .await
-            .map_err(|err| connect_error(format!("credentials file {}: {err}", path.display())))?;
+        options = options.credentials_file(path).await.map_err(|err| {
+            connect_error(format!("nats.credentials_file {}: {err}", path.display()))
+        })?;
     }
     if let Some(path) = &config.nkey_file {
         let seed = std::fs::read_to_string(path)
-            .map_err(|err| connect_error(format!("nkey file {}: {err}", path.display())))?;
-        options = options.nkey(seed.trim().to_string());
+            .map_err(|err| connect_error(format!("nats.nkey_file {}: {err}", path.display())))?;
+        let seed = seed.trim().to_string();
+        // Say which file is wrong without printing any of it.
+        let is_user_seed = nkeys::KeyPair::from_seed(&seed)
+            .map(|pair| pair.public_key().starts_with('U'))
+            .unwrap_or(false);
+        if !is_user_seed {
+            return Err(connect_error(format!(
+                "nats.nkey_file {}: not a user nkey seed (one line starting with SU, as `nk -gen user` writes it)",
+                path.display()
+            )));
+        }
+        options = options.nkey(seed);
     }
     if let (Some(user), Some(password)) = (&config.user, &config.password) {
         options = options.user_and_password(user.clone(), password.clone());
@@ -82,8 +96,21 @@ pub async fn connect(
     if config.tls_required {
         options = options.require_tls(true);
     }
+    for (field, path) in [
+        ("tls_ca_file", &config.tls_ca_file),
+        ("tls_cert_file", &config.tls_cert_file),
+        ("tls_key_file", &config.tls_key_file),
+    ] {
+        if let Some(path) = path {
+            std::fs::File::open(path)
+                .map_err(|err| connect_error(format!("nats.{field} {}: {err}", path.display())))?;
+        }
+    }
     if let Some(ca) = &config.tls_ca_file {
         options = options.add_root_certificates(ca.clone());
+    }
+    if let (Some(cert), Some(key)) = (&config.tls_cert_file, &config.tls_key_file) {
+        options = options.add_client_certificate(cert.clone(), key.clone());
     }
     let servers: Vec<String> = url
         .split(',')
@@ -95,19 +122,34 @@ pub async fn connect(
         .map(|server| server.parse::<async_nats::ServerAddr>())
         .collect::<Result<_, _>>()
         .map_err(|err| connect_error(err.to_string()))?;
-    // retry_on_initial_connect returns at once; wait for the first connection a bounded time.
-    let client = options
-        .connect(addrs)
-        .await
-        .map_err(|err| connect_error(err.to_string()))?;
+    // Each attempt tries every server once; async-nats would retry a first connection forever
+    // and report why it fails only at debug level, so the retries are here.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while client.connection_state() != async_nats::connection::State::Connected {
-        if std::time::Instant::now() > deadline {
-            return Err(connect_error("no connection within 30 s".to_string()));
+    let mut last_error = String::new();
+    let mut pause = Duration::from_millis(100);
+    loop {
+        match options.clone().connect(addrs.clone()).await {
+            Ok(client) => return Ok(client),
+            Err(err) => {
+                let message = err.to_string();
+                if message != last_error {
+                    tracing::warn!(
+                        url = %shown_url,
+                        error = %message,
+                        "cannot connect to nats yet, retrying"
+                    );
+                    last_error = message;
+                }
+                if std::time::Instant::now() > deadline {
+                    return Err(connect_error(format!(
+                        "no connection within 30 s: {last_error}"
+                    )));
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Ok(client)
 }
 
 /// A JetStream context with publish acks awaited for at most 10 s.

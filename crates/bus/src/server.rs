@@ -31,6 +31,8 @@ pub struct ServerOptions {
     pub max_payload: usize,
     /// Extra arguments, e.g. cluster settings.
     pub extra_args: Vec<String>,
+    /// Extra lines for the server's config file (its own syntax): TLS, accounts, operator mode.
+    pub config: String,
 }
 
 impl ServerOptions {
@@ -40,6 +42,7 @@ impl ServerOptions {
             port: 0,
             max_payload: 8 * 1024 * 1024,
             extra_args: Vec::new(),
+            config: String::new(),
         }
     }
 }
@@ -80,7 +83,7 @@ impl NatsServer {
         // max_payload can only be raised in a config file, not on the command line.
         std::fs::write(
             &config_path,
-            format!("max_payload: {}\n", options.max_payload),
+            format!("max_payload: {}\n{}\n", options.max_payload, options.config),
         )?;
         let _ = std::fs::remove_file(&log_path);
         let port_arg = if options.port == 0 {

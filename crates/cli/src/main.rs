@@ -205,12 +205,13 @@ fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
         let nats = if config.nats.url.is_empty() {
             "managed local nats-server".to_string()
         } else {
-            config.nats.url.clone()
+            newsflow_config::redact_url(&config.nats.url)
         };
         println!(
             "  nats: {nats}, prefix {}, replicas {}",
             config.nats.prefix, config.nats.replicas
         );
+        println!("  nats auth: {}", nats_auth(&config.nats));
         println!("  inbox: {}", config.watch.inbox.display());
         println!("  primary topic model: {}", config.classify.primary);
         Ok(())
@@ -220,4 +221,34 @@ fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
         }
         anyhow::bail!("{} problem(s) in {}", problems.len(), path.display())
     }
+}
+
+/// How `config check` describes the NATS credentials and TLS settings: which, never their values.
+fn nats_auth(nats: &newsflow_config::NatsConfig) -> String {
+    let mut parts = Vec::new();
+    if let Some(path) = &nats.credentials_file {
+        parts.push(format!("credentials file {}", path.display()));
+    }
+    if let Some(path) = &nats.nkey_file {
+        parts.push(format!("nkey seed file {}", path.display()));
+    }
+    if let Some(user) = &nats.user {
+        parts.push(format!("user {user} with a password"));
+    }
+    if nats.token.is_some() {
+        parts.push("a token".to_string());
+    }
+    if nats.tls_required {
+        parts.push("TLS required".to_string());
+    }
+    if let Some(path) = &nats.tls_ca_file {
+        parts.push(format!("TLS CA {}", path.display()));
+    }
+    if let Some(path) = &nats.tls_cert_file {
+        parts.push(format!("client certificate {}", path.display()));
+    }
+    if parts.is_empty() {
+        parts.push("none".to_string());
+    }
+    parts.join(", ")
 }

@@ -59,9 +59,11 @@ pub struct NatsConfig {
     pub duplicate_window_secs: u64,
     /// How long the streams keep messages, in seconds (0: forever).
     pub max_age_secs: u64,
-    /// Path of a `.creds` file (JWT + nkey) for authentication.
+    /// Path of a `.creds` file (user JWT + nkey seed, as `nsc` writes it) for authentication
+    /// against a server in operator (decentralised JWT) mode. Its contents are never logged.
     pub credentials_file: Option<PathBuf>,
-    /// Path of an nkey seed file for authentication.
+    /// Path of a file holding a user nkey seed (`SU...`) for nkey authentication. Its contents
+    /// are never logged.
     pub nkey_file: Option<PathBuf>,
     /// User name (with `password`).
     pub user: Option<String>,
@@ -69,10 +71,15 @@ pub struct NatsConfig {
     pub password: Option<String>,
     /// Token authentication. Never logged.
     pub token: Option<String>,
-    /// Require TLS to the server.
+    /// Require TLS to the server (a server with TLS configured is always spoken to over TLS).
     pub tls_required: bool,
-    /// Extra root certificate (PEM) to trust.
+    /// Extra root certificate (PEM) to trust, e.g. the CA of a self-signed server certificate.
     pub tls_ca_file: Option<PathBuf>,
+    /// Client certificate (PEM) for a server that verifies clients (mutual TLS); with
+    /// `tls_key_file`.
+    pub tls_cert_file: Option<PathBuf>,
+    /// Private key (PEM) of `tls_cert_file`. Its contents are never logged.
+    pub tls_key_file: Option<PathBuf>,
     /// Port of the managed local server (0: a free port is chosen).
     pub managed_port: u16,
 }
@@ -92,6 +99,8 @@ impl Default for NatsConfig {
             token: None,
             tls_required: false,
             tls_ca_file: None,
+            tls_cert_file: None,
+            tls_key_file: None,
             managed_port: 0,
         }
     }
@@ -301,6 +310,24 @@ impl Config {
         if self.nats.user.is_some() != self.nats.password.is_some() {
             invalid("nats.user", "user and password go together");
         }
+        let ways_to_authenticate = [
+            self.nats.credentials_file.is_some(),
+            self.nats.nkey_file.is_some(),
+            self.nats.user.is_some() || self.nats.password.is_some(),
+            self.nats.token.is_some(),
+        ];
+        if ways_to_authenticate.iter().filter(|set| **set).count() > 1 {
+            invalid(
+                "nats",
+                "set only one of credentials_file, nkey_file, user and password, or token",
+            );
+        }
+        if self.nats.tls_cert_file.is_some() != self.nats.tls_key_file.is_some() {
+            invalid(
+                "nats.tls_cert_file",
+                "tls_cert_file and tls_key_file go together",
+            );
+        }
         if self.watch.max_file_bytes == 0 {
             invalid("watch.max_file_bytes", "must be at least 1");
         }
@@ -339,6 +366,25 @@ impl Config {
         }
         problems
     }
+}
+
+/// A NATS URL list fit to print: credentials in a URL (`nats://user:password@host`,
+/// `nats://token@host`) are replaced by `***`.
+pub fn redact_url(urls: &str) -> String {
+    urls.split(',')
+        .map(|url| {
+            let start = url.find("://").map(|at| at + 3).unwrap_or(0);
+            let authority_end = url[start..]
+                .find(['/', '?', '#'])
+                .map(|at| start + at)
+                .unwrap_or(url.len());
+            match url[start..authority_end].rfind('@') {
+                Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+                None => url.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn parse_number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, ConfigError> {
@@ -386,6 +432,41 @@ mod tests {
         assert_eq!(config.workers.concurrency, 7);
         let bad = BTreeMap::from([("NEWSFLOW_CONCURRENCY".to_string(), "x".to_string())]);
         assert!(config.apply_env(&bad).is_err());
+    }
+
+    #[test]
+    fn readme_embeds_the_current_reference() {
+        let readme = include_str!("../../../README.md");
+        let start = "<!-- config-reference:start (newsflow config reference) -->\n";
+        let end = "<!-- config-reference:end -->";
+        let from = readme.find(start).expect("README has the start marker") + start.len();
+        let to = readme.find(end).expect("README has the end marker");
+        assert!(
+            readme[from..to] == reference_markdown(),
+            "README's configuration reference is stale: paste in `newsflow config reference`"
+        );
+    }
+
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("nats://newsflow:pw@127.0.0.1:4222, tls://tok@b:4222,nats://c:4222"),
+            "nats://***@127.0.0.1:4222, tls://***@b:4222,nats://c:4222"
+        );
+        assert_eq!(redact_url("u:p@host:4222"), "***@host:4222");
+        assert_eq!(redact_url(""), "");
+    }
+
+    #[test]
+    fn one_way_to_authenticate_and_whole_client_certificates() {
+        let mut config = Config::default();
+        config.nats.token = Some("t".to_string());
+        config.nats.nkey_file = Some(PathBuf::from("user.nk"));
+        config.nats.tls_cert_file = Some(PathBuf::from("client.pem"));
+        let problems: Vec<String> = config.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("set only one of"), "{problems:?}");
+        assert!(problems[1].contains("tls_key_file"), "{problems:?}");
     }
 
     #[test]
