@@ -145,11 +145,16 @@ pub fn candidates(paragraph: &str) -> Vec<Candidate> {
 }
 
 /// [`candidates`] without allocating them: `emit` sees each candidate in the same order.
-pub(crate) fn for_each_candidate<'p>(
+pub(crate) fn for_each_candidate<'p>(paragraph: &'p str, emit: impl FnMut(CandidateRef<'_, 'p>)) {
+    for_each_candidate_in(paragraph, &text::words(paragraph), emit);
+}
+
+/// [`for_each_candidate`] with the paragraph's `words` (`text::words(paragraph)`) at hand.
+pub(crate) fn for_each_candidate_in<'p>(
     paragraph: &'p str,
+    words: &[text::Word],
     mut emit: impl FnMut(CandidateRef<'_, 'p>),
 ) {
-    let words = text::words(paragraph);
     // The current run of content words: (start, end) of each word in the paragraph and of its
     // normalised form in `lowered`.
     let mut run: Vec<(usize, usize, usize, usize)> = Vec::new();
