@@ -77,7 +77,26 @@ impl WordModel {
     }
 
     fn freq(&self, word: &str) -> u64 {
-        self.counts.get(&word.to_lowercase()).copied().unwrap_or(0)
+        // ASCII words (nearly all) are lowered without allocating; `to_lowercase` lowers ASCII
+        // the same way.
+        let count = if !word.is_ascii() {
+            self.counts.get(&word.to_lowercase())
+        } else if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.counts.get(word)
+        } else {
+            let mut buffer = [0u8; 32];
+            match buffer.get_mut(..word.len()) {
+                Some(lower) => {
+                    lower.copy_from_slice(word.as_bytes());
+                    lower.make_ascii_lowercase();
+                    std::str::from_utf8(lower)
+                        .ok()
+                        .and_then(|lower| self.counts.get(lower))
+                }
+                None => self.counts.get(&word.to_ascii_lowercase()),
+            }
+        };
+        count.copied().unwrap_or(0)
     }
 
     /// Count of a split part, falling back to its singular ("Koreas" → "korea").

@@ -145,8 +145,16 @@ pub fn candidates(paragraph: &str) -> Vec<Candidate> {
 }
 
 /// [`candidates`] without allocating them: `emit` sees each candidate in the same order.
-pub(crate) fn for_each_candidate(paragraph: &str, mut emit: impl FnMut(CandidateRef<'_, '_>)) {
-    let words = text::words(paragraph);
+pub(crate) fn for_each_candidate<'p>(paragraph: &'p str, emit: impl FnMut(CandidateRef<'_, 'p>)) {
+    for_each_candidate_in(paragraph, &text::words(paragraph), emit);
+}
+
+/// [`for_each_candidate`] with the paragraph's `words` (`text::words(paragraph)`) at hand.
+pub(crate) fn for_each_candidate_in<'p>(
+    paragraph: &'p str,
+    words: &[text::Word],
+    mut emit: impl FnMut(CandidateRef<'_, 'p>),
+) {
     // The current run of content words: (start, end) of each word in the paragraph and of its
     // normalised form in `lowered`.
     let mut run: Vec<(usize, usize, usize, usize)> = Vec::new();
@@ -224,20 +232,20 @@ pub struct Keyphrase {
 }
 
 /// The top keyphrases of an article (title weighs double, lead paragraphs 1.5×).
-pub fn extract(
-    title: Option<&str>,
-    paragraphs: &[&str],
+pub fn extract<'p>(
+    title: Option<&'p str>,
+    paragraphs: &[&'p str],
     model: Option<&KeywordModel>,
     limit: usize,
 ) -> Vec<Keyphrase> {
-    struct Stat {
+    struct Stat<'s> {
         tf: f32,
         count: u32,
         words: usize,
-        surfaces: Vec<(String, u32)>,
+        surfaces: Vec<(&'s str, u32)>,
         first: usize,
     }
-    let mut stats: HashMap<String, Stat, FastState> = HashMap::default();
+    let mut stats: HashMap<String, Stat<'p>, FastState> = HashMap::default();
     let mut order = 0usize;
     let sources = title.into_iter().map(|t| (t, 2.0f32)).chain(
         paragraphs
@@ -248,30 +256,31 @@ pub fn extract(
     for (paragraph, weight) in sources {
         for_each_candidate(paragraph, |candidate| {
             order += 1;
-            if !stats.contains_key(candidate.term) {
-                stats.insert(
-                    candidate.term.to_string(),
-                    Stat {
-                        tf: 0.0,
-                        count: 0,
-                        words: candidate.words,
-                        surfaces: Vec::new(),
-                        first: order,
-                    },
-                );
-            }
-            let Some(stat) = stats.get_mut(candidate.term) else {
-                return;
-            };
-            stat.tf += weight;
-            stat.count += 1;
-            match stat
-                .surfaces
-                .iter_mut()
-                .find(|(surface, _)| surface == candidate.surface)
-            {
-                Some((_, count)) => *count += 1,
-                None => stat.surfaces.push((candidate.surface.to_string(), 1)),
+            match stats.get_mut(candidate.term) {
+                Some(stat) => {
+                    stat.tf += weight;
+                    stat.count += 1;
+                    match stat
+                        .surfaces
+                        .iter_mut()
+                        .find(|(surface, _)| *surface == candidate.surface)
+                    {
+                        Some((_, count)) => *count += 1,
+                        None => stat.surfaces.push((candidate.surface, 1)),
+                    }
+                }
+                None => {
+                    stats.insert(
+                        candidate.term.to_string(),
+                        Stat {
+                            tf: weight,
+                            count: 1,
+                            words: candidate.words,
+                            surfaces: vec![(candidate.surface, 1)],
+                            first: order,
+                        },
+                    );
+                }
             }
         });
     }
@@ -279,20 +288,28 @@ pub fn extract(
     let model = model.unwrap_or(&empty);
     // A shorter phrase mostly used inside a longer one gives way to it ("jong il" → "kim jong il").
     // For each phrase, the highest count of a longer phrase (seen twice or more) containing it.
-    let mut parent_counts: HashMap<String, u32, FastState> = HashMap::default();
+    // (A window of a term's words, joined by spaces, is the slice of the term it spans.)
+    let mut parent_counts: HashMap<&str, u32, FastState> = HashMap::default();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
     for (term, stat) in &stats {
         if stat.words < 2 || stat.count < 2 {
             continue;
         }
-        let words: Vec<&str> = term.split(' ').collect();
-        for length in 1..words.len() {
-            for window in words.windows(length) {
-                let entry = parent_counts.entry(window.join(" ")).or_insert(0);
+        spans.clear();
+        let mut start = 0;
+        for word in term.split(' ') {
+            spans.push((start, start + word.len()));
+            start += word.len() + 1;
+        }
+        for length in 1..spans.len() {
+            for window in spans.windows(length) {
+                let span = &term[window[0].0..window[length - 1].1];
+                let entry = parent_counts.entry(span).or_insert(0);
                 *entry = (*entry).max(stat.count);
             }
         }
     }
-    let mut scored: Vec<(String, f32, usize)> = Vec::new();
+    let mut scored: Vec<(&str, f32, usize)> = Vec::new();
     for (term, stat) in &stats {
         if stat.words > 1 && stat.count < 2 {
             continue;
@@ -305,17 +322,17 @@ pub fn extract(
         }
         let length_boost = 1.0 + 0.3 * (stat.words as f32 - 1.0);
         let score = stat.tf * model.idf(term) * length_boost;
-        scored.push((term.clone(), score, stat.first));
+        scored.push((term, score, stat.first));
     }
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)));
-    let mut chosen: Vec<(String, f32)> = Vec::new();
+    let mut chosen: Vec<(&str, f32)> = Vec::new();
     for (term, score, _) in scored {
         if chosen.len() >= limit {
             break;
         }
         let overlaps = chosen
             .iter()
-            .any(|(kept, _)| contains_words(kept, &term) || contains_words(&term, kept));
+            .any(|(kept, _)| contains_words(kept, term) || contains_words(term, kept));
         if overlaps {
             continue;
         }
@@ -325,9 +342,9 @@ pub fn extract(
         .into_iter()
         .map(|(term, score)| {
             let display = stats
-                .get(&term)
-                .map(|stat| display_form(&term, &stat.surfaces))
-                .unwrap_or_else(|| term.clone());
+                .get(term)
+                .map(|stat| display_form(term, &stat.surfaces))
+                .unwrap_or_else(|| term.to_string());
             Keyphrase {
                 text: display,
                 score,
@@ -347,10 +364,10 @@ fn contains_words(outer: &str, inner: &str) -> bool {
 }
 
 /// The phrase as most often written (curly apostrophes straightened).
-fn display_form(term: &str, surfaces: &[(String, u32)]) -> String {
+fn display_form(term: &str, surfaces: &[(&str, u32)]) -> String {
     let best = surfaces
         .iter()
-        .min_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        .min_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     match best {
         Some((surface, _)) => surface.replace('’', "'"),
         None => term.to_string(),

@@ -4,7 +4,7 @@
 //! are the best by a mix of position (earlier is better) and keyphrase coverage, skipping
 //! sentences that repeat an already chosen one. Sentences come out in article order.
 
-use crate::keywords::{for_each_candidate, Keyphrase};
+use crate::keywords::{for_each_candidate_in, Keyphrase};
 use crate::text;
 use crate::text::FastState;
 use std::collections::HashMap;
@@ -36,9 +36,9 @@ fn shared(a: &[u32], b: &[u32]) -> usize {
     both
 }
 
-/// A well-formed sentence: 6..=80 words, ends like a sentence, not page furniture.
-fn well_formed(sentence: &str) -> bool {
-    let count = text::words(sentence).len();
+/// A well-formed sentence of `count` words: 6..=80 words, ends like a sentence, not page
+/// furniture.
+fn well_formed(sentence: &str, count: usize) -> bool {
     let ends = sentence
         .trim_end()
         .chars()
@@ -73,11 +73,12 @@ pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String
     for paragraph in paragraphs {
         for (start, end) in text::sentences(paragraph) {
             let sentence = &paragraph[start..end];
-            if !well_formed(sentence) {
+            let words = text::words(sentence);
+            if !well_formed(sentence, words.len()) {
                 continue;
             }
             let mut terms: Vec<u32> = Vec::new();
-            for_each_candidate(sentence, |c| {
+            for_each_candidate_in(sentence, &words, |c| {
                 let id = match term_ids.get(c.term) {
                     Some(&id) => id,
                     None => {

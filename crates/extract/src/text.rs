@@ -140,7 +140,8 @@ pub fn norm_token(token: &str) -> String {
 pub fn norm_token_into(token: &str, out: &mut String) {
     out.clear();
     if token.is_ascii() {
-        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        out.push_str(token);
+        out.make_ascii_lowercase();
     } else {
         // `str::to_lowercase` (not per char): it knows the word-final sigma.
         out.extend(

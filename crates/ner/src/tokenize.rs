@@ -105,6 +105,12 @@ fn keeps_period(word: &str) -> bool {
     {
         return true;
     }
+    if word.is_ascii() {
+        // (The abbreviations are lower-case ASCII, so this is the lower-cased comparison.)
+        return ABBREVIATIONS
+            .iter()
+            .any(|abbreviation| abbreviation.eq_ignore_ascii_case(word));
+    }
     let lower = word.to_lowercase();
     ABBREVIATIONS.contains(&lower.as_str())
 }
@@ -173,11 +179,24 @@ fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
     }
     // Clitics at the end of the core ("Germany's", "don't", curly apostrophes too).
     let core = &text[begin..finish];
-    let normalised = core.replace('\u{2019}', "'");
+    // The core lower-cased with straight apostrophes; an ASCII core (nearly all) is compared
+    // in place, which is the same test (ASCII lowers byte by byte).
+    let lower_owned = if core.is_ascii() {
+        None
+    } else {
+        Some(core.replace('\u{2019}', "'").to_lowercase())
+    };
+    let ends_with_clitic = |clitic: &str| match &lower_owned {
+        Some(lower) => lower.len() > clitic.len() && lower.ends_with(clitic),
+        None => {
+            core.len() > clitic.len()
+                && core.as_bytes()[core.len() - clitic.len()..]
+                    .eq_ignore_ascii_case(clitic.as_bytes())
+        }
+    };
     let mut clitic_split = None;
     for clitic in CLITICS {
-        let lower = normalised.to_lowercase();
-        if lower.len() > clitic.len() && lower.ends_with(clitic) {
+        if ends_with_clitic(clitic) {
             // Map the split point back to the original string (curly apostrophe is 3 bytes).
             let clitic_chars = clitic.chars().count();
             let split_char = core.chars().count() - clitic_chars;
@@ -305,6 +324,13 @@ pub fn sentences(text: &str) -> Vec<Vec<Token>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviations_and_clitics_are_lower_case_ascii() {
+        for word in ABBREVIATIONS.iter().chain(CLITICS) {
+            assert!(word.is_ascii() && *word == word.to_lowercase(), "{word}");
+        }
+    }
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text).iter().map(|t| t.text(text)).collect()
