@@ -163,3 +163,295 @@ async fn cluster_node_killed_mid_stream_loses_nothing() {
     );
     up.terminate();
 }
+
+/// (messages not yet delivered, delivered and not yet acked) of a stage's durable consumer.
+async fn consumer_backlog(
+    js: &async_nats::jetstream::Context,
+    durable: &str,
+) -> Option<(u64, u64)> {
+    let stream = js.get_stream("NEWSFLOW_ARTICLES").await.ok()?;
+    let info = stream.consumer_info(durable).await.ok()?;
+    Some((info.num_pending, info.num_ack_pending as u64))
+}
+
+/// (messages, bytes) stored in a stream.
+async fn stream_size(js: &async_nats::jetstream::Context, name: &str) -> (u64, u64) {
+    match js.get_stream(name).await {
+        Ok(stream) => stream
+            .get_info()
+            .await
+            .map(|info| (info.state.messages, info.state.bytes))
+            .unwrap_or((0, 0)),
+        Err(_) => (0, 0),
+    }
+}
+
+/// How much a process may use while a backlog of `articles` builds up or drains, in MiB.
+struct MemoryLimits {
+    /// VmHWM at the end.
+    cap: f64,
+    /// Highest VmRSS minus VmRSS when idle before the first article (first-use warm-up included).
+    from_idle: f64,
+    /// Highest VmRSS after the early mark minus VmRSS at it: a buffer that grows with the
+    /// backlog shows here.
+    growth: f64,
+    /// Allowed for each article on top of `from_idle` and `growth`, in KiB (per-article state
+    /// kept by design, e.g. the watcher's checkpoint or the extract worker's story log).
+    per_article_kib: f64,
+}
+
+/// VmRSS (MiB) of some processes, sampled with how far the backlog had got.
+struct MemoryTrace {
+    names: Vec<&'static str>,
+    pids: Vec<u32>,
+    start: std::time::Instant,
+    /// (seconds since start, backlog progress, VmRSS MiB per process)
+    samples: Vec<(f64, u64, Vec<f64>)>,
+}
+
+impl MemoryTrace {
+    fn new(processes: &[(&'static str, u32)]) -> MemoryTrace {
+        MemoryTrace {
+            names: processes.iter().map(|(name, _)| *name).collect(),
+            pids: processes.iter().map(|(_, pid)| *pid).collect(),
+            start: std::time::Instant::now(),
+            samples: Vec::new(),
+        }
+    }
+
+    fn sample(&mut self, progress: u64) {
+        let rss = self
+            .pids
+            .iter()
+            .map(|&pid| {
+                let (rss, _) = crate::harness::memory_kib(pid).expect("process is alive");
+                rss as f64 / 1024.0
+            })
+            .collect();
+        self.samples
+            .push((self.start.elapsed().as_secs_f64(), progress, rss));
+    }
+
+    /// Longest time without progress, in seconds.
+    fn longest_stall(&self) -> f64 {
+        let mut longest = 0.0f64;
+        let mut since = (0.0, 0);
+        for &(at, progress, _) in &self.samples {
+            if progress != since.1 {
+                since = (at, progress);
+            }
+            longest = longest.max(at - since.0);
+        }
+        longest
+    }
+
+    /// Checks each process against its limits (the first sample is the idle one); returns a
+    /// line per process for the record.
+    fn check(
+        &self,
+        early: u64,
+        articles: usize,
+        limits: &[MemoryLimits],
+        phase: &str,
+    ) -> Vec<String> {
+        let from = self
+            .samples
+            .iter()
+            .position(|(_, progress, _)| *progress >= early)
+            .expect("progress never reached the early mark");
+        let mut lines = Vec::new();
+        for (index, name) in self.names.iter().enumerate() {
+            let limit = &limits[index];
+            let idle = self.samples[0].2[index];
+            let at_early = self.samples[from].2[index];
+            let peak = self
+                .samples
+                .iter()
+                .map(|(_, _, rss)| rss[index])
+                .fold(f64::MIN, f64::max);
+            let hwm = crate::harness::memory_kib(self.pids[index])
+                .map(|(_, hwm)| hwm as f64 / 1024.0)
+                .expect("process is alive");
+            let per_article = limit.per_article_kib * articles as f64 / 1024.0;
+            let line = format!(
+                "{phase}: {name}: idle {idle:.1} MiB, {at_early:.1} at the early mark, peak {peak:.1}, VmHWM {hwm:.1}"
+            );
+            eprintln!("{line}");
+            assert!(
+                hwm <= limit.cap,
+                "{line}: VmHWM above {:.0} MiB",
+                limit.cap
+            );
+            assert!(
+                peak - idle <= limit.from_idle + per_article,
+                "{line}: grew {:.1} MiB from idle, allowed {:.1}",
+                peak - idle,
+                limit.from_idle + per_article
+            );
+            assert!(
+                peak - at_early <= limit.growth + per_article,
+                "{line}: grew {:.1} MiB after the early mark, allowed {:.1}",
+                peak - at_early,
+                limit.growth + per_article
+            );
+            lines.push(line);
+        }
+        lines
+    }
+}
+
+/// A stage stuck (its only worker SIGSTOPped, pull request open) while a backlog builds up
+/// behind it: the watcher and the upstream workers keep flat memory, the backlog waits in
+/// JetStream, not in them. Then the stuck worker resumes and drains the backlog with flat
+/// memory too (bounded prefetch), and every article ends as exactly one result.
+/// `NEWSFLOW_FAULT_UNBOUNDED=1` runs it with buffers as large as the backlog (watcher
+/// `max_in_flight` 100,000, workers batch 5,000 × concurrency 200), which must fail it.
+#[tokio::test(flavor = "multi_thread")]
+async fn stuck_consumer_backlog_keeps_memory_flat() {
+    let articles = fault_articles(1000);
+    let broker = Broker::start();
+    let url = broker.url();
+    let workspace = Workspace::new(&url, "");
+    if std::env::var("NEWSFLOW_FAULT_UNBOUNDED").is_ok() {
+        let text = std::fs::read_to_string(&workspace.config).unwrap();
+        let text = text
+            .replace("[watch]\n", "[watch]\nmax_in_flight = 100000\n")
+            .replace("concurrency = 2\n", "concurrency = 200\nbatch = 5000\n");
+        std::fs::write(&workspace.config, text).unwrap();
+    }
+    let watch = workspace.spawn(&["watch", "--nats", &url]);
+    let clean = workspace.spawn(&["worker", "--nats", &url, "--stage", "clean"]);
+    let classify = workspace.spawn(&["worker", "--nats", &url, "--stage", "classify"]);
+    let extract = workspace.spawn(&["worker", "--nats", &url, "--stage", "extract"]);
+    let ready = Duration::from_secs(90);
+    watch.wait_log("watcher started", ready);
+    clean.wait_log("stage worker started", ready);
+    classify.wait_log("stage worker started", ready);
+    // Stuck with its consumer in place and a pull request open, as a hung process would be.
+    extract.wait_log("stage worker started", ready);
+    crate::harness::signal(extract.pid(), "STOP");
+    let js = async_nats::jetstream::new(async_nats::connect(&url).await.unwrap());
+
+    // Phase 1: the backlog builds up in front of the stuck stage.
+    let mut upstream = MemoryTrace::new(&[
+        ("watcher", watch.pid()),
+        ("clean worker", clean.pid()),
+        ("classify worker", classify.pid()),
+    ]);
+    upstream.sample(0);
+    let start = std::time::Instant::now();
+    for n in 0..articles {
+        workspace.drop_file(&format!("backlog/{n:05}.txt"), &article(20_000 + n));
+    }
+    let dropped = start.elapsed();
+    let deadline = Duration::from_secs(120 + articles as u64 / 10);
+    let mut full_since = None;
+    loop {
+        let (pending, in_hand) = consumer_backlog(&js, "newsflow-extract")
+            .await
+            .unwrap_or((0, 0));
+        let backlog = pending + in_hand;
+        upstream.sample(backlog);
+        if backlog >= articles as u64 {
+            // Keep sampling a little after the last article arrived.
+            let since = *full_since.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() > Duration::from_secs(3) {
+                break;
+            }
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "backlog stuck at {backlog} of {articles}; clean log: {}",
+            clean.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let built = start.elapsed();
+    let (_, backlog_bytes) = stream_size(&js, "NEWSFLOW_ARTICLES").await;
+    let (results_while_stuck, _) = stream_size(&js, "NEWSFLOW_RESULTS").await;
+    eprintln!(
+        "stuck: {articles} dropped in {dropped:.1?}, backlog built in {built:.1?} ({} samples); articles stream {:.1} MiB; {results_while_stuck} results while stuck",
+        upstream.samples.len(),
+        backlog_bytes as f64 / 1048576.0,
+    );
+    assert_eq!(results_while_stuck, 0, "the stuck stage was not stuck");
+    let worker = MemoryLimits {
+        cap: 256.0,
+        from_idle: 16.0,
+        growth: 8.0,
+        per_article_kib: 0.0,
+    };
+    upstream.check(
+        articles as u64 / 4,
+        articles,
+        &[
+            // Nothing but the checkpoint (a name and a hash per file) grows with the files.
+            MemoryLimits {
+                cap: 64.0,
+                from_idle: 8.0,
+                growth: 4.0,
+                per_article_kib: 1.0,
+            },
+            MemoryLimits { ..worker },
+            MemoryLimits { ..worker },
+        ],
+        "stuck",
+    );
+
+    // Phase 2: the stuck worker resumes and drains the backlog.
+    let mut drain = MemoryTrace::new(&[("extract worker", extract.pid())]);
+    drain.sample(0);
+    crate::harness::signal(extract.pid(), "CONT");
+    let resumed = std::time::Instant::now();
+    loop {
+        let (pending, in_hand) = consumer_backlog(&js, "newsflow-extract")
+            .await
+            .unwrap_or((u64::MAX, 0));
+        let done = (articles as u64).saturating_sub(pending.saturating_add(in_hand));
+        drain.sample(done);
+        if pending == 0 && in_hand == 0 {
+            break;
+        }
+        assert!(
+            resumed.elapsed() < deadline,
+            "drain stuck with {pending} pending, {in_hand} in hand; extract log: {}",
+            extract.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let drained = resumed.elapsed();
+    eprintln!(
+        "stuck: drained in {drained:.1?}, longest pause without an ack {:.1} s",
+        drain.longest_stall()
+    );
+    // The story log keeps a fingerprint (~2 KB with its index postings) per article by design,
+    // and the first articles warm up the NER and story code (measured +10-13 MiB).
+    drain.check(
+        articles as u64 / 10,
+        articles,
+        &[MemoryLimits {
+            from_idle: 24.0,
+            per_article_kib: 4.0,
+            ..worker
+        }],
+        "drain",
+    );
+    let records = results(&url, articles, Duration::from_secs(60)).await;
+    let counts = counts_by_id(&records);
+    let doubled: Vec<_> = counts.iter().filter(|(_, &count)| count > 1).collect();
+    let failed = errors(&url, 0, Duration::from_secs(2)).await;
+    eprintln!(
+        "stuck: {articles} articles, {} results, {} doubled, {} errors",
+        counts.len(),
+        doubled.len(),
+        failed.len()
+    );
+    if std::env::var("NEWSFLOW_FAULT_TRACE").is_ok() {
+        for (at, progress, rss) in upstream.samples.iter().chain(&drain.samples) {
+            eprintln!("trace {at:.2} {progress} {rss:.1?}");
+        }
+    }
+    assert!(failed.is_empty(), "unexpected error records: {failed:?}");
+    assert_eq!(counts.len(), articles, "lost {}", articles - counts.len());
+    assert!(doubled.is_empty(), "doubled: {doubled:?}");
+}
