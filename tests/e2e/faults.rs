@@ -277,11 +277,7 @@ impl MemoryTrace {
                 "{phase}: {name}: idle {idle:.1} MiB, {at_early:.1} at the early mark, peak {peak:.1}, VmHWM {hwm:.1}"
             );
             eprintln!("{line}");
-            assert!(
-                hwm <= limit.cap,
-                "{line}: VmHWM above {:.0} MiB",
-                limit.cap
-            );
+            assert!(hwm <= limit.cap, "{line}: VmHWM above {:.0} MiB", limit.cap);
             assert!(
                 peak - idle <= limit.from_idle + per_article,
                 "{line}: grew {:.1} MiB from idle, allowed {:.1}",
@@ -454,4 +450,314 @@ async fn stuck_consumer_backlog_keeps_memory_flat() {
     assert!(failed.is_empty(), "unexpected error records: {failed:?}");
     assert_eq!(counts.len(), articles, "lost {}", articles - counts.len());
     assert!(doubled.is_empty(), "doubled: {doubled:?}");
+}
+
+/// (when it was seen, source file) of each result record, in order.
+type Seen = Arc<std::sync::Mutex<Vec<(std::time::Instant, String)>>>;
+
+/// When each result record was seen, by its source file, read from the results stream through
+/// the given nodes (resumed after the last stream sequence if the consumer breaks).
+fn observe_results(urls: String) -> (Seen, tokio::task::JoinHandle<()>) {
+    use async_nats::jetstream::consumer::{pull::OrderedConfig, DeliverPolicy};
+    use futures::StreamExt;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let task = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            let js = async_nats::jetstream::new(crate::harness::connect_any(&urls).await);
+            let mut next = 1u64;
+            loop {
+                let consumer = match js.get_stream("NEWSFLOW_RESULTS").await {
+                    Ok(stream) => {
+                        stream
+                            .create_consumer(OrderedConfig {
+                                filter_subject: "newsflow.results.>".to_string(),
+                                deliver_policy: DeliverPolicy::ByStartSequence {
+                                    start_sequence: next,
+                                },
+                                ..Default::default()
+                            })
+                            .await
+                    }
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue;
+                    }
+                };
+                let Ok(Ok(mut messages)) = (match consumer {
+                    Ok(consumer) => Ok(consumer.messages().await),
+                    Err(err) => Err(err),
+                }) else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                };
+                while let Some(Ok(message)) = messages.next().await {
+                    let Ok(info) = message.info() else { continue };
+                    if info.stream_sequence < next {
+                        continue;
+                    }
+                    next = info.stream_sequence + 1;
+                    let record: serde_json::Value =
+                        serde_json::from_slice(&message.payload).unwrap_or_default();
+                    let source = record["source"].as_str().unwrap_or("").to_string();
+                    seen.lock()
+                        .unwrap()
+                        .push((std::time::Instant::now(), source));
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    (seen, task)
+}
+
+/// Three nats-server nodes on three network namespaces (separate hosts as far as the network
+/// goes), R3 streams, articles dropped at a steady rate; mid-run one node's link is cut (its
+/// process keeps running, its packets go nowhere), later plugged back in. The pipeline must
+/// keep flowing while the node is away, and every article ends as exactly one result.
+/// Skipped, loudly, where network namespaces cannot be made (not root, no `ip`).
+#[tokio::test(flavor = "multi_thread")]
+async fn cluster_link_cut_mid_stream_loses_nothing() {
+    let articles = fault_articles(300);
+    let cluster = match crate::harness::NetnsCluster::start() {
+        Ok(cluster) => cluster,
+        Err(why) => {
+            eprintln!(
+                "\n*** SKIPPED faults::cluster_link_cut_mid_stream_loses_nothing: cannot make \
+                 network namespaces here ({why}). It needs root and `ip netns`; the link-cut \
+                 fault was NOT tested. ***\n"
+            );
+            return;
+        }
+    };
+    let urls = cluster.urls();
+    let setup = std::time::Instant::now();
+    // The cluster elects a JetStream meta leader before it takes streams.
+    let js = async_nats::jetstream::new(crate::harness::connect_any(&urls).await);
+    while js.query_account().await.is_err() {
+        assert!(
+            setup.elapsed() < Duration::from_secs(60),
+            "no JetStream meta leader; n0 log: {}",
+            cluster.nodes[0].log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!(
+        "link cut: JetStream cluster ready after {:.1?}",
+        setup.elapsed()
+    );
+    let workspace = Workspace::new(&urls, "");
+    workspace.add_nats_options("replicas = 3");
+    let watch = workspace.spawn(&["watch", "--nats", &urls]);
+    let workers = [
+        workspace.spawn(&["worker", "--nats", &urls]),
+        workspace.spawn(&["worker", "--nats", &urls]),
+    ];
+    let logs = || {
+        std::iter::once(&watch)
+            .chain(&workers)
+            .map(|proc| proc.log_text())
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    };
+    let ready = Duration::from_secs(90);
+    watch.wait_log("watcher started", ready);
+    for worker in &workers {
+        worker.wait_log("stage worker started stage=\"extract\"", ready);
+    }
+    eprintln!(
+        "link cut: watcher and workers up after {:.1?}",
+        setup.elapsed()
+    );
+    if std::env::var("NEWSFLOW_FAULT_TRACE").is_ok() {
+        eprintln!("{}", logs());
+    }
+
+    // Cut the node that leads the articles stream and serves the most newsflow processes.
+    let leader = js
+        .get_stream("NEWSFLOW_ARTICLES")
+        .await
+        .expect("articles stream")
+        .get_info()
+        .await
+        .expect("stream info")
+        .cluster
+        .and_then(|cluster| cluster.leader)
+        .unwrap_or_default();
+    let clients: Vec<Vec<String>> = cluster
+        .nodes
+        .iter()
+        .map(|node| {
+            node.client_names()
+                .into_iter()
+                .filter(|name| name.starts_with("newsflow-"))
+                .collect()
+        })
+        .collect();
+    let victim = (0..cluster.nodes.len())
+        .max_by_key(|&index| (clients[index].len(), cluster.nodes[index].name == leader))
+        .unwrap();
+    let survivors: Vec<String> = cluster
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| *index != victim)
+        .map(|(_, node)| node.url())
+        .collect();
+    eprintln!(
+        "link cut: articles stream leader {leader}; newsflow clients per node {clients:?}; cutting {}",
+        cluster.nodes[victim].name
+    );
+    let (seen, observer) = observe_results(survivors.join(","));
+
+    // Articles at a steady rate (10/s); the cut comes 5 s in and lasts 20 s (or a third of a
+    // longer run).
+    let period = Duration::from_millis(100);
+    let run = period * articles as u32;
+    let cut_after = Duration::from_secs(5).min(run / 6);
+    let cut_for = Duration::from_secs(20).max(run / 3);
+    let dropper = {
+        let inbox_workspace = Workspace {
+            dir: tempfile::tempdir().unwrap(),
+            inbox: workspace.inbox.clone(),
+            config: workspace.config.clone(),
+        };
+        std::thread::spawn(move || {
+            let start = std::time::Instant::now();
+            let mut dropped_at = Vec::new();
+            for n in 0..articles {
+                let due = start + period * n as u32;
+                std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+                inbox_workspace.drop_file(&format!("steady/{n:05}.txt"), &article(30_000 + n));
+                dropped_at.push(std::time::Instant::now());
+            }
+            dropped_at
+        })
+    };
+    let start = std::time::Instant::now();
+    tokio::time::sleep(cut_after).await;
+    let cut_at = std::time::Instant::now();
+    cluster.cut(victim);
+    tokio::time::sleep(cut_for).await;
+    let restored_at = std::time::Instant::now();
+    cluster.restore(victim);
+    let dropped_at = tokio::task::spawn_blocking(move || dropper.join().unwrap())
+        .await
+        .unwrap();
+
+    // Every article: exactly one result, read back through the survivors.
+    let records = results(
+        &survivors[0],
+        articles,
+        Duration::from_secs(120 + articles as u64 / 5),
+    )
+    .await;
+    let counts = counts_by_id(&records);
+    let doubled: Vec<_> = counts.iter().filter(|(_, &count)| count > 1).collect();
+    let failed = errors(&survivors[0], 0, Duration::from_secs(2)).await;
+
+    // The cut node catches up once it is back.
+    let mut caught_up = None;
+    while start.elapsed() < run + Duration::from_secs(180) {
+        let info = match js.get_stream("NEWSFLOW_ARTICLES").await {
+            Ok(stream) => stream.get_info().await.ok(),
+            Err(_) => None,
+        };
+        let current = info
+            .and_then(|info| info.cluster)
+            .map(|cluster| {
+                cluster.leader.is_some()
+                    && cluster.replicas.len() == 2
+                    && cluster.replicas.iter().all(|peer| peer.current)
+            })
+            .unwrap_or(false);
+        if current {
+            caught_up = Some(restored_at.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    observer.abort();
+
+    // Flow during the cut: results of articles dropped after the cut, seen before the restore.
+    let seen = seen.lock().unwrap().clone();
+    let dropped_when = |source: &str| -> Option<std::time::Instant> {
+        let n: usize = source
+            .strip_prefix("steady/")?
+            .strip_suffix(".txt")?
+            .parse()
+            .ok()?;
+        dropped_at.get(n).copied()
+    };
+    let mut first_after_cut = None;
+    let mut during_cut = 0usize;
+    let mut slowest_during_cut = Duration::ZERO;
+    for (when, source) in &seen {
+        let Some(dropped) = dropped_when(source) else {
+            continue;
+        };
+        if dropped > cut_at && *when < restored_at {
+            during_cut += 1;
+            first_after_cut =
+                Some(first_after_cut.map_or(*when, |first: std::time::Instant| first.min(*when)));
+        }
+        if dropped > cut_at && dropped < restored_at {
+            slowest_during_cut = slowest_during_cut.max(when.saturating_duration_since(dropped));
+        }
+    }
+    let mut times: Vec<_> = seen.iter().map(|(when, _)| *when).collect();
+    times.push(cut_at);
+    times.sort();
+    let longest_gap = times
+        .windows(2)
+        .filter(|pair| pair[0] >= cut_at)
+        .map(|pair| pair[1] - pair[0])
+        .max()
+        .unwrap_or_default();
+    let dropped_during_cut = dropped_at
+        .iter()
+        .filter(|&&at| at > cut_at && at < restored_at)
+        .count();
+    eprintln!(
+        "link cut: {articles} articles over {run:.0?}; node {} cut for {:.1?}; {during_cut} of {dropped_during_cut} articles dropped during the cut had their result before the restore; \
+         first result of an article dropped after the cut {:.1?} after the cut; longest pause between results {longest_gap:.1?}; \
+         slowest drop-to-result of an article dropped during the cut {slowest_during_cut:.1?}; cut node current again {:.1?} after the restore; \
+         {} results, {} doubled, {} errors",
+        cluster.nodes[victim].name,
+        restored_at - cut_at,
+        first_after_cut.map(|first| first - cut_at),
+        caught_up,
+        counts.len(),
+        doubled.len(),
+        failed.len()
+    );
+    if std::env::var("NEWSFLOW_FAULT_TRACE").is_ok() {
+        // Results per second, from the cut on.
+        let mut per_second = std::collections::BTreeMap::new();
+        for (when, _) in &seen {
+            let second = when.saturating_duration_since(cut_at).as_secs();
+            if *when >= cut_at {
+                *per_second.entry(second).or_insert(0usize) += 1;
+            }
+        }
+        eprintln!(
+            "results per second after the cut: {per_second:?}\n{}",
+            logs()
+        );
+    }
+    assert!(failed.is_empty(), "unexpected error records: {failed:?}");
+    assert_eq!(
+        counts.len(),
+        articles,
+        "lost {}; logs: {}",
+        articles - counts.len(),
+        logs()
+    );
+    assert!(doubled.is_empty(), "doubled: {doubled:?}");
+    assert!(
+        during_cut > 0,
+        "nothing dropped after the cut came through before the restore; logs: {}",
+        logs()
+    );
+    assert!(caught_up.is_some(), "the cut node never caught up");
 }
