@@ -452,63 +452,40 @@ async fn stuck_consumer_backlog_keeps_memory_flat() {
     assert!(doubled.is_empty(), "doubled: {doubled:?}");
 }
 
-/// (when it was seen, source file) of each result record, in order.
-type Seen = Arc<std::sync::Mutex<Vec<(std::time::Instant, String)>>>;
+/// `later - earlier`, 0 if it is not later.
+fn since(later: std::time::SystemTime, earlier: std::time::SystemTime) -> Duration {
+    later.duration_since(earlier).unwrap_or_default()
+}
 
-/// When each result record was seen, by its source file, read from the results stream through
-/// the given nodes (resumed after the last stream sequence if the consumer breaks).
-fn observe_results(urls: String) -> (Seen, tokio::task::JoinHandle<()>) {
+/// (time the stream stored it, source file) of every result record, read through `url`.
+async fn result_times(url: &str, expected: usize) -> Vec<(std::time::SystemTime, String)> {
     use async_nats::jetstream::consumer::{pull::OrderedConfig, DeliverPolicy};
     use futures::StreamExt;
-    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let task = {
-        let seen = seen.clone();
-        tokio::spawn(async move {
-            let js = async_nats::jetstream::new(crate::harness::connect_any(&urls).await);
-            let mut next = 1u64;
-            loop {
-                let consumer = match js.get_stream("NEWSFLOW_RESULTS").await {
-                    Ok(stream) => {
-                        stream
-                            .create_consumer(OrderedConfig {
-                                filter_subject: "newsflow.results.>".to_string(),
-                                deliver_policy: DeliverPolicy::ByStartSequence {
-                                    start_sequence: next,
-                                },
-                                ..Default::default()
-                            })
-                            .await
-                    }
-                    Err(_) => {
-                        tokio::time::sleep(Duration::from_millis(200)).await;
-                        continue;
-                    }
-                };
-                let Ok(Ok(mut messages)) = (match consumer {
-                    Ok(consumer) => Ok(consumer.messages().await),
-                    Err(err) => Err(err),
-                }) else {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    continue;
-                };
-                while let Some(Ok(message)) = messages.next().await {
-                    let Ok(info) = message.info() else { continue };
-                    if info.stream_sequence < next {
-                        continue;
-                    }
-                    next = info.stream_sequence + 1;
-                    let record: serde_json::Value =
-                        serde_json::from_slice(&message.payload).unwrap_or_default();
-                    let source = record["source"].as_str().unwrap_or("").to_string();
-                    seen.lock()
-                        .unwrap()
-                        .push((std::time::Instant::now(), source));
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
+    let js = async_nats::jetstream::new(async_nats::connect(url).await.unwrap());
+    let stream = js.get_stream("NEWSFLOW_RESULTS").await.unwrap();
+    let mut messages = stream
+        .create_consumer(OrderedConfig {
+            filter_subject: "newsflow.results.>".to_string(),
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
         })
-    };
-    (seen, task)
+        .await
+        .unwrap()
+        .messages()
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    while out.len() < expected {
+        let Ok(Some(Ok(message))) =
+            tokio::time::timeout(Duration::from_secs(10), messages.next()).await
+        else {
+            break;
+        };
+        let stored = std::time::SystemTime::from(message.info().unwrap().published);
+        let record: serde_json::Value = serde_json::from_slice(&message.payload).unwrap();
+        out.push((stored, record["source"].as_str().unwrap_or("").to_string()));
+    }
+    out
 }
 
 /// Three nats-server nodes on three network namespaces (separate hosts as far as the network
@@ -534,7 +511,11 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
     let setup = std::time::Instant::now();
     // The cluster elects a JetStream meta leader before it takes streams.
     let js = async_nats::jetstream::new(crate::harness::connect_any(&urls).await);
-    while js.query_account().await.is_err() {
+    // (A request sent before that gets no reply at all: ask again after 1 s, not 10.)
+    while !matches!(
+        tokio::time::timeout(Duration::from_secs(1), js.query_account()).await,
+        Ok(Ok(_))
+    ) {
         assert!(
             setup.elapsed() < Duration::from_secs(60),
             "no JetStream meta leader; n0 log: {}",
@@ -608,7 +589,6 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
         "link cut: articles stream leader {leader}; newsflow clients per node {clients:?}; cutting {}",
         cluster.nodes[victim].name
     );
-    let (seen, observer) = observe_results(survivors.join(","));
 
     // Articles at a steady rate (10/s); the cut comes 5 s in and lasts 20 s (or a third of a
     // longer run).
@@ -629,17 +609,18 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
                 let due = start + period * n as u32;
                 std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
                 inbox_workspace.drop_file(&format!("steady/{n:05}.txt"), &article(30_000 + n));
-                dropped_at.push(std::time::Instant::now());
+                dropped_at.push(std::time::SystemTime::now());
             }
             dropped_at
         })
     };
     let start = std::time::Instant::now();
     tokio::time::sleep(cut_after).await;
-    let cut_at = std::time::Instant::now();
+    let cut_at = std::time::SystemTime::now();
     cluster.cut(victim);
     tokio::time::sleep(cut_for).await;
-    let restored_at = std::time::Instant::now();
+    let restored_at = std::time::SystemTime::now();
+    let restored = std::time::Instant::now();
     cluster.restore(victim);
     let dropped_at = tokio::task::spawn_blocking(move || dropper.join().unwrap())
         .await
@@ -672,16 +653,15 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
             })
             .unwrap_or(false);
         if current {
-            caught_up = Some(restored_at.elapsed());
+            caught_up = Some(restored.elapsed());
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    observer.abort();
 
-    // Flow during the cut: results of articles dropped after the cut, seen before the restore.
-    let seen = seen.lock().unwrap().clone();
-    let dropped_when = |source: &str| -> Option<std::time::Instant> {
+    // Flow during the cut: results of articles dropped after the cut, stored before the restore.
+    let seen = result_times(&survivors[0], articles).await;
+    let dropped_when = |source: &str| -> Option<std::time::SystemTime> {
         let n: usize = source
             .strip_prefix("steady/")?
             .strip_suffix(".txt")?
@@ -698,34 +678,48 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
         };
         if dropped > cut_at && *when < restored_at {
             during_cut += 1;
-            first_after_cut =
-                Some(first_after_cut.map_or(*when, |first: std::time::Instant| first.min(*when)));
+            first_after_cut = Some(
+                first_after_cut.map_or(*when, |first: std::time::SystemTime| first.min(*when)),
+            );
         }
         if dropped > cut_at && dropped < restored_at {
-            slowest_during_cut = slowest_during_cut.max(when.saturating_duration_since(dropped));
+            slowest_during_cut = slowest_during_cut.max(since(*when, dropped));
         }
     }
+    // Longest time without a new result from `from` until `until` (or the last result).
     let mut times: Vec<_> = seen.iter().map(|(when, _)| *when).collect();
-    times.push(cut_at);
     times.sort();
-    let longest_gap = times
-        .windows(2)
-        .filter(|pair| pair[0] >= cut_at)
-        .map(|pair| pair[1] - pair[0])
-        .max()
-        .unwrap_or_default();
+    let longest_pause = |from: std::time::SystemTime, until: Option<std::time::SystemTime>| {
+        let mut points = vec![from];
+        points.extend(
+            times
+                .iter()
+                .copied()
+                .filter(|&at| at > from && until.is_none_or(|until| at < until)),
+        );
+        points.extend(until);
+        points
+            .windows(2)
+            .map(|pair| since(pair[1], pair[0]))
+            .max()
+            .unwrap_or_default()
+    };
+    let pause_during_cut = longest_pause(cut_at, Some(restored_at));
+    let pause_after_restore = longest_pause(restored_at, None);
     let dropped_during_cut = dropped_at
         .iter()
         .filter(|&&at| at > cut_at && at < restored_at)
         .count();
     eprintln!(
-        "link cut: {articles} articles over {run:.0?}; node {} cut for {:.1?}; {during_cut} of {dropped_during_cut} articles dropped during the cut had their result before the restore; \
-         first result of an article dropped after the cut {:.1?} after the cut; longest pause between results {longest_gap:.1?}; \
-         slowest drop-to-result of an article dropped during the cut {slowest_during_cut:.1?}; cut node current again {:.1?} after the restore; \
-         {} results, {} doubled, {} errors",
+        "link cut: {articles} articles over {run:.0?}; node {} cut for {:.1?}; \
+         {during_cut} of {dropped_during_cut} articles dropped during the cut had their result before the restore; \
+         results of articles dropped after the cut from {:.1?} after the cut; \
+         longest pause between results {pause_during_cut:.1?} during the cut, {pause_after_restore:.1?} after the restore; \
+         slowest drop-to-result of an article dropped during the cut {slowest_during_cut:.1?}; \
+         cut node current again {:.1?} after the restore; {} results, {} doubled, {} errors",
         cluster.nodes[victim].name,
-        restored_at - cut_at,
-        first_after_cut.map(|first| first - cut_at),
+        since(restored_at, cut_at),
+        first_after_cut.map(|first| since(first, cut_at)),
         caught_up,
         counts.len(),
         doubled.len(),
@@ -735,7 +729,7 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
         // Results per second, from the cut on.
         let mut per_second = std::collections::BTreeMap::new();
         for (when, _) in &seen {
-            let second = when.saturating_duration_since(cut_at).as_secs();
+            let second = since(*when, cut_at).as_secs();
             if *when >= cut_at {
                 *per_second.entry(second).or_insert(0usize) += 1;
             }

@@ -47,6 +47,12 @@ pub const PING_INTERVAL: Duration = Duration::from_secs(3);
 /// the nats.go default; async-nats's 5 s made the first reconnect after a cut take 5 s more).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Time allowed to one stream setup request. When several processes create the same replicated
+/// stream at once, nats-server (2.15.1) answers only the first request; the others waited for
+/// the whole 10 s request timeout (seen at the start of every cluster test). Setup is retried and
+/// creating a stream that exists is a no-op, so a short wait loses nothing.
+pub const SETUP_REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Connects with the configured credentials (which are never logged).
 pub async fn connect(
     url: &str,
@@ -165,13 +171,18 @@ pub async fn ensure_streams(
         let mut last_error = String::new();
         // A cluster may still be electing a meta leader right after start: retry briefly.
         for attempt in 0..20 {
-            match js.create_or_update_stream(stream_config.clone()).await {
-                Ok(_) => {
+            let request = js.create_or_update_stream(stream_config.clone());
+            let outcome = match tokio::time::timeout(SETUP_REQUEST_TIMEOUT, request).await {
+                Ok(result) => result.map(drop).map_err(|err| err.to_string()),
+                Err(_) => Err(format!("no reply within {SETUP_REQUEST_TIMEOUT:?}")),
+            };
+            match outcome {
+                Ok(()) => {
                     last_error.clear();
                     break;
                 }
                 Err(err) => {
-                    last_error = err.to_string();
+                    last_error = err;
                     tracing::debug!(stream = %name, attempt, error = %last_error, "stream setup retry");
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }

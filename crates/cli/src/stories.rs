@@ -70,7 +70,12 @@ impl StoryService {
         let mut last_error = String::new();
         let mut created = None;
         for _ in 0..20 {
-            match js.create_or_update_stream(config.clone()).await {
+            // Short: concurrent creators of one replicated stream may get no reply at all.
+            let request = js.create_or_update_stream(config.clone());
+            let outcome = tokio::time::timeout(newsflow_bus::SETUP_REQUEST_TIMEOUT, request).await;
+            match outcome
+                .unwrap_or_else(|_| Err(jetstream::context::CreateStreamErrorKind::TimedOut.into()))
+            {
                 Ok(_) => match js.get_stream(&stream_name).await {
                     Ok(stream) => {
                         created = Some(stream);
