@@ -506,7 +506,10 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
     let cluster = match crate::harness::NetnsCluster::start() {
         Ok(cluster) => cluster,
         Err(why) => {
-            eprintln!(
+            // Straight to stderr, not eprintln!: the test harness would swallow that.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED faults::cluster_link_cut_mid_stream_loses_nothing: cannot make \
                  network namespaces here ({why}). It needs root and `ip netns`; the link-cut \
                  fault was NOT tested. ***\n"

@@ -495,9 +495,19 @@ impl Proc {
     }
 }
 
+/// The `ip` tool (iproute2): on PATH, or in the sbin folders a plain user's PATH lacks.
+fn ip_binary() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
+        .map(|dir| dir.join("ip"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from("ip"))
+}
+
 /// Runs `ip ARGS`; Err(stderr) on failure.
 pub fn ip(args: &[&str]) -> Result<(), String> {
-    let output = Command::new("ip")
+    let output = Command::new(ip_binary())
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -532,7 +542,7 @@ impl NetnsNode {
         let binary = newsflow_bus::server::find_nats_server().map_err(|err| err.to_string())?;
         let log = self.store.path().join("nats-server.log");
         let _ = std::fs::remove_file(&log);
-        let child = Command::new("ip")
+        let child = Command::new(ip_binary())
             .args(["netns", "exec", &self.namespace])
             .arg(binary)
             .args(&self.args)
@@ -619,7 +629,6 @@ impl NetnsNode {
 ///                                                 └─── veth ── [ns n2: 198.18.S.12 nats-server]
 pub struct NetnsCluster {
     pub nodes: Vec<NetnsNode>,
-    prefix: String,
     switch: String,
     namespaces: Vec<String>,
 }
@@ -629,25 +638,27 @@ impl NetnsCluster {
     /// `ip`, no veth or bridge support): the caller skips, loudly.
     pub fn start() -> Result<NetnsCluster, String> {
         Self::remove_stale();
+        static CLUSTERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let id = std::process::id();
-        // Namespaces are named newsflow-test-<pid>-*, interfaces nf<pid>* (15 bytes at most).
-        let prefix = format!("nf{id}");
-        let namespace_prefix = format!("newsflow-test-{id}");
+        let serial = CLUSTERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Namespaces are named newsflow-test-<pid>-<serial>-*, interfaces nf<pid>x<serial>h
+        // (15 bytes at most).
+        let prefix = format!("nf{id}x{serial}");
+        let namespace_prefix = format!("newsflow-test-{id}-{serial}");
         // 198.18.0.0/15 is reserved for network tests (RFC 2544); a /24 not routed here yet.
-        let routes = Command::new("ip")
+        let routes = Command::new(ip_binary())
             .args(["-4", "route", "show", "table", "all"])
             .output()
             .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
             .unwrap_or_default();
         let subnet = (0..512u32)
-            .map(|n| (id + n) % 512)
+            .map(|n| (id + serial + n) % 512)
             .map(|n| format!("198.{}.{}", 18 + n / 256, n % 256))
             .find(|subnet| !routes.contains(&format!("{subnet}.")))
             .ok_or("no free /24 in 198.18.0.0/15")?;
         let switch = format!("{namespace_prefix}-sw");
         let mut cluster = NetnsCluster {
             nodes: Vec::new(),
-            prefix: prefix.clone(),
             switch: switch.clone(),
             namespaces: Vec::new(),
         };
@@ -744,7 +755,7 @@ impl NetnsCluster {
 
     /// Namespaces left by an earlier run whose test process is gone (killed before cleanup).
     fn remove_stale() {
-        let Ok(output) = Command::new("ip").args(["netns", "list"]).output() else {
+        let Ok(output) = Command::new(ip_binary()).args(["netns", "list"]).output() else {
             return;
         };
         for line in String::from_utf8_lossy(&output.stdout).lines() {
@@ -793,11 +804,6 @@ impl NetnsCluster {
             "up",
         ])
         .unwrap();
-    }
-
-    /// Where the test's interface name starts (for messages).
-    pub fn prefix(&self) -> &str {
-        &self.prefix
     }
 }
 
