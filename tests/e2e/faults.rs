@@ -600,9 +600,10 @@ async fn cluster_link_cut_mid_stream_loses_nothing() {
         cluster.nodes[victim].name
     );
 
-    // Articles at a steady rate (10/s); the cut comes 5 s in and lasts 20 s (or a third of a
-    // longer run).
-    let period = Duration::from_millis(100);
+    // Articles at a steady rate (10/s; up to 50/s for a full-size run); the cut comes 5 s in
+    // and lasts 20 s (or a third of a longer run).
+    let period = (Duration::from_secs(30) / articles.max(1) as u32)
+        .clamp(Duration::from_millis(20), Duration::from_millis(100));
     let run = period * articles as u32;
     let cut_after = Duration::from_secs(5).min(run / 6);
     let cut_for = Duration::from_secs(20).max(run / 3);
