@@ -12,3 +12,9 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
 fi
 (command -v chromium || command -v chromium-browser) >/dev/null 2>&1 \
   || { echo "chromium could not be installed" >&2; exit 1; }
+# `ip` (iproute2) for the cluster link-cut test, which builds network namespaces as root (it
+# skips, loudly, when it cannot).
+if ! command -v ip >/dev/null 2>&1 && [ ! -x /usr/sbin/ip ] && [ ! -x /sbin/ip ] && [ "$(id -u)" -eq 0 ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null; } \
+    || echo "iproute2 could not be installed: the link-cut test will be skipped" >&2
+fi

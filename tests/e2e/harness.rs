@@ -514,3 +514,381 @@ pub async fn collect_on(
     }
     out
 }
+
+/// Resident memory of a process from `/proc/<pid>/status`: (VmRSS, VmHWM) in KiB.
+pub fn memory_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// Sends a signal by name (`STOP`, `CONT`, ...) to a process.
+pub fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid} failed");
+}
+
+impl Proc {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub fn wait_log(&self, needle: &str, deadline: Duration) {
+        let start = Instant::now();
+        while !self.log_text().contains(needle) {
+            assert!(
+                start.elapsed() < deadline,
+                "`{needle}` never logged; log: {}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// The `ip` tool (iproute2): on PATH, or in the sbin folders a plain user's PATH lacks.
+fn ip_binary() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
+        .map(|dir| dir.join("ip"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from("ip"))
+}
+
+/// Runs `ip ARGS`; Err(stderr) on failure.
+pub fn ip(args: &[&str]) -> Result<(), String> {
+    let output = Command::new(ip_binary())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| format!("cannot run `ip`: {err}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`ip {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+/// One nats-server in its own network namespace (a separate host as far as the network goes).
+pub struct NetnsNode {
+    pub name: String,
+    pub namespace: String,
+    pub ip: String,
+    child: Option<Child>,
+    store: tempfile::TempDir,
+    args: Vec<String>,
+}
+
+impl NetnsNode {
+    pub fn url(&self) -> String {
+        format!("nats://{}:4222", self.ip)
+    }
+
+    fn spawn(&mut self) -> Result<(), String> {
+        let binary = newsflow_bus::server::find_nats_server().map_err(|err| err.to_string())?;
+        let log = self.store.path().join("nats-server.log");
+        let _ = std::fs::remove_file(&log);
+        let child = Command::new(ip_binary())
+            .args(["netns", "exec", &self.namespace])
+            .arg(binary)
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|err| format!("cannot start nats-server in {}: {err}", self.namespace))?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    fn wait_ready(&mut self, deadline: Duration) -> Result<(), String> {
+        let log = self.store.path().join("nats-server.log");
+        let start = Instant::now();
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if text.contains("Server is ready") {
+                return Ok(());
+            }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(|child| child.try_wait()) {
+                return Err(format!(
+                    "nats-server {} exited with {status}: {}",
+                    self.name,
+                    text.lines().rev().take(5).collect::<Vec<_>>().join(" | ")
+                ));
+            }
+            if start.elapsed() > deadline {
+                return Err(format!("nats-server {} not ready: {text}", self.name));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(self.store.path().join("nats-server.log")).unwrap_or_default()
+    }
+
+    /// Names of the clients connected to this node (from its monitoring port's `/connz`).
+    pub fn client_names(&self) -> Vec<String> {
+        use std::io::{Read, Write};
+        let fetch = || -> std::io::Result<String> {
+            let mut stream = std::net::TcpStream::connect((self.ip.as_str(), 8222))?;
+            stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+            write!(
+                stream,
+                "GET /connz?limit=1000 HTTP/1.0\r\nHost: {}\r\n\r\n",
+                self.ip
+            )?;
+            let mut response = String::new();
+            stream.read_to_string(&mut response)?;
+            Ok(response
+                .split_once("\r\n\r\n")
+                .map(|(_, body)| body.to_string())
+                .unwrap_or_default())
+        };
+        let body = fetch().unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        value["connections"]
+            .as_array()
+            .map(|connections| {
+                connections
+                    .iter()
+                    .map(|c| c["name"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A 3-node JetStream cluster, each node in its own network namespace, wired to a switch (a
+/// bridge in a namespace of its own, so the host's firewall never sees the traffic) that the
+/// test's processes reach through one more veth pair from the host. Links can be cut.
+///
+///     host (198.18.S.1) ── veth ── [switch ns: br0] ── veth ── [ns n0: 198.18.S.10 nats-server]
+///                                                 ├─── veth ── [ns n1: 198.18.S.11 nats-server]
+///                                                 └─── veth ── [ns n2: 198.18.S.12 nats-server]
+pub struct NetnsCluster {
+    pub nodes: Vec<NetnsNode>,
+    switch: String,
+    namespaces: Vec<String>,
+}
+
+impl NetnsCluster {
+    /// Err(why) when this machine does not let us make network namespaces (not root, no
+    /// `ip`, no veth or bridge support): the caller skips, loudly.
+    pub fn start() -> Result<NetnsCluster, String> {
+        Self::remove_stale();
+        static CLUSTERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let id = std::process::id();
+        let serial = CLUSTERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Namespaces are named newsflow-test-<pid>-<serial>-*, interfaces nf<pid>x<serial>h
+        // (15 bytes at most).
+        let prefix = format!("nf{id}x{serial}");
+        let namespace_prefix = format!("newsflow-test-{id}-{serial}");
+        // 198.18.0.0/15 is reserved for network tests (RFC 2544); a /24 not routed here yet.
+        let routes = Command::new(ip_binary())
+            .args(["-4", "route", "show", "table", "all"])
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default();
+        let subnet = (0..512u32)
+            .map(|n| (id + serial + n) % 512)
+            .map(|n| format!("198.{}.{}", 18 + n / 256, n % 256))
+            .find(|subnet| !routes.contains(&format!("{subnet}.")))
+            .ok_or("no free /24 in 198.18.0.0/15")?;
+        let switch = format!("{namespace_prefix}-sw");
+        let mut cluster = NetnsCluster {
+            nodes: Vec::new(),
+            switch: switch.clone(),
+            namespaces: Vec::new(),
+        };
+        ip(&["netns", "add", &switch])?;
+        cluster.namespaces.push(switch.clone());
+        ip(&["-n", &switch, "link", "set", "lo", "up"])?;
+        ip(&["-n", &switch, "link", "add", "br0", "type", "bridge"])?;
+        ip(&["-n", &switch, "link", "set", "br0", "up"])?;
+        let host = format!("{prefix}h");
+        ip(&[
+            "link", "add", &host, "type", "veth", "peer", "name", "host", "netns", &switch,
+        ])?;
+        ip(&["-n", &switch, "link", "set", "host", "master", "br0", "up"])?;
+        ip(&["addr", "add", &format!("{subnet}.1/24"), "dev", &host])?;
+        ip(&["link", "set", &host, "up"])?;
+        let ips: Vec<String> = (0..3)
+            .map(|index| format!("{subnet}.{}", 10 + index))
+            .collect();
+        for (index, address) in ips.iter().enumerate() {
+            let namespace = format!("{namespace_prefix}-n{index}");
+            ip(&["netns", "add", &namespace])?;
+            cluster.namespaces.push(namespace.clone());
+            ip(&["-n", &namespace, "link", "set", "lo", "up"])?;
+            let port = format!("n{index}");
+            ip(&[
+                "-n", &switch, "link", "add", &port, "type", "veth", "peer", "name", "eth0",
+                "netns", &namespace,
+            ])?;
+            ip(&["-n", &switch, "link", "set", &port, "master", "br0", "up"])?;
+            ip(&[
+                "-n",
+                &namespace,
+                "addr",
+                "add",
+                &format!("{address}/24"),
+                "dev",
+                "eth0",
+            ])?;
+            ip(&["-n", &namespace, "link", "set", "eth0", "up"])?;
+            let store = tempfile::tempdir().map_err(|err| err.to_string())?;
+            let config = store.path().join("nats-server.conf");
+            std::fs::write(&config, "max_payload: 8388608\n").map_err(|err| err.to_string())?;
+            let routes: Vec<String> = ips
+                .iter()
+                .filter(|other| *other != address)
+                .map(|other| format!("nats://{other}:6222"))
+                .collect();
+            let args: Vec<String> = [
+                "-c",
+                &config.display().to_string(),
+                "-js",
+                "-a",
+                address,
+                "-p",
+                "4222",
+                "--store_dir",
+                &store.path().display().to_string(),
+                "-l",
+                &store.path().join("nats-server.log").display().to_string(),
+                "--server_name",
+                &format!("n{index}"),
+                "--cluster_name",
+                "newsflow-netns",
+                "--cluster",
+                &format!("nats://{address}:6222"),
+                "--routes",
+                &routes.join(","),
+                "-m",
+                "8222",
+            ]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect();
+            cluster.nodes.push(NetnsNode {
+                name: format!("n{index}"),
+                namespace,
+                ip: address.clone(),
+                child: None,
+                store,
+                args,
+            });
+        }
+        // Nodes wait for each other to form the cluster, so start them all, then wait.
+        // From here on a failure is a failure, not a reason to skip.
+        for node in &mut cluster.nodes {
+            node.spawn().unwrap_or_else(|err| panic!("{err}"));
+        }
+        for node in &mut cluster.nodes {
+            node.wait_ready(Duration::from_secs(30))
+                .unwrap_or_else(|err| panic!("{err}"));
+        }
+        Ok(cluster)
+    }
+
+    /// Namespaces left by an earlier run whose test process is gone (killed before cleanup).
+    fn remove_stale() {
+        let Ok(output) = Command::new(ip_binary()).args(["netns", "list"]).output() else {
+            return;
+        };
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let name = line.split_whitespace().next().unwrap_or("");
+            let Some(rest) = name.strip_prefix("newsflow-test-") else {
+                continue;
+            };
+            let pid: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = ip(&["netns", "del", name]);
+            }
+        }
+    }
+
+    /// Client URLs of all nodes, comma-separated (as `--nats` takes them).
+    pub fn urls(&self) -> String {
+        self.nodes
+            .iter()
+            .map(|node| node.url())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Cuts node `index` off the network: its switch port goes down, so its packets (to the
+    /// other nodes and to every client) are dropped; the process keeps running.
+    pub fn cut(&self, index: usize) {
+        ip(&[
+            "-n",
+            &self.switch,
+            "link",
+            "set",
+            &format!("n{index}"),
+            "down",
+        ])
+        .unwrap();
+    }
+
+    /// Plugs node `index` back in.
+    pub fn restore(&self, index: usize) {
+        ip(&[
+            "-n",
+            &self.switch,
+            "link",
+            "set",
+            &format!("n{index}"),
+            "up",
+        ])
+        .unwrap();
+    }
+}
+
+impl Drop for NetnsCluster {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            node.kill();
+        }
+        // Deleting a namespace deletes its veth ends, and with them their peers.
+        for namespace in self.namespaces.iter().rev() {
+            let _ = ip(&["netns", "del", namespace]);
+        }
+    }
+}
+
+/// A client of any of the comma-separated `urls`.
+pub async fn connect_any(urls: &str) -> async_nats::Client {
+    let addrs: Vec<async_nats::ServerAddr> = urls
+        .split(',')
+        .map(|url| url.parse().expect("a nats URL"))
+        .collect();
+    async_nats::ConnectOptions::new()
+        .retry_on_initial_connect()
+        .connect(addrs)
+        .await
+        .expect("connects")
+}

@@ -7,7 +7,8 @@ mod harness;
 mod pipeline;
 // duplicates, renames, bad files, restarts of the watcher
 mod watcher;
-// kill -9 of workers mid-stream: nothing lost, nothing doubled
+// kill -9 of workers, broker restart, cluster node killed or cut off, stuck consumer:
+// nothing lost, nothing doubled
 mod faults;
 // `newsflow process`, `config check` and the other commands without NATS
 mod commands;

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use async_nats::jetstream::{self, consumer, message::PublishMessage, stream};
@@ -20,6 +21,12 @@ use tokio::sync::{watch, Mutex};
 /// Entries kept in memory (older ones fall out of the comparison).
 const LOG_CAPACITY: usize = 50_000;
 
+/// The follower's consumer lives on one server. If that server is cut off, the client would
+/// notice only after two missed 15 s heartbeats (up to a minute, measured by
+/// `faults::cluster_link_cut_mid_stream_loses_nothing`): a follower that gets nothing for this
+/// long while an article waits for its entry starts a new consumer (on a server it can reach).
+const FOLLOW_STALL: Duration = Duration::from_secs(3);
+
 #[derive(Serialize, Deserialize)]
 struct LogEntry {
     id: String,
@@ -32,6 +39,8 @@ pub struct StoryService {
     log: Arc<Mutex<StoryLog>>,
     /// Highest log sequence applied to `log` by the follower task.
     applied: watch::Receiver<u64>,
+    /// Highest log sequence an article of this process waits for.
+    awaited: Arc<AtomicU64>,
     _follower: tokio::task::JoinHandle<()>,
 }
 
@@ -61,7 +70,12 @@ impl StoryService {
         let mut last_error = String::new();
         let mut created = None;
         for _ in 0..20 {
-            match js.create_or_update_stream(config.clone()).await {
+            // Short: concurrent creators of one replicated stream may get no reply at all.
+            let request = js.create_or_update_stream(config.clone());
+            let outcome = tokio::time::timeout(newsflow_bus::SETUP_REQUEST_TIMEOUT, request).await;
+            match outcome
+                .unwrap_or_else(|_| Err(jetstream::context::CreateStreamErrorKind::TimedOut.into()))
+            {
                 Ok(_) => match js.get_stream(&stream_name).await {
                     Ok(stream) => {
                         created = Some(stream);
@@ -78,12 +92,14 @@ impl StoryService {
         };
         let log = Arc::new(Mutex::new(StoryLog::new(LOG_CAPACITY)));
         let (applied_tx, applied) = watch::channel(0u64);
-        let follower = tokio::spawn(follow(stream, log.clone(), applied_tx));
+        let awaited = Arc::new(AtomicU64::new(0));
+        let follower = tokio::spawn(follow(stream, log.clone(), applied_tx, awaited.clone()));
         Ok(StoryService {
             js,
             subject,
             log,
             applied,
+            awaited,
             _follower: follower,
         })
     }
@@ -109,6 +125,7 @@ impl StoryService {
             .await
             .map_err(|err| err.to_string())?;
         let sequence = ack.sequence;
+        self.awaited.fetch_max(sequence, Ordering::Relaxed);
         let mut applied = self.applied.clone();
         tokio::time::timeout(
             Duration::from_secs(30),
@@ -129,7 +146,12 @@ impl StoryService {
 }
 
 /// Applies every log entry in order, from the oldest the stream still holds, forever.
-async fn follow(stream: stream::Stream, log: Arc<Mutex<StoryLog>>, applied: watch::Sender<u64>) {
+async fn follow(
+    stream: stream::Stream,
+    log: Arc<Mutex<StoryLog>>,
+    applied: watch::Sender<u64>,
+    awaited: Arc<AtomicU64>,
+) {
     loop {
         let start = log.lock().await.next_sequence();
         let consumer = stream
@@ -155,9 +177,22 @@ async fn follow(stream: stream::Stream, log: Arc<Mutex<StoryLog>>, applied: watc
                 continue;
             }
         };
-        while let Some(message) = messages.next().await {
-            let Ok(message) = message else {
-                break;
+        loop {
+            let message = match tokio::time::timeout(FOLLOW_STALL, messages.next()).await {
+                Ok(Some(Ok(message))) => message,
+                Ok(Some(Err(_)) | None) => break,
+                Err(_) => {
+                    // Quiet: fine when nobody waits, a stuck consumer when someone does.
+                    let next = log.lock().await.next_sequence();
+                    if awaited.load(Ordering::Relaxed) >= next {
+                        tracing::warn!(
+                            waiting_for = next,
+                            "story log follower got nothing for {FOLLOW_STALL:?}, starting a new consumer"
+                        );
+                        break;
+                    }
+                    continue;
+                }
             };
             let Ok(info) = message.info() else {
                 continue;
