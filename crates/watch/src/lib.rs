@@ -210,6 +210,7 @@ pub async fn run<S: Sink>(
             _ = rescan.tick() => {
                 let root = inbox_root.clone();
                 let found = tokio::task::spawn_blocking(move || walk_files(&root)).await.unwrap_or_default();
+                forget_gone_files(&mut checkpoint, &inbox_root, &found, &in_flight);
                 candidates.extend(found.into_iter().map(|path| (path, false)));
             }
             Some(done) = done_rx.recv() => {
@@ -280,6 +281,35 @@ pub async fn run<S: Sink>(
     checkpoint.flush()?;
     tracing::info!("watcher stopped");
     Ok(())
+}
+
+/// Forgets the files a full scan no longer finds (and that are not being handled), so the
+/// checkpoint holds what is in the inbox, not every file ever taken. The content ids stay: a
+/// file dropped again with the same bytes is still a duplicate, never published twice.
+fn forget_gone_files(
+    checkpoint: &mut Checkpoint,
+    inbox_root: &Path,
+    found: &[PathBuf],
+    in_flight: &HashSet<String>,
+) {
+    // An unreadable inbox lists nothing; that is not "every file is gone".
+    if std::fs::read_dir(inbox_root).is_err() {
+        return;
+    }
+    let present: HashSet<String> = found
+        .iter()
+        .filter_map(|path| relative_source(inbox_root, path))
+        .collect();
+    let before = checkpoint.state.files.len();
+    checkpoint
+        .state
+        .files
+        .retain(|source, _| present.contains(source) || in_flight.contains(source));
+    let forgotten = before - checkpoint.state.files.len();
+    if forgotten > 0 {
+        tracing::debug!(forgotten, "files gone from the inbox forgotten");
+        checkpoint.mark_dirty();
+    }
 }
 
 fn apply_done(checkpoint: &mut Checkpoint, in_flight: &mut HashSet<String>, done: Done) {

@@ -187,3 +187,46 @@ async fn a_file_still_being_written_is_taken_once_whole_after_close() {
         Found::Rejected(rejection) => panic!("rejected: {}", rejection.message),
     }
 }
+
+#[tokio::test]
+async fn files_gone_from_the_inbox_are_forgotten_but_their_content_stays_known() {
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("inbox");
+    let state = temp.path().join("state");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let cancel = CancellationToken::new();
+    let handle = tokio::spawn(run(
+        options(&inbox, &state),
+        recorder.clone(),
+        Arc::new(WatchStats::default()),
+        cancel.clone(),
+    ));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    for n in 0..5 {
+        std::fs::write(inbox.join(format!("a{n}.txt")), format!("article {n}")).unwrap();
+    }
+    wait_for(&recorder, 5).await;
+    for n in 0..4 {
+        std::fs::remove_file(inbox.join(format!("a{n}.txt"))).unwrap();
+    }
+    // Rescans every 300 ms; the checkpoint is written every 50 ms.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // The same bytes again under a gone name: known content, not published again.
+    std::fs::write(inbox.join("a0.txt"), "article 0").unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    cancel.cancel();
+    handle.await.unwrap().unwrap();
+
+    assert_eq!(
+        recorder.found.lock().unwrap().len(),
+        5,
+        "{:?}",
+        recorder.sources()
+    );
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.join("checkpoint.json")).unwrap()).unwrap();
+    let files: Vec<&String> = stored["files"].as_object().unwrap().keys().collect();
+    assert_eq!(files, ["a0.txt", "a4.txt"], "{stored}");
+    assert_eq!(stored["ids"].as_object().unwrap().len(), 5, "{stored}");
+}
