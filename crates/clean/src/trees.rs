@@ -18,6 +18,17 @@ pub struct TreeNode {
     pub value: f64,
 }
 
+impl TreeNode {
+    /// A leaf of value 0 (the value and any split are filled in later).
+    const LEAF: TreeNode = TreeNode {
+        feature: -1,
+        threshold: 0.0,
+        left: 0,
+        right: 0,
+        value: 0.0,
+    };
+}
+
 /// A boosted ensemble: margin = base + sum of the trees' leaf values.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Forest {
@@ -268,13 +279,7 @@ pub fn fit(rows: &[(Vec<f64>, f64, f64)], dims: usize, settings: Settings) -> Fo
         let mut tree: Vec<TreeNode> = Vec::new();
         // (node index, rows, depth)
         let mut open: Vec<(usize, Vec<u32>, usize)> = vec![(0, (0..n as u32).collect(), 0)];
-        tree.push(TreeNode {
-            feature: -1,
-            threshold: 0.0,
-            left: 0,
-            right: 0,
-            value: 0.0,
-        });
+        tree.push(TreeNode::LEAF);
         let mut histogram = vec![(0.0f64, 0.0f64); dims * BINS];
         while let Some((at, members, depth)) = open.pop() {
             let g: f64 = members.iter().map(|&i| gradient[i as usize]).sum();
@@ -318,13 +323,7 @@ pub fn fit(rows: &[(Vec<f64>, f64, f64)], dims: usize, settings: Settings) -> Fo
                 .partition(|&&i| (bins[i as usize * dims + d] as usize) <= b);
             let left_at = tree.len();
             for _ in 0..2 {
-                tree.push(TreeNode {
-                    feature: -1,
-                    threshold: 0.0,
-                    left: 0,
-                    right: 0,
-                    value: 0.0,
-                });
+                tree.push(TreeNode::LEAF);
             }
             tree[at].feature = d as i32;
             tree[at].threshold = cuts[d][b];

@@ -45,6 +45,26 @@ fn options(inbox: &std::path::Path, state: &std::path::Path) -> WatchOptions {
     }
 }
 
+/// Starts the watcher on `inbox` (checkpoint under `state`), recording what it hands on.
+fn start(
+    inbox: &std::path::Path,
+    state: &std::path::Path,
+) -> (
+    Arc<Recorder>,
+    CancellationToken,
+    tokio::task::JoinHandle<Result<(), newsflow_watch::WatchError>>,
+) {
+    let recorder = Arc::new(Recorder::default());
+    let cancel = CancellationToken::new();
+    let handle = tokio::spawn(run(
+        options(inbox, state),
+        recorder.clone(),
+        Arc::new(WatchStats::default()),
+        cancel.clone(),
+    ));
+    (recorder, cancel, handle)
+}
+
 async fn wait_for(recorder: &Recorder, count: usize) {
     for _ in 0..100 {
         if recorder.found.lock().unwrap().len() >= count {
@@ -62,14 +82,7 @@ async fn files_written_renamed_duplicated_and_rejected() {
     std::fs::create_dir_all(&inbox).unwrap();
     // Present before the watcher starts: found by the first scan.
     std::fs::write(inbox.join("early.txt"), "early article").unwrap();
-    let recorder = Arc::new(Recorder::default());
-    let cancel = CancellationToken::new();
-    let handle = tokio::spawn(run(
-        options(&inbox, &state),
-        recorder.clone(),
-        Arc::new(WatchStats::default()),
-        cancel.clone(),
-    ));
+    let (recorder, cancel, handle) = start(&inbox, &state);
     tokio::time::sleep(Duration::from_millis(400)).await;
     std::fs::write(inbox.join("a.txt"), "article a").unwrap();
     std::fs::write(inbox.join("a-copy.txt"), "article a").unwrap();
@@ -126,14 +139,7 @@ async fn files_written_renamed_duplicated_and_rejected() {
     // Restart: nothing is handed on again, and a file dropped while down is picked up.
     std::fs::write(inbox.join("while-down.txt"), "dropped while down").unwrap();
     std::fs::write(inbox.join("a.txt"), "article a, second version").unwrap();
-    let second = Arc::new(Recorder::default());
-    let cancel = CancellationToken::new();
-    let handle = tokio::spawn(run(
-        options(&inbox, &state),
-        second.clone(),
-        Arc::new(WatchStats::default()),
-        cancel.clone(),
-    ));
+    let (second, cancel, handle) = start(&inbox, &state);
     tokio::time::sleep(Duration::from_millis(1200)).await;
     cancel.cancel();
     handle.await.unwrap().unwrap();
@@ -153,14 +159,7 @@ async fn a_file_still_being_written_is_taken_once_whole_after_close() {
     let inbox = temp.path().join("inbox");
     let state = temp.path().join("state");
     std::fs::create_dir_all(&inbox).unwrap();
-    let recorder = Arc::new(Recorder::default());
-    let cancel = CancellationToken::new();
-    let handle = tokio::spawn(run(
-        options(&inbox, &state),
-        recorder.clone(),
-        Arc::new(WatchStats::default()),
-        cancel.clone(),
-    ));
+    let (recorder, cancel, handle) = start(&inbox, &state);
     tokio::time::sleep(Duration::from_millis(400)).await;
     // A slow writer: pauses far longer than `settle` and several rescans between its writes.
     let mut file = std::fs::File::create(inbox.join("slow.txt")).unwrap();
@@ -194,14 +193,7 @@ async fn files_gone_from_the_inbox_are_forgotten_but_their_content_stays_known()
     let inbox = temp.path().join("inbox");
     let state = temp.path().join("state");
     std::fs::create_dir_all(&inbox).unwrap();
-    let recorder = Arc::new(Recorder::default());
-    let cancel = CancellationToken::new();
-    let handle = tokio::spawn(run(
-        options(&inbox, &state),
-        recorder.clone(),
-        Arc::new(WatchStats::default()),
-        cancel.clone(),
-    ));
+    let (recorder, cancel, handle) = start(&inbox, &state);
     tokio::time::sleep(Duration::from_millis(400)).await;
     for n in 0..5 {
         std::fs::write(inbox.join(format!("a{n}.txt")), format!("article {n}")).unwrap();
