@@ -4,7 +4,8 @@
 //! Layout:
 //! - `decode`: bytes to text (gzip with a cap, BOM, charset, guessing, mojibake, entities).
 //! - `dom`: a forgiving, iterative HTML parser into an arena tree.
-//! - `html`: the HTML path (metadata, article-container scoring, chunks of the same kind).
+//! - `html`: the HTML path (article-container scoring, chunks of the same kind).
+//! - `meta`: page metadata from markup (title, byline, dates, URL, site name, JSON-LD).
 //! - `text`: the scraped-text path (a learned line model plus header-field patterns).
 //! - `trees`: the small gradient-boosted trees of the line model.
 //! - `dates`: dates found on a page to ISO 8601.
@@ -15,6 +16,7 @@ mod dates;
 mod decode;
 mod dom;
 mod html;
+mod meta;
 pub mod metric;
 pub mod text;
 pub mod trees;
