@@ -16,6 +16,8 @@ pub struct HtmlArticle {
     pub url: Option<String>,
     pub outlet: Option<String>,
     pub language: Option<String>,
+    /// JSON-LD `articleBody`, when the page states one (a reference for choosing the body).
+    pub json_ld_body: Option<String>,
     pub lines: Vec<String>,
 }
 
@@ -351,8 +353,138 @@ pub fn extract(source: &str) -> HtmlArticle {
         None => roots.push(top),
     }
     extend_with_twins(&dom, &dropped, &sizes, &score, top, top_score, &mut roots);
-    article.lines = render(&dom, &dropped, &sizes, &roots);
+    let primary = render(&dom, &dropped, &sizes, &roots);
+    article.lines = choose_body(
+        &dom, &dropped, &sizes, &paragraph, &roots, primary, &article,
+    );
     article
+}
+
+/// Characters of the paragraphs under each node (a paragraph inside another counts once).
+fn paragraph_text(dom: &Dom, paragraph: &[bool], sizes: &Sizes) -> Vec<u32> {
+    let mut under = vec![0u32; dom.nodes.len()];
+    for id in (0..dom.nodes.len()).rev() {
+        if paragraph[id] {
+            under[id] = sizes.text[id];
+        }
+        if let Some(parent) = dom.nodes[id].parent {
+            under[parent] += under[id];
+        }
+    }
+    under
+}
+
+/// Length of a body in Latin-letter equivalents: a Han, kana or Hangul character carries about
+/// as much as three Latin letters, so a short Japanese article is not mistaken for a stub.
+fn chars_of(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .flat_map(|line| line.chars())
+        .map(|ch| if is_cjk(ch) { 3 } else { 1 })
+        .sum()
+}
+
+fn is_cjk(ch: char) -> bool {
+    matches!(ch as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// The primary body is checked against what else the page offers, and replaced when it looks
+/// wrong: nearly empty, or holding only a small part of the page's paragraph text while a
+/// paragraph-only reading of the page is more than twice as long. When the page states its own
+/// body (JSON-LD `articleBody`), that text is the reference: the candidate that agrees with it
+/// best wins, and it is used itself when no candidate holds most of it.
+fn choose_body(
+    dom: &Dom,
+    dropped: &[bool],
+    sizes: &Sizes,
+    paragraph: &[bool],
+    roots: &[NodeId],
+    primary: Vec<String>,
+    article: &HtmlArticle,
+) -> Vec<String> {
+    let under = paragraph_text(dom, paragraph, sizes);
+    let total = under[0] as usize;
+    let in_roots: usize = roots.iter().map(|&root| under[root] as usize).sum();
+    let primary_chars = chars_of(&primary);
+    let reference = article
+        .json_ld_body
+        .as_deref()
+        .filter(|body| body.chars().count() >= 300);
+    // a body that is short against the page's paragraph text is the signal to look again
+    let weak = primary_chars < SHORT_BODY || (total >= 1000 && in_roots * 2 < total);
+    if !weak && reference.is_none() {
+        return primary;
+    }
+    let fallback = paragraphs_only(dom, dropped, sizes, paragraph);
+    let fallback_chars = chars_of(&fallback);
+    if let Some(reference) = reference {
+        let recall = |lines: &[String]| {
+            crate::metric::score_page(reference, &lines.join("\n"))
+                .recall()
+                .unwrap_or(0.0)
+        };
+        let primary_recall = recall(&primary);
+        if primary_recall >= 0.6 {
+            return primary;
+        }
+        let fallback_recall = recall(&fallback);
+        if fallback_recall >= 0.6 && fallback_recall > primary_recall {
+            return fallback;
+        }
+        // the page's own body, unless it is a teaser shorter than what the page shows
+        if chars_of(&[reference.to_string()]) > primary_chars {
+            return reference_lines(reference);
+        }
+        return primary;
+    }
+    let longer = if primary_chars < SHORT_BODY { 2 } else { 4 };
+    if weak && fallback_chars > primary_chars * longer {
+        fallback
+    } else {
+        primary
+    }
+}
+
+/// Below this many characters a body is suspect on its own.
+const SHORT_BODY: usize = 500;
+
+/// Every paragraph of the page outside furniture, with the headings between them, in document
+/// order: the body read as a sequence of paragraphs (a text-density reading of the page).
+fn paragraphs_only(dom: &Dom, dropped: &[bool], sizes: &Sizes, paragraph: &[bool]) -> Vec<String> {
+    let end = subtree_ends(dom);
+    let mut roots = Vec::new();
+    let mut id = 0;
+    while id < dom.nodes.len() {
+        if dropped[id] {
+            id = end[id] + 1;
+            continue;
+        }
+        let heading = matches!(dom.tag(id), Some("h2" | "h3" | "h4" | "h5" | "h6"));
+        if paragraph[id] || (heading && sizes.link[id] * 2 < sizes.text[id].max(1)) {
+            roots.push(id);
+            id = end[id] + 1;
+            continue;
+        }
+        id += 1;
+    }
+    render(dom, dropped, sizes, &roots)
+}
+
+/// The page's own `articleBody` as lines (its line breaks, else one paragraph).
+fn reference_lines(reference: &str) -> Vec<String> {
+    let text = if reference.contains('<') {
+        let dom = Dom::parse(reference);
+        let none = vec![false; dom.nodes.len()];
+        let sizes = measure(&dom, &none);
+        return render(&dom, &none, &sizes, &[0]);
+    } else {
+        decode_entities(reference)
+    };
+    text.lines()
+        .map(normalize_line)
+        .filter(|line| !line.is_empty())
+        .collect()
 }
 
 /// The last node of each subtree (node ids are in document order).
@@ -507,6 +639,83 @@ mod tests {
             .lines
             .iter()
             .all(|line| !line.contains("Share") && !line.contains("Copyright")));
+    }
+
+    fn long_paragraph(n: usize) -> String {
+        format!(
+            "<p>Paragraph {n} of the report, with several clauses, names and numbers, long enough \
+             to be read as the running text of a news article rather than a teaser or a label.</p>"
+        )
+    }
+
+    #[test]
+    fn short_body_against_the_page_falls_back_to_its_paragraphs() {
+        // the paragraphs sit one per wrapper, so the hinted standfirst outscores their container
+        let body: String = (1..=6)
+            .map(|n| format!("<div class='w'>{}</div>", long_paragraph(n)))
+            .collect();
+        let page = format!(
+            "<html><body><div class='article-content'><p>A short standfirst of the story, \
+             nothing more, in the container the hints point at.</p></div>\
+             <div class='x1'><div class='x2'>{body}</div></div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 7, "{:?}", article.lines);
+        assert!(article.lines[6].starts_with("Paragraph 6"));
+    }
+
+    #[test]
+    fn a_full_body_is_not_padded_with_teasers_elsewhere() {
+        let body: String = (1..=6).map(long_paragraph).collect();
+        let teasers: String = (0..4)
+            .map(|i| {
+                format!(
+                    "<li><h3><a href=/s{i}>Other story {i}</a></h3>{}</li>",
+                    long_paragraph(10 + i)
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><main><article class='story'>{body}</article></main>\
+             <div class='more'><ul class='list'>{teasers}</ul></div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn the_pages_own_article_body_decides_between_candidates() {
+        let paragraphs: Vec<String> = (1..=6).map(long_paragraph).collect();
+        let plain: Vec<String> = paragraphs
+            .iter()
+            .map(|p| {
+                p.trim_start_matches("<p>")
+                    .trim_end_matches("</p>")
+                    .to_string()
+            })
+            .collect();
+        let json_ld = serde_json::json!({"@type": "NewsArticle", "articleBody": plain.join(" ")});
+        let page = format!(
+            "<html><head><script type='application/ld+json'>{json_ld}</script></head><body>\
+             <div class='article-content'><p>A short standfirst of the story, nothing more, \
+             in the container the hints point at.</p></div><div>{}</div></body></html>",
+            paragraphs.concat()
+        );
+        let article = extract(&page);
+        assert!(
+            article.lines.iter().any(|l| l.starts_with("Paragraph 6")),
+            "{:?}",
+            article.lines
+        );
+        // a teaser articleBody shorter than the page's text never replaces it
+        let teaser =
+            serde_json::json!({"@type": "NewsArticle", "articleBody": format!("{} ...", plain[0])});
+        let page = format!(
+            "<html><head><script type='application/ld+json'>{teaser}</script></head><body>\
+             <article>{}</article></body></html>",
+            paragraphs.concat()
+        );
+        assert_eq!(extract(&page).lines.len(), 6);
     }
 
     #[test]

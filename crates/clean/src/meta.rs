@@ -153,6 +153,13 @@ fn read_json_ld(raw: &str, article: &mut HtmlArticle) {
                     .and_then(|t| t.as_str())
                     .is_some_and(|t| t.contains("Article") || t == "BlogPosting");
                 if is_article {
+                    if article.json_ld_body.is_none() {
+                        article.json_ld_body = map
+                            .get("articleBody")
+                            .and_then(|d| d.as_str())
+                            .filter(|d| !d.trim().is_empty())
+                            .map(str::to_string);
+                    }
                     if article.published.is_none() {
                         article.published = map
                             .get("datePublished")

@@ -21,6 +21,20 @@ pub struct EvalCleanArgs {
     /// Folds for the held-out text-path figure.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+    /// The news-pages folder (real pages of four public projects, labels per source).
+    #[arg(long, default_value = "../shared/data/news-pages")]
+    pub news_pages: String,
+    /// Another extractor's output on the same pages, scored beside newsflow (JSON lines as
+    /// `scripts/anchors/trafilatura_pages.py` writes them).
+    #[arg(long)]
+    pub anchor: Option<String>,
+    /// Write one line per page (corpus, id, source, language, F1s, lengths) to this TSV file,
+    /// to compare two runs page by page.
+    #[arg(long)]
+    pub pages_out: Option<String>,
+    /// Skip the text path's cross-validation (slow; the HTML figures only).
+    #[arg(long)]
+    pub html_only: bool,
 }
 
 /// `newsflow train clean`
@@ -202,6 +216,15 @@ fn text_path_held_out(
 }
 
 pub fn run_eval_clean(args: &EvalCleanArgs) -> anyhow::Result<()> {
+    crate::cmd::body_eval::run(args)?;
+    if args.html_only {
+        return Ok(());
+    }
+    run_eval_text_path(args)
+}
+
+/// The text path's held-out figure and the HTML path's worst extraction pages.
+fn run_eval_text_path(args: &EvalCleanArgs) -> anyhow::Result<()> {
     let cleaner = Cleaner::new();
     let root = parent_of(&args.data);
     let pages = load_pages(&root).with_context(|| format!("reading {}", args.data))?;

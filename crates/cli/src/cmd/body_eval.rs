@@ -1,0 +1,300 @@
+//! The body half of `newsflow eval clean`: the HTML path scored per source and per language on
+//! the extraction benchmark (gold bodies) and news-pages (silver bodies, body starts), beside
+//! another extractor's output on the same pages when one is given (`--anchor`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use newsflow_clean::{metric, Cleaner};
+use newsflow_corpus::extraction::ExtractionPages;
+use newsflow_corpus::news_pages::NewsPages;
+use newsflow_model::Format;
+
+use super::clean_eval::EvalCleanArgs;
+
+/// Another tool's output on one page.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct AnchorPage {
+    corpus: String,
+    id: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    ms: f64,
+}
+
+/// An anchor's pages by (corpus, id).
+type AnchorPages = HashMap<(String, String), AnchorPage>;
+
+/// Reads an anchor file: (tool name and version, its pages).
+fn read_anchor(path: &str) -> anyhow::Result<(String, AnchorPages)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap_or("{}"))?;
+    let name = format!(
+        "{} {}",
+        header["tool"].as_str().unwrap_or("anchor"),
+        header["version"].as_str().unwrap_or("")
+    );
+    let mut pages = HashMap::new();
+    for line in lines.filter(|line| !line.trim().is_empty()) {
+        let page: AnchorPage = serde_json::from_str(line)?;
+        pages.insert((page.corpus.clone(), page.id.clone()), page);
+    }
+    Ok((name.trim().to_string(), pages))
+}
+
+/// One scored page.
+struct Scored {
+    corpus: &'static str,
+    id: String,
+    group: String,
+    language: String,
+    ours: Option<metric::PageScore>,
+    theirs: Option<metric::PageScore>,
+    /// Body start found (postlight): ours, theirs.
+    start: Option<(bool, Option<bool>)>,
+    ours_chars: usize,
+    theirs_chars: Option<usize>,
+    ms: f64,
+    their_ms: Option<f64>,
+}
+
+fn clean_body(cleaner: &Cleaner, html: &[u8]) -> (String, f64) {
+    let started = Instant::now();
+    let body = cleaner
+        .clean(html, Format::Html)
+        .map(|c| c.body)
+        .unwrap_or_default();
+    (body, started.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// Whether the first words of `start` (up to 12 tokens) occur as a run in `body`'s tokens.
+fn start_found(start: &str, body: &str) -> bool {
+    let wanted: Vec<&str> = metric::tokens(start).into_iter().take(12).collect();
+    if wanted.is_empty() {
+        return false;
+    }
+    let have = metric::tokens(body);
+    have.windows(wanted.len()).any(|window| window == wanted)
+}
+
+pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
+    let cleaner = Cleaner::new();
+    let anchor = args.anchor.as_deref().map(read_anchor).transpose()?;
+    let anchor_name = anchor
+        .as_ref()
+        .map(|(name, _)| name.clone())
+        .unwrap_or_default();
+    let their = |corpus: &str, id: &str| {
+        anchor
+            .as_ref()
+            .and_then(|(_, pages)| pages.get(&(corpus.to_string(), id.to_string())))
+    };
+    let mut scored = Vec::new();
+
+    let extraction = ExtractionPages::open(Path::new(&args.data))
+        .with_context(|| format!("reading {}", args.data))?;
+    for page in &extraction.pages {
+        let html = extraction.html(page)?;
+        let (body, ms) = clean_body(&cleaner, &html);
+        let other = their("extraction", &page.id);
+        scored.push(Scored {
+            corpus: "extraction",
+            id: page.id.clone(),
+            group: "extraction (gold)".to_string(),
+            language: "all".to_string(),
+            ours: Some(metric::score_page(&page.body, &body)),
+            theirs: other.map(|o| metric::score_page(&page.body, &o.body)),
+            start: None,
+            ours_chars: body.chars().count(),
+            theirs_chars: other.map(|o| o.body.chars().count()),
+            ms,
+            their_ms: other.map(|o| o.ms),
+        });
+    }
+
+    let news = NewsPages::open(Path::new(&args.news_pages))
+        .with_context(|| format!("reading {}", args.news_pages))?;
+    for page in news.pages.iter().filter(|page| !page.synthetic) {
+        let html = news.html(page)?;
+        let (body, ms) = clean_body(&cleaner, &html);
+        let other = their("news-pages", &page.id);
+        let truth = page.scored_body();
+        scored.push(Scored {
+            corpus: "news-pages",
+            id: page.id.clone(),
+            group: page.source.clone(),
+            language: page.language_or_unknown(),
+            ours: truth.map(|truth| metric::score_page(truth, &body)),
+            theirs: truth.and_then(|truth| other.map(|o| metric::score_page(truth, &o.body))),
+            start: page.body_start.as_deref().map(|start| {
+                (
+                    start_found(start, &body),
+                    other.map(|o| start_found(start, &o.body)),
+                )
+            }),
+            ours_chars: body.chars().count(),
+            theirs_chars: other.map(|o| o.body.chars().count()),
+            ms,
+            their_ms: other.map(|o| o.ms),
+        });
+    }
+
+    print_tables(&scored, &anchor_name);
+    if let Some(path) = &args.pages_out {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        writeln!(
+            out,
+            "corpus\tid\tgroup\tlanguage\tf1\tp\tr\tanchor_f1\tchars\tanchor_chars\tstart"
+        )?;
+        for page in &scored {
+            let f = |score: Option<metric::PageScore>| {
+                score.map(|s| format!("{:.4}", s.f1())).unwrap_or_default()
+            };
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                page.corpus,
+                page.id,
+                page.group,
+                page.language,
+                f(page.ours),
+                page.ours
+                    .and_then(|s| s.precision())
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_default(),
+                page.ours
+                    .and_then(|s| s.recall())
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_default(),
+                f(page.theirs),
+                page.ours_chars,
+                page.theirs_chars.map(|c| c.to_string()).unwrap_or_default(),
+                page.start
+                    .map(|(ours, _)| ours.to_string())
+                    .unwrap_or_default(),
+            )?;
+        }
+        println!("per-page scores written to {path}");
+    }
+    Ok(())
+}
+
+fn summary_cell(scores: &[metric::PageScore]) -> String {
+    if scores.is_empty() {
+        return format!("{:>22}", "–");
+    }
+    let s = metric::summarize(scores);
+    format!("{:.3} ({:.3}/{:.3})", s.f1, s.precision, s.recall)
+}
+
+fn print_tables(scored: &[Scored], anchor_name: &str) {
+    let anchor = !anchor_name.is_empty();
+    println!("HTML path body, benchmark metric: F1 (P/R), pages with a full body label");
+    println!(
+        "{:<28} {:>5}  {:<22} {}",
+        "source / language",
+        "pages",
+        "newsflow",
+        if anchor { anchor_name } else { "" }
+    );
+    let mut groups: BTreeMap<String, Vec<&Scored>> = BTreeMap::new();
+    for page in scored.iter().filter(|p| p.ours.is_some()) {
+        groups.entry(page.group.clone()).or_default().push(page);
+        if page.corpus == "news-pages" {
+            groups
+                .entry(format!("  news-pages lang {}", page.language))
+                .or_default()
+                .push(page);
+        }
+    }
+    let mut silver_all = Vec::new();
+    for (name, pages) in &groups {
+        let ours: Vec<_> = pages.iter().filter_map(|p| p.ours).collect();
+        let theirs: Vec<_> = pages.iter().filter_map(|p| p.theirs).collect();
+        if !name.starts_with("  ") && name != "extraction (gold)" {
+            silver_all.extend(pages.iter().copied());
+        }
+        println!(
+            "{:<28} {:>5}  {:<22} {}",
+            name,
+            pages.len(),
+            summary_cell(&ours),
+            if anchor {
+                summary_cell(&theirs)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let ours: Vec<_> = silver_all.iter().filter_map(|p| p.ours).collect();
+    let theirs: Vec<_> = silver_all.iter().filter_map(|p| p.theirs).collect();
+    println!(
+        "{:<28} {:>5}  {:<22} {}",
+        "news-pages silver, all",
+        silver_all.len(),
+        summary_cell(&ours),
+        if anchor {
+            summary_cell(&theirs)
+        } else {
+            String::new()
+        }
+    );
+
+    let starts: Vec<_> = scored.iter().filter_map(|p| p.start).collect();
+    if !starts.is_empty() {
+        let ours = starts.iter().filter(|(o, _)| *o).count();
+        let theirs = starts.iter().filter(|(_, t)| *t == Some(true)).count();
+        let n = starts.len();
+        let other = if anchor {
+            format!(", {anchor_name} {theirs}/{n}")
+        } else {
+            String::new()
+        };
+        println!(
+            "postlight body start found (first 12 words, hand-written labels): newsflow {ours}/{n}{other}"
+        );
+    }
+    // pages with no body label: how often the body is missing or far shorter than the anchor's
+    if anchor {
+        for corpus_group in ["htmldate", "postlight"] {
+            let pages: Vec<_> = scored.iter().filter(|p| p.group == corpus_group).collect();
+            let long: Vec<_> = pages
+                .iter()
+                .filter(|p| p.theirs_chars.unwrap_or(0) >= 1000)
+                .collect();
+            let short = long
+                .iter()
+                .filter(|p| p.ours_chars * 2 < p.theirs_chars.unwrap_or(0))
+                .count();
+            let empty = long.iter().filter(|p| p.ours_chars < 200).count();
+            println!(
+                "{corpus_group}: of {} pages where {anchor_name} finds ≥1,000 chars, newsflow's body is under half of it on {short}, under 200 chars on {empty}",
+                long.len()
+            );
+        }
+    }
+    let mut ms: Vec<f64> = scored.iter().map(|p| p.ms).collect();
+    ms.sort_by(f64::total_cmp);
+    let mean = ms.iter().sum::<f64>() / ms.len().max(1) as f64;
+    let median = ms.get(ms.len() / 2).copied().unwrap_or(0.0);
+    print!(
+        "ms per page over {} pages (decode + clean, one thread): newsflow mean {mean:.2}, median {median:.2}",
+        ms.len()
+    );
+    if anchor {
+        let mut theirs: Vec<f64> = scored.iter().filter_map(|p| p.their_ms).collect();
+        theirs.sort_by(f64::total_cmp);
+        let their_mean = theirs.iter().sum::<f64>() / theirs.len().max(1) as f64;
+        let their_median = theirs.get(theirs.len() / 2).copied().unwrap_or(0.0);
+        print!(
+            "; {anchor_name} mean {their_mean:.2}, median {their_median:.2} ({:.1}x newsflow's mean)",
+            their_mean / mean.max(1e-9)
+        );
+    }
+    println!();
+}
