@@ -131,9 +131,15 @@ impl StopSignals {
     }
 }
 
+/// The managed server's URL file while it runs, for [`exit_now`] to withdraw.
+static MANAGED_URL_FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 /// Ends the process now, as a signal would (exit status 128 + signal). The managed
-/// nats-server goes with it (its parent-death signal).
+/// nats-server goes with it (its parent-death signal); its URL file is withdrawn first.
 fn exit_now(signal: i32) -> ! {
+    if let Some(url_file) = MANAGED_URL_FILE.get() {
+        let _ = std::fs::remove_file(url_file);
+    }
     crate::logs::flush(Duration::from_millis(200));
     std::process::exit(128 + signal)
 }
@@ -210,6 +216,7 @@ async fn start_managed(config: &Config) -> anyhow::Result<Managed> {
         Err(err) => Err(err),
     };
     written.with_context(|| format!("cannot write {}", url_file.display()))?;
+    let _ = MANAGED_URL_FILE.set(url_file.clone());
     Ok(Managed {
         supervisor: Some(supervisor),
         url,
