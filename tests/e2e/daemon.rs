@@ -1,9 +1,9 @@
 //! The daemons as an operator runs them (issue 19): signals stop `up`, `watch` and `worker`
 //! whatever their stdout and stderr are; the managed nats-server never outlives `newsflow up`,
-//! and a new `up` takes over a store an earlier one left.
+//! and a new `up` takes over a store an earlier one left; `scripts/demo.sh` runs.
 
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -289,4 +289,127 @@ async fn up_killed_leaves_no_server_and_the_next_up_takes_over_the_store() {
     let status = up.terminate();
     assert!(status.success(), "{}", up.log_text());
     assert!(servers_on_store(&store).is_empty());
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .collect()
+}
+
+// issue 19.3 and 19.4: the README's first command. Runs this test's binary (the build step is
+// what `demo_script_builds_from_a_fresh_clone` covers).
+#[test]
+fn demo_script_shows_what_newsflow_found() {
+    let temp = tempfile::tempdir().unwrap();
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/demo.sh"))
+        .env("NEWSFLOW_DEMO_BIN", env!("CARGO_BIN_EXE_newsflow"))
+        .env("TMPDIR", temp.path())
+        .env_remove("NEWSFLOW_NATS_URL")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let blocks = stdout.lines().filter(|line| line.starts_with("* ")).count();
+    assert_eq!(blocks, seeds().len(), "{stdout}");
+    for field in ["from", "file", "entities", "quote", "story"] {
+        assert_eq!(
+            stdout
+                .lines()
+                .filter(|line| line.starts_with(&format!("  {field:<9} ")))
+                .count(),
+            blocks,
+            "{field}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("same story as"), "{stdout}");
+    assert!(stdout.contains("tail"), "{stdout}");
+    assert!(stdout.contains("process seeds/"), "{stdout}");
+    assert!(stdout.contains("newsflow up stopped cleanly"), "{stdout}");
+    assert!(
+        !stdout.contains("{\""),
+        "no JSON in the demo's view: {stdout}"
+    );
+    // Cleaned up: its temp folder and its nats-server are gone.
+    assert_eq!(entries(temp.path()), Vec::<PathBuf>::new());
+}
+
+// issue 19.3: a failed start ends the demo at once with up's own log, and still cleans up.
+#[test]
+fn demo_script_fails_at_once_with_the_log_of_up() {
+    let temp = tempfile::tempdir().unwrap();
+    // A state dir that cannot be created: up stops at once.
+    let blocker = temp.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let started = Instant::now();
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/demo.sh"))
+        .env("NEWSFLOW_DEMO_BIN", env!("CARGO_BIN_EXE_newsflow"))
+        .env("TMPDIR", temp.path())
+        .env("NEWSFLOW_MODELS_DIR", blocker.join("models"))
+        .env_remove("NEWSFLOW_NATS_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("newsflow up exited with status"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("newsflow: "), "up's own error: {stderr}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(entries(temp.path()), vec![blocker]);
+}
+
+// issue 19.3: from a fresh clone, with and without CARGO_TARGET_DIR, the demo builds newsflow
+// (release, twice from nothing: many minutes) and finds the binary where cargo put it.
+#[test]
+#[ignore = "two release builds from scratch; run with --ignored"]
+fn demo_script_builds_from_a_fresh_clone() {
+    let temp = tempfile::tempdir().unwrap();
+    let clone = temp.path().join("newsflow");
+    let status = Command::new("git")
+        .args(["clone", "--quiet"])
+        .arg(repo_root())
+        .arg(&clone)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for target_dir in [Some(temp.path().join("target")), None] {
+        let mut command = Command::new("bash");
+        command
+            .arg(clone.join("scripts/demo.sh"))
+            .env("TMPDIR", temp.path())
+            .env_remove("NEWSFLOW_NATS_URL")
+            .env_remove("CARGO_BUILD_TARGET_DIR")
+            .stdin(Stdio::null());
+        match &target_dir {
+            Some(dir) => command.env("CARGO_TARGET_DIR", dir),
+            None => command.env_remove("CARGO_TARGET_DIR"),
+        };
+        let output = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "target dir {target_dir:?}: {stdout}\n{stderr}"
+        );
+        assert_eq!(
+            stdout.lines().filter(|line| line.starts_with("* ")).count(),
+            seeds().len(),
+            "{stdout}"
+        );
+        let built = match &target_dir {
+            Some(dir) => dir.join("release/newsflow"),
+            None => clone.join("target/release/newsflow"),
+        };
+        assert!(built.is_file(), "{} was built", built.display());
+    }
 }
