@@ -20,12 +20,16 @@ enum Output {
     Closed,
     /// Both to a pipe whose reader is killed before the signal.
     Broken,
+    /// Both to a full pipe that nobody reads (a stuck log shipper): writes block.
+    Stalled,
 }
 
 /// A newsflow daemon whose output goes nowhere good.
 struct Daemon {
     child: Child,
     reader: Option<Child>,
+    /// The read end of the Stalled pipe: kept open, never read.
+    stalled: Option<std::io::PipeReader>,
     /// What the reader saw before it was killed (Broken only).
     seen: PathBuf,
     http: u16,
@@ -42,6 +46,7 @@ impl Daemon {
         full.extend_from_slice(&["--http", &listen]);
         let seen = workspace.dir.path().join("seen.log");
         let what = format!("{} with output {output:?}, SIG{signal}", args[0]);
+        let mut stalled = None;
         let (child, reader) = match output {
             Output::Closed => {
                 let child = Command::new("sh")
@@ -73,10 +78,31 @@ impl Daemon {
                     .unwrap();
                 (child, Some(reader))
             }
+            Output::Stalled => {
+                let (pipe_reader, pipe_writer) = std::io::pipe().unwrap();
+                // Fills the pipe, then blocks until the read end is dropped (then EPIPE).
+                let mut filler = pipe_writer.try_clone().unwrap();
+                std::thread::spawn(move || {
+                    use std::io::Write;
+                    let _ = filler.write_all(&vec![b'x'; 1 << 20]);
+                });
+                let child = Command::new(env!("CARGO_BIN_EXE_newsflow"))
+                    .args(&full)
+                    .env("RUST_LOG", "info,async_nats=warn")
+                    .env_remove("NEWSFLOW_NATS_URL")
+                    .stdin(Stdio::null())
+                    .stdout(pipe_writer.try_clone().unwrap())
+                    .stderr(pipe_writer)
+                    .spawn()
+                    .unwrap();
+                stalled = Some(pipe_reader);
+                (child, None)
+            }
         };
         Daemon {
             child,
             reader,
+            stalled,
             seen,
             http,
             what,
@@ -138,11 +164,14 @@ impl Drop for Daemon {
             let _ = reader.kill();
             let _ = reader.wait();
         }
+        // Ends the filler thread of a Stalled pipe.
+        self.stalled.take();
     }
 }
 
-/// Starts `args` four times (SIGTERM and SIGINT, output closed and broken) at once, then stops
-/// each with its signal: each exits 0 (the graceful path) within the grace period.
+/// Starts `args` five times (SIGTERM and SIGINT, output closed or broken; SIGTERM with output
+/// stalled) at once, then stops each with its signal: each exits 0 (the graceful path) within
+/// the grace period.
 fn signals_stop(args: &[&str], managed: bool) {
     let broker = (!managed).then(Broker::start);
     let url = broker.as_ref().map(Broker::url).unwrap_or_default();
@@ -151,6 +180,7 @@ fn signals_stop(args: &[&str], managed: bool) {
         ("TERM", Output::Broken),
         ("INT", Output::Closed),
         ("INT", Output::Broken),
+        ("TERM", Output::Stalled),
     ];
     let mut args = args.to_vec();
     if !managed {

@@ -471,13 +471,16 @@ pub fn up(config_path: Option<&Path>, args: UpArgs, interactive: bool) -> anyhow
         let dashboard = bound
             .map(|addr| format!("; dashboard http://{addr}/"))
             .unwrap_or_default();
-        // Not println!: it panics when stdout is a pipe whose reader is gone.
-        let _ = writeln!(
-            std::io::stdout(),
+        let line = format!(
             "newsflow is up: drop articles into {} ; results on {} (nats {url}){dashboard}",
             config.watch.inbox.display(),
             connected.subjects.all_results()
         );
+        // Not println! (it panics when stdout is a pipe whose reader is gone), and off the
+        // runtime, not waited for: a full pipe nobody reads must not hold up the daemon.
+        let _ = std::thread::Builder::new()
+            .name("stdout".to_string())
+            .spawn(move || writeln!(std::io::stdout(), "{line}"));
         let result = wait_all(tasks, cancel).await;
         if let Some(managed) = managed {
             managed.stop().await;
