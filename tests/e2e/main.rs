@@ -20,3 +20,5 @@ mod deploy;
 mod hostile;
 // NATS credentials, never logged
 mod security;
+// signals with output closed or broken, the managed server's lifetime, scripts/demo.sh
+mod daemon;

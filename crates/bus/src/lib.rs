@@ -7,7 +7,8 @@
 //!   publish with a message id, ack only after that publish is acknowledged, nak with backoff,
 //!   and an error record after bounded retries.
 //! - [`publisher`]: the watcher's sink, publishing each file with `Nats-Msg-Id` = content hash.
-//! - [`server`]: a managed local `nats-server` (the embedded default, and the tests' broker).
+//! - [`server`]: a local `nats-server` (the tests' broker) and its [`server::Supervisor`], the
+//!   managed server of `newsflow up`: on a thread of its own, killed with this process.
 
 pub mod headers;
 pub mod publisher;

@@ -5,6 +5,7 @@ mod bench;
 mod cmd;
 mod export;
 mod handlers;
+mod logs;
 mod observe;
 mod ops;
 mod process;
@@ -126,7 +127,10 @@ fn init_logging(format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(progress::LogWriter);
+        // Lines go through a queue and are dropped when stderr is gone: logging never blocks,
+        // fails or panics (tracing's own report of a failed write is a panicking eprintln!).
+        .with_writer(logs::LogWriter)
+        .log_internal_errors(false);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -180,13 +184,17 @@ fn main() -> std::process::ExitCode {
             }
         },
     };
-    match result {
+    let code = match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("newsflow: {err:#}");
+            // Not eprintln!: it panics when stderr is a pipe whose reader is gone.
+            logs::eprint_line(&format!("newsflow: {err:#}"));
             std::process::ExitCode::from(2)
         }
-    }
+    };
+    // Bounded: a stderr nobody reads must not keep the process alive.
+    logs::flush(std::time::Duration::from_secs(2));
+    code
 }
 
 fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {

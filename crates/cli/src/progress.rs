@@ -1,7 +1,6 @@
 //! Progress of a running `newsflow up`/`worker`/`watch`: live bars on a terminal (indicatif),
 //! a structured log line every few seconds otherwise (or with `--log-format json`).
 
-use std::io::{self, Write};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -12,26 +11,9 @@ use crate::observe::{Observer, Snapshot, StageView};
 
 static BARS: OnceLock<MultiProgress> = OnceLock::new();
 
-/// Log output that steps around the live bars (writes to stderr).
-pub struct LogWriter;
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
-    type Writer = LogWriter;
-    fn make_writer(&'a self) -> LogWriter {
-        LogWriter
-    }
-}
-
-impl Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match BARS.get() {
-            Some(bars) => bars.suspend(|| io::stderr().write_all(buf).map(|()| buf.len())),
-            None => io::stderr().write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        io::stderr().flush()
-    }
+/// The live bars, once they are drawn (log lines step around them).
+pub fn bars() -> Option<&'static MultiProgress> {
+    BARS.get()
 }
 
 /// Shows progress until cancelled: bars when `interactive`, else a log line when it changes.

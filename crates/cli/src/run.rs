@@ -1,14 +1,15 @@
 //! `newsflow up`, `watch` and `worker`: the long-running parts.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use newsflow_bus::publisher::JetStreamSink;
 use newsflow_bus::runner::{run_stage, RunnerOptions};
-use newsflow_bus::server::{NatsServer, ServerOptions};
+use newsflow_bus::server::{ServerOptions, Supervisor};
 use newsflow_bus::Subjects;
 use newsflow_config::Config;
 use newsflow_model::Stage;
@@ -77,41 +78,120 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Cancels the token on Ctrl-C or SIGTERM.
-fn cancel_on_signals(cancel: CancellationToken) {
-    tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
+/// Runs a long-running command's future; on the way out, blocking-pool work that outlived it
+/// (a write to a dead pipe, a slow fsync) gets a moment, not a veto over the exit.
+fn run_daemon(future: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    let runtime = runtime()?;
+    let result = runtime.block_on(future);
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    result
+}
+
+/// How long a signalled process may take to finish the work in hand before it exits anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The signals that stop a daemon: SIGINT (Ctrl-C) and SIGTERM.
+struct StopSignals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn new() -> std::io::Result<StopSignals> {
         #[cfg(unix)]
         {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(term) => term,
-                    Err(_) => {
-                        let _ = ctrl_c.await;
-                        cancel.cancel();
-                        return;
-                    }
-                };
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
+        }
+    }
+
+    /// The next signal's number.
+    async fn recv(&mut self) -> i32 {
+        #[cfg(unix)]
+        {
             tokio::select! {
-                _ = ctrl_c => {},
-                _ = term.recv() => {},
+                _ = self.interrupt.recv() => 2,
+                _ = self.terminate.recv() => 15,
             }
         }
         #[cfg(not(unix))]
         {
-            let _ = ctrl_c.await;
+            let _ = tokio::signal::ctrl_c().await;
+            2
         }
-        tracing::info!("shutting down: finishing work in hand");
-        cancel.cancel();
-    });
+    }
 }
 
-/// A local nats-server, restarted if it dies. Its URL is in `settings::managed_url_file`
-/// while it runs, for the client commands (status, tail, ...) run with the same config.
+/// The managed server's URL file while it runs, for [`exit_now`] to withdraw.
+static MANAGED_URL_FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Ends the process now, as a signal would (exit status 128 + signal). The managed
+/// nats-server goes with it (its parent-death signal); its URL file is withdrawn first.
+fn exit_now(signal: i32) -> ! {
+    if let Some(url_file) = MANAGED_URL_FILE.get() {
+        let _ = std::fs::remove_file(url_file);
+    }
+    crate::logs::flush(Duration::from_millis(200));
+    std::process::exit(128 + signal)
+}
+
+/// Cancels the token on the first SIGINT or SIGTERM, before doing anything else: the log line
+/// after it may be dropped (stderr closed or unread) but can never hold the cancel up. A second
+/// signal, or a shutdown longer than [`SHUTDOWN_GRACE`], ends the process at once.
+fn cancel_on_signals(cancel: CancellationToken) -> anyhow::Result<()> {
+    let mut signals = StopSignals::new().context("cannot listen for signals")?;
+    tokio::spawn(async move {
+        let first = signals.recv().await;
+        cancel.cancel();
+        tracing::info!(
+            signal = first,
+            grace_secs = SHUTDOWN_GRACE.as_secs(),
+            "shutting down: finishing work in hand (a second signal stops at once)"
+        );
+        // A plain thread: it fires even if every runtime thread is stuck.
+        let _ = std::thread::Builder::new()
+            .name("shutdown-grace".to_string())
+            .spawn(move || {
+                std::thread::sleep(SHUTDOWN_GRACE);
+                tracing::warn!(
+                    grace_secs = SHUTDOWN_GRACE.as_secs(),
+                    "shutdown outlasted its grace period, exiting now"
+                );
+                exit_now(first)
+            });
+        let second = signals.recv().await;
+        tracing::warn!(signal = second, "second signal, exiting now");
+        exit_now(second)
+    });
+    Ok(())
+}
+
+/// A local nats-server, supervised on a thread of its own (restarted if it dies, killed with
+/// this process). Its URL is in `settings::managed_url_file` while it runs, for the client
+/// commands (status, tail, ...) run with the same config.
 struct Managed {
-    server: Arc<Mutex<NatsServer>>,
+    supervisor: Option<Supervisor>,
     url: String,
     url_file: PathBuf,
+}
+
+impl Managed {
+    /// Withdraws the URL, then stops the server.
+    async fn stop(mut self) {
+        let _ = tokio::fs::remove_file(&self.url_file).await;
+        if let Some(supervisor) = self.supervisor.take() {
+            supervisor.stop().await;
+        }
+    }
 }
 
 impl Drop for Managed {
@@ -120,42 +200,28 @@ impl Drop for Managed {
     }
 }
 
-fn start_managed(config: &Config) -> anyhow::Result<Managed> {
+async fn start_managed(config: &Config) -> anyhow::Result<Managed> {
     let store = config.state_dir.join("nats");
     let mut options = ServerOptions::new(&store);
     options.port = config.nats.managed_port;
-    let server = NatsServer::start(options)?;
-    let url = server.url().to_string();
-    tracing::info!(url = %url, store = %store.display(), "local nats-server started");
+    options.die_with_parent = true;
+    options.take_over_store = true;
+    let supervisor = Supervisor::start(options, Duration::from_secs(1)).await?;
+    let url = supervisor.url().to_string();
+    tracing::info!(url = %url, pid = supervisor.pid(), store = %store.display(), "local nats-server started");
     let url_file = settings::managed_url_file(config);
     let partial = url_file.with_extension("part");
-    std::fs::write(&partial, format!("{url}\n"))
-        .and_then(|()| std::fs::rename(&partial, &url_file))
-        .with_context(|| format!("cannot write {}", url_file.display()))?;
+    let written = match tokio::fs::write(&partial, format!("{url}\n")).await {
+        Ok(()) => tokio::fs::rename(&partial, &url_file).await,
+        Err(err) => Err(err),
+    };
+    written.with_context(|| format!("cannot write {}", url_file.display()))?;
+    let _ = MANAGED_URL_FILE.set(url_file.clone());
     Ok(Managed {
-        server: Arc::new(Mutex::new(server)),
+        supervisor: Some(supervisor),
         url,
         url_file,
     })
-}
-
-fn supervise(managed: &Managed, cancel: CancellationToken) {
-    let server = managed.server.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            }
-            let mut guard = server.lock().unwrap_or_else(|p| p.into_inner());
-            if !guard.is_running() {
-                tracing::error!("local nats-server died, restarting it");
-                if let Err(err) = guard.restart() {
-                    tracing::error!(error = %err, "nats-server restart failed");
-                }
-            }
-        }
-    });
 }
 
 pub(crate) struct Connected {
@@ -358,13 +424,11 @@ pub fn up(config_path: Option<&Path>, args: UpArgs, interactive: bool) -> anyhow
     if let Some(http) = args.http {
         config.http.listen = http;
     }
-    runtime()?.block_on(async move {
+    run_daemon(async move {
         let cancel = CancellationToken::new();
-        cancel_on_signals(cancel.clone());
+        cancel_on_signals(cancel.clone())?;
         let managed = if config.nats.url.is_empty() {
-            let managed = start_managed(&config)?;
-            supervise(&managed, cancel.clone());
-            Some(managed)
+            Some(start_managed(&config).await?)
         } else {
             None
         };
@@ -407,13 +471,20 @@ pub fn up(config_path: Option<&Path>, args: UpArgs, interactive: bool) -> anyhow
         let dashboard = bound
             .map(|addr| format!("; dashboard http://{addr}/"))
             .unwrap_or_default();
-        println!(
+        let line = format!(
             "newsflow is up: drop articles into {} ; results on {} (nats {url}){dashboard}",
             config.watch.inbox.display(),
             connected.subjects.all_results()
         );
+        // Not println! (it panics when stdout is a pipe whose reader is gone), and off the
+        // runtime, not waited for: a full pipe nobody reads must not hold up the daemon.
+        let _ = std::thread::Builder::new()
+            .name("stdout".to_string())
+            .spawn(move || writeln!(std::io::stdout(), "{line}"));
         let result = wait_all(tasks, cancel).await;
-        drop(managed);
+        if let Some(managed) = managed {
+            managed.stop().await;
+        }
         result
     })
 }
@@ -485,9 +556,9 @@ fn serve_remote(
             name.replace('-', " ")
         );
     }
-    runtime()?.block_on(async move {
+    run_daemon(async move {
         let cancel = CancellationToken::new();
-        cancel_on_signals(cancel.clone());
+        cancel_on_signals(cancel.clone())?;
         let connected = connect(&config, &config.nats.url, name).await?;
         let mut tasks = JoinSet::new();
         let stats = start(&mut tasks, &config, &connected, cancel.clone()).await?;
