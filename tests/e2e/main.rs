@@ -7,6 +7,8 @@ mod harness;
 mod pipeline;
 // duplicates, renames, bad files, restarts of the watcher
 mod watcher;
+// the watcher over the years: scoped state, shared dedup, delete/move after the ack, kill -9
+mod lifecycle;
 // kill -9 of workers, broker restart, cluster node killed or cut off, stuck consumer:
 // nothing lost, nothing doubled
 mod faults;

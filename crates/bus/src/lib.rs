@@ -7,9 +7,12 @@
 //!   publish with a message id, ack only after that publish is acknowledged, nak with backoff,
 //!   and an error record after bounded retries.
 //! - [`publisher`]: the watcher's sink, publishing each file with `Nats-Msg-Id` = content hash.
+//! - [`dedup`]: the watcher's shared dedup store (a key-value bucket with a TTL) and the
+//!   articles stream's identity that scopes the watcher's state.
 //! - [`server`]: a local `nats-server` (the tests' broker) and its [`server::Supervisor`], the
 //!   managed server of `newsflow up`: on a thread of its own, killed with this process.
 
+pub mod dedup;
 pub mod headers;
 pub mod publisher;
 pub mod runner;

@@ -9,7 +9,7 @@ use async_nats::jetstream::{self, message::PublishMessage, object_store};
 use async_nats::HeaderMap;
 use bytes::Bytes;
 use newsflow_model::{ErrorRecord, Stage};
-use newsflow_watch::{Found, Sink, SinkError};
+use newsflow_watch::{Delivered, Found, Sink, SinkError};
 use tokio::sync::OnceCell;
 
 use crate::{headers, Subjects};
@@ -41,7 +41,7 @@ impl JetStreamSink {
             .await
     }
 
-    async fn publish_once(&self, found: &Found) -> Result<(), String> {
+    async fn publish_once(&self, found: &Found) -> Result<Delivered, String> {
         match found {
             Found::Article(article) => {
                 let mut header_map = HeaderMap::new();
@@ -71,13 +71,18 @@ impl JetStreamSink {
                     .payload(payload)
                     .headers(header_map)
                     .message_id(format!("raw:{}", article.id));
-                self.js
+                let ack = self
+                    .js
                     .send_publish(self.subjects.raw(), message)
                     .await
                     .map_err(|err| err.to_string())?
                     .await
                     .map_err(|err| err.to_string())?;
-                Ok(())
+                Ok(if ack.duplicate {
+                    Delivered::AlreadyStored
+                } else {
+                    Delivered::Stored
+                })
             }
             Found::Rejected(rejection) => {
                 let mut record = ErrorRecord::new(
@@ -88,19 +93,20 @@ impl JetStreamSink {
                     rejection.message.clone(),
                 );
                 record.received_at = Some(rejection.received_at.clone());
-                publish_error(&self.js, &self.subjects, &record).await
+                publish_error(&self.js, &self.subjects, &record).await?;
+                Ok(Delivered::Stored)
             }
         }
     }
 }
 
 impl Sink for JetStreamSink {
-    async fn deliver(&self, found: Found) -> Result<(), SinkError> {
+    async fn deliver(&self, found: Found) -> Result<Delivered, SinkError> {
         let mut delay = Duration::from_millis(200);
         let mut last_error = String::new();
         for attempt in 0..6 {
             match self.publish_once(&found).await {
-                Ok(()) => return Ok(()),
+                Ok(delivered) => return Ok(delivered),
                 Err(err) => {
                     tracing::debug!(attempt, error = %err, "publish retry");
                     last_error = err;

@@ -96,6 +96,11 @@ impl Subjects {
         format!("{}_stories", self.prefix.replace('-', "_"))
     }
 
+    /// Key-value bucket of the content ids the watchers published (shared by all watchers).
+    pub fn watch_dedup_bucket(&self) -> String {
+        format!("{}_watch_dedup", self.prefix.replace('-', "_"))
+    }
+
     /// Durable consumer name of a stage (shared by all its workers).
     pub fn durable(&self, stage: Stage) -> String {
         format!("{}-{}", self.prefix, stage.as_str())
@@ -120,5 +125,10 @@ mod tests {
         assert_eq!(subjects.all_results(), "newsflow.results.>");
         assert_eq!(subjects.error(Stage::Clean), "newsflow.errors.clean");
         assert_eq!(subjects.articles_stream(), "NEWSFLOW_ARTICLES");
+        assert_eq!(subjects.watch_dedup_bucket(), "newsflow_watch_dedup");
+        assert_eq!(
+            Subjects::new("news-a").watch_dedup_bucket(),
+            "news_a_watch_dedup"
+        );
     }
 }

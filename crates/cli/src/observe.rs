@@ -108,7 +108,17 @@ pub struct StageView {
 pub struct WatchView {
     pub published: u64,
     pub rejected: u64,
+    /// Files whose bytes another file already published.
     pub duplicates: u64,
+    /// Files published before (a restart, another watcher, a lost local state).
+    pub already_published: u64,
+    /// Files left for later because modified too recently or still open (counted once each).
+    pub too_young: u64,
+    /// Files deleted or moved to done/ or rejected/ after their publish ack.
+    pub removed: u64,
+    /// Files in the watcher's local state, and its size on disk.
+    pub state_files: u64,
+    pub state_bytes: u64,
     pub errors: Option<u64>,
     pub rate: f64,
 }
@@ -123,6 +133,31 @@ pub struct StoryView {
 pub struct StoryMember {
     pub id: String,
     pub title: Option<String>,
+}
+
+/// `# HELP` lines of the watcher's metrics.
+fn describe_watch_metrics() {
+    metrics::describe_gauge!(
+        "newsflow_watch_files",
+        "files the watcher decided on, by outcome: published, rejected, duplicate (same bytes as \
+         an earlier file), already_published (published before), too_young (left for later)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_watch_removed_files",
+        "files deleted or moved to done/ or rejected/ after their publish ack"
+    );
+    metrics::describe_gauge!(
+        "newsflow_watch_dedup_failures",
+        "dedup store lookups or records that failed (the file was published anyway)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_watch_state_files",
+        "files in the watcher's local state (dealt with and still in the inbox)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_watch_state_bytes",
+        "bytes of the watcher's local state log on disk"
+    );
 }
 
 /// Everything `/api/state` returns.
@@ -259,6 +294,11 @@ impl Observer {
             published: watch.published.load(Ordering::Relaxed),
             rejected: watch.rejected.load(Ordering::Relaxed),
             duplicates: watch.duplicates.load(Ordering::Relaxed),
+            already_published: watch.already_published.load(Ordering::Relaxed),
+            too_young: watch.too_young.load(Ordering::Relaxed),
+            removed: watch.removed.load(Ordering::Relaxed),
+            state_files: watch.state_files.load(Ordering::Relaxed),
+            state_bytes: watch.state_bytes.load(Ordering::Relaxed),
             errors: polled.error_counts.get(&Stage::Watch).copied(),
             rate: polled.watch_rate,
         });
@@ -341,6 +381,8 @@ impl Observer {
                             .insert(stage, done.saturating_sub(before) as f64 / elapsed);
                     }
                     if let Some(watch) = &observer.local.watch {
+                        // Each round: the recorder may be installed after this task starts.
+                        describe_watch_metrics();
                         let published = watch.published.load(Ordering::Relaxed);
                         polled.watch_rate = published.saturating_sub(last_watch) as f64 / elapsed;
                         last_watch = published;
@@ -350,6 +392,18 @@ impl Observer {
                             .set(watch.rejected.load(Ordering::Relaxed) as f64);
                         metrics::gauge!("newsflow_watch_files", "outcome" => "duplicate")
                             .set(watch.duplicates.load(Ordering::Relaxed) as f64);
+                        metrics::gauge!("newsflow_watch_files", "outcome" => "already_published")
+                            .set(watch.already_published.load(Ordering::Relaxed) as f64);
+                        metrics::gauge!("newsflow_watch_files", "outcome" => "too_young")
+                            .set(watch.too_young.load(Ordering::Relaxed) as f64);
+                        metrics::gauge!("newsflow_watch_removed_files")
+                            .set(watch.removed.load(Ordering::Relaxed) as f64);
+                        metrics::gauge!("newsflow_watch_dedup_failures")
+                            .set(watch.dedup_failures.load(Ordering::Relaxed) as f64);
+                        metrics::gauge!("newsflow_watch_state_files")
+                            .set(watch.state_files.load(Ordering::Relaxed) as f64);
+                        metrics::gauge!("newsflow_watch_state_bytes")
+                            .set(watch.state_bytes.load(Ordering::Relaxed) as f64);
                     }
                 }
                 tokio::select! {

@@ -36,8 +36,12 @@ fn summary(snapshot: &Snapshot) -> String {
     let mut line = String::new();
     if let Some(watch) = &snapshot.watch {
         line.push_str(&format!(
-            "files: {} published, {} rejected, {} duplicate; ",
-            watch.published, watch.rejected, watch.duplicates
+            "files: {} published, {} rejected, {} duplicate, {} already published, {} too young; ",
+            watch.published,
+            watch.rejected,
+            watch.duplicates,
+            watch.already_published,
+            watch.too_young
         ));
     }
     let stages: Vec<String> = snapshot
@@ -95,10 +99,12 @@ fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
             let snapshot = observer.snapshot();
             if let (Some(bar), Some(watch)) = (&files, &snapshot.watch) {
                 bar.set_message(format!(
-                    "{} published, {} rejected, {} duplicate, {} error records, {:.1}/s",
+                    "{} published, {} rejected, {} duplicate, {} already published, {} too young, {} error records, {:.1}/s",
                     watch.published,
                     watch.rejected,
                     watch.duplicates,
+                    watch.already_published,
+                    watch.too_young,
                     watch.errors.unwrap_or(0),
                     watch.rate
                 ));

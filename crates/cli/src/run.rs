@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use newsflow_bus::dedup::{stream_identity, KvDedup};
 use newsflow_bus::publisher::JetStreamSink;
 use newsflow_bus::runner::{run_stage, RunnerOptions};
 use newsflow_bus::server::{ServerOptions, Supervisor};
 use newsflow_bus::Subjects;
 use newsflow_config::Config;
 use newsflow_model::Stage;
-use newsflow_watch::{WatchOptions, WatchStats};
+use newsflow_watch::{AfterPublish, WatchOptions, WatchStats};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -250,18 +251,31 @@ async fn connect(config: &Config, url: &str, name: &str) -> anyhow::Result<Conne
     Ok(Connected { js, subjects })
 }
 
-fn watch_options(config: &Config) -> WatchOptions {
+fn watch_options(config: &Config, stream_identity: String) -> WatchOptions {
+    let after_publish = match config.watch.after_publish {
+        newsflow_config::AfterPublish::Keep => AfterPublish::Keep,
+        newsflow_config::AfterPublish::Delete => AfterPublish::Delete,
+        newsflow_config::AfterPublish::Move => AfterPublish::Move {
+            dated: config.watch.done_dated,
+        },
+    };
     WatchOptions {
         inbox: config.watch.inbox.clone(),
-        checkpoint_path: config.state_dir.join("watch-checkpoint.json"),
+        state_dir: config.state_dir.clone(),
+        stream_identity,
         max_file_bytes: config.watch.max_file_bytes,
         rescan_every: Duration::from_secs(config.watch.rescan_secs.max(1)),
         settle: Duration::from_millis(config.watch.settle_ms),
         max_in_flight: config.watch.max_in_flight,
         checkpoint_every: Duration::from_millis(config.watch.checkpoint_interval_ms.max(10)),
+        after_publish,
+        move_rejected: config.watch.move_rejected,
+        state_write_delay: Duration::ZERO,
     }
 }
 
+/// Starts the watcher: its local state is scoped to the articles stream's identity, and its
+/// dedup store is the key-value bucket shared by every watcher of that stream.
 fn spawn_watcher(
     tasks: &mut JoinSet<anyhow::Result<()>>,
     config: &Config,
@@ -274,9 +288,16 @@ fn spawn_watcher(
         connected.subjects.clone(),
         config.nats.replicas,
     ));
-    let options = watch_options(config);
+    let js = connected.js.clone();
+    let subjects = connected.subjects.clone();
+    let config = config.clone();
     tasks.spawn(async move {
-        newsflow_watch::run(options, sink, stats, cancel).await?;
+        let identity = stream_identity(&js, &subjects).await?;
+        let window = Duration::from_secs(config.watch.dedup_window_secs.max(1));
+        let dedup = KvDedup::open(&js, &subjects, window, config.nats.replicas, &identity).await?;
+        tracing::info!(stream = %identity, bucket = %subjects.watch_dedup_bucket(), "watcher scoped to the stream");
+        let options = watch_options(&config, identity);
+        newsflow_watch::run(options, sink, Arc::new(dedup), stats, cancel).await?;
         Ok(())
     });
 }

@@ -18,7 +18,7 @@ pub const CONFIG_VERSION: u32 = 1;
 pub struct Config {
     /// Layout version of this file; must be 1.
     pub version: u32,
-    /// Where newsflow keeps its own state (watcher checkpoint, managed nats-server store).
+    /// Where newsflow keeps its own state (the watcher's local state, managed nats-server store).
     pub state_dir: PathBuf,
     /// Folder with the trained models (`<name>.model`, `ner.model`, ...).
     pub models_dir: PathBuf,
@@ -120,8 +120,38 @@ pub struct WatchConfig {
     pub settle_ms: u64,
     /// Files read and published at the same time (bounds memory and file handles).
     pub max_in_flight: usize,
-    /// Milliseconds between checkpoint writes while there is news.
+    /// Milliseconds between writes of the watcher's local state while there is news (appended
+    /// and fsynced off the event loop).
     pub checkpoint_interval_ms: u64,
+    /// Seconds a published article's content id is remembered in the key-value bucket shared by
+    /// every watcher of the stream (`<prefix>_watch_dedup`): the same bytes dropped again
+    /// within it are not published again. Beyond it, only `nats.duplicate_window_secs` guards.
+    /// Read when the bucket is created; change it on an existing bucket with the nats tools.
+    pub dedup_window_secs: u64,
+    /// What happens to a file once its publish is acknowledged: `keep` (leave it in the inbox),
+    /// `delete`, or `move` (to `done/` at the top of the inbox, keeping its relative path).
+    /// Duplicates of published content are treated the same way. `done/` and `rejected/` at the
+    /// top of the inbox are never read.
+    #[schemars(with = "String")]
+    pub after_publish: AfterPublish,
+    /// With `after_publish = "move"`: move into a dated subfolder, `done/YYYY-MM-DD/` (UTC).
+    pub done_dated: bool,
+    /// Move files that get an error record to `rejected/` at the top of the inbox, each with a
+    /// `<name>.error.json` sidecar naming the error record's id, kind and message.
+    pub move_rejected: bool,
+}
+
+/// What the watcher does with a file once it is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AfterPublish {
+    /// Leave it in the inbox.
+    #[default]
+    Keep,
+    /// Delete it.
+    Delete,
+    /// Move it to `done/`.
+    Move,
 }
 
 impl Default for WatchConfig {
@@ -133,6 +163,10 @@ impl Default for WatchConfig {
             settle_ms: 1000,
             max_in_flight: 64,
             checkpoint_interval_ms: 500,
+            dedup_window_secs: 7 * 24 * 3600,
+            after_publish: AfterPublish::Keep,
+            done_dated: false,
+            move_rejected: false,
         }
     }
 }
@@ -331,6 +365,15 @@ impl Config {
         if self.watch.max_file_bytes == 0 {
             invalid("watch.max_file_bytes", "must be at least 1");
         }
+        if self.watch.dedup_window_secs == 0 {
+            invalid("watch.dedup_window_secs", "must be at least 1");
+        }
+        if self.watch.done_dated && self.watch.after_publish != AfterPublish::Move {
+            invalid(
+                "watch.done_dated",
+                "only applies with after_publish = \"move\"",
+            );
+        }
         if self.watch.max_in_flight == 0 {
             invalid("watch.max_in_flight", "must be at least 1");
         }
@@ -411,6 +454,19 @@ mod tests {
         let text = include_str!("../../../config/newsflow.toml");
         let config = Config::from_toml(text).unwrap();
         assert!(config.problems().is_empty(), "{:?}", config.problems());
+    }
+
+    #[test]
+    fn after_publish_modes_parse() {
+        let config = Config::from_toml(
+            "[watch]\nafter_publish = \"move\"\ndone_dated = true\nmove_rejected = true\n",
+        )
+        .unwrap();
+        assert_eq!(config.watch.after_publish, AfterPublish::Move);
+        assert!(config.problems().is_empty());
+        assert!(Config::from_toml("[watch]\nafter_publish = \"archive\"\n").is_err());
+        let dated_without_move = Config::from_toml("[watch]\ndone_dated = true\n").unwrap();
+        assert_eq!(dated_without_move.problems().len(), 1);
     }
 
     #[test]

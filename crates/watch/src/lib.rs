@@ -5,10 +5,18 @@
 //!   or renamed into the folder (a rename-in gives no close event on Linux).
 //! - A periodic rescan is the safety net: it finds files dropped while the daemon was down or
 //!   whose events were lost, taking them only once they have settled.
-//! - [`checkpoint`]: a crash-safe record of what was handed on, written only after the sink
-//!   confirmed, so a restart neither misses nor repeats a file.
+//! - [`Dedup`]: the shared memory of content already in the stream (the binary plugs in a
+//!   JetStream key-value bucket), consulted before a publish and written only after the
+//!   publish is acknowledged, so a crash in between publishes again (and JetStream's
+//!   `Nats-Msg-Id` window absorbs that) instead of losing the file.
+//! - [`checkpoint`]: the local state, which files still in the inbox were dealt with, scoped to
+//!   one inbox and one stream and written incrementally off the event loop.
+//! - [`AfterPublish`]: a published file is kept, deleted or moved to `done/`, and only after
+//!   the publish ack; a rejected file may be moved to `rejected/` with a sidecar naming its
+//!   error record. `done/` and `rejected/` at the top of the inbox are never read.
 //!
-//! The watcher knows nothing of NATS: the binary plugs a JetStream publisher in as the sink.
+//! The watcher knows nothing of NATS: the binary plugs a JetStream publisher in as the sink, a
+//! key-value bucket as the dedup store, and passes the stream's identity as an opaque string.
 
 pub mod checkpoint;
 
@@ -25,7 +33,12 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::checkpoint::{Checkpoint, FileState};
+use crate::checkpoint::{Checkpoint, FileState, Scope, StateWrite};
+
+/// Folder at the top of the inbox that published files are moved to (never read).
+pub const DONE_DIR: &str = "done";
+/// Folder at the top of the inbox that rejected files are moved to (never read).
+pub const REJECTED_DIR: &str = "rejected";
 
 /// Errors that stop the watcher (per-file problems become [`Found::Rejected`] instead).
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +55,13 @@ pub enum WatchError {
 #[derive(Debug, thiserror::Error)]
 #[error("sink failed: {message}")]
 pub struct SinkError {
+    pub message: String,
+}
+
+/// Why the dedup store could not answer (the watcher goes on without it).
+#[derive(Debug, thiserror::Error)]
+#[error("dedup store failed: {message}")]
+pub struct DedupError {
     pub message: String,
 }
 
@@ -75,31 +95,121 @@ pub enum Found {
     Rejected(Rejection),
 }
 
+/// How the sink stored a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivered {
+    /// Stored now.
+    Stored,
+    /// The sink already held it (e.g. JetStream's duplicate window recognised the message id).
+    AlreadyStored,
+}
+
 /// Where found files go. `deliver` returns only once the file is safely stored downstream.
 pub trait Sink: Send + Sync + 'static {
-    fn deliver(&self, found: Found) -> impl Future<Output = Result<(), SinkError>> + Send;
+    fn deliver(&self, found: Found) -> impl Future<Output = Result<Delivered, SinkError>> + Send;
+}
+
+/// Memory of the content ids already stored downstream, shared by every watcher of a stream and
+/// kept for a window (the binary's is a JetStream key-value bucket with a TTL).
+pub trait Dedup: Send + Sync + 'static {
+    /// The inbox-relative source that published content `id` within the window, if any.
+    fn published_by(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<String>, DedupError>> + Send;
+
+    /// Records that content `id` from `source` is stored downstream: create-if-absent, `false`
+    /// when it was already recorded. Called only after the sink acknowledged the file.
+    fn record(
+        &self,
+        id: &str,
+        source: &str,
+    ) -> impl Future<Output = Result<bool, DedupError>> + Send;
+}
+
+/// A [`Dedup`] in this process's memory, kept for good: for tests and single-process use only
+/// (it grows with every id and is forgotten on restart).
+#[derive(Debug, Default)]
+pub struct MemoryDedup {
+    ids: Mutex<HashMap<String, String>>,
+}
+
+impl Dedup for MemoryDedup {
+    async fn published_by(&self, id: &str) -> Result<Option<String>, DedupError> {
+        let ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(ids.get(id).cloned())
+    }
+
+    async fn record(&self, id: &str, source: &str) -> Result<bool, DedupError> {
+        let mut ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+        if ids.contains_key(id) {
+            return Ok(false);
+        }
+        ids.insert(id.to_string(), source.to_string());
+        Ok(true)
+    }
+}
+
+/// What happens to a file once it is published (its content acknowledged downstream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AfterPublish {
+    /// Leave it in the inbox (the local state remembers it was dealt with).
+    #[default]
+    Keep,
+    /// Delete it.
+    Delete,
+    /// Move it to `done/` under the inbox, keeping its relative path; with `dated`, into
+    /// `done/YYYY-MM-DD/` (UTC).
+    Move { dated: bool },
 }
 
 /// Watcher settings.
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
     pub inbox: PathBuf,
-    pub checkpoint_path: PathBuf,
+    /// Folder of the local state (the log is `<state_dir>/watch/<inbox hash>.log`).
+    pub state_dir: PathBuf,
+    /// Identity of the stream the files go to (opaque: only compared). Local state written for
+    /// another stream is not applied.
+    pub stream_identity: String,
     pub max_file_bytes: u64,
     pub rescan_every: Duration,
     pub settle: Duration,
     pub max_in_flight: usize,
     pub checkpoint_every: Duration,
+    pub after_publish: AfterPublish,
+    /// Move rejected files to `rejected/` (with a `.error.json` sidecar naming the error record).
+    pub move_rejected: bool,
+    /// Each state write waits this long first (tests: a slow disk). Zero in production.
+    pub state_write_delay: Duration,
 }
 
-/// Counters for progress displays and metrics.
+/// Counters for progress displays and metrics. Every file not published is counted under
+/// one reason: `rejected`, `duplicates`, `already_published` or `too_young`.
 #[derive(Debug, Default)]
 pub struct WatchStats {
+    /// Files looked at (read and decided on).
     pub seen: AtomicU64,
     pub published: AtomicU64,
+    /// Files that cannot be articles (an error record was published).
     pub rejected: AtomicU64,
+    /// Files whose bytes another file already published (duplicate content).
     pub duplicates: AtomicU64,
+    /// Files already published before (a restart, another watcher, a lost local state).
+    pub already_published: AtomicU64,
+    /// Files a rescan left for later because they were modified too recently or are still
+    /// open for writing (each counted once while it waits).
+    pub too_young: AtomicU64,
     pub sink_failures: AtomicU64,
+    /// Answers the dedup store could not give (the file is published anyway: JetStream's
+    /// duplicate window still guards).
+    pub dedup_failures: AtomicU64,
+    /// Files deleted or moved to `done/`/`rejected/` after their publish ack.
+    pub removed: AtomicU64,
+    /// Files in the local state now.
+    pub state_files: AtomicU64,
+    /// Bytes of the local state on disk after the last write.
+    pub state_bytes: AtomicU64,
 }
 
 /// Whether a file name is one to leave alone: hidden, temporary or partial downloads.
@@ -130,29 +240,37 @@ fn mtime_ns(metadata: &std::fs::Metadata) -> i64 {
 
 /// The outcome of looking at one path, sent back to the loop that owns the checkpoint.
 enum Done {
-    /// Handed on (or recognised as already handed on): remember it.
-    Handled {
-        source: String,
-        state: FileState,
-        id: Option<String>,
-    },
+    /// Dealt with and still in the inbox: remember it.
+    Handled { source: String, state: FileState },
+    /// Dealt with and moved out of the inbox or deleted: forget it.
+    Gone { source: String },
     /// Not ready or the sink failed: forget it for now, a later event or rescan retries.
     Retry { source: String },
 }
 
-struct Inner<S> {
-    /// Ids handed on or being handed on: a second file with the same bytes is a duplicate.
-    claimed_ids: Mutex<HashSet<String>>,
+struct Inner<S, D> {
+    /// Content ids being published now: a second file with the same bytes waits for the first.
+    publishing_ids: Mutex<HashSet<String>>,
     options: WatchOptions,
     inbox_root: PathBuf,
     sink: Arc<S>,
+    dedup: Arc<D>,
     stats: Arc<WatchStats>,
 }
 
-/// Runs the watcher until `cancel` fires. Flushes the checkpoint before returning.
-pub async fn run<S: Sink>(
+/// What the event loop owns.
+struct Local {
+    checkpoint: Checkpoint,
+    in_flight: HashSet<String>,
+    /// Files a rescan found too young, counted once each until they are taken.
+    deferred: HashSet<String>,
+}
+
+/// Runs the watcher until `cancel` fires. Flushes the local state before returning.
+pub async fn run<S: Sink, D: Dedup>(
     options: WatchOptions,
     sink: Arc<S>,
+    dedup: Arc<D>,
     stats: Arc<WatchStats>,
     cancel: CancellationToken,
 ) -> Result<(), WatchError> {
@@ -164,7 +282,32 @@ pub async fn run<S: Sink>(
         path: options.inbox.clone(),
         message: err.to_string(),
     })?;
-    let mut checkpoint = Checkpoint::load(&options.checkpoint_path)?;
+    let scope = Scope {
+        inbox: inbox_root.to_string_lossy().into_owned(),
+        stream: options.stream_identity.clone(),
+    };
+    let log_path = checkpoint::log_path(&options.state_dir, &inbox_root);
+    let loaded = {
+        let path = log_path.clone();
+        tokio::task::spawn_blocking(move || Checkpoint::load(&path, scope))
+            .await
+            .map_err(|err| WatchError::Checkpoint {
+                path: log_path.clone(),
+                message: err.to_string(),
+            })??
+    };
+    if let Some(reason) = &loaded.discarded {
+        tracing::warn!(path = %log_path.display(), reason = %reason, "local watcher state not applied; files are offered again (the dedup store and the stream's duplicate window still recognise published content)");
+    }
+    let legacy = options.state_dir.join("watch-checkpoint.json");
+    if legacy.exists() {
+        tracing::warn!(path = %legacy.display(), "checkpoint of an older newsflow is not applied (it names no inbox or stream); it can be deleted");
+    }
+    let mut local = Local {
+        checkpoint: loaded.checkpoint,
+        in_flight: HashSet::new(),
+        deferred: HashSet::new(),
+    };
 
     let (event_tx, mut event_rx) = mpsc::channel::<notify::Result<notify::Event>>(4096);
     let mut watcher = notify::recommended_watcher(move |event| {
@@ -175,21 +318,23 @@ pub async fn run<S: Sink>(
     watcher.watch(&inbox_root, RecursiveMode::Recursive)?;
 
     let inner = Arc::new(Inner {
-        claimed_ids: Mutex::new(checkpoint.state.ids.keys().cloned().collect()),
+        publishing_ids: Mutex::new(HashSet::new()),
         options: options.clone(),
         inbox_root: inbox_root.clone(),
         sink,
+        dedup,
         stats,
     });
     let permits = Arc::new(Semaphore::new(options.max_in_flight.max(1)));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
-    let mut in_flight: HashSet<String> = HashSet::new();
     let mut rescan = tokio::time::interval(options.rescan_every);
     // Files written to and not closed yet (a writer still has them open): a rescan leaves them
     // alone however long the writer pauses, up to WRITER_GRACE; the close event takes them.
     let mut writing: HashMap<PathBuf, Instant> = HashMap::new();
     let mut flush_tick = tokio::time::interval(options.checkpoint_every);
-    tracing::info!(inbox = %inbox_root.display(), known_files = checkpoint.state.files.len(), "watcher started");
+    // The state write running on the blocking pool, if any: the loop never waits for the disk.
+    let mut state_write: Option<tokio::task::JoinHandle<StateWrite>> = None;
+    tracing::info!(inbox = %inbox_root.display(), state = %log_path.display(), known_files = local.checkpoint.len(), after_publish = ?options.after_publish, "watcher started");
 
     loop {
         let mut candidates: Vec<(PathBuf, bool)> = Vec::new();
@@ -210,17 +355,35 @@ pub async fn run<S: Sink>(
             _ = rescan.tick() => {
                 let root = inbox_root.clone();
                 let found = tokio::task::spawn_blocking(move || walk_files(&root)).await.unwrap_or_default();
-                forget_gone_files(&mut checkpoint, &inbox_root, &found, &in_flight);
+                forget_gone_files(&mut local, &inbox_root, &found);
                 candidates.extend(found.into_iter().map(|path| (path, false)));
             }
             Some(done) = done_rx.recv() => {
-                apply_done(&mut checkpoint, &mut in_flight, done);
+                apply_done(&mut local, done);
+            }
+            joined = async { state_write.as_mut().expect("guarded").await }, if state_write.is_some() => {
+                state_write = None;
+                match joined {
+                    Ok(write) => {
+                        if let Err(err) = local.checkpoint.finish_write(write) {
+                            tracing::error!(error = %err, "watcher state write failed, rewriting it whole next time");
+                        }
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, "watcher state write did not finish");
+                        local.checkpoint.abandon_write();
+                    }
+                }
+                inner.stats.state_bytes.store(local.checkpoint.bytes_on_disk(), Ordering::Relaxed);
             }
             _ = flush_tick.tick() => {
-                if checkpoint.is_dirty() {
-                    if let Err(err) = checkpoint.flush() {
-                        tracing::error!(error = %err, "checkpoint write failed");
-                    }
+                if let Some(write) = local.checkpoint.begin_write() {
+                    let delay = options.state_write_delay;
+                    state_write = Some(tokio::task::spawn_blocking(move || {
+                        let mut write = write.with_delay(delay);
+                        write.run();
+                        write
+                    }));
                 }
             }
         }
@@ -228,11 +391,15 @@ pub async fn run<S: Sink>(
             if cancel.is_cancelled() {
                 break;
             }
+            if relative_source(&inbox_root, &path).is_none() {
+                continue;
+            }
             if !from_event
                 && writing
                     .get(&path)
                     .is_some_and(|since| since.elapsed() < WRITER_GRACE)
             {
+                defer_too_young(&inner, &mut local, &path);
                 continue;
             }
             if let Some(directory) = path.is_dir().then_some(path.clone()) {
@@ -241,57 +408,65 @@ pub async fn run<S: Sink>(
                     .await
                     .unwrap_or_default();
                 for file in found {
-                    consider(
-                        &inner,
-                        &checkpoint,
-                        &mut in_flight,
-                        &permits,
-                        &done_tx,
-                        file,
-                        true,
-                    )
-                    .await;
+                    consider(&inner, &mut local, &permits, &done_tx, file, true).await;
                 }
                 continue;
             }
-            consider(
-                &inner,
-                &checkpoint,
-                &mut in_flight,
-                &permits,
-                &done_tx,
-                path,
-                from_event,
-            )
-            .await;
+            consider(&inner, &mut local, &permits, &done_tx, path, from_event).await;
             while let Ok(done) = done_rx.try_recv() {
-                apply_done(&mut checkpoint, &mut in_flight, done);
+                apply_done(&mut local, done);
             }
         }
+        inner
+            .stats
+            .state_files
+            .store(local.checkpoint.len() as u64, Ordering::Relaxed);
     }
 
-    // Let in-flight deliveries finish so what was published is also checkpointed.
+    // Let in-flight deliveries finish so what was published is also recorded.
     drop(done_tx);
     let _ = permits
         .acquire_many(options.max_in_flight.max(1) as u32)
         .await;
     while let Ok(done) = done_rx.try_recv() {
-        apply_done(&mut checkpoint, &mut in_flight, done);
+        apply_done(&mut local, done);
     }
-    checkpoint.flush()?;
+    if let Some(write) = state_write.take() {
+        match write.await {
+            Ok(write) => {
+                if let Err(err) = local.checkpoint.finish_write(write) {
+                    tracing::error!(error = %err, "watcher state write failed, rewriting it whole");
+                }
+            }
+            Err(_) => local.checkpoint.abandon_write(),
+        }
+    }
+    let mut checkpoint = local.checkpoint;
+    tokio::task::spawn_blocking(move || checkpoint.flush_blocking())
+        .await
+        .map_err(|err| WatchError::Checkpoint {
+            path: log_path.clone(),
+            message: err.to_string(),
+        })??;
     tracing::info!("watcher stopped");
     Ok(())
 }
 
+/// Counts (once) and logs a file a rescan leaves for later.
+fn defer_too_young<S, D>(inner: &Inner<S, D>, local: &mut Local, path: &Path) {
+    let Some(source) = relative_source(&inner.inbox_root, path) else {
+        return;
+    };
+    if local.deferred.len() < 1_000_000 && local.deferred.insert(source.clone()) {
+        inner.stats.too_young.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(source = %source, "too young (modified recently or still open), taken later");
+    }
+}
+
 /// Forgets the files a full scan no longer finds (and that are not being handled), so the
-/// checkpoint holds what is in the inbox, not every file ever taken. The content ids stay: a
-/// file dropped again with the same bytes is still a duplicate, never published twice.
-fn forget_gone_files(
-    checkpoint: &mut Checkpoint,
-    inbox_root: &Path,
-    found: &[PathBuf],
-    in_flight: &HashSet<String>,
-) {
+/// local state holds what is in the inbox, not every file ever taken. Content stays known to
+/// the dedup store: a file dropped again with the same bytes is not published twice.
+fn forget_gone_files(local: &mut Local, inbox_root: &Path, found: &[PathBuf]) {
     // An unreadable inbox lists nothing; that is not "every file is gone".
     if std::fs::read_dir(inbox_root).is_err() {
         return;
@@ -300,34 +475,38 @@ fn forget_gone_files(
         .iter()
         .filter_map(|path| relative_source(inbox_root, path))
         .collect();
-    let before = checkpoint.state.files.len();
-    checkpoint
-        .state
-        .files
-        .retain(|source, _| present.contains(source) || in_flight.contains(source));
-    let forgotten = before - checkpoint.state.files.len();
-    if forgotten > 0 {
-        tracing::debug!(forgotten, "files gone from the inbox forgotten");
-        checkpoint.mark_dirty();
+    let gone: Vec<String> = local
+        .checkpoint
+        .sources()
+        .filter(|source| !present.contains(*source) && !local.in_flight.contains(*source))
+        .cloned()
+        .collect();
+    for source in &gone {
+        local.checkpoint.remove(source);
+    }
+    local.deferred.retain(|source| present.contains(source));
+    if !gone.is_empty() {
+        tracing::debug!(
+            forgotten = gone.len(),
+            "files gone from the inbox forgotten"
+        );
     }
 }
 
-fn apply_done(checkpoint: &mut Checkpoint, in_flight: &mut HashSet<String>, done: Done) {
+fn apply_done(local: &mut Local, done: Done) {
     match done {
-        Done::Handled { source, state, id } => {
-            in_flight.remove(&source);
-            if let Some(id) = id {
-                checkpoint
-                    .state
-                    .ids
-                    .entry(id)
-                    .or_insert_with(|| source.clone());
-            }
-            checkpoint.state.files.insert(source, state);
-            checkpoint.mark_dirty();
+        Done::Handled { source, state } => {
+            local.in_flight.remove(&source);
+            local.deferred.remove(&source);
+            local.checkpoint.put(source, state);
+        }
+        Done::Gone { source } => {
+            local.in_flight.remove(&source);
+            local.deferred.remove(&source);
+            local.checkpoint.remove(&source);
         }
         Done::Retry { source } => {
-            in_flight.remove(&source);
+            local.in_flight.remove(&source);
         }
     }
 }
@@ -399,6 +578,9 @@ fn walk_files(root: &Path) -> Vec<PathBuf> {
                 continue;
             };
             if file_type.is_dir() {
+                if dir == root && (name == DONE_DIR || name == REJECTED_DIR) {
+                    continue;
+                }
                 stack.push(entry.path());
             } else {
                 files.push(entry.path());
@@ -423,13 +605,15 @@ fn relative_source(root: &Path, path: &Path) -> Option<String> {
     if parts.is_empty() || parts.iter().any(|part| part.starts_with('.')) {
         return None;
     }
+    if parts[0] == DONE_DIR || parts[0] == REJECTED_DIR {
+        return None;
+    }
     Some(parts.join("/"))
 }
 
-async fn consider<S: Sink>(
-    inner: &Arc<Inner<S>>,
-    checkpoint: &Checkpoint,
-    in_flight: &mut HashSet<String>,
+async fn consider<S: Sink, D: Dedup>(
+    inner: &Arc<Inner<S, D>>,
+    local: &mut Local,
     permits: &Arc<Semaphore>,
     done_tx: &mpsc::UnboundedSender<Done>,
     path: PathBuf,
@@ -444,7 +628,7 @@ async fn consider<S: Sink>(
     let Some(source) = relative_source(&inner.inbox_root, &path) else {
         return;
     };
-    if in_flight.contains(&source) {
+    if local.in_flight.contains(&source) {
         return;
     }
     let Ok(link_metadata) = std::fs::symlink_metadata(&path) else {
@@ -457,7 +641,7 @@ async fn consider<S: Sink>(
         size: link_metadata.len(),
         mtime_ns: mtime_ns(&link_metadata),
     };
-    if checkpoint.state.files.get(&source) == Some(&state) {
+    if local.checkpoint.get(&source) == Some(&state) {
         return;
     }
     if !from_event {
@@ -467,13 +651,14 @@ async fn consider<S: Sink>(
             .and_then(|modified| SystemTime::now().duration_since(modified).ok())
             .unwrap_or_default();
         if age < inner.options.settle {
+            defer_too_young(inner, local, &path);
             return;
         }
     }
     let Ok(permit) = permits.clone().acquire_owned().await else {
         return;
     };
-    in_flight.insert(source.clone());
+    local.in_flight.insert(source.clone());
     let inner = inner.clone();
     let done_tx = done_tx.clone();
     tokio::spawn(async move {
@@ -494,14 +679,26 @@ fn rejection(source: &str, state: FileState, kind: &'static str, message: String
     })
 }
 
+/// Removes an id from the ids being published when dropped (also on early returns).
+struct Publishing<'a> {
+    ids: &'a Mutex<HashSet<String>>,
+    id: String,
+}
+
+impl Drop for Publishing<'_> {
+    fn drop(&mut self) {
+        let mut ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+        ids.remove(&self.id);
+    }
+}
+
 /// Checks, reads and hands on one file; runs as its own task.
-async fn take_file<S: Sink>(
-    inner: &Inner<S>,
+async fn take_file<S: Sink, D: Dedup>(
+    inner: &Inner<S, D>,
     path: PathBuf,
     source: String,
     state: FileState,
 ) -> Done {
-    inner.stats.seen.fetch_add(1, Ordering::Relaxed);
     let checked = {
         let root = inner.inbox_root.clone();
         let max = inner.options.max_file_bytes;
@@ -513,44 +710,237 @@ async fn take_file<S: Sink>(
         Ok(Ok(found)) => found,
         Ok(Err(NotReady)) | Err(_) => return Done::Retry { source },
     };
-    let mut claimed_id = None;
-    if let Found::Article(article) = &found {
-        let mut claimed = inner.claimed_ids.lock().unwrap_or_else(|p| p.into_inner());
-        if !claimed.insert(article.id.clone()) {
-            inner.stats.duplicates.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(source = %source, id = %article.id, "same bytes as an earlier file, skipped");
-            return Done::Handled {
-                source,
-                state,
-                id: None,
-            };
+    inner.stats.seen.fetch_add(1, Ordering::Relaxed);
+    let article = match found {
+        Found::Article(article) => article,
+        Found::Rejected(rejection) => return reject(inner, path, source, state, rejection).await,
+    };
+    let id = article.id.clone();
+    let _publishing = {
+        let mut ids = inner
+            .publishing_ids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if !ids.insert(id.clone()) {
+            // Decided once the other file's publish is acknowledged (next rescan).
+            tracing::debug!(source = %source, id = %id, "same bytes as a file being published, looked at again later");
+            return Done::Retry { source };
         }
-        claimed_id = Some(article.id.clone());
-    }
-    let is_article = claimed_id.is_some();
-    match inner.sink.deliver(found).await {
-        Ok(()) => {
-            if is_article {
-                inner.stats.published.fetch_add(1, Ordering::Relaxed);
+        Publishing {
+            ids: &inner.publishing_ids,
+            id: id.clone(),
+        }
+    };
+    match inner.dedup.published_by(&id).await {
+        Ok(Some(by)) => {
+            if by == source {
+                inner
+                    .stats
+                    .already_published
+                    .fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(source = %source, id = %id, "already published, skipped");
             } else {
-                inner.stats.rejected.fetch_add(1, Ordering::Relaxed);
+                inner.stats.duplicates.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(source = %source, id = %id, first = %by, "same bytes as an earlier file, skipped");
             }
-            Done::Handled {
-                source,
-                state,
-                id: claimed_id,
-            }
+            return after_publish(inner, path, source, state, &id).await;
+        }
+        Ok(None) => {}
+        Err(err) => {
+            inner.stats.dedup_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(source = %source, error = %err, "dedup store unavailable, publishing anyway (the stream's duplicate window still guards)");
+        }
+    }
+    match inner.sink.deliver(Found::Article(article)).await {
+        Ok(Delivered::Stored) => {
+            inner.stats.published.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(Delivered::AlreadyStored) => {
+            inner
+                .stats
+                .already_published
+                .fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(source = %source, id = %id, "already in the stream (duplicate window), skipped");
         }
         Err(err) => {
             inner.stats.sink_failures.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(source = %source, error = %err, "hand-off failed, will retry");
-            if let Some(id) = claimed_id {
-                let mut claimed = inner.claimed_ids.lock().unwrap_or_else(|p| p.into_inner());
-                claimed.remove(&id);
-            }
-            Done::Retry { source }
+            return Done::Retry { source };
         }
     }
+    // Only now, after the ack: a crash before this line publishes the file again, and the
+    // stream's duplicate window recognises it.
+    if let Err(err) = inner.dedup.record(&id, &source).await {
+        inner.stats.dedup_failures.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(source = %source, error = %err, "cannot record published content in the dedup store");
+    }
+    after_publish(inner, path, source, state, &id).await
+}
+
+/// Hands on an error record for a file that cannot be an article, then (optionally) moves
+/// the file to `rejected/` with a sidecar.
+async fn reject<S: Sink, D: Dedup>(
+    inner: &Inner<S, D>,
+    path: PathBuf,
+    source: String,
+    state: FileState,
+    rejection: Rejection,
+) -> Done {
+    match inner.sink.deliver(Found::Rejected(rejection.clone())).await {
+        Ok(_) => {
+            inner.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(source = %source, kind = rejection.kind, id = %rejection.id, "rejected, error record published");
+        }
+        Err(err) => {
+            inner.stats.sink_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(source = %source, error = %err, "hand-off of an error record failed, will retry");
+            return Done::Retry { source };
+        }
+    }
+    if !inner.options.move_rejected {
+        return Done::Handled { source, state };
+    }
+    let root = inner.inbox_root.clone();
+    let moved = tokio::task::spawn_blocking(move || {
+        let target = root.join(REJECTED_DIR).join(&rejection.source);
+        let moved = move_unchanged(&path, &target, state, &rejection.id)?;
+        let sidecar = serde_json::json!({
+            "id": rejection.id,
+            "source": rejection.source,
+            "kind": rejection.kind,
+            "message": rejection.message,
+            "received_at": rejection.received_at,
+        });
+        let mut sidecar_path = moved.clone().into_os_string();
+        sidecar_path.push(".error.json");
+        std::fs::write(&sidecar_path, sidecar.to_string())?;
+        Ok::<_, std::io::Error>(moved)
+    })
+    .await;
+    finish_removal(inner, source, state, moved, "moved to rejected/")
+}
+
+/// What a published (or recognised) file becomes: kept, deleted or moved to `done/`.
+async fn after_publish<S: Sink, D: Dedup>(
+    inner: &Inner<S, D>,
+    path: PathBuf,
+    source: String,
+    state: FileState,
+    id: &str,
+) -> Done {
+    let root = inner.inbox_root.clone();
+    let id = id.to_string();
+    let relative = source.clone();
+    let outcome = match inner.options.after_publish {
+        AfterPublish::Keep => return Done::Handled { source, state },
+        AfterPublish::Delete => {
+            tokio::task::spawn_blocking(move || {
+                if !unchanged(&path, state)? {
+                    return Err(changed_error());
+                }
+                std::fs::remove_file(&path).map(|()| path)
+            })
+            .await
+        }
+        AfterPublish::Move { dated } => {
+            tokio::task::spawn_blocking(move || {
+                let mut target = root.join(DONE_DIR);
+                if dated {
+                    let today = time::OffsetDateTime::now_utc().date();
+                    target.push(format!(
+                        "{:04}-{:02}-{:02}",
+                        today.year(),
+                        today.month() as u8,
+                        today.day()
+                    ));
+                }
+                target.push(&relative);
+                move_unchanged(&path, &target, state, &id)
+            })
+            .await
+        }
+    };
+    let what = match inner.options.after_publish {
+        AfterPublish::Delete => "deleted",
+        _ => "moved to done/",
+    };
+    finish_removal(inner, source, state, outcome, what)
+}
+
+fn finish_removal<S, D>(
+    inner: &Inner<S, D>,
+    source: String,
+    state: FileState,
+    outcome: Result<std::io::Result<PathBuf>, tokio::task::JoinError>,
+    what: &str,
+) -> Done {
+    match outcome {
+        Ok(Ok(target)) => {
+            inner.stats.removed.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(source = %source, target = %target.display(), "{what} after the publish ack");
+            Done::Gone { source }
+        }
+        Ok(Err(err)) if err.kind() == std::io::ErrorKind::NotFound => Done::Gone { source },
+        Ok(Err(err)) if err.get_ref().is_some_and(|inner| inner.is::<Changed>()) => {
+            // Rewritten since it was read: the new bytes are a new file, taken again.
+            tracing::debug!(source = %source, "changed after it was read, looked at again");
+            Done::Retry { source }
+        }
+        Ok(Err(err)) => {
+            tracing::warn!(source = %source, error = %err, "published but cannot be {what}; kept", what = what);
+            Done::Handled { source, state }
+        }
+        Err(err) => {
+            tracing::warn!(source = %source, error = %err, "published but not {what}; kept", what = what);
+            Done::Handled { source, state }
+        }
+    }
+}
+
+/// The file was rewritten after it was read: leave it for the next look.
+#[derive(Debug, thiserror::Error)]
+#[error("file changed since it was read")]
+struct Changed;
+
+fn changed_error() -> std::io::Error {
+    std::io::Error::other(Changed)
+}
+
+/// Whether the file at `path` is still the one that was read (size and mtime).
+fn unchanged(path: &Path, state: FileState) -> std::io::Result<bool> {
+    let metadata = std::fs::symlink_metadata(path)?;
+    Ok(metadata.len() == state.size && mtime_ns(&metadata) == state.mtime_ns)
+}
+
+/// Moves `path` to `target` (creating folders) if it is unchanged; a name already taken gets the
+/// content id before its extension. Returns where it went.
+fn move_unchanged(
+    path: &Path,
+    target: &Path,
+    state: FileState,
+    id: &str,
+) -> std::io::Result<PathBuf> {
+    if !unchanged(path, state)? {
+        return Err(changed_error());
+    }
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut target = target.to_path_buf();
+    if target.symlink_metadata().is_ok() {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let short = &id[..id.len().min(12)];
+        let renamed = match name.split_once('.') {
+            Some((stem, rest)) => format!("{stem}.{short}.{rest}"),
+            None => format!("{name}.{short}"),
+        };
+        target.set_file_name(renamed);
+    }
+    std::fs::rename(path, &target)?;
+    Ok(target)
 }
 
 /// The file changed or vanished while being looked at: try again later.
@@ -681,5 +1071,11 @@ mod tests {
         );
         assert_eq!(relative_source(root, Path::new("/in/.state/b.txt")), None);
         assert_eq!(relative_source(root, Path::new("/elsewhere/b.txt")), None);
+        assert_eq!(relative_source(root, Path::new("/in/done/b.txt")), None);
+        assert_eq!(relative_source(root, Path::new("/in/rejected")), None);
+        assert_eq!(
+            relative_source(root, Path::new("/in/a/done/b.txt")).as_deref(),
+            Some("a/done/b.txt")
+        );
     }
 }

@@ -3,7 +3,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use newsflow_watch::{run, Found, Sink, SinkError, WatchOptions, WatchStats};
+use newsflow_watch::checkpoint::{log_path, Checkpoint, Scope};
+use newsflow_watch::{
+    run, AfterPublish, Delivered, Found, MemoryDedup, Sink, SinkError, WatchOptions, WatchStats,
+};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Default)]
@@ -12,9 +15,9 @@ struct Recorder {
 }
 
 impl Sink for Recorder {
-    async fn deliver(&self, found: Found) -> Result<(), SinkError> {
+    async fn deliver(&self, found: Found) -> Result<Delivered, SinkError> {
         self.found.lock().unwrap().push(found);
-        Ok(())
+        Ok(Delivered::Stored)
     }
 }
 
@@ -36,33 +39,47 @@ impl Recorder {
 fn options(inbox: &std::path::Path, state: &std::path::Path) -> WatchOptions {
     WatchOptions {
         inbox: inbox.to_path_buf(),
-        checkpoint_path: state.join("checkpoint.json"),
+        state_dir: state.to_path_buf(),
+        stream_identity: "stream-1".to_string(),
         max_file_bytes: 1000,
         rescan_every: Duration::from_millis(300),
         settle: Duration::from_millis(100),
         max_in_flight: 4,
         checkpoint_every: Duration::from_millis(50),
+        after_publish: AfterPublish::Keep,
+        move_rejected: false,
+        state_write_delay: Duration::ZERO,
     }
 }
 
-/// Starts the watcher on `inbox` (checkpoint under `state`), recording what it hands on.
+type Handle = tokio::task::JoinHandle<Result<(), newsflow_watch::WatchError>>;
+
+/// Starts the watcher on `inbox` (state under `state`), recording what it hands on.
 fn start(
     inbox: &std::path::Path,
     state: &std::path::Path,
-) -> (
-    Arc<Recorder>,
-    CancellationToken,
-    tokio::task::JoinHandle<Result<(), newsflow_watch::WatchError>>,
-) {
+) -> (Arc<Recorder>, CancellationToken, Handle) {
+    let (recorder, _, cancel, handle) =
+        start_with(options(inbox, state), Arc::new(MemoryDedup::default()));
+    (recorder, cancel, handle)
+}
+
+/// Starts the watcher with these options and dedup store; returns its stats too.
+fn start_with(
+    options: WatchOptions,
+    dedup: Arc<MemoryDedup>,
+) -> (Arc<Recorder>, Arc<WatchStats>, CancellationToken, Handle) {
     let recorder = Arc::new(Recorder::default());
+    let stats = Arc::new(WatchStats::default());
     let cancel = CancellationToken::new();
     let handle = tokio::spawn(run(
-        options(inbox, state),
+        options,
         recorder.clone(),
-        Arc::new(WatchStats::default()),
+        dedup,
+        stats.clone(),
         cancel.clone(),
     ));
-    (recorder, cancel, handle)
+    (recorder, stats, cancel, handle)
 }
 
 async fn wait_for(recorder: &Recorder, count: usize) {
@@ -216,9 +233,198 @@ async fn files_gone_from_the_inbox_are_forgotten_but_their_content_stays_known()
         "{:?}",
         recorder.sources()
     );
-    let stored: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(state.join("checkpoint.json")).unwrap()).unwrap();
-    let files: Vec<&String> = stored["files"].as_object().unwrap().keys().collect();
-    assert_eq!(files, ["a0.txt", "a4.txt"], "{stored}");
-    assert_eq!(stored["ids"].as_object().unwrap().len(), 5, "{stored}");
+    let files = state_files(&inbox, &state);
+    assert_eq!(files, ["a0.txt", "a4.txt"]);
+}
+
+/// The files in the local state of `inbox`, sorted.
+fn state_files(inbox: &std::path::Path, state: &std::path::Path) -> Vec<String> {
+    let canonical = inbox.canonicalize().unwrap();
+    let path = log_path(state, &canonical);
+    let loaded = Checkpoint::load(
+        &path,
+        Scope {
+            inbox: canonical.to_string_lossy().into_owned(),
+            stream: "stream-1".to_string(),
+        },
+    )
+    .unwrap();
+    assert!(loaded.discarded.is_none(), "{:?}", loaded.discarded);
+    let mut files: Vec<String> = loaded.checkpoint.sources().cloned().collect();
+    files.sort();
+    files
+}
+
+async fn stop(cancel: CancellationToken, handle: Handle) {
+    cancel.cancel();
+    handle.await.unwrap().unwrap();
+}
+
+fn count(stat: &std::sync::atomic::AtomicU64) -> u64 {
+    stat.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[tokio::test]
+async fn delete_mode_removes_published_files_and_keeps_the_state_empty() {
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("inbox");
+    let state = temp.path().join("state");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let mut options = options(&inbox, &state);
+    options.after_publish = AfterPublish::Delete;
+    let (recorder, stats, cancel, handle) = start_with(options, Arc::new(MemoryDedup::default()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for n in 0..20 {
+        std::fs::write(inbox.join(format!("a{n}.txt")), format!("article {n}")).unwrap();
+    }
+    std::fs::write(inbox.join("copy.txt"), "article 3").unwrap();
+    std::fs::write(inbox.join("picture.png"), "not an article").unwrap();
+    wait_for(&recorder, 21).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop(cancel, handle).await;
+    assert_eq!(recorder.found.lock().unwrap().len(), 21);
+    let left: Vec<String> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    // The duplicate is deleted too (its bytes are published); the rejected file is kept.
+    assert_eq!(left, ["picture.png"]);
+    assert_eq!(count(&stats.published), 20);
+    assert_eq!(count(&stats.duplicates), 1);
+    assert_eq!(count(&stats.rejected), 1);
+    assert_eq!(count(&stats.removed), 21);
+    assert_eq!(state_files(&inbox, &state), ["picture.png"]);
+}
+
+#[tokio::test]
+async fn move_mode_fills_done_and_rejected_which_are_never_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("inbox");
+    let state = temp.path().join("state");
+    std::fs::create_dir_all(inbox.join("done")).unwrap();
+    // Already in done/ before the start: never read.
+    std::fs::write(inbox.join("done/old.txt"), "an old article").unwrap();
+    let mut options = options(&inbox, &state);
+    options.after_publish = AfterPublish::Move { dated: true };
+    options.move_rejected = true;
+    let (recorder, stats, cancel, handle) = start_with(options, Arc::new(MemoryDedup::default()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::create_dir_all(inbox.join("sub")).unwrap();
+    std::fs::write(inbox.join("sub/a.txt"), "article a").unwrap();
+    std::fs::write(inbox.join("b.txt"), "article b").unwrap();
+    std::fs::write(inbox.join("picture.png"), "not an article").unwrap();
+    wait_for(&recorder, 3).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop(cancel, handle).await;
+    assert_eq!(
+        recorder.sources(),
+        vec![
+            ("b.txt".to_string(), true),
+            ("picture.png".to_string(), false),
+            ("sub/a.txt".to_string(), true)
+        ]
+    );
+    let today = {
+        let date = time_today();
+        inbox.join("done").join(date)
+    };
+    assert_eq!(
+        std::fs::read_to_string(today.join("sub/a.txt")).unwrap(),
+        "article a"
+    );
+    assert!(today.join("b.txt").exists());
+    assert!(!inbox.join("b.txt").exists());
+    assert!(inbox.join("rejected/picture.png").exists());
+    let sidecar: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(inbox.join("rejected/picture.png.error.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sidecar["kind"], "unsupported_format");
+    let rejected_id = recorder
+        .found
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|found| match found {
+            Found::Rejected(rejection) => Some(rejection.id.clone()),
+            Found::Article(_) => None,
+        })
+        .unwrap();
+    assert_eq!(sidecar["id"], rejected_id.as_str());
+    assert_eq!(count(&stats.removed), 3);
+    assert!(state_files(&inbox, &state).is_empty());
+}
+
+fn time_today() -> String {
+    let output = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+#[tokio::test]
+async fn a_lost_state_or_a_new_stream_is_told_apart_by_the_dedup_store() {
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("inbox");
+    let state = temp.path().join("state");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for n in 0..5 {
+        std::fs::write(inbox.join(format!("a{n}.txt")), format!("article {n}")).unwrap();
+    }
+    let dedup = Arc::new(MemoryDedup::default());
+    let mut options = options(&inbox, &state);
+    options.settle = Duration::ZERO;
+    let (recorder, _, cancel, handle) = start_with(options.clone(), dedup.clone());
+    wait_for(&recorder, 5).await;
+    stop(cancel, handle).await;
+    assert_eq!(recorder.found.lock().unwrap().len(), 5);
+
+    // The local state is lost (another machine, a wiped state_dir): the shared dedup store
+    // still knows every file, so nothing is handed on again, and each is counted.
+    std::fs::remove_dir_all(&state).unwrap();
+    let (again, stats, cancel, handle) = start_with(options.clone(), dedup.clone());
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    stop(cancel, handle).await;
+    assert!(again.found.lock().unwrap().is_empty());
+    assert_eq!(count(&stats.already_published), 5);
+
+    // A new stream (and so a new dedup scope): the local state of the old one is not applied,
+    // every file is offered again.
+    options.stream_identity = "stream-2".to_string();
+    let (fresh, _, cancel, handle) = start_with(options, Arc::new(MemoryDedup::default()));
+    wait_for(&fresh, 5).await;
+    stop(cancel, handle).await;
+    assert_eq!(fresh.found.lock().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn files_keep_flowing_while_a_state_write_is_slow() {
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("inbox");
+    let state = temp.path().join("state");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let mut options = options(&inbox, &state);
+    // Every state write (append and fsync) takes 3 s: a disk stalled by another process.
+    options.state_write_delay = Duration::from_secs(3);
+    let (recorder, _, cancel, handle) = start_with(options, Arc::new(MemoryDedup::default()));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    std::fs::write(inbox.join("first.txt"), "first article").unwrap();
+    wait_for(&recorder, 1).await;
+    // The first state write has started and sleeps; files dropped now are still taken at once.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let dropped = std::time::Instant::now();
+    for n in 0..10 {
+        std::fs::write(inbox.join(format!("b{n}.txt")), format!("article {n}")).unwrap();
+    }
+    wait_for(&recorder, 11).await;
+    let took = dropped.elapsed();
+    assert_eq!(recorder.found.lock().unwrap().len(), 11);
+    assert!(
+        took < Duration::from_millis(1500),
+        "files waited for the state write: {took:?}"
+    );
+    // Shutdown waits for the slow writes, and then everything is on disk.
+    stop(cancel, handle).await;
+    assert_eq!(state_files(&inbox, &state).len(), 11);
 }

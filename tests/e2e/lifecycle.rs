@@ -1,0 +1,302 @@
+//! A watcher that runs for years (issue 14): its state is scoped to one inbox and one stream,
+//! duplicates are caught by the stream and the shared key-value bucket, and files are deleted
+//! or moved only after their publish ack.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::harness::{article, Broker, Proc, Workspace};
+
+/// Adds lines to the config's `[watch]` (and, with `nats`, `[nats]`) table.
+fn configure(workspace: &Workspace, watch: &str, nats: &str) {
+    let text = std::fs::read_to_string(&workspace.config).unwrap();
+    let text = text
+        .replacen("[watch]\n", &format!("[watch]\n{watch}\n"), 1)
+        .replacen("[nats]\n", &format!("[nats]\n{nats}\n"), 1);
+    std::fs::write(&workspace.config, text).unwrap();
+}
+
+async fn jetstream(url: &str) -> async_nats::jetstream::Context {
+    let client = async_nats::connect(url).await.unwrap();
+    async_nats::jetstream::new(client)
+}
+
+/// Messages per article id on `newsflow.articles.raw` (the stream holds nothing else while no
+/// worker runs).
+async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, usize> {
+    let mut ids = BTreeMap::new();
+    let Ok(mut stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
+        return ids;
+    };
+    let Ok(info) = stream.info().await else {
+        return ids;
+    };
+    let (first, last) = (info.state.first_sequence, info.state.last_sequence);
+    for sequence in first.max(1)..=last {
+        if let Ok(message) = stream.get_raw_message(sequence).await {
+            let id = message
+                .headers
+                .get("Newsflow-Id")
+                .map(|value| value.to_string())
+                .unwrap_or_default();
+            *ids.entry(id).or_insert(0) += 1;
+        }
+    }
+    ids
+}
+
+/// Messages in the articles stream.
+async fn raw_count(js: &async_nats::jetstream::Context) -> u64 {
+    match js.get_stream("NEWSFLOW_ARTICLES").await {
+        Ok(mut stream) => stream
+            .info()
+            .await
+            .map(|info| info.state.messages)
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+/// Waits until the stream holds `expected` raw messages, then for `quiet` more (to see any
+/// extra copy arrive); returns the count per id.
+async fn wait_raw(
+    js: &async_nats::jetstream::Context,
+    expected: usize,
+    quiet: Duration,
+    logs: &[&Proc],
+) -> BTreeMap<String, usize> {
+    let start = Instant::now();
+    loop {
+        let total = raw_count(js).await as usize;
+        if total >= expected {
+            tokio::time::sleep(quiet).await;
+            return raw_ids(js).await;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let logs: Vec<String> = logs.iter().map(|proc| proc.log_text()).collect();
+            panic!(
+                "{total} of {expected} raw messages; logs:\n{}",
+                logs.join("\n---\n")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn drop_articles(inbox: &Path, names: &str, range: std::ops::Range<usize>) {
+    std::fs::create_dir_all(inbox).unwrap();
+    for n in range {
+        let temp = inbox.join(format!(".{names}-{n}.part"));
+        std::fs::write(&temp, article(1000 + n)).unwrap();
+        std::fs::rename(&temp, inbox.join(format!("{names}-{n}.txt"))).unwrap();
+    }
+}
+
+fn assert_each_once(ids: &BTreeMap<String, usize>, expected: usize, logs: &[&Proc]) {
+    let doubled: Vec<(&String, &usize)> = ids.iter().filter(|(_, count)| **count > 1).collect();
+    let logs: Vec<String> = logs.iter().map(|proc| proc.log_text()).collect();
+    assert!(doubled.is_empty(), "published twice: {doubled:?}");
+    assert_eq!(ids.len(), expected, "logs:\n{}", logs.join("\n---\n"));
+}
+
+/// Files in `folder` (recursively), excluding hidden ones.
+fn files_under(folder: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    let mut count = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            count += files_under(&path);
+        } else if !entry.file_name().to_string_lossy().starts_with('.') {
+            count += 1;
+        }
+    }
+    count
+}
+
+// The issue's scenario: inbox A against one server, then inbox B (same files, same state_dir)
+// against a new server. B's files were reported as duplicates and never published.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_14_inbox_b_on_a_new_server_publishes_everything() {
+    let first = Broker::start();
+    let workspace = Workspace::new(&first.url(), "");
+    let inbox_a = workspace.dir.path().join("inbox-a");
+    let inbox_b = workspace.dir.path().join("inbox-b");
+    drop_articles(&inbox_a, "a", 0..20);
+    drop_articles(&inbox_b, "a", 0..20);
+    let a = inbox_a.to_string_lossy().into_owned();
+    let mut watch_a = workspace.spawn(&["watch", "--nats", &first.url(), "--inbox", &a]);
+    let ids = wait_raw(
+        &jetstream(&first.url()).await,
+        20,
+        Duration::ZERO,
+        &[&watch_a],
+    )
+    .await;
+    assert_each_once(&ids, 20, &[&watch_a]);
+    watch_a.terminate();
+
+    let second = Broker::start();
+    let b = inbox_b.to_string_lossy().into_owned();
+    let watch_b = workspace.spawn(&["watch", "--nats", &second.url(), "--inbox", &b]);
+    let ids = wait_raw(
+        &jetstream(&second.url()).await,
+        20,
+        Duration::from_millis(500),
+        &[&watch_b],
+    )
+    .await;
+    assert_each_once(&ids, 20, &[&watch_b]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_stream_after_a_wipe_gets_every_file_again() {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    drop_articles(&workspace.inbox, "w", 0..10);
+    let js = jetstream(&broker.url()).await;
+    let mut watch = workspace.spawn(&["watch", "--nats", &broker.url()]);
+    let ids = wait_raw(&js, 10, Duration::ZERO, &[&watch]).await;
+    assert_each_once(&ids, 10, &[&watch]);
+    watch.terminate();
+
+    // The stream is deleted (and recreated by the next start): a new stream identity.
+    js.delete_stream("NEWSFLOW_ARTICLES").await.unwrap();
+    let again = workspace.spawn(&["watch", "--nats", &broker.url()]);
+    again.wait_log("local watcher state not applied", Duration::from_secs(30));
+    let ids = wait_raw(&js, 10, Duration::from_millis(500), &[&again]).await;
+    assert_each_once(&ids, 10, &[&again]);
+    assert!(
+        again.log_text().contains("another stream"),
+        "{}",
+        again.log_text()
+    );
+}
+
+// Two watchers (two state dirs, as on two machines) on one inbox over one stream; then a
+// third with no local state after the stream's duplicate window (2 s here) has passed: only
+// the shared key-value bucket can recognise the files then.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_watchers_on_one_inbox_publish_each_file_once() {
+    let broker = Broker::start();
+    let shared = Workspace::new(&broker.url(), "");
+    let inbox = shared.inbox.to_string_lossy().into_owned();
+    let workspaces: Vec<Workspace> = (0..3).map(|_| Workspace::new(&broker.url(), "")).collect();
+    for workspace in &workspaces {
+        configure(workspace, "", "duplicate_window_secs = 2");
+    }
+    let js = jetstream(&broker.url()).await;
+    let first = workspaces[0].spawn(&["watch", "--nats", &broker.url(), "--inbox", &inbox]);
+    let second = workspaces[1].spawn(&["watch", "--nats", &broker.url(), "--inbox", &inbox]);
+    first.wait_log("watcher started", Duration::from_secs(30));
+    second.wait_log("watcher started", Duration::from_secs(30));
+    drop_articles(&shared.inbox, "t", 0..30);
+    let ids = wait_raw(&js, 30, Duration::from_secs(3), &[&first, &second]).await;
+    assert_each_once(&ids, 30, &[&first, &second]);
+
+    let port = crate::harness::free_port();
+    let http = format!("127.0.0.1:{port}");
+    let third = workspaces[2].spawn(&[
+        "watch",
+        "--nats",
+        &broker.url(),
+        "--inbox",
+        &inbox,
+        "--http",
+        &http,
+    ]);
+    let start = Instant::now();
+    let state = loop {
+        if let Ok((200, body)) = crate::harness::http_get(port, "/api/state") {
+            let state: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if state["watch"]["already_published"].as_u64() == Some(30) {
+                break state;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "third watcher did not recognise the files; log: {}",
+            third.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(state["watch"]["published"], 0, "{state}");
+    // /metrics is refreshed every 2 s.
+    let wanted = "newsflow_watch_files{outcome=\"already_published\"} 30";
+    let start = Instant::now();
+    loop {
+        let (_, metrics) = crate::harness::http_get(port, "/metrics").unwrap();
+        if metrics.contains(wanted) {
+            assert!(metrics.contains("# HELP newsflow_watch_files"), "{metrics}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{metrics}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let ids = raw_ids(&js).await;
+    assert_each_once(&ids, 30, &[&first, &second, &third]);
+}
+
+const FILES: usize = 150;
+
+/// Drops 150 files, kills the watcher with SIGKILL while it works, starts it again, and checks
+/// every file is in the stream exactly once and none is left in the inbox.
+async fn kill9_loses_nothing(mode: &str) {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    configure(
+        &workspace,
+        &format!("after_publish = \"{mode}\"\nmax_in_flight = 8"),
+        "",
+    );
+    let js = jetstream(&broker.url()).await;
+    let mut watch = workspace.spawn(&["watch", "--nats", &broker.url()]);
+    watch.wait_log("watcher started", Duration::from_secs(30));
+    drop_articles(&workspace.inbox, "k", 0..FILES);
+    // Kill as soon as some are published: files are in every state then (read, published,
+    // recorded, moved).
+    let start = Instant::now();
+    while raw_count(&js).await < 5 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{}",
+            watch.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    watch.kill9();
+    let killed_with = files_under(&workspace.inbox) - files_under(&workspace.inbox.join("done"));
+    let again = workspace.spawn(&["watch", "--nats", &broker.url()]);
+    let ids = wait_raw(&js, FILES, Duration::from_millis(500), &[&watch, &again]).await;
+    assert_each_once(&ids, FILES, &[&watch, &again]);
+    let start = Instant::now();
+    loop {
+        let done = files_under(&workspace.inbox.join("done"));
+        let left = files_under(&workspace.inbox) - done;
+        if left == 0 {
+            let expected_done = if mode == "move" { FILES } else { 0 };
+            assert_eq!(done, expected_done);
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{left} files left in the inbox (killed with {killed_with}); log: {}",
+            again.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(killed_with > 0, "the kill came after every file was done");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn move_mode_loses_nothing_under_kill9() {
+    kill9_loses_nothing("move").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_mode_loses_nothing_under_kill9() {
+    kill9_loses_nothing("delete").await;
+}
