@@ -55,8 +55,16 @@ async fn the_supervisor_restarts_a_dead_server_and_kills_it_on_stop() {
         let servers = servers_on_store(&absolute);
         servers.len() == 1 && servers[0] != first
     });
-    // On the same port: the URL clients were given still works.
-    let client = async_nats::connect(supervisor.url()).await;
+    // On the same port: the URL clients were given still works (once the new process listens;
+    // it shows in /proc before it binds the port).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let client = loop {
+        let client = async_nats::connect(supervisor.url()).await;
+        if client.is_ok() || std::time::Instant::now() > deadline {
+            break client;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(client.is_ok(), "{client:?}");
     supervisor.stop().await;
     assert_eq!(servers_on_store(&absolute), Vec::<u32>::new());
