@@ -140,11 +140,24 @@ fn class_id(dom: &Dom, id: NodeId) -> String {
     let mut out = String::new();
     for name in ["class", "id", "role", "itemprop"] {
         if let Some(value) = dom.attr(id, name) {
+            if name == "id" && is_heading_slug(value) {
+                continue; // an anchor made from a heading says nothing of the layout
+            }
             out.push_str(&value.to_ascii_lowercase());
             out.push(' ');
         }
     }
     out
+}
+
+/// An id made from a heading's words ("sharing-with-a-single-developer"), as documentation and
+/// blog tools give sections: five or more words joined by `-` or `_`.
+fn is_heading_slug(value: &str) -> bool {
+    value
+        .split(['-', '_'])
+        .filter(|word| !word.is_empty())
+        .count()
+        >= 5
 }
 
 fn has_token(hay: &str, word: &str) -> bool {
@@ -716,6 +729,23 @@ mod tests {
             paragraphs.concat()
         );
         assert_eq!(extract(&page).lines.len(), 6);
+    }
+
+    #[test]
+    fn sections_with_ids_made_from_headings_are_not_furniture() {
+        let body: String = (1..=3).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div class='content'><div class='section' id='intro'>{body}\
+             <div class='section' id='sharing-with-a-single-developer'>{}{}</div>\
+             <div class='section' id='share-tools'><a href=/fb>Share</a></div></div></div></body></html>",
+            long_paragraph(4),
+            long_paragraph(5)
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 5, "{:?}", article.lines);
+        assert!(is_heading_slug("getting-into-trouble-with-shared-history"));
+        assert!(!is_heading_slug("share-tools"));
+        assert!(!is_heading_slug("taboola-below-article-thumbnails"));
     }
 
     #[test]
