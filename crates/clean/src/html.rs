@@ -16,6 +16,10 @@ pub struct HtmlArticle {
     pub url: Option<String>,
     pub outlet: Option<String>,
     pub language: Option<String>,
+    /// Person authors named in the markup (JSON-LD, meta, rel=author), as written.
+    pub authors: Vec<String>,
+    /// Last modification (ISO 8601), kept apart from `published`.
+    pub modified: Option<String>,
     pub lines: Vec<String>,
 }
 

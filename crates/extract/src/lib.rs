@@ -113,6 +113,7 @@ impl Extractor {
             .map(meta::parse_byline)
             .unwrap_or_default();
         record.byline = (!byline.persons.is_empty()).then(|| byline.persons.join(", "));
+        record.authors = byline.persons.clone();
 
         let dateline_raw = record.dateline.clone();
         record.dateline = dateline_raw

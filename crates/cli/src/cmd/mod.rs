@@ -2,5 +2,6 @@
 
 pub mod clean_eval;
 pub mod extract;
+pub mod meta_eval;
 pub mod ner;
 pub mod topic;
