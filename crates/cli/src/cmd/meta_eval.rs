@@ -336,6 +336,7 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
     let mut clean_ms = Vec::new();
     let mut anchor_ms = Vec::new();
     let mut shown = 0;
+    let mut clean_errors: BTreeMap<String, usize> = BTreeMap::new();
     for page in &corpus.pages {
         if page.synthetic || args.source.as_deref().is_some_and(|s| s != page.source) {
             continue;
@@ -363,7 +364,10 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
                     language: record.language,
                 }
             }
-            Err(_) => Meta::default(),
+            Err(error) => {
+                *clean_errors.entry(error.error.kind.clone()).or_default() += 1;
+                Meta::default()
+            }
         };
         let our_scores = score(page, &ours);
         let their = anchor
@@ -462,6 +466,9 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
             "{tool}: {count} pages, {mean:.2} ms per page (median {:.2})",
             median(&mut anchor_ms)
         );
+    }
+    if !clean_errors.is_empty() {
+        println!("pages without a record (clean stage error, all fields missed): {clean_errors:?}");
     }
     println!("(authors of newspaper4k are its own noisy output: reported, not tuned on)");
     Ok(())
