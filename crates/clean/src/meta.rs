@@ -158,6 +158,8 @@ struct Found {
     itemprop_published: Option<String>,
     itemprop_modified: Option<String>,
     itemprop_authors: Vec<String>,
+    /// The grandparent of the first `itemprop="author"`: the block the article's authors share.
+    author_block: Option<NodeId>,
     rel_authors: Vec<String>,
     byline_text: Option<String>,
     date_texts: Vec<String>,
@@ -271,7 +273,17 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 && found.itemprop_authors.len() < 6
             {
                 if let Some(name) = itemprop_author_name(dom, id) {
-                    if !found.itemprop_authors.contains(&name) {
+                    // several authors of one article share a block; later ones elsewhere
+                    // belong to teasers of other articles
+                    let block = dom.nodes[id].parent.and_then(|p| dom.nodes[p].parent);
+                    let same_block = match found.author_block {
+                        None => {
+                            found.author_block = block;
+                            true
+                        }
+                        Some(first) => is_within(dom, id, first),
+                    };
+                    if same_block && !found.itemprop_authors.contains(&name) {
                         found.itemprop_authors.push(name);
                     }
                 }
@@ -440,6 +452,21 @@ fn date_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether `ancestor` is `id` or one of its ancestors.
+fn is_within(dom: &Dom, id: NodeId, ancestor: NodeId) -> bool {
+    let mut current = Some(id);
+    while let Some(node) = current {
+        if node == ancestor {
+            return true;
+        }
+        if node < ancestor {
+            return false;
+        }
+        current = dom.nodes[node].parent;
+    }
+    false
 }
 
 /// The name of an `itemprop="author"` element: its `itemprop="name"` descendant, its

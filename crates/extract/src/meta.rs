@@ -458,7 +458,12 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
             result.outlet.get_or_insert_with(|| outlet.to_string());
             continue;
         }
-        if let Some(person) = person_name(name_part, from_markup) {
+        let person = person_name(name_part, from_markup).or_else(|| {
+            (!from_markup)
+                .then(|| name_before_furniture(name_part))
+                .flatten()
+        });
+        if let Some(person) = person {
             if !result.persons.contains(&person) {
                 result.persons.push(person);
             }
@@ -482,6 +487,11 @@ fn person_name(text: &str, from_markup: bool) -> Option<String> {
         return (unspaced_script && token.chars().count() <= 8).then(|| token.to_string());
     }
     if !(2..=5).contains(&tokens.len()) {
+        return None;
+    }
+    // "Laura E. Adkins December": the date after a byline, not a surname
+    let last = tokens[tokens.len() - 1].to_lowercase();
+    if tokens.len() >= 3 && MONTH_WORDS.contains(&last.trim_end_matches('.')) {
         return None;
     }
     let mut out = Vec::with_capacity(tokens.len());
@@ -514,6 +524,63 @@ fn person_name(text: &str, from_markup: bool) -> Option<String> {
         }
     }
     (capitalised >= 2).then(|| out.join(" "))
+}
+
+const MONTH_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+/// The name at the start of a byline part that runs on into furniture: "Howard Blume Staff
+/// Writer", "Laura E. Adkins December", "Meg Wagner NEW YORK DAILY NEWS" (two to four words
+/// before the first desk, outlet or month word).
+fn name_before_furniture(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let stop = tokens
+        .iter()
+        .enumerate()
+        .skip(2)
+        .find_map(|(index, token)| {
+            let lower = token.to_lowercase();
+            let lower = lower.trim_end_matches(['.', ':']);
+            (NON_PERSON_WORDS.contains(&lower) || MONTH_WORDS.contains(&lower)).then_some(index)
+        })?;
+    if stop > 4 {
+        return None;
+    }
+    // an all-caps outlet after a mixed-case name: cut where the case changes
+    let mixed = tokens[..stop]
+        .iter()
+        .take_while(|t| t.chars().any(char::is_lowercase))
+        .count();
+    let end = if mixed >= 2 && mixed < stop {
+        mixed
+    } else {
+        stop
+    };
+    person_name(&tokens[..end].join(" "), false)
 }
 
 fn title_case(token: &str) -> String {
@@ -796,6 +863,20 @@ mod tests {
             parse_byline("Byron Smith").persons,
             vec!["Byron Smith".to_string()]
         );
+        assert_eq!(
+            parse_byline("Howard Blume Staff Writer").persons,
+            vec!["Howard Blume".to_string()]
+        );
+        assert_eq!(
+            parse_byline("By Meg Wagner NEW YORK DAILY NEWS").persons,
+            vec!["Meg Wagner".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Laura E. Adkins December 28, 2016").persons,
+            vec!["Laura E. Adkins".to_string()]
+        );
+        assert!(parse_byline("Email the author").persons.is_empty());
+        assert!(parse_byline("3 hours ago").persons.is_empty());
     }
 
     #[test]

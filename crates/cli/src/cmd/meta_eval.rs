@@ -8,6 +8,7 @@
 //! newspaper4k's authors are its own (noisy) output: reported, not to be tuned on.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -32,6 +33,10 @@ pub struct EvalMetaArgs {
     /// List the pages where newsflow misses this field (title, date, authors, site, language).
     #[arg(long)]
     pub show: Option<String>,
+    /// Write newsflow's metadata for every page here (JSON lines: id, source, language,
+    /// title, date, authors, agencies, site, modified).
+    #[arg(long)]
+    pub dump: Option<String>,
     /// How many misses `--show` lists.
     #[arg(long, default_value_t = 40)]
     pub limit: usize,
@@ -337,6 +342,12 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
     let mut anchor_ms = Vec::new();
     let mut shown = 0;
     let mut clean_errors: BTreeMap<String, usize> = BTreeMap::new();
+    let mut dump = match &args.dump {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {path}"))?,
+        )),
+        None => None,
+    };
     for page in &corpus.pages {
         if page.synthetic || args.source.as_deref().is_some_and(|s| s != page.source) {
             continue;
@@ -356,6 +367,20 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
             Ok(mut record) => {
                 pipeline.classify(&mut record);
                 pipeline.extract(&mut record);
+                if let Some(out) = dump.as_mut() {
+                    let line = serde_json::json!({
+                        "id": page.id,
+                        "source": page.source,
+                        "language": record.language,
+                        "title": record.title,
+                        "date": record.published,
+                        "authors": record.authors,
+                        "agencies": record.agencies,
+                        "site": record.outlet,
+                        "modified": record.modified,
+                    });
+                    writeln!(out, "{line}")?;
+                }
                 Meta {
                     title: record.title,
                     date: record.published,
