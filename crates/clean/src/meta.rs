@@ -696,7 +696,19 @@ fn types_of(map: &serde_json::Map<String, serde_json::Value>) -> Vec<&str> {
 }
 
 fn read_json_ld(raw: &str, found: &mut JsonLd) {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.trim()) else {
+    // some pages wrap the JSON in a CDATA section (XHTML habits)
+    let mut text = raw.trim();
+    for prefix in ["//<![CDATA[", "<![CDATA["] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            text = rest.trim();
+        }
+    }
+    for suffix in ["//]]>", "]]>"] {
+        if let Some(rest) = text.strip_suffix(suffix) {
+            text = rest.trim();
+        }
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
         return;
     };
     let mut stack = vec![&value];
