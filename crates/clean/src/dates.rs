@@ -4,34 +4,81 @@
 //! `YYYY-MM-DDTHH:MM:SS` plus the offset when one is given (`Z` for UTC/GMT). Anything
 //! ambiguous or out of range gives `None`.
 
+/// Month names and their usual abbreviations in English, German, French, Spanish, Italian,
+/// Portuguese and Dutch (lowercase; a trailing '.' is ignored when matching).
+const MONTH_NAMES: [&[&str]; 12] = [
+    &[
+        "january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen",
+        "janeiro", "januari",
+    ],
+    &[
+        "february",
+        "feb",
+        "febr",
+        "februar",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "fev",
+        "fév",
+        "februari",
+    ],
+    &[
+        "march", "mar", "märz", "maerz", "mars", "marzo", "março", "marco", "maart", "mrt",
+    ],
+    &["april", "apr", "avril", "avr", "abril", "abr", "aprile"],
+    &["may", "mai", "mayo", "maggio", "mag", "maio", "mei"],
+    &[
+        "june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho",
+    ],
+    &[
+        "july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho",
+    ],
+    &["august", "aug", "août", "aout", "agosto", "ago", "augustus"],
+    &[
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "settembre",
+        "set",
+        "setembro",
+    ],
+    &[
+        "october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro",
+        "out",
+    ],
+    &["november", "nov", "novembre", "noviembre", "novembro"],
+    &[
+        "december",
+        "dec",
+        "dezember",
+        "dez",
+        "décembre",
+        "decembre",
+        "déc",
+        "diciembre",
+        "dic",
+        "dicembre",
+        "dezembro",
+        "dec.",
+    ],
+];
+
 fn month_number(name: &str) -> Option<u32> {
-    let lower = name.trim_end_matches('.').to_ascii_lowercase();
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    if lower.len() < 3 {
+    let lower = name.trim_end_matches('.').to_lowercase();
+    if lower.chars().count() < 3 {
         return None;
     }
-    let full = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    MONTHS
+    MONTH_NAMES
         .iter()
-        .zip(full)
-        .position(|(short, long)| {
-            lower.starts_with(short) && (long.starts_with(&lower) || lower == "sept")
-        })
+        .position(|names| names.contains(&lower.as_str()))
         .map(|index| index as u32 + 1)
 }
 
@@ -196,6 +243,88 @@ fn written(text: &str) -> Option<String> {
     Some(day_text)
 }
 
+fn year_of(token: &str) -> Option<i32> {
+    let trimmed = token.trim_end_matches(|ch: char| !ch.is_ascii_digit());
+    (trimmed.len() == 4 && trimmed.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| trimmed.parse().ok())
+        .flatten()
+}
+
+fn day_of(token: &str) -> Option<u32> {
+    // "14", "14.", "14th", "1er", "1º"
+    let end = token
+        .char_indices()
+        .find(|&(_, ch)| !ch.is_ascii_digit())
+        .map_or(token.len(), |(at, _)| at);
+    let rest = &token[end..];
+    let suffix_ok = rest.is_empty()
+        || matches!(
+            rest.to_lowercase().as_str(),
+            "." | "st" | "nd" | "rd" | "th" | "er" | "º" | "°" | "o"
+        );
+    if !suffix_ok {
+        return None;
+    }
+    digits(&token[..end]).filter(|&d| (1..=31).contains(&d))
+}
+
+/// "14.09.2023" (day first, as written in German, Dutch and most of Europe) or "2023-09-14".
+fn numeric_day(token: &str) -> Option<String> {
+    let token = token.trim_matches(|ch: char| !ch.is_ascii_digit());
+    let parts: Vec<&str> = token.split('.').collect();
+    if parts.len() == 3 && parts[0].len() <= 2 && parts[1].len() <= 2 && parts[2].len() == 4 {
+        return date(parts[2].parse().ok()?, digits(parts[1])?, digits(parts[0])?);
+    }
+    if token.len() == 10 && token.as_bytes()[4] == b'-' && token.as_bytes()[7] == b'-' {
+        return iso_like(token);
+    }
+    None
+}
+
+/// The first date written in a line of text, in English, German, French, Spanish, Italian,
+/// Portuguese or Dutch: "September 14, 2023", "14. September 2023", "le 14 septembre 2023",
+/// "14 de septiembre de 2023", "14.09.2023". Day precision (`YYYY-MM-DD`).
+pub fn find_written(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text
+        .split(|ch: char| ch.is_whitespace() || ch == ',' || ch == '|' || ch == '/')
+        .filter(|token| !token.is_empty())
+        .filter(|token| !matches!(token.to_lowercase().as_str(), "de" | "del" | "of" | "the"))
+        .take(400)
+        .collect();
+    for (index, token) in tokens.iter().enumerate() {
+        if token.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+            if let Some(day) = numeric_day(token) {
+                return Some(day);
+            }
+        }
+        let word = token.trim_matches(|ch: char| !ch.is_alphanumeric());
+        if let Some(month) = month_number(word) {
+            // month day year
+            if let (Some(day), Some(year)) = (
+                tokens.get(index + 1).and_then(|t| day_of(t)),
+                tokens.get(index + 2).and_then(|t| year_of(t)),
+            ) {
+                if let Some(found) = date(year, month, day) {
+                    return Some(found);
+                }
+            }
+            // day month year
+            if let (Some(day), Some(year)) = (
+                index
+                    .checked_sub(1)
+                    .and_then(|before| tokens.get(before))
+                    .and_then(|t| day_of(t)),
+                tokens.get(index + 1).and_then(|t| year_of(t)),
+            ) {
+                if let Some(found) = date(year, month, day) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// A date found on a page as ISO 8601, when it is unambiguous.
 pub fn to_iso8601(raw: &str) -> Option<String> {
     let text = raw.trim();
@@ -272,6 +401,34 @@ mod tests {
         ];
         for (raw, expected) in cases {
             assert_eq!(to_iso8601(raw).as_deref(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn written_dates_in_seven_languages() {
+        let cases = [
+            (
+                "Published September 14, 2023 at 5:00 pm",
+                Some("2023-09-14"),
+            ),
+            (
+                "Veröffentlicht am 14. September 2023, 10:42 Uhr",
+                Some("2023-09-14"),
+            ),
+            ("Stand: 3. März 2022", Some("2022-03-03")),
+            ("Publié le 14 septembre 2023 à 10h00", Some("2023-09-14")),
+            ("1er février 2020", Some("2020-02-01")),
+            ("14 de septiembre de 2023", Some("2023-09-14")),
+            ("Pubblicato il 2 novembre 2023", Some("2023-11-02")),
+            ("Publicado em 7 de março de 2021", Some("2021-03-07")),
+            ("Gepubliceerd op 5 mei 2020", Some("2020-05-05")),
+            ("Datum: 14.09.2023 | 10:00", Some("2023-09-14")),
+            ("Copyright 2023 All rights reserved", None),
+            ("3 hours ago", None),
+            ("Mai 2023", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(super::find_written(text).as_deref(), expected, "{text}");
         }
     }
 }

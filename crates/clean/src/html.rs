@@ -18,6 +18,10 @@ pub struct HtmlArticle {
     pub language: Option<String>,
     /// JSON-LD `articleBody`, when the page states one (a reference for choosing the body).
     pub json_ld_body: Option<String>,
+    /// Person authors named in the markup (JSON-LD, meta, rel=author), as written.
+    pub authors: Vec<String>,
+    /// Last modification (ISO 8601), kept apart from `published`.
+    pub modified: Option<String>,
     pub lines: Vec<String>,
 }
 

@@ -91,6 +91,11 @@ pub struct Cleaned {
     pub published: Option<String>,
     pub url: Option<String>,
     pub outlet: Option<String>,
+    /// Person authors named in the page's markup, as written (the extract stage splits and
+    /// checks them).
+    pub authors: Vec<String>,
+    /// Last modification, ISO 8601, never used as the publication date.
+    pub modified: Option<String>,
     pub language_hint: Option<String>,
     /// Paragraphs separated by '\n'.
     pub body: String,
@@ -190,6 +195,8 @@ impl Cleaner {
             published_text: article.published_text,
             url: article.url,
             outlet: article.outlet,
+            authors: article.authors,
+            modified: article.modified,
             language_hint: article.language,
             ..Cleaned::default()
         };

@@ -1,74 +1,208 @@
-//! Page metadata from markup: title, byline, dates, canonical URL, site name, language and
-//! JSON-LD, read in one pass over the parsed page.
+//! Page metadata from markup first, text second: title, byline and authors, published and
+//! modified dates, canonical URL, site name, language and JSON-LD, read in one pass over the
+//! parsed page.
+//!
+//! - Title: JSON-LD `headline`, `og:title`, `twitter:title`, `<title>`; the first `<h1>` wins
+//!   when one of those starts with it (the rest is furniture), and site names, sections and
+//!   dates at either end are cut when they are the outlet's (`og:site_name`, the JSON-LD
+//!   publisher, the host).
+//! - Published: JSON-LD `datePublished`, meta tags (Open Graph, parsely, sailthru, Dublin
+//!   Core, ...), `itemprop="datePublished"`, `<time datetime>`, the URL path, then a date
+//!   written in an element whose class names a date, in seven languages. Never inside a
+//!   comment section or a footer; scripts are never read as text. `modified` is kept apart.
+//! - Authors: JSON-LD `author`, `itemprop="author"`, meta tags, `rel="author"` links, as
+//!   written; the extract stage splits them and tells persons from agencies and outlets.
 
 use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};
 use crate::html::HtmlArticle;
 
+/// Text of a node's subtree (raw text too, for `<title>`).
 fn text_of(dom: &Dom, id: NodeId) -> String {
     let mut out = String::new();
     for node in dom.descendants(id) {
-        if let NodeKind::Text { start, end } = dom.nodes[node].kind {
-            out.push_str(&decode_entities(&dom.source[start..end]));
-            out.push(' ');
+        match dom.nodes[node].kind {
+            NodeKind::Text { start, end } => {
+                out.push_str(&decode_entities(&dom.source[start..end]));
+                out.push(' ');
+            }
+            NodeKind::RawText { start, end } if dom.tag(id) == Some("title") => {
+                out.push_str(&decode_entities(&dom.source[start..end]));
+            }
+            _ => {}
+        }
+        if out.len() > 2000 {
+            break;
         }
     }
     normalize_line(&out)
 }
 
+fn meta_values<'d>(dom: &'d Dom, metas: &[NodeId], key: &str) -> Vec<&'d str> {
+    metas
+        .iter()
+        .filter(|&&id| {
+            dom.attr(id, "property")
+                .or_else(|| dom.attr(id, "name"))
+                .or_else(|| dom.attr(id, "itemprop"))
+                .is_some_and(|name| name.trim().eq_ignore_ascii_case(key))
+        })
+        // `value` where a page (or a fixture that rewrote it) has no `content`
+        .filter_map(|&id| dom.attr(id, "content").or_else(|| dom.attr(id, "value")))
+        .collect()
+}
+
 fn meta_value(dom: &Dom, metas: &[NodeId], keys: &[&str]) -> Option<String> {
     for key in keys {
-        for &id in metas {
-            let name = dom
-                .attr(id, "property")
-                .or_else(|| dom.attr(id, "name"))
-                .or_else(|| dom.attr(id, "itemprop"));
-            if name.is_some_and(|name| name.eq_ignore_ascii_case(key)) {
-                if let Some(content) = dom.attr(id, "content") {
-                    let value = normalize_line(&decode_entities(content));
-                    if !value.is_empty() {
-                        return Some(value);
-                    }
-                }
+        for content in meta_values(dom, metas, key) {
+            let value = normalize_line(&decode_entities(content));
+            if !value.is_empty() {
+                return Some(value);
             }
         }
     }
     None
 }
 
+const PUBLISHED_KEYS: [&str; 24] = [
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datePublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "dc.created",
+    "citation_publication_date",
+    "citation_date",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "article.published",
+    "originalpublicationdate",
+    "date",
+    "cxenseparse:recs:publishtime",
+    "displaydate",
+];
+
+const MODIFIED_KEYS: [&str; 7] = [
+    "article:modified_time",
+    "og:updated_time",
+    "dateModified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+    "lastmod",
+];
+
+const AUTHOR_KEYS: [&str; 7] = [
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+];
+
+/// Class and id words of sections whose dates and names are not the article's.
+fn outside_article(hints: &str) -> bool {
+    [
+        "comment",
+        "reply",
+        "footer",
+        "related",
+        "sidebar",
+        "copyright",
+        "respond",
+    ]
+    .iter()
+    .any(|word| hints.contains(word))
+}
+
+fn hints_of(dom: &Dom, id: NodeId) -> String {
+    let mut out = String::new();
+    for name in ["class", "id", "itemprop"] {
+        if let Some(value) = dom.attr(id, name) {
+            out.push_str(&value.to_ascii_lowercase());
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// What JSON-LD says about the article.
+#[derive(Debug, Default)]
+struct JsonLd {
+    headline: Option<String>,
+    published: Option<String>,
+    /// `datePublished` of a node that is not an article (a WebPage): a weaker candidate.
+    other_published: Option<String>,
+    modified: Option<String>,
+    authors: Vec<String>,
+    publisher: Option<String>,
+    /// `articleBody`: the page's own statement of its text.
+    article_body: Option<String>,
+}
+
+/// Everything found in one pass, before choosing.
+#[derive(Debug, Default)]
+struct Found {
+    h1: Vec<String>,
+    title_tag: Option<String>,
+    times: Vec<(String, bool)>,
+    itemprop_published: Option<String>,
+    itemprop_modified: Option<String>,
+    itemprop_authors: Vec<String>,
+    /// The grandparent of the first `itemprop="author"`: the block the article's authors share.
+    author_block: Option<NodeId>,
+    rel_authors: Vec<String>,
+    byline_text: Option<String>,
+    date_texts: Vec<String>,
+    /// The first `<h1>` outside comments and footers: dates are written near the headline.
+    after_h1: Option<NodeId>,
+}
+
 pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
-    let mut first_h1 = None;
-    let mut title_tag = None;
-    let mut time_datetime = None;
     let mut metas = Vec::new();
+    let mut found = Found::default();
+    let mut json_ld = JsonLd::default();
+    // a node is outside the article when it or an ancestor is a comment section or footer;
+    // parents come before their children in the arena
+    let mut outside = vec![false; dom.nodes.len()];
     for id in 0..dom.nodes.len() {
-        match dom.tag(id) {
-            Some("meta") => metas.push(id),
-            Some("html") if article.language.is_none() => {
+        let Some(tag) = dom.tag(id) else { continue };
+        let parent_outside = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
+        let hints = hints_of(dom, id);
+        outside[id] = parent_outside || tag == "footer" || outside_article(&hints);
+        match tag {
+            "meta" => metas.push(id),
+            "html" if article.language.is_none() => {
                 article.language = dom
                     .attr(id, "lang")
+                    .or_else(|| dom.attr(id, "xml:lang"))
                     .map(|lang| lang.trim().to_string())
                     .filter(|l| !l.is_empty());
             }
-            Some("h1") if first_h1.is_none() => {
+            "h1" if found.h1.len() < 3 && !outside[id] => {
                 let text = text_of(dom, id);
                 if !text.is_empty() {
-                    first_h1 = Some(text);
+                    found.h1.push(text);
                 }
             }
-            Some("title") if title_tag.is_none() => {
+            "title" if found.title_tag.is_none() => {
                 let text = text_of(dom, id);
                 if !text.is_empty() {
-                    title_tag = Some(text);
+                    found.title_tag = Some(text);
                 }
             }
-            Some("time") if time_datetime.is_none() => {
-                time_datetime = dom
-                    .attr(id, "datetime")
-                    .map(str::to_string)
-                    .filter(|value| !value.is_empty());
-            }
-            Some("link")
+            "link"
                 if article.url.is_none()
                     && dom
                         .attr(id, "rel")
@@ -76,66 +210,508 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             {
                 article.url = dom.attr(id, "href").map(str::to_string);
             }
-            Some("script")
+            "script" => {
                 if dom
                     .attr(id, "type")
-                    .is_some_and(|kind| kind.contains("ld+json")) =>
-            {
-                if let Some(&child) = dom.nodes[id].children.first() {
-                    if let NodeKind::RawText { start, end } = dom.nodes[child].kind {
-                        read_json_ld(&dom.source[start..end], article);
+                    .is_some_and(|kind| kind.contains("ld+json"))
+                {
+                    if let Some(&child) = dom.nodes[id].children.first() {
+                        if let NodeKind::RawText { start, end } = dom.nodes[child].kind {
+                            read_json_ld(&dom.source[start..end], &mut json_ld);
+                        }
                     }
                 }
+                continue;
             }
             _ => {}
         }
-    }
-    article.title = meta_value(dom, &metas, &["og:title", "twitter:title"])
-        .or(first_h1)
-        .or(title_tag)
-        .or(article.title.take());
-    if article.byline.is_none() {
-        article.byline = meta_value(
-            dom,
-            &metas,
-            &["author", "article:author", "byl", "parsely-author"],
-        );
-    }
-    // machine-readable dates, best first: JSON-LD, meta tags, <time datetime>; the first that
-    // reads as a date becomes the ISO 8601 `published`, the first found is kept as text
-    let candidates = [
-        article.published.take(),
-        meta_value(
-            dom,
-            &metas,
-            &[
-                "article:published_time",
-                "datePublished",
-                "pubdate",
-                "date",
-                "dc.date",
-                "dcterms.created",
-            ],
-        ),
-        time_datetime,
-    ];
-    article.published = candidates
+        if outside[id] {
+            continue;
+        }
+        if tag == "h1" && found.after_h1.is_none() {
+            found.after_h1 = Some(id);
+        }
+        if tag == "time" && found.times.len() < 8 {
+            if let Some(datetime) = dom.attr(id, "datetime").filter(|v| !v.trim().is_empty()) {
+                let marked = dom.attr(id, "pubdate").is_some()
+                    || hints.contains("publish")
+                    || hints.contains("created");
+                found.times.push((datetime.to_string(), marked));
+            }
+        }
+        if tag == "a"
+            && found.rel_authors.len() < 6
+            && dom
+                .attr(id, "rel")
+                .is_some_and(|rel| rel.split_whitespace().any(|r| r == "author"))
+        {
+            let text = text_of(dom, id);
+            if !text.is_empty() && text.len() <= 60 {
+                found.rel_authors.push(text);
+            }
+        }
+        if let Some(itemprop) = dom.attr(id, "itemprop") {
+            let itemprop = itemprop.to_ascii_lowercase();
+            let value = || {
+                dom.attr(id, "content")
+                    .or_else(|| dom.attr(id, "datetime"))
+                    .map(|v| normalize_line(&decode_entities(v)))
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| Some(text_of(dom, id)).filter(|t| !t.is_empty() && t.len() < 80))
+            };
+            if itemprop.split_whitespace().any(|p| p == "datepublished")
+                && found.itemprop_published.is_none()
+                && tag != "meta"
+            {
+                found.itemprop_published = value();
+            }
+            if itemprop.split_whitespace().any(|p| p == "datemodified")
+                && found.itemprop_modified.is_none()
+                && tag != "meta"
+            {
+                found.itemprop_modified = value();
+            }
+            if itemprop.split_whitespace().any(|p| p == "author")
+                && found.itemprop_authors.len() < 6
+            {
+                if let Some(name) = itemprop_author_name(dom, id) {
+                    // several authors of one article share a block; later ones elsewhere
+                    // belong to teasers of other articles
+                    let block = dom.nodes[id].parent.and_then(|p| dom.nodes[p].parent);
+                    let same_block = match found.author_block {
+                        None => {
+                            found.author_block = block;
+                            true
+                        }
+                        Some(first) => is_within(dom, id, first),
+                    };
+                    if same_block && !found.itemprop_authors.contains(&name) {
+                        found.itemprop_authors.push(name);
+                    }
+                }
+            }
+        }
+        let bylineish = hints.contains("byline")
+            || hints.contains("author")
+            || hints.contains("autor")
+            || hints.contains("auteur");
+        if bylineish && found.byline_text.is_none() && !matches!(tag, "body" | "html" | "article") {
+            let text = text_of(dom, id);
+            if text.chars().any(char::is_alphabetic) && text.len() <= 160 {
+                found.byline_text = Some(text);
+            }
+        }
+        let dateish = [
+            "date", "time", "publish", "posted", "datum", "fecha", "data-", "meta",
+        ]
         .iter()
-        .flatten()
-        .find_map(|raw| crate::dates::to_iso8601(raw));
-    if article.published_text.is_none() {
-        article.published_text = candidates.into_iter().flatten().next();
+        .any(|word| hints.contains(word))
+            || bylineish;
+        if dateish
+            && found.date_texts.len() < 12
+            && !matches!(tag, "body" | "html" | "article" | "main")
+        {
+            let text = text_of(dom, id);
+            if text.len() >= 8 && text.len() <= 200 {
+                found.date_texts.push(text);
+            }
+        }
     }
+
     if article.url.is_none() {
         article.url = meta_value(dom, &metas, &["og:url"]);
     }
+    let site_name = meta_value(dom, &metas, &["og:site_name"]);
+    let mut sites: Vec<String> = [
+        site_name.clone(),
+        json_ld.publisher.clone(),
+        meta_value(dom, &metas, &["application-name", "twitter:site"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(host) = article.url.as_deref().and_then(host_of) {
+        sites.push(host);
+    }
+
+    let primary = json_ld
+        .headline
+        .clone()
+        .or_else(|| meta_value(dom, &metas, &["og:title", "twitter:title", "title"]))
+        .or_else(|| found.title_tag.clone());
+    article.title = choose_title(
+        primary.as_deref(),
+        found.title_tag.as_deref(),
+        &found.h1,
+        &sites,
+    )
+    .or(article.title.take());
+
+    // authors: the first source that names anyone
+    let meta_authors: Vec<String> = AUTHOR_KEYS
+        .iter()
+        .flat_map(|key| meta_values(dom, &metas, key))
+        .map(|value| normalize_line(&decode_entities(value)))
+        .filter(|value| !value.is_empty() && !value.contains("://") && !value.starts_with("www."))
+        .collect();
+    article.authors = [
+        json_ld.authors.clone(),
+        found.itemprop_authors.clone(),
+        meta_authors.clone(),
+        found.rel_authors.clone(),
+    ]
+    .into_iter()
+    .find(|names| !names.is_empty())
+    .unwrap_or_default();
+    article.authors.dedup();
+    if article.byline.is_none() {
+        article.byline = meta_authors
+            .first()
+            .cloned()
+            .or_else(|| found.byline_text.clone());
+    }
+
+    // dates, best first; the first that reads as a date is `published`
+    let url_date = article.url.as_deref().and_then(date_in_url);
+    let marked_time = found
+        .times
+        .iter()
+        .find(|(_, marked)| *marked)
+        .map(|(value, _)| value.clone());
+    let first_time = found.times.first().map(|(value, _)| value.clone());
+    let machine = [
+        json_ld.published.clone(),
+        meta_value(dom, &metas, &PUBLISHED_KEYS),
+        found.itemprop_published.clone(),
+        json_ld.other_published.clone(),
+        marked_time,
+        first_time,
+    ];
+    let machine_date = machine
+        .iter()
+        .flatten()
+        .find_map(|raw| crate::dates::to_iso8601(raw).or_else(|| crate::dates::find_written(raw)));
+    article.published = article
+        .published
+        .take()
+        .and_then(|raw| crate::dates::to_iso8601(&raw))
+        .or(machine_date)
+        .or(url_date)
+        .or_else(|| {
+            found
+                .date_texts
+                .iter()
+                .find_map(|text| crate::dates::find_written(text))
+        })
+        .or_else(|| found.after_h1.and_then(|h1| date_near(dom, h1, &outside)));
+    if article.published_text.is_none() {
+        article.published_text = machine
+            .into_iter()
+            .flatten()
+            .next()
+            .or_else(|| found.date_texts.first().cloned());
+    }
+    let modified = [
+        json_ld.modified.clone(),
+        meta_value(dom, &metas, &MODIFIED_KEYS),
+        found.itemprop_modified.clone(),
+    ];
+    article.modified = modified
+        .iter()
+        .flatten()
+        .find_map(|raw| crate::dates::to_iso8601(raw));
+    article.json_ld_body = json_ld.article_body.take();
+
     if article.outlet.is_none() {
-        article.outlet = meta_value(dom, &metas, &["og:site_name", "application-name"]);
+        article.outlet = site_name
+            .or(json_ld.publisher)
+            .or_else(|| meta_value(dom, &metas, &["application-name"]));
     }
 }
 
-fn read_json_ld(raw: &str, article: &mut HtmlArticle) {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.trim()) else {
+/// The first date written in the 40 text nodes after the headline (outside comments, footers
+/// and scripts): the dateline under the title on pages without markup for it.
+fn date_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
+    let mut seen = 0;
+    for id in h1..dom.nodes.len() {
+        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
+            continue;
+        };
+        if dom.nodes[id].parent.is_some_and(|parent| outside[parent]) {
+            continue;
+        }
+        let text = &dom.source[start..end];
+        if text.trim().is_empty() {
+            continue;
+        }
+        seen += 1;
+        if seen > 40 {
+            break;
+        }
+        if text.len() <= 300 {
+            if let Some(found) = crate::dates::find_written(&decode_entities(text)) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// Whether `ancestor` is `id` or one of its ancestors.
+fn is_within(dom: &Dom, id: NodeId, ancestor: NodeId) -> bool {
+    let mut current = Some(id);
+    while let Some(node) = current {
+        if node == ancestor {
+            return true;
+        }
+        if node < ancestor {
+            return false;
+        }
+        current = dom.nodes[node].parent;
+    }
+    false
+}
+
+/// The name of an `itemprop="author"` element: its `itemprop="name"` descendant, its
+/// `content`, or its own short text.
+fn itemprop_author_name(dom: &Dom, id: NodeId) -> Option<String> {
+    for node in dom.descendants(id).into_iter().skip(1).take(200) {
+        if dom
+            .attr(node, "itemprop")
+            .is_some_and(|p| p.eq_ignore_ascii_case("name"))
+        {
+            let name = dom
+                .attr(node, "content")
+                .map(|c| normalize_line(&decode_entities(c)))
+                .unwrap_or_else(|| text_of(dom, node));
+            if !name.is_empty() {
+                return Some(name);
+            }
+        }
+    }
+    if let Some(content) = dom.attr(id, "content") {
+        let name = normalize_line(&decode_entities(content));
+        if !name.is_empty() && !name.contains("://") {
+            return Some(name);
+        }
+    }
+    let text = text_of(dom, id);
+    (!text.is_empty() && text.len() <= 80).then_some(text)
+}
+
+/// The host of a URL without `www.` (`//x.com/a` and `https://x.com/a` alike).
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("//").map(|(_, rest)| rest)?;
+    let host = rest
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    host.contains('.').then_some(host)
+}
+
+/// A date in a URL path: `/2019/11/19/`, `/2019-11-19-`, `/20191119/`.
+fn date_in_url(url: &str) -> Option<String> {
+    let path = url.split_once("//").map_or(url, |(_, rest)| rest);
+    let path = path.split_once('/').map(|(_, p)| p)?;
+    let parts: Vec<&str> = path.split(['/', '-', '_', '.']).collect();
+    for window in parts.windows(3) {
+        let [year, month, day] = window else { continue };
+        if year.len() == 4 && month.len() <= 2 && day.len() <= 2 && !day.is_empty() {
+            let candidate = format!("{year}-{month:0>2}-{day:0>2}");
+            if let Some(found) = crate::dates::to_iso8601(&candidate) {
+                return Some(found);
+            }
+        }
+    }
+    for part in &parts {
+        if part.len() == 8 && part.bytes().all(|b| b.is_ascii_digit()) && part.starts_with("20") {
+            if let Some(found) = crate::dates::to_iso8601(part) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// Lowercase letters and digits only, umlauts spelled out (Börsen → boersen).
+fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars().flat_map(char::to_lowercase) {
+        match ch {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            'à' | 'á' | 'â' | 'ã' | 'å' => out.push('a'),
+            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
+            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
+            'ò' | 'ó' | 'ô' | 'õ' => out.push('o'),
+            'ù' | 'ú' | 'û' => out.push('u'),
+            'ç' => out.push('c'),
+            'ñ' => out.push('n'),
+            _ if ch.is_alphanumeric() => out.push(ch),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a title segment names the site: equal to a site name, or to the host or its
+/// main label ("Globalnews.ca", "DW" for dw.com), or a site name contains it.
+fn is_site(segment: &str, sites: &[String]) -> bool {
+    let folded = fold(segment);
+    if folded.len() < 2 {
+        return false;
+    }
+    sites.iter().any(|site| {
+        let site_folded = fold(site);
+        if site_folded.is_empty() {
+            return false;
+        }
+        if folded == site_folded {
+            return true;
+        }
+        // a host: its labels without the public suffix
+        if site.contains('.') && !site.contains(' ') {
+            let labels: Vec<&str> = site.split('.').collect();
+            let main = labels.iter().rev().nth(1).copied().unwrap_or("");
+            let main = fold(main);
+            return folded == main
+                || (main.len() >= 4
+                    && folded.starts_with(&main)
+                    && folded.len() <= main.len() + 4)
+                || (folded.len() >= 4 && main.starts_with(&folded));
+        }
+        folded.len() >= 4 && (site_folded.starts_with(&folded) || folded.starts_with(&site_folded))
+    })
+}
+
+fn is_dateish(segment: &str) -> bool {
+    let trimmed = segment.trim();
+    !trimmed.is_empty()
+        && (trimmed
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | '/' | '-' | ' ' | ':'))
+            || crate::dates::to_iso8601(trimmed).is_some())
+}
+
+const SEPARATORS: [&str; 9] = [
+    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ",
+];
+
+/// A title with the site name, sections and dates at either end cut off when they are the
+/// outlet's: "Kim visits Moscow - National | Globalnews.ca" gives "Kim visits Moscow".
+pub(crate) fn strip_site(title: &str, sites: &[String]) -> String {
+    // segments with the separator that precedes each
+    let mut segments: Vec<(&str, &str)> = Vec::new();
+    let mut rest = title;
+    let mut separator = "";
+    loop {
+        let next = SEPARATORS
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|at| (at, *sep)))
+            .min();
+        match next {
+            Some((at, sep)) => {
+                segments.push((separator, &rest[..at]));
+                separator = sep;
+                rest = &rest[at + sep.len()..];
+            }
+            None => {
+                segments.push((separator, rest));
+                break;
+            }
+        }
+    }
+    if segments.len() < 2 {
+        return title.to_string();
+    }
+    let mut end = segments.len();
+    let mut cut_site = false;
+    while end > 1 && (is_site(segments[end - 1].1, sites) || is_dateish(segments[end - 1].1)) {
+        cut_site |= is_site(segments[end - 1].1, sites);
+        end -= 1;
+    }
+    // a short section name left before the site ("- National | Globalnews.ca")
+    if cut_site && end > 1 {
+        let last = segments[end - 1].1;
+        let first_words = segments[0].1.split_whitespace().count();
+        if last.split_whitespace().count() <= 2
+            && first_words >= 4
+            && segments[end - 1].0 != segments[end.min(segments.len() - 1)].0
+        {
+            end -= 1;
+        }
+    }
+    let mut start = 0;
+    while start + 1 < end && is_site(segments[start].1, sites) {
+        start += 1;
+    }
+    if !cut_site && start == 0 {
+        return title.to_string();
+    }
+    let mut out = String::new();
+    for (index, (sep, text)) in segments[start..end].iter().enumerate() {
+        if index > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(text);
+    }
+    out.trim().to_string()
+}
+
+/// The title: the page's own headline (JSON-LD, Open Graph, `<title>`) with the outlet's name
+/// cut off, or the first `<h1>` when that headline starts with it.
+fn choose_title(
+    primary: Option<&str>,
+    title_tag: Option<&str>,
+    h1: &[String],
+    sites: &[String],
+) -> Option<String> {
+    let primary = primary.map(normalize_line).filter(|t| !t.is_empty());
+    for heading in h1 {
+        let heading_folded = fold(heading);
+        if heading_folded.len() < 8 {
+            continue;
+        }
+        for candidate in [primary.as_deref(), title_tag].into_iter().flatten() {
+            let folded = fold(candidate);
+            if folded == heading_folded
+                || (folded.starts_with(&heading_folded)
+                    && heading_folded.len() * 10 >= folded.len() * 4)
+            {
+                return Some(heading.clone());
+            }
+        }
+    }
+    let title = primary.or_else(|| h1.first().cloned())?;
+    let stripped = strip_site(&title, sites);
+    Some(if stripped.is_empty() { title } else { stripped })
+}
+
+fn types_of(map: &serde_json::Map<String, serde_json::Value>) -> Vec<&str> {
+    match map.get("@type") {
+        Some(serde_json::Value::String(kind)) => vec![kind.as_str()],
+        Some(serde_json::Value::Array(kinds)) => kinds.iter().filter_map(|k| k.as_str()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn read_json_ld(raw: &str, found: &mut JsonLd) {
+    // some pages wrap the JSON in a CDATA section (XHTML habits)
+    let mut text = raw.trim();
+    for prefix in ["//<![CDATA[", "<![CDATA["] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            text = rest.trim();
+        }
+    }
+    for suffix in ["//]]>", "]]>"] {
+        if let Some(rest) = text.strip_suffix(suffix) {
+            text = rest.trim();
+        }
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
         return;
     };
     let mut stack = vec![&value];
@@ -146,41 +722,66 @@ fn read_json_ld(raw: &str, article: &mut HtmlArticle) {
             break;
         }
         match node {
-            serde_json::Value::Array(items) => stack.extend(items.iter()),
+            serde_json::Value::Array(items) => stack.extend(items.iter().rev()),
             serde_json::Value::Object(map) => {
-                let is_article = map
-                    .get("@type")
-                    .and_then(|t| t.as_str())
-                    .is_some_and(|t| t.contains("Article") || t == "BlogPosting");
+                let types = types_of(map);
+                let is_article = types.iter().any(|t| {
+                    t.contains("Article")
+                        || *t == "BlogPosting"
+                        || *t == "Report"
+                        || *t == "LiveBlogPosting"
+                });
+                let string = |key: &str| {
+                    map.get(key)
+                        .and_then(|d| d.as_str())
+                        .map(normalize_line)
+                        .filter(|s| !s.is_empty())
+                };
                 if is_article {
-                    if article.json_ld_body.is_none() {
-                        article.json_ld_body = map
+                    if found.article_body.is_none() {
+                        found.article_body = map
                             .get("articleBody")
                             .and_then(|d| d.as_str())
                             .filter(|d| !d.trim().is_empty())
                             .map(str::to_string);
                     }
-                    if article.published.is_none() {
-                        article.published = map
-                            .get("datePublished")
-                            .and_then(|d| d.as_str())
-                            .map(str::to_string);
+                    if found.published.is_none() {
+                        found.published = string("datePublished").or_else(|| string("dateCreated"));
                     }
-                    if article.title.is_none() {
-                        article.title = map
-                            .get("headline")
-                            .and_then(|d| d.as_str())
-                            .map(normalize_line);
+                    if found.modified.is_none() {
+                        found.modified = string("dateModified");
                     }
-                    if article.byline.is_none() {
-                        article.byline = map.get("author").and_then(person_name);
+                    if found.headline.is_none() {
+                        found.headline = string("headline").or_else(|| string("name"));
                     }
-                    if article.outlet.is_none() {
-                        article.outlet = map.get("publisher").and_then(person_name);
+                    if found.authors.is_empty() {
+                        if let Some(author) = map.get("author").or_else(|| map.get("creator")) {
+                            person_names(author, &mut found.authors);
+                        }
+                    }
+                    if found.publisher.is_none() {
+                        found.publisher = map.get("publisher").and_then(organisation_name);
+                    }
+                } else if !types.iter().any(|t| t.contains("Comment")) {
+                    if found.other_published.is_none() {
+                        found.other_published = string("datePublished");
+                    }
+                    if found.publisher.is_none()
+                        && types.iter().any(|t| *t == "WebSite" || *t == "WebPage")
+                    {
+                        found.publisher = map.get("publisher").and_then(organisation_name);
                     }
                 }
                 if let Some(graph) = map.get("@graph") {
                     stack.push(graph);
+                }
+                if let Some(main) = map
+                    .get("mainEntity")
+                    .or_else(|| map.get("mainEntityOfPage"))
+                {
+                    if main.is_object() {
+                        stack.push(main);
+                    }
                 }
             }
             _ => {}
@@ -188,20 +789,112 @@ fn read_json_ld(raw: &str, article: &mut HtmlArticle) {
     }
 }
 
-fn person_name(value: &serde_json::Value) -> Option<String> {
+/// Names of the persons in a JSON-LD `author` (a string, a Person, or a list of them);
+/// organisations are not persons.
+fn person_names(value: &serde_json::Value, out: &mut Vec<String>) {
     match value {
-        serde_json::Value::String(name) => Some(normalize_line(name)),
-        serde_json::Value::Object(map) => {
-            map.get("name").and_then(|n| n.as_str()).map(normalize_line)
-        }
-        serde_json::Value::Array(items) => {
-            let names: Vec<String> = items.iter().filter_map(person_name).collect();
-            if names.is_empty() {
-                None
-            } else {
-                Some(names.join(", "))
+        serde_json::Value::String(name) => {
+            let name = normalize_line(name);
+            if !name.is_empty() && !name.contains("://") {
+                out.push(name);
             }
         }
+        serde_json::Value::Object(map) => {
+            if types_of(map)
+                .iter()
+                .any(|t| *t == "Organization" || *t == "NewsMediaOrganization")
+            {
+                return;
+            }
+            if let Some(name) = map.get("name") {
+                person_names(name, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items.iter().take(20) {
+                person_names(item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn organisation_name(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(name) => Some(normalize_line(name)).filter(|n| !n.is_empty()),
+        serde_json::Value::Object(map) => map
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(normalize_line)
+            .filter(|n| !n.is_empty()),
+        serde_json::Value::Array(items) => items.iter().find_map(organisation_name),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sites(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn site_names_are_cut_from_titles() {
+        let cases = [
+            (
+                "Zinswende: Die EZB erhöht erneut | Börsen-Zeitung",
+                sites(&["boersen-zeitung.de"]),
+                "Zinswende: Die EZB erhöht erneut",
+            ),
+            (
+                "Deutschland sucht Fachkräfte – DW – 13.06.2023",
+                sites(&["dw.com"]),
+                "Deutschland sucht Fachkräfte",
+            ),
+            (
+                "Man charged after crash in Toronto - National | Globalnews.ca",
+                sites(&["globalnews.ca"]),
+                "Man charged after crash in Toronto",
+            ),
+            (
+                "Le Monde | Les dessous de la réforme des retraites",
+                sites(&["Le Monde"]),
+                "Les dessous de la réforme des retraites",
+            ),
+            ("Up - and down", sites(&["example.com"]), "Up - and down"),
+        ];
+        for (title, sites, expected) in cases {
+            assert_eq!(strip_site(title, &sites), expected, "{title}");
+        }
+    }
+
+    #[test]
+    fn title_is_the_h1_when_the_headline_starts_with_it() {
+        let h1 = vec!["Kim visits Moscow".to_string()];
+        assert_eq!(
+            choose_title(Some("Kim visits Moscow - World news"), None, &h1, &[]).as_deref(),
+            Some("Kim visits Moscow")
+        );
+        let logo = vec!["Daily Planet".to_string()];
+        assert_eq!(
+            choose_title(Some("Kim visits Moscow"), None, &logo, &[]).as_deref(),
+            Some("Kim visits Moscow")
+        );
+    }
+
+    #[test]
+    fn dates_in_urls() {
+        assert_eq!(
+            date_in_url("https://x.com/2019/11/19/story").as_deref(),
+            Some("2019-11-19")
+        );
+        assert_eq!(
+            date_in_url("https://x.com/news/2019-11-19-story.html").as_deref(),
+            Some("2019-11-19")
+        );
+        assert_eq!(date_in_url("https://x.com/2019/11/story"), None);
+        assert_eq!(date_in_url("https://x.com/id/12345678"), None);
     }
 }

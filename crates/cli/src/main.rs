@@ -109,6 +109,9 @@ enum EvalCommand {
     Stories(cmd::extract::EvalStoriesArgs),
     /// Article-body F1 (HTML path and text path) on the extraction benchmark.
     Clean(cmd::clean_eval::EvalCleanArgs),
+    /// Title, published date, authors, outlet and language per source and per language on
+    /// news-pages, beside an anchor tool's output.
+    Meta(cmd::meta_eval::EvalMetaArgs),
 }
 
 #[derive(Subcommand)]
@@ -168,6 +171,7 @@ fn main() -> std::process::ExitCode {
             EvalCommand::Ner(args) => cmd::ner::run_eval_ner(&args),
             EvalCommand::Stories(args) => cmd::extract::run_eval_stories(&args),
             EvalCommand::Clean(args) => cmd::clean_eval::run_eval_clean(&args),
+            EvalCommand::Meta(args) => cmd::meta_eval::run_eval_meta(&args),
         },
         Command::Config { command } => match command {
             ConfigCommand::Check { file } => config_check(file.or(config_path)),

@@ -95,24 +95,39 @@ impl Extractor {
         }
         let (paragraphs, offsets) = paragraphs(body);
 
-        // Byline: the raw candidate, else a "By ..." line among the first paragraphs.
-        let byline_source = record.byline.clone().or_else(|| {
+        // Authors: the names the page's markup gives, else the raw byline, else a byline
+        // line ("By", "Von", "Par", "Por", "Di", "Door") among the first paragraphs.
+        let body_byline = || {
             paragraphs
                 .iter()
                 .take(6)
-                .find(|p| {
-                    p.len() < 100
-                        && p.strip_prefix("By")
-                            .and_then(|rest| rest.chars().next())
-                            .is_some_and(|c| c == ' ' || c == ':' || c.is_uppercase())
-                })
+                .find(|p| p.len() < 100 && meta::strip_byline_prefix(p).is_some())
                 .map(|p| p.to_string())
-        });
-        let byline = byline_source
-            .as_deref()
-            .map(meta::parse_byline)
-            .unwrap_or_default();
+        };
+        let mut byline = meta::Byline::default();
+        for raw in std::mem::take(&mut record.authors) {
+            let parsed = meta::parse_markup_names(&raw);
+            merge_byline(&mut byline, parsed);
+        }
+        let byline_source = record.byline.clone().or_else(body_byline);
+        if byline.persons.is_empty() {
+            if let Some(source) = byline_source.as_deref() {
+                merge_byline(&mut byline, meta::parse_byline(source));
+            }
+            if byline.persons.is_empty() && record.byline.is_some() {
+                if let Some(line) = body_byline() {
+                    merge_byline(&mut byline, meta::parse_byline(&line));
+                }
+            }
+        }
+        if let Some(agency) = meta::agency_in_lead(&paragraphs) {
+            if !byline.agencies.iter().any(|a| a == agency) {
+                byline.agencies.push(agency.to_string());
+            }
+        }
         record.byline = (!byline.persons.is_empty()).then(|| byline.persons.join(", "));
+        record.authors = byline.persons.clone();
+        record.agencies = byline.agencies.clone();
 
         let dateline_raw = record.dateline.clone();
         record.dateline = dateline_raw
@@ -125,23 +140,27 @@ impl Extractor {
                     .find_map(|p| meta::parse_dateline(p))
             });
 
-        let outlet = meta::outlet_in_text(&paragraphs)
-            .or(byline.outlet)
-            .or_else(|| {
-                record.outlet.as_deref().and_then(|candidate| {
-                    let trimmed = candidate.trim();
-                    meta::known_outlet(trimmed).map(str::to_string).or_else(|| {
-                        (!trimmed.is_empty() && trimmed.len() <= 60).then(|| trimmed.to_string())
-                    })
+        // Outlet: the page's own name for itself (og:site_name, JSON-LD publisher), a known
+        // outlet named in the text or the byline, the known host, then the host itself.
+        let outlet = record
+            .outlet
+            .as_deref()
+            .and_then(|candidate| {
+                let trimmed = candidate.trim();
+                meta::known_outlet(trimmed).map(str::to_string).or_else(|| {
+                    (!trimmed.is_empty() && trimmed.len() <= 60).then(|| trimmed.to_string())
                 })
             })
+            .or_else(|| meta::outlet_in_text(&paragraphs))
+            .or(byline.outlet.clone())
             .or_else(|| {
                 record
                     .url
                     .as_deref()
                     .and_then(meta::outlet_from_url)
                     .map(str::to_string)
-            });
+            })
+            .or_else(|| record.url.as_deref().and_then(meta::host_of_url));
         record.outlet = outlet;
 
         record.title = record
@@ -246,6 +265,23 @@ impl Extractor {
             None => record.keywords = Some(keyphrases.into_iter().map(|k| k.text).collect()),
         }
         record.body = body_owned;
+    }
+}
+
+/// Adds the persons, agencies and outlet of `more` that `into` does not have yet.
+fn merge_byline(into: &mut meta::Byline, more: meta::Byline) {
+    for person in more.persons {
+        if !into.persons.contains(&person) {
+            into.persons.push(person);
+        }
+    }
+    for agency in more.agencies {
+        if !into.agencies.contains(&agency) {
+            into.agencies.push(agency);
+        }
+    }
+    if into.outlet.is_none() {
+        into.outlet = more.outlet;
     }
 }
 

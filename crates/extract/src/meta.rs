@@ -145,6 +145,74 @@ const OUTLETS: &[(&str, &[&str], &[&str])] = &[
     ("UPI", &["United Press International"], &["upi.com"]),
 ];
 
+/// News agencies: canonical name and other spellings (matched whole, case-insensitive; short
+/// all-caps spellings only as written).
+const AGENCIES: &[(&str, &[&str])] = &[
+    (
+        "dpa",
+        &[
+            "Deutsche Presse-Agentur",
+            "dpa-AFX",
+            "dpa/lnw",
+            "dpa/lby",
+            "dpa/tmn",
+        ],
+    ),
+    ("AP", &["Associated Press", "The Associated Press"]),
+    ("Reuters", &["Thomson Reuters"]),
+    (
+        "AFP",
+        &["Agence France-Presse", "Agence France Presse", "afp"],
+    ),
+    ("ANSA", &["Agenzia ANSA"]),
+    ("EFE", &["Agencia EFE", "efe"]),
+    ("APA", &["Austria Presse Agentur"]),
+    ("KNA", &["Katholische Nachrichten-Agentur"]),
+    ("epd", &["Evangelischer Pressedienst"]),
+    ("SDA", &["Keystone-SDA", "sda"]),
+    ("Belga", &[]),
+    ("ANP", &[]),
+    ("Lusa", &["Agência Lusa"]),
+    ("Europa Press", &[]),
+    ("Xinhua", &["Xinhua News Agency"]),
+    ("Kyodo", &["Kyodo News"]),
+    ("Yonhap", &["Yonhap News Agency"]),
+    ("TASS", &["ITAR-TASS"]),
+    ("PTI", &["Press Trust of India"]),
+    ("IANS", &[]),
+    ("ANI", &["Asian News International"]),
+    ("UPI", &["United Press International"]),
+    ("AAP", &["Australian Associated Press"]),
+    ("The Canadian Press", &["Canadian Press"]),
+    ("AGI", &[]),
+    ("Adnkronos", &[]),
+    ("Anadolu", &["Anadolu Agency", "AA"]),
+    ("Bloomberg", &["Bloomberg News"]),
+    ("dts", &["dts Nachrichtenagentur"]),
+    ("SID", &[]),
+    ("AFX", &[]),
+];
+
+/// The canonical name of a news agency, when `name` is one ("Agence France-Presse" → AFP).
+pub fn known_agency(name: &str) -> Option<&'static str> {
+    let trimmed = name
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
+    if trimmed.is_empty() {
+        return None;
+    }
+    AGENCIES.iter().find_map(|(canonical, aliases)| {
+        let same = |spelling: &str| {
+            if spelling.len() <= 4 && spelling.chars().all(|c| c.is_ascii_uppercase()) {
+                spelling == trimmed
+            } else {
+                spelling.eq_ignore_ascii_case(trimmed)
+            }
+        };
+        (same(canonical) || aliases.iter().any(|alias| same(alias))).then_some(*canonical)
+    })
+}
+
 /// Words that mark a byline part as an organisation or a desk rather than a person.
 const NON_PERSON_WORDS: &[&str] = &[
     "news",
@@ -189,6 +257,72 @@ const NON_PERSON_WORDS: &[&str] = &[
     "tribune",
     "herald",
     "group",
+    "email",
+    "follow",
+    "ago",
+    "hours",
+    "minutes",
+    "updated",
+    "share",
+    "author",
+    "authors",
+    "about",
+    "more",
+    "profile",
+    "view",
+    "redaktion",
+    "rédaction",
+    "redacción",
+    "redazione",
+    "redação",
+    "redactie",
+    "autor",
+    "auteur",
+    "autore",
+    "contributors",
+    "wikimedia",
+    "projects",
+    "username",
+    "facebook",
+    "twitter",
+    "instagram",
+    "linkedin",
+    "comments",
+    "comment",
+    "read",
+    "posts",
+    "by",
+];
+
+/// Lowercase particles inside names ("Ursula von der Leyen", "Lisa de Moraes").
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von", "la", "le",
+    "du", "des", "y", "bin", "al", "ten", "ter", "zu", "el",
+];
+
+/// Byline openers in English, German, French, Spanish, Italian, Portuguese and Dutch.
+const BYLINE_PREFIXES: &[&str] = &[
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "door",
+    "text:",
+    "texto:",
+    "text von",
+    "autor:",
+    "autorin:",
+    "auteur:",
+    "autore:",
+    "written by",
+    "reporting by",
+    "posted by",
+];
+
+/// Words joining two names: and, und, et, y, e, en.
+const NAME_JOINERS: &[&str] = &[
+    " and ", " und ", " et ", " y ", " e ", " en ", " & ", " und ",
 ];
 
 /// The canonical outlet name for a spelling (case-insensitive), when it is a known outlet.
@@ -226,40 +360,90 @@ pub fn outlet_from_url(url: &str) -> Option<&'static str> {
     })
 }
 
-/// What a raw byline says: person names and/or an outlet.
+/// The host of an absolute URL without `www.` ("globalnews.ca"), when it has one.
+pub fn host_of_url(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("//")?;
+    let host = rest
+        .split(['/', '?', '#', ':'])
+        .next()?
+        .to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    (host.contains('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
+    .then(|| host.to_string())
+}
+
+/// What a raw byline says: person names, news agencies and/or an outlet.
 #[derive(Debug, Default, PartialEq)]
 pub struct Byline {
     pub persons: Vec<String>,
     pub outlet: Option<String>,
+    pub agencies: Vec<String>,
 }
 
 static BYLINE_CUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\s*(?:\||•|·|\s-\s|\s–\s|\s—\s|\d|\bupdated\b|\bpublished\b|\bposted\b|\bmin read\b|\bfollow\b|\bemail\b|@).*$")
+    Regex::new(r"(?i)\s*(?:\||•|·|\s-\s|\s–\s|\s—\s|\d|\bupdated\b|\bpublished\b|\bposted\b|\bmin read\b|\bfollow\b|\bemail\b|\baktualisiert\b|\bveröffentlicht\b|\bpublié\b|\bpublicado\b|\bpubblicato\b|\bgepubliceerd\b|\bmis à jour\b|@).*$")
         .expect("static regex")
 });
 
-/// Parse a raw byline ("ByABC News", "By Jill Dougherty, CNN", "By News Room 5 Min Read").
-pub fn parse_byline(raw: &str) -> Byline {
-    let mut result = Byline::default();
-    let line = raw.lines().next().unwrap_or("").trim();
-    let mut rest = line;
-    for prefix in ["By", "BY", "by"] {
-        if let Some(after) = line.strip_prefix(prefix) {
-            let next = after.chars().next();
-            if next.is_some_and(|c| c.is_whitespace() || c == ':' || c.is_uppercase()) {
-                rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+/// The rest of a line after a byline opener ("By", "Von", "Par", "Por", "Di", "Door"), when it
+/// starts with one followed by a capitalised word.
+pub fn strip_byline_prefix(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start();
+    for prefix in BYLINE_PREFIXES {
+        let Some(head) = trimmed.get(..prefix.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(prefix) {
+            continue;
+        }
+        let after = &trimmed[prefix.len()..];
+        let next = after.chars().next();
+        // "ByABC News" is a byline; "Byron Smith" and "Diplomats said" are not.
+        let glued_ok = prefix.len() == 2 && head == "By" && next.is_some_and(char::is_uppercase);
+        if next.is_some_and(|c| c.is_whitespace() || c == ':') || glued_ok {
+            let rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+            if rest.chars().next().is_some_and(char::is_uppercase) {
+                return Some(rest);
             }
-            break;
         }
     }
-    let rest = BYLINE_CUT.replace(rest, "");
-    let normalised = rest
-        .replace(" and ", ",")
-        .replace(" & ", ",")
-        .replace(';', ",");
-    for part in normalised.split(',') {
+    None
+}
+
+/// Parse a raw byline ("ByABC News", "By Jill Dougherty, CNN", "Von Anna Schmidt und Jan
+/// Berg, dpa", "Par Sébastien Farcis (AFP)").
+pub fn parse_byline(raw: &str) -> Byline {
+    let line = raw.lines().next().unwrap_or("").trim();
+    let rest = strip_byline_prefix(line).unwrap_or(line);
+    parse_names(rest, false)
+}
+
+/// Names as given by the page's markup (JSON-LD, meta tags): joined names are split, agencies
+/// and outlets set apart; a name of one word is kept only from markup.
+pub fn parse_markup_names(raw: &str) -> Byline {
+    let rest = strip_byline_prefix(raw).unwrap_or(raw);
+    parse_names(rest, true)
+}
+
+fn parse_names(text: &str, from_markup: bool) -> Byline {
+    let mut result = Byline::default();
+    let rest = BYLINE_CUT.replace(text, "");
+    let mut normalised = rest.replace(';', ",").replace(['(', ')'], ",");
+    for joiner in NAME_JOINERS {
+        normalised = normalised.replace(joiner, ",");
+    }
+    for part in normalised.split([',', '/']) {
         let part = part.trim().trim_end_matches('.');
         if part.is_empty() {
+            continue;
+        }
+        if let Some(agency) = known_agency(part) {
+            if !result.agencies.iter().any(|a| a == agency) {
+                result.agencies.push(agency.to_string());
+            }
             continue;
         }
         // "Jill Dougherty for CNN" / "Jill Dougherty in Moscow".
@@ -274,33 +458,63 @@ pub fn parse_byline(raw: &str) -> Byline {
             result.outlet.get_or_insert_with(|| outlet.to_string());
             continue;
         }
-        if let Some(person) = person_name(name_part) {
-            result.persons.push(person);
+        let person = person_name(name_part, from_markup).or_else(|| {
+            (!from_markup)
+                .then(|| name_before_furniture(name_part))
+                .flatten()
+        });
+        if let Some(person) = person {
+            if !result.persons.contains(&person) {
+                result.persons.push(person);
+            }
         }
     }
     result
 }
 
 /// A person's name as written (all-caps names title-cased), or `None` when the text does not
-/// look like one.
-fn person_name(text: &str) -> Option<String> {
+/// look like one: two to five capitalised words (particles such as "de", "von" aside), no
+/// digits, no desk or outlet words. Markup may also name a person in one word of a script
+/// without spaces between words.
+fn person_name(text: &str, from_markup: bool) -> Option<String> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
-    if !(2..=4).contains(&tokens.len()) {
+    if tokens.len() == 1 && from_markup {
+        let token = tokens[0];
+        let unspaced_script = token.chars().all(|c| c.is_alphabetic() && !c.is_ascii())
+            && token.chars().any(|c| {
+                ('\u{3040}'..='\u{9fff}').contains(&c) || ('\u{ac00}'..='\u{d7af}').contains(&c)
+            });
+        return (unspaced_script && token.chars().count() <= 8).then(|| token.to_string());
+    }
+    if !(2..=5).contains(&tokens.len()) {
+        return None;
+    }
+    // "Laura E. Adkins December": the date after a byline, not a surname
+    let last = tokens[tokens.len() - 1].to_lowercase();
+    if tokens.len() >= 3 && MONTH_WORDS.contains(&last.trim_end_matches('.')) {
         return None;
     }
     let mut out = Vec::with_capacity(tokens.len());
+    let mut capitalised = 0;
     for token in &tokens {
         let lower = token.to_lowercase();
-        if NON_PERSON_WORDS.contains(&lower.trim_end_matches('.')) {
+        if NON_PERSON_WORDS.contains(&lower.trim_end_matches(['.', ':'])) {
             return None;
         }
-        if !token.chars().next().is_some_and(char::is_uppercase)
-            || !token
-                .chars()
-                .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+        if !token
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
         {
             return None;
         }
+        if NAME_PARTICLES.contains(&token.trim_end_matches('.')) {
+            out.push((*token).to_string());
+            continue;
+        }
+        if !token.chars().next().is_some_and(char::is_uppercase) {
+            return None;
+        }
+        capitalised += 1;
         let is_upper = token.chars().filter(|c| c.is_alphabetic()).count() > 2
             && token.chars().all(|c| !c.is_lowercase());
         if is_upper {
@@ -309,7 +523,64 @@ fn person_name(text: &str) -> Option<String> {
             out.push((*token).to_string());
         }
     }
-    Some(out.join(" "))
+    (capitalised >= 2).then(|| out.join(" "))
+}
+
+const MONTH_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
+
+/// The name at the start of a byline part that runs on into furniture: "Howard Blume Staff
+/// Writer", "Laura E. Adkins December", "Meg Wagner NEW YORK DAILY NEWS" (two to four words
+/// before the first desk, outlet or month word).
+fn name_before_furniture(text: &str) -> Option<String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let stop = tokens
+        .iter()
+        .enumerate()
+        .skip(2)
+        .find_map(|(index, token)| {
+            let lower = token.to_lowercase();
+            let lower = lower.trim_end_matches(['.', ':']);
+            (NON_PERSON_WORDS.contains(&lower) || MONTH_WORDS.contains(&lower)).then_some(index)
+        })?;
+    if stop > 4 {
+        return None;
+    }
+    // an all-caps outlet after a mixed-case name: cut where the case changes
+    let mixed = tokens[..stop]
+        .iter()
+        .take_while(|t| t.chars().any(char::is_lowercase))
+        .count();
+    let end = if mixed >= 2 && mixed < stop {
+        mixed
+    } else {
+        stop
+    };
+    person_name(&tokens[..end].join(" "), false)
 }
 
 fn title_case(token: &str) -> String {
@@ -460,6 +731,20 @@ pub fn outlet_in_text(paragraphs: &[&str]) -> Option<String> {
     None
 }
 
+static LEAD_AGENCY_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^\n]{0,120}?\((?P<agency>[A-Za-z][A-Za-z./ -]{1,30})\)\s*(?:--|—|–|-|:|\.)?\s")
+        .expect("static regex")
+});
+
+/// A news agency credited at the start of the lead ("BERLIN (dpa) -", "Paris (AFP) —").
+pub fn agency_in_lead(paragraphs: &[&str]) -> Option<&'static str> {
+    paragraphs.iter().take(3).find_map(|paragraph| {
+        let captures = LEAD_AGENCY_ONLY.captures(paragraph)?;
+        let inside = captures.name("agency")?.as_str();
+        inside.split('/').find_map(known_agency)
+    })
+}
+
 static TITLE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s+(?:\||-|–|—|::)\s+(?P<site>[^|–—]{2,40})$").expect("static regex")
 });
@@ -557,7 +842,8 @@ mod tests {
             parse_byline("ByABC News"),
             Byline {
                 persons: vec![],
-                outlet: Some("ABC News".into())
+                outlet: Some("ABC News".into()),
+                agencies: vec![],
             }
         );
         assert_eq!(parse_byline("By News Room 5 Min Read"), Byline::default());
@@ -565,7 +851,8 @@ mod tests {
             parse_byline("By Jill Dougherty, CNN"),
             Byline {
                 persons: vec!["Jill Dougherty".into()],
-                outlet: Some("CNN".into())
+                outlet: Some("CNN".into()),
+                agencies: vec![],
             }
         );
         assert_eq!(
@@ -576,6 +863,20 @@ mod tests {
             parse_byline("Byron Smith").persons,
             vec!["Byron Smith".to_string()]
         );
+        assert_eq!(
+            parse_byline("Howard Blume Staff Writer").persons,
+            vec!["Howard Blume".to_string()]
+        );
+        assert_eq!(
+            parse_byline("By Meg Wagner NEW YORK DAILY NEWS").persons,
+            vec!["Meg Wagner".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Laura E. Adkins December 28, 2016").persons,
+            vec!["Laura E. Adkins".to_string()]
+        );
+        assert!(parse_byline("Email the author").persons.is_empty());
+        assert!(parse_byline("3 hours ago").persons.is_empty());
     }
 
     #[test]

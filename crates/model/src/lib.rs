@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Version of the record layout; bumped when fields are added.
-pub const RECORD_SCHEMA_VERSION: u32 = 1;
+pub const RECORD_SCHEMA_VERSION: u32 = 2;
 
 /// The kind of input file, decided from its name (a trailing `.gz` is looked through).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
@@ -145,6 +145,15 @@ pub struct Record {
     pub published: Option<String>,
     pub outlet: Option<String>,
     pub url: Option<String>,
+    /// The person authors, one name each (`byline` keeps them joined, as before).
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// News agencies credited in the byline or the page's markup ("dpa", "Reuters").
+    #[serde(default)]
+    pub agencies: Vec<String>,
+    /// Last modification, ISO 8601 like `published`; never taken for the publication date.
+    #[serde(default)]
+    pub modified: Option<String>,
     /// ISO 639-1 code.
     pub language: Option<String>,
     /// Confidence of `language`, 0..1.
@@ -200,6 +209,9 @@ impl Record {
             published: None,
             outlet: None,
             url: None,
+            authors: Vec::new(),
+            agencies: Vec::new(),
+            modified: None,
             language: None,
             language_score: None,
             body: String::new(),

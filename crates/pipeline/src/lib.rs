@@ -109,6 +109,8 @@ impl Pipeline {
         record.published_text = cleaned.published_text;
         record.url = cleaned.url;
         record.outlet = cleaned.outlet;
+        record.authors = cleaned.authors;
+        record.modified = cleaned.modified;
         record.body = cleaned.body;
         record.encoding = Some(cleaned.encoding);
         if let Some(hint) = cleaned.language_hint {

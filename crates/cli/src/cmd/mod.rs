@@ -3,5 +3,6 @@
 pub mod body_eval;
 pub mod clean_eval;
 pub mod extract;
+pub mod meta_eval;
 pub mod ner;
 pub mod topic;

@@ -1,0 +1,193 @@
+//! Metadata of real pages, one or more per language (en, de, fr, es, it, pt, nl), through the
+//! clean and extract stages: title, published day, person authors and news agencies. The
+//! pages are read from `../shared/data/news-pages` beside the repository (as in CI).
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use newsflow_model::{Format, Record};
+use newsflow_pipeline::{ModelBytes, Pipeline, RawInput};
+
+fn page(id: &str) -> Vec<u8> {
+    let source = id.split('-').next().unwrap_or("");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/news-pages/pages")
+        .join(source)
+        .join(format!("{id}.html.gz"));
+    let compressed = std::fs::read(&path).unwrap_or_else(|error| {
+        panic!(
+            "{}: {error} (../shared/data beside the repository)",
+            path.display()
+        )
+    });
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(&compressed[..])
+        .read_to_end(&mut out)
+        .expect("gzip");
+    out
+}
+
+fn record(pipeline: &Pipeline, id: &str, bytes: &[u8]) -> Record {
+    let raw = RawInput {
+        id,
+        source: id,
+        received_at: "2026-01-01T00:00:00Z",
+        format: Format::Html,
+        bytes,
+    };
+    pipeline.process(&raw).expect("a record")
+}
+
+/// (page id, title, published day, person authors, agencies); `None` is not checked.
+type Case = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static [&'static str]>,
+    &'static [&'static str],
+);
+
+const CASES: &[Case] = &[
+    // en: JSON-LD and meta tags, two authors
+    (
+        "postlight-www.theguardian.com",
+        Some("Standing Rock protesters hold out against extraordinary police violence"),
+        Some("2016-11-29"),
+        Some(&["Julia Carrie Wong", "Sam Levin"]),
+        &[],
+    ),
+    // en: four authors in one byline
+    (
+        "postlight-www.nytimes.com",
+        Some("Ahmad Khan Rahami Is Arrested in Manhattan and New Jersey Bombings"),
+        Some("2016-09-19"),
+        Some(&[
+            "Marc Santora",
+            "William K. Rashbaum",
+            "Al Baker",
+            "Adam Goldman",
+        ]),
+        &[],
+    ),
+    // de: title, date and author from markup
+    (
+        "postlight-www.abendblatt.de",
+        Some("Warum Mangos und Papayas jetzt teurer sind"),
+        Some("2020-05-15"),
+        Some(&["Melanie Wassink"]),
+        &[],
+    ),
+    // de: the date only written ("16.12.2012") in an element named "published"
+    ("htmldate-kinra.de", None, Some("2012-12-16"), None, &[]),
+    // de: "27.06.2018 09:54" under the headline
+    (
+        "htmldate-goodform.ch.blog",
+        None,
+        Some("2018-06-27"),
+        None,
+        &[],
+    ),
+    // de: a dpa byline
+    (
+        "htmldate-bnn.de-Brand",
+        None,
+        Some("2023-10-31"),
+        None,
+        &["dpa"],
+    ),
+    // fr: title cut of its site name, date from markup
+    (
+        "postlight-www.lemonde.fr",
+        Some("Les sombres perspectives économiques de la Commission européenne"),
+        Some("2019-05-07"),
+        None,
+        &[],
+    ),
+    // fr: AFP credited
+    (
+        "readability-liberation-1",
+        Some("Un troisième Français mort dans le séisme au Népal"),
+        Some("2015-04-30"),
+        None,
+        &["AFP"],
+    ),
+    // es: author from markup, EFE credited elsewhere
+    (
+        "readability-cnet-svg-classes",
+        Some("Twitter Lite se estrena en México, Venezuela y otros nueve países"),
+        None,
+        Some(&["César Salza"]),
+        &[],
+    ),
+    (
+        "htmldate-1731743891",
+        None,
+        Some("2020-10-07"),
+        None,
+        &["EFE"],
+    ),
+    // it: ANSA credited
+    (
+        "htmldate-1671960661",
+        None,
+        Some("2020-07-28"),
+        None,
+        &["ANSA"],
+    ),
+    // pt
+    (
+        "readability-folha",
+        Some("Tite diz que errou ao levar taça da Libertadores a Lula em 2012"),
+        Some("2018-12-21"),
+        None,
+        &[],
+    ),
+    // nl
+    ("htmldate-1721884119", None, Some("2020-09-26"), None, &[]),
+];
+
+#[test]
+fn real_pages_in_seven_languages() {
+    let pipeline = Pipeline::new(&ModelBytes::default(), Vec::new()).expect("pipeline");
+    for (id, title, day, authors, agencies) in CASES {
+        let record = record(&pipeline, id, &page(id));
+        if let Some(title) = title {
+            assert_eq!(record.title.as_deref(), Some(*title), "{id}: title");
+        }
+        if let Some(day) = day {
+            assert_eq!(
+                record.published.as_deref().map(|d| &d[..10]),
+                Some(*day),
+                "{id}: published"
+            );
+        }
+        if let Some(authors) = authors {
+            assert_eq!(record.authors, *authors, "{id}: authors");
+        }
+        for agency in *agencies {
+            assert!(
+                record.agencies.iter().any(|a| a == agency),
+                "{id}: agencies {:?} lack {agency}",
+                record.agencies
+            );
+        }
+        for author in &record.authors {
+            assert!(!record.agencies.contains(author), "{id}: {author} twice");
+        }
+    }
+}
+
+#[test]
+fn language_stays_right_where_html_lang_lies() {
+    let pipeline = Pipeline::new(&ModelBytes::default(), Vec::new()).expect("pipeline");
+    let html = "<html lang=\"en\"><head><title>Neue Regeln | Beispielzeitung</title></head><body><article><h1>Neue Regeln</h1>\
+        <p class=\"byline\">Von Anna Schmidt und Jan Berg</p>\
+        <p>Die Bundesregierung hat am Montag neue Regeln für den Ausbau der Windkraft beschlossen, die ab Juli gelten sollen.</p>\
+        <p>Nach Angaben des Ministeriums sollen die Genehmigungsverfahren damit deutlich kürzer werden, sagte eine Sprecherin in Berlin.</p>\
+        <p>Die Opposition kritisierte, dass die Länder bei der Planung zu wenig Mitsprache hätten und die Kommunen die Kosten tragen müssten.</p>\
+        </article></body></html>";
+    let record = record(&pipeline, "lang", html.as_bytes());
+    assert_eq!(record.language.as_deref(), Some("de"));
+    assert_eq!(record.authors, ["Anna Schmidt", "Jan Berg"]);
+    assert_eq!(record.byline.as_deref(), Some("Anna Schmidt, Jan Berg"));
+}
