@@ -251,59 +251,14 @@ pub fn extract(source: &str) -> HtmlArticle {
     let raw_sizes = measure(&dom, &nothing_dropped);
     let page_text = raw_sizes.text[0].max(1);
 
-    // what never is article text
-    let mut dropped = vec![false; count];
-    for id in 0..count {
-        if let Some(parent) = dom.nodes[id].parent {
-            if dropped[parent] {
-                dropped[id] = true;
-                continue;
-            }
-        }
-        let Some(tag) = dom.tag(id) else { continue };
-        let structural = matches!(tag, "form" | "nav" | "aside" | "menu");
-        if structural && raw_sizes.text[id] * 3 >= page_text {
-            continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
-        }
-        if DROP_TAGS.contains(&tag) || is_hidden(&dom, id) {
-            dropped[id] = true;
-            continue;
-        }
-        if matches!(tag, "body" | "html" | "#root" | "a") {
-            continue;
-        }
-        let hints = class_id(&dom, id);
-        if negative_hint(&hints) && !positive_hint(&hints) && raw_sizes.text[id] * 3 < page_text {
-            dropped[id] = true;
-        }
-    }
+    let dropped = furniture(&dom, &raw_sizes, page_text);
     let sizes = measure(&dom, &dropped);
 
     // paragraph scoring
     let mut score = vec![0f32; count];
-    let mut paragraph = vec![false; count];
-    for (id, &is_dropped) in dropped.iter().enumerate() {
-        if is_dropped {
-            continue;
-        }
-        let Some(tag) = dom.tag(id) else { continue };
-        let paragraph_like = matches!(tag, "p" | "pre" | "blockquote")
-            || (matches!(tag, "div" | "td" | "section")
-                && dom.nodes[id].children.iter().any(|&child| {
-                    matches!(dom.nodes[child].kind, NodeKind::Text { .. }) && sizes.text[child] > 80
-                }));
-        if !paragraph_like {
-            continue;
-        }
+    let paragraph = paragraphs(&dom, &dropped, &sizes);
+    for id in (0..count).filter(|&id| paragraph[id]) {
         let length = sizes.text[id];
-        if length < 25 {
-            continue;
-        }
-        let link_density = sizes.link[id] as f32 / length.max(1) as f32;
-        if link_density > 0.5 {
-            continue;
-        }
-        paragraph[id] = true;
         let value = 1.0 + sizes.commas[id] as f32 + (length as f32 / 100.0).min(3.0);
         let mut ancestor = dom.nodes[id].parent;
         let mut level = 0;
@@ -375,6 +330,65 @@ pub fn extract(source: &str) -> HtmlArticle {
         &dom, &dropped, &sizes, &paragraph, &roots, primary, &article,
     );
     article
+}
+
+/// What never is article text: scripts, forms, hidden blocks and the like, and blocks whose
+/// class or id names furniture (comments, share bars, ...).
+fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
+    let count = dom.nodes.len();
+    let mut dropped = vec![false; count];
+    for id in 0..count {
+        if let Some(parent) = dom.nodes[id].parent {
+            if dropped[parent] {
+                dropped[id] = true;
+                continue;
+            }
+        }
+        let Some(tag) = dom.tag(id) else { continue };
+        let structural = matches!(tag, "form" | "nav" | "aside" | "menu");
+        if structural && raw_sizes.text[id] * 3 >= page_text {
+            continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
+        }
+        if DROP_TAGS.contains(&tag) || is_hidden(dom, id) {
+            dropped[id] = true;
+            continue;
+        }
+        if matches!(tag, "body" | "html" | "#root" | "a") {
+            continue;
+        }
+        let hints = class_id(dom, id);
+        if negative_hint(&hints) && !positive_hint(&hints) && raw_sizes.text[id] * 3 < page_text {
+            dropped[id] = true;
+        }
+    }
+    dropped
+}
+
+/// Paragraph-like blocks outside furniture: `<p>`, `<pre>`, `<blockquote>`, and divs, cells
+/// and sections with a long run of their own text; at least 25 characters, at most half links.
+fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
+    let mut paragraph = vec![false; dom.nodes.len()];
+    for (id, &is_dropped) in dropped.iter().enumerate() {
+        if is_dropped {
+            continue;
+        }
+        let Some(tag) = dom.tag(id) else { continue };
+        let paragraph_like = matches!(tag, "p" | "pre" | "blockquote")
+            || (matches!(tag, "div" | "td" | "section")
+                && dom.nodes[id].children.iter().any(|&child| {
+                    matches!(dom.nodes[child].kind, NodeKind::Text { .. }) && sizes.text[child] > 80
+                }));
+        if !paragraph_like {
+            continue;
+        }
+        let length = sizes.text[id];
+        if length < 25 {
+            continue;
+        }
+        let link_density = sizes.link[id] as f32 / length.max(1) as f32;
+        paragraph[id] = link_density <= 0.5;
+    }
+    paragraph
 }
 
 /// Characters of the paragraphs under each node (a paragraph inside another counts once).
