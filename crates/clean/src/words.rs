@@ -266,6 +266,74 @@ impl WordModel {
             last = start + word.len();
         }
         out.push_str(&text[last..]);
+        let (out, junctions) = self.repair_junctions(&out);
+        (out, repaired + junctions)
+    }
+
+    /// In a text already shown to have join damage, the same damage at digits and punctuation:
+    /// "in1990" → "in 1990", "$50million" → "$50 million", "problems,has" → "problems, has",
+    /// "DPRK[North" → "DPRK [North". Only where the letters on the word side are a known word
+    /// (so "mp3", "10km", "3rd", "1990s" and "1,000" stay as they are).
+    fn repair_junctions(&self, text: &str) -> (String, u32) {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let word_at = |from: usize, forward: bool| -> String {
+            let mut letters = Vec::new();
+            let mut index = from as isize;
+            while index >= 0 && (index as usize) < chars.len() {
+                let ch = chars[index as usize].1;
+                if !ch.is_ascii_lowercase() {
+                    break;
+                }
+                letters.push(ch);
+                index += if forward { 1 } else { -1 };
+            }
+            if !forward {
+                letters.reverse();
+            }
+            // a word that goes on into capitals or digits is not a plain word
+            let edge = index >= 0 && (index as usize) < chars.len();
+            if edge && chars[index as usize].1.is_alphanumeric() {
+                return String::new();
+            }
+            letters.into_iter().collect()
+        };
+        let known = |word: &str, least: usize| word.len() >= least && self.freq(word) >= RARE_OK;
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut repaired = 0;
+        for (position, &(_, ch)) in chars.iter().enumerate() {
+            if position > 0 {
+                let previous = chars[position - 1].1;
+                let gap = if previous.is_ascii_lowercase() && ch.is_ascii_digit() {
+                    // "in1990": a known word, then a number of two or more digits
+                    let digits = chars[position..]
+                        .iter()
+                        .take_while(|(_, c)| c.is_ascii_digit())
+                        .count();
+                    let after = chars.get(position + digits).map(|&(_, c)| c);
+                    digits >= 2
+                        && after.is_none_or(|c| !c.is_alphanumeric())
+                        && known(&word_at(position - 1, false), 2)
+                } else if previous.is_ascii_digit() && ch.is_ascii_lowercase() {
+                    // "$50million", "G-8meeting": a number, then a known word of 4+ letters
+                    known(&word_at(position, true), 4)
+                } else if matches!(previous, ',' | ';')
+                    && ch.is_ascii_lowercase()
+                    && position >= 2
+                    && chars[position - 2].1.is_ascii_lowercase()
+                {
+                    // "problems,has": two known words around a comma
+                    known(&word_at(position - 2, false), 2) && known(&word_at(position, true), 2)
+                } else {
+                    // "DPRK[North": a bracket opened right after a word
+                    ch == '[' && previous.is_alphabetic()
+                };
+                if gap {
+                    out.push(' ');
+                    repaired += 1;
+                }
+            }
+            out.push(ch);
+        }
         (out, repaired)
     }
 
@@ -345,6 +413,29 @@ mod tests {
             counts.insert(word.to_string(), count);
         }
         WordModel { counts }
+    }
+
+    #[test]
+    fn junctions_at_digits_and_punctuation_are_split_only_beside_known_words() {
+        let mut model = model();
+        for (word, count) in [
+            ("in", 50_000),
+            ("million", 800),
+            ("meeting", 700),
+            ("problems", 300),
+            ("has", 20_000),
+        ] {
+            model.counts.insert(word.to_string(), count);
+        }
+        let (out, count) =
+            model.repair_junctions("in1990 $50million G-8meeting problems,has DPRK[North");
+        assert_eq!(
+            out,
+            "in 1990 $50 million G-8 meeting problems, has DPRK [North"
+        );
+        assert_eq!(count, 5);
+        let kept = "mp3 10km 3rd 1990s 1,000 the2x Koreas,North a,b";
+        assert_eq!(model.repair_junctions(kept).0, kept);
     }
 
     #[test]
