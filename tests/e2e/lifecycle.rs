@@ -238,6 +238,43 @@ async fn two_watchers_on_one_inbox_publish_each_file_once() {
     }
     let ids = raw_ids(&js).await;
     assert_each_once(&ids, 30, &[&first, &second, &third]);
+
+    // `newsflow status` shows every running watcher's counters, read from NATS alone: the two
+    // that published the 30 files between them, and the third that found them all published.
+    let start = Instant::now();
+    loop {
+        let (ok, stdout, stderr) = crate::harness::run_newsflow(
+            &workspaces[0].config,
+            &["status", "--nats", &broker.url(), "--json"],
+        );
+        assert!(ok, "status failed: {stderr}");
+        let status: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let watchers = status["watchers"].as_array().cloned().unwrap_or_default();
+        let sum = |key: &str| -> u64 { watchers.iter().filter_map(|w| w[key].as_u64()).sum() };
+        // each file is published by one watcher and found already published by the others
+        let late = watchers
+            .iter()
+            .filter(|w| w["published"] == 0 && w["already_published"] == 30)
+            .count();
+        if watchers.len() == 3 && sum("published") == 30 && late >= 1 {
+            assert!(
+                watchers.iter().all(|w| w["inbox"].as_str().is_some()),
+                "{status}"
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "status never showed the three watchers' counters: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (ok, table, _) =
+        crate::harness::run_newsflow(&workspaces[0].config, &["status", "--nats", &broker.url()]);
+    assert!(
+        ok && table.contains("too young") && table.contains(&inbox),
+        "{table}"
+    );
 }
 
 const FILES: usize = 150;

@@ -97,6 +97,110 @@ impl Dedup for KvDedup {
     }
 }
 
+/// How long a watcher's counters stay in [`WatchCounters`]'s bucket after its last report: a
+/// watcher that stopped drops out of `newsflow status` after this.
+pub const WATCH_COUNTERS_TTL: Duration = Duration::from_secs(120);
+
+/// Each running watcher's counters in a key-value bucket (`<prefix>_watch_stats`), one key per
+/// watcher, refreshed every few seconds and expiring [`WATCH_COUNTERS_TTL`] after the last
+/// report, so `newsflow status` can show what every watcher decided without reaching it.
+pub struct WatchCounters {
+    store: kv::Store,
+}
+
+impl WatchCounters {
+    /// Opens the bucket, creating it when absent.
+    pub async fn open(
+        js: &jetstream::Context,
+        subjects: &Subjects,
+        replicas: usize,
+    ) -> Result<WatchCounters, BusError> {
+        let bucket = subjects.watch_stats_bucket();
+        if let Ok(store) = js.get_key_value(&bucket).await {
+            return Ok(WatchCounters { store });
+        }
+        let config = kv::Config {
+            bucket: bucket.clone(),
+            description: "counters of the running watchers".to_string(),
+            history: 1,
+            max_age: WATCH_COUNTERS_TTL,
+            storage: jetstream::stream::StorageType::File,
+            num_replicas: replicas,
+            ..Default::default()
+        };
+        let store = match js.create_key_value(config).await {
+            Ok(store) => store,
+            Err(create_error) => js
+                .get_key_value(&bucket)
+                .await
+                .map_err(|_| BusError::Stream {
+                    stream: bucket.clone(),
+                    message: create_error.to_string(),
+                })?,
+        };
+        Ok(WatchCounters { store })
+    }
+
+    /// Stores one watcher's counters (any JSON object) under its name.
+    pub async fn put(&self, watcher: &str, counters: &serde_json::Value) -> Result<(), BusError> {
+        let value = Bytes::from(counters.to_string());
+        self.store
+            .put(counter_key(watcher), value)
+            .await
+            .map(|_| ())
+            .map_err(|err| BusError::Stream {
+                stream: self.store.name.clone(),
+                message: err.to_string(),
+            })
+    }
+
+    /// Every watcher that reported within the TTL: (name, counters), sorted by name.
+    pub async fn read_all(
+        js: &jetstream::Context,
+        subjects: &Subjects,
+    ) -> Result<Vec<(String, serde_json::Value)>, BusError> {
+        use futures::StreamExt;
+        let Ok(store) = js.get_key_value(subjects.watch_stats_bucket()).await else {
+            return Ok(Vec::new());
+        };
+        let error = |err: &dyn std::fmt::Display| BusError::Stream {
+            stream: subjects.watch_stats_bucket(),
+            message: err.to_string(),
+        };
+        let mut keys = store.keys().await.map_err(|err| error(&err))?;
+        let mut out = Vec::new();
+        while let Some(key) = keys.next().await {
+            let key = key.map_err(|err| error(&err))?;
+            if let Some(bytes) = store.get(&key).await.map_err(|err| error(&err))? {
+                if let Ok(value) = serde_json::from_slice(&bytes) {
+                    out.push((key, value));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+}
+
+/// A key-value key from a watcher's name (only `[-_=a-zA-Z0-9]` and dots between tokens).
+fn counter_key(watcher: &str) -> String {
+    let key: String = watcher
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '=') {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if key.is_empty() {
+        "watcher".to_string()
+    } else {
+        key
+    }
+}
+
 /// The identity of the articles stream as JetStream reports it: name, cluster and creation
 /// time. A stream deleted and created again (or a new server) has another identity.
 pub async fn stream_identity(

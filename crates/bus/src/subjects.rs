@@ -101,6 +101,11 @@ impl Subjects {
         format!("{}_watch_dedup", self.prefix.replace('-', "_"))
     }
 
+    /// Key-value bucket where each running watcher keeps its counters (for `newsflow status`).
+    pub fn watch_stats_bucket(&self) -> String {
+        format!("{}_watch_stats", self.prefix.replace('-', "_"))
+    }
+
     /// Durable consumer name of a stage (shared by all its workers).
     pub fn durable(&self, stage: Stage) -> String {
         format!("{}-{}", self.prefix, stage.as_str())
@@ -126,6 +131,7 @@ mod tests {
         assert_eq!(subjects.error(Stage::Clean), "newsflow.errors.clean");
         assert_eq!(subjects.articles_stream(), "NEWSFLOW_ARTICLES");
         assert_eq!(subjects.watch_dedup_bucket(), "newsflow_watch_dedup");
+        assert_eq!(subjects.watch_stats_bucket(), "newsflow_watch_stats");
         assert_eq!(
             Subjects::new("news-a").watch_dedup_bucket(),
             "news_a_watch_dedup"

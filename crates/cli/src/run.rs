@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use newsflow_bus::dedup::{stream_identity, KvDedup};
+use newsflow_bus::dedup::{stream_identity, KvDedup, WatchCounters};
 use newsflow_bus::publisher::JetStreamSink;
 use newsflow_bus::runner::{run_stage, RunnerOptions};
 use newsflow_bus::server::{ServerOptions, Supervisor};
@@ -297,9 +297,71 @@ fn spawn_watcher(
         let dedup = KvDedup::open(&js, &subjects, window, config.nats.replicas, &identity).await?;
         tracing::info!(stream = %identity, bucket = %subjects.watch_dedup_bucket(), "watcher scoped to the stream");
         let options = watch_options(&config, identity);
+        match WatchCounters::open(&js, &subjects, config.nats.replicas).await {
+            Ok(counters) => {
+                let inbox = options.inbox.display().to_string();
+                tokio::spawn(report_watch_counters(counters, inbox, stats.clone(), cancel.clone()));
+            }
+            Err(error) => tracing::warn!(%error, "watcher counters not shared: status will not show them"),
+        }
         newsflow_watch::run(options, sink, Arc::new(dedup), stats, cancel).await?;
         Ok(())
     });
+}
+
+/// How often a watcher shares its counters for `newsflow status`.
+const COUNTERS_EVERY: Duration = Duration::from_secs(2);
+
+/// Shares this watcher's counters (what it published, rejected and skipped, by reason) in the
+/// watchers' key-value bucket every [`COUNTERS_EVERY`] and once more when it stops.
+async fn report_watch_counters(
+    counters: WatchCounters,
+    inbox: String,
+    stats: Arc<WatchStats>,
+    cancel: CancellationToken,
+) {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .unwrap_or_else(|_| "localhost".to_string());
+    let pid = std::process::id();
+    let name = format!("{host}-{pid}");
+    let mut failed = false;
+    loop {
+        let stopping = tokio::select! {
+            _ = cancel.cancelled() => true,
+            _ = tokio::time::sleep(COUNTERS_EVERY) => false,
+        };
+        let load = |counter: &std::sync::atomic::AtomicU64| {
+            counter.load(std::sync::atomic::Ordering::Relaxed)
+        };
+        let value = serde_json::json!({
+            "host": host,
+            "pid": pid,
+            "inbox": inbox,
+            "published": load(&stats.published),
+            "rejected": load(&stats.rejected),
+            "duplicates": load(&stats.duplicates),
+            "already_published": load(&stats.already_published),
+            "too_young": load(&stats.too_young),
+            "removed": load(&stats.removed),
+            "state_files": load(&stats.state_files),
+            "reported_at": time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            "stopped": stopping,
+        });
+        match counters.put(&name, &value).await {
+            Ok(()) => failed = false,
+            Err(error) if !failed => {
+                failed = true;
+                tracing::warn!(%error, "cannot share watcher counters");
+            }
+            Err(_) => {}
+        }
+        if stopping {
+            return;
+        }
+    }
 }
 
 async fn spawn_workers(

@@ -47,6 +47,9 @@ struct Status {
     stages: Vec<StageStatus>,
     results: u64,
     watch_errors: u64,
+    /// Every watcher that reported in the last two minutes: what it published, rejected and
+    /// skipped by reason (`duplicates`, `already_published`, `too_young`), as it reported them.
+    watchers: Vec<serde_json::Value>,
 }
 
 pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
@@ -111,12 +114,18 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
                 });
             }
         }
+        let watchers = newsflow_bus::dedup::WatchCounters::read_all(&js, &subjects)
+            .await?
+            .into_iter()
+            .map(|(_, counters)| counters)
+            .collect();
         anyhow::Ok(Status {
             nats: config.nats.url.clone(),
             streams,
             stages,
             results,
             watch_errors: error_counts.get(&Stage::Watch).copied().unwrap_or(0),
+            watchers,
         })
     })?;
     if args.json {
@@ -150,6 +159,37 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
             stage.waiting_pulls,
             stage.errors
         );
+    }
+    if !status.watchers.is_empty() {
+        println!();
+        println!(
+            "{:<28} {:>9} {:>8} {:>10} {:>9} {:>9} {:>7}  inbox",
+            "watcher", "published", "rejected", "duplicate", "earlier", "too young", "removed"
+        );
+        for watcher in &status.watchers {
+            let number = |key: &str| watcher[key].as_u64().unwrap_or(0);
+            let name = format!(
+                "{}:{}{}",
+                watcher["host"].as_str().unwrap_or("?"),
+                watcher["pid"].as_u64().unwrap_or(0),
+                if watcher["stopped"].as_bool() == Some(true) {
+                    " (stopped)"
+                } else {
+                    ""
+                }
+            );
+            println!(
+                "{:<28} {:>9} {:>8} {:>10} {:>9} {:>9} {:>7}  {}",
+                name,
+                number("published"),
+                number("rejected"),
+                number("duplicates"),
+                number("already_published"),
+                number("too_young"),
+                number("removed"),
+                watcher["inbox"].as_str().unwrap_or("")
+            );
+        }
     }
     println!();
     println!("results stored: {}", status.results);
