@@ -6,7 +6,8 @@ one JSON line per page: {"corpus", "id", "body", "title", "date", "authors", "si
 "language", "ms"}. `ms` is trafilatura's own extraction time for the page (bare_extraction on
 the decoded page, one thread), so it compares with newsflow's ms per page in the same eval.
 
-Install: pip install trafilatura==2.3.1   (any 2.x works; the version is recorded on line 1)
+Install: pip install trafilatura==2.3.1 lxml_html_clean   (any 2.x works; the version is
+         recorded on line 1; without lxml_html_clean the import fails on a current lxml)
 Usage:   python3 scripts/anchors/trafilatura_pages.py [DATA_ROOT] > target/trafilatura.jsonl
 """
 import gzip
