@@ -118,6 +118,14 @@ async fn dashboard_shows_a_dropped_seed_in_a_real_browser() {
             "/metrics lacks {needle}:\n{metrics}"
         );
     }
+    // Prometheus conventions: every metric has a description
+    for line in metrics.lines().filter(|line| line.starts_with("# TYPE ")) {
+        let name = line.split_whitespace().nth(2).unwrap_or("");
+        assert!(
+            metrics.contains(&format!("# HELP {name} ")),
+            "/metrics has no HELP line for {name}:\n{metrics}"
+        );
+    }
     assert_eq!(
         http_get(port, "/healthz").unwrap(),
         (200, "ok\n".to_string())

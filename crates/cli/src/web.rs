@@ -33,7 +33,10 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".to_string()), BUCKETS)
                 .ok()?;
             match builder.install_recorder() {
-                Ok(handle) => Some(handle),
+                Ok(handle) => {
+                    describe_metrics();
+                    Some(handle)
+                }
                 Err(err) => {
                     tracing::warn!(error = %err, "metrics recorder not installed");
                     None
@@ -41,6 +44,51 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
             }
         })
         .clone()
+}
+
+/// `# HELP` lines of the stage and broker metrics (the watcher's are described where they are
+/// set, in `observe`).
+fn describe_metrics() {
+    use metrics::Unit;
+    metrics::describe_counter!(
+        "newsflow_stage_messages_total",
+        "articles a stage finished in this process, by stage and outcome (done, rejected, failed, \
+         retried, dead-lettered)"
+    );
+    metrics::describe_histogram!(
+        "newsflow_stage_seconds",
+        Unit::Seconds,
+        "time a stage spent on one article in this process"
+    );
+    metrics::describe_histogram!(
+        "newsflow_drop_to_stage_seconds",
+        Unit::Seconds,
+        "time from the file's drop in the inbox to the end of this stage"
+    );
+    metrics::describe_gauge!(
+        "newsflow_stage_in_flight",
+        "articles a stage of this process is working on now"
+    );
+    metrics::describe_gauge!(
+        "newsflow_consumer_pending",
+        "messages of a stage's consumer not yet delivered to any worker (all workers)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_consumer_ack_pending",
+        "messages of a stage's consumer delivered and not yet acknowledged (all workers)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_consumer_redelivered",
+        "messages of a stage's consumer delivered more than once (all workers)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_error_records",
+        "error records in the errors stream, by stage"
+    );
+    metrics::describe_gauge!(
+        "newsflow_results_stored",
+        "result records in the results stream"
+    );
 }
 
 #[derive(Clone)]
