@@ -36,12 +36,14 @@ fn summary(snapshot: &Snapshot) -> String {
     let mut line = String::new();
     if let Some(watch) = &snapshot.watch {
         line.push_str(&format!(
-            "files: {} published, {} rejected, {} duplicate, {} already published, {} too young; ",
+            "files: {} published, {} rejected, {} duplicate, {} already published, {} too young, \
+             {:.1}/s; ",
             watch.published,
             watch.rejected,
             watch.duplicates,
             watch.already_published,
-            watch.too_young
+            watch.too_young,
+            watch.rate
         ));
     }
     let stages: Vec<String> = snapshot
@@ -57,18 +59,60 @@ fn summary(snapshot: &Snapshot) -> String {
 fn spawn_log_lines(observer: Arc<Observer>, cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut last = String::new();
+        let mut previous = Counts::of(&observer.snapshot());
+        let mut previous_at = std::time::Instant::now();
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_secs(5)) => {}
             }
-            let line = summary(&observer.snapshot());
+            let mut snapshot = observer.snapshot();
+            let now = Counts::of(&snapshot);
+            now.rates_since(&previous, previous_at.elapsed(), &mut snapshot);
+            previous = now;
+            previous_at = std::time::Instant::now();
+            let line = summary(&snapshot);
             if line != last && !line.is_empty() {
-                tracing::info!(progress = %line, "progress");
+                tracing::info!(summary = %line, "progress");
                 last = line;
             }
         }
     });
+}
+
+/// What was finished so far, to turn two snapshots into rates over the interval between log
+/// lines (the observer's own rates cover its last poll only, and read 0 between bursts).
+struct Counts {
+    files: u64,
+    stages: Vec<u64>,
+}
+
+impl Counts {
+    fn of(snapshot: &Snapshot) -> Counts {
+        Counts {
+            files: snapshot.watch.as_ref().map_or(0, |watch| {
+                watch.published + watch.rejected + watch.duplicates + watch.already_published
+            }),
+            stages: snapshot
+                .stages
+                .iter()
+                .map(|stage| stage.done + stage.rejected + stage.failed)
+                .collect(),
+        }
+    }
+
+    /// Writes into `snapshot` the rates per second since `before`, `elapsed` ago.
+    fn rates_since(&self, before: &Counts, elapsed: Duration, snapshot: &mut Snapshot) {
+        let seconds = elapsed.as_secs_f64().max(1e-3);
+        if let Some(watch) = snapshot.watch.as_mut() {
+            watch.rate = self.files.saturating_sub(before.files) as f64 / seconds;
+        }
+        for (index, stage) in snapshot.stages.iter_mut().enumerate() {
+            let now = self.stages.get(index).copied().unwrap_or(0);
+            let then = before.stages.get(index).copied().unwrap_or(now);
+            stage.rate = now.saturating_sub(then) as f64 / seconds;
+        }
+    }
 }
 
 fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
@@ -132,4 +176,54 @@ fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
             bar.finish();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::{StageView, WatchView};
+
+    fn snapshot(files: u64, done: u64) -> Snapshot {
+        Snapshot {
+            nats_connected: true,
+            uptime_secs: 0,
+            watch: Some(WatchView {
+                published: files,
+                ..WatchView::default()
+            }),
+            stages: vec![StageView {
+                stage: "clean".to_string(),
+                done,
+                rejected: 0,
+                failed: 0,
+                retried: 0,
+                in_flight: 0,
+                pending: None,
+                ack_pending: None,
+                redelivered: None,
+                waiting_pulls: None,
+                errors: None,
+                rate: 0.0,
+            }],
+            results_stored: None,
+            errors_stored: None,
+            results: Vec::new(),
+            errors: Vec::new(),
+            stories: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn log_line_rates_cover_the_interval_between_lines() {
+        let before = Counts::of(&snapshot(10, 4));
+        let mut now = snapshot(60, 29);
+        Counts::of(&now).rates_since(&before, Duration::from_secs(5), &mut now);
+        assert!((now.watch.as_ref().unwrap().rate - 10.0).abs() < 1e-9);
+        assert!((now.stages[0].rate - 5.0).abs() < 1e-9);
+        let line = summary(&now);
+        assert!(
+            line.contains("60 published") && line.contains("5.0/s"),
+            "{line}"
+        );
+    }
 }
