@@ -103,21 +103,34 @@ async fn dashboard_shows_a_dropped_seed_in_a_real_browser() {
     );
     eprintln!("dashboard screenshot: {}", shot.display());
 
-    // Metrics for Prometheus, health for orchestrators.
-    let (status, metrics) = http_get(port, "/metrics").unwrap();
-    assert_eq!(status, 200);
-    for needle in [
+    // Metrics for Prometheus, health for orchestrators. A stage counts an article after its
+    // onward publish is acknowledged, so the dashboard (which follows the streams) may show it
+    // a moment before the counter moves: read /metrics until it does.
+    let needles = [
         "newsflow_stage_messages_total{stage=\"extract\",outcome=\"done\"} 1",
         "newsflow_stage_messages_total{stage=\"clean\",outcome=\"rejected\"} 1",
         "newsflow_drop_to_stage_seconds_bucket{stage=\"extract\"",
         "newsflow_consumer_pending{stage=\"extract\"} 0",
         "newsflow_watch_files{outcome=\"published\"} 2",
-    ] {
+    ];
+    let start = std::time::Instant::now();
+    let metrics = loop {
+        let (status, metrics) = http_get(port, "/metrics").unwrap();
+        assert_eq!(status, 200);
+        let missing: Vec<&str> = needles
+            .iter()
+            .copied()
+            .filter(|needle| !metrics.contains(needle))
+            .collect();
+        if missing.is_empty() {
+            break metrics;
+        }
         assert!(
-            metrics.contains(needle),
-            "/metrics lacks {needle}:\n{metrics}"
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "/metrics lacks {missing:?}:\n{metrics}"
         );
-    }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    };
     // Prometheus conventions: every metric has a description
     for line in metrics.lines().filter(|line| line.starts_with("# TYPE ")) {
         let name = line.split_whitespace().nth(2).unwrap_or("");
