@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{read_maybe_gz, CorpusError};
+use crate::{read_json, read_maybe_gz, CorpusError};
 
 /// One benchmark page.
 #[derive(Debug, Clone)]
@@ -26,12 +26,7 @@ impl ExtractionPages {
     /// Reads `ground-truth.json` of the `extraction` folder at `root`.
     pub fn open(root: &Path) -> Result<ExtractionPages, CorpusError> {
         let path = root.join("ground-truth.json");
-        let text = std::fs::read_to_string(&path).map_err(|error| CorpusError::Io {
-            path: path.clone(),
-            source: error,
-        })?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|error| CorpusError::parse(&path, error))?;
+        let value = read_json(&path)?;
         let map = value
             .as_object()
             .ok_or_else(|| CorpusError::parse(&path, "not a json object"))?;
@@ -62,12 +57,7 @@ impl ExtractionPages {
         tool: &str,
     ) -> Result<std::collections::HashMap<String, String>, CorpusError> {
         let path = self.root.join("anchors").join(format!("{tool}.json"));
-        let text = std::fs::read_to_string(&path).map_err(|error| CorpusError::Io {
-            path: path.clone(),
-            source: error,
-        })?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|error| CorpusError::parse(&path, error))?;
+        let value = read_json(&path)?;
         let map = value.get("output").unwrap_or(&value);
         let map = map
             .as_object()

@@ -53,6 +53,12 @@ pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>, CorpusError> {
     }
 }
 
+/// A JSON file parsed whole.
+pub(crate) fn read_json(path: &Path) -> Result<serde_json::Value, CorpusError> {
+    let text = std::fs::read_to_string(path).map_err(|error| CorpusError::io(path, error))?;
+    serde_json::from_str(&text).map_err(|error| CorpusError::parse(path, error))
+}
+
 /// The default shared data root as seen from the repository root (`../shared/data`).
 pub fn default_root() -> PathBuf {
     PathBuf::from("../shared/data")
