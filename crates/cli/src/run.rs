@@ -283,6 +283,7 @@ fn spawn_watcher(
     stats: Arc<WatchStats>,
     cancel: CancellationToken,
 ) {
+    let _ = crate::web::metrics_handle();
     let sink = Arc::new(JetStreamSink::new(
         connected.js.clone(),
         connected.subjects.clone(),
@@ -372,6 +373,8 @@ async fn spawn_workers(
     stats: &LocalStats,
     cancel: CancellationToken,
 ) -> anyhow::Result<()> {
+    // The metrics recorder first: a count made before it is installed is lost for good.
+    let _ = crate::web::metrics_handle();
     let pipeline = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || settings::pipeline(&config)).await??
