@@ -333,7 +333,10 @@ pub fn extract(source: &str) -> HtmlArticle {
 }
 
 /// What never is article text: scripts, forms, hidden blocks and the like, and blocks whose
-/// class or id names furniture (comments, share bars, ...).
+/// class or id names furniture (comments, share bars, ...). A class name is only a hint: a
+/// block holding most of the page's paragraph text is the article whatever its wrapper is
+/// called (page builders wrap everything in "widget" and "wrap" containers), except for
+/// comment threads, which can outgrow the article they follow.
 fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
     let count = dom.nodes.len();
     let mut dropped = vec![false; count];
@@ -351,17 +354,102 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         }
         if DROP_TAGS.contains(&tag) || is_hidden(dom, id) {
             dropped[id] = true;
+        }
+    }
+    let tag_sizes = measure(dom, &dropped);
+    let tag_paragraphs = paragraphs(dom, &dropped, &tag_sizes);
+    let paragraph_mass = paragraph_text(dom, &tag_paragraphs, &tag_sizes);
+    let page_paragraphs = paragraph_mass[0];
+    let names_content = |id: NodeId| {
+        !dropped[id]
+            && !matches!(dom.tag(id), Some("body" | "html" | "#root") | None)
+            && positive_hint(&class_id(dom, id))
+    };
+    // the largest paragraph text under a block that names itself content ("post-content"),
+    // per node over its subtree
+    let mut named_content = vec![0u32; count];
+    for id in (0..count).rev() {
+        if names_content(id) {
+            named_content[id] = named_content[id].max(paragraph_mass[id]);
+        }
+        if let Some(parent) = dom.nodes[id].parent {
+            named_content[parent] = named_content[parent].max(named_content[id]);
+        }
+    }
+    // when most of the page's paragraph text sits in blocks whose only furniture word is a
+    // weak one ("widget"), that word is the page builder's name for every block
+    let end = subtree_ends(dom);
+    let mut weak_mass = 0;
+    let mut id = 0;
+    while id < count {
+        if dropped[id] {
+            id = end[id] + 1;
             continue;
         }
+        let hints = class_id(dom, id);
+        if negative_hint(&hints) && !positive_hint(&hints) && only_weak_hints(&hints) {
+            weak_mass += paragraph_mass[id];
+            id = end[id] + 1;
+            continue;
+        }
+        id += 1;
+    }
+    let builder_vocabulary = page_paragraphs >= 500 && weak_mass * 2 > page_paragraphs;
+    let largest_named = named_content[0];
+    // the paragraph text of the largest enclosing block that names itself content
+    let mut named_above = vec![0u32; count];
+    for id in 0..count {
+        let inherited = dom.nodes[id].parent.map_or(0, |parent| named_above[parent]);
+        named_above[id] = if names_content(id) {
+            inherited.max(paragraph_mass[id])
+        } else {
+            inherited
+        };
+    }
+    for id in 0..count {
+        if dropped[id] {
+            continue;
+        }
+        if let Some(parent) = dom.nodes[id].parent {
+            if dropped[parent] {
+                dropped[id] = true;
+                continue;
+            }
+        }
+        let Some(tag) = dom.tag(id) else { continue };
         if matches!(tag, "body" | "html" | "#root" | "a") {
             continue;
         }
         let hints = class_id(dom, id);
-        if negative_hint(&hints) && !positive_hint(&hints) && raw_sizes.text[id] * 3 < page_text {
+        if !negative_hint(&hints) || positive_hint(&hints) || raw_sizes.text[id] * 3 >= page_text {
+            continue;
+        }
+        let mass = paragraph_mass[id];
+        let major = |named: u32| named >= 500 && named * 2 >= largest_named;
+        let holds_the_article = !comment_hint(&hints)
+            && ((page_paragraphs >= 500 && mass * 2 > page_paragraphs)
+                || (builder_vocabulary && only_weak_hints(&hints))
+                || (major(named_content[id]) && named_content[id] * 3 >= tag_sizes.text[id] * 2)
+                || (major(named_above[id]) && mass * 3 >= named_above[id] * 2));
+        if !holds_the_article {
             dropped[id] = true;
         }
     }
     dropped
+}
+
+/// Class names whose only furniture word is one that page builders give to every block
+/// ("elementor-widget-wrap").
+fn only_weak_hints(hints: &str) -> bool {
+    let without_weak = hints.replace("widget", " ");
+    !negative_hint(&without_weak)
+}
+
+/// Names of comment threads and their parts.
+fn comment_hint(hints: &str) -> bool {
+    ["comment", "disqus", "repl", "respond", "discussion"]
+        .iter()
+        .any(|word| hints.contains(word))
 }
 
 /// Paragraph-like blocks outside furniture: `<p>`, `<pre>`, `<blockquote>`, and divs, cells
@@ -693,6 +781,61 @@ mod tests {
         let article = extract(&page);
         assert_eq!(article.lines.len(), 7, "{:?}", article.lines);
         assert!(article.lines[6].starts_with("Paragraph 6"));
+    }
+
+    #[test]
+    fn a_page_builders_widget_blocks_are_article_parts() {
+        // every block of the article sits in a "widget" wrapper, as page builders write them
+        let body: String = (1..=6)
+            .map(|n| {
+                format!(
+                    "<div class='builder-widget-wrap'><div class='builder-widget builder-widget-text-editor'>\
+                     <div class='builder-widget-container'>{}</div></div></div>",
+                    long_paragraph(n)
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><div class='site-header'><a href=/>Home</a></div>\
+             <div class='sidebar-widget'><p>Subscribe to our letter, it is free and weekly and good.</p></div>\
+             <div class='entry-content'>{body}</div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
+        assert!(article.lines.iter().all(|line| !line.contains("Subscribe")));
+    }
+
+    #[test]
+    fn a_furniture_name_on_the_wrapper_of_the_whole_article_is_overruled() {
+        // the article's paragraphs all sit in a block named like furniture, inside the block
+        // that names itself the post's content
+        let body: String = (1..=6).map(long_paragraph).collect();
+        let other: String = (20..=40).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div class='post-content'><div class='promo-wrap'>{body}</div></div>\
+             <div class='x'>{other}</div></body></html>"
+        );
+        let article = extract(&page);
+        assert!(
+            article
+                .lines
+                .iter()
+                .any(|line| line.starts_with("Paragraph 1 ")),
+            "{:?}",
+            article.lines
+        );
+    }
+
+    #[test]
+    fn a_call_to_action_widget_after_the_article_stays_out() {
+        let body: String = (1..=6).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div class='content'><article>{body}</article>\
+             <div class='zone-widget'><p>Support our newsroom and make a difference for readers \
+             everywhere, with a gift of any size, today and every month.</p></div></div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
     }
 
     #[test]
