@@ -122,7 +122,7 @@ async fn dashboard_shows_a_dropped_seed_in_a_real_browser() {
     let workspace = Workspace::new(&broker.url(), "");
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
-    let up = workspace.spawn(&["up", "--nats", &broker.url(), "--http", &listen]);
+    let _up = workspace.spawn(&["up", "--nats", &broker.url(), "--http", &listen]);
     let seed = seeds()
         .into_iter()
         .find(|(name, _)| name.starts_with("003"))
