@@ -443,3 +443,82 @@ fn demo_script_builds_from_a_fresh_clone() {
         assert!(built.is_file(), "{} was built", built.display());
     }
 }
+
+/// On a terminal (a pty from `script`, util-linux): the startup line of `up` goes above the
+/// live bars, never on the line of a bar (issue 19 item 6).
+#[test]
+fn on_a_terminal_the_startup_line_lands_above_the_bars() {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    let terminal = workspace.dir.path().join("terminal.out");
+    let command = format!(
+        "exec '{}' --config '{}' up --nats '{}' --http ''",
+        env!("CARGO_BIN_EXE_newsflow"),
+        workspace.config.display(),
+        broker.url()
+    );
+    let mut script = Command::new("script")
+        .arg("-qfec")
+        .arg(&command)
+        .arg(&terminal)
+        .env_remove("NEWSFLOW_NATS_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script (util-linux) runs");
+    // Seen on the terminal: the startup line and the bars drawn after it.
+    let mut shown = String::new();
+    wait_until(
+        "the startup line and the bars",
+        Duration::from_secs(30),
+        || {
+            shown =
+                String::from_utf8_lossy(&std::fs::read(&terminal).unwrap_or_default()).into_owned();
+            shown
+                .split_once("newsflow is up")
+                .is_some_and(|(_, after)| after.contains("extract"))
+        },
+    );
+    // `script`'s child is newsflow itself (exec): stop it, then `script` ends.
+    let children = std::fs::read_to_string(format!(
+        "/proc/{}/task/{}/children",
+        script.id(),
+        script.id()
+    ))
+    .unwrap_or_default();
+    for pid in children.split_whitespace() {
+        signal(pid.parse().unwrap(), "TERM");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while script.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = script.kill();
+    let _ = script.wait();
+    // The screen's lines as a terminal shows them: escape sequences dropped, split at line
+    // feeds and carriage returns.
+    let mut plain = String::new();
+    let mut chars = shown.chars();
+    while let Some(ch) = chars.next() {
+        if ch == '\x1b' {
+            if chars.next() == Some('[') {
+                let end = chars.by_ref().find(|code| code.is_ascii_alphabetic());
+                // Cursor moves and line clears start over on a line; colours do not.
+                if end.is_some_and(|code| "ABGHJK".contains(code)) {
+                    plain.push('\r');
+                }
+            }
+        } else {
+            plain.push(ch);
+        }
+    }
+    let line = plain
+        .split(['\n', '\r'])
+        .find(|line| line.contains("newsflow is up"))
+        .unwrap();
+    assert!(
+        line.starts_with("newsflow is up"),
+        "the startup line shares a line with a bar: {line:?}\n{shown:?}"
+    );
+}

@@ -2,6 +2,8 @@
 //! port with a temp store, never a mock). One test binary, one module per area.
 
 mod harness;
+// headless Chromium over the DevTools protocol, for the dashboard
+mod browser;
 
 // seeds in, records out, routed by topic, matching the schema
 mod pipeline;

@@ -1,21 +1,34 @@
 //! What a running newsflow shows about itself: the latest results, errors and story clusters
-//! (followed from the streams), per-stage consumer state (polled), and this process's own
-//! counters. Feeds the dashboard, `/metrics` gauges and the live progress line.
+//! (followed from the streams), per-stage consumer state and every watcher's shared counters
+//! (polled), and this process's own counters with their rates. Feeds the dashboard (its state,
+//! pushed as server-sent events), `/metrics` gauges and the live progress.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer};
 use futures::StreamExt;
+use newsflow_bus::dedup::WatchCounters;
 use newsflow_bus::runner::StageStats;
 use newsflow_bus::Subjects;
-use newsflow_model::Stage;
+use newsflow_model::{ErrorRecord, Record, Stage};
 use newsflow_watch::WatchStats;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+
+const STAGES: [Stage; 3] = [Stage::Clean, Stage::Classify, Stage::Extract];
+
+/// Characters of a result's body the state lists (the whole record is at `/api/records/ID`).
+pub const BODY_EXCERPT_CHARS: usize = 280;
+
+/// Rates per second are measured over this much of the recent past.
+pub const RATE_WINDOW: Duration = Duration::from_secs(10);
+
+/// How often this process's counters are sampled for the rates.
+const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 
 /// The counters of the parts running in this process.
 #[derive(Default)]
@@ -35,52 +48,203 @@ impl LocalStats {
             Stage::Watch => None,
         }
     }
+
+    /// What this process has finished so far.
+    fn finished(&self) -> Finished {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        let mut stages = [0u64; 3];
+        for (slot, stage) in stages.iter_mut().zip(STAGES) {
+            if let Some(stats) = self.stage(stage) {
+                *slot = load(&stats.done) + load(&stats.rejected) + load(&stats.dead);
+            }
+        }
+        Finished {
+            files: self.watch.as_ref().map_or(0, |watch| watch_files(watch)),
+            stages,
+        }
+    }
 }
 
-/// A finished record as the dashboard lists it.
+/// Files a watcher decided on: published, rejected, or skipped as published before.
+fn watch_files(watch: &WatchStats) -> u64 {
+    let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+    load(&watch.published)
+        + load(&watch.rejected)
+        + load(&watch.duplicates)
+        + load(&watch.already_published)
+}
+
+/// What this process finished so far: files its watcher decided on, articles each stage
+/// finished (done, rejected or dead-lettered), in [`STAGES`] order.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Finished {
+    files: u64,
+    stages: [u64; 3],
+}
+
+/// This process's counters sampled every [`SAMPLE_EVERY`], to give rates over the last
+/// [`RATE_WINDOW`] (a rate over one poll interval reads 0.0 between bursts and in most views).
+#[derive(Default)]
+struct RateWindow {
+    samples: VecDeque<(Instant, Finished)>,
+}
+
+/// Rates per second: the watcher's files, then each stage in [`STAGES`] order.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Rates {
+    files: f64,
+    stages: [f64; 3],
+}
+
+impl RateWindow {
+    fn sample(&mut self, at: Instant, finished: Finished) {
+        self.samples.push_back((at, finished));
+        while let Some((first, _)) = self.samples.front() {
+            if at.duration_since(*first) <= RATE_WINDOW {
+                break;
+            }
+            self.samples.pop_front();
+        }
+    }
+
+    /// Rates from the oldest sample in the window to `finished` at `now`.
+    fn rates(&self, now: Instant, finished: Finished) -> Rates {
+        let Some((since, then)) = self.samples.front() else {
+            return Rates::default();
+        };
+        let seconds = now.duration_since(*since).as_secs_f64();
+        if seconds < 0.5 {
+            return Rates::default();
+        }
+        let per_second = |now: u64, then: u64| now.saturating_sub(then) as f64 / seconds;
+        let mut stages = [0.0; 3];
+        for (index, rate) in stages.iter_mut().enumerate() {
+            *rate = per_second(finished.stages[index], then.stages[index]);
+        }
+        Rates {
+            files: per_second(finished.files, then.files),
+            stages,
+        }
+    }
+}
+
+/// A finished record as the dashboard lists it: the record itself, with the fields of
+/// [`Record`], its body cut to its first [`BODY_EXCERPT_CHARS`] characters.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultView {
-    pub id: String,
-    pub source: String,
-    pub title: Option<String>,
+    #[serde(flatten)]
+    pub record: Record,
+    /// Characters in the whole body.
+    pub body_chars: usize,
+}
+
+impl ResultView {
+    fn of(record: &Record) -> ResultView {
+        let body_chars = record.body.chars().count();
+        let mut listed = record.clone();
+        if body_chars > BODY_EXCERPT_CHARS {
+            listed.body = record.body.chars().take(BODY_EXCERPT_CHARS).collect();
+            listed.body.push('…');
+        }
+        ResultView {
+            record: listed,
+            body_chars,
+        }
+    }
+}
+
+/// Which results to list: by topic (the primary label or another model's or rule's), language
+/// and entity (part of an entity's name), all ignoring case; empty or absent means any.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ResultFilter {
     pub topic: Option<String>,
-    pub topic_score: Option<f64>,
     pub language: Option<String>,
-    pub published: Option<String>,
-    pub outlet: Option<String>,
-    pub byline: Option<String>,
-    pub entities: Vec<EntityView>,
-    pub quotes: Vec<QuoteView>,
-    pub keywords: Vec<String>,
-    pub summary: Option<String>,
-    pub story_id: Option<String>,
-    pub version: u64,
-    pub received_at: Option<String>,
+    pub entity: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct EntityView {
-    pub text: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub count: u64,
+impl ResultFilter {
+    pub fn matches(&self, record: &Record) -> bool {
+        let wanted = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|value| !value.is_empty())
+                .map(str::to_lowercase)
+        };
+        if let Some(topic) = wanted(&self.topic) {
+            let mut labels = record
+                .topic
+                .iter()
+                .map(|topic| topic.label.as_str())
+                .chain(record.topics.iter().map(|topic| topic.label.as_str()));
+            if !labels.any(|label| label.to_lowercase() == topic) {
+                return false;
+            }
+        }
+        if let Some(language) = wanted(&self.language) {
+            if record.language.as_deref().map(str::to_lowercase) != Some(language) {
+                return false;
+            }
+        }
+        if let Some(entity) = wanted(&self.entity) {
+            let found = record
+                .entities
+                .iter()
+                .flatten()
+                .any(|candidate| candidate.text.to_lowercase().contains(&entity));
+            if !found {
+                return false;
+            }
+        }
+        true
+    }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct QuoteView {
-    pub text: String,
-    pub speaker: Option<String>,
+/// A watcher's counters as every running watcher shares them in the `<prefix>_watch_stats`
+/// bucket (for `newsflow status` and the dashboard).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WatcherReport {
+    pub host: String,
+    pub pid: u32,
+    pub inbox: String,
+    /// Files looked at (read and decided on).
+    pub seen: u64,
+    pub published: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    pub already_published: u64,
+    pub too_young: u64,
+    pub removed: u64,
+    pub state_files: u64,
+    /// RFC 3339, UTC.
+    pub reported_at: String,
+    /// The last report of a watcher that stopped.
+    pub stopped: bool,
 }
 
-/// An error record as the dashboard lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ErrorView {
-    pub id: String,
-    pub source: String,
-    pub stage: String,
-    pub kind: String,
-    pub message: String,
-    pub attempts: u64,
+impl WatcherReport {
+    pub fn of(stats: &WatchStats, host: &str, pid: u32, inbox: &str, stopped: bool) -> Self {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        WatcherReport {
+            host: host.to_string(),
+            pid,
+            inbox: inbox.to_string(),
+            seen: load(&stats.seen),
+            published: load(&stats.published),
+            rejected: load(&stats.rejected),
+            duplicates: load(&stats.duplicates),
+            already_published: load(&stats.already_published),
+            too_young: load(&stats.too_young),
+            removed: load(&stats.removed),
+            state_files: load(&stats.state_files),
+            reported_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            stopped,
+        }
+    }
 }
 
 /// One stage's state: this process's counters and the shared consumer's (all workers).
@@ -93,19 +257,26 @@ pub struct StageView {
     pub failed: u64,
     pub retried: u64,
     pub in_flight: u64,
-    /// The shared consumer: waiting for any worker, delivered and unacked, redelivered.
+    /// The shared consumer at its last poll: waiting for any worker, delivered and unacked,
+    /// redelivered.
     pub pending: Option<u64>,
     pub ack_pending: Option<u64>,
     pub redelivered: Option<u64>,
     pub waiting_pulls: Option<u64>,
+    /// Articles still to finish now: the consumer's pending and unacked at its last poll, less
+    /// what this process finished since.
+    pub waiting: Option<u64>,
     /// Error records of this stage in the errors stream (all workers).
     pub errors: Option<u64>,
-    /// Outputs per second by this process over the last poll interval.
+    /// Articles finished per second by this process over the last [`RATE_WINDOW`].
     pub rate: f64,
 }
 
+/// This process's watcher.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct WatchView {
+    /// Files looked at (read and decided on).
+    pub seen: u64,
     pub published: u64,
     pub rejected: u64,
     /// Files whose bytes another file already published.
@@ -120,6 +291,7 @@ pub struct WatchView {
     pub state_files: u64,
     pub state_bytes: u64,
     pub errors: Option<u64>,
+    /// Files decided on per second over the last [`RATE_WINDOW`].
     pub rate: f64,
 }
 
@@ -160,18 +332,30 @@ fn describe_watch_metrics() {
     );
 }
 
-/// Everything `/api/state` returns.
+/// The counters: this process's, the consumers', the watchers'.
 #[derive(Debug, Clone, Serialize)]
-pub struct Snapshot {
+pub struct Status {
     pub nats_connected: bool,
     pub uptime_secs: u64,
+    /// This process's watcher.
     pub watch: Option<WatchView>,
+    /// Every watcher that reported within the bucket's TTL (this process's too), as it reported.
+    pub watchers: Vec<WatcherReport>,
     pub stages: Vec<StageView>,
     /// Records in the results and errors streams.
     pub results_stored: Option<u64>,
     pub errors_stored: Option<u64>,
+}
+
+/// Everything `/api/state` returns and `/api/events` pushes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    #[serde(flatten)]
+    pub status: Status,
+    /// The latest results, newest first (one per id: its newest version).
     pub results: Vec<ResultView>,
-    pub errors: Vec<ErrorView>,
+    pub errors: Vec<ErrorRecord>,
+    /// Story clusters with more than one article among `results`.
     pub stories: Vec<StoryView>,
 }
 
@@ -181,8 +365,7 @@ struct Polled {
     error_counts: HashMap<Stage, u64>,
     results_stored: Option<u64>,
     errors_stored: Option<u64>,
-    rates: HashMap<Stage, f64>,
-    watch_rate: f64,
+    watchers: Vec<WatcherReport>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -191,12 +374,29 @@ struct ConsumerState {
     ack_pending: u64,
     redelivered: u64,
     waiting: u64,
+    /// What this process had finished of the stage when the consumer answered.
+    finished_here: u64,
+}
+
+/// What one poll of the broker found.
+#[derive(Default)]
+struct PollResult {
+    stages: HashMap<Stage, ConsumerState>,
+    error_counts: HashMap<Stage, u64>,
+    results_stored: Option<u64>,
+    errors_stored: Option<u64>,
+    watchers: Option<Vec<WatcherReport>>,
+}
+
+struct ResultEntry {
+    record: Arc<Record>,
+    listed: ResultView,
 }
 
 #[derive(Default)]
 struct Recent {
-    results: VecDeque<ResultView>,
-    errors: VecDeque<ErrorView>,
+    results: VecDeque<ResultEntry>,
+    errors: VecDeque<ErrorRecord>,
 }
 
 /// Shared state behind the dashboard and the metrics.
@@ -206,7 +406,10 @@ pub struct Observer {
     started: Instant,
     recent: Mutex<Recent>,
     polled: Mutex<Polled>,
+    rates: Mutex<RateWindow>,
     client: Mutex<Option<async_nats::Client>>,
+    /// Bumped on every change of the results, errors or polled state.
+    changes: watch::Sender<u64>,
 }
 
 impl Observer {
@@ -217,12 +420,24 @@ impl Observer {
             started: Instant::now(),
             recent: Mutex::new(Recent::default()),
             polled: Mutex::new(Polled::default()),
+            rates: Mutex::new(RateWindow::default()),
             client: Mutex::new(None),
+            changes: watch::channel(0).0,
         })
     }
 
     pub fn local(&self) -> &LocalStats {
         &self.local
+    }
+
+    /// Changes when the results, errors or polled state change (what the event stream waits on).
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self) {
+        self.changes
+            .send_modify(|count| *count = count.wrapping_add(1));
     }
 
     /// True while the NATS connection is up (what `/readyz` answers).
@@ -234,46 +449,67 @@ impl Observer {
 
     /// Adds a result record (a newer version of an id replaces the older one).
     pub fn add_result(&self, payload: &[u8]) {
-        let Ok(value) = serde_json::from_slice::<Value>(payload) else {
-            return;
-        };
-        let view = result_view(&value);
-        let mut recent = lock(&self.recent);
-        if let Some(position) = recent.results.iter().position(|r| r.id == view.id) {
-            if recent.results[position].version > view.version {
+        let record = match serde_json::from_slice::<Record>(payload) {
+            Ok(record) => record,
+            Err(error) => {
+                tracing::debug!(%error, "result not listed: not a record");
                 return;
             }
-            recent.results.remove(position);
+        };
+        {
+            let mut recent = lock(&self.recent);
+            if let Some(position) = recent.results.iter().position(|r| r.record.id == record.id) {
+                if recent.results[position].record.version > record.version {
+                    return;
+                }
+                recent.results.remove(position);
+            }
+            recent.results.push_front(ResultEntry {
+                listed: ResultView::of(&record),
+                record: Arc::new(record),
+            });
+            recent.results.truncate(self.recent_max);
         }
-        recent.results.push_front(view);
-        recent.results.truncate(self.recent_max);
+        self.changed();
     }
 
     pub fn add_error(&self, payload: &[u8]) {
-        let Ok(value) = serde_json::from_slice::<Value>(payload) else {
-            return;
+        let record = match serde_json::from_slice::<ErrorRecord>(payload) {
+            Ok(record) => record,
+            Err(error) => {
+                tracing::debug!(%error, "error record not listed: not an error record");
+                return;
+            }
         };
-        let error = value.get("error").cloned().unwrap_or(Value::Null);
-        let view = ErrorView {
-            id: text(&value, "id").unwrap_or_default(),
-            source: text(&value, "source").unwrap_or_default(),
-            stage: text(&error, "stage").unwrap_or_default(),
-            kind: text(&error, "kind").unwrap_or_default(),
-            message: text(&error, "message").unwrap_or_default(),
-            attempts: value.get("attempts").and_then(Value::as_u64).unwrap_or(0),
-        };
-        let mut recent = lock(&self.recent);
-        recent.errors.push_front(view);
-        recent.errors.truncate(self.recent_max);
+        {
+            let mut recent = lock(&self.recent);
+            recent.errors.push_front(record);
+            recent.errors.truncate(self.recent_max);
+        }
+        self.changed();
     }
 
-    pub fn snapshot(&self) -> Snapshot {
+    /// The whole record of a recent result.
+    pub fn record(&self, id: &str) -> Option<Arc<Record>> {
+        lock(&self.recent)
+            .results
+            .iter()
+            .find(|entry| entry.record.id == id)
+            .map(|entry| entry.record.clone())
+    }
+
+    /// The counters (what the progress shows), without the results.
+    pub fn status(&self) -> Status {
+        let finished = self.local.finished();
+        let rates = lock(&self.rates).rates(Instant::now(), finished);
         let polled = lock(&self.polled);
-        let stages = [Stage::Clean, Stage::Classify, Stage::Extract]
-            .into_iter()
-            .map(|stage| {
+        let stages = STAGES
+            .iter()
+            .enumerate()
+            .map(|(index, &stage)| {
                 let local = self.local.stage(stage).cloned().unwrap_or_default();
                 let consumer = polled.stages.get(&stage).copied();
+                let finished_now = finished.stages[index];
                 StageView {
                     stage: stage.as_str().to_string(),
                     done: local.done.load(Ordering::Relaxed),
@@ -285,12 +521,14 @@ impl Observer {
                     ack_pending: consumer.map(|c| c.ack_pending),
                     redelivered: consumer.map(|c| c.redelivered),
                     waiting_pulls: consumer.map(|c| c.waiting),
+                    waiting: consumer.map(|c| c.waiting_now(finished_now)),
                     errors: polled.error_counts.get(&stage).copied(),
-                    rate: polled.rates.get(&stage).copied().unwrap_or(0.0),
+                    rate: rates.stages[index],
                 }
             })
             .collect();
         let watch = self.local.watch.as_ref().map(|watch| WatchView {
+            seen: watch.seen.load(Ordering::Relaxed),
             published: watch.published.load(Ordering::Relaxed),
             rejected: watch.rejected.load(Ordering::Relaxed),
             duplicates: watch.duplicates.load(Ordering::Relaxed),
@@ -300,16 +538,39 @@ impl Observer {
             state_files: watch.state_files.load(Ordering::Relaxed),
             state_bytes: watch.state_bytes.load(Ordering::Relaxed),
             errors: polled.error_counts.get(&Stage::Watch).copied(),
-            rate: polled.watch_rate,
+            rate: rates.files,
         });
+        Status {
+            nats_connected: self.nats_connected(),
+            uptime_secs: self.started.elapsed().as_secs(),
+            watch,
+            watchers: polled.watchers.clone(),
+            stages,
+            results_stored: polled.results_stored,
+            errors_stored: polled.errors_stored,
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.snapshot_of(&ResultFilter::default())
+    }
+
+    /// The state with the results `filter` lets through (and the stories among them).
+    pub fn snapshot_of(&self, filter: &ResultFilter) -> Snapshot {
+        let status = self.status();
         let recent = lock(&self.recent);
-        let results: Vec<ResultView> = recent.results.iter().cloned().collect();
+        let results: Vec<ResultView> = recent
+            .results
+            .iter()
+            .filter(|entry| filter.matches(&entry.record))
+            .map(|entry| entry.listed.clone())
+            .collect();
         let mut groups: BTreeMap<String, Vec<StoryMember>> = BTreeMap::new();
         for result in &results {
-            if let Some(story) = &result.story_id {
+            if let Some(story) = &result.record.story_id {
                 groups.entry(story.clone()).or_default().push(StoryMember {
-                    id: result.id.clone(),
-                    title: result.title.clone(),
+                    id: result.record.id.clone(),
+                    title: result.record.title.clone(),
                 });
             }
         }
@@ -319,20 +580,16 @@ impl Observer {
             .map(|(story_id, articles)| StoryView { story_id, articles })
             .collect();
         Snapshot {
-            nats_connected: self.nats_connected(),
-            uptime_secs: self.started.elapsed().as_secs(),
-            watch,
-            stages,
-            results_stored: polled.results_stored,
-            errors_stored: polled.errors_stored,
+            status,
             results,
             errors: recent.errors.iter().cloned().collect(),
             stories,
         }
     }
 
-    /// Follows the results and errors streams (from the latest `recent` records on) and polls
-    /// the stage consumers every `every`, until cancelled.
+    /// Follows the results and errors streams (from the latest `recent` records on), samples
+    /// this process's counters every second and polls the broker every `every`, until
+    /// cancelled.
     pub fn spawn(
         self: &Arc<Observer>,
         js: jetstream::Context,
@@ -359,59 +616,51 @@ impl Observer {
             });
         }
         let observer = self.clone();
+        let sampling = cancel.clone();
         tokio::spawn(async move {
-            let mut last: HashMap<Stage, u64> = HashMap::new();
-            let mut last_watch = 0u64;
-            let mut last_at = Instant::now();
+            let mut ticks = tokio::time::interval(SAMPLE_EVERY);
+            loop {
+                tokio::select! {
+                    _ = sampling.cancelled() => return,
+                    _ = ticks.tick() => {}
+                }
+                let finished = observer.local.finished();
+                lock(&observer.rates).sample(Instant::now(), finished);
+            }
+        });
+        let observer = self.clone();
+        tokio::spawn(async move {
             loop {
                 observer.poll(&js, &subjects).await;
-                let elapsed = last_at.elapsed().as_secs_f64().max(1e-3);
-                last_at = Instant::now();
-                {
-                    let mut polled = lock(&observer.polled);
-                    for stage in [Stage::Clean, Stage::Classify, Stage::Extract] {
-                        let done = observer
-                            .local
-                            .stage(stage)
-                            .map(|s| s.done.load(Ordering::Relaxed))
-                            .unwrap_or(0);
-                        let before = last.insert(stage, done).unwrap_or(done);
-                        polled
-                            .rates
-                            .insert(stage, done.saturating_sub(before) as f64 / elapsed);
-                    }
-                    if let Some(watch) = &observer.local.watch {
-                        // Each round: the recorder may be installed after this task starts.
-                        describe_watch_metrics();
-                        let published = watch.published.load(Ordering::Relaxed);
-                        polled.watch_rate = published.saturating_sub(last_watch) as f64 / elapsed;
-                        last_watch = published;
-                        metrics::gauge!("newsflow_watch_files", "outcome" => "published")
-                            .set(published as f64);
-                        metrics::gauge!("newsflow_watch_files", "outcome" => "rejected")
-                            .set(watch.rejected.load(Ordering::Relaxed) as f64);
-                        metrics::gauge!("newsflow_watch_files", "outcome" => "duplicate")
-                            .set(watch.duplicates.load(Ordering::Relaxed) as f64);
-                        metrics::gauge!("newsflow_watch_files", "outcome" => "already_published")
-                            .set(watch.already_published.load(Ordering::Relaxed) as f64);
-                        metrics::gauge!("newsflow_watch_files", "outcome" => "too_young")
-                            .set(watch.too_young.load(Ordering::Relaxed) as f64);
-                        metrics::gauge!("newsflow_watch_removed_files")
-                            .set(watch.removed.load(Ordering::Relaxed) as f64);
-                        metrics::gauge!("newsflow_watch_dedup_failures")
-                            .set(watch.dedup_failures.load(Ordering::Relaxed) as f64);
-                        metrics::gauge!("newsflow_watch_state_files")
-                            .set(watch.state_files.load(Ordering::Relaxed) as f64);
-                        metrics::gauge!("newsflow_watch_state_bytes")
-                            .set(watch.state_bytes.load(Ordering::Relaxed) as f64);
-                    }
-                }
+                observer.publish_watch_metrics();
                 tokio::select! {
                     _ = cancel.cancelled() => return,
                     _ = tokio::time::sleep(every) => {}
                 }
             }
         });
+    }
+
+    fn publish_watch_metrics(&self) {
+        let Some(watch) = &self.local.watch else {
+            return;
+        };
+        // Each round: the recorder may be installed after this task starts.
+        describe_watch_metrics();
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64;
+        metrics::gauge!("newsflow_watch_files", "outcome" => "published")
+            .set(load(&watch.published));
+        metrics::gauge!("newsflow_watch_files", "outcome" => "rejected").set(load(&watch.rejected));
+        metrics::gauge!("newsflow_watch_files", "outcome" => "duplicate")
+            .set(load(&watch.duplicates));
+        metrics::gauge!("newsflow_watch_files", "outcome" => "already_published")
+            .set(load(&watch.already_published));
+        metrics::gauge!("newsflow_watch_files", "outcome" => "too_young")
+            .set(load(&watch.too_young));
+        metrics::gauge!("newsflow_watch_removed_files").set(load(&watch.removed));
+        metrics::gauge!("newsflow_watch_dedup_failures").set(load(&watch.dedup_failures));
+        metrics::gauge!("newsflow_watch_state_files").set(load(&watch.state_files));
+        metrics::gauge!("newsflow_watch_state_bytes").set(load(&watch.state_bytes));
     }
 
     async fn follow(
@@ -456,17 +705,21 @@ impl Observer {
     }
 
     async fn poll(&self, js: &jetstream::Context, subjects: &Subjects) {
-        let mut stages = HashMap::new();
+        let mut found = PollResult::default();
         if let Ok(stream) = js.get_stream(subjects.articles_stream()).await {
-            for stage in [Stage::Clean, Stage::Classify, Stage::Extract] {
+            for (index, stage) in STAGES.into_iter().enumerate() {
                 let Ok(info) = stream.consumer_info(subjects.durable(stage)).await else {
                     continue;
                 };
+                // Read right after the answer: what finished here since is taken off the
+                // consumer's backlog until the next poll (see `ConsumerState::waiting_now`).
+                let finished_here = self.local.finished().stages[index];
                 let state = ConsumerState {
                     pending: info.num_pending,
                     ack_pending: info.num_ack_pending as u64,
                     redelivered: info.num_redelivered as u64,
                     waiting: info.num_waiting as u64,
+                    finished_here,
                 };
                 let label = stage.as_str();
                 metrics::gauge!("newsflow_consumer_pending", "stage" => label)
@@ -475,14 +728,12 @@ impl Observer {
                     .set(state.ack_pending as f64);
                 metrics::gauge!("newsflow_consumer_redelivered", "stage" => label)
                     .set(state.redelivered as f64);
-                stages.insert(stage, state);
+                found.stages.insert(stage, state);
             }
         }
-        let mut error_counts = HashMap::new();
-        let mut errors_stored = None;
         if let Ok(mut stream) = js.get_stream(subjects.errors_stream()).await {
             if let Ok(info) = stream.info().await {
-                errors_stored = Some(info.state.messages);
+                found.errors_stored = Some(info.state.messages);
             }
             for stage in [Stage::Watch, Stage::Clean, Stage::Classify, Stage::Extract] {
                 let Ok(mut counts) = stream.info_with_subjects(subjects.error(stage)).await else {
@@ -494,25 +745,57 @@ impl Observer {
                 }
                 metrics::gauge!("newsflow_error_records", "stage" => stage.as_str())
                     .set(count as f64);
-                error_counts.insert(stage, count);
+                found.error_counts.insert(stage, count);
             }
         }
-        let mut results_stored = None;
         if let Ok(mut stream) = js.get_stream(subjects.results_stream()).await {
             if let Ok(info) = stream.info().await {
-                results_stored = Some(info.state.messages);
+                found.results_stored = Some(info.state.messages);
                 metrics::gauge!("newsflow_results_stored").set(info.state.messages as f64);
             }
         }
-        let mut polled = lock(&self.polled);
-        if !stages.is_empty() {
-            polled.stages = stages;
+        match WatchCounters::read_all(js, subjects).await {
+            Ok(watchers) => {
+                found.watchers = Some(
+                    watchers
+                        .into_iter()
+                        .filter_map(|(_, value)| serde_json::from_value(value).ok())
+                        .collect(),
+                )
+            }
+            Err(error) => tracing::debug!(%error, "watcher counters not read"),
         }
-        if !error_counts.is_empty() {
-            polled.error_counts = error_counts;
+        self.store_poll(found);
+    }
+
+    /// Keeps what a poll found (what it could not read stays as the last poll found it).
+    fn store_poll(&self, found: PollResult) {
+        {
+            let mut polled = lock(&self.polled);
+            if !found.stages.is_empty() {
+                polled.stages = found.stages;
+            }
+            if !found.error_counts.is_empty() {
+                polled.error_counts = found.error_counts;
+            }
+            polled.results_stored = found.results_stored.or(polled.results_stored);
+            polled.errors_stored = found.errors_stored.or(polled.errors_stored);
+            if let Some(watchers) = found.watchers {
+                polled.watchers = watchers;
+            }
         }
-        polled.results_stored = results_stored.or(polled.results_stored);
-        polled.errors_stored = errors_stored.or(polled.errors_stored);
+        self.changed();
+    }
+}
+
+impl ConsumerState {
+    /// The articles still to finish when this process has finished `finished_now` of the
+    /// stage: the backlog the consumer reported, less what finished here since it answered.
+    /// (Adding the live count of finished articles to a backlog polled seconds ago counted
+    /// those articles twice: a bar read 30/48 with 30 files in all.)
+    fn waiting_now(&self, finished_now: u64) -> u64 {
+        let since = finished_now.saturating_sub(self.finished_here);
+        (self.pending + self.ack_pending).saturating_sub(since)
     }
 }
 
@@ -522,125 +805,214 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
-fn result_view(value: &Value) -> ResultView {
-    let topic = value.get("topic").cloned().unwrap_or(Value::Null);
-    let entities = value
-        .get("entities")
-        .and_then(Value::as_array)
-        .map(|entities| {
-            entities
-                .iter()
-                .take(10)
-                .map(|entity| EntityView {
-                    text: text(entity, "text").unwrap_or_default(),
-                    kind: text(entity, "type").unwrap_or_default(),
-                    count: entity.get("count").and_then(Value::as_u64).unwrap_or(1),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let quotes = value
-        .get("quotes")
-        .and_then(Value::as_array)
-        .map(|quotes| {
-            quotes
-                .iter()
-                .take(3)
-                .map(|quote| QuoteView {
-                    text: text(quote, "text").unwrap_or_default(),
-                    speaker: text(quote, "speaker"),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let keywords = value
-        .get("keywords")
-        .and_then(Value::as_array)
-        .map(|keywords| {
-            keywords
-                .iter()
-                .filter_map(Value::as_str)
-                .take(8)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    ResultView {
-        id: text(value, "id").unwrap_or_default(),
-        source: text(value, "source").unwrap_or_default(),
-        title: text(value, "title"),
-        topic: text(&topic, "label"),
-        topic_score: topic.get("score").and_then(Value::as_f64),
-        language: text(value, "language"),
-        published: text(value, "published"),
-        outlet: text(value, "outlet"),
-        byline: text(value, "byline"),
-        entities,
-        quotes,
-        keywords,
-        summary: text(value, "summary"),
-        story_id: text(value, "story_id"),
-        version: value.get("version").and_then(Value::as_u64).unwrap_or(1),
-        received_at: text(value, "received_at"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use newsflow_model::{Entity, EntityType, Format, ModelTopic, Topic};
 
-    fn record(id: &str, version: u64, story: &str) -> Vec<u8> {
-        serde_json::to_vec(&serde_json::json!({
-            "id": id, "source": format!("{id}.txt"), "title": format!("title {id} v{version}"),
-            "topic": {"label": "World", "score": 0.9}, "version": version, "story_id": story,
-            "entities": [{"text": "Kim Jong Un", "type": "PER", "count": 3}],
-            "quotes": [{"text": "We will", "speaker": "Kim Jong Un"}],
-        }))
-        .unwrap()
+    fn record(id: &str, version: u32, story: &str) -> Record {
+        let mut record = Record::new(
+            id.to_string(),
+            format!("{id}.txt"),
+            "2026-01-01T00:00:00Z".to_string(),
+            Format::Txt,
+        );
+        record.title = Some(format!("title {id} v{version}"));
+        record.topic = Some(Topic {
+            label: "World".to_string(),
+            score: 0.9,
+        });
+        record.version = version;
+        record.story_id = Some(story.to_string());
+        record.language = Some("en".to_string());
+        record.entities = Some(vec![Entity {
+            text: "Kim Jong Un".to_string(),
+            kind: EntityType::PER,
+            count: 3,
+        }]);
+        record
+    }
+
+    fn bytes(record: &Record) -> Vec<u8> {
+        serde_json::to_vec(record).unwrap()
     }
 
     #[test]
     fn newer_versions_replace_older_and_stories_group() {
         let observer = Observer::new(Arc::new(LocalStats::default()), 3);
-        observer.add_result(&record("a", 1, "s1"));
-        observer.add_result(&record("b", 1, "s1"));
-        observer.add_result(&record("a", 2, "s1"));
-        observer.add_result(&record("a", 1, "s1"));
+        observer.add_result(&bytes(&record("a", 1, "s1")));
+        observer.add_result(&bytes(&record("b", 1, "s1")));
+        observer.add_result(&bytes(&record("a", 2, "s1")));
+        observer.add_result(&bytes(&record("a", 1, "s1")));
         observer.add_result(b"not json");
+        observer.add_result(br#"{"id": "untyped", "title": "not a record"}"#);
         let snapshot = observer.snapshot();
         let titles: Vec<_> = snapshot
             .results
             .iter()
-            .map(|r| r.title.clone().unwrap())
+            .map(|r| r.record.title.clone().unwrap())
             .collect();
         assert_eq!(titles, ["title a v2", "title b v1"]);
         assert_eq!(snapshot.stories.len(), 1);
         assert_eq!(snapshot.stories[0].articles.len(), 2);
-        assert_eq!(snapshot.results[0].entities[0].kind, "PER");
-        observer.add_result(&record("c", 1, "s2"));
-        observer.add_result(&record("d", 1, "s3"));
+        let listed = serde_json::to_value(&snapshot.results[0]).unwrap();
+        assert_eq!(listed["entities"][0]["type"], "PER");
+        assert_eq!(listed["topic"]["label"], "World");
+        observer.add_result(&bytes(&record("c", 1, "s2")));
+        observer.add_result(&bytes(&record("d", 1, "s3")));
         assert_eq!(observer.snapshot().results.len(), 3, "bounded by recent");
+        assert!(
+            observer.record("b").is_none(),
+            "fell out of the recent results"
+        );
+        assert_eq!(
+            observer.record("d").unwrap().title.as_deref(),
+            Some("title d v1")
+        );
+    }
+
+    #[test]
+    fn the_list_has_a_body_excerpt_and_the_record_has_the_whole_body() {
+        let observer = Observer::new(Arc::new(LocalStats::default()), 10);
+        let mut long = record("long", 1, "s");
+        long.body = "é".repeat(1000);
+        let mut short = record("short", 1, "s");
+        short.body = "a short body".to_string();
+        observer.add_result(&bytes(&long));
+        observer.add_result(&bytes(&short));
+        let snapshot = observer.snapshot();
+        let listed = |id: &str| {
+            snapshot
+                .results
+                .iter()
+                .find(|r| r.record.id == id)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(listed("long").body_chars, 1000);
+        assert_eq!(
+            listed("long").record.body.chars().count(),
+            BODY_EXCERPT_CHARS + 1
+        );
+        assert_eq!(listed("short").record.body, "a short body");
+        assert_eq!(*observer.record("long").unwrap(), long);
+    }
+
+    #[test]
+    fn filters_by_topic_language_and_entity() {
+        let observer = Observer::new(Arc::new(LocalStats::default()), 10);
+        observer.add_result(&bytes(&record("world", 1, "s1")));
+        let mut tech = record("tech", 1, "s2");
+        tech.topic = Some(Topic {
+            label: "Sci/Tech".to_string(),
+            score: 0.9,
+        });
+        tech.topics = vec![ModelTopic {
+            model: "bbc".to_string(),
+            label: "tech".to_string(),
+            score: 0.9,
+        }];
+        tech.entities = Some(vec![Entity {
+            text: "Intel".to_string(),
+            kind: EntityType::ORG,
+            count: 2,
+        }]);
+        observer.add_result(&bytes(&tech));
+        let mut german = record("german", 1, "s3");
+        german.topic = None;
+        german.language = Some("de".to_string());
+        german.entities = None;
+        observer.add_result(&bytes(&german));
+        let ids = |topic: &str, language: &str, entity: &str| -> Vec<String> {
+            let filter = ResultFilter {
+                topic: Some(topic.to_string()),
+                language: Some(language.to_string()),
+                entity: Some(entity.to_string()),
+            };
+            observer
+                .snapshot_of(&filter)
+                .results
+                .iter()
+                .map(|r| r.record.id.clone())
+                .collect()
+        };
+        assert_eq!(ids("", "", ""), ["german", "tech", "world"]);
+        assert_eq!(ids("sci/tech", "", ""), ["tech"]);
+        assert_eq!(ids("tech", "", ""), ["tech"], "another model's label");
+        assert_eq!(ids("", "DE", ""), ["german"]);
+        assert_eq!(ids("", "en", "jong"), ["world"]);
+        assert_eq!(ids("World", "de", ""), Vec::<String>::new());
     }
 
     #[test]
     fn errors_are_listed_newest_first() {
         let observer = Observer::new(Arc::new(LocalStats::default()), 10);
         for id in ["x", "y"] {
-            observer.add_error(
-                serde_json::to_string(&serde_json::json!({
-                    "id": id, "source": "bad.html", "attempts": 1,
-                    "error": {"stage": "clean", "kind": "binary", "message": "looks binary"}
-                }))
-                .unwrap()
-                .as_bytes(),
-            );
+            let record = ErrorRecord::new(id, "bad.html", Stage::Clean, "binary", "looks binary");
+            observer.add_error(&serde_json::to_vec(&record).unwrap());
         }
+        observer.add_error(b"{\"id\": \"not an error record\"}");
         let snapshot = observer.snapshot();
+        assert_eq!(snapshot.errors.len(), 2);
         assert_eq!(snapshot.errors[0].id, "y");
-        assert_eq!(snapshot.errors[1].kind, "binary");
+        assert_eq!(snapshot.errors[1].error.kind, "binary");
+    }
+
+    #[test]
+    fn rates_cover_the_window_not_the_last_poll() {
+        let start = Instant::now();
+        let at = |secs: u64| start + Duration::from_secs(secs);
+        let finished = |files: u64, clean: u64| Finished {
+            files,
+            stages: [clean, 0, 0],
+        };
+        let mut window = RateWindow::default();
+        assert_eq!(window.rates(at(0), finished(0, 0)), Rates::default());
+        // A burst of 30 files in the first second, then quiet.
+        window.sample(at(0), finished(0, 0));
+        for second in 1..=8 {
+            window.sample(at(second), finished(30, 20));
+        }
+        let rates = window.rates(at(8), finished(30, 20));
+        assert!((rates.files - 30.0 / 8.0).abs() < 1e-9, "{rates:?}");
+        assert!((rates.stages[0] - 20.0 / 8.0).abs() < 1e-9, "{rates:?}");
+        // Live counts between samples count too.
+        let rates = window.rates(at(8), finished(30, 28));
+        assert!((rates.stages[0] - 28.0 / 8.0).abs() < 1e-9, "{rates:?}");
+        // Once the burst is older than the window, the rate is 0.
+        for second in 9..=20 {
+            window.sample(at(second), finished(30, 30));
+        }
+        assert_eq!(window.rates(at(20), finished(30, 30)), Rates::default());
+    }
+
+    #[test]
+    fn waiting_counts_no_article_twice_between_polls() {
+        let local = Arc::new(LocalStats::default());
+        let observer = Observer::new(local.clone(), 10);
+        // 30 files in all: the poll saw 12 finished here and 18 left in the consumer.
+        local.clean.done.store(12, Ordering::Relaxed);
+        let mut found = PollResult::default();
+        found.stages.insert(
+            Stage::Clean,
+            ConsumerState {
+                pending: 15,
+                ack_pending: 3,
+                finished_here: local.finished().stages[0],
+                ..ConsumerState::default()
+            },
+        );
+        observer.store_poll(found);
+        let clean = |observer: &Observer| observer.status().stages[0].clone();
+        assert_eq!(clean(&observer).waiting, Some(18));
+        // Before the next poll the other 18 finish (one of them rejected).
+        local.clean.done.store(29, Ordering::Relaxed);
+        local.clean.rejected.store(1, Ordering::Relaxed);
+        let now = clean(&observer);
+        assert_eq!(now.waiting, Some(0));
+        assert_eq!(
+            now.done + now.rejected + now.failed + now.waiting.unwrap(),
+            30
+        );
     }
 }

@@ -7,13 +7,28 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio_util::sync::CancellationToken;
 
-use crate::observe::{Observer, Snapshot, StageView};
+use crate::observe::{Observer, StageView, Status};
 
 static BARS: OnceLock<MultiProgress> = OnceLock::new();
 
 /// The live bars, once they are drawn (log lines step around them).
 pub fn bars() -> Option<&'static MultiProgress> {
     BARS.get()
+}
+
+/// Writes a line to stdout; while the bars are drawn, above them (the bars are cleared, the line
+/// written, the bars drawn again below it), never into them.
+pub fn print_above_bars(line: &str) {
+    use std::io::Write;
+    let write = || {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{line}");
+        let _ = stdout.flush();
+    };
+    match bars() {
+        Some(bars) => bars.suspend(write),
+        None => write(),
+    }
 }
 
 /// Shows progress until cancelled: bars when `interactive`, else a log line when it changes.
@@ -32,7 +47,7 @@ fn stage_line(stage: &StageView) -> String {
     )
 }
 
-fn summary(snapshot: &Snapshot) -> String {
+fn summary(snapshot: &Status) -> String {
     let mut line = String::new();
     if let Some(watch) = &snapshot.watch {
         line.push_str(&format!(
@@ -59,14 +74,14 @@ fn summary(snapshot: &Snapshot) -> String {
 fn spawn_log_lines(observer: Arc<Observer>, cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut last = String::new();
-        let mut previous = Counts::of(&observer.snapshot());
+        let mut previous = Counts::of(&observer.status());
         let mut previous_at = std::time::Instant::now();
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_secs(5)) => {}
             }
-            let mut snapshot = observer.snapshot();
+            let mut snapshot = observer.status();
             let now = Counts::of(&snapshot);
             now.rates_since(&previous, previous_at.elapsed(), &mut snapshot);
             previous = now;
@@ -88,7 +103,7 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(snapshot: &Snapshot) -> Counts {
+    fn of(snapshot: &Status) -> Counts {
         Counts {
             files: snapshot.watch.as_ref().map_or(0, |watch| {
                 watch.published + watch.rejected + watch.duplicates + watch.already_published
@@ -102,7 +117,7 @@ impl Counts {
     }
 
     /// Writes into `snapshot` the rates per second since `before`, `elapsed` ago.
-    fn rates_since(&self, before: &Counts, elapsed: Duration, snapshot: &mut Snapshot) {
+    fn rates_since(&self, before: &Counts, elapsed: Duration, snapshot: &mut Status) {
         let seconds = elapsed.as_secs_f64().max(1e-3);
         if let Some(watch) = snapshot.watch.as_mut() {
             watch.rate = self.files.saturating_sub(before.files) as f64 / seconds;
@@ -113,6 +128,14 @@ impl Counts {
             stage.rate = now.saturating_sub(then) as f64 / seconds;
         }
     }
+}
+
+/// A stage bar's position and length: what this process finished, and that plus what is still
+/// to finish (the consumer's backlog as of now, or what is in hand here when that is more).
+fn bar_counts(stage: &StageView) -> (u64, u64) {
+    let finished = stage.done + stage.rejected + stage.failed;
+    let waiting = stage.waiting.unwrap_or(0).max(stage.in_flight);
+    (finished, finished + waiting)
 }
 
 fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
@@ -140,7 +163,7 @@ fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
         .collect();
     tokio::spawn(async move {
         loop {
-            let snapshot = observer.snapshot();
+            let snapshot = observer.status();
             if let (Some(bar), Some(watch)) = (&files, &snapshot.watch) {
                 bar.set_message(format!(
                     "{} published, {} rejected, {} duplicate, {} already published, {} too young, {} error records, {:.1}/s",
@@ -155,13 +178,15 @@ fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
                 bar.tick();
             }
             for (bar, stage) in stages.iter().zip(&snapshot.stages) {
-                let finished = stage.done + stage.rejected + stage.failed;
-                let waiting = stage.pending.unwrap_or(0) + stage.ack_pending.unwrap_or(0);
-                bar.set_length(finished + waiting.max(stage.in_flight));
-                bar.set_position(finished);
+                let (position, length) = bar_counts(stage);
+                bar.set_length(length);
+                bar.set_position(position);
                 bar.set_message(format!(
                     "{} rejected, {} failed, {} waiting, {:.1}/s",
-                    stage.rejected, stage.failed, waiting, stage.rate
+                    stage.rejected,
+                    stage.failed,
+                    length - position,
+                    stage.rate
                 ));
             }
             tokio::select! {
@@ -183,33 +208,22 @@ mod tests {
     use super::*;
     use crate::observe::{StageView, WatchView};
 
-    fn snapshot(files: u64, done: u64) -> Snapshot {
-        Snapshot {
+    fn snapshot(files: u64, done: u64) -> Status {
+        Status {
             nats_connected: true,
             uptime_secs: 0,
             watch: Some(WatchView {
                 published: files,
                 ..WatchView::default()
             }),
+            watchers: Vec::new(),
             stages: vec![StageView {
                 stage: "clean".to_string(),
                 done,
-                rejected: 0,
-                failed: 0,
-                retried: 0,
-                in_flight: 0,
-                pending: None,
-                ack_pending: None,
-                redelivered: None,
-                waiting_pulls: None,
-                errors: None,
-                rate: 0.0,
+                ..StageView::default()
             }],
             results_stored: None,
             errors_stored: None,
-            results: Vec::new(),
-            errors: Vec::new(),
-            stories: Vec::new(),
         }
     }
 
@@ -225,5 +239,26 @@ mod tests {
             line.contains("60 published") && line.contains("5.0/s"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_bar_is_as_long_as_finished_and_still_waiting() {
+        let stage = StageView {
+            done: 29,
+            rejected: 1,
+            // Polled when 12 had finished: 18 left then, none now.
+            pending: Some(15),
+            ack_pending: Some(3),
+            waiting: Some(0),
+            ..StageView::default()
+        };
+        assert_eq!(bar_counts(&stage), (30, 30));
+        let busy = StageView {
+            done: 5,
+            waiting: Some(2),
+            in_flight: 4,
+            ..StageView::default()
+        };
+        assert_eq!(bar_counts(&busy), (5, 9), "in hand here but not polled yet");
     }
 }

@@ -1,6 +1,5 @@
 //! `newsflow up`, `watch` and `worker`: the long-running parts.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +18,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::handlers::{ClassifyHandler, CleanHandler, ExtractHandler};
-use crate::observe::{LocalStats, Observer};
+use crate::observe::{LocalStats, Observer, WatcherReport};
 use crate::stories::StoryService;
 use crate::{progress, settings, web};
 
@@ -332,25 +331,8 @@ async fn report_watch_counters(
             _ = cancel.cancelled() => true,
             _ = tokio::time::sleep(COUNTERS_EVERY) => false,
         };
-        let load = |counter: &std::sync::atomic::AtomicU64| {
-            counter.load(std::sync::atomic::Ordering::Relaxed)
-        };
-        let value = serde_json::json!({
-            "host": host,
-            "pid": pid,
-            "inbox": inbox,
-            "published": load(&stats.published),
-            "rejected": load(&stats.rejected),
-            "duplicates": load(&stats.duplicates),
-            "already_published": load(&stats.already_published),
-            "too_young": load(&stats.too_young),
-            "removed": load(&stats.removed),
-            "state_files": load(&stats.state_files),
-            "reported_at": time::OffsetDateTime::now_utc()
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            "stopped": stopping,
-        });
+        let report = WatcherReport::of(&stats, &host, pid, &inbox, stopping);
+        let value = serde_json::to_value(&report).unwrap_or_default();
         match counters.put(&name, &value).await {
             Ok(()) => failed = false,
             Err(error) if !failed => {
@@ -564,9 +546,10 @@ pub fn up(config_path: Option<&Path>, args: UpArgs, interactive: bool) -> anyhow
         );
         // Not println! (it panics when stdout is a pipe whose reader is gone), and off the
         // runtime, not waited for: a full pipe nobody reads must not hold up the daemon.
+        // On a terminal it goes above the live bars, not into them.
         let _ = std::thread::Builder::new()
             .name("stdout".to_string())
-            .spawn(move || writeln!(std::io::stdout(), "{line}"));
+            .spawn(move || progress::print_above_bars(&line));
         let result = wait_all(tasks, cancel).await;
         if let Some(managed) = managed {
             managed.stop().await;

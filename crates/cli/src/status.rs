@@ -8,6 +8,7 @@ use newsflow_bus::Subjects;
 use newsflow_model::Stage;
 use serde::Serialize;
 
+use crate::observe::WatcherReport;
 use crate::settings;
 
 #[derive(Args)]
@@ -49,7 +50,7 @@ struct Status {
     watch_errors: u64,
     /// Every watcher that reported in the last two minutes: what it published, rejected and
     /// skipped by reason (`duplicates`, `already_published`, `too_young`), as it reported them.
-    watchers: Vec<serde_json::Value>,
+    watchers: Vec<WatcherReport>,
 }
 
 pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
@@ -117,7 +118,7 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
         let watchers = newsflow_bus::dedup::WatchCounters::read_all(&js, &subjects)
             .await?
             .into_iter()
-            .map(|(_, counters)| counters)
+            .filter_map(|(_, counters)| serde_json::from_value(counters).ok())
             .collect();
         anyhow::Ok(Status {
             nats: config.nats.url.clone(),
@@ -167,27 +168,22 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
             "watcher", "published", "rejected", "duplicate", "earlier", "too young", "removed"
         );
         for watcher in &status.watchers {
-            let number = |key: &str| watcher[key].as_u64().unwrap_or(0);
             let name = format!(
                 "{}:{}{}",
-                watcher["host"].as_str().unwrap_or("?"),
-                watcher["pid"].as_u64().unwrap_or(0),
-                if watcher["stopped"].as_bool() == Some(true) {
-                    " (stopped)"
-                } else {
-                    ""
-                }
+                watcher.host,
+                watcher.pid,
+                if watcher.stopped { " (stopped)" } else { "" }
             );
             println!(
                 "{:<28} {:>9} {:>8} {:>10} {:>9} {:>9} {:>7}  {}",
                 name,
-                number("published"),
-                number("rejected"),
-                number("duplicates"),
-                number("already_published"),
-                number("too_young"),
-                number("removed"),
-                watcher["inbox"].as_str().unwrap_or("")
+                watcher.published,
+                watcher.rejected,
+                watcher.duplicates,
+                watcher.already_published,
+                watcher.too_young,
+                watcher.removed,
+                watcher.inbox
             );
         }
     }
