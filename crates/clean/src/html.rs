@@ -654,7 +654,10 @@ fn extend_with_twins(
         }
         let length = sizes.text[id];
         let link_density = sizes.link[id] as f32 / length.max(1) as f32;
-        if score[id] < (top_score * 0.05).max(3.0) || link_density > 0.3 || inside(id, roots) {
+        // a twin with running text of its own joins however short it is next to the top
+        let running_text = length >= 400 && link_density < 0.1;
+        let enough = score[id] >= (top_score * 0.05).max(3.0) || (running_text && score[id] >= 3.0);
+        if !enough || link_density > 0.3 || inside(id, roots) {
             continue;
         }
         roots.push(id);

@@ -149,7 +149,7 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
         writeln!(
             out,
-            "corpus\tid\tgroup\tlanguage\tf1\tp\tr\tanchor_f1\tchars\tanchor_chars\tstart"
+            "corpus\tid\tgroup\tlanguage\tf1\tp\tr\tanchor_f1\tchars\tanchor_chars\tstart\tanchor_start"
         )?;
         for page in &scored {
             let f = |score: Option<metric::PageScore>| {
@@ -157,7 +157,7 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
             };
             writeln!(
                 out,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 page.corpus,
                 page.id,
                 page.group,
@@ -176,6 +176,10 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
                 page.theirs_chars.map(|c| c.to_string()).unwrap_or_default(),
                 page.start
                     .map(|(ours, _)| ours.to_string())
+                    .unwrap_or_default(),
+                page.start
+                    .and_then(|(_, theirs)| theirs)
+                    .map(|theirs| theirs.to_string())
                     .unwrap_or_default(),
             )?;
         }
