@@ -7,6 +7,7 @@
 //!   with cross-validation ([`cross_validate`], [`tune`]) to pick hyperparameters.
 //! - [`detect_language`] (`language`): ISO 639-1 code and confidence via whatlang.
 //! - [`Rule`] and [`apply_rules`] (`rules`): keyword routing without retraining.
+//!
 //! Training data (BBC tar, AG News CSV, users' JSONL) and its dev splits are read by
 //! `newsflow_corpus`; [`LabeledDoc`] is its labelled-document type.
 //!

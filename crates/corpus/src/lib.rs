@@ -152,7 +152,7 @@ impl<T> Split<T> {
             let counter = counters.entry(group).or_insert(0);
             let position = *counter;
             *counter += 1;
-            if position % every == 0 {
+            if position.is_multiple_of(every) {
                 split.dev.push(doc);
             } else {
                 split.train.push(doc);

@@ -144,16 +144,16 @@ pub fn read_corpus(
 /// Train and dev parts for a `--dev-split` value: `auto` is the corpus's own split (bbc:
 /// [`bbc::split`], ag: [`ag_news::split`]; jsonl: every 5th row per label).
 fn dev_split(
-    docs: &[LabeledDoc],
+    docs: Vec<LabeledDoc>,
     format: DataFormat,
     split: &str,
 ) -> anyhow::Result<Option<Split<LabeledDoc>>> {
     match split {
         "none" => Ok(None),
         "auto" => Ok(Some(match format {
-            DataFormat::Ag => ag_news::split(docs.to_vec()),
-            DataFormat::Bbc => bbc::split(docs.to_vec()),
-            _ => Split::every_per_label(docs.to_vec(), 5),
+            DataFormat::Ag => ag_news::split(docs),
+            DataFormat::Bbc => bbc::split(docs),
+            _ => Split::every_per_label(docs, 5),
         })),
         every => {
             let every: usize = every.parse().with_context(|| {
@@ -162,7 +162,7 @@ fn dev_split(
             if every < 2 {
                 bail!("--dev-split N needs N >= 2");
             }
-            Ok(Some(Split::every_per_label(docs.to_vec(), every)))
+            Ok(Some(Split::every_per_label(docs, every)))
         }
     }
 }
@@ -230,7 +230,7 @@ pub fn run_train_topic(args: &TrainTopicArgs) -> anyhow::Result<()> {
         hash_bits: args.hash_bits,
         ..TrainOptions::default()
     };
-    let model = match dev_split(&docs, format, &args.dev_split)? {
+    let model = match dev_split(docs.clone(), format, &args.dev_split)? {
         None => {
             let options = choose_options(&docs, &base, args.c, args.nb, args.prefix)?;
             train(&docs, &options)?
