@@ -108,14 +108,15 @@ fn systemd_units_verify_and_run_real_commands() {
         std::fs::write(dir.path().join(&name), local).unwrap();
         to_verify.push(dir.path().join(name));
     }
-    let Ok(output) = Command::new("systemd-analyze")
+    // A missing systemd-analyze fails: scripts/install-test-deps.sh (run by scripts/test.sh and
+    // CI) installs it, and a check that quietly did not run would pass for one that did.
+    let output = Command::new("systemd-analyze")
         .arg("verify")
         .args(&to_verify)
         .output()
-    else {
-        eprintln!("systemd-analyze not installed: unit syntax not verified");
-        return;
-    };
+        .unwrap_or_else(|err| {
+            panic!("systemd-analyze: {err} (install it: bash scripts/install-test-deps.sh)")
+        });
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "systemd-analyze verify: {stderr}");
     assert!(

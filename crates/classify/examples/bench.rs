@@ -9,8 +9,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use newsflow_classify::data::{dedup, parse_ag_csv, parse_bbc_tar, split_every};
 use newsflow_classify::{detect_language, TopicModel};
+use newsflow_corpus::{ag_news, bbc};
 
 /// CPU time of this thread in seconds (utime + stime from /proc, 10 ms ticks), so that time
 /// the shared machine gives to other processes is not counted; `None` off Linux.
@@ -61,12 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .cloned()
         .unwrap_or_else(|| "../shared/data".to_string());
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let ag = parse_ag_csv(&std::fs::read(format!("{data_dir}/ag_news/train.csv.gz"))?)?;
-    let (_, ag_dev) = split_every(&ag, 20, false);
-    let (bbc, _) = dedup(parse_bbc_tar(&std::fs::read(format!(
-        "{data_dir}/bbc/bbc-dev.tar.gz"
-    ))?)?);
-    let (_, bbc_dev) = split_every(&bbc, 5, true);
+    let data = std::path::Path::new(&data_dir);
+    let ag_dev = ag_news::split(ag_news::read_shared(data)?).dev;
+    let bbc_dev = bbc::split(bbc::read_shared(data)?).dev;
     let ag_texts: Vec<String> = ag_dev.into_iter().map(|doc| doc.text).collect();
     let bbc_texts: Vec<String> = bbc_dev.into_iter().map(|doc| doc.text).collect();
     let mean = |texts: &[String]| texts.iter().map(String::len).sum::<usize>() / texts.len().max(1);

@@ -8,8 +8,8 @@
 
 use std::time::Instant;
 
-use newsflow_classify::data::{dedup, parse_ag_csv, parse_bbc_tar, split_every};
 use newsflow_classify::{accuracy, train, tune, Grid, TrainOptions};
+use newsflow_corpus::{ag_news, bbc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Arguments: [DATA_DIR] [bits=18,20] [prefix=0,5] [nb=true] [c=0.3,1] [only=bbc|ag_news]
@@ -55,18 +55,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let show_errors =
         list("errors").is_some_and(|values| values.iter().any(|value| value == "true"));
     let title = list("title").is_some_and(|values| values.iter().any(|value| value == "true"));
-    let bbc = parse_bbc_tar(&std::fs::read(format!("{data_dir}/bbc/bbc-dev.tar.gz"))?)?;
-    let (bbc, dropped) = dedup(bbc);
+    let root = std::path::Path::new(&data_dir);
+    let bbc_docs = bbc::read_shared(root)?
+        .into_iter()
+        .map(bbc::BbcDoc::into_labelled);
+    let bbc = bbc::split(bbc_docs.collect());
     println!(
-        "bbc: {} articles after dropping {dropped} duplicates",
-        bbc.len()
+        "bbc: {} articles after dropping {} duplicates",
+        bbc.train.len() + bbc.dev.len(),
+        bbc.dropped
     );
-    let ag = parse_ag_csv(&std::fs::read(format!("{data_dir}/ag_news/train.csv.gz"))?)?;
     let corpora = [
-        ("bbc", split_every(&bbc, 5, true)),
-        ("ag_news", split_every(&ag, 20, false)),
+        ("bbc", bbc),
+        ("ag_news", ag_news::split(ag_news::read_shared(root)?)),
     ];
-    for (name, (train_docs, dev_docs)) in corpora {
+    for (name, split) in corpora {
+        let (train_docs, dev_docs) = (split.train, split.dev);
         if only
             .as_ref()
             .is_some_and(|only| !only.iter().any(|corpus| corpus == name))

@@ -4,15 +4,14 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use newsflow_classify::data::{parse_ag_csv, split_every};
 use newsflow_classify::features::{for_each_hash, hashed_tokens, Scratch};
 use newsflow_classify::TopicModel;
+use newsflow_corpus::ag_news;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model_path = std::env::args().nth(1).ok_or("usage: profile MODEL_FILE")?;
     let model = TopicModel::from_bytes(&std::fs::read(model_path)?)?;
-    let ag = parse_ag_csv(&std::fs::read("../shared/data/ag_news/train.csv.gz")?)?;
-    let (_, dev) = split_every(&ag, 20, false);
+    let dev = ag_news::split(ag_news::read_shared(&newsflow_corpus::default_root())?).dev;
     let texts: Vec<String> = dev.into_iter().map(|doc| doc.text).collect();
     let rounds = 2000;
     let total = (rounds * texts.len()) as f64;

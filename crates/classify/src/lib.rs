@@ -7,11 +7,12 @@
 //!   with cross-validation ([`cross_validate`], [`tune`]) to pick hyperparameters.
 //! - [`detect_language`] (`language`): ISO 639-1 code and confidence via whatlang.
 //! - [`Rule`] and [`apply_rules`] (`rules`): keyword routing without retraining.
-//! - [`data`]: parsers for the training formats (BBC tar, AG News CSV, JSONL) over bytes.
+//!
+//! Training data (BBC tar, AG News CSV, users' JSONL) and its dev splits are read by
+//! `newsflow_corpus`; [`LabeledDoc`] is its labelled-document type.
 //!
 //! Pure code: no I/O. Models come in as bytes.
 
-pub mod data;
 #[doc(hidden)]
 pub mod features;
 mod language;
@@ -21,8 +22,9 @@ mod train;
 
 pub use language::detect_language;
 pub use model::TopicModel;
+pub use newsflow_corpus::LabeledDoc;
 pub use rules::{apply_rules, Rule};
-pub use train::{accuracy, cross_validate, train, tune, Grid, LabeledDoc, TrainOptions};
+pub use train::{accuracy, cross_validate, train, tune, Grid, TrainOptions};
 
 /// What can go wrong in the classify stage.
 #[derive(Debug, thiserror::Error)]

@@ -8,12 +8,7 @@ use crate::features::{hashed_tokens, Scratch};
 use crate::model::{softmax_best, TopicModel, MAX_HASH_BITS, MIN_HASH_BITS};
 use crate::ClassifyError;
 
-/// One training document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LabeledDoc {
-    pub text: String,
-    pub label: String,
-}
+pub use newsflow_corpus::LabeledDoc;
 
 /// Hyperparameters of [`train`]. `newsflow train topic` tunes `c`, `nb` and `prefix` per corpus
 /// by cross-validation ([`tune`]).

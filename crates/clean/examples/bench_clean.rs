@@ -1,10 +1,10 @@
 //! Speed and F1 of the HTML path on the 121 benchmark pages, side by side with dom_smoothie and rs-trafilatura in
 //! the same run (all pages in memory first, single thread, F1 by our metric):
 //! `cargo run --release -p newsflow-clean --example bench_clean [DATA] [ROUNDS]`.
-use std::io::Read;
 use std::time::Instant;
 
 use newsflow_clean::{metric, Cleaner};
+use newsflow_corpus::extraction::ExtractionPages;
 use newsflow_model::Format;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,29 +13,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .unwrap_or_else(|| "../shared/data/extraction".to_string());
     let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(5);
-    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-        "{data}/ground-truth.json"
-    ))?)?;
-    let truth = truth.as_object().ok_or("ground truth is not an object")?;
-    let mut ids: Vec<&String> = truth.keys().collect();
-    ids.sort();
-    let mut pages = Vec::new();
-    for id in &ids {
-        let compressed = std::fs::read(format!("{data}/html/{id}.html.gz"))?;
-        let mut html = Vec::new();
-        flate2::read::GzDecoder::new(&compressed[..]).read_to_end(&mut html)?;
-        pages.push(html);
-    }
+    let corpus = ExtractionPages::open(std::path::Path::new(&data))?;
+    let pages = corpus
+        .pages
+        .iter()
+        .map(|page| corpus.html(page))
+        .collect::<Result<Vec<_>, _>>()?;
     let total_bytes: usize = pages.iter().map(Vec::len).sum();
     let texts: Vec<String> = pages
         .iter()
         .map(|page| String::from_utf8_lossy(page).into_owned())
         .collect();
     let cleaner = Cleaner::new();
-    let truths: Vec<&str> = ids
-        .iter()
-        .map(|id| truth[*id]["articleBody"].as_str().unwrap_or(""))
-        .collect();
+    let truths: Vec<&str> = corpus.pages.iter().map(|page| page.body.as_str()).collect();
     println!("| tool | pages/s | MB/s | F1 | P | R |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let report = |name: &str, seconds: f64, bodies: &[String]| {

@@ -1,21 +1,21 @@
 //! Shows, for one benchmark page, the truth paragraphs the HTML path missed and the output lines
 //! that are not in the truth: `cargo run --release -p newsflow-clean --example diff_clean -- DATA ID`.
-use std::io::Read;
-
 use newsflow_clean::{metric, Cleaner};
+use newsflow_corpus::extraction::ExtractionPages;
 use newsflow_model::Format;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let data = args.next().ok_or("usage: diff_clean DATA ID")?;
     let id = args.next().ok_or("usage: diff_clean DATA ID")?;
-    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-        "{data}/ground-truth.json"
-    ))?)?;
-    let expected = truth[&id]["articleBody"].as_str().unwrap_or("").to_string();
-    let compressed = std::fs::read(format!("{data}/html/{id}.html.gz"))?;
-    let mut html = Vec::new();
-    flate2::read::GzDecoder::new(&compressed[..]).read_to_end(&mut html)?;
+    let corpus = ExtractionPages::open(std::path::Path::new(&data))?;
+    let page = corpus
+        .pages
+        .iter()
+        .find(|page| page.id == id)
+        .ok_or("no such page id")?;
+    let expected = page.body.clone();
+    let html = corpus.html(page)?;
     let body = Cleaner::new()
         .clean(&html, Format::Html)
         .map(|c| c.body)

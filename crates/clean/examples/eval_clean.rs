@@ -1,7 +1,8 @@
 //! Scores the HTML path on data/extraction: `cargo run --release -p newsflow-clean --example eval_clean [DATA] [WORST]`.
-use std::io::Read;
+use std::path::Path;
 
 use newsflow_clean::{metric, Cleaner};
+use newsflow_corpus::extraction::ExtractionPages;
 use newsflow_model::Format;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -10,26 +11,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .unwrap_or_else(|| "../shared/data/extraction".to_string());
     let worst: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10);
-    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-        "{data}/ground-truth.json"
-    ))?)?;
-    let truth = truth.as_object().ok_or("ground truth is not an object")?;
+    let corpus = ExtractionPages::open(Path::new(&data))?;
     let cleaner = Cleaner::new();
-    let mut ids: Vec<&String> = truth.keys().collect();
-    ids.sort();
     let mut scores = Vec::new();
     let mut ranked = Vec::new();
-    for id in ids {
-        let compressed = std::fs::read(format!("{data}/html/{id}.html.gz"))?;
-        let mut html = Vec::new();
-        flate2::read::GzDecoder::new(&compressed[..]).read_to_end(&mut html)?;
+    for page in &corpus.pages {
+        let html = corpus.html(page)?;
         let body = cleaner
             .clean(&html, Format::Html)
             .map(|c| c.body)
             .unwrap_or_default();
-        let expected = truth[id]["articleBody"].as_str().unwrap_or("");
-        let page = metric::score_page(expected, &body);
-        ranked.push((page.f1(), id.clone(), page));
+        let id = page.id.clone();
+        let page = metric::score_page(&page.body, &body);
+        ranked.push((page.f1(), id, page));
         scores.push(page);
     }
     let summary = metric::summarize(&scores);

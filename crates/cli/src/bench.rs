@@ -67,10 +67,8 @@ fn bench_articles(args: &BenchArgs) -> anyhow::Result<Vec<Vec<u8>>> {
             sources.sort();
         }
         Corpus::Bbc => {
-            let bytes = std::fs::read(&args.bbc)
-                .with_context(|| format!("reading {}", args.bbc.display()))?;
-            let (docs, _) =
-                newsflow_classify::data::dedup(newsflow_classify::data::parse_bbc_tar(&bytes)?);
+            let docs = newsflow_corpus::bbc::read(&args.bbc)?;
+            let (docs, _) = newsflow_corpus::dedup::dedup(docs);
             sources.extend(docs.into_iter().map(|doc| doc.text.into_bytes()));
         }
     }

@@ -71,9 +71,10 @@ impl ExtractionPages {
             .collect())
     }
 
-    /// The page's fold of `folds` (by position in id order): the one split every cross-validated
-    /// trainer and evaluator uses.
-    pub fn fold_of(&self, index: usize, folds: usize) -> usize {
+    /// The fold (of `folds`) of the page at `index` in id order: the one split every
+    /// cross-validated trainer and evaluator uses. Anything counted from the pages' bodies (word
+    /// statistics) must be counted per fold too, without the fold it scores.
+    pub fn fold_of(index: usize, folds: usize) -> usize {
         index % folds.max(1)
     }
 }
@@ -92,5 +93,11 @@ mod tests {
         assert!(html.len() > 10_000);
         let anchor = corpus.anchor("html-text").unwrap();
         assert_eq!(anchor.len(), 121);
+        let in_fold = |fold| {
+            (0..121)
+                .filter(|&i| ExtractionPages::fold_of(i, 5) == fold)
+                .count()
+        };
+        assert_eq!([0, 1, 2, 3, 4].map(in_fold), [25, 24, 24, 24, 24]);
     }
 }

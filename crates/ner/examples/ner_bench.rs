@@ -6,10 +6,8 @@
 //!
 //! `cargo run --release -p newsflow-ner --example ner_bench -- [MODEL] [CONLL.gz] [ROUNDS]`
 
-use std::io::Read;
 use std::time::Instant;
 
-use newsflow_ner::conll;
 use newsflow_ner::NerModel;
 
 /// CPU time of this thread in seconds (0 where schedstat is unavailable).
@@ -36,20 +34,13 @@ fn main() {
     let load_started = Instant::now();
     let model = NerModel::from_bytes(&bytes).expect("model loads");
     let load_ms = load_started.elapsed().as_secs_f64() * 1e3;
-    let mut raw = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(data_path).expect("data file"))
-        .read_to_end(&mut raw)
-        .expect("gunzip");
-    let documents = conll::parse(&String::from_utf8_lossy(&raw));
+    let documents = newsflow_corpus::conll::read(data_path.as_ref()).expect("data file");
     let token_docs: Vec<Vec<Vec<&str>>> = documents
         .iter()
         .map(|d| d.sentences.iter().map(|s| s.tokens()).collect())
         .collect();
     let tokens: usize = token_docs.iter().flatten().map(|s| s.len()).sum();
-    let texts: Vec<String> = token_docs
-        .iter()
-        .map(|d| d.iter().map(|s| s.join(" ")).collect::<Vec<_>>().join("\n"))
-        .collect();
+    let texts: Vec<String> = documents.iter().map(|d| d.text()).collect();
 
     let mut best_tag = 0f64;
     let mut best_recognize = 0f64;

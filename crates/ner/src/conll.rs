@@ -1,136 +1,12 @@
-//! CoNLL-2003 files: parsing into documents and sentences, writing predictions back as an extra
-//! column, tag-scheme conversion (IOB1 / IOB2 / BIOES) and conlleval-style entity scoring.
+//! CoNLL-2003 files: the documents and sentences (read and written by `newsflow_corpus::conll`,
+//! re-exported here), tag-scheme conversion (IOB1 / IOB2 / BIOES) and conlleval-style entity
+//! scoring.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+pub use newsflow_corpus::conll::{parse, write, Document, Sentence, DOCSTART};
 use newsflow_model::EntityType;
-
-/// The marker that starts a new document in CoNLL files.
-pub const DOCSTART: &str = "-DOCSTART-";
-
-/// One sentence: its raw lines (all columns kept), one line per token.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sentence {
-    pub lines: Vec<String>,
-}
-
-impl Sentence {
-    /// A sentence of bare tokens (no other columns).
-    pub fn from_tokens<S: AsRef<str>>(tokens: &[S]) -> Sentence {
-        Sentence {
-            lines: tokens.iter().map(|t| t.as_ref().to_string()).collect(),
-        }
-    }
-
-    /// The tokens (first column of each line).
-    pub fn tokens(&self) -> Vec<&str> {
-        self.lines
-            .iter()
-            .map(|line| line.split_whitespace().next().unwrap_or(""))
-            .collect()
-    }
-
-    /// The gold tags (last column), when every line has at least two columns.
-    pub fn gold_tags(&self) -> Option<Vec<&str>> {
-        let mut tags = Vec::with_capacity(self.lines.len());
-        for line in &self.lines {
-            let mut columns = line.split_whitespace();
-            let first = columns.next();
-            let last = columns.next_back();
-            match (first, last) {
-                (Some(_), Some(tag)) => tags.push(tag),
-                _ => return None,
-            }
-        }
-        Some(tags)
-    }
-
-    /// Gold entity spans (IOB1 and IOB2 both read correctly).
-    pub fn gold_spans(&self) -> Vec<Span> {
-        self.gold_tags()
-            .map(|tags| spans(&tags))
-            .unwrap_or_default()
-    }
-}
-
-/// One document: the `-DOCSTART-` line that opened it (if any) and its sentences.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Document {
-    pub header: Option<String>,
-    pub sentences: Vec<Sentence>,
-}
-
-impl Document {
-    pub fn token_count(&self) -> usize {
-        self.sentences.iter().map(|s| s.lines.len()).sum()
-    }
-}
-
-/// Parse CoNLL text: blank lines end sentences, `-DOCSTART-` lines start documents.
-/// Text without any `-DOCSTART-` line is one document.
-pub fn parse(text: &str) -> Vec<Document> {
-    let mut documents: Vec<Document> = Vec::new();
-    let mut current = Document::default();
-    let mut sentence = Sentence::default();
-    for raw_line in text.lines() {
-        let line = raw_line.trim_end_matches('\r');
-        if line.trim().is_empty() {
-            if !sentence.lines.is_empty() {
-                current.sentences.push(std::mem::take(&mut sentence));
-            }
-            continue;
-        }
-        if line.split_whitespace().next() == Some(DOCSTART) {
-            if !sentence.lines.is_empty() {
-                current.sentences.push(std::mem::take(&mut sentence));
-            }
-            if current.header.is_some() || !current.sentences.is_empty() {
-                documents.push(std::mem::take(&mut current));
-            }
-            current.header = Some(line.to_string());
-            continue;
-        }
-        sentence.lines.push(line.to_string());
-    }
-    if !sentence.lines.is_empty() {
-        current.sentences.push(sentence);
-    }
-    if current.header.is_some() || !current.sentences.is_empty() {
-        documents.push(current);
-    }
-    documents
-}
-
-/// Write documents back with one predicted tag appended to every line (space-separated).
-/// `-DOCSTART-` lines get an `O` appended too, so every non-blank line has the same number of
-/// columns (what `conlleval` expects). `predictions[d][s][t]` is the tag of token `t` of
-/// sentence `s` of document `d`; a missing prediction is written as `O`.
-pub fn write(documents: &[Document], predictions: &[Vec<Vec<&str>>]) -> String {
-    let mut out = String::new();
-    for (doc_index, document) in documents.iter().enumerate() {
-        if let Some(header) = &document.header {
-            out.push_str(header);
-            out.push_str(" O\n\n");
-        }
-        for (sentence_index, sentence) in document.sentences.iter().enumerate() {
-            for (token_index, line) in sentence.lines.iter().enumerate() {
-                let tag = predictions
-                    .get(doc_index)
-                    .and_then(|doc| doc.get(sentence_index))
-                    .and_then(|sent| sent.get(token_index))
-                    .copied()
-                    .unwrap_or("O");
-                out.push_str(line);
-                out.push(' ');
-                out.push_str(tag);
-                out.push('\n');
-            }
-            out.push('\n');
-        }
-    }
-    out
-}
 
 /// An entity span over token indices `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -365,23 +241,6 @@ mod tests {
             iob2_tags(&got, tags.len()),
             vec!["B-ORG", "O", "B-PER", "I-PER", "B-PER", "B-LOC", "B-MISC"]
         );
-    }
-
-    #[test]
-    fn parse_and_write_round_trip() {
-        let text = "-DOCSTART- -X- O O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP I-PER\n\n-DOCSTART- -X- O O\n\nHi UH O O\n";
-        let docs = parse(text);
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].sentences.len(), 2);
-        assert_eq!(docs[0].sentences[0].tokens(), vec!["EU", "rejects"]);
-        assert_eq!(
-            docs[0].sentences[0].gold_tags().unwrap(),
-            vec!["I-ORG", "O"]
-        );
-        let predictions = vec![vec![vec!["B-ORG", "O"], vec!["B-PER"]], vec![vec!["O"]]];
-        let written = write(&docs, &predictions);
-        assert!(written.starts_with("-DOCSTART- -X- O O O\n\nEU NNP I-NP I-ORG B-ORG\n"));
-        assert_eq!(parse(&written).len(), 2);
     }
 
     #[test]

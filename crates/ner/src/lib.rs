@@ -9,9 +9,11 @@
 //!   pre-tokenized text, [`NerModel::recognize`] for free text.
 //! - [`train`] with [`TrainOptions`]: deterministic training from CoNLL documents.
 //! - [`tokenize`] / [`sentences`]: the PTB/CoNLL-like tokenizer used by `recognize`.
-//! - [`conll`]: CoNLL-2003 parsing, writing and conlleval-style scoring.
+//! - [`conll`]: conlleval-style scoring and tag schemes (the CoNLL documents themselves are
+//!   `newsflow_corpus::conll`'s, re-exported).
 //!
-//! The crate is pure: models come in as bytes, nothing here touches files or the network.
+//! The crate is pure: models come in as bytes, nothing here touches files or the network (its
+//! CoNLL types come from `newsflow-corpus`, whose file readers it does not call).
 
 pub mod conll;
 mod features;

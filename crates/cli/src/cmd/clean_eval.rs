@@ -1,10 +1,13 @@
 //! `newsflow eval clean` and `newsflow train clean`: score the clean stage on the
 //! article-extraction benchmark and train its models (line model and word frequencies).
 
-use std::io::Read;
+use std::path::Path;
 
 use anyhow::Context;
 use newsflow_clean::{metric, text, words::WordModel, Cleaner};
+use newsflow_corpus::bbc::{self, BbcDoc};
+use newsflow_corpus::conll::{self, Document};
+use newsflow_corpus::{ag_news, extraction::ExtractionPages};
 use newsflow_model::Format;
 
 type Pages = Vec<(String, Vec<String>, String)>;
@@ -51,136 +54,52 @@ pub struct TrainCleanArgs {
     pub iterations: usize,
 }
 
-fn gunzip(path: &str) -> Result<Vec<u8>, anyhow::Error> {
-    let compressed = std::fs::read(path)?;
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(&compressed[..]).read_to_end(&mut out)?;
-    Ok(out)
+/// (id, flattened lines, truth) for every extraction page, sorted by id: the lines are the
+/// page's whole text as `anchors/html-text.json` gives it, whitespace-folded.
+fn load_pages(corpus: &ExtractionPages) -> anyhow::Result<Pages> {
+    let flat = corpus.anchor("html-text")?;
+    Ok(corpus
+        .pages
+        .iter()
+        .map(|page| {
+            let page_text = flat.get(&page.id).map_or("", String::as_str);
+            let lines = page_text
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect();
+            (page.id.clone(), lines, page.body.clone())
+        })
+        .collect())
 }
 
-/// (id, flattened lines, truth) for every page, sorted by id.
-fn load_pages(data: &str) -> Result<Pages, anyhow::Error> {
-    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-        "{data}/extraction/ground-truth.json"
-    ))?)?;
-    let flat: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-        "{data}/extraction/anchors/html-text.json"
-    ))?)?;
-    let flat = flat.get("output").unwrap_or(&flat);
-    let mut pages = Vec::new();
-    for (id, entry) in truth
-        .as_object()
-        .ok_or_else(|| anyhow::anyhow!("truth is not an object"))?
-    {
-        let body = entry["articleBody"].as_str().unwrap_or("").to_string();
-        let page_text = flat[id]["articleBody"].as_str().unwrap_or("");
-        let lines = page_text
-            .lines()
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect();
-        pages.push((id.clone(), lines, body));
-    }
-    pages.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(pages)
-}
-
-/// BBC articles as (topic, index within topic, text), from the tar.
-fn load_bbc(data: &str) -> Result<Vec<(String, usize, String)>, anyhow::Error> {
-    let tar = gunzip(&format!("{data}/bbc/bbc-dev.tar.gz"))?;
-    let mut files = Vec::new();
-    let mut pos = 0;
-    while pos + 512 <= tar.len() {
-        let header = &tar[pos..pos + 512];
-        if header.iter().all(|&b| b == 0) {
-            break;
-        }
-        let name = String::from_utf8_lossy(&header[..100])
-            .trim_end_matches('\0')
-            .to_string();
-        let prefix = String::from_utf8_lossy(&header[345..500])
-            .trim_end_matches('\0')
-            .to_string();
-        let size_text = String::from_utf8_lossy(&header[124..136])
-            .trim_end_matches(['\0', ' '])
-            .trim()
-            .to_string();
-        let size = usize::from_str_radix(&size_text, 8).unwrap_or(0);
-        let full = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let start = pos + 512;
-        let end = (start + size).min(tar.len());
-        if (header[156] == b'0' || header[156] == 0) && full.ends_with(".txt") {
-            files.push((full, String::from_utf8_lossy(&tar[start..end]).into_owned()));
-        }
-        pos = start + size.div_ceil(512) * 512;
-    }
-    files.sort();
-    let mut out = Vec::new();
-    let mut last_topic = String::new();
-    let mut index = 0;
-    for (path, text) in files {
-        let parts: Vec<&str> = path.split('/').collect();
-        let topic = parts
-            .get(parts.len().saturating_sub(2))
-            .copied()
-            .unwrap_or("")
-            .to_string();
-        if topic != last_topic {
-            index = 0;
-            last_topic = topic.clone();
-        }
-        out.push((topic, index, text));
-        index += 1;
-    }
-    Ok(out)
-}
-
-fn word_sources(data: &str, bbc: &[(String, usize, String)]) -> Result<Vec<String>, anyhow::Error> {
-    let mut texts = Vec::new();
-    // BBC: only articles not used for the false-split check (index % 5 != 0)
-    for (_, index, text) in bbc {
-        if index % 5 != 0 {
-            texts.push(text.clone());
-        }
-    }
-    let ag = String::from_utf8(gunzip(&format!("{data}/ag_news/train.csv.gz"))?)?;
-    texts.push(ag);
-    let conll = String::from_utf8(gunzip(&format!("{data}/conll2003/train.txt.gz"))?)?;
-    let conll_words: String = conll
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|w| *w != "-DOCSTART-")
-        .collect::<Vec<_>>()
-        .join(" ");
-    texts.push(conll_words);
-    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
-        "{data}/extraction/ground-truth.json"
-    ))?)?;
-    for entry in truth
-        .as_object()
-        .ok_or_else(|| anyhow::anyhow!("truth is not an object"))?
-        .values()
-    {
-        texts.push(entry["articleBody"].as_str().unwrap_or("").to_string());
-    }
+/// The texts the word model is counted from, but for the extraction bodies (added per fold):
+/// the train part of the BBC split, every AG News row and the CoNLL-2003 train tokens.
+fn base_word_texts(data: &Path, bbc_train: &[BbcDoc]) -> anyhow::Result<Vec<String>> {
+    let mut texts: Vec<String> = bbc_train.iter().map(|doc| doc.text.clone()).collect();
+    texts.extend(ag_news::read_shared(data)?.into_iter().map(|row| row.text));
+    let conll_words: Vec<String> = conll::read(&data.join(conll::TRAIN))?
+        .iter()
+        .map(Document::text)
+        .collect();
+    texts.push(conll_words.join(" "));
     Ok(texts)
 }
 
-fn parent_of(extraction: &str) -> String {
-    std::path::Path::new(extraction)
-        .parent()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| ".".to_string())
+/// The word model from `base` plus the bodies of the pages `keep` accepts (by position).
+fn count_words(base: &[String], pages: &Pages, keep: impl Fn(usize) -> bool) -> WordModel {
+    let bodies = pages
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| keep(*index))
+        .map(|(_, (_, _, body))| body.as_str());
+    WordModel::count(base.iter().map(String::as_str).chain(bodies), 2)
 }
 
-/// Text-path F1 with the line model trained k-fold by page (every page scored by a model that
-/// did not see it).
+/// Text-path F1, k-fold by page: every page is scored by a line model trained without it and
+/// with word statistics counted without its fold's bodies.
 fn text_path_held_out(
     pages: &Pages,
-    words_text: &str,
+    base_words: &[String],
     folds: usize,
     iterations: usize,
 ) -> anyhow::Result<metric::Summary> {
@@ -189,21 +108,21 @@ fn text_path_held_out(
         .map(|(_, lines, truth)| (lines.clone(), text::label_lines(lines, truth)))
         .collect();
     let folds = folds.max(2);
+    let fold_of = |index: usize| ExtractionPages::fold_of(index, folds);
     let mut scores = Vec::new();
     for fold in 0..folds {
         let train: Vec<(Vec<String>, Vec<bool>)> = labelled
             .iter()
             .enumerate()
-            .filter(|(i, _)| i % folds != fold)
+            .filter(|(i, _)| fold_of(*i) != fold)
             .map(|(_, p)| p.clone())
             .collect();
         let model = text::train(&train, iterations);
-        let cleaner = Cleaner::with_models(
-            Some(model.to_json().as_bytes()),
-            Some(words_text.as_bytes()),
-        )?;
+        let words = count_words(base_words, pages, |i| fold_of(i) != fold).to_text();
+        let cleaner =
+            Cleaner::with_models(Some(model.to_json().as_bytes()), Some(words.as_bytes()))?;
         for (i, (_, lines, truth)) in pages.iter().enumerate() {
-            if i % folds == fold {
+            if fold_of(i) == fold {
                 let body = cleaner
                     .clean(lines.join("\n").as_bytes(), Format::Txt)
                     .map(|c| c.body)
@@ -226,14 +145,15 @@ pub fn run_eval_clean(args: &EvalCleanArgs) -> anyhow::Result<()> {
 /// The text path's held-out figure and the HTML path's worst extraction pages.
 fn run_eval_text_path(args: &EvalCleanArgs) -> anyhow::Result<()> {
     let cleaner = Cleaner::new();
-    let root = parent_of(&args.data);
-    let pages = load_pages(&root).with_context(|| format!("reading {}", args.data))?;
+    let extraction = Path::new(&args.data);
+    let corpus = ExtractionPages::open(extraction)?;
+    let pages = load_pages(&corpus).with_context(|| format!("reading {}", args.data))?;
     let mut scores = Vec::new();
     let mut ranked = Vec::new();
     let mut bytes_total = 0usize;
     let started = std::time::Instant::now();
-    for (id, _, truth) in &pages {
-        let html = gunzip(&format!("{}/html/{id}.html.gz", args.data))?;
+    for (page, (id, _, truth)) in corpus.pages.iter().zip(&pages) {
+        let html = corpus.html(page)?;
         bytes_total += html.len();
         let body = cleaner
             .clean(&html, Format::Html)
@@ -254,12 +174,13 @@ fn run_eval_text_path(args: &EvalCleanArgs) -> anyhow::Result<()> {
         bytes_total as f64 / 1e6,
         elapsed
     );
-    let words_text =
-        String::from_utf8_lossy(include_bytes!("../../../../config/models/clean-words.txt"))
-            .into_owned();
-    let text_summary = text_path_held_out(&pages, &words_text, args.folds, text::DEFAULT_ROUNDS)?;
+    // The data root is the extraction folder's parent (bbc/, ag_news/, conll2003/ beside it).
+    let root = extraction.parent().unwrap_or(Path::new("."));
+    let bbc = bbc::split(bbc::read_shared(root)?);
+    let base_words = base_word_texts(root, &bbc.train)?;
+    let text_summary = text_path_held_out(&pages, &base_words, args.folds, text::DEFAULT_ROUNDS)?;
     println!(
-        "text path ({}-fold by page, every page scored by a line model trained without it): F1 {:.4}  P {:.4}  R {:.4}",
+        "text path ({}-fold by page, every page scored by a line model and word counts made without it): F1 {:.4}  P {:.4}  R {:.4}",
         args.folds, text_summary.f1, text_summary.precision, text_summary.recall
     );
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -275,37 +196,36 @@ fn run_eval_text_path(args: &EvalCleanArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_train_clean(args: &TrainCleanArgs) -> anyhow::Result<()> {
-    let data = &args.data;
-    let bbc = load_bbc(data)?;
-    let texts = word_sources(data, &bbc)?;
-    let words = WordModel::count(texts.iter().map(String::as_str), 2);
+    let data = Path::new(&args.data);
+    let bbc = bbc::split(bbc::read_shared(data)?);
+    let pages = load_pages(&ExtractionPages::open(&data.join("extraction"))?)?;
+    let base_words = base_word_texts(data, &bbc.train)?;
+    let words = count_words(&base_words, &pages, |_| true);
     let words_text = words.to_text();
     println!(
         "word model: {} words, {} bytes",
         words.len(),
         words_text.len()
     );
-    let mut checked = 0;
     let mut split_articles = 0;
-    for (topic, index, text) in &bbc {
-        if index % 5 != 0 {
-            continue;
-        }
-        checked += 1;
-        let (repaired, count) = words.repair_text(text);
+    for doc in &bbc.dev {
+        let (repaired, count) = words.repair_text(&doc.text);
         if count > 0 {
             split_articles += 1;
             println!(
-                "  false split {topic}/{index}: {}",
-                first_diff(text, &repaired)
+                "  false split {}: {}",
+                doc.name(),
+                first_diff(&doc.text, &repaired)
             );
         }
     }
-    println!("false splits: {split_articles} of {checked} held-out BBC articles (index % 5 == 0, not counted into the model)");
-    let pages = load_pages(data)?;
-    let summary = text_path_held_out(&pages, &words_text, 5, args.iterations)?;
     println!(
-        "text path, 5-fold by page (held out): F1 {:.4} P {:.4} R {:.4}",
+        "false splits: {split_articles} of {} held-out BBC articles (the dev part of the BBC split, not counted into the model)",
+        bbc.dev.len()
+    );
+    let summary = text_path_held_out(&pages, &base_words, 5, args.iterations)?;
+    println!(
+        "text path, 5-fold by page (held out, word counts without the fold): F1 {:.4} P {:.4} R {:.4}",
         summary.f1, summary.precision, summary.recall
     );
     let labelled: Vec<(Vec<String>, Vec<bool>)> = pages

@@ -2,13 +2,14 @@
 //! from the shared corpora's train parts, and score same-story detection on the labelled BBC
 //! pairs (plus the seed articles), with the extract stage's single-thread speed.
 
-use super::ner::read_maybe_gzip;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
+use newsflow_corpus::bbc::{self, BbcDoc};
+use newsflow_corpus::{ag_news, conll};
 use newsflow_extract::story::{self, StoryFingerprint};
 use newsflow_extract::Extractor;
 use newsflow_model::{Format, Record};
@@ -51,139 +52,14 @@ pub struct EvalStoriesArgs {
     pub random_pairs: usize,
 }
 
-/// A BBC article: `topic/NNN.txt`, its position within its topic, headline and body.
-struct BbcDoc {
-    name: String,
-    index_in_topic: usize,
-    title: String,
-    body: String,
-}
-
-/// Regular files of a tar archive as (path, text); non-UTF-8 files are read as Latin-1.
-fn tar_files(tar: &[u8]) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    let mut at = 0;
-    while let Some(header) = tar.get(at..at + 512) {
-        if header.iter().all(|b| *b == 0) {
-            break;
-        }
-        let name_end = header[..100].iter().position(|b| *b == 0).unwrap_or(100);
-        let name = String::from_utf8_lossy(&header[..name_end]).into_owned();
-        let size_field = String::from_utf8_lossy(&header[124..136]);
-        let size =
-            usize::from_str_radix(size_field.trim_matches(|c: char| c == '\0' || c == ' '), 8)
-                .unwrap_or(0);
-        let kind = header[156];
-        let body = tar.get(at + 512..at + 512 + size).unwrap_or(&[]);
-        if kind == b'0' || kind == 0 {
-            let text = match std::str::from_utf8(body) {
-                Ok(text) => text.to_string(),
-                Err(_) => body.iter().map(|&b| char::from(b)).collect(),
-            };
-            files.push((name, text));
-        }
-        at += 512 + size.div_ceil(512) * 512;
-    }
-    files
-}
-
-fn bbc_docs(data: &Path) -> anyhow::Result<Vec<BbcDoc>> {
-    let tar = read_maybe_gzip(&data.join("bbc/bbc-dev.tar.gz"))?;
-    let mut files: Vec<(String, String)> = tar_files(&tar)
-        .into_iter()
-        .filter(|(name, _)| name.ends_with(".txt"))
-        .map(|(name, text)| {
-            (
-                name.trim_start_matches("./")
-                    .trim_start_matches("bbc/")
-                    .to_string(),
-                text,
-            )
-        })
-        .collect();
-    files.sort();
-    let mut position: HashMap<String, usize> = HashMap::new();
-    let mut docs = Vec::new();
-    for (name, text) in files {
-        let topic = name.split('/').next().unwrap_or("").to_string();
-        let counter = position.entry(topic).or_insert(0);
-        let index_in_topic = *counter;
-        *counter += 1;
-        let mut lines = text.lines();
-        let title = lines.next().unwrap_or("").trim().to_string();
-        let body = lines
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
-        docs.push(BbcDoc {
-            name,
-            index_in_topic,
-            title,
-            body,
-        });
-    }
-    Ok(docs)
-}
-
-/// AG News training rows (index % 20 != 0; the others are its dev rows) as texts.
-fn ag_news_train(data: &Path) -> anyhow::Result<Vec<String>> {
-    let csv =
-        String::from_utf8_lossy(&read_maybe_gzip(&data.join("ag_news/train.csv.gz"))?).into_owned();
-    let mut texts = Vec::new();
-    for (index, line) in csv.lines().enumerate() {
-        if index.is_multiple_of(20) {
-            continue;
-        }
-        if let Some((_, text)) = line.split_once("\",\"") {
-            texts.push(
-                text.trim_end_matches('"')
-                    .replace("\"\"", "\"")
-                    .replace('\\', " "),
-            );
-        }
-    }
-    Ok(texts)
-}
-
 /// CoNLL-2003 train stories as texts (one sentence a line).
 fn conll_train(data: &Path) -> anyhow::Result<Vec<String>> {
-    let text = String::from_utf8_lossy(&read_maybe_gzip(&data.join("conll2003/train.txt.gz"))?)
-        .into_owned();
-    let mut docs = Vec::new();
-    let mut current: Vec<String> = Vec::new();
-    let mut sentence: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        let token = line.split(' ').next().unwrap_or("");
-        if token == "-DOCSTART-" {
-            if !current.is_empty() {
-                docs.push(current.join("\n"));
-                current.clear();
-            }
-            continue;
-        }
-        if line.trim().is_empty() {
-            if !sentence.is_empty() {
-                current.push(sentence.join(" "));
-                sentence.clear();
-            }
-            continue;
-        }
-        sentence.push(token);
-    }
-    if !sentence.is_empty() {
-        current.push(sentence.join(" "));
-    }
-    if !current.is_empty() {
-        docs.push(current.join("\n"));
-    }
-    Ok(docs)
-}
-
-/// BBC documents kept out of training: the dev part (index % 5 == 0 within a topic, where the
-/// random evaluation pairs come from) and every document of the labelled pairs.
-fn bbc_held_out(doc: &BbcDoc, labelled: &BTreeSet<String>) -> bool {
-    doc.index_in_topic.is_multiple_of(5) || labelled.contains(&doc.name)
+    let documents = conll::read(&data.join(conll::TRAIN))?;
+    Ok(documents
+        .iter()
+        .filter(|doc| !doc.sentences.is_empty())
+        .map(|doc| doc.text())
+        .collect())
 }
 
 fn labelled_names() -> BTreeSet<String> {
@@ -194,17 +70,23 @@ fn labelled_names() -> BTreeSet<String> {
 }
 
 pub fn run_train_keywords(args: &TrainKeywordsArgs) -> anyhow::Result<()> {
+    // BBC: the train part of the corpus split, without any article of a labelled story pair
+    // (those and the dev part are what `eval stories` scores).
     let labelled = labelled_names();
-    let bbc = bbc_docs(&args.data)?;
+    let bbc = bbc::split(bbc::read_shared(&args.data)?);
     let mut texts: Vec<String> = Vec::new();
     let mut bbc_used = 0;
-    for doc in &bbc {
-        if !bbc_held_out(doc, &labelled) {
-            texts.push(format!("{}\n{}", doc.title, doc.body));
+    for doc in &bbc.train {
+        if !labelled.contains(&doc.name()) {
+            texts.push(format!("{}\n{}", doc.title(), doc.body()));
             bbc_used += 1;
         }
     }
-    let ag = ag_news_train(&args.data)?;
+    let ag: Vec<String> = ag_news::split(ag_news::read_shared(&args.data)?)
+        .train
+        .iter()
+        .map(|row| ag_news::spaced(&row.text))
+        .collect();
     let conll = conll_train(&args.data)?;
     let (ag_count, conll_count) = (ag.len(), conll.len());
     texts.extend(ag);
@@ -227,14 +109,10 @@ pub fn run_train_keywords(args: &TrainKeywordsArgs) -> anyhow::Result<()> {
 }
 
 fn bbc_record(doc: &BbcDoc) -> Record {
-    let mut record = Record::new(
-        doc.name.clone(),
-        doc.name.clone(),
-        String::new(),
-        Format::Txt,
-    );
-    record.title = Some(doc.title.clone());
-    record.body = doc.body.clone();
+    let name = doc.name();
+    let mut record = Record::new(name.clone(), name, String::new(), Format::Txt);
+    record.title = Some(doc.title().to_string());
+    record.body = doc.body();
     record
 }
 
@@ -320,35 +198,36 @@ fn f1(precision: f64, recall: f64) -> f64 {
 
 pub fn run_eval_stories(args: &EvalStoriesArgs) -> anyhow::Result<()> {
     let extractor = load_extractor(args, true)?;
-    let docs = bbc_docs(&args.data)?;
-    let by_name: HashMap<&str, &BbcDoc> = docs.iter().map(|d| (d.name.as_str(), d)).collect();
+    let docs = bbc::read_shared(&args.data)?;
+    let names: Vec<String> = docs.iter().map(BbcDoc::name).collect();
+    let by_name: HashMap<&str, &BbcDoc> = names.iter().map(String::as_str).zip(&docs).collect();
     let mut pairs: Vec<(String, String, bool, bool)> = Vec::new();
     for pair in story::labelled_pairs() {
         let near = pair.source == "near-identical text";
         pairs.push((pair.a, pair.b, pair.same, near));
     }
-    // Random same-topic pairs from the BBC dev part, labelled different (a headline match or a
-    // labelled pair is skipped).
+    // Random same-topic pairs from the dev part of the BBC split, labelled different (a
+    // headline match or a labelled pair is skipped).
     let labelled: BTreeSet<(String, String)> = pairs
         .iter()
         .map(|(a, b, _, _)| (a.clone(), b.clone()))
         .collect();
-    let dev: Vec<&BbcDoc> = docs
-        .iter()
-        .filter(|d| d.index_in_topic.is_multiple_of(5))
+    let dev: Vec<(String, &BbcDoc)> = bbc::split(docs.iter().collect::<Vec<_>>())
+        .dev
+        .into_iter()
+        .map(|doc| (doc.name(), doc))
         .collect();
     let mut rng = SplitMix(20_231_114);
     let mut random = 0;
     let mut attempts = 0;
     while random < args.random_pairs && attempts < args.random_pairs * 50 && dev.len() > 1 {
         attempts += 1;
-        let a = dev[(rng.next() % dev.len() as u64) as usize];
-        let b = dev[(rng.next() % dev.len() as u64) as usize];
-        let same_topic = a.name.split('/').next() == b.name.split('/').next();
-        if a.name >= b.name || !same_topic || a.title.eq_ignore_ascii_case(&b.title) {
+        let (a_name, a) = &dev[(rng.next() % dev.len() as u64) as usize];
+        let (b_name, b) = &dev[(rng.next() % dev.len() as u64) as usize];
+        if a_name >= b_name || a.topic != b.topic || a.title().eq_ignore_ascii_case(b.title()) {
             continue;
         }
-        let key = (a.name.clone(), b.name.clone());
+        let key = (a_name.clone(), b_name.clone());
         if labelled.contains(&key) || pairs.iter().any(|(x, y, _, _)| *x == key.0 && *y == key.1) {
             continue;
         }

@@ -8,6 +8,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context as _};
 use clap::Args;
+use newsflow_corpus::conll::read as read_conll;
+use newsflow_corpus::{ag_news, bbc, extraction::ExtractionPages};
 use newsflow_ner::conll::{self, Document, Evaluation};
 use newsflow_ner::{NerModel, TrainOptions};
 
@@ -91,19 +93,6 @@ pub struct EvalNerArgs {
     pub repeat: usize,
 }
 
-/// Read a file, gunzipping when it starts with the gzip magic bytes.
-pub fn read_maybe_gzip(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .with_context(|| format!("gunzipping {}", path.display()))?;
-        return Ok(out);
-    }
-    Ok(raw)
-}
-
 fn read_input(name: &str) -> anyhow::Result<String> {
     if name == "-" {
         let mut text = String::new();
@@ -112,78 +101,26 @@ fn read_input(name: &str) -> anyhow::Result<String> {
             .context("reading stdin")?;
         return Ok(text);
     }
-    let bytes = read_maybe_gzip(Path::new(name))?;
+    let bytes = newsflow_corpus::read_maybe_gz(Path::new(name))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Parse a CoNLL file (gzip or plain).
-pub fn read_conll(path: &Path) -> anyhow::Result<Vec<Document>> {
-    let bytes = read_maybe_gzip(path)?;
-    Ok(conll::parse(&String::from_utf8_lossy(&bytes)))
-}
-
-/// Texts of a tar archive's regular files (Latin-1 fallback for non-UTF-8 files).
-fn tar_texts(tar: &[u8]) -> Vec<String> {
-    let mut texts = Vec::new();
-    let mut at = 0;
-    while let Some(header) = tar.get(at..at + 512) {
-        if header.iter().all(|b| *b == 0) {
-            break;
-        }
-        let size_field = String::from_utf8_lossy(&header[124..136]);
-        let size =
-            usize::from_str_radix(size_field.trim_matches(|c: char| c == '\0' || c == ' '), 8)
-                .unwrap_or(0);
-        let kind = header[156];
-        let body = tar.get(at + 512..at + 512 + size).unwrap_or(&[]);
-        if (kind == b'0' || kind == 0) && !body.is_empty() {
-            let text = match std::str::from_utf8(body) {
-                Ok(text) => text.to_string(),
-                Err(_) => body.iter().map(|&b| char::from(b)).collect(),
-            };
-            texts.push(text);
-        }
-        at += 512 + size.div_ceil(512) * 512;
-    }
-    texts
-}
-
-/// The shared unlabelled texts under `dir`: BBC articles, AG News rows (train file only) and
-/// the extraction ground-truth bodies. Missing corpora are skipped.
+/// The shared unlabelled texts under `dir`: every BBC article, every AG News row of the train
+/// file (`\` read as a space) and the extraction ground-truth bodies. Missing corpora are
+/// skipped. None of them is scored by the entity model, so no split applies.
 pub fn unlabelled_texts(dir: &Path) -> anyhow::Result<Vec<String>> {
     let mut texts = Vec::new();
-    let bbc = dir.join("bbc/bbc-dev.tar.gz");
-    if bbc.exists() {
-        texts.extend(tar_texts(&read_maybe_gzip(&bbc)?));
+    if dir.join(bbc::TARBALL).exists() {
+        texts.extend(bbc::read_shared(dir)?.into_iter().map(|doc| doc.text));
     }
-    let ag = dir.join("ag_news/train.csv.gz");
-    if ag.exists() {
-        let csv = String::from_utf8_lossy(&read_maybe_gzip(&ag)?).into_owned();
-        for line in csv.lines() {
-            if let Some((_, text)) = line.split_once("\",\"") {
-                texts.push(
-                    text.trim_end_matches('"')
-                        .replace("\"\"", "\"")
-                        .replace('\\', " "),
-                );
-            }
-        }
+    if dir.join(ag_news::TRAIN).exists() {
+        let rows = ag_news::read_shared(dir)?;
+        texts.extend(rows.iter().map(|row| ag_news::spaced(&row.text)));
     }
-    let truth = dir.join("extraction/ground-truth.json");
-    if truth.exists() {
-        let json = std::fs::read_to_string(&truth)
-            .with_context(|| format!("reading {}", truth.display()))?;
-        let value: serde_json::Value =
-            serde_json::from_str(&json).with_context(|| format!("parsing {}", truth.display()))?;
-        if let Some(map) = value.as_object() {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            for key in keys {
-                if let Some(body) = map[key].get("articleBody").and_then(|b| b.as_str()) {
-                    texts.push(body.to_string());
-                }
-            }
-        }
+    let extraction = dir.join("extraction");
+    if extraction.join("ground-truth.json").exists() {
+        let pages = ExtractionPages::open(&extraction)?;
+        texts.extend(pages.pages.into_iter().map(|page| page.body));
     }
     Ok(texts)
 }

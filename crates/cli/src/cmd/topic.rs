@@ -1,7 +1,8 @@
 //! Topic-model commands: `train topic`, `classify`, `eval topic`.
 //!
-//! The file work of the classify crate lives here: reading corpora (BBC tar or folder, AG News
-//! CSV, JSONL), model files and JSONL input. Everything else is `newsflow_classify`.
+//! The file work of the classify crate lives here: corpora (BBC tar or folder, AG News CSV,
+//! JSONL, read and split by `newsflow_corpus`), model files and JSONL input. Everything else is
+//! `newsflow_classify`.
 
 use std::fs;
 use std::io::{BufRead, BufWriter, Write};
@@ -10,10 +11,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use newsflow_classify::data::{
-    decode_text, dedup, parse_ag_csv, parse_bbc_tar, parse_jsonl, split_every,
-};
 use newsflow_classify::{accuracy, train, tune, Grid, LabeledDoc, TopicModel, TrainOptions};
+use newsflow_corpus::{ag_news, bbc, dedup::dedup, jsonl, Split};
 
 /// Formats of training data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -43,9 +42,10 @@ pub struct TrainTopicArgs {
     pub name: Option<String>,
     #[arg(long, value_enum, default_value_t = DataFormat::Auto)]
     pub format: DataFormat,
-    /// Hold out a dev split and print its accuracy: `none`, `auto` (bbc: every 5th article per
-    /// label after dedup; ag: row index % 20 == 0; jsonl: every 5th row per label), or N (every
-    /// N-th document per label). The written model is trained without the dev rows unless
+    /// Hold out a dev split and print its accuracy: `none`, `auto` (the corpus split of
+    /// `newsflow_corpus`; bbc: every 5th article per label after dedup, whatever
+    /// --keep-duplicates says; ag: row index % 20 == 0; jsonl: every 5th row per label), or N
+    /// (every N-th document per label). The written model is trained without the dev rows unless
     /// --refit-all.
     #[arg(long, default_value = "none")]
     pub dev_split: String,
@@ -115,70 +115,25 @@ fn format_of(path: &Path, format: DataFormat) -> DataFormat {
     }
 }
 
-/// Every `.txt` file under `dir` whose parent folder names its label, sorted by label then name.
-fn read_label_folders(dir: &Path) -> anyhow::Result<Vec<LabeledDoc>> {
-    let mut found: Vec<(String, String, LabeledDoc)> = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        let entries =
-            fs::read_dir(&current).with_context(|| format!("cannot list {}", current.display()))?;
-        for entry in entries {
-            let path = entry?.path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            let is_txt = path.extension().is_some_and(|ext| ext == "txt");
-            let label = path
-                .parent()
-                .and_then(Path::file_name)
-                .map(|name| name.to_string_lossy().into_owned());
-            let file = path
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned());
-            let (Some(label), Some(file)) = (label, file) else {
-                continue;
-            };
-            if !is_txt || file.starts_with('.') || path.parent() == Some(dir) {
-                continue;
-            }
-            let bytes =
-                fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            found.push((
-                label.clone(),
-                file,
-                LabeledDoc {
-                    text: decode_text(&bytes),
-                    label,
-                },
-            ));
-        }
-    }
-    found.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    Ok(found.into_iter().map(|(_, _, doc)| doc).collect())
-}
-
 /// Reads a corpus in `format` (resolved from the path when auto).
 pub fn read_corpus(
     path: &Path,
     format: DataFormat,
 ) -> anyhow::Result<(DataFormat, Vec<LabeledDoc>)> {
     let format = format_of(path, format);
-    let docs = if path.is_dir() {
-        if format != DataFormat::Bbc {
-            bail!(
-                "{} is a folder: only the bbc format can be a folder",
-                path.display()
-            );
-        }
-        read_label_folders(path)?
-    } else {
-        let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        match format {
-            DataFormat::Bbc => parse_bbc_tar(&bytes)?,
-            DataFormat::Ag => parse_ag_csv(&bytes)?,
-            DataFormat::Jsonl | DataFormat::Auto => parse_jsonl(&bytes)?,
-        }
+    if path.is_dir() && format != DataFormat::Bbc {
+        bail!(
+            "{} is a folder: only the bbc format can be a folder",
+            path.display()
+        );
+    }
+    let docs = match format {
+        DataFormat::Bbc => bbc::read(path)?
+            .into_iter()
+            .map(bbc::BbcDoc::into_labelled)
+            .collect(),
+        DataFormat::Ag => ag_news::read(path)?,
+        DataFormat::Jsonl | DataFormat::Auto => jsonl::read(path)?,
     };
     if docs.is_empty() {
         bail!("no labelled documents found in {}", path.display());
@@ -186,17 +141,19 @@ pub fn read_corpus(
     Ok((format, docs))
 }
 
-/// Train and dev parts for a `--dev-split` value.
+/// Train and dev parts for a `--dev-split` value: `auto` is the corpus's own split (bbc:
+/// [`bbc::split`], ag: [`ag_news::split`]; jsonl: every 5th row per label).
 fn dev_split(
-    docs: &[LabeledDoc],
+    docs: Vec<LabeledDoc>,
     format: DataFormat,
     split: &str,
-) -> anyhow::Result<Option<(Vec<LabeledDoc>, Vec<LabeledDoc>)>> {
+) -> anyhow::Result<Option<Split<LabeledDoc>>> {
     match split {
         "none" => Ok(None),
         "auto" => Ok(Some(match format {
-            DataFormat::Ag => split_every(docs, 20, false),
-            _ => split_every(docs, 5, true),
+            DataFormat::Ag => ag_news::split(docs),
+            DataFormat::Bbc => bbc::split(docs),
+            _ => Split::every_per_label(docs, 5),
         })),
         every => {
             let every: usize = every.parse().with_context(|| {
@@ -205,7 +162,7 @@ fn dev_split(
             if every < 2 {
                 bail!("--dev-split N needs N >= 2");
             }
-            Ok(Some(split_every(docs, every, true)))
+            Ok(Some(Split::every_per_label(docs, every)))
         }
     }
 }
@@ -273,12 +230,16 @@ pub fn run_train_topic(args: &TrainTopicArgs) -> anyhow::Result<()> {
         hash_bits: args.hash_bits,
         ..TrainOptions::default()
     };
-    let model = match dev_split(&docs, format, &args.dev_split)? {
+    let model = match dev_split(docs.clone(), format, &args.dev_split)? {
         None => {
             let options = choose_options(&docs, &base, args.c, args.nb, args.prefix)?;
             train(&docs, &options)?
         }
-        Some((train_docs, dev_docs)) => {
+        Some(Split {
+            train: train_docs,
+            dev: dev_docs,
+            ..
+        }) => {
             let options = choose_options(&train_docs, &base, args.c, args.nb, args.prefix)?;
             let model = train(&train_docs, &options)?;
             println!(
@@ -379,20 +340,22 @@ pub fn run_classify(args: &ClassifyArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_eval_topic(args: &EvalTopicArgs) -> anyhow::Result<()> {
-    let bbc_path = args.data.join("bbc/bbc-dev.tar.gz");
-    let ag_path = args.data.join("ag_news/train.csv.gz");
-    let (_, bbc) = read_corpus(&bbc_path, DataFormat::Bbc)?;
-    let (bbc, dropped) = dedup(bbc);
-    let (_, ag) = read_corpus(&ag_path, DataFormat::Ag)?;
+    let bbc_docs = bbc::read_shared(&args.data)?;
+    let bbc = bbc::split(
+        bbc_docs
+            .into_iter()
+            .map(bbc::BbcDoc::into_labelled)
+            .collect(),
+    );
+    let ag = ag_news::split(ag_news::read_shared(&args.data)?);
     println!(
-        "bbc: {dropped} duplicates dropped before splitting; dev = every 5th article per label"
+        "bbc: {} duplicates dropped before splitting; dev = every 5th article per label",
+        bbc.dropped
     );
     println!("ag_news: dev = row index % 20 == 0 (the README's dev.csv.gz)");
-    let corpora = [
-        ("bbc", split_every(&bbc, 5, true)),
-        ("ag_news", split_every(&ag, 20, false)),
-    ];
-    for (name, (train_docs, dev_docs)) in corpora {
+    let corpora = [("bbc", bbc), ("ag_news", ag)];
+    for (name, split) in corpora {
+        let (train_docs, dev_docs) = (split.train, split.dev);
         // The same table sizes as the shipped models (see the crate README).
         let base = TrainOptions {
             name: name.to_string(),
