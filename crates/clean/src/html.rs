@@ -324,6 +324,12 @@ pub fn extract(source: &str) -> HtmlArticle {
         }
         None => roots.push(top),
     }
+    for lead in lead_before(&dom, &dropped, &sizes, &paragraph, top) {
+        if !roots.contains(&lead) {
+            roots.push(lead);
+        }
+    }
+    roots.sort_unstable();
     extend_with_twins(&dom, &dropped, &sizes, &score, top, top_score, &mut roots);
     let primary = render(&dom, &dropped, &sizes, &roots);
     article.lines = choose_body(
@@ -477,6 +483,74 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
         paragraph[id] = link_density <= 0.5;
     }
     paragraph
+}
+
+/// The article's lead when it sits in a row of its own before the top container's ("the start
+/// cut"): walking up at most three levels while the ancestor holds little more than the top,
+/// the blocks right before the path that are nothing but paragraphs with few links join it.
+fn lead_before(
+    dom: &Dom,
+    dropped: &[bool],
+    sizes: &Sizes,
+    paragraph: &[bool],
+    top: NodeId,
+) -> Vec<NodeId> {
+    let under = paragraph_text(dom, paragraph, sizes);
+    let mut lead = Vec::new();
+    let mut child = top;
+    for _ in 0..3 {
+        let Some(parent) = dom.nodes[child].parent else {
+            break;
+        };
+        if matches!(dom.tag(parent), Some("body" | "html" | "#root") | None)
+            || sizes.text[parent] > sizes.text[top] * 3 / 2
+        {
+            break;
+        }
+        let children = &dom.nodes[parent].children;
+        let at = children.iter().position(|&id| id == child).unwrap_or(0);
+        for &sibling in children[..at].iter().rev() {
+            if dropped[sibling] {
+                continue;
+            }
+            let text = sizes.text[sibling];
+            if text == 0 {
+                continue;
+            }
+            let only_paragraphs = under[sibling] * 10 >= text * 9;
+            let few_links = sizes.link[sibling] * 10 < text;
+            let pictured = dom
+                .descendants(sibling)
+                .into_iter()
+                .any(|id| matches!(dom.tag(id), Some("img" | "figure" | "picture")));
+            if !(only_paragraphs && few_links && text >= 80) || (pictured && under[sibling] < 400) {
+                break;
+            }
+            lead.push(sibling);
+        }
+        child = parent;
+    }
+    // one paragraph alone before the article is its standfirst more often than its lead
+    let paragraphs_in_lead: usize = lead
+        .iter()
+        .map(|&root| {
+            dom.descendants(root)
+                .into_iter()
+                .filter(|&id| paragraph[id] && sizes.text[id] >= 80 && under[id] == sizes.text[id])
+                .filter(|&id| {
+                    // innermost: no paragraph below it
+                    dom.descendants(id)
+                        .into_iter()
+                        .skip(1)
+                        .all(|below| !paragraph[below])
+                })
+                .count()
+        })
+        .sum();
+    if paragraphs_in_lead < 2 {
+        lead.clear();
+    }
+    lead
 }
 
 /// Characters of the paragraphs under each node (a paragraph inside another counts once).
@@ -839,6 +913,33 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn a_lead_in_a_row_of_its_own_joins_the_body() {
+        // grid layouts put the first paragraphs in one row and the rest in the next
+        let lead: String = (1..=2).map(long_paragraph).collect();
+        let rest: String = (3..=12).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><section class='grid'><div class='row'><div class='col'>{lead}</div></div>\
+             <div class='row wide'><div class='col-8'>{rest}</div></div></section>\
+             <div class='footer-links'><a href=/a>About us and our long list of links</a></div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 12, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 1 "));
+    }
+
+    #[test]
+    fn a_lone_standfirst_before_the_body_stays_out() {
+        let rest: String = (3..=12).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><section class='grid'><div class='row'><div class='col'><p>A standfirst \
+             that sums the story up in one sentence of about a hundred characters.</p></div></div>\
+             <div class='row wide'><div class='col-8'>{rest}</div></div></section></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 10, "{:?}", article.lines);
     }
 
     #[test]
