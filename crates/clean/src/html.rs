@@ -242,7 +242,20 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
 
 /// Runs the HTML path on a decoded page.
 pub fn extract(source: &str) -> HtmlArticle {
-    let dom = Dom::parse(source);
+    extract_from(Dom::parse(source))
+}
+
+/// Runs the HTML path on a tree built by html5ever.
+#[cfg(feature = "html5ever")]
+pub fn extract_html5ever(source: &str) -> HtmlArticle {
+    let (buffer, nodes) = crate::dom5::parse(source);
+    extract_from(Dom {
+        source: &buffer,
+        nodes,
+    })
+}
+
+fn extract_from(dom: Dom<'_>) -> HtmlArticle {
     let mut article = HtmlArticle::default();
     crate::meta::read_metadata(&dom, &mut article);
 

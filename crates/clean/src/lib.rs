@@ -15,6 +15,8 @@
 mod dates;
 mod decode;
 mod dom;
+#[cfg(feature = "html5ever")]
+mod dom5;
 mod html;
 mod meta;
 pub mod metric;
@@ -69,12 +71,26 @@ impl CleanError {
 pub struct CleanOptions {
     /// Maximum size of input after gzip decompression.
     pub max_size: usize,
+    /// Which parser builds the page's tree.
+    pub parser: HtmlParser,
+}
+
+/// The HTML parser of the HTML path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HtmlParser {
+    /// The hand-written forgiving tokenizer (`dom.rs`): the default.
+    #[default]
+    Builtin,
+    /// html5ever's HTML5 tree construction (feature `html5ever`), for comparison.
+    #[cfg(feature = "html5ever")]
+    Html5ever,
 }
 
 impl Default for CleanOptions {
     fn default() -> Self {
         CleanOptions {
             max_size: DEFAULT_MAX_SIZE,
+            parser: HtmlParser::Builtin,
         }
     }
 }
@@ -187,7 +203,11 @@ impl Cleaner {
     }
 
     fn clean_html(&self, source: &str) -> Cleaned {
-        let article = html::extract(source);
+        let article = match self.options.parser {
+            HtmlParser::Builtin => html::extract(source),
+            #[cfg(feature = "html5ever")]
+            HtmlParser::Html5ever => html::extract_html5ever(source),
+        };
         let mut cleaned = Cleaned {
             title: article.title,
             byline: article.byline,

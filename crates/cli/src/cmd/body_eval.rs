@@ -83,7 +83,10 @@ fn start_found(start: &str, body: &str) -> bool {
 }
 
 pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
-    let cleaner = Cleaner::new();
+    let cleaner = Cleaner::new().with_options(newsflow_clean::CleanOptions {
+        parser: args.parser.parser(),
+        ..Default::default()
+    });
     let anchor = args.anchor.as_deref().map(read_anchor).transpose()?;
     let anchor_name = anchor
         .as_ref()

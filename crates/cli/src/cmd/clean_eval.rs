@@ -38,6 +38,25 @@ pub struct EvalCleanArgs {
     /// Skip the text path's cross-validation (slow; the HTML figures only).
     #[arg(long)]
     pub html_only: bool,
+    /// The HTML parser to measure: the built-in tokenizer or html5ever's tree construction
+    #[arg(long, value_enum, default_value_t = ParserChoice::Builtin)]
+    pub parser: ParserChoice,
+}
+
+/// `--parser` of `eval clean`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ParserChoice {
+    Builtin,
+    Html5ever,
+}
+
+impl ParserChoice {
+    pub fn parser(self) -> newsflow_clean::HtmlParser {
+        match self {
+            ParserChoice::Builtin => newsflow_clean::HtmlParser::Builtin,
+            ParserChoice::Html5ever => newsflow_clean::HtmlParser::Html5ever,
+        }
+    }
 }
 
 /// `newsflow train clean`
