@@ -341,6 +341,23 @@ pub(crate) fn read_capped<R: Read + ?Sized>(
     Ok((bytes, rest > 0))
 }
 
+/// The identity of a bulk file's content without reading all of it: a hash of its size, its
+/// first and its last MiB. The same file under another name (or dropped again) has the same
+/// identity; it goes into every article id of the file, so the same bytes at the same
+/// position of the same file always get the same id.
+pub fn container_id(path: &Path) -> io::Result<String> {
+    const SPAN: u64 = 1024 * 1024;
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut sample = Vec::with_capacity(2 * SPAN as usize);
+    (&mut file).take(SPAN).read_to_end(&mut sample)?;
+    if size > SPAN {
+        file.seek(SeekFrom::Start(size.saturating_sub(SPAN).max(SPAN)))?;
+        file.take(SPAN).read_to_end(&mut sample)?;
+    }
+    Ok(newsflow_model::entry_id(&sample, &format!("bulk:{size}")))
+}
+
 /// The article format of a single-file name (`a.html`, `b.json.gz`), as the watcher takes it.
 pub fn single_format(name: &str) -> Option<Format> {
     Format::from_file_name(name)
