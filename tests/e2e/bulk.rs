@@ -408,3 +408,49 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         "published {published} after resuming at {resumed_at}"
     );
 }
+
+#[test]
+fn process_reads_a_warc_and_json_lines_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (warc, corrupt_at) = crawl();
+    let warc_path = dir.path().join("crawl.warc.gz");
+    std::fs::write(&warc_path, &warc).unwrap();
+    let jsonl_path = dir.path().join("export.jsonl");
+    std::fs::write(&jsonl_path, JSONL).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .current_dir(crate::harness::repo_root())
+        .args(["process"])
+        .arg(&warc_path)
+        .arg(&jsonl_path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let sources: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let source = line["source"].as_str().unwrap();
+            let name = source.rsplit('/').next().unwrap().to_string();
+            match line.get("error") {
+                Some(error) => format!("{name} {}", error["kind"].as_str().unwrap()),
+                None => name,
+            }
+        })
+        .collect();
+    let warc_sources: Vec<&String> = sources.iter().filter(|s| s.starts_with("crawl")).collect();
+    assert_eq!(warc_sources.len(), 4, "{sources:?}");
+    assert!(sources.contains(&format!("crawl.warc.gz@{corrupt_at} bad_record")));
+    assert!(sources.contains(&"export.jsonl:1".to_string()));
+    assert!(sources.contains(&"export.jsonl:2 invalid_json".to_string()));
+    assert!(sources.contains(&"export.jsonl:3".to_string()));
+    let fetched = lines.iter().filter(|l| l["fetched_at"] == DATE).count();
+    assert_eq!(fetched, 3);
+    assert!(
+        stderr.contains("warc 3 articles, 1 failed, skipped http_status=1 metadata=1 not_html=1 other_record=1 request=1 revisit=1"),
+        "{stderr}"
+    );
+}

@@ -1,7 +1,8 @@
 //! `newsflow process PATH...`: the stages without NATS, for batch runs, debugging and
 //! evaluation. One JSON line per input file on stdout (a record, or an error record); a bulk
 //! file (WARC, JSON Lines, tar, zip) gives one line per article inside it, read as a stream,
-//! with the same sources and ids the watcher gives them (`crawl.warc.gz@1234`).
+//! with the same ids the watcher gives them and sources named the same way
+//! (`crawl.warc.gz@1234`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -213,6 +214,8 @@ fn process_bulk(
         max_entry_bytes: config.watch.max_file_bytes,
         ..Limits::default()
     };
+    // The same ids the watcher gives these articles: content, position and the file's identity.
+    let container = newsflow_bulk::container_id(file).unwrap_or_default();
     let mut counts = BulkCounts::default();
     let mut write_error: Option<std::io::Error> = None;
     let started = std::time::Instant::now();
@@ -221,7 +224,7 @@ fn process_bulk(
             Item::Article(entry) => {
                 counts.articles += 1;
                 let entry_source = format!("{source}{}", entry.locator);
-                let id = entry_id(&entry.bytes, &entry.locator);
+                let id = entry_id(&entry.bytes, &format!("{container}{}", entry.locator));
                 let raw = RawInput {
                     id: &id,
                     source: &entry_source,
@@ -260,7 +263,7 @@ fn process_bulk(
                 counts.failed += 1;
                 let entry_source = format!("{source}{locator}");
                 let record = ErrorRecord::new(
-                    entry_id(kind.as_bytes(), &locator),
+                    entry_id(kind.as_bytes(), &format!("{container}{locator}")),
                     &entry_source,
                     Stage::Watch,
                     kind,
