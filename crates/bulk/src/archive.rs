@@ -103,10 +103,7 @@ pub(crate) fn read_tar<R: BufRead>(
     };
     let mut archive = tar::Archive::new(counted);
     let entries = archive.entries()?;
-    let mut index = 0u64;
-    for entry in entries {
-        let this = index;
-        index += 1;
+    for (this, entry) in (0u64..).zip(entries) {
         let bytes_read = raw_pos.get();
         let resume = Resume {
             offset: 0,
@@ -459,7 +456,7 @@ fn member(
                 return Ok(());
             }
             read_zip(io::Cursor::new(bytes), locator, limits, 0, &mut visit)
-                .map_err(|err| ReadError::Format(err))
+                .map_err(ReadError::Format)
         }
         _ => {
             let mut buffered = Tell::new(io::BufReader::with_capacity(64 * 1024, reader), 0);
