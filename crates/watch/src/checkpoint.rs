@@ -585,7 +585,7 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 5, "{text}");
         assert!(
-            text.starts_with("{\"op\":\"scope\",\"version\":2"),
+            text.starts_with("{\"op\":\"scope\",\"version\":3"),
             "{text}"
         );
         let again = Checkpoint::load(&path, scope("s1")).unwrap();
@@ -594,6 +594,47 @@ mod tests {
         sources.sort();
         assert_eq!(sources, ["b.txt", "c.txt"]);
         assert_eq!(again.checkpoint.get("c.txt"), Some(&state(5)));
+    }
+
+    #[test]
+    fn bulk_positions_survive_a_reload_and_end_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("watch/state.log");
+        let mut checkpoint = Checkpoint::load(&path, scope("s1")).unwrap().checkpoint;
+        let at = |next: u64| Resume {
+            offset: next * 100,
+            index_at_offset: next,
+            next_index: next,
+        };
+        checkpoint.set_progress("crawl.warc.gz".into(), state(9000), at(10));
+        checkpoint.flush_blocking().unwrap();
+        checkpoint.set_progress("crawl.warc.gz".into(), state(9000), at(20));
+        checkpoint.flush_blocking().unwrap();
+        let mut again = Checkpoint::load(&path, scope("s1")).unwrap().checkpoint;
+        assert_eq!(again.progress("crawl.warc.gz", state(9000)), Some(at(20)));
+        // another version of the file (size changed) does not resume
+        assert_eq!(again.progress("crawl.warc.gz", state(9001)), None);
+        // done: the position goes
+        again.put("crawl.warc.gz".into(), state(9000));
+        again.flush_blocking().unwrap();
+        let done = Checkpoint::load(&path, scope("s1")).unwrap().checkpoint;
+        assert_eq!(done.progress("crawl.warc.gz", state(9000)), None);
+        assert_eq!(done.get("crawl.warc.gz"), Some(&state(9000)));
+    }
+
+    #[test]
+    fn a_version_2_log_is_still_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.log");
+        std::fs::write(
+            &path,
+            "{\"op\":\"scope\",\"version\":2,\"inbox\":\"/in\",\"stream\":\"s1\"}\n\
+             {\"op\":\"put\",\"source\":\"a.txt\",\"size\":3,\"mtime_ns\":42}\n",
+        )
+        .unwrap();
+        let loaded = Checkpoint::load(&path, scope("s1")).unwrap();
+        assert!(loaded.discarded.is_none());
+        assert_eq!(loaded.checkpoint.get("a.txt"), Some(&state(3)));
     }
 
     #[test]
