@@ -24,5 +24,7 @@ mod deploy;
 mod hostile;
 // NATS credentials, never logged
 mod security;
+// WARC, JSON Lines and archives: one record per article, errors by position, kill -9 mid-WARC
+mod bulk;
 // signals with output closed or broken, the managed server's lifetime, scripts/demo.sh
 mod daemon;

@@ -89,6 +89,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         state_dir: temp.path().join("state"),
         stream_identity: identity,
         max_file_bytes: 1 << 20,
+        max_bulk_file_bytes: 0,
+        bulk_in_flight: 128,
         rescan_every: Duration::from_secs(10),
         settle: Duration::from_millis(200),
         max_in_flight: 64,

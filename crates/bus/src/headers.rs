@@ -14,6 +14,12 @@ pub const DROPPED_NS: &str = "Newsflow-Dropped-Ns";
 pub const VERSION: &str = "Newsflow-Version";
 /// Set when the bytes are in the object store instead of the payload (too large for it).
 pub const BLOB: &str = "Newsflow-Blob";
+/// The address a crawled page was fetched from (a WARC record's `WARC-Target-URI`), encoded.
+pub const URL: &str = "Newsflow-Url";
+/// When a crawled page was fetched (a WARC record's `WARC-Date`).
+pub const FETCHED_AT: &str = "Newsflow-Fetched-At";
+/// The charset named by a crawled page's HTTP `Content-Type` header.
+pub const CHARSET: &str = "Newsflow-Charset";
 
 /// Percent-encodes everything outside printable ASCII (and `%` itself).
 pub fn encode(value: &str) -> String {

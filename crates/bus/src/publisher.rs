@@ -50,6 +50,15 @@ impl JetStreamSink {
                 header_map.insert(headers::FORMAT, article.format.as_str());
                 header_map.insert(headers::RECEIVED_AT, article.received_at.as_str());
                 header_map.insert(headers::DROPPED_NS, now_ns().to_string().as_str());
+                if let Some(url) = &article.hints.url {
+                    header_map.insert(headers::URL, headers::encode(url).as_str());
+                }
+                if let Some(fetched_at) = &article.hints.fetched_at {
+                    header_map.insert(headers::FETCHED_AT, headers::encode(fetched_at).as_str());
+                }
+                if let Some(charset) = &article.hints.charset {
+                    header_map.insert(headers::CHARSET, headers::encode(charset).as_str());
+                }
                 let max_payload = self.js.client().server_info().max_payload;
                 let payload = if article.bytes.len() + HEADER_ROOM > max_payload {
                     let store = self.blob_store().await?;

@@ -91,6 +91,7 @@ fn article(id: &str, text: &str) -> Found {
         format: Format::Txt,
         bytes: text.as_bytes().to_vec(),
         received_at: "2026-01-01T00:00:00Z".to_string(),
+        hints: Default::default(),
     })
 }
 

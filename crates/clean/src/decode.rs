@@ -89,8 +89,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-/// Decodes bytes to a string, returning the encoding's name.
-pub fn decode(bytes: &[u8], look_for_meta: bool) -> (String, &'static str) {
+/// Decodes bytes to a string, returning the encoding's name. `hint` is a charset named outside
+/// the bytes (an HTTP `Content-Type` header): used when the bytes are not UTF-8 and the page
+/// declares no charset of its own.
+pub fn decode_with_hint(
+    bytes: &[u8],
+    look_for_meta: bool,
+    hint: Option<&str>,
+) -> (String, &'static str) {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return (text.into_owned(), encoding_name(encoding));
@@ -103,7 +109,12 @@ pub fn decode(bytes: &[u8], look_for_meta: bool) -> (String, &'static str) {
     } else {
         None
     };
-    let encoding = match declared {
+    let hinted = hint
+        .and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes()))
+        .filter(|encoding| {
+            *encoding != encoding_rs::UTF_16LE && *encoding != encoding_rs::UTF_16BE
+        });
+    let encoding = match declared.or(hinted) {
         Some(encoding) if encoding != encoding_rs::UTF_8 => encoding,
         _ => {
             let mut detector =
@@ -402,14 +413,33 @@ mod tests {
     #[test]
     fn encodings_are_detected() {
         let latin1 = b"<html><head><meta charset=\"iso-8859-1\"></head><body>caf\xe9</body></html>";
-        let (text, name) = decode(latin1, true);
+        let (text, name) = decode_with_hint(latin1, true, None);
         assert!(text.contains("café"));
         assert_eq!(name, "windows-1252");
         let utf16: Vec<u8> = [0xff, 0xfe]
             .into_iter()
             .chain("héllo".encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
-        assert_eq!(decode(&utf16, false), ("héllo".to_string(), "utf-16le"));
+        assert_eq!(
+            decode_with_hint(&utf16, false, None),
+            ("héllo".to_string(), "utf-16le")
+        );
+    }
+
+    #[test]
+    fn an_outside_charset_counts_when_the_page_names_none() {
+        // KOI8-R "привет" without a meta charset: the HTTP header decides.
+        let koi8 = b"<html><body><p>\xd0\xd2\xc9\xd7\xc5\xd4</p></body></html>";
+        let (text, name) = decode_with_hint(koi8, true, Some("koi8-r"));
+        assert!(text.contains("привет"), "{text}");
+        assert_eq!(name, "koi8-r");
+        // the page's own declaration wins over the header
+        let declared = b"<meta charset=\"iso-8859-1\"><p>caf\xe9</p>";
+        let (text, _) = decode_with_hint(declared, true, Some("koi8-r"));
+        assert!(text.contains("café"), "{text}");
+        // UTF-8 bytes stay UTF-8 whatever the header says
+        let (text, _) = decode_with_hint("café".as_bytes(), true, Some("iso-8859-1"));
+        assert_eq!(text, "café");
     }
 
     #[test]

@@ -176,6 +176,18 @@ impl Cleaner {
 
     /// Cleans one page.
     pub fn clean(&self, bytes: &[u8], format: Format) -> Result<Cleaned, CleanError> {
+        self.clean_with_charset(bytes, format, None)
+    }
+
+    /// Cleans one page whose charset an outside source names (an HTTP `Content-Type` header
+    /// stored in a WARC record): it decides when the bytes are not UTF-8 and the page
+    /// declares none.
+    pub fn clean_with_charset(
+        &self,
+        bytes: &[u8],
+        format: Format,
+        charset: Option<&str>,
+    ) -> Result<Cleaned, CleanError> {
         let raw = decode::maybe_gunzip(bytes, self.options.max_size)?;
         if raw.iter().all(u8::is_ascii_whitespace) {
             return Err(CleanError::Empty);
@@ -188,7 +200,7 @@ impl Cleaner {
         if decode::looks_binary(&raw) {
             return Err(CleanError::Binary);
         }
-        let (decoded, encoding) = decode::decode(&raw, format != Format::Txt);
+        let (decoded, encoding) = decode::decode_with_hint(&raw, format != Format::Txt, charset);
         let repaired = decode::repair_mojibake(&decoded);
         let mut cleaned = match format {
             Format::Html => self.clean_html(&repaired),

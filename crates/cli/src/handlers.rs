@@ -8,7 +8,7 @@ use bytes::Bytes;
 use newsflow_bus::runner::{carry_headers, Delivery, Forward, Handler, Outcome, Transient};
 use newsflow_bus::{headers, publisher, Subjects};
 use newsflow_model::{ErrorRecord, Format, Record, Stage};
-use newsflow_pipeline::{Pipeline, RawInput};
+use newsflow_pipeline::{Hints, Pipeline, RawInput};
 
 use crate::stories::StoryService;
 
@@ -89,6 +89,11 @@ impl Handler for CleanHandler {
         };
         let pipeline = self.pipeline.clone();
         let version = version(&delivery);
+        let url = delivery
+            .header(headers::URL)
+            .map(|value| headers::decode(&value));
+        let fetched_at = delivery.header(headers::FETCHED_AT);
+        let charset = delivery.header(headers::CHARSET);
         let cleaned = {
             let id = id.clone();
             let source = source.clone();
@@ -99,6 +104,11 @@ impl Handler for CleanHandler {
                     received_at: &received_at,
                     format,
                     bytes: &bytes,
+                    hints: Hints {
+                        url: url.as_deref(),
+                        fetched_at: fetched_at.as_deref(),
+                        charset: charset.as_deref(),
+                    },
                 };
                 pipeline.clean(&raw).map(|mut record| {
                     record.version = version;

@@ -218,6 +218,13 @@ pub struct WatcherReport {
     pub too_young: u64,
     pub removed: u64,
     pub state_files: u64,
+    /// Records of bulk files (WARC, JSON Lines, archives): published, skipped on purpose
+    /// (revisit, not HTML, ...), failed (error records).
+    pub bulk_published: u64,
+    pub bulk_skipped: u64,
+    pub bulk_failed: u64,
+    /// Bulk files being read now, with their progress.
+    pub bulk_files: Vec<BulkFileView>,
     /// RFC 3339, UTC.
     pub reported_at: String,
     /// The last report of a watcher that stopped.
@@ -239,11 +246,72 @@ impl WatcherReport {
             too_young: load(&stats.too_young),
             removed: load(&stats.removed),
             state_files: load(&stats.state_files),
+            bulk_published: load(&stats.bulk.records_published)
+                + load(&stats.bulk.records_already_published),
+            bulk_skipped: load(&stats.bulk.records_skipped),
+            bulk_failed: load(&stats.bulk.records_failed),
+            bulk_files: BulkFileView::all(stats),
             reported_at: time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
             stopped,
         }
+    }
+}
+
+/// A bulk file being read: records published / skipped / failed, bytes read of total, ETA.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BulkFileView {
+    pub source: String,
+    pub format: String,
+    pub published: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub records_per_sec: f64,
+    pub eta_secs: Option<f64>,
+}
+
+impl BulkFileView {
+    pub fn all(stats: &WatchStats) -> Vec<BulkFileView> {
+        stats
+            .bulk
+            .files()
+            .into_iter()
+            .map(|file| BulkFileView {
+                source: file.source,
+                format: file.format.to_string(),
+                published: file.published,
+                skipped: file.skipped,
+                failed: file.failed,
+                bytes_read: file.bytes_read,
+                bytes_total: file.bytes_total,
+                records_per_sec: file.records_per_sec,
+                eta_secs: file.eta_secs,
+            })
+            .collect()
+    }
+
+    /// `crawl.warc.gz: 1200 published, 30 skipped, 1 failed, 120.0 of 980.0 MiB, ETA 55 s`
+    pub fn line(&self) -> String {
+        let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+        let eta = self
+            .eta_secs
+            .map(|secs| format!(", ETA {secs:.0} s"))
+            .unwrap_or_default();
+        format!(
+            "{} ({}): {} published, {} skipped, {} failed, {:.1} of {:.1} MiB, {:.0} records/s{eta}",
+            self.source,
+            self.format,
+            self.published,
+            self.skipped,
+            self.failed,
+            mib(self.bytes_read),
+            mib(self.bytes_total),
+            self.records_per_sec
+        )
     }
 }
 
@@ -293,6 +361,12 @@ pub struct WatchView {
     pub errors: Option<u64>,
     /// Files decided on per second over the last [`RATE_WINDOW`].
     pub rate: f64,
+    /// Records of bulk files published, skipped on purpose, failed.
+    pub bulk_published: u64,
+    pub bulk_skipped: u64,
+    pub bulk_failed: u64,
+    /// Bulk files being read now.
+    pub bulk_files: Vec<BulkFileView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -326,6 +400,17 @@ fn describe_watch_metrics() {
         "newsflow_watch_state_files",
         "files in the watcher's local state (dealt with and still in the inbox)"
     );
+    metrics::describe_gauge!(
+        "newsflow_bulk_records",
+        "records of bulk files (warc, jsonl, tar, zip) by format and outcome: published, \
+         already_published, failed (error record), or the reason it is no article (revisit, \
+         request, metadata, other_record, not_html, http_status, unsupported_member)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_bulk_files_done",
+        "bulk files read to the end and acknowledged"
+    );
+    metrics::describe_gauge!("newsflow_bulk_files_reading", "bulk files being read now");
     metrics::describe_gauge!(
         "newsflow_watch_state_bytes",
         "bytes of the watcher's local state log on disk"
@@ -539,6 +624,11 @@ impl Observer {
             state_bytes: watch.state_bytes.load(Ordering::Relaxed),
             errors: polled.error_counts.get(&Stage::Watch).copied(),
             rate: rates.files,
+            bulk_published: watch.bulk.records_published.load(Ordering::Relaxed)
+                + watch.bulk.records_already_published.load(Ordering::Relaxed),
+            bulk_skipped: watch.bulk.records_skipped.load(Ordering::Relaxed),
+            bulk_failed: watch.bulk.records_failed.load(Ordering::Relaxed),
+            bulk_files: BulkFileView::all(watch),
         });
         Status {
             nats_connected: self.nats_connected(),
@@ -661,6 +751,12 @@ impl Observer {
         metrics::gauge!("newsflow_watch_dedup_failures").set(load(&watch.dedup_failures));
         metrics::gauge!("newsflow_watch_state_files").set(load(&watch.state_files));
         metrics::gauge!("newsflow_watch_state_bytes").set(load(&watch.state_bytes));
+        for (format, outcome, count) in watch.bulk.by_outcome() {
+            metrics::gauge!("newsflow_bulk_records", "format" => format, "outcome" => outcome)
+                .set(count as f64);
+        }
+        metrics::gauge!("newsflow_bulk_files_done").set(load(&watch.bulk.files_done));
+        metrics::gauge!("newsflow_bulk_files_reading").set(watch.bulk.files().len() as f64);
     }
 
     async fn follow(

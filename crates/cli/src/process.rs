@@ -1,12 +1,16 @@
 //! `newsflow process PATH...`: the stages without NATS, for batch runs, debugging and
-//! evaluation. One JSON line per input file on stdout (a record, or an error record).
+//! evaluation. One JSON line per input file on stdout (a record, or an error record); a bulk
+//! file (WARC, JSON Lines, tar, zip) gives one line per article inside it, read as a stream,
+//! with the same ids the watcher gives them and sources named the same way
+//! (`crawl.warc.gz@1234`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use newsflow_model::{article_id, ErrorRecord, Format, Stage};
-use newsflow_pipeline::RawInput;
+use newsflow_bulk::{BulkKind, Item, Limits};
+use newsflow_model::{article_id, entry_id, ErrorRecord, Format, Stage};
+use newsflow_pipeline::{Hints, Pipeline, RawInput};
 
 use crate::settings;
 use crate::stories::LocalStories;
@@ -55,6 +59,9 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// What an unsupported name is told.
+pub const ACCEPTED: &str = "accepted inputs are .txt, .html, .htm, .json, optionally .gz, and bulk files: .warc, .warc.gz, .jsonl, .ndjson (optionally .gz), .tar, .tar.gz, .tgz, .zip";
+
 fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, (&'static str, String)> {
     let metadata = std::fs::metadata(path).map_err(|err| ("unreadable", err.to_string()))?;
     if !metadata.is_file() {
@@ -90,8 +97,25 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
     let received_at = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    let mut ctx = Context {
+        pipeline: &pipeline,
+        stories: &mut stories,
+        received_at: &received_at,
+        args: &args,
+    };
     for file in files {
         let source = file.to_string_lossy().into_owned();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(kind) = BulkKind::from_file_name(&name) {
+            process_bulk(&mut ctx, &file, &source, kind, &config, &mut out)?;
+            continue;
+        }
+        let Context {
+            pipeline, stories, ..
+        } = &mut ctx;
         let line = match read_capped(&file, config.watch.max_file_bytes) {
             Err((kind, message)) => {
                 let id = article_id(source.as_bytes());
@@ -113,7 +137,7 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
                             &source,
                             Stage::Watch,
                             "unsupported_format",
-                            "accepted inputs are .txt, .html, .htm, .json, optionally .gz",
+                            ACCEPTED,
                         ),
                         args.pretty,
                     ),
@@ -124,6 +148,7 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
                             received_at: &received_at,
                             format,
                             bytes: &bytes,
+                            hints: Default::default(),
                         };
                         match pipeline.clean(&raw) {
                             Ok(mut record) => {
@@ -145,6 +170,144 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
         writeln!(out, "{line}")?;
     }
     out.flush()?;
+    Ok(())
+}
+
+struct Context<'a> {
+    pipeline: &'a Pipeline,
+    stories: &'a mut LocalStories,
+    received_at: &'a str,
+    args: &'a ProcessArgs,
+}
+
+/// Counts of one bulk file, for the closing summary on stderr.
+#[derive(Default)]
+struct BulkCounts {
+    articles: u64,
+    failed: u64,
+    skipped: std::collections::BTreeMap<&'static str, u64>,
+}
+
+/// One line per article of a bulk file, as it is read.
+fn process_bulk(
+    ctx: &mut Context<'_>,
+    file: &Path,
+    source: &str,
+    kind: BulkKind,
+    config: &newsflow_config::Config,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    let limit = config.watch.max_bulk_file_bytes;
+    if limit > 0 && size > limit {
+        let record = ErrorRecord::new(
+            article_id(source.as_bytes()),
+            source,
+            Stage::Watch,
+            "too_large",
+            format!("bulk file is {size} bytes, the limit (watch.max_bulk_file_bytes) is {limit}"),
+        );
+        writeln!(out, "{}", to_json(&record, ctx.args.pretty))?;
+        return Ok(());
+    }
+    let limits = Limits {
+        max_entry_bytes: config.watch.max_file_bytes,
+        ..Limits::default()
+    };
+    // The same ids the watcher gives these articles: content, position and the file's identity.
+    let container = newsflow_bulk::container_id(file).unwrap_or_default();
+    let mut counts = BulkCounts::default();
+    let mut write_error: Option<std::io::Error> = None;
+    let started = std::time::Instant::now();
+    let result = newsflow_bulk::read_path(file, kind, &limits, None, &mut |visited| {
+        let line = match visited.item {
+            Item::Article(entry) => {
+                counts.articles += 1;
+                let entry_source = format!("{source}{}", entry.locator);
+                let id = entry_id(&entry.bytes, &format!("{container}{}", entry.locator));
+                let raw = RawInput {
+                    id: &id,
+                    source: &entry_source,
+                    received_at: ctx.received_at,
+                    format: entry.format,
+                    bytes: &entry.bytes,
+                    hints: Hints {
+                        url: entry.url.as_deref(),
+                        fetched_at: entry.fetched_at.as_deref(),
+                        charset: entry.charset.as_deref(),
+                    },
+                };
+                match ctx.pipeline.clean(&raw) {
+                    Ok(mut record) => {
+                        if ctx.args.until != Until::Clean {
+                            ctx.pipeline.classify(&mut record);
+                        }
+                        if ctx.args.until == Until::Extract {
+                            ctx.pipeline.extract(&mut record);
+                            ctx.stories.assign(&mut record);
+                        }
+                        to_json(&record, ctx.args.pretty)
+                    }
+                    Err(error) => to_json(&error, ctx.args.pretty),
+                }
+            }
+            Item::Skipped { reason, .. } => {
+                *counts.skipped.entry(reason.as_str()).or_default() += 1;
+                return std::ops::ControlFlow::Continue(());
+            }
+            Item::Failed {
+                locator,
+                kind,
+                message,
+            } => {
+                counts.failed += 1;
+                let entry_source = format!("{source}{locator}");
+                let record = ErrorRecord::new(
+                    entry_id(kind.as_bytes(), &format!("{container}{locator}")),
+                    &entry_source,
+                    Stage::Watch,
+                    kind,
+                    format!("{source}: {message}"),
+                );
+                to_json(&record, ctx.args.pretty)
+            }
+        };
+        match writeln!(out, "{line}") {
+            Ok(()) => std::ops::ControlFlow::Continue(()),
+            Err(err) => {
+                write_error = Some(err);
+                std::ops::ControlFlow::Break(())
+            }
+        }
+    });
+    if let Some(err) = write_error {
+        return Err(err.into());
+    }
+    if let Err(err) = result {
+        let record = ErrorRecord::new(
+            article_id(source.as_bytes()),
+            source,
+            Stage::Watch,
+            "unreadable",
+            err.to_string(),
+        );
+        writeln!(out, "{}", to_json(&record, ctx.args.pretty))?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let skipped: Vec<String> = counts
+        .skipped
+        .iter()
+        .map(|(reason, n)| format!("{reason}={n}"))
+        .collect();
+    eprintln!(
+        "{source}: {kind} {articles} articles, {failed} failed, skipped {skipped} in {elapsed:.1} s ({rate:.0} records/s)",
+        kind = kind.as_str(),
+        articles = counts.articles,
+        failed = counts.failed,
+        skipped = if skipped.is_empty() { "0".to_string() } else { skipped.join(" ") },
+        rate = (counts.articles + counts.failed + counts.skipped.values().sum::<u64>()) as f64
+            / elapsed.max(1e-9),
+    );
     Ok(())
 }
 

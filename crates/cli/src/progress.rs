@@ -60,6 +60,15 @@ fn summary(snapshot: &Status) -> String {
             watch.too_young,
             watch.rate
         ));
+        if watch.bulk_published + watch.bulk_skipped + watch.bulk_failed > 0 {
+            line.push_str(&format!(
+                "bulk records: {} published, {} skipped, {} failed; ",
+                watch.bulk_published, watch.bulk_skipped, watch.bulk_failed
+            ));
+        }
+        for file in &watch.bulk_files {
+            line.push_str(&format!("reading {}; ", file.line()));
+        }
     }
     let stages: Vec<String> = snapshot
         .stages
@@ -165,8 +174,13 @@ fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
         loop {
             let snapshot = observer.status();
             if let (Some(bar), Some(watch)) = (&files, &snapshot.watch) {
+                let bulk = watch
+                    .bulk_files
+                    .iter()
+                    .map(|file| format!("; reading {}", file.line()))
+                    .collect::<String>();
                 bar.set_message(format!(
-                    "{} published, {} rejected, {} duplicate, {} already published, {} too young, {} error records, {:.1}/s",
+                    "{} published, {} rejected, {} duplicate, {} already published, {} too young, {} error records, {:.1}/s{bulk}",
                     watch.published,
                     watch.rejected,
                     watch.duplicates,

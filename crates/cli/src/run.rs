@@ -263,6 +263,8 @@ fn watch_options(config: &Config, stream_identity: String) -> WatchOptions {
         state_dir: config.state_dir.clone(),
         stream_identity,
         max_file_bytes: config.watch.max_file_bytes,
+        max_bulk_file_bytes: config.watch.max_bulk_file_bytes,
+        bulk_in_flight: config.watch.bulk_in_flight,
         rescan_every: Duration::from_secs(config.watch.rescan_secs.max(1)),
         settle: Duration::from_millis(config.watch.settle_ms),
         max_in_flight: config.watch.max_in_flight,

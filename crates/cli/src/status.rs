@@ -185,6 +185,15 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
                 watcher.removed,
                 watcher.inbox
             );
+            if watcher.bulk_published + watcher.bulk_skipped + watcher.bulk_failed > 0 {
+                println!(
+                    "  bulk records: {} published, {} skipped, {} failed",
+                    watcher.bulk_published, watcher.bulk_skipped, watcher.bulk_failed
+                );
+            }
+            for file in &watcher.bulk_files {
+                println!("  reading {}", file.line());
+            }
         }
     }
     println!();

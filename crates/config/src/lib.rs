@@ -112,8 +112,15 @@ impl Default for NatsConfig {
 pub struct WatchConfig {
     /// The folder people drop articles into (watched recursively).
     pub inbox: PathBuf,
-    /// Largest accepted file in bytes; larger files get an error record.
+    /// Largest accepted file in bytes; larger files get an error record. For bulk files (WARC,
+    /// JSON Lines, archives) it applies to each article inside them.
     pub max_file_bytes: u64,
+    /// Largest accepted bulk file (`.warc[.gz]`, `.jsonl`/`.ndjson[.gz]`, `.tar[.gz]`, `.tgz`,
+    /// `.zip`) in bytes; 0: unlimited (they are read as streams, never whole).
+    pub max_bulk_file_bytes: u64,
+    /// Articles of one bulk file published and not yet acknowledged at a time: publishing a
+    /// huge WARC is paced by the stream's acks.
+    pub bulk_in_flight: usize,
     /// Seconds between full rescans of the inbox (they catch anything an event missed).
     pub rescan_secs: u64,
     /// A file found by a rescan is taken only when unmodified for this many milliseconds.
@@ -159,6 +166,8 @@ impl Default for WatchConfig {
         WatchConfig {
             inbox: PathBuf::from("inbox"),
             max_file_bytes: 16 * 1024 * 1024,
+            max_bulk_file_bytes: 0,
+            bulk_in_flight: 256,
             rescan_secs: 30,
             settle_ms: 1000,
             max_in_flight: 64,
@@ -373,6 +382,9 @@ impl Config {
                 "watch.done_dated",
                 "only applies with after_publish = \"move\"",
             );
+        }
+        if self.watch.bulk_in_flight == 0 {
+            invalid("watch.bulk_in_flight", "must be at least 1");
         }
         if self.watch.max_in_flight == 0 {
             invalid("watch.max_in_flight", "must be at least 1");

@@ -65,6 +65,18 @@ pub fn article_id(bytes: &[u8]) -> String {
     hex::encode(&digest[..16])
 }
 
+/// The identity of one article inside a bulk file (a WARC record, a JSON line, an archive
+/// member): its content hash together with its position (`locator`, e.g. `@1234` or `:17`), so
+/// a record read again after a restart gets the same id and the same bytes at another position
+/// are another article.
+pub fn entry_id(bytes: &[u8], locator: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(bytes);
+    hasher.update([0u8]);
+    hasher.update(locator.as_bytes());
+    hex::encode(&hasher.finalize()[..16])
+}
+
 /// A topic label with its confidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Topic {
@@ -189,6 +201,10 @@ pub struct Record {
     /// Result version: a replay publishes a higher version that supersedes the old one.
     #[serde(default = "default_version")]
     pub version: u32,
+    /// When the page was fetched by a crawler (a WARC record's `WARC-Date`), RFC 3339; `null`
+    /// for articles that did not come from a crawl.
+    #[serde(default)]
+    pub fetched_at: Option<String>,
 }
 
 fn default_version() -> u32 {
@@ -228,6 +244,7 @@ impl Record {
             skipped: Vec::new(),
             stages: Vec::new(),
             version: 1,
+            fetched_at: None,
         }
     }
 }
@@ -345,6 +362,14 @@ mod tests {
         assert_eq!(article_id(b"abc"), article_id(b"abc"));
         assert_ne!(article_id(b"abc"), article_id(b"abd"));
         assert_eq!(article_id(b"abc").len(), 32);
+    }
+
+    #[test]
+    fn entry_ids_are_stable_and_positional() {
+        assert_eq!(entry_id(b"abc", "@10"), entry_id(b"abc", "@10"));
+        assert_ne!(entry_id(b"abc", "@10"), entry_id(b"abc", "@11"));
+        assert_ne!(entry_id(b"abc", "@10"), entry_id(b"abd", "@10"));
+        assert_ne!(entry_id(b"abc", ""), article_id(b"abc"));
     }
 
     #[test]

@@ -29,6 +29,19 @@ pub struct RawInput<'a> {
     pub received_at: &'a str,
     pub format: Format,
     pub bytes: &'a [u8],
+    /// What a bulk file said about the article beside its bytes (a WARC record's headers).
+    pub hints: Hints<'a>,
+}
+
+/// What a container says about an article beside its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hints<'a> {
+    /// The address it was fetched from (`WARC-Target-URI`): the record's `url`.
+    pub url: Option<&'a str>,
+    /// When it was fetched (`WARC-Date`): the record's `fetched_at`.
+    pub fetched_at: Option<&'a str>,
+    /// The charset of the HTTP `Content-Type` header, used when the page declares none.
+    pub charset: Option<&'a str>,
 }
 
 /// The model files the stages use, as bytes (the binary reads them from `models_dir`).
@@ -87,15 +100,18 @@ impl Pipeline {
 
     /// Clean stage: bytes to a record with body and metadata candidates, or an error record.
     pub fn clean(&self, raw: &RawInput<'_>) -> Result<Record, Box<ErrorRecord>> {
-        let cleaned = self.cleaner.clean(raw.bytes, raw.format).map_err(|err| {
-            Box::new(ErrorRecord::new(
-                raw.id,
-                raw.source,
-                Stage::Clean,
-                err.kind(),
-                err.to_string(),
-            ))
-        })?;
+        let cleaned = self
+            .cleaner
+            .clean_with_charset(raw.bytes, raw.format, raw.hints.charset)
+            .map_err(|err| {
+                Box::new(ErrorRecord::new(
+                    raw.id,
+                    raw.source,
+                    Stage::Clean,
+                    err.kind(),
+                    err.to_string(),
+                ))
+            })?;
         let mut record = Record::new(
             raw.id.to_string(),
             raw.source.to_string(),
@@ -107,7 +123,8 @@ impl Pipeline {
         record.dateline = cleaned.dateline;
         record.published = cleaned.published;
         record.published_text = cleaned.published_text;
-        record.url = cleaned.url;
+        record.url = raw.hints.url.map(str::to_string).or(cleaned.url);
+        record.fetched_at = raw.hints.fetched_at.map(str::to_string);
         record.outlet = cleaned.outlet;
         record.authors = cleaned.authors;
         record.modified = cleaned.modified;

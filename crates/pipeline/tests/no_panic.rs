@@ -57,6 +57,7 @@ fn check(bytes: &[u8], format: Format) {
         received_at: "2026-11-26T00:00:00Z",
         format,
         bytes,
+        hints: Default::default(),
     };
     match pipeline().process(&raw) {
         Ok(record) => {

@@ -34,6 +34,7 @@ fn record(pipeline: &Pipeline, id: &str, bytes: &[u8]) -> Record {
         received_at: "2026-01-01T00:00:00Z",
         format: Format::Html,
         bytes,
+        hints: Default::default(),
     };
     pipeline.process(&raw).expect("a record")
 }

@@ -27,8 +27,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::WatchError;
 
-/// The layout version this build writes (1 was the whole-file JSON checkpoint).
-pub const LOG_VERSION: u32 = 2;
+/// The layout version this build writes (1 was the whole-file JSON checkpoint; 3 added the
+/// `pos` record of a bulk file's progress). Logs of version 2 are read as they are.
+pub const LOG_VERSION: u32 = 3;
 
 /// What the watcher knows of one file it has dealt with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +62,18 @@ enum Record {
     Del {
         source: String,
     },
+    /// How far into a bulk file (as `size`/`mtime_ns`) the watcher got: every unit before
+    /// `next_index` is published and acknowledged.
+    Pos {
+        source: String,
+        size: u64,
+        mtime_ns: i64,
+        #[serde(flatten)]
+        resume: Resume,
+    },
 }
+
+pub use newsflow_bulk::Resume;
 
 /// Where the log of the inbox at `canonical_inbox` lives under `state_dir`: one log per inbox,
 /// so two inboxes sharing a state_dir never read each other's state.
@@ -77,6 +89,8 @@ pub struct Checkpoint {
     path: PathBuf,
     scope: Scope,
     files: HashMap<String, FileState>,
+    /// Bulk files part-way published: where to go on (cleared when the file is done or gone).
+    progress: HashMap<String, (FileState, Resume)>,
     /// Encoded records not yet handed to a write.
     pending: Vec<u8>,
     /// Records in the log file on disk (header excluded): compaction is due when it is much
@@ -113,6 +127,7 @@ impl Checkpoint {
             path: path.to_path_buf(),
             scope: scope.clone(),
             files: HashMap::new(),
+            progress: HashMap::new(),
             pending: Vec::new(),
             records_on_disk: 0,
             records_pending: 0,
@@ -143,7 +158,7 @@ impl Checkpoint {
                 inbox,
                 stream,
             }) => {
-                let reason = if version != LOG_VERSION {
+                let reason = if version != LOG_VERSION && version != 2 {
                     Some(format!("written in layout version {version}"))
                 } else if inbox != scope.inbox {
                     Some(format!("it belongs to another inbox ({inbox})"))
@@ -184,12 +199,24 @@ impl Checkpoint {
                     size,
                     mtime_ns,
                 }) => {
+                    checkpoint.progress.remove(&source);
                     checkpoint
                         .files
                         .insert(source, FileState { size, mtime_ns });
                 }
                 Ok(Record::Del { source }) => {
                     checkpoint.files.remove(&source);
+                    checkpoint.progress.remove(&source);
+                }
+                Ok(Record::Pos {
+                    source,
+                    size,
+                    mtime_ns,
+                    resume,
+                }) => {
+                    checkpoint
+                        .progress
+                        .insert(source, (FileState { size, mtime_ns }, resume));
                 }
                 Ok(Record::Scope { .. }) => {
                     return Err(error("a scope record in the middle of the log".to_string()))
@@ -248,9 +275,38 @@ impl Checkpoint {
         self.files.keys()
     }
 
+    /// Where a bulk file (as `state`) was left part-way, if it was.
+    pub fn progress(&self, source: &str, state: FileState) -> Option<Resume> {
+        self.progress
+            .get(source)
+            .filter(|(at, _)| *at == state)
+            .map(|(_, resume)| *resume)
+    }
+
+    /// Remembers how far into the bulk file `source` (as `state`) the watcher got; written only
+    /// after every unit before `resume.next_index` was acknowledged.
+    pub fn set_progress(&mut self, source: String, state: FileState, resume: Resume) {
+        if self.progress.get(&source) == Some(&(state, resume)) {
+            return;
+        }
+        self.push(&Record::Pos {
+            source: source.clone(),
+            size: state.size,
+            mtime_ns: state.mtime_ns,
+            resume,
+        });
+        self.progress.insert(source, (state, resume));
+    }
+
+    /// Bulk files part-way published.
+    pub fn progress_sources(&self) -> impl Iterator<Item = &String> {
+        self.progress.keys()
+    }
+
     /// Remembers that `source` (as `state`) was dealt with.
     pub fn put(&mut self, source: String, state: FileState) {
-        if self.files.get(&source) == Some(&state) {
+        let had_progress = self.progress.remove(&source).is_some();
+        if self.files.get(&source) == Some(&state) && !had_progress {
             return;
         }
         self.push(&Record::Put {
@@ -263,7 +319,8 @@ impl Checkpoint {
 
     /// Forgets `source` (gone from the inbox).
     pub fn remove(&mut self, source: &str) {
-        if self.files.remove(source).is_none() {
+        let had_progress = self.progress.remove(source).is_some();
+        if self.files.remove(source).is_none() && !had_progress {
             return;
         }
         self.push(&Record::Del {
@@ -295,7 +352,7 @@ impl Checkpoint {
         if self.write_in_flight || !self.is_dirty() {
             return None;
         }
-        let live = self.files.len();
+        let live = self.files.len() + self.progress.len();
         let compact = self.needs_rewrite
             || self.writer.is_none()
             || self.records_on_disk + self.records_pending > 2 * live + 1024;
@@ -318,6 +375,14 @@ impl Checkpoint {
                     source: source.clone(),
                     size: state.size,
                     mtime_ns: state.mtime_ns,
+                });
+            }
+            for (source, (state, resume)) in &self.progress {
+                push(&Record::Pos {
+                    source: source.clone(),
+                    size: state.size,
+                    mtime_ns: state.mtime_ns,
+                    resume: *resume,
                 });
             }
             WriteKind::Rewrite {
@@ -520,7 +585,7 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 5, "{text}");
         assert!(
-            text.starts_with("{\"op\":\"scope\",\"version\":2"),
+            text.starts_with("{\"op\":\"scope\",\"version\":3"),
             "{text}"
         );
         let again = Checkpoint::load(&path, scope("s1")).unwrap();
@@ -529,6 +594,47 @@ mod tests {
         sources.sort();
         assert_eq!(sources, ["b.txt", "c.txt"]);
         assert_eq!(again.checkpoint.get("c.txt"), Some(&state(5)));
+    }
+
+    #[test]
+    fn bulk_positions_survive_a_reload_and_end_with_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("watch/state.log");
+        let mut checkpoint = Checkpoint::load(&path, scope("s1")).unwrap().checkpoint;
+        let at = |next: u64| Resume {
+            offset: next * 100,
+            index_at_offset: next,
+            next_index: next,
+        };
+        checkpoint.set_progress("crawl.warc.gz".into(), state(9000), at(10));
+        checkpoint.flush_blocking().unwrap();
+        checkpoint.set_progress("crawl.warc.gz".into(), state(9000), at(20));
+        checkpoint.flush_blocking().unwrap();
+        let mut again = Checkpoint::load(&path, scope("s1")).unwrap().checkpoint;
+        assert_eq!(again.progress("crawl.warc.gz", state(9000)), Some(at(20)));
+        // another version of the file (size changed) does not resume
+        assert_eq!(again.progress("crawl.warc.gz", state(9001)), None);
+        // done: the position goes
+        again.put("crawl.warc.gz".into(), state(9000));
+        again.flush_blocking().unwrap();
+        let done = Checkpoint::load(&path, scope("s1")).unwrap().checkpoint;
+        assert_eq!(done.progress("crawl.warc.gz", state(9000)), None);
+        assert_eq!(done.get("crawl.warc.gz"), Some(&state(9000)));
+    }
+
+    #[test]
+    fn a_version_2_log_is_still_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.log");
+        std::fs::write(
+            &path,
+            "{\"op\":\"scope\",\"version\":2,\"inbox\":\"/in\",\"stream\":\"s1\"}\n\
+             {\"op\":\"put\",\"source\":\"a.txt\",\"size\":3,\"mtime_ns\":42}\n",
+        )
+        .unwrap();
+        let loaded = Checkpoint::load(&path, scope("s1")).unwrap();
+        assert!(loaded.discarded.is_none());
+        assert_eq!(loaded.checkpoint.get("a.txt"), Some(&state(3)));
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! The watcher knows nothing of NATS: the binary plugs a JetStream publisher in as the sink, a
 //! key-value bucket as the dedup store, and passes the stream's identity as an opaque string.
 
+pub mod bulk;
 pub mod checkpoint;
 
 use std::collections::{HashMap, HashSet};
@@ -34,6 +35,9 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::checkpoint::{Checkpoint, FileState, Scope, StateWrite};
+
+/// What a file of an unsupported kind is told.
+pub const ACCEPTED: &str = "accepted inputs are .txt, .html, .htm, .json, optionally .gz, and bulk files: .warc, .warc.gz, .jsonl, .ndjson (optionally .gz), .tar, .tar.gz, .tgz, .zip";
 
 /// Folder at the top of the inbox that published files are moved to (never read).
 pub const DONE_DIR: &str = "done";
@@ -75,6 +79,19 @@ pub struct FoundArticle {
     pub bytes: Vec<u8>,
     /// When the watcher took the file (RFC 3339, UTC).
     pub received_at: String,
+    /// What a bulk file said about the article beside its bytes (empty for a single file).
+    pub hints: ArticleHints,
+}
+
+/// What a bulk file says about one of its articles (a WARC record's headers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleHints {
+    /// `WARC-Target-URI`.
+    pub url: Option<String>,
+    /// `WARC-Date`.
+    pub fetched_at: Option<String>,
+    /// The charset of the HTTP `Content-Type` header.
+    pub charset: Option<String>,
 }
 
 /// A file that cannot be an article, with the reason.
@@ -172,7 +189,12 @@ pub struct WatchOptions {
     /// Identity of the stream the files go to (opaque: only compared). Local state written for
     /// another stream is not applied.
     pub stream_identity: String,
+    /// Largest single article file; for bulk files, the largest article inside them.
     pub max_file_bytes: u64,
+    /// Largest bulk file (WARC, JSON Lines, archive); 0: unlimited.
+    pub max_bulk_file_bytes: u64,
+    /// Articles of one bulk file published and not yet acknowledged at a time.
+    pub bulk_in_flight: usize,
     pub rescan_every: Duration,
     pub settle: Duration,
     pub max_in_flight: usize,
@@ -210,6 +232,8 @@ pub struct WatchStats {
     pub state_files: AtomicU64,
     /// Bytes of the local state on disk after the last write.
     pub state_bytes: AtomicU64,
+    /// Bulk files (WARC, JSON Lines, archives): records by outcome and the files being read.
+    pub bulk: bulk::BulkStats,
 }
 
 /// Whether a file name is one to leave alone: hidden, temporary or partial downloads.
@@ -246,6 +270,12 @@ enum Done {
     Gone { source: String },
     /// Not ready or the sink failed: forget it for now, a later event or rescan retries.
     Retry { source: String },
+    /// A bulk file is published and acknowledged up to `resume` (it is still being read).
+    Progress {
+        source: String,
+        state: FileState,
+        resume: checkpoint::Resume,
+    },
 }
 
 struct Inner<S, D> {
@@ -256,6 +286,9 @@ struct Inner<S, D> {
     sink: Arc<S>,
     dedup: Arc<D>,
     stats: Arc<WatchStats>,
+    /// Fires on shutdown: a bulk file being read stops at the next record (its progress is
+    /// kept) instead of holding the shutdown for the rest of the file.
+    cancel: CancellationToken,
 }
 
 /// What the event loop owns.
@@ -324,6 +357,7 @@ pub async fn run<S: Sink, D: Dedup>(
         sink,
         dedup,
         stats,
+        cancel: cancel.clone(),
     });
     let permits = Arc::new(Semaphore::new(options.max_in_flight.max(1)));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
@@ -478,6 +512,7 @@ fn forget_gone_files(local: &mut Local, inbox_root: &Path, found: &[PathBuf]) {
     let gone: Vec<String> = local
         .checkpoint
         .sources()
+        .chain(local.checkpoint.progress_sources())
         .filter(|source| !present.contains(*source) && !local.in_flight.contains(*source))
         .cloned()
         .collect();
@@ -507,6 +542,13 @@ fn apply_done(local: &mut Local, done: Done) {
         }
         Done::Retry { source } => {
             local.in_flight.remove(&source);
+        }
+        Done::Progress {
+            source,
+            state,
+            resume,
+        } => {
+            local.checkpoint.set_progress(source, state, resume);
         }
     }
 }
@@ -659,10 +701,11 @@ async fn consider<S: Sink, D: Dedup>(
         return;
     };
     local.in_flight.insert(source.clone());
+    let resume = local.checkpoint.progress(&source, state);
     let inner = inner.clone();
     let done_tx = done_tx.clone();
     tokio::spawn(async move {
-        let done = take_file(&inner, path, source, state).await;
+        let done = take_file(&inner, path, source, state, resume, &done_tx).await;
         let _ = done_tx.send(done);
         drop(permit);
     });
@@ -698,16 +741,26 @@ async fn take_file<S: Sink, D: Dedup>(
     path: PathBuf,
     source: String,
     state: FileState,
+    resume: Option<checkpoint::Resume>,
+    done_tx: &mpsc::UnboundedSender<Done>,
 ) -> Done {
     let checked = {
         let root = inner.inbox_root.clone();
         let max = inner.options.max_file_bytes;
+        let max_bulk = inner.options.max_bulk_file_bytes;
         let path = path.clone();
         let source = source.clone();
-        tokio::task::spawn_blocking(move || check_and_read(&root, &path, &source, state, max)).await
+        tokio::task::spawn_blocking(move || {
+            check_and_read(&root, &path, &source, state, max, max_bulk)
+        })
+        .await
     };
     let found = match checked {
-        Ok(Ok(found)) => found,
+        Ok(Ok(Checked::Found(found))) => found,
+        Ok(Ok(Checked::Bulk(kind))) => {
+            inner.stats.seen.fetch_add(1, Ordering::Relaxed);
+            return bulk::take_bulk(inner, path, source, state, kind, resume, done_tx).await;
+        }
         Ok(Err(NotReady)) | Err(_) => return Done::Retry { source },
     };
     inner.stats.seen.fetch_add(1, Ordering::Relaxed);
@@ -946,13 +999,23 @@ fn move_unchanged(
 /// The file changed or vanished while being looked at: try again later.
 struct NotReady;
 
+/// What a look at a file found: a single article (or its rejection), or a bulk file to stream.
+enum Checked {
+    Found(Found),
+    Bulk(newsflow_bulk::BulkKind),
+}
+
 fn check_and_read(
     root: &Path,
     path: &Path,
     source: &str,
     state: FileState,
     max_file_bytes: u64,
-) -> Result<Found, NotReady> {
+    max_bulk_file_bytes: u64,
+) -> Result<Checked, NotReady> {
+    let rejection = |source: &str, state: FileState, kind: &'static str, message: String| {
+        Checked::Found(rejection(source, state, kind, message))
+    };
     use std::io::Read;
     let link_metadata = std::fs::symlink_metadata(path).map_err(|_| NotReady)?;
     let file_type = link_metadata.file_type();
@@ -997,12 +1060,27 @@ fn check_and_read(
                 .to_string(),
         ));
     }
+    let name = source.rsplit('/').next().unwrap_or(source);
+    if let Some(kind) = newsflow_bulk::BulkKind::from_file_name(name) {
+        if max_bulk_file_bytes > 0 && metadata.len() > max_bulk_file_bytes {
+            return Ok(rejection(
+                source,
+                state,
+                "too_large",
+                format!(
+                    "bulk file is {} bytes, the limit (watch.max_bulk_file_bytes) is {max_bulk_file_bytes}",
+                    metadata.len()
+                ),
+            ));
+        }
+        return Ok(Checked::Bulk(kind));
+    }
     let Some(format) = Format::from_file_name(source) else {
         return Ok(rejection(
             source,
             state,
             "unsupported_format",
-            "accepted inputs are .txt, .html, .htm, .json, optionally .gz".to_string(),
+            ACCEPTED.to_string(),
         ));
     };
     if metadata.len() > max_file_bytes {
@@ -1030,13 +1108,14 @@ fn check_and_read(
             format!("file grew past the limit of {max_file_bytes} bytes"),
         ));
     }
-    Ok(Found::Article(FoundArticle {
+    Ok(Checked::Found(Found::Article(FoundArticle {
         id: article_id(&bytes),
         source: source.to_string(),
         format,
         bytes,
         received_at: now_rfc3339(),
-    }))
+        hints: ArticleHints::default(),
+    })))
 }
 
 #[cfg(unix)]

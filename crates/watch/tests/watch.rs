@@ -49,6 +49,8 @@ fn options(inbox: &std::path::Path, state: &std::path::Path) -> WatchOptions {
         after_publish: AfterPublish::Keep,
         move_rejected: false,
         state_write_delay: Duration::ZERO,
+        max_bulk_file_bytes: 0,
+        bulk_in_flight: 64,
     }
 }
 

@@ -359,6 +359,7 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
             received_at: "2026-01-01T00:00:00Z",
             format: Format::Html,
             bytes: &bytes,
+            hints: Default::default(),
         };
         let started = Instant::now();
         let cleaned = pipeline.clean(&raw);

@@ -1,0 +1,382 @@
+//! Bulk files in the inbox (WARC, JSON Lines, tar, zip): read as a stream by a blocking thread
+//! of `newsflow_bulk`, each article handed to the sink as its own message, a bounded number of
+//! them unacknowledged at a time (publishing is paced by the sink's acks), in file order.
+//!
+//! Exactly once: an article's id is its content hash with its position in the file and the
+//! file's identity (`newsflow_model::entry_id`), so a record published again after a crash is
+//! the same message id and the stream stores it once. The local state records how far the
+//! file was acknowledged (`pos` records of the checkpoint, about every second), so a watcher
+//! killed half-way through a 1 GB WARC goes on from there instead of from the start, and the
+//! file's identity goes into the dedup store only once all of it is acknowledged.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures::stream::{FuturesOrdered, StreamExt};
+use newsflow_bulk::{BulkKind, Finished, Item, Limits, Resume, Visited};
+use newsflow_model::entry_id;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::checkpoint::FileState;
+use crate::{
+    after_publish, now_rfc3339, reject, rejection, ArticleHints, Dedup, Delivered, Done, Found,
+    FoundArticle, Inner, Rejection, Sink, SinkError,
+};
+
+/// How often the acknowledged position of a bulk file is handed to the local state.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
+/// Counters of bulk files, for status, the dashboard and `/metrics`.
+#[derive(Debug, Default)]
+pub struct BulkStats {
+    /// Bulk files read to the end and acknowledged.
+    pub files_done: AtomicU64,
+    pub records_published: AtomicU64,
+    /// Records the stream already held (a replay after a restart).
+    pub records_already_published: AtomicU64,
+    /// Records that are no article on purpose (revisit, request, metadata, not HTML, not 2xx).
+    pub records_skipped: AtomicU64,
+    /// Records that became error records.
+    pub records_failed: AtomicU64,
+    by_outcome: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
+    files: Mutex<BTreeMap<String, FileProgress>>,
+}
+
+/// A bulk file being read now.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileProgress {
+    pub source: String,
+    pub format: &'static str,
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub published: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// Records handed out per second since this read started.
+    pub records_per_sec: f64,
+    /// Seconds left at the current byte rate, once there is one.
+    pub eta_secs: Option<f64>,
+    #[serde(skip)]
+    started: Option<Instant>,
+    #[serde(skip)]
+    bytes_at_start: u64,
+}
+
+impl BulkStats {
+    /// Records by (format, outcome): `published`, `already_published`, `failed` or a skip
+    /// reason (`revisit`, `request`, `metadata`, `other_record`, `not_html`, `http_status`,
+    /// `unsupported_member`).
+    pub fn by_outcome(&self) -> Vec<(&'static str, &'static str, u64)> {
+        let map = self.by_outcome.lock().unwrap_or_else(|p| p.into_inner());
+        map.iter().map(|((f, o), n)| (*f, *o, *n)).collect()
+    }
+
+    /// The bulk files being read now, with their progress.
+    pub fn files(&self) -> Vec<FileProgress> {
+        let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files
+            .values()
+            .map(|file| {
+                let mut file = file.clone();
+                if let Some(started) = file.started {
+                    let secs = started.elapsed().as_secs_f64().max(1e-3);
+                    let records = file.published + file.skipped + file.failed;
+                    file.records_per_sec = records as f64 / secs;
+                    let bytes = file.bytes_read.saturating_sub(file.bytes_at_start) as f64;
+                    if bytes > 0.0 {
+                        let left = file.bytes_total.saturating_sub(file.bytes_read) as f64;
+                        file.eta_secs = Some(left / (bytes / secs));
+                    }
+                }
+                file
+            })
+            .collect()
+    }
+
+    fn count(&self, format: &'static str, outcome: &'static str) {
+        let mut map = self.by_outcome.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry((format, outcome)).or_default() += 1;
+    }
+
+    fn update(&self, source: &str, change: impl FnOnce(&mut FileProgress)) {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(file) = files.get_mut(source) {
+            change(file);
+        }
+    }
+}
+
+/// What became of one item once its message (if any) was acknowledged.
+enum Outcome {
+    Published,
+    AlreadyPublished,
+    Skipped(&'static str),
+    Failed,
+}
+
+type Pending<'a> = Pin<Box<dyn Future<Output = (Visited, Result<Outcome, SinkError>)> + Send + 'a>>;
+
+/// Reads, publishes and records one bulk file; runs as the file's task.
+pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
+    inner: &Inner<S, D>,
+    path: PathBuf,
+    source: String,
+    state: FileState,
+    kind: BulkKind,
+    resume: Option<Resume>,
+    done_tx: &mpsc::UnboundedSender<Done>,
+) -> Done {
+    let container = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || newsflow_bulk::container_id(&path)).await
+    };
+    let container = match container {
+        Ok(Ok(id)) => id,
+        _ => return Done::Retry { source },
+    };
+    let stats = &inner.stats;
+    if resume.is_none() {
+        match inner.dedup.published_by(&container).await {
+            Ok(Some(by)) => {
+                if by == source {
+                    stats.already_published.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    stats.duplicates.fetch_add(1, Ordering::Relaxed);
+                }
+                tracing::debug!(source = %source, first = %by, "bulk file already published, skipped");
+                return after_publish(inner, path, source, state, &container).await;
+            }
+            Ok(None) => {}
+            Err(err) => {
+                stats.dedup_failures.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(source = %source, error = %err, "dedup store unavailable, publishing anyway (the stream's duplicate window still guards)");
+            }
+        }
+    }
+    let format = kind.as_str();
+    tracing::info!(source = %source, format, bytes = state.size, resume_at = resume.map(|r| r.next_index), "reading bulk file");
+    {
+        let mut files = stats.bulk.files.lock().unwrap_or_else(|p| p.into_inner());
+        files.insert(
+            source.clone(),
+            FileProgress {
+                source: source.clone(),
+                format,
+                bytes_read: resume.map(|r| r.offset).unwrap_or(0),
+                bytes_total: state.size,
+                published: 0,
+                skipped: 0,
+                failed: 0,
+                records_per_sec: 0.0,
+                eta_secs: None,
+                started: Some(Instant::now()),
+                bytes_at_start: resume.map(|r| r.offset).unwrap_or(0),
+            },
+        );
+    }
+    let limits = Limits {
+        max_entry_bytes: inner.options.max_file_bytes,
+        ..Limits::default()
+    };
+    let (tx, mut rx) = mpsc::channel::<Visited>(64);
+    let reader = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            newsflow_bulk::read_path(&path, kind, &limits, resume, &mut |visited| {
+                if tx.blocking_send(visited).is_ok() {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            })
+        })
+    };
+    let received_at = now_rfc3339();
+    let in_flight = inner.options.bulk_in_flight.max(1);
+    let mut window: FuturesOrdered<Pending<'_>> = FuturesOrdered::new();
+    let mut acknowledged: Option<Resume> = None;
+    let mut reported: Option<Resume> = None;
+    let mut last_report = Instant::now();
+    let mut failure: Option<SinkError> = None;
+    let mut cancelled = false;
+    let mut reading = true;
+    let mut counts = (0u64, 0u64, 0u64);
+    loop {
+        if !reading && window.is_empty() {
+            break;
+        }
+        tokio::select! {
+            biased;
+            _ = inner.cancel.cancelled(), if reading => {
+                cancelled = true;
+                reading = false;
+                rx.close();
+            }
+            Some((visited, outcome)) = window.next(), if !window.is_empty() => {
+                match outcome {
+                    Ok(outcome) if failure.is_none() => {
+                        let bulk = &stats.bulk;
+                        let (label, field): (&'static str, usize) = match outcome {
+                            Outcome::Published => {
+                                bulk.records_published.fetch_add(1, Ordering::Relaxed);
+                                ("published", 0)
+                            }
+                            Outcome::AlreadyPublished => {
+                                bulk.records_already_published.fetch_add(1, Ordering::Relaxed);
+                                ("already_published", 0)
+                            }
+                            Outcome::Skipped(reason) => {
+                                bulk.records_skipped.fetch_add(1, Ordering::Relaxed);
+                                (reason, 1)
+                            }
+                            Outcome::Failed => {
+                                bulk.records_failed.fetch_add(1, Ordering::Relaxed);
+                                ("failed", 2)
+                            }
+                        };
+                        bulk.count(format, label);
+                        match field {
+                            0 => counts.0 += 1,
+                            1 => counts.1 += 1,
+                            _ => counts.2 += 1,
+                        }
+                        let bytes_read = visited.bytes_read;
+                        bulk.update(&source, |file| {
+                            file.bytes_read = file.bytes_read.max(bytes_read);
+                            match field {
+                                0 => file.published += 1,
+                                1 => file.skipped += 1,
+                                _ => file.failed += 1,
+                            }
+                        });
+                        acknowledged = Some(visited.resume);
+                        if last_report.elapsed() >= PROGRESS_EVERY {
+                            last_report = Instant::now();
+                            reported = acknowledged;
+                            let _ = done_tx.send(Done::Progress { source: source.clone(), state, resume: visited.resume });
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        if failure.is_none() {
+                            tracing::warn!(source = %source, record = %visited.item.locator(), error = %err, "hand-off of a bulk record failed, the file is taken again later from the last acknowledged record");
+                            failure = Some(err);
+                        }
+                        reading = false;
+                        rx.close();
+                    }
+                }
+            }
+            visited = rx.recv(), if reading && window.len() < in_flight => {
+                match visited {
+                    Some(visited) => window.push_back(deliver(inner, &source, &container, &received_at, visited)),
+                    None => reading = false,
+                }
+            }
+        }
+    }
+    drop(rx);
+    let read = reader.await;
+    if acknowledged.is_some() && acknowledged != reported {
+        if let Some(resume) = acknowledged {
+            let _ = done_tx.send(Done::Progress {
+                source: source.clone(),
+                state,
+                resume,
+            });
+        }
+    }
+    stats
+        .bulk
+        .files
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&source);
+    if cancelled || failure.is_some() {
+        tracing::info!(source = %source, published = counts.0, skipped = counts.1, failed = counts.2, next = acknowledged.map(|r| r.next_index), "bulk file left part-way, its position kept");
+        return Done::Retry { source };
+    }
+    match read {
+        Ok(Ok(Finished::Complete)) => {
+            stats.published.fetch_add(1, Ordering::Relaxed);
+            stats.bulk.files_done.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(source = %source, format, published = counts.0, skipped = counts.1, failed = counts.2, "bulk file published");
+            if let Err(err) = inner.dedup.record(&container, &source).await {
+                stats.dedup_failures.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(source = %source, error = %err, "cannot record a published bulk file in the dedup store");
+            }
+            after_publish(inner, path, source, state, &container).await
+        }
+        Ok(Ok(Finished::Stopped)) | Err(_) => Done::Retry { source },
+        Ok(Err(err)) => {
+            let found = rejection(
+                &source,
+                state,
+                "unreadable",
+                format!("{format} file cannot be read: {err}"),
+            );
+            let Found::Rejected(rejected) = found else {
+                return Done::Retry { source };
+            };
+            reject(inner, path, source, state, rejected).await
+        }
+    }
+}
+
+/// The message of one item, handed to the sink; resolves once it is acknowledged.
+fn deliver<'a, S: Sink, D: Dedup>(
+    inner: &'a Inner<S, D>,
+    source: &str,
+    container: &str,
+    received_at: &str,
+    visited: Visited,
+) -> Pending<'a> {
+    let found = match &visited.item {
+        Item::Article(entry) => Some(Found::Article(FoundArticle {
+            id: entry_id(&entry.bytes, &format!("{container}{}", entry.locator)),
+            source: format!("{source}{}", entry.locator),
+            format: entry.format,
+            bytes: entry.bytes.clone(),
+            received_at: received_at.to_string(),
+            hints: ArticleHints {
+                url: entry.url.clone(),
+                fetched_at: entry.fetched_at.clone(),
+                charset: entry.charset.clone(),
+            },
+        })),
+        Item::Failed {
+            locator,
+            kind,
+            message,
+        } => Some(Found::Rejected(Rejection {
+            id: entry_id(kind.as_bytes(), &format!("{container}{locator}")),
+            source: format!("{source}{locator}"),
+            kind,
+            message: format!("{source}: {message}"),
+            received_at: received_at.to_string(),
+        })),
+        Item::Skipped { .. } => None,
+    };
+    let sink = &inner.sink;
+    Box::pin(async move {
+        let outcome = match found {
+            None => match &visited.item {
+                Item::Skipped { reason, .. } => Ok(Outcome::Skipped(reason.as_str())),
+                _ => Ok(Outcome::Failed),
+            },
+            Some(found @ Found::Rejected(_)) => sink.deliver(found).await.map(|_| Outcome::Failed),
+            Some(found) => sink.deliver(found).await.map(|delivered| match delivered {
+                Delivered::Stored => Outcome::Published,
+                Delivered::AlreadyStored => Outcome::AlreadyPublished,
+            }),
+        };
+        (visited, outcome)
+    })
+}
