@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::hash::{FeatureHasher, KeyMap};
 use crate::labels::{decode, to_spans, type_index, OUTSIDE};
 use crate::lexicon::{
-    gazetteer_key, normalise_lower_into, Casing, Clusters, Gazetteer, Places,
-    GAZETTEER_MAX_TOKENS, KIND_GAZETTEER,
+    gazetteer_key, normalise_lower_into, Casing, Clusters, Gazetteer, Places, GAZETTEER_MAX_TOKENS,
+    KIND_GAZETTEER,
 };
 
 /// Resources the feature extractor reads.
@@ -332,6 +332,16 @@ fn prior_type(label: u8) -> usize {
     }
 }
 
+/// Slot `type * 4 + part` of a label inside a multi-token entity (B, I or E), else `None`.
+fn within_slot(label: u8) -> Option<usize> {
+    match decode(label) {
+        Some((kind, part)) if part != crate::labels::Part::Single => {
+            Some(type_index(kind) * 4 + part as usize)
+        }
+        _ => None,
+    }
+}
+
 fn is_capitalised(case: CaseClass) -> bool {
     matches!(case, CaseClass::Title | CaseClass::Mixed | CaseClass::Upper)
 }
@@ -618,12 +628,21 @@ fn build_features(
 ) -> Vec<SentenceFeatures> {
     // First-pass label counts per distinct word: O, PER, ORG, LOC, MISC.
     let mut prior_counts: Vec<[u32; 5]> = Vec::new();
+    // First-pass labels per distinct word inside multi-token entities: (type * 4 + part) for
+    // B, I, E ("Kim" of "Kim Jong Il" elsewhere in the article).
+    let mut within_counts: Vec<[u16; 16]> = Vec::new();
     if let Some(prior) = prior {
         prior_counts = vec![[0; 5]; document.stats.len()];
+        within_counts = vec![[0; 16]; document.stats.len()];
         for (infos, labels) in document.sentences.iter().zip(prior) {
             for (info, &label) in infos.iter().zip(labels) {
                 if let Some(counts) = prior_counts.get_mut(info.word_id as usize) {
                     counts[prior_type(label)] += 1;
+                }
+                if let Some(slot) = within_slot(label) {
+                    if let Some(counts) = within_counts.get_mut(info.word_id as usize) {
+                        counts[slot] = counts[slot].saturating_add(1);
+                    }
                 }
             }
         }
@@ -900,6 +919,38 @@ fn build_features(
                 let own = u64::from(own);
                 let before = label_at(t.checked_sub(1));
                 let after = label_at(Some(t + 1));
+                if let Some(counts) = within_counts.get(info.word_id as usize) {
+                    let mut others = *counts;
+                    if let Some(slot) = within_slot(sentence_prior.get(t).copied().unwrap_or(0)) {
+                        others[slot] = others[slot].saturating_sub(1);
+                    }
+                    let mut best = 16usize;
+                    for (slot, &count) in others.iter().enumerate() {
+                        if count > 0 && (best == 16 || count > others[best]) {
+                            best = slot;
+                        }
+                    }
+                    if best < 16 {
+                        let own_label = sentence_prior.get(t).copied().unwrap_or(OUTSIDE);
+                        let own_part = match decode(own_label) {
+                            None => 0u64,
+                            Some((_, part)) => 1 + part as u64,
+                        };
+                        push(
+                            keys,
+                            FeatureHasher::new(48)
+                                .num(best as u64)
+                                .num(own_part)
+                                .num(case),
+                        );
+                        push(
+                            keys,
+                            FeatureHasher::new(49)
+                                .num((best / 4) as u64)
+                                .num(prior_type(own_label) as u64),
+                        );
+                    }
+                }
                 push(keys, FeatureHasher::new(40).num(own));
                 if let Some((bits, major)) = local_matches.as_ref().and_then(|m| m.get(t)) {
                     for bit in 0..16u16 {

@@ -159,10 +159,7 @@ impl NerModel {
         put_table(&mut out, &self.clusters.table);
         put_table(&mut out, &self.gazetteer.table);
         put_table(&mut out, &self.places.table);
-        put_u32(
-            &mut out,
-            if self.document { FLAG_DOCUMENT } else { 0 },
-        );
+        put_u32(&mut out, if self.document { FLAG_DOCUMENT } else { 0 });
         put_stage(&mut out, &self.first);
         match &self.second {
             None => put_u32(&mut out, 0),

@@ -208,8 +208,7 @@ pub fn train(
     report.gazetteer_entries = full_gazetteer.table.len();
     let places = Places::build(&options.places);
     report.place_names = places.table.len();
-    let context_for =
-        |gazetteer| context(&casing, &clusters, gazetteer, &places, options.document);
+    let context_for = |gazetteer| context(&casing, &clusters, gazetteer, &places, options.document);
 
     // First pass: features with the document's out-of-fold gazetteer.
     let first_features: Vec<Vec<SentenceFeatures>> = prepared
