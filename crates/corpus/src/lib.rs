@@ -10,6 +10,7 @@
 //!   sentences, read and written back.
 //! - [`extraction`]: `extraction/` (the article-extraction benchmark's dev pages and bodies) and
 //!   its cross-validation folds.
+//! - [`gazetteers`]: `gazetteers/` (GeoNames place names, CC BY 4.0) for entity features.
 //! - [`news_pages`]: `news-pages/` (real pages from four public projects, labels per source).
 //! - [`jsonl`]: users' own labelled data, one `{"text","label"}` object a line.
 //! - [`dedup`]: exact and near-duplicate documents (word 5-gram Jaccard), part of the BBC split.
@@ -22,6 +23,7 @@ pub mod bbc;
 pub mod conll;
 pub mod dedup;
 pub mod extraction;
+pub mod gazetteers;
 pub mod jsonl;
 pub mod news_pages;
 

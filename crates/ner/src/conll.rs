@@ -142,12 +142,68 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
+/// What went wrong with the entities that were not found exactly. Every wrong predicted span
+/// is classed by the gold spans it overlaps: the same boundaries with another type
+/// (`type_only`), an overlapping gold span of its type (`boundary_only`), only gold spans of
+/// other types (`both`), or none (`spurious`); a gold span no prediction overlaps is `missed`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Errors {
+    pub boundary_only: usize,
+    pub type_only: usize,
+    pub both: usize,
+    pub missed: usize,
+    pub spurious: usize,
+    /// Type errors (`type_only` and `both`) by (gold type, predicted type).
+    pub confusions: BTreeMap<(&'static str, &'static str), usize>,
+}
+
+impl Errors {
+    fn add(&mut self, gold: &[Span], predicted: &[Span]) {
+        let overlaps = |a: &Span, b: &Span| a.start < b.end && b.start < a.end;
+        for span in predicted {
+            if gold.contains(span) {
+                continue;
+            }
+            let same_bounds = gold
+                .iter()
+                .find(|g| g.start == span.start && g.end == span.end);
+            if let Some(g) = same_bounds {
+                self.type_only += 1;
+                *self
+                    .confusions
+                    .entry((g.kind.as_str(), span.kind.as_str()))
+                    .or_default() += 1;
+                continue;
+            }
+            let overlapping: Vec<&Span> = gold.iter().filter(|g| overlaps(g, span)).collect();
+            if overlapping.is_empty() {
+                self.spurious += 1;
+            } else if overlapping.iter().any(|g| g.kind == span.kind) {
+                self.boundary_only += 1;
+            } else {
+                self.both += 1;
+                *self
+                    .confusions
+                    .entry((overlapping[0].kind.as_str(), span.kind.as_str()))
+                    .or_default() += 1;
+            }
+        }
+        for span in gold {
+            if !predicted.iter().any(|p| overlaps(p, span)) {
+                self.missed += 1;
+            }
+        }
+    }
+}
+
 /// conlleval-style evaluation: exact type and both boundaries.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluation {
     pub per_type: BTreeMap<&'static str, Counts>,
     pub tokens: usize,
     pub tokens_correct: usize,
+    /// Classes of the errors (see [`Errors`]).
+    pub errors: Errors,
 }
 
 impl Evaluation {
@@ -165,6 +221,7 @@ impl Evaluation {
                 counts.correct += 1;
             }
         }
+        self.errors.add(&gold_spans, &predicted_spans);
         // Token accuracy on IOB2-normalised tags.
         let gold_iob2 = iob2_tags(&gold_spans, gold.len());
         let predicted_iob2 = iob2_tags(&predicted_spans, predicted.len());
@@ -214,6 +271,19 @@ impl Evaluation {
                 counts.predicted
             );
         }
+        let errors = &self.errors;
+        let _ = writeln!(
+            out,
+            "errors: boundary-only {} (type right, span wrong); type-only {}; both {}; missed {}; spurious {}",
+            errors.boundary_only, errors.type_only, errors.both, errors.missed, errors.spurious
+        );
+        let mut confusions: Vec<(&(&str, &str), &usize)> = errors.confusions.iter().collect();
+        confusions.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let listed: Vec<String> = confusions
+            .iter()
+            .map(|((gold, predicted), count)| format!("{gold}->{predicted} {count}"))
+            .collect();
+        let _ = writeln!(out, "type errors (gold->predicted): {}", listed.join(", "));
         out
     }
 }
@@ -256,5 +326,39 @@ mod tests {
             (2, 2, 1)
         );
         assert!((overall.f1() - 0.5).abs() < 1e-9);
+        assert_eq!(eval.errors.boundary_only, 1);
+    }
+
+    #[test]
+    fn errors_are_classed() {
+        let mut eval = Evaluation::default();
+        // gold: ORG [0,2), LOC [3,4), PER [5,6), MISC [7,8)
+        let gold = [
+            "B-ORG", "I-ORG", "O", "B-LOC", "O", "B-PER", "O", "B-MISC", "O",
+        ];
+        // predicted: ORG [0,4) boundary-only, PER [5,6) exact, LOC [7,8) type-only,
+        // ORG [8,9) spurious; LOC [3,4) is overlapped by the long ORG (not missed).
+        let predicted = [
+            "B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "B-PER", "O", "B-LOC", "B-ORG",
+        ];
+        eval.add(&gold, &predicted);
+        let errors = &eval.errors;
+        assert_eq!(
+            (
+                errors.boundary_only,
+                errors.type_only,
+                errors.both,
+                errors.missed,
+                errors.spurious
+            ),
+            (1, 1, 0, 0, 1)
+        );
+        assert_eq!(errors.confusions.get(&("MISC", "LOC")), Some(&1));
+        let mut eval = Evaluation::default();
+        eval.add(&["B-LOC", "I-LOC", "O"], &["B-PER", "O", "O"]);
+        assert_eq!((eval.errors.both, eval.errors.missed), (1, 0));
+        let mut eval = Evaluation::default();
+        eval.add(&["B-LOC", "O"], &["O", "O"]);
+        assert_eq!(eval.errors.missed, 1);
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::hash::{FeatureHasher, KeyMap};
 use crate::labels::{decode, to_spans, type_index, OUTSIDE};
 use crate::lexicon::{
-    gazetteer_key, normalise_lower_into, Casing, Clusters, Gazetteer, GAZETTEER_MAX_TOKENS,
+    gazetteer_key, normalise_lower_into, Casing, Clusters, Gazetteer, Places, GAZETTEER_MAX_TOKENS,
     KIND_GAZETTEER,
 };
 
@@ -17,6 +17,10 @@ pub(crate) struct Context<'r> {
     pub(crate) casing: &'r Casing,
     pub(crate) clusters: &'r Clusters,
     pub(crate) gazetteer: &'r Gazetteer,
+    /// GeoNames place names (empty: no place features).
+    pub(crate) places: &'r Places,
+    /// Document-level features (other mentions of the word in the document).
+    pub(crate) document: bool,
 }
 
 /// Features of one sentence: keys of token `t` are `keys[offsets[t]..offsets[t + 1]]`.
@@ -132,6 +136,10 @@ struct TokenInfo<'a> {
     /// Gazetteer matches: bit `type * 4 + part` (part: B, I, E, S of the longest match).
     gazetteer: u16,
     gazetteer_major: Option<u32>,
+    /// Place-name matches: bit `kind * 4 + part` (kind: city, country, continent, admin1).
+    places: u16,
+    /// Population bucket of the matched place name.
+    place_bucket: Option<u32>,
     /// Index of the normalised lower-case word among the document's distinct words.
     word_id: u32,
     /// Index of the exact word form among the document's distinct forms.
@@ -144,6 +152,7 @@ struct TokenInfo<'a> {
 
 /// A document prepared for feature extraction (shared by both passes).
 pub(crate) struct PreparedDocument<'a> {
+    document_features: bool,
     sentences: Vec<Vec<TokenInfo<'a>>>,
     headlines: Vec<bool>,
     /// Per distinct word: its lower-case form and lexicon entries.
@@ -236,6 +245,17 @@ fn match_names(
     out
 }
 
+fn place_matches(infos: &mut [TokenInfo<'_>], words: &[WordInfo], places: &Places) {
+    if places.table.len() == 0 {
+        return;
+    }
+    let matches = match_names(infos, words, |key| places.lookup(key));
+    for (info, (bits, bucket)) in infos.iter_mut().zip(matches) {
+        info.places = bits;
+        info.place_bucket = bucket;
+    }
+}
+
 fn gazetteer_matches(infos: &mut [TokenInfo<'_>], words: &[WordInfo], gazetteer: &Gazetteer) {
     if gazetteer.table.len() == 0 {
         return;
@@ -309,6 +329,16 @@ fn prior_type(label: u8) -> usize {
     match decode(label) {
         None => 0,
         Some((kind, _)) => 1 + type_index(kind),
+    }
+}
+
+/// Slot `type * 4 + part` of a label inside a multi-token entity (B, I or E), else `None`.
+fn within_slot(label: u8) -> Option<usize> {
+    match decode(label) {
+        Some((kind, part)) if part != crate::labels::Part::Single => {
+            Some(type_index(kind) * 4 + part as usize)
+        }
+        _ => None,
     }
 }
 
@@ -421,14 +451,18 @@ pub(crate) fn prepare<'a>(
                 case,
                 gazetteer: 0,
                 gazetteer_major: None,
+                places: 0,
+                place_bucket: None,
                 word_id,
                 form_id,
             });
         }
         gazetteer_matches(&mut infos, &words, context.gazetteer);
+        place_matches(&mut infos, &words, context.places);
         sentences.push(infos);
     }
     PreparedDocument {
+        document_features: context.document,
         sentences,
         headlines,
         words,
@@ -594,12 +628,21 @@ fn build_features(
 ) -> Vec<SentenceFeatures> {
     // First-pass label counts per distinct word: O, PER, ORG, LOC, MISC.
     let mut prior_counts: Vec<[u32; 5]> = Vec::new();
+    // First-pass labels per distinct word inside multi-token entities: (type * 4 + part) for
+    // B, I, E ("Kim" of "Kim Jong Il" elsewhere in the article).
+    let mut within_counts: Vec<[u16; 16]> = Vec::new();
     if let Some(prior) = prior {
         prior_counts = vec![[0; 5]; document.stats.len()];
+        within_counts = vec![[0; 16]; document.stats.len()];
         for (infos, labels) in document.sentences.iter().zip(prior) {
             for (info, &label) in infos.iter().zip(labels) {
                 if let Some(counts) = prior_counts.get_mut(info.word_id as usize) {
                     counts[prior_type(label)] += 1;
+                }
+                if let Some(slot) = within_slot(label) {
+                    if let Some(counts) = within_counts.get_mut(info.word_id as usize) {
+                        counts[slot] = counts[slot].saturating_add(1);
+                    }
                 }
             }
         }
@@ -747,9 +790,48 @@ fn build_features(
                     push(keys, FeatureHasher::new(template).num(types));
                 }
 
+                // Place names (GeoNames): kind and position in the longest match, with the
+                // token's casing and sentence position, the place's size, and the neighbours'.
+                if info.places != 0 {
+                    for bit in 0..16u16 {
+                        if info.places & (1 << bit) != 0 {
+                            push(keys, FeatureHasher::new(50).num(u64::from(bit)));
+                            push(
+                                keys,
+                                FeatureHasher::new(51)
+                                    .num(u64::from(bit))
+                                    .num(case)
+                                    .num(first | (headline_flag << 1)),
+                            );
+                        }
+                    }
+                    if let Some(bucket) = info.place_bucket {
+                        push(
+                            keys,
+                            FeatureHasher::new(52)
+                                .num(u64::from(bucket))
+                                .num(u64::from(info.gazetteer_major.map_or(9, |m| m))),
+                        );
+                    }
+                }
+                for (template, neighbour) in [(53u32, prev), (54u32, next)] {
+                    let mask = neighbour.map(|n| n.places).unwrap_or(0);
+                    if mask != 0 {
+                        let mut kinds = 0u64;
+                        for kind in 0..4 {
+                            if mask & (15 << (kind * 4)) != 0 {
+                                kinds |= 1 << kind;
+                            }
+                        }
+                        push(keys, FeatureHasher::new(template).num(kinds).num(case));
+                    }
+                }
+
                 // Other mentions of the same word in the document.
-                if let Some(&(capitalised_inside, lower_case)) =
-                    document.stats.get(info.word_id as usize)
+                if let Some(&(capitalised_inside, lower_case)) = document
+                    .stats
+                    .get(info.word_id as usize)
+                    .filter(|_| document.document_features)
                 {
                     let self_inside = u32::from(t > 0 && !headline && is_capitalised(info.case));
                     let self_lower = u32::from(info.case == CaseClass::Lower);
@@ -766,7 +848,10 @@ fn build_features(
                 }
 
                 // Context aggregation: neighbours of the word's other occurrences in the document.
-                if info.case != CaseClass::Lower && info.case != CaseClass::NoLetter {
+                if document.document_features
+                    && info.case != CaseClass::Lower
+                    && info.case != CaseClass::NoLetter
+                {
                     if let Some(list) = document.occurrences.get(info.word_id as usize) {
                         for &(os, ot) in list {
                             if (os as usize, ot as usize) == (s, t) {
@@ -834,6 +919,38 @@ fn build_features(
                 let own = u64::from(own);
                 let before = label_at(t.checked_sub(1));
                 let after = label_at(Some(t + 1));
+                if let Some(counts) = within_counts.get(info.word_id as usize) {
+                    let mut others = *counts;
+                    if let Some(slot) = within_slot(sentence_prior.get(t).copied().unwrap_or(0)) {
+                        others[slot] = others[slot].saturating_sub(1);
+                    }
+                    let mut best = 16usize;
+                    for (slot, &count) in others.iter().enumerate() {
+                        if count > 0 && (best == 16 || count > others[best]) {
+                            best = slot;
+                        }
+                    }
+                    if best < 16 {
+                        let own_label = sentence_prior.get(t).copied().unwrap_or(OUTSIDE);
+                        let own_part = match decode(own_label) {
+                            None => 0u64,
+                            Some((_, part)) => 1 + part as u64,
+                        };
+                        push(
+                            keys,
+                            FeatureHasher::new(48)
+                                .num(best as u64)
+                                .num(own_part)
+                                .num(case),
+                        );
+                        push(
+                            keys,
+                            FeatureHasher::new(49)
+                                .num((best / 4) as u64)
+                                .num(prior_type(own_label) as u64),
+                        );
+                    }
+                }
                 push(keys, FeatureHasher::new(40).num(own));
                 if let Some((bits, major)) = local_matches.as_ref().and_then(|m| m.get(t)) {
                     for bit in 0..16u16 {
@@ -883,10 +1000,13 @@ mod tests {
         let casing = Casing::default();
         let clusters = Clusters::default();
         let gazetteer = Gazetteer::default();
+        let places = Places::default();
         let context = Context {
             casing: &casing,
             clusters: &clusters,
             gazetteer: &gazetteer,
+            places: &places,
+            document: true,
         };
         let doc = vec![
             vec!["EU", "rejects", "German", "call"],

@@ -12,6 +12,12 @@ pub(crate) const KIND_CASING: u32 = 0xCA5E;
 pub(crate) const KIND_CLUSTER: u32 = 0xC1A5;
 pub(crate) const KIND_GAZETTEER: u32 = 0x6A2E;
 
+/// Kind bits of a place name in [`Places`] (bits 0..4 of the stored value).
+pub(crate) const PLACE_CITY: u32 = 1;
+pub(crate) const PLACE_COUNTRY: u32 = 2;
+pub(crate) const PLACE_CONTINENT: u32 = 4;
+pub(crate) const PLACE_ADMIN1: u32 = 8;
+
 /// Longest gazetteer entry, in tokens.
 pub(crate) const GAZETTEER_MAX_TOKENS: usize = 6;
 
@@ -162,6 +168,60 @@ impl Gazetteer {
             table.insert(gazetteer_key(words), mask | ((best as u32) << 4));
         }
         Gazetteer { table }
+    }
+
+    pub(crate) fn lookup(&self, key: u64) -> Option<u32> {
+        self.table.get(key)
+    }
+}
+
+/// Place names from GeoNames (world knowledge, not training labels): normalised token sequence
+/// (keyed like the [`Gazetteer`]) -> kinds seen (bits 0..4: city, country, continent, admin1)
+/// and the population bucket of the largest place of that name (bits 4..8: 0 unknown, else
+/// the number of decimal digits, at most 9).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Places {
+    pub(crate) table: KeyTable,
+}
+
+fn population_bucket(population: u64) -> u32 {
+    if population == 0 {
+        0
+    } else {
+        (population.ilog10() + 1).min(9)
+    }
+}
+
+impl Places {
+    /// Build from GeoNames rows: each name is tokenized like running text and lower-cased.
+    pub(crate) fn build(places: &[newsflow_corpus::gazetteers::Place]) -> Places {
+        use newsflow_corpus::gazetteers::PlaceKind;
+        let mut entries: HashMap<Vec<String>, (u32, u32)> = HashMap::new();
+        for place in places {
+            let words: Vec<String> = crate::tokenize::tokenize(&place.name)
+                .iter()
+                .map(|token| normalise_lower(token.text(&place.name)))
+                .collect();
+            if words.is_empty() || words.len() > GAZETTEER_MAX_TOKENS {
+                continue;
+            }
+            let kind = match place.kind {
+                PlaceKind::City => PLACE_CITY,
+                PlaceKind::Country => PLACE_COUNTRY,
+                PlaceKind::Continent => PLACE_CONTINENT,
+                PlaceKind::Admin1 => PLACE_ADMIN1,
+            };
+            let entry = entries.entry(words).or_insert((0, 0));
+            entry.0 |= kind;
+            entry.1 = entry.1.max(population_bucket(place.population));
+        }
+        let mut keys: Vec<(&Vec<String>, &(u32, u32))> = entries.iter().collect();
+        keys.sort();
+        let mut table = KeyTable::with_capacity(keys.len());
+        for (words, &(kinds, bucket)) in keys {
+            table.insert(gazetteer_key(words), kinds | (bucket << 4));
+        }
+        Places { table }
     }
 
     pub(crate) fn lookup(&self, key: u64) -> Option<u32> {
@@ -367,6 +427,30 @@ mod tests {
         assert_eq!(fine("paris"), fine("rome"));
         assert_ne!(fine("cat"), fine("paris"));
         assert_eq!(fine("unseen"), None);
+    }
+
+    #[test]
+    fn places_keep_kinds_and_population() {
+        use newsflow_corpus::gazetteers::{Place, PlaceKind};
+        let place = |name: &str, kind, population| Place {
+            name: name.to_string(),
+            kind,
+            country: String::new(),
+            population,
+        };
+        let places = Places::build(&[
+            place("New York City", PlaceKind::City, 8_175_133),
+            place("Georgia", PlaceKind::Country, 3_700_000),
+            place("Georgia", PlaceKind::Admin1, 10_000_000),
+        ]);
+        let value = places
+            .lookup(gazetteer_key(&["new", "york", "city"]))
+            .expect("entry");
+        assert_eq!(value & 15, PLACE_CITY);
+        assert_eq!(value >> 4, 7);
+        let value = places.lookup(gazetteer_key(&["georgia"])).expect("entry");
+        assert_eq!(value & 15, PLACE_COUNTRY | PLACE_ADMIN1);
+        assert_eq!(value >> 4, 8);
     }
 
     #[test]

@@ -6,13 +6,16 @@ use crate::conll::Span;
 use crate::features::{prepare, Context};
 use crate::hash::{FeatureIndex, KeyTable};
 use crate::labels::{iob2, to_spans, NUM_LABELS};
-use crate::lexicon::{Casing, Clusters, Gazetteer};
+use crate::lexicon::{Casing, Clusters, Gazetteer, Places};
 use crate::perceptron::{Stage, TRANSITION_ROWS};
 use crate::tagger::Tagger;
 use crate::tokenize::sentences;
 
 const MAGIC: &[u8; 8] = b"NFNER\0\0\x01";
-const FORMAT_VERSION: u32 = 1;
+/// 2: GeoNames place names and a flags word (bit 0: document-level features) after the
+/// gazetteer.
+const FORMAT_VERSION: u32 = 2;
+const FLAG_DOCUMENT: u32 = 1;
 
 /// Errors reading a model.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -44,6 +47,9 @@ pub struct NerModel {
     pub(crate) casing: Casing,
     pub(crate) clusters: Clusters,
     pub(crate) gazetteer: Gazetteer,
+    pub(crate) places: Places,
+    /// Document-level features on (the other mentions of a word in the document).
+    pub(crate) document: bool,
     pub(crate) first: Stage,
     pub(crate) second: Option<Stage>,
     /// The stages laid out for tagging (derived from `first` and `second`).
@@ -52,17 +58,19 @@ pub struct NerModel {
 
 impl NerModel {
     pub(crate) fn new(
-        casing: Casing,
-        clusters: Clusters,
-        gazetteer: Gazetteer,
+        lexicon: (Casing, Clusters, Gazetteer, Places),
+        document: bool,
         first: Stage,
         second: Option<Stage>,
     ) -> NerModel {
+        let (casing, clusters, gazetteer, places) = lexicon;
         let tagger = Tagger::new(&first, second.as_ref());
         NerModel {
             casing,
             clusters,
             gazetteer,
+            places,
+            document,
             first,
             second,
             tagger,
@@ -74,6 +82,8 @@ impl NerModel {
             casing: &self.casing,
             clusters: &self.clusters,
             gazetteer: &self.gazetteer,
+            places: &self.places,
+            document: self.document,
         }
     }
 
@@ -148,6 +158,8 @@ impl NerModel {
         put_table(&mut out, &self.casing.table);
         put_table(&mut out, &self.clusters.table);
         put_table(&mut out, &self.gazetteer.table);
+        put_table(&mut out, &self.places.table);
+        put_u32(&mut out, if self.document { FLAG_DOCUMENT } else { 0 });
         put_stage(&mut out, &self.first);
         match &self.second {
             None => put_u32(&mut out, 0),
@@ -178,6 +190,10 @@ impl NerModel {
         let gazetteer = Gazetteer {
             table: reader.table()?,
         };
+        let places = Places {
+            table: reader.table()?,
+        };
+        let flags = reader.u32()?;
         let first = reader.stage()?;
         let second = match reader.u32()? {
             0 => None,
@@ -187,7 +203,12 @@ impl NerModel {
         if reader.at != bytes.len() {
             return Err(NerError::Corrupt("trailing bytes"));
         }
-        Ok(NerModel::new(casing, clusters, gazetteer, first, second))
+        Ok(NerModel::new(
+            (casing, clusters, gazetteer, places),
+            flags & FLAG_DOCUMENT != 0,
+            first,
+            second,
+        ))
     }
 }
 

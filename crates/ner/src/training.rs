@@ -7,7 +7,7 @@
 use crate::conll::Document;
 use crate::features::{extract_document, Context, SentenceFeatures};
 use crate::labels::from_spans;
-use crate::lexicon::{normalise_lower, Casing, Clusters, Gazetteer};
+use crate::lexicon::{normalise_lower, Casing, Clusters, Gazetteer, Places};
 use crate::model::{NerError, NerModel};
 use crate::perceptron::{train_stage, Stage, StageOptions};
 use crate::tokenize::sentences;
@@ -33,6 +33,11 @@ pub struct TrainOptions {
     pub clusters: usize,
     /// Perceptrons (different shuffles) averaged into each stage.
     pub runs: usize,
+    /// GeoNames place names for place features (empty: none).
+    pub places: Vec<newsflow_corpus::gazetteers::Place>,
+    /// Document-level features (other mentions of a word in the article) and, with
+    /// `second_pass`, the second pass over the first pass's labels of the whole document.
+    pub document: bool,
 }
 
 impl Default for TrainOptions {
@@ -47,6 +52,8 @@ impl Default for TrainOptions {
             unlabelled: Vec::new(),
             clusters: 256,
             runs: 1,
+            places: Vec::new(),
+            document: true,
         }
     }
 }
@@ -61,6 +68,7 @@ pub struct TrainReport {
     pub casing_words: usize,
     pub cluster_words: usize,
     pub gazetteer_entries: usize,
+    pub place_names: usize,
 }
 
 struct Prepared<'d> {
@@ -88,11 +96,15 @@ fn context<'r>(
     casing: &'r Casing,
     clusters: &'r Clusters,
     gazetteer: &'r Gazetteer,
+    places: &'r Places,
+    document: bool,
 ) -> Context<'r> {
     Context {
         casing,
         clusters,
         gazetteer,
+        places,
+        document,
     }
 }
 
@@ -194,7 +206,9 @@ pub fn train(
         Gazetteer::default()
     };
     report.gazetteer_entries = full_gazetteer.table.len();
-    let context_for = |gazetteer| context(&casing, &clusters, gazetteer);
+    let places = Places::build(&options.places);
+    report.place_names = places.table.len();
+    let context_for = |gazetteer| context(&casing, &clusters, gazetteer, &places, options.document);
 
     // First pass: features with the document's out-of-fold gazetteer.
     let first_features: Vec<Vec<SentenceFeatures>> = prepared
@@ -211,7 +225,7 @@ pub fn train(
     let all_documents: Vec<usize> = (0..prepared.len()).collect();
     let first = train_on(&first_features, &prepared, &all_documents, &stage_options);
 
-    let second = if options.second_pass {
+    let second = if options.second_pass && options.document {
         // Jackknifed first-pass labels for every training document.
         let mut prior: Vec<Vec<Vec<u8>>> = vec![Vec::new(); prepared.len()];
         for k in 0..folds {
@@ -247,7 +261,12 @@ pub fn train(
     };
 
     Ok((
-        NerModel::new(casing, clusters, full_gazetteer, first, second),
+        NerModel::new(
+            (casing, clusters, full_gazetteer, places),
+            options.document,
+            first,
+            second,
+        ),
         report,
     ))
 }

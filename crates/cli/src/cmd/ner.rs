@@ -58,6 +58,15 @@ pub struct TrainNerArgs {
     /// No gazetteer of training entities.
     #[arg(long)]
     pub no_gazetteer: bool,
+    /// Shared data folder holding `gazetteers/places.tsv.gz` (GeoNames place names, CC BY 4.0).
+    #[arg(long, default_value = DEFAULT_UNLABELLED)]
+    pub gazetteers: PathBuf,
+    /// No GeoNames place-name features.
+    #[arg(long)]
+    pub no_places: bool,
+    /// No document-level features (other mentions of a word in the article) and no second pass.
+    #[arg(long)]
+    pub no_document: bool,
     /// Hold out the last 10 % of training documents as a pseudo-test set, report on it and on
     /// --dev, and write no model.
     #[arg(long)]
@@ -171,6 +180,7 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
         runs: args.runs,
         second_pass: !args.no_second_pass,
         gazetteer: !args.no_gazetteer,
+        document: !args.no_document,
         ..TrainOptions::default()
     };
     if let Some(epochs) = args.epochs {
@@ -185,6 +195,9 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
     if !args.no_unlabelled {
         options.unlabelled = unlabelled_texts(&args.unlabelled)?;
     }
+    if !args.no_places {
+        options.places = newsflow_corpus::gazetteers::read_places(&args.gazetteers)?;
+    }
     let pseudo_test = if args.pseudo_test {
         let cut = documents.len() - documents.len() / 10;
         documents.split_off(cut)
@@ -198,11 +211,12 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
     // Score what will be shipped: the quantised model as read back.
     let model = NerModel::from_bytes(&bytes)?;
     eprintln!(
-        "trained on {} documents, {} sentences, {} tokens (+{} unlabelled tokens) in {:.1} s; model {:.2} MB, features {:?}",
+        "trained on {} documents, {} sentences, {} tokens (+{} unlabelled tokens, {} place names) in {:.1} s; model {:.2} MB, features {:?}",
         report.documents,
         report.sentences,
         report.tokens,
         report.unlabelled_tokens,
+        report.place_names,
         seconds,
         bytes.len() as f64 / 1e6,
         model.feature_counts()
