@@ -305,6 +305,17 @@ async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, usize>
     ids
 }
 
+/// The watcher's local state logs, for a failure message.
+fn state_logs(dir: &std::path::Path) -> String {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 async fn raw_count(js: &async_nats::jetstream::Context) -> u64 {
     match js.get_stream("NEWSFLOW_ARTICLES").await {
         Ok(mut stream) => stream.info().await.map(|i| i.state.messages).unwrap_or(0),
@@ -361,6 +372,7 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     watch.kill9();
+    let first_log = watch.log_text();
     let at_kill = raw_count(&js).await as usize;
     assert!(
         at_kill < RECORDS,
@@ -374,9 +386,10 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         }
         assert!(
             start.elapsed() < Duration::from_secs(120),
-            "{} of {RECORDS}; log: {}",
+            "{} of {RECORDS}; log: {}\nfirst watcher's log: {first_log}\nstate: {}",
             raw_count(&js).await,
-            again.log_text()
+            again.log_text(),
+            state_logs(&state)
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
