@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use newsflow_bulk::fixtures::{gzip_bytes, http_response, warc_record};
 
-use crate::harness::{article, errors, results, Broker, Workspace};
+use crate::harness::{article, errors, raw_count, raw_ids, results, Broker, Workspace};
 
 const DATE: &str = "2024-05-01T08:30:00Z";
 
@@ -288,23 +288,6 @@ fn big_crawl(records: usize) -> Vec<u8> {
     file
 }
 
-async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, usize> {
-    let mut ids = BTreeMap::new();
-    let mut stream = js.get_stream("NEWSFLOW_ARTICLES").await.unwrap();
-    let info = stream.info().await.unwrap();
-    for sequence in info.state.first_sequence.max(1)..=info.state.last_sequence {
-        if let Ok(message) = stream.get_raw_message(sequence).await {
-            let id = message
-                .headers
-                .get("Newsflow-Id")
-                .map(|value| value.to_string())
-                .unwrap_or_default();
-            *ids.entry(id).or_insert(0) += 1;
-        }
-    }
-    ids
-}
-
 /// The watcher's local state logs, for a failure message.
 fn state_logs(dir: &std::path::Path) -> String {
     std::fs::read_dir(dir)
@@ -316,17 +299,6 @@ fn state_logs(dir: &std::path::Path) -> String {
         .join("\n")
 }
 
-async fn raw_count(js: &async_nats::jetstream::Context) -> u64 {
-    match js.get_stream("NEWSFLOW_ARTICLES").await {
-        Ok(mut stream) => stream.info().await.map(|i| i.state.messages).unwrap_or(0),
-        Err(_) => 0,
-    }
-}
-
-// Passed alone and under CPU load here, but failed once in a full CI run (session 5): the
-// restarted watcher reported the WARC as a known file and never resumed it (6,906 of 20,000 in
-// the stream after 120 s). Ignored, visibly, until that is understood (issue 15 note); run it
-// with `cargo test -p newsflow-cli --test e2e -- --ignored watcher_killed_mid_warc`.
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "flaky in a full CI run: the restarted watcher once never resumed the WARC (issue 15)"]
 async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {

@@ -892,3 +892,39 @@ pub async fn connect_any(urls: &str) -> async_nats::Client {
         .await
         .expect("connects")
 }
+
+/// Messages per article id on `newsflow.articles.raw` (the stream holds nothing else while no
+/// worker runs).
+pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, usize> {
+    let mut ids = BTreeMap::new();
+    let Ok(mut stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
+        return ids;
+    };
+    let Ok(info) = stream.info().await else {
+        return ids;
+    };
+    let (first, last) = (info.state.first_sequence, info.state.last_sequence);
+    for sequence in first.max(1)..=last {
+        if let Ok(message) = stream.get_raw_message(sequence).await {
+            let id = message
+                .headers
+                .get("Newsflow-Id")
+                .map(|value| value.to_string())
+                .unwrap_or_default();
+            *ids.entry(id).or_insert(0) += 1;
+        }
+    }
+    ids
+}
+
+/// Messages in the articles stream.
+pub async fn raw_count(js: &async_nats::jetstream::Context) -> u64 {
+    match js.get_stream("NEWSFLOW_ARTICLES").await {
+        Ok(mut stream) => stream
+            .info()
+            .await
+            .map(|info| info.state.messages)
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::harness::{article, Broker, Proc, Workspace};
+use crate::harness::{article, raw_count, raw_ids, Broker, Proc, Workspace};
 
 /// Adds lines to the config's `[watch]` (and, with `nats`, `[nats]`) table.
 fn configure(workspace: &Workspace, watch: &str, nats: &str) {
@@ -20,42 +20,6 @@ fn configure(workspace: &Workspace, watch: &str, nats: &str) {
 async fn jetstream(url: &str) -> async_nats::jetstream::Context {
     let client = async_nats::connect(url).await.unwrap();
     async_nats::jetstream::new(client)
-}
-
-/// Messages per article id on `newsflow.articles.raw` (the stream holds nothing else while no
-/// worker runs).
-async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, usize> {
-    let mut ids = BTreeMap::new();
-    let Ok(mut stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
-        return ids;
-    };
-    let Ok(info) = stream.info().await else {
-        return ids;
-    };
-    let (first, last) = (info.state.first_sequence, info.state.last_sequence);
-    for sequence in first.max(1)..=last {
-        if let Ok(message) = stream.get_raw_message(sequence).await {
-            let id = message
-                .headers
-                .get("Newsflow-Id")
-                .map(|value| value.to_string())
-                .unwrap_or_default();
-            *ids.entry(id).or_insert(0) += 1;
-        }
-    }
-    ids
-}
-
-/// Messages in the articles stream.
-async fn raw_count(js: &async_nats::jetstream::Context) -> u64 {
-    match js.get_stream("NEWSFLOW_ARTICLES").await {
-        Ok(mut stream) => stream
-            .info()
-            .await
-            .map(|info| info.state.messages)
-            .unwrap_or(0),
-        Err(_) => 0,
-    }
 }
 
 /// Waits until the stream holds `expected` raw messages, then for `quiet` more (to see any

@@ -379,10 +379,20 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
     let tag_paragraphs = paragraphs(dom, &dropped, &tag_sizes);
     let paragraph_mass = paragraph_text(dom, &tag_paragraphs, &tag_sizes);
     let page_paragraphs = paragraph_mass[0];
+    // class and id names, read once per node left after the tag pass
+    let hints_of: Vec<String> = (0..count)
+        .map(|id| {
+            if dropped[id] {
+                String::new()
+            } else {
+                class_id(dom, id)
+            }
+        })
+        .collect();
     let names_content = |id: NodeId| {
         !dropped[id]
             && !matches!(dom.tag(id), Some("body" | "html" | "#root") | None)
-            && positive_hint(&class_id(dom, id))
+            && positive_hint(&hints_of[id])
     };
     // the largest paragraph text under a block that names itself content ("post-content"),
     // per node over its subtree
@@ -405,8 +415,8 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
             id = end[id] + 1;
             continue;
         }
-        let hints = class_id(dom, id);
-        if negative_hint(&hints) && !positive_hint(&hints) && only_weak_hints(&hints) {
+        let hints = hints_of[id].as_str();
+        if negative_hint(hints) && !positive_hint(hints) && only_weak_hints(hints) {
             weak_mass += paragraph_mass[id];
             id = end[id] + 1;
             continue;
@@ -439,15 +449,15 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         if matches!(tag, "body" | "html" | "#root" | "a") {
             continue;
         }
-        let hints = class_id(dom, id);
-        if !negative_hint(&hints) || positive_hint(&hints) || raw_sizes.text[id] * 3 >= page_text {
+        let hints = hints_of[id].as_str();
+        if !negative_hint(hints) || positive_hint(hints) || raw_sizes.text[id] * 3 >= page_text {
             continue;
         }
         let mass = paragraph_mass[id];
         let major = |named: u32| named >= 500 && named * 2 >= largest_named;
-        let holds_the_article = !comment_hint(&hints)
+        let holds_the_article = !comment_hint(hints)
             && ((page_paragraphs >= 500 && mass * 2 > page_paragraphs)
-                || (builder_vocabulary && only_weak_hints(&hints))
+                || (builder_vocabulary && only_weak_hints(hints))
                 || (major(named_content[id]) && named_content[id] * 3 >= tag_sizes.text[id] * 2)
                 || (major(named_above[id]) && mass * 3 >= named_above[id] * 2));
         if !holds_the_article {
