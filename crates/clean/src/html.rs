@@ -267,43 +267,14 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
     let dropped = furniture(&dom, &raw_sizes, page_text);
     let sizes = measure(&dom, &dropped);
 
-    // paragraph scoring
-    let mut score = vec![0f32; count];
     let paragraph = paragraphs(&dom, &dropped, &sizes);
-    for id in (0..count).filter(|&id| paragraph[id]) {
-        let length = sizes.text[id];
-        let value = 1.0 + sizes.commas[id] as f32 + (length as f32 / 100.0).min(3.0);
-        let mut ancestor = dom.nodes[id].parent;
-        let mut level = 0;
-        while let Some(node) = ancestor {
-            if level >= 3 {
-                break;
-            }
-            let divider = match level {
-                0 => 1.0,
-                1 => 2.0,
-                _ => 3.0 * level as f32,
-            };
-            score[node] += value / divider;
-            ancestor = dom.nodes[node].parent;
-            level += 1;
-        }
-    }
+    let score = score_nodes(&dom, &paragraph, &sizes);
     let mut best: Option<(NodeId, f32)> = None;
     for id in 0..count {
         if score[id] <= 0.0 || dropped[id] {
             continue;
         }
-        let link_density = sizes.link[id] as f32 / sizes.text[id].max(1) as f32;
-        let hints = class_id(&dom, id);
-        let mut bonus = 0.0;
-        if positive_hint(&hints) {
-            bonus += 25.0;
-        }
-        if matches!(dom.tag(id), Some("article" | "main")) {
-            bonus += 10.0;
-        }
-        let total = (score[id] + bonus) * (1.0 - link_density);
+        let total = candidate_score(&dom, &sizes, &score, id);
         if best.is_none_or(|(_, value)| total > value) {
             best = Some((id, total));
         }
@@ -349,6 +320,102 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
         &dom, &dropped, &sizes, &paragraph, &roots, primary, &article,
     );
     article
+}
+
+/// Readability-style scores: each paragraph gives its parent its value (one point, one per
+/// comma, one per 100 characters up to three), its grandparent half and the next ancestor a
+/// sixth.
+fn score_nodes(dom: &Dom, paragraph: &[bool], sizes: &Sizes) -> Vec<f32> {
+    let mut score = vec![0f32; dom.nodes.len()];
+    for id in (0..dom.nodes.len()).filter(|&id| paragraph[id]) {
+        let length = sizes.text[id];
+        let value = 1.0 + sizes.commas[id] as f32 + (length as f32 / 100.0).min(3.0);
+        let mut ancestor = dom.nodes[id].parent;
+        let mut level = 0;
+        while let Some(node) = ancestor {
+            if level >= 3 {
+                break;
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                _ => 3.0 * level as f32,
+            };
+            score[node] += value / divider;
+            ancestor = dom.nodes[node].parent;
+            level += 1;
+        }
+    }
+    score
+}
+
+/// A node's score as the article's container: its paragraph score plus a bonus for content
+/// names and `<article>`/`<main>`, scaled down by its link density.
+fn candidate_score(dom: &Dom, sizes: &Sizes, score: &[f32], id: NodeId) -> f32 {
+    let link_density = sizes.link[id] as f32 / sizes.text[id].max(1) as f32;
+    let hints = class_id(dom, id);
+    let mut bonus = 0.0;
+    if positive_hint(&hints) {
+        bonus += 25.0;
+    }
+    if matches!(dom.tag(id), Some("article" | "main")) {
+        bonus += 10.0;
+    }
+    (score[id] + bonus) * (1.0 - link_density)
+}
+
+/// Why a piece of text is in or out of the body: for the innermost element holding `needle`,
+/// each ancestor's tag, class/id names, whether it was dropped as furniture, whether it reads
+/// as a paragraph, its text and link characters and its score as a container. A debugging aid
+/// (`cargo run -p newsflow-clean --example explain -- PAGE.html NEEDLE`).
+pub fn explain(source: &str, needle: &str) -> Vec<String> {
+    let dom = Dom::parse(source);
+    let count = dom.nodes.len();
+    let raw_sizes = measure(&dom, &vec![false; count]);
+    let dropped = furniture(&dom, &raw_sizes, raw_sizes.text[0].max(1));
+    let sizes = measure(&dom, &dropped);
+    let paragraph = paragraphs(&dom, &dropped, &sizes);
+    let score = score_nodes(&dom, &paragraph, &sizes);
+    let mut out = Vec::new();
+    let mut ranked: Vec<(f32, NodeId)> = (0..count)
+        .filter(|&id| score[id] > 0.0 && !dropped[id])
+        .map(|id| (candidate_score(&dom, &sizes, &score, id), id))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (value, id) in ranked.iter().take(5) {
+        out.push(format!(
+            "candidate {value:.1}: {} {:?} text={}",
+            dom.tag(*id).unwrap_or("#root"),
+            class_id(&dom, *id),
+            sizes.text[*id]
+        ));
+    }
+    let Some(text_node) = (0..count).find(|&id| match &dom.nodes[id].kind {
+        NodeKind::Text { start, end } => {
+            decode_entities(&dom.source[*start..*end]).contains(needle)
+        }
+        _ => false,
+    }) else {
+        out.push(format!("no text node contains {needle:?}"));
+        return out;
+    };
+    let mut node = dom.nodes[text_node].parent;
+    while let Some(id) = node {
+        out.push(format!(
+            "{:<8} {:<50} dropped={:<5} paragraph={:<5} text={:<6} raw_text={:<6} links={:<6} score={:.1} candidate={:.1}",
+            dom.tag(id).unwrap_or("#root"),
+            class_id(&dom, id).chars().take(50).collect::<String>(),
+            dropped[id],
+            paragraph[id],
+            sizes.text[id],
+            raw_sizes.text[id],
+            sizes.link[id],
+            score[id],
+            candidate_score(&dom, &sizes, &score, id),
+        ));
+        node = dom.nodes[id].parent;
+    }
+    out
 }
 
 /// What never is article text: scripts, forms, hidden blocks and the like, and blocks whose
@@ -491,11 +558,21 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
         }
         let Some(tag) = dom.tag(id) else { continue };
         let paragraph_like = matches!(tag, "p" | "pre" | "blockquote")
-            || (matches!(tag, "div" | "td" | "section")
+            || (matches!(tag, "div" | "td" | "section" | "article" | "main")
                 && dom.nodes[id].children.iter().any(|&child| {
                     matches!(dom.nodes[child].kind, NodeKind::Text { .. }) && sizes.text[child] > 80
                 }));
-        if !paragraph_like {
+        // a list item of running text (a numbered programme, a list of findings) reads like a
+        // paragraph; menus and link lists are short or link-heavy
+        let long_item = tag == "li"
+            && sizes.text[id] >= 120
+            && sizes.link[id] * 10 < sizes.text[id]
+            && dom
+                .descendants(id)
+                .into_iter()
+                .skip(1)
+                .all(|below| !matches!(dom.tag(below), Some("p" | "div" | "li" | "ul" | "ol")));
+        if !paragraph_like && !long_item {
             continue;
         }
         let length = sizes.text[id];
@@ -1052,5 +1129,51 @@ mod tests {
         let article = extract(&page);
         assert_eq!(article.lines.len(), 5, "{:?}", article.lines);
         assert!(article.lines[4].starts_with("Paragraph 5"));
+    }
+
+    #[test]
+    fn a_list_of_long_items_after_the_text_is_part_of_the_article() {
+        // the programme in its own container of the article's class, as a numbered list
+        let item = |n: usize| {
+            format!("<li><strong>Point {n}:</strong> we want fair wages, training for everyone and working hours that fit family life, paid for by the federal budget over the next four years.</li>")
+        };
+        let page = format!(
+            "<html><body><nav><ul><li><a href=/a>Home</a></li><li><a href=/b>Topics</a></li></ul></nav>\
+             <div class='container'><div class='bodyText'>{}{}</div></div>\
+             <div class='container'><div class='bodyText'><h2>What we will do</h2><ol>{}{}{}</ol></div></div>\
+             </body></html>",
+            long_paragraph(1),
+            long_paragraph(2),
+            item(1),
+            item(2),
+            item(3)
+        );
+        let article = extract(&page);
+        assert!(
+            article.lines.iter().any(|line| line.contains("Point 3:")),
+            "{:?}",
+            article.lines
+        );
+        assert!(!article.lines.iter().any(|line| line == "Home"));
+    }
+
+    #[test]
+    fn text_right_inside_an_article_element_is_read() {
+        let sentence = "もっぱら映画は映画館で見る派の筆者だが、最近、映像配信サービスで魅力的なドラマや映画、それもオリジナル作品が増えてきているように思う。";
+        let sentence = format!("{sentence}{sentence}");
+        let page = format!(
+            "<html><body><div class='page'><div class='side'><div>A teaser for another story in the sidebar written out as a \
+             sentence of its own so that it reads like running text of more than eighty characters.</div></div>\
+             <div class='column'><article class='arti-body'>{sentence}<br><br>{sentence}<br><br>{sentence}</article></div></div>\
+             <footer><p>Copyright</p></footer></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(
+            article.lines.first(),
+            Some(&sentence),
+            "{:?}",
+            article.lines
+        );
+        assert!(!article.lines.iter().any(|line| line.contains("teaser")));
     }
 }

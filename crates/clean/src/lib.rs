@@ -24,6 +24,7 @@ pub mod text;
 pub mod trees;
 pub mod words;
 
+pub use html::explain as explain_html;
 use newsflow_model::Format;
 
 /// Default cap for decompressed input.

@@ -61,6 +61,10 @@ struct Scored {
     theirs_chars: Option<usize>,
     ms: f64,
     their_ms: Option<f64>,
+    /// Our body scored against the anchor's body as if it were the truth: how much of the
+    /// anchor's text we also give (recall) and how much of ours it also gives (precision).
+    /// The only body measure on pages without a body label.
+    vs_anchor: Option<metric::PageScore>,
 }
 
 fn clean_body(cleaner: &Cleaner, html: &[u8]) -> (String, f64) {
@@ -98,6 +102,7 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
             .and_then(|(_, pages)| pages.get(&(corpus.to_string(), id.to_string())))
     };
     let mut scored = Vec::new();
+    let mut bodies: Vec<(&'static str, String, String)> = Vec::new();
 
     let extraction = ExtractionPages::open(Path::new(&args.data))
         .with_context(|| format!("reading {}", args.data))?;
@@ -117,7 +122,9 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
             theirs_chars: other.map(|o| o.body.chars().count()),
             ms,
             their_ms: other.map(|o| o.ms),
+            vs_anchor: other.map(|o| metric::score_page(&o.body, &body)),
         });
+        bodies.push(("extraction", page.id.clone(), body));
     }
 
     let news = NewsPages::open(Path::new(&args.news_pages))
@@ -144,7 +151,9 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
             theirs_chars: other.map(|o| o.body.chars().count()),
             ms,
             their_ms: other.map(|o| o.ms),
+            vs_anchor: other.map(|o| metric::score_page(&o.body, &body)),
         });
+        bodies.push(("news-pages", page.id.clone(), body));
     }
 
     print_tables(&scored, &anchor_name);
@@ -152,7 +161,7 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
         writeln!(
             out,
-            "corpus\tid\tgroup\tlanguage\tf1\tp\tr\tanchor_f1\tchars\tanchor_chars\tstart\tanchor_start"
+            "corpus\tid\tgroup\tlanguage\tf1\tp\tr\tanchor_f1\tchars\tanchor_chars\tstart\tanchor_start\tvs_anchor_p\tvs_anchor_r"
         )?;
         for page in &scored {
             let f = |score: Option<metric::PageScore>| {
@@ -160,7 +169,7 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
             };
             writeln!(
                 out,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 page.corpus,
                 page.id,
                 page.group,
@@ -184,9 +193,25 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
                     .and_then(|(_, theirs)| theirs)
                     .map(|theirs| theirs.to_string())
                     .unwrap_or_default(),
+                page.vs_anchor
+                    .and_then(|s| s.precision())
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_default(),
+                page.vs_anchor
+                    .and_then(|s| s.recall())
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_default(),
             )?;
         }
         println!("per-page scores written to {path}");
+    }
+    if let Some(path) = &args.bodies_out {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for (corpus, id, body) in &bodies {
+            let line = serde_json::json!({"corpus": corpus, "id": id, "body": body});
+            writeln!(out, "{line}")?;
+        }
+        println!("bodies written to {path}");
     }
     Ok(())
 }
@@ -283,6 +308,18 @@ fn print_tables(scored: &[Scored], anchor_name: &str) {
                 "{corpus_group}: of {} pages where {anchor_name} finds ≥1,000 chars, newsflow's body is under half of it on {short}, under 200 chars on {empty}",
                 long.len()
             );
+            let agreement: Vec<metric::PageScore> =
+                pages.iter().filter_map(|p| p.vs_anchor).collect();
+            if !agreement.is_empty() {
+                let s = metric::summarize(&agreement);
+                println!(
+                    "{corpus_group}: newsflow's body against {anchor_name}'s as if it were the truth, {} pages: F1 {:.3}, share of its text we give (R) {:.3}, share of ours it gives (P) {:.3}",
+                    agreement.len(),
+                    s.f1,
+                    s.recall,
+                    s.precision
+                );
+            }
         }
     }
     let mut ms: Vec<f64> = scored.iter().map(|p| p.ms).collect();

@@ -35,6 +35,10 @@ pub struct EvalCleanArgs {
     /// to compare two runs page by page.
     #[arg(long)]
     pub pages_out: Option<String>,
+    /// Write every page's body as JSON lines (corpus, id, body), in the anchor file's shape, to
+    /// read or diff two runs' text.
+    #[arg(long)]
+    pub bodies_out: Option<String>,
     /// Skip the text path's cross-validation (slow; the HTML figures only).
     #[arg(long)]
     pub html_only: bool,
