@@ -176,11 +176,24 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // a node is outside the article when it or an ancestor is a comment section or footer;
     // parents come before their children in the arena
     let mut outside = vec![false; dom.nodes.len()];
+    let mut outside_dates = vec![false; dom.nodes.len()];
     for id in 0..dom.nodes.len() {
         let Some(tag) = dom.tag(id) else { continue };
         let parent_outside = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
         let hints = hints_of(dom, id);
         outside[id] = parent_outside || tag == "footer" || outside_article(&hints);
+        // for dates, a page-wide wrapper's layout class ("right-sidebar" on `<body>`,
+        // "content-area sidebar" on the column holding the article) does not put the article
+        // outside; names stay with the strict reading (teasers' bylines sit in such pages)
+        let wrapper = matches!(tag, "html" | "body" | "main" | "article")
+            || ["content", "article", "main", "primary"]
+                .iter()
+                .any(|word| hints.contains(word));
+        let parent_outside_dates = dom.nodes[id]
+            .parent
+            .is_some_and(|parent| outside_dates[parent]);
+        outside_dates[id] =
+            parent_outside_dates || tag == "footer" || (!wrapper && outside_article(&hints));
         match tag {
             "meta" => metas.push(id),
             "html" if article.language.is_none() => {
@@ -225,10 +238,12 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             }
             _ => {}
         }
-        if outside[id] {
+        if outside_dates[id] {
             continue;
         }
-        if tag == "h1" && found.after_h1.is_none() {
+        let names_here = !outside[id];
+        // the headline, not a logo's empty or image-only `<h1>` above it
+        if tag == "h1" && found.after_h1.is_none() && !text_of(dom, id).is_empty() {
             found.after_h1 = Some(id);
         }
         if tag == "time" && found.times.len() < 8 {
@@ -240,6 +255,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             }
         }
         if tag == "a"
+            && names_here
             && found.rel_authors.len() < 6
             && dom
                 .attr(id, "rel")
@@ -272,6 +288,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 found.itemprop_modified = value();
             }
             if itemprop.split_whitespace().any(|p| p == "author")
+                && names_here
                 && found.itemprop_authors.len() < 6
             {
                 if let Some(name) = itemprop_author_name(dom, id) {
@@ -295,7 +312,11 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             || hints.contains("author")
             || hints.contains("autor")
             || hints.contains("auteur");
-        if bylineish && found.byline_text.is_none() && !matches!(tag, "body" | "html" | "article") {
+        if bylineish
+            && names_here
+            && found.byline_text.is_none()
+            && !matches!(tag, "body" | "html" | "article")
+        {
             let text = text_of(dom, id);
             if text.chars().any(char::is_alphabetic) && text.len() <= 160 {
                 found.byline_text = Some(text);
@@ -403,7 +424,11 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 .iter()
                 .find_map(|text| crate::dates::find_written(text))
         })
-        .or_else(|| found.after_h1.and_then(|h1| date_near(dom, h1, &outside)));
+        .or_else(|| {
+            found
+                .after_h1
+                .and_then(|h1| date_near(dom, h1, &outside_dates))
+        });
     if article.published_text.is_none() {
         article.published_text = machine
             .into_iter()
@@ -896,5 +921,33 @@ mod tests {
         );
         assert_eq!(date_in_url("https://x.com/2019/11/story"), None);
         assert_eq!(date_in_url("https://x.com/id/12345678"), None);
+    }
+
+    #[test]
+    fn the_dateline_under_the_headline_not_the_logo() {
+        // a German club page: the logo is an empty <h1>, the date sits under the headline
+        let menu: String = (0..45)
+            .map(|n| format!("<li><a href='/m{n}'>Menüpunkt {n}</a></li>"))
+            .collect();
+        let page = format!(
+            "<html lang='de'><body><div id='header'><h1 id='sitetitle'><img src='logo.png'></h1></div>\
+            <ul class='menu'>{menu}</ul><div class='mod_article'><h1>Warm war es.... schön war es...</h1>\
+            <p class='info'>10.06.2018 22:00</p><p>Das Turnier fand bei bestem Wetter statt.</p></div></body></html>"
+        );
+        let article = crate::html::extract(&page);
+        assert_eq!(article.published.as_deref(), Some("2018-06-10"));
+    }
+
+    #[test]
+    fn a_sidebar_layout_class_on_the_page_does_not_hide_the_articles_date() {
+        // WordPress themes put "right-sidebar" on <body>; the teaser's author stays out
+        let page = "<html lang='de'><body class='single two-column right-sidebar'>\
+            <article><header><h1>Paris Haute Couture SS14</h1><div class='entry-meta'>\
+            <time class='entry-date' datetime='2014-01-27T19:02:50+00:00' pubdate>27. Januar 2014</time>\
+            </div></header><p>Text.</p></article>\
+            <div class='sidebar'><a rel='author' href='/a'>Someone Else</a></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2014-01-27T19:02:50Z"));
+        assert!(article.authors.is_empty(), "{:?}", article.authors);
     }
 }
