@@ -281,6 +281,9 @@ enum Done {
 struct Inner<S, D> {
     /// Content ids being published now: a second file with the same bytes waits for the first.
     publishing_ids: Mutex<HashSet<String>>,
+    /// Bulk files whose read failed part-way, as (size, mtime) and failed reads so far: each
+    /// is retried from its acknowledged position, a bounded number of times.
+    read_failures: Mutex<HashMap<String, (FileState, u32)>>,
     options: WatchOptions,
     inbox_root: PathBuf,
     sink: Arc<S>,
@@ -352,6 +355,7 @@ pub async fn run<S: Sink, D: Dedup>(
 
     let inner = Arc::new(Inner {
         publishing_ids: Mutex::new(HashSet::new()),
+        read_failures: Mutex::new(HashMap::new()),
         options: options.clone(),
         inbox_root: inbox_root.clone(),
         sink,
