@@ -123,12 +123,20 @@ impl Default for Limits {
 /// to seek to, `index_at_offset` the index of the unit found there, and units before
 /// `next_index` are read past without being handed out (a format that cannot be entered in the
 /// middle, e.g. a tar.gz, says offset 0 and index 0: the file is read again from the start and
-/// only the units before `next_index` are skipped).
+/// only the units before `next_index` are skipped). `nested` counts the items of unit
+/// `next_index` already handed out when that unit is a bulk file inside an archive (a WARC in
+/// a tar): a read goes on inside it instead of handing its first items out again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resume {
     pub offset: u64,
     pub index_at_offset: u64,
     pub next_index: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nested: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Why a unit became no article (counted by reason, never an error record).
@@ -253,7 +261,7 @@ pub fn read_path(
     }
     let resume = resume.unwrap_or_default();
     match kind {
-        BulkKind::Zip => archive::read_zip(file, "", &limits, resume.next_index, visit),
+        BulkKind::Zip => archive::read_zip(file, "", &limits, resume, visit),
         BulkKind::Warc | BulkKind::Jsonl | BulkKind::Tar => {
             let start = if kind == BulkKind::Tar {
                 0
@@ -265,7 +273,7 @@ pub fn read_path(
             let result = match kind {
                 BulkKind::Warc => warc::read(&mut reader, "", &limits, resume, visit),
                 BulkKind::Jsonl => jsonl::read(&mut reader, "", &limits, resume, visit),
-                _ => archive::read_tar(&mut reader, "", &limits, resume.next_index, visit),
+                _ => archive::read_tar(&mut reader, "", &limits, resume, visit),
             };
             result.map_err(|err| match err {
                 ReadError::Io(source) => io_error(source),

@@ -55,6 +55,7 @@ pub(crate) fn read<R: BufRead>(
                         offset: reader.pos(),
                         index_at_offset: index + 1,
                         next_index: index + 1,
+                        nested: 0,
                     },
                     bytes_read: reader.pos(),
                 };
@@ -91,6 +92,7 @@ pub(crate) fn read<R: BufRead>(
                                 offset: member_start,
                                 index_at_offset: member_first,
                                 next_index: visited_index + 1,
+                                nested: 0,
                             },
                             bytes_read: member_start,
                         };
@@ -120,6 +122,7 @@ pub(crate) fn read<R: BufRead>(
                         offset: member_start,
                         index_at_offset: member_first,
                         next_index: index + 1,
+                        nested: 0,
                     },
                     bytes_read: reader.pos(),
                 };
@@ -187,6 +190,7 @@ fn read_plain<R: BufRead>(
                 offset: reader.pos(),
                 index_at_offset: this + 1,
                 next_index: this + 1,
+                nested: 0,
             },
             bytes_read: reader.pos(),
         };
