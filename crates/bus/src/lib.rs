@@ -9,6 +9,8 @@
 //! - [`publisher`]: the watcher's sink, publishing each file with `Nats-Msg-Id` = content hash.
 //! - [`dedup`]: the watcher's shared dedup store (a key-value bucket with a TTL) and the
 //!   articles stream's identity that scopes the watcher's state.
+//! - [`stories`]: the shared story log (a stream whose age limit is the story window) and the
+//!   follower that applies it, in order, to the caller's view.
 //! - [`server`]: a local `nats-server` (the tests' broker) and its [`server::Supervisor`], the
 //!   managed server of `newsflow up`: on a thread of its own, killed with this process.
 
@@ -17,6 +19,7 @@ pub mod headers;
 pub mod publisher;
 pub mod runner;
 pub mod server;
+pub mod stories;
 pub mod subjects;
 
 use std::time::Duration;

@@ -394,11 +394,9 @@ async fn spawn_workers(
                 });
             }
             Stage::Extract => {
-                let window = Duration::from_secs(48 * 3600);
+                let window = Duration::from_secs(config.workers.story_window_secs);
                 let stories =
-                    StoryService::new(js.clone(), &subjects, window, config.nats.replicas)
-                        .await
-                        .map_err(|message| anyhow::anyhow!(message))?;
+                    StoryService::new(js.clone(), &subjects, window, config.nats.replicas).await?;
                 let handler = Arc::new(ExtractHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),
