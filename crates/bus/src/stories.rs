@@ -1,5 +1,5 @@
 //! The shared story log on NATS: a stream of entries on `<prefix>.stories`
-//! ([`Subjects::stories`], stream [`Subjects::stories_stream`]) whose age limit is the story
+//! ([`crate::Subjects::stories`], stream [`crate::Subjects::stories_stream`]) whose age limit is the story
 //! window (`workers.story_window_secs`). Each extract worker appends its article's entry, waits
 //! until its follower has applied the log up to that entry, and decides the story from the
 //! entries before it (`newsflow_pipeline::stories`), so every worker on every machine agrees.
@@ -17,7 +17,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use tokio::sync::{watch, Mutex, MutexGuard};
 
-use crate::{BusError, Subjects, SETUP_REQUEST_TIMEOUT};
+use crate::{Bus, BusError, SETUP_REQUEST_TIMEOUT};
 
 /// The follower's consumer lives on one server. If that server is cut off, the client would
 /// notice only after two missed 15 s heartbeats (up to a minute, measured by
@@ -61,14 +61,14 @@ impl<V: StoryView> StoryStream<V> {
     /// Creates the story stream if needed (entries are kept for `window`) and starts following
     /// it from `view`'s next sequence: one task applies every entry in log order as it arrives.
     pub async fn open(
-        js: jetstream::Context,
-        subjects: &Subjects,
+        bus: &Bus,
         window: Duration,
         replicas: usize,
         view: V,
     ) -> Result<StoryStream<V>, BusError> {
-        let stream_name = subjects.stories_stream();
-        let subject = subjects.stories();
+        let js = bus.jetstream().clone();
+        let stream_name = bus.subjects().stories_stream();
+        let subject = bus.subjects().stories();
         let config = stream::Config {
             name: stream_name.clone(),
             subjects: vec![subject.clone()],

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use newsflow_bus::stories::{StoryStream, StoryView};
-use newsflow_bus::{BusError, Subjects};
+use newsflow_bus::{Bus, BusError};
 use newsflow_extract::story::{self, StoryFingerprint};
 use newsflow_model::Record;
 use newsflow_pipeline::stories::StoryLog;
@@ -47,13 +47,12 @@ pub struct StoryService {
 impl StoryService {
     /// Opens the story log (`window`: how long fingerprints are kept) and starts following it.
     pub async fn new(
-        js: async_nats::jetstream::Context,
-        subjects: &Subjects,
+        bus: &Bus,
         window: Duration,
         replicas: usize,
     ) -> Result<StoryService, BusError> {
         let view = View(StoryLog::new(LOG_CAPACITY));
-        let stream = StoryStream::open(js, subjects, window, replicas, view).await?;
+        let stream = StoryStream::open(bus, window, replicas, view).await?;
         Ok(StoryService { stream })
     }
 
