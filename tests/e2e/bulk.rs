@@ -300,7 +300,6 @@ fn state_logs(dir: &std::path::Path) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "flaky in a full CI run: the restarted watcher once never resumed the WARC (issue 15)"]
 async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
     const RECORDS: usize = 20_000;
     let broker = Broker::start();
@@ -397,6 +396,62 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         published + resumed_at as usize >= RECORDS && published < RECORDS,
         "published {published} after resuming at {resumed_at}"
     );
+}
+
+/// `watch.max_bulk_file_bytes`: a bulk file over the cap is one `too_large` error record and
+/// none of its records is published; a bulk file under the cap still flows.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_file_over_max_bulk_file_bytes_is_one_error_record_and_nothing_else() {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    let text = std::fs::read_to_string(&workspace.config).unwrap();
+    let big = big_crawl(50);
+    let cap = big.len() as u64 - 1;
+    assert!(JSONL.len() as u64 <= cap);
+    std::fs::write(
+        &workspace.config,
+        text.replacen(
+            "[watch]\n",
+            &format!("[watch]\nmax_bulk_file_bytes = {cap}\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    let js = async_nats::jetstream::new(async_nats::connect(broker.url()).await.unwrap());
+    let watch = workspace.spawn(&["watch", "--nats", &broker.url()]);
+    watch.wait_log("watcher started", Duration::from_secs(30));
+    workspace.drop_file("cc/too-big.warc.gz", &big);
+    workspace.drop_file("export.jsonl", JSONL.as_bytes());
+    let records = errors(&broker.url(), 2, Duration::from_secs(60)).await;
+    let kinds: Vec<(String, String)> = records
+        .iter()
+        .map(|(_, record)| {
+            (
+                record["source"].as_str().unwrap().to_string(),
+                record["error"]["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("cc/too-big.warc.gz".to_string(), "too_large".to_string())),
+        "{kinds:?}\n{}",
+        watch.log_text()
+    );
+    assert!(kinds.contains(&("export.jsonl:2".to_string(), "invalid_json".to_string())));
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    let message = records
+        .iter()
+        .find(|(_, record)| record["source"] == "cc/too-big.warc.gz")
+        .map(|(_, record)| record["error"]["message"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(message.contains("watch.max_bulk_file_bytes"), "{message}");
+    // Only the two good lines of the JSON Lines file reached the articles stream.
+    let start = Instant::now();
+    while raw_count(&js).await < 2 && start.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(raw_count(&js).await, 2, "{}", watch.log_text());
 }
 
 #[test]

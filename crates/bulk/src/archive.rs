@@ -81,9 +81,10 @@ pub(crate) fn read_tar<R: BufRead>(
     reader: &mut Tell<R>,
     prefix: &str,
     limits: &Limits,
-    next_index: u64,
+    start: Resume,
     visit: &mut Visitor<'_>,
 ) -> Result<Finished, ReadError> {
+    let next_index = start.next_index;
     let raw_pos = Rc::new(Cell::new(reader.pos()));
     let expanded = Rc::new(Cell::new(0u64));
     let gz = is_gzip(reader)?;
@@ -109,6 +110,7 @@ pub(crate) fn read_tar<R: BufRead>(
             offset: 0,
             index_at_offset: 0,
             next_index: this + 1,
+            nested: 0,
         };
         let mut entry = match entry {
             Ok(entry) => entry,
@@ -180,9 +182,13 @@ pub(crate) fn read_tar<R: BufRead>(
             })
         } else {
             let mut flow = ControlFlow::Continue(());
+            let mut handed = Handed::new(this, start);
             let result = member(&mut entry, &name, &locator, limits, &mut |item| {
+                let Some(resume) = handed.next(&item, &locator, resume) else {
+                    return ControlFlow::Continue(());
+                };
                 let visited = Visited {
-                    resume: member_resume(&item, &locator, resume),
+                    resume,
                     item,
                     index: this,
                     bytes_read,
@@ -231,16 +237,43 @@ pub(crate) fn read_tar<R: BufRead>(
     Ok(Finished::Complete)
 }
 
-/// Where to resume after an item of a member: after the member, or at the member again for
-/// an item of a nested bulk file (its locator is longer than the member's).
-fn member_resume(item: &Item, member_locator: &str, after: Resume) -> Resume {
-    if !member_locator.is_empty() && item.locator().len() > member_locator.len() {
-        Resume {
-            next_index: after.next_index - 1,
-            ..after
+/// Counts the items of one member as they come, to say where a read resumes after each, and
+/// passes over those a resumed read already handed out.
+struct Handed {
+    /// Items of this member handed out so far (including those passed over).
+    count: u64,
+    /// Items to pass over: the member where a read resumes inside a nested bulk file.
+    skip: u64,
+}
+
+impl Handed {
+    fn new(member_index: u64, start: Resume) -> Handed {
+        let skip = if member_index == start.next_index {
+            start.nested
+        } else {
+            0
+        };
+        Handed { count: 0, skip }
+    }
+
+    /// Where to resume after `item` of the member at `member_locator` (`after`: past the
+    /// member), or `None` when a resumed read already handed it out. An item of a nested bulk
+    /// file (its locator is longer than the member's) resumes inside the member, after the
+    /// items handed out so far; the member's own item resumes after the member.
+    fn next(&mut self, item: &Item, member_locator: &str, after: Resume) -> Option<Resume> {
+        self.count += 1;
+        if self.count <= self.skip {
+            return None;
         }
-    } else {
-        after
+        if !member_locator.is_empty() && item.locator().len() > member_locator.len() {
+            Some(Resume {
+                next_index: after.next_index - 1,
+                nested: self.count,
+                ..after
+            })
+        } else {
+            Some(after)
+        }
     }
 }
 
@@ -273,9 +306,10 @@ pub(crate) fn read_zip<R: Read + Seek>(
     reader: R,
     prefix: &str,
     limits: &Limits,
-    next_index: u64,
+    start: Resume,
     visit: &mut Visitor<'_>,
 ) -> Result<Finished, BulkError> {
+    let next_index = start.next_index;
     let mut archive = zip::ZipArchive::new(reader).map_err(|err| BulkError::Format {
         kind: "zip",
         message: err.to_string(),
@@ -287,11 +321,16 @@ pub(crate) fn read_zip<R: Read + Seek>(
             offset: 0,
             index_at_offset: 0,
             next_index: this + 1,
+            nested: 0,
         };
         let mut bytes_read = 0;
+        let mut handed = Handed::new(this, start);
         let mut emit = |item: Item, bytes_read: u64, locator: &str| {
+            let Some(resume) = handed.next(&item, locator, resume) else {
+                return ControlFlow::Continue(());
+            };
             visit(Visited {
-                resume: member_resume(&item, locator, resume),
+                resume,
                 item,
                 index: this,
                 bytes_read,
@@ -455,8 +494,14 @@ fn member(
                 });
                 return Ok(());
             }
-            read_zip(io::Cursor::new(bytes), locator, limits, 0, &mut visit)
-                .map_err(ReadError::Format)
+            read_zip(
+                io::Cursor::new(bytes),
+                locator,
+                limits,
+                Resume::default(),
+                &mut visit,
+            )
+            .map_err(ReadError::Format)
         }
         _ => {
             let mut buffered = Tell::new(io::BufReader::with_capacity(64 * 1024, reader), 0);
@@ -468,7 +513,13 @@ fn member(
                 BulkKind::Jsonl => {
                     crate::jsonl::read(&mut buffered, locator, limits, start, &mut visit)
                 }
-                _ => read_tar(&mut buffered, locator, limits, 0, &mut visit),
+                _ => read_tar(
+                    &mut buffered,
+                    locator,
+                    limits,
+                    Resume::default(),
+                    &mut visit,
+                ),
             }
         }
     };

@@ -24,6 +24,7 @@ pub(crate) fn read<R: BufRead>(
             offset: 0,
             index_at_offset: 0,
             next_index: resume.next_index,
+            nested: 0,
         };
         read_lines(&mut lines, prefix, limits, resume, false, visit)
     } else {
@@ -93,12 +94,14 @@ fn read_lines<R: BufRead>(
                 offset: reader.pos(),
                 index_at_offset: this + 1,
                 next_index: this + 1,
+                nested: 0,
             }
         } else {
             Resume {
                 offset: 0,
                 index_at_offset: 0,
                 next_index: this + 1,
+                nested: 0,
             }
         };
         let visited = Visited {

@@ -123,12 +123,20 @@ impl Default for Limits {
 /// to seek to, `index_at_offset` the index of the unit found there, and units before
 /// `next_index` are read past without being handed out (a format that cannot be entered in the
 /// middle, e.g. a tar.gz, says offset 0 and index 0: the file is read again from the start and
-/// only the units before `next_index` are skipped).
+/// only the units before `next_index` are skipped). `nested` counts the items of unit
+/// `next_index` already handed out when that unit is a bulk file inside an archive (a WARC in
+/// a tar): a read goes on inside it instead of handing its first items out again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resume {
     pub offset: u64,
     pub index_at_offset: u64,
     pub next_index: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nested: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Why a unit became no article (counted by reason, never an error record).
@@ -253,7 +261,7 @@ pub fn read_path(
     }
     let resume = resume.unwrap_or_default();
     match kind {
-        BulkKind::Zip => archive::read_zip(file, "", &limits, resume.next_index, visit),
+        BulkKind::Zip => archive::read_zip(file, "", &limits, resume, visit),
         BulkKind::Warc | BulkKind::Jsonl | BulkKind::Tar => {
             let start = if kind == BulkKind::Tar {
                 0
@@ -265,7 +273,7 @@ pub fn read_path(
             let result = match kind {
                 BulkKind::Warc => warc::read(&mut reader, "", &limits, resume, visit),
                 BulkKind::Jsonl => jsonl::read(&mut reader, "", &limits, resume, visit),
-                _ => archive::read_tar(&mut reader, "", &limits, resume.next_index, visit),
+                _ => archive::read_tar(&mut reader, "", &limits, resume, visit),
             };
             result.map_err(|err| match err {
                 ReadError::Io(source) => io_error(source),
@@ -288,25 +296,62 @@ impl From<io::Error> for ReadError {
     }
 }
 
-/// A buffered reader that knows how many bytes were taken from it (its position in the file).
+/// A buffered reader that knows how many bytes were taken from it (its position in the file),
+/// and can look a few bytes ahead across the end of its inner buffer ([`Tell::peek`]).
 pub(crate) struct Tell<R> {
     inner: R,
     pos: u64,
+    /// Bytes taken out of `inner` by [`Tell::peek`] and not consumed yet (a handful at most);
+    /// they are read before `inner`'s.
+    ahead: Vec<u8>,
 }
 
 impl<R: BufRead> Tell<R> {
     pub(crate) fn new(inner: R, pos: u64) -> Tell<R> {
-        Tell { inner, pos }
+        Tell {
+            inner,
+            pos,
+            ahead: Vec::new(),
+        }
     }
 
     pub(crate) fn pos(&self) -> u64 {
         self.pos
     }
+
+    /// The next `n` bytes without consuming them; fewer only at the end of the stream.
+    ///
+    /// `fill_buf` alone returns what is left in the buffer, which can be a single byte when a
+    /// unit ends just before the buffer's end (issue 15: a gzip member's magic seen as one
+    /// byte was taken for trailing garbage and the rest of a WARC was dropped), so every look
+    /// at a signature goes through here.
+    pub(crate) fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.ahead.is_empty() && self.inner.fill_buf()?.len() >= n {
+            return Ok(&self.inner.fill_buf()?[..n]);
+        }
+        while self.ahead.len() < n {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let take = (n - self.ahead.len()).min(buf.len());
+            self.ahead.extend_from_slice(&buf[..take]);
+            self.inner.consume(take);
+        }
+        Ok(&self.ahead[..self.ahead.len().min(n)])
+    }
 }
 
 impl<R: BufRead> Read for Tell<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = if self.ahead.is_empty() {
+            self.inner.read(buf)?
+        } else {
+            let n = self.ahead.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.ahead[..n]);
+            self.ahead.drain(..n);
+            n
+        };
         self.pos += n as u64;
         Ok(n)
     }
@@ -314,19 +359,27 @@ impl<R: BufRead> Read for Tell<R> {
 
 impl<R: BufRead> BufRead for Tell<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
+        if self.ahead.is_empty() {
+            self.inner.fill_buf()
+        } else {
+            Ok(&self.ahead)
+        }
     }
 
     fn consume(&mut self, amt: usize) {
-        self.inner.consume(amt);
+        if self.ahead.is_empty() {
+            self.inner.consume(amt);
+        } else {
+            debug_assert!(amt <= self.ahead.len());
+            self.ahead.drain(..amt.min(self.ahead.len()));
+        }
         self.pos += amt as u64;
     }
 }
 
-/// Whether a buffered stream starts with the gzip magic (without consuming it).
-pub(crate) fn is_gzip<R: BufRead>(reader: &mut R) -> io::Result<bool> {
-    let buf = reader.fill_buf()?;
-    Ok(buf.len() >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)
+/// Whether a stream starts with the gzip magic (without consuming it).
+pub(crate) fn is_gzip<R: BufRead>(reader: &mut Tell<R>) -> io::Result<bool> {
+    Ok(reader.peek(2)? == [0x1f, 0x8b])
 }
 
 /// Reads up to `max` bytes into a buffer; then drains the rest. Returns the bytes and whether
@@ -366,6 +419,137 @@ pub fn single_format(name: &str) -> Option<Format> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{gzip_bytes, http_response, warc_record};
+
+    fn page_record(n: usize) -> Vec<u8> {
+        warc_record(
+            "response",
+            &format!("https://news.example/{n}"),
+            "2024-03-01T12:00:00Z",
+            &http_response(
+                200,
+                &[("Content-Type", "text/html")],
+                format!("<html><body><p>Story {n}</p></body></html>").as_bytes(),
+                false,
+                false,
+            ),
+        )
+    }
+
+    /// Every item of `bytes` read as `kind` through a buffer of `capacity` bytes, as
+    /// "locator kind" lines.
+    fn read_through(bytes: &[u8], kind: BulkKind, capacity: usize) -> Vec<String> {
+        let mut reader = Tell::new(io::BufReader::with_capacity(capacity, bytes), 0);
+        let mut out = Vec::new();
+        let mut visit = |visited: Visited| {
+            out.push(match visited.item {
+                Item::Article(entry) => format!("{} article", entry.locator),
+                Item::Skipped { locator, reason } => format!("{locator} {}", reason.as_str()),
+                Item::Failed { locator, kind, .. } => format!("{locator} {kind}"),
+            });
+            ControlFlow::Continue(())
+        };
+        let finished = match kind {
+            BulkKind::Warc => warc::read(
+                &mut reader,
+                "",
+                &Limits::default(),
+                Resume::default(),
+                &mut visit,
+            ),
+            BulkKind::Jsonl => jsonl::read(
+                &mut reader,
+                "",
+                &Limits::default(),
+                Resume::default(),
+                &mut visit,
+            ),
+            _ => unreachable!(),
+        };
+        assert!(
+            matches!(finished, Ok(Finished::Complete)),
+            "capacity {capacity}"
+        );
+        out
+    }
+
+    /// Issue 15: a signature (gzip magic, `WARC/`) split across the end of the read buffer is
+    /// still seen, whatever the buffer's size: a gzip-per-record WARC with a corrupt member, a
+    /// plain WARC with a corrupt record, a gzipped JSON Lines file.
+    #[test]
+    fn signatures_split_across_buffer_ends_are_seen() {
+        let mut gz = Vec::new();
+        let mut plain = Vec::new();
+        for n in 0..4 {
+            if n == 2 {
+                gz.extend_from_slice(b"\x1f\x8b\x08 this member is corrupt");
+                plain.extend_from_slice(b"WARC/1.0\r\nno colon here\r\n\r\njunk\r\n");
+            }
+            gz.extend_from_slice(&gzip_bytes(&page_record(n)));
+            plain.extend_from_slice(&page_record(n));
+        }
+        let jsonl =
+            gzip_bytes(b"{\"title\":\"A\",\"body\":\"a\"}\n{\"title\":\"B\",\"body\":\"b\"}\n");
+        let whole = |bytes: &[u8], kind| read_through(bytes, kind, 1 << 20);
+        let (gz_items, plain_items, jsonl_items) = (
+            whole(&gz, BulkKind::Warc),
+            whole(&plain, BulkKind::Warc),
+            whole(&jsonl, BulkKind::Jsonl),
+        );
+        assert_eq!(
+            gz_items.iter().filter(|i| i.ends_with("article")).count(),
+            4,
+            "{gz_items:?}"
+        );
+        assert_eq!(
+            gz_items
+                .iter()
+                .filter(|i| i.ends_with("bad_record"))
+                .count(),
+            1,
+            "{gz_items:?}"
+        );
+        assert_eq!(
+            plain_items
+                .iter()
+                .filter(|i| i.ends_with("article"))
+                .count(),
+            4,
+            "{plain_items:?}"
+        );
+        assert_eq!(jsonl_items, [":1 article", ":2 article"]);
+        for capacity in 1..=9 {
+            assert_eq!(
+                read_through(&gz, BulkKind::Warc, capacity),
+                gz_items,
+                "capacity {capacity}"
+            );
+            assert_eq!(
+                read_through(&plain, BulkKind::Warc, capacity),
+                plain_items,
+                "capacity {capacity}"
+            );
+            assert_eq!(
+                read_through(&jsonl, BulkKind::Jsonl, capacity),
+                jsonl_items,
+                "capacity {capacity}"
+            );
+        }
+    }
+
+    #[test]
+    fn peek_looks_across_the_buffer_and_reads_go_on_in_order() {
+        let mut reader = Tell::new(io::BufReader::with_capacity(2, &b"abcdefg"[..]), 0);
+        let mut first = [0u8; 1];
+        reader.read_exact(&mut first).unwrap();
+        assert_eq!(reader.peek(4).unwrap(), b"bcde");
+        assert_eq!(reader.pos(), 1);
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"bcdefg");
+        assert_eq!(reader.pos(), 7);
+        assert_eq!(reader.peek(3).unwrap(), b"");
+    }
 
     #[test]
     fn kinds_from_names() {

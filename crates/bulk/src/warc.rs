@@ -55,6 +55,7 @@ pub(crate) fn read<R: BufRead>(
                         offset: reader.pos(),
                         index_at_offset: index + 1,
                         next_index: index + 1,
+                        nested: 0,
                     },
                     bytes_read: reader.pos(),
                 };
@@ -91,6 +92,7 @@ pub(crate) fn read<R: BufRead>(
                                 offset: member_start,
                                 index_at_offset: member_first,
                                 next_index: visited_index + 1,
+                                nested: 0,
                             },
                             bytes_read: member_start,
                         };
@@ -120,6 +122,7 @@ pub(crate) fn read<R: BufRead>(
                         offset: member_start,
                         index_at_offset: member_first,
                         next_index: index + 1,
+                        nested: 0,
                     },
                     bytes_read: reader.pos(),
                 };
@@ -187,6 +190,7 @@ fn read_plain<R: BufRead>(
                 offset: reader.pos(),
                 index_at_offset: this + 1,
                 next_index: this + 1,
+                nested: 0,
             },
             bytes_read: reader.pos(),
         };
@@ -260,36 +264,53 @@ fn skip_blank_lines<R: BufRead>(reader: &mut R) -> io::Result<()> {
 }
 
 /// Reads lines until the next one starting with `WARC/`, leaving it unread.
-fn resync_plain<R: BufRead>(reader: &mut R) -> io::Result<()> {
+fn resync_plain<R: BufRead>(reader: &mut Tell<R>) -> io::Result<()> {
+    let mut at_line_start = true;
     loop {
+        if at_line_start {
+            let head = reader.peek(5)?;
+            if head.is_empty() || head == b"WARC/" {
+                return Ok(());
+            }
+        }
         let buf = reader.fill_buf()?;
-        if buf.is_empty() || buf.starts_with(b"WARC/") {
+        if buf.is_empty() {
             return Ok(());
         }
         match buf.iter().position(|&b| b == b'\n') {
-            Some(pos) => reader.consume(pos + 1),
+            Some(pos) => {
+                reader.consume(pos + 1);
+                at_line_start = true;
+            }
             None => {
                 let len = buf.len();
                 reader.consume(len);
+                at_line_start = false;
             }
         }
     }
 }
 
 /// Skips bytes up to the next gzip member header (`1f 8b 08`).
-fn skip_to_gzip_magic<R: BufRead>(reader: &mut R) -> io::Result<()> {
+fn skip_to_gzip_magic<R: BufRead>(reader: &mut Tell<R>) -> io::Result<()> {
+    const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
     loop {
+        let head = reader.peek(3)?;
+        if head == MAGIC {
+            return Ok(());
+        }
+        if head.len() < 3 {
+            // Fewer than three bytes to the end: no member starts here.
+            let len = head.len();
+            reader.consume(len);
+            return Ok(());
+        }
         let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(());
-        }
-        if buf.len() >= 3 && buf[0] == 0x1f && buf[1] == 0x8b && buf[2] == 0x08 {
-            return Ok(());
-        }
+        // Keep the last two bytes: a magic may start there and go on in the next buffer.
         let skip = buf
             .windows(3)
             .skip(1)
-            .position(|w| w == [0x1f, 0x8b, 0x08])
+            .position(|w| w == MAGIC)
             .map(|p| p + 1)
             .unwrap_or(buf.len().saturating_sub(2).max(1));
         reader.consume(skip);

@@ -414,9 +414,9 @@ fn tar_members_traversal_and_links() {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
         assert_eq!(outline(&items), expected);
-        // resume after the jsonl member's second line: the member is read again (same items)
+        // resume after the jsonl member's second line: on at its third
         let again = read_all(&path, BulkKind::Tar, Some(items[4].resume));
-        assert_eq!(outline(&again), expected[3..].to_vec());
+        assert_eq!(outline(&again), expected[5..].to_vec());
         let again = read_all(&path, BulkKind::Tar, Some(items[7].resume));
         assert_eq!(outline(&again), expected[8..].to_vec());
     }
@@ -510,4 +510,163 @@ fn the_visitor_can_stop_a_read() {
     .unwrap();
     assert_eq!(finished, Finished::Stopped);
     assert_eq!(seen, 3);
+}
+
+/// `bytes` as one gzip member of stored (uncompressed) deflate blocks: its size follows the
+/// input's, so a test can put a member boundary at an exact offset.
+fn stored_gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// A response record of one page whose gzip member (stored) is exactly `size` bytes.
+fn member_of_size(size: usize, uri: &str) -> Vec<u8> {
+    let member = |pad: usize| {
+        let page = format!(
+            "<html><head><title>Padded</title></head><body><p>{}</p></body></html>",
+            "x".repeat(pad)
+        );
+        let record = warc_record(
+            "response",
+            uri,
+            DATE,
+            &http_response(
+                200,
+                &[("Content-Type", "text/html")],
+                page.as_bytes(),
+                false,
+                false,
+            ),
+        );
+        stored_gzip(&record)
+    };
+    let mut pad = size / 2;
+    for _ in 0..20 {
+        let got = member(pad).len();
+        if got == size {
+            return member(pad);
+        }
+        pad = (pad as i64 + size as i64 - got as i64).max(0) as usize;
+    }
+    panic!("no padding gives a member of {size} bytes");
+}
+
+/// Issue 15: the CI run where a watcher never resumed a WARC. `read_path` reads through a
+/// 256 KiB buffer; when a gzip member ended one byte before the buffer's end, the check for
+/// the next member's magic (`1f 8b`) saw a single byte, took the rest of the file for trailing
+/// garbage, named it in one error record and reported the file complete, so the watcher
+/// marked a WARC done that it had published only the start of.
+#[test]
+fn issue_15_a_member_ending_one_byte_before_the_read_buffer_ends_is_not_the_end() {
+    const BUFFER: usize = 256 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    for left_in_buffer in [1usize, 2, 3] {
+        let mut file = member_of_size(BUFFER - left_in_buffer, "https://news.example/first");
+        assert_eq!(file.len(), BUFFER - left_in_buffer);
+        let mut offsets = vec![0u64];
+        for n in 0..5 {
+            offsets.push(file.len() as u64);
+            let record = warc_record(
+                "response",
+                &format!("https://news.example/{n}"),
+                DATE,
+                &http_response(
+                    200,
+                    &[("Content-Type", "text/html")],
+                    format!("<html><body><p>Story {n}</p></body></html>").as_bytes(),
+                    false,
+                    false,
+                ),
+            );
+            file.extend_from_slice(&gzip_bytes(&record));
+        }
+        let path = dir.path().join(format!("crawl-{left_in_buffer}.warc.gz"));
+        std::fs::write(&path, &file).unwrap();
+        let items = read_all(&path, BulkKind::Warc, None);
+        let locators: Vec<String> = outline(&items)
+            .into_iter()
+            .map(|(locator, kind)| format!("{locator} {kind}"))
+            .collect();
+        let expected: Vec<String> = offsets
+            .iter()
+            .map(|offset| format!("@{offset} article html"))
+            .collect();
+        assert_eq!(
+            locators, expected,
+            "{left_in_buffer} byte(s) left in the buffer"
+        );
+    }
+}
+
+/// A read resumed after any item hands out exactly the items after it: also inside a WARC or
+/// a JSON Lines file nested in a tar, a tar.gz or a zip (it used to start such a member again
+/// and hand its first items out a second time, deduplicated only within the stream's window).
+#[test]
+fn a_read_resumed_inside_a_nested_bulk_file_goes_on_after_the_last_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let warc: Vec<u8> = (0..4)
+        .flat_map(|n| {
+            gzip_bytes(&warc_record(
+                "response",
+                &format!("https://news.example/{n}"),
+                DATE,
+                &http_response(
+                    200,
+                    &[("Content-Type", "text/html")],
+                    format!("<html><body><p>Story {n}</p></body></html>").as_bytes(),
+                    false,
+                    false,
+                ),
+            ))
+        })
+        .collect();
+    let jsonl = b"{\"title\":\"J1\",\"body\":\"a\"}\nnot json\n{\"title\":\"J3\",\"body\":\"c\"}\n";
+    let members: Vec<(&str, &[u8])> = vec![
+        ("first.html", b"<html><p>first</p></html>"),
+        ("crawl/part.warc.gz", &warc),
+        ("middle.txt", b"Middle\n\nbody"),
+        ("export.jsonl", jsonl),
+        ("last.html", b"<html><p>last</p></html>"),
+    ];
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, data) in &members {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, name, *data).unwrap();
+    }
+    let tar = builder.into_inner().unwrap();
+    std::fs::write(dir.path().join("bundle.tar"), &tar).unwrap();
+    std::fs::write(dir.path().join("bundle.tar.gz"), gzip_bytes(&tar)).unwrap();
+    {
+        let file = std::fs::File::create(dir.path().join("bundle.zip")).unwrap();
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in &members {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    for (name, kind) in [
+        ("bundle.tar", BulkKind::Tar),
+        ("bundle.tar.gz", BulkKind::Tar),
+        ("bundle.zip", BulkKind::Zip),
+    ] {
+        let path = dir.path().join(name);
+        let items = read_all(&path, kind, None);
+        assert_eq!(items.len(), 10, "{name}: {:#?}", outline(&items));
+        for (i, item) in items.iter().enumerate() {
+            let again = read_all(&path, kind, Some(item.resume));
+            assert_eq!(
+                outline(&again),
+                outline(&items[i + 1..]),
+                "{name}: resumed after {}",
+                item.item.locator()
+            );
+        }
+    }
 }

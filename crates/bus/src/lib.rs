@@ -3,20 +3,29 @@
 //! Layout:
 //! - [`subjects`]: subject and stream names (a contract).
 //! - [`connect`] and [`ensure_streams`]: the connection and the file-stored streams.
+//! - [`client`]: what the commands ask the broker ([`Bus`]: stream and consumer figures, the
+//!   stored messages of a subject, read to the end or followed, re-publishing as a new
+//!   version, the watchers' counters, large articles); the commands only print.
 //! - [`runner`]: the one generic stage worker: durable pull consumer, stage function, onward
 //!   publish with a message id, ack only after that publish is acknowledged, nak with backoff,
 //!   and an error record after bounded retries.
 //! - [`publisher`]: the watcher's sink, publishing each file with `Nats-Msg-Id` = content hash.
 //! - [`dedup`]: the watcher's shared dedup store (a key-value bucket with a TTL) and the
 //!   articles stream's identity that scopes the watcher's state.
+//! - [`stories`]: the shared story log (a stream whose age limit is the story window) and the
+//!   follower that applies it, in order, to the caller's view.
+//! - [`relay`]: the bare-broker relay rate, `newsflow bench`'s anchor.
 //! - [`server`]: a local `nats-server` (the tests' broker) and its [`server::Supervisor`], the
 //!   managed server of `newsflow up`: on a thread of its own, killed with this process.
 
+pub mod client;
 pub mod dedup;
 pub mod headers;
 pub mod publisher;
+pub mod relay;
 pub mod runner;
 pub mod server;
+pub mod stories;
 pub mod subjects;
 
 use std::time::Duration;
@@ -24,6 +33,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, stream};
 use newsflow_config::NatsConfig;
 
+pub use client::{Bus, ConsumerFigures, ReadFrom, Stored, StreamFigures};
 pub use subjects::Subjects;
 
 /// Errors talking to NATS.

@@ -86,14 +86,19 @@ impl Subjects {
         format!("{}_ERRORS", self.stream_base())
     }
 
+    /// `newsflow.stories`: the shared story log (one entry per article, in log order).
+    pub fn stories(&self) -> String {
+        format!("{}.stories", self.prefix)
+    }
+
+    /// Stream holding `<prefix>.stories`, its age limit the story window.
+    pub fn stories_stream(&self) -> String {
+        format!("{}_STORIES", self.stream_base())
+    }
+
     /// Object store for articles larger than the server's max payload.
     pub fn blob_bucket(&self) -> String {
         format!("{}_blobs", self.prefix.replace('-', "_"))
-    }
-
-    /// Key-value bucket of recent story fingerprints.
-    pub fn stories_bucket(&self) -> String {
-        format!("{}_stories", self.prefix.replace('-', "_"))
     }
 
     /// Key-value bucket of the content ids the watchers published (shared by all watchers).
@@ -130,6 +135,9 @@ mod tests {
         assert_eq!(subjects.all_results(), "newsflow.results.>");
         assert_eq!(subjects.error(Stage::Clean), "newsflow.errors.clean");
         assert_eq!(subjects.articles_stream(), "NEWSFLOW_ARTICLES");
+        assert_eq!(subjects.stories(), "newsflow.stories");
+        assert_eq!(subjects.stories_stream(), "NEWSFLOW_STORIES");
+        assert_eq!(Subjects::new("news-a").stories_stream(), "NEWS_A_STORIES");
         assert_eq!(subjects.watch_dedup_bucket(), "newsflow_watch_dedup");
         assert_eq!(subjects.watch_stats_bucket(), "newsflow_watch_stats");
         assert_eq!(

@@ -7,14 +7,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use async_nats::jetstream::{consumer, message::PublishMessage, stream};
-use bytes::Bytes;
 use clap::{Args, ValueEnum};
-use futures::StreamExt;
 use newsflow_bus::server::{NatsServer, ServerOptions};
-use newsflow_bus::{headers, publisher::now_ns, Subjects};
+use newsflow_bus::{headers, publisher::now_ns, Bus, ReadFrom};
 use newsflow_config::Config;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::settings;
@@ -130,105 +126,6 @@ fn broker(existing: &Option<String>) -> anyhow::Result<Broker> {
     })
 }
 
-/// The anchor: three relay hops, each acking its input only after the onward publish is acked.
-async fn bare_relay(url: &str, messages: usize) -> anyhow::Result<f64> {
-    let client = async_nats::connect(url).await?;
-    let js = newsflow_bus::jetstream(client);
-    js.create_or_update_stream(stream::Config {
-        name: "RELAY".to_string(),
-        subjects: vec!["relay.>".to_string()],
-        storage: stream::StorageType::File,
-        ..Default::default()
-    })
-    .await?;
-    let payload = Bytes::from(vec![b'x'; 5 * 1024]);
-    let hops = [
-        ("relay.raw", "relay.clean"),
-        ("relay.clean", "relay.classified"),
-        ("relay.classified", "relay.results"),
-    ];
-    let cancel = CancellationToken::new();
-    let mut tasks = JoinSet::new();
-    for (index, (input, output)) in hops.iter().enumerate() {
-        let js = js.clone();
-        let cancel = cancel.clone();
-        let input = input.to_string();
-        let output = output.to_string();
-        tasks.spawn(async move {
-            let stream = js.get_stream("RELAY").await?;
-            let consumer = stream
-                .create_consumer(consumer::pull::Config {
-                    durable_name: Some(format!("hop{index}")),
-                    filter_subject: input,
-                    ack_policy: consumer::AckPolicy::Explicit,
-                    max_ack_pending: 20_000,
-                    ..Default::default()
-                })
-                .await?;
-            let messages = consumer
-                .stream()
-                .max_messages_per_batch(256)
-                .expires(Duration::from_secs(2))
-                .heartbeat(Duration::from_secs(1))
-                .messages()
-                .await?;
-            let relay = messages
-                .take_until(cancel.cancelled_owned())
-                .for_each_concurrent(256, |message| {
-                    let js = js.clone();
-                    let output = output.clone();
-                    async move {
-                        let Ok(message) = message else { return };
-                        let id = message.info().map(|info| info.stream_sequence).unwrap_or(0);
-                        let publish = PublishMessage::build()
-                            .payload(message.payload.clone())
-                            .message_id(format!("{output}:{id}"));
-                        if let Ok(ack) = js.send_publish(output, publish).await {
-                            if ack.await.is_ok() {
-                                let _ = message.ack().await;
-                            }
-                        }
-                    }
-                });
-            relay.await;
-            anyhow::Ok(())
-        });
-    }
-    let start = Instant::now();
-    let mut acks = Vec::with_capacity(1024);
-    for n in 0..messages {
-        let publish = PublishMessage::build()
-            .payload(payload.clone())
-            .message_id(format!("m{n}"));
-        acks.push(js.send_publish("relay.raw", publish).await?);
-        if acks.len() >= 1024 {
-            for ack in acks.drain(..) {
-                ack.await?;
-            }
-        }
-    }
-    for ack in acks.drain(..) {
-        ack.await?;
-    }
-    let mut stream = js.get_stream("RELAY").await?;
-    loop {
-        // raw, clean, classified and results copies of every message: done at 4 × messages.
-        let stored = stream.info().await?.state.messages;
-        if stored >= 4 * messages as u64 {
-            break;
-        }
-        anyhow::ensure!(
-            start.elapsed() < Duration::from_secs(600),
-            "relay did not finish"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let rate = messages as f64 / start.elapsed().as_secs_f64();
-    cancel.cancel();
-    while tasks.join_next().await.is_some() {}
-    Ok(rate)
-}
-
 struct RunFigures {
     workers: usize,
     rate: f64,
@@ -252,10 +149,9 @@ async fn pipeline_run(
     config.nats.prefix = format!("bench{workers}");
     config.watch.inbox = inbox.clone();
     config.state_dir = temp.path().join("state");
-    let subjects = Subjects::new(&config.nats.prefix);
-    let client = newsflow_bus::connect(url, &config.nats, "bench").await?;
-    let js = newsflow_bus::jetstream(client);
-    newsflow_bus::ensure_streams(&js, &subjects, &config.nats).await?;
+    let bus = Bus::connect(&config.nats, "bench").await?;
+    bus.ensure_streams(&config.nats).await?;
+    let subjects = bus.subjects();
     let cancel = CancellationToken::new();
     let mut parts = Vec::new();
     for _ in 0..workers {
@@ -263,14 +159,13 @@ async fn pipeline_run(
     }
     let watcher = crate::run::spawn_in_process_watcher(&config, cancel.clone()).await?;
     // Collect results with their drop timestamps.
-    let results = js.get_stream(subjects.results_stream()).await?;
-    let consumer = results
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: subjects.all_results(),
-            ..Default::default()
-        })
+    let mut messages = bus
+        .follow(
+            &subjects.results_stream(),
+            Some(&subjects.all_results()),
+            ReadFrom::All,
+        )
         .await?;
-    let mut messages = consumer.messages().await?;
     let start = Instant::now();
     let writer = {
         let inbox = inbox.clone();
@@ -299,10 +194,8 @@ async fn pipeline_run(
         let Some(message) = next else { break };
         let message = message?;
         let dropped = message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get(headers::DROPPED_NS))
-            .and_then(|v| v.as_str().parse::<u128>().ok())
+            .header(headers::DROPPED_NS)
+            .and_then(|value| value.parse::<u128>().ok())
             .unwrap_or(0);
         latencies.push((now_ns().saturating_sub(dropped)) as f64 / 1e6);
     }
@@ -332,7 +225,7 @@ pub fn run(config_path: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let anchor_broker = broker(&args.nats)?;
-        let relay = bare_relay(&anchor_broker.url, args.relay_messages).await?;
+        let relay = newsflow_bus::relay::bare_relay(&anchor_broker.url, args.relay_messages).await?;
         drop(anchor_broker);
         println!(
             "bare-broker relay (3 hops, ack after onward publish ack, 5 KB): {relay:.0} msgs/s"

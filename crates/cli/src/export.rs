@@ -11,10 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use async_nats::jetstream::consumer::{self, DeliverPolicy};
 use clap::{Args, ValueEnum};
-use futures::StreamExt;
-use newsflow_bus::Subjects;
+use newsflow_bus::{Bus, ReadFrom};
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -69,48 +67,25 @@ pub fn run(config_path: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let records = runtime.block_on(async {
-        let client =
-            newsflow_bus::connect(&config.nats.url, &config.nats, "newsflow-export").await?;
-        let js = newsflow_bus::jetstream(client);
-        let subjects = Subjects::new(&config.nats.prefix);
-        let mut stream = js
-            .get_stream(subjects.results_stream())
-            .await
-            .context("no results stream on this server")?;
-        let last = stream.info().await?.state.last_sequence;
+        let bus = Bus::connect(&config.nats, "newsflow-export").await?;
+        let subjects = bus.subjects();
+        anyhow::ensure!(
+            bus.stream_figures(&subjects.results_stream())
+                .await?
+                .is_some(),
+            "no results stream on this server"
+        );
+        let filter = args
+            .subject
+            .clone()
+            .unwrap_or_else(|| subjects.all_results());
+        let from = since.map(ReadFrom::Time).unwrap_or(ReadFrom::All);
+        let mut scan = bus.scan(&subjects.results_stream(), &filter, from).await?;
         let mut records: Vec<(String, u64, Vec<u8>)> = Vec::new();
-        // Nothing is stored in the future (and nats-server misreads times past 2262).
-        if last == 0 || since.is_some_and(|since| since > time::OffsetDateTime::now_utc()) {
-            return anyhow::Ok(records);
-        }
-        let consumer = stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                filter_subject: args
-                    .subject
-                    .clone()
-                    .unwrap_or_else(|| subjects.all_results()),
-                deliver_policy: match since {
-                    Some(start_time) => DeliverPolicy::ByStartTime { start_time },
-                    None => DeliverPolicy::All,
-                },
-                ..Default::default()
-            })
-            .await?;
-        let mut messages = consumer.messages().await?;
         let mut newest: HashMap<String, usize> = HashMap::new();
-        loop {
-            let next = tokio::time::timeout(std::time::Duration::from_secs(2), messages.next());
-            let message = match next.await {
-                Ok(Some(message)) => message?,
-                // Nothing (more) matched before the end of the stream.
-                Ok(None) | Err(_) => break,
-            };
-            let (sequence, pending) = message
-                .info()
-                .map(|info| (info.stream_sequence, info.pending))
-                .unwrap_or((last, 0));
+        while let Some(message) = scan.next().await? {
             let value: Value = serde_json::from_slice(&message.payload)
-                .with_context(|| format!("result {sequence} is not JSON"))?;
+                .with_context(|| format!("result {} is not JSON", message.sequence))?;
             let id = value["id"].as_str().unwrap_or_default().to_string();
             let version = value["version"].as_u64().unwrap_or(1);
             let payload = message.payload.to_vec();
@@ -124,9 +99,6 @@ pub fn run(config_path: Option<&Path>, args: ExportArgs) -> anyhow::Result<()> {
                     newest.insert(id.clone(), records.len());
                     records.push((id, version, payload));
                 }
-            }
-            if sequence >= last || pending == 0 {
-                break;
             }
         }
         anyhow::Ok(records)

@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
-use async_nats::jetstream;
 use bytes::Bytes;
 use newsflow_bus::runner::{carry_headers, Delivery, Forward, Handler, Outcome, Transient};
-use newsflow_bus::{headers, publisher, Subjects};
+use newsflow_bus::{headers, Bus, Subjects};
 use newsflow_model::{ErrorRecord, Format, Record, Stage};
 use newsflow_pipeline::{Hints, Pipeline, RawInput};
 
@@ -64,7 +63,7 @@ fn decode_record(delivery: &Delivery, stage: Stage) -> Result<Record, Box<Outcom
 pub struct CleanHandler {
     pub pipeline: Arc<Pipeline>,
     pub subjects: Subjects,
-    pub js: jetstream::Context,
+    pub bus: Bus,
 }
 
 impl Handler for CleanHandler {
@@ -82,7 +81,9 @@ impl Handler for CleanHandler {
             )));
         };
         let bytes: Vec<u8> = match delivery.header(headers::BLOB) {
-            Some(blob) => publisher::fetch_blob(&self.js, &self.subjects, &blob)
+            Some(blob) => self
+                .bus
+                .fetch_blob(&blob)
                 .await
                 .map_err(|message| Transient::broker("blob_fetch", message))?,
             None => delivery.payload.to_vec(),

@@ -8,11 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, consumer};
-use futures::StreamExt;
-use newsflow_bus::dedup::WatchCounters;
 use newsflow_bus::runner::StageStats;
-use newsflow_bus::Subjects;
+use newsflow_bus::{Bus, ReadFrom};
 use newsflow_model::{ErrorRecord, Record, Stage};
 use newsflow_watch::WatchStats;
 use serde::{Deserialize, Serialize};
@@ -492,7 +489,7 @@ pub struct Observer {
     recent: Mutex<Recent>,
     polled: Mutex<Polled>,
     rates: Mutex<RateWindow>,
-    client: Mutex<Option<async_nats::Client>>,
+    bus: Mutex<Option<Bus>>,
     /// Bumped on every change of the results, errors or polled state.
     changes: watch::Sender<u64>,
 }
@@ -506,7 +503,7 @@ impl Observer {
             recent: Mutex::new(Recent::default()),
             polled: Mutex::new(Polled::default()),
             rates: Mutex::new(RateWindow::default()),
-            client: Mutex::new(None),
+            bus: Mutex::new(None),
             changes: watch::channel(0).0,
         })
     }
@@ -527,9 +524,7 @@ impl Observer {
 
     /// True while the NATS connection is up (what `/readyz` answers).
     pub fn nats_connected(&self) -> bool {
-        lock(&self.client).as_ref().is_some_and(|client| {
-            client.connection_state() == async_nats::connection::State::Connected
-        })
+        lock(&self.bus).as_ref().is_some_and(Bus::is_connected)
     }
 
     /// Adds a result record (a newer version of an id replaces the older one).
@@ -680,22 +675,15 @@ impl Observer {
     /// Follows the results and errors streams (from the latest `recent` records on), samples
     /// this process's counters every second and polls the broker every `every`, until
     /// cancelled.
-    pub fn spawn(
-        self: &Arc<Observer>,
-        js: jetstream::Context,
-        subjects: Subjects,
-        every: Duration,
-        cancel: CancellationToken,
-    ) {
-        *lock(&self.client) = Some(js.client());
+    pub fn spawn(self: &Arc<Observer>, bus: Bus, every: Duration, cancel: CancellationToken) {
+        *lock(&self.bus) = Some(bus.clone());
         for errors in [false, true] {
             let observer = self.clone();
-            let js = js.clone();
-            let subjects = subjects.clone();
+            let bus = bus.clone();
             let cancel = cancel.clone();
             tokio::spawn(async move {
                 loop {
-                    if let Err(err) = observer.follow(&js, &subjects, errors, &cancel).await {
+                    if let Err(err) = observer.follow(&bus, errors, &cancel).await {
                         tracing::debug!(error = %err, "dashboard feed interrupted, resuming");
                     }
                     tokio::select! {
@@ -721,7 +709,7 @@ impl Observer {
         let observer = self.clone();
         tokio::spawn(async move {
             loop {
-                observer.poll(&js, &subjects).await;
+                observer.poll(&bus).await;
                 observer.publish_watch_metrics();
                 tokio::select! {
                     _ = cancel.cancelled() => return,
@@ -761,28 +749,17 @@ impl Observer {
 
     async fn follow(
         &self,
-        js: &jetstream::Context,
-        subjects: &Subjects,
+        bus: &Bus,
         errors: bool,
         cancel: &CancellationToken,
     ) -> anyhow::Result<()> {
         let name = if errors {
-            subjects.errors_stream()
+            bus.subjects().errors_stream()
         } else {
-            subjects.results_stream()
+            bus.subjects().results_stream()
         };
-        let mut stream = js.get_stream(&name).await?;
-        let last = stream.info().await?.state.last_sequence;
-        let start = last.saturating_sub(self.recent_max as u64 - 1).max(1);
-        let consumer = stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
-                    start_sequence: start,
-                },
-                ..Default::default()
-            })
-            .await?;
-        let mut messages = consumer.messages().await?;
+        let from = ReadFrom::Last(self.recent_max as u64);
+        let mut messages = bus.follow(&name, None, from).await?;
         loop {
             let next = tokio::select! {
                 _ = cancel.cancelled() => return Ok(()),
@@ -800,57 +777,55 @@ impl Observer {
         }
     }
 
-    async fn poll(&self, js: &jetstream::Context, subjects: &Subjects) {
+    async fn poll(&self, bus: &Bus) {
+        let subjects = bus.subjects();
         let mut found = PollResult::default();
-        if let Ok(stream) = js.get_stream(subjects.articles_stream()).await {
-            for (index, stage) in STAGES.into_iter().enumerate() {
-                let Ok(info) = stream.consumer_info(subjects.durable(stage)).await else {
-                    continue;
-                };
-                // Read right after the answer: what finished here since is taken off the
-                // consumer's backlog until the next poll (see `ConsumerState::waiting_now`).
-                let finished_here = self.local.finished().stages[index];
-                let state = ConsumerState {
-                    pending: info.num_pending,
-                    ack_pending: info.num_ack_pending as u64,
-                    redelivered: info.num_redelivered as u64,
-                    waiting: info.num_waiting as u64,
-                    finished_here,
-                };
-                let label = stage.as_str();
-                metrics::gauge!("newsflow_consumer_pending", "stage" => label)
-                    .set(state.pending as f64);
-                metrics::gauge!("newsflow_consumer_ack_pending", "stage" => label)
-                    .set(state.ack_pending as f64);
-                metrics::gauge!("newsflow_consumer_redelivered", "stage" => label)
-                    .set(state.redelivered as f64);
-                found.stages.insert(stage, state);
-            }
+        for (index, stage) in STAGES.into_iter().enumerate() {
+            let Some(info) = bus
+                .consumer_figures(&subjects.articles_stream(), &subjects.durable(stage))
+                .await
+            else {
+                continue;
+            };
+            // Read right after the answer: what finished here since is taken off the
+            // consumer's backlog until the next poll (see `ConsumerState::waiting_now`).
+            let finished_here = self.local.finished().stages[index];
+            let state = ConsumerState {
+                pending: info.pending,
+                ack_pending: info.ack_pending as u64,
+                redelivered: info.redelivered as u64,
+                waiting: info.waiting as u64,
+                finished_here,
+            };
+            let label = stage.as_str();
+            metrics::gauge!("newsflow_consumer_pending", "stage" => label)
+                .set(state.pending as f64);
+            metrics::gauge!("newsflow_consumer_ack_pending", "stage" => label)
+                .set(state.ack_pending as f64);
+            metrics::gauge!("newsflow_consumer_redelivered", "stage" => label)
+                .set(state.redelivered as f64);
+            found.stages.insert(stage, state);
         }
-        if let Ok(mut stream) = js.get_stream(subjects.errors_stream()).await {
-            if let Ok(info) = stream.info().await {
-                found.errors_stored = Some(info.state.messages);
-            }
+        let errors_stream = subjects.errors_stream();
+        if let Ok(Some(figures)) = bus.stream_figures(&errors_stream).await {
+            found.errors_stored = Some(figures.messages);
             for stage in [Stage::Watch, Stage::Clean, Stage::Classify, Stage::Extract] {
-                let Ok(mut counts) = stream.info_with_subjects(subjects.error(stage)).await else {
+                let Ok(count) = bus
+                    .subject_count(&errors_stream, &subjects.error(stage))
+                    .await
+                else {
                     continue;
                 };
-                let mut count = 0u64;
-                while let Some(Ok((_, n))) = counts.next().await {
-                    count += n as u64;
-                }
                 metrics::gauge!("newsflow_error_records", "stage" => stage.as_str())
                     .set(count as f64);
                 found.error_counts.insert(stage, count);
             }
         }
-        if let Ok(mut stream) = js.get_stream(subjects.results_stream()).await {
-            if let Ok(info) = stream.info().await {
-                found.results_stored = Some(info.state.messages);
-                metrics::gauge!("newsflow_results_stored").set(info.state.messages as f64);
-            }
+        if let Ok(Some(figures)) = bus.stream_figures(&subjects.results_stream()).await {
+            found.results_stored = Some(figures.messages);
+            metrics::gauge!("newsflow_results_stored").set(figures.messages as f64);
         }
-        match WatchCounters::read_all(js, subjects).await {
+        match bus.watchers().await {
             Ok(watchers) => {
                 found.watchers = Some(
                     watchers

@@ -6,14 +6,10 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::Context;
-use async_nats::jetstream::{self, consumer, message::PublishMessage};
-use async_nats::HeaderMap;
 use clap::{Args, Subcommand, ValueEnum};
-use futures::StreamExt;
-use newsflow_bus::{headers, Subjects};
+use newsflow_bus::{headers, Bus, ReadFrom, Stored};
 use newsflow_model::{ErrorRecord, Record};
 
 use crate::settings;
@@ -66,56 +62,10 @@ async fn connect(
     config_path: Option<&Path>,
     nats: Option<String>,
     command: &str,
-) -> anyhow::Result<(jetstream::Context, Subjects)> {
+) -> anyhow::Result<Bus> {
     let mut config = settings::load_config(config_path)?;
     settings::client_nats_url(&mut config, nats, command)?;
-    let client = newsflow_bus::connect(&config.nats.url, &config.nats, "newsflow-ops").await?;
-    Ok((
-        newsflow_bus::jetstream(client),
-        Subjects::new(&config.nats.prefix),
-    ))
-}
-
-/// Every stored message on `filter` (optionally from a start time), in stream order.
-async fn scan(
-    js: &jetstream::Context,
-    stream: &str,
-    filter: &str,
-    since: Option<time::OffsetDateTime>,
-) -> anyhow::Result<Vec<async_nats::jetstream::Message>> {
-    let mut stream = js
-        .get_stream(stream)
-        .await
-        .with_context(|| format!("stream {stream}"))?;
-    let last = stream.info().await?.state.last_sequence;
-    // Nothing is stored in the future (and nats-server misreads times past 2262).
-    if last == 0 || since.is_some_and(|since| since > time::OffsetDateTime::now_utc()) {
-        return Ok(Vec::new());
-    }
-    let deliver_policy = match since {
-        Some(start_time) => consumer::DeliverPolicy::ByStartTime { start_time },
-        None => consumer::DeliverPolicy::All,
-    };
-    let consumer = stream
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: filter.to_string(),
-            deliver_policy,
-            ..Default::default()
-        })
-        .await?;
-    let mut messages = consumer.messages().await?;
-    let mut out = Vec::new();
-    while let Ok(Some(message)) =
-        tokio::time::timeout(Duration::from_millis(1500), messages.next()).await
-    {
-        let message = message?;
-        let sequence = message.info().map(|info| info.stream_sequence).unwrap_or(0);
-        out.push(message);
-        if sequence >= last {
-            break;
-        }
-    }
-    Ok(out)
+    Ok(Bus::connect(&config.nats, "newsflow-ops").await?)
 }
 
 fn replay_version() -> u32 {
@@ -126,23 +76,16 @@ fn replay_version() -> u32 {
 }
 
 /// Re-publishes a raw article with a new version.
-async fn republish_raw(
-    js: &jetstream::Context,
-    subjects: &Subjects,
-    message: &async_nats::jetstream::Message,
-    version: u32,
-) -> anyhow::Result<()> {
-    let mut header_map = message.headers.clone().unwrap_or_default();
-    let id = header_map
-        .get(headers::ID)
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    header_map.insert(headers::VERSION, version.to_string().as_str());
-    let publish = PublishMessage::build()
-        .payload(message.payload.clone())
-        .headers(header_map)
-        .message_id(format!("raw:{id}:v{version}"));
-    js.send_publish(subjects.raw(), publish).await?.await?;
+async fn republish_raw(bus: &Bus, message: &Stored, version: u32) -> anyhow::Result<()> {
+    let id = message.header(headers::ID).unwrap_or_default();
+    bus.republish(
+        &bus.subjects().raw(),
+        message,
+        None,
+        version,
+        format!("raw:{id}:v{version}"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -151,8 +94,13 @@ pub fn errors(config_path: Option<&Path>, args: ErrorsArgs) -> anyhow::Result<()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let (js, subjects) = connect(config_path, args.nats, "errors").await?;
-        let stored = scan(&js, &subjects.errors_stream(), &subjects.all_errors(), None).await?;
+        let bus = connect(config_path, args.nats, "errors").await?;
+        let subjects = bus.subjects();
+        let stored = bus
+            .scan(&subjects.errors_stream(), &subjects.all_errors(), ReadFrom::All)
+            .await?
+            .collect()
+            .await?;
         let records: Vec<ErrorRecord> = stored
             .iter()
             .filter_map(|message| serde_json::from_slice(&message.payload).ok())
@@ -201,18 +149,17 @@ pub fn errors(config_path: Option<&Path>, args: ErrorsArgs) -> anyhow::Result<()
                 } else {
                     ids.into_iter().collect()
                 };
-                let raw = scan(&js, &subjects.articles_stream(), &subjects.raw(), None).await?;
+                let raw = bus
+                    .scan(&subjects.articles_stream(), &subjects.raw(), ReadFrom::All)
+                    .await?
+                    .collect()
+                    .await?;
                 let version = replay_version();
                 let mut done = BTreeSet::new();
                 for message in &raw {
-                    let id = message
-                        .headers
-                        .as_ref()
-                        .and_then(|h| h.get(headers::ID))
-                        .map(|v| v.to_string())
-                        .unwrap_or_default();
+                    let id = message.header(headers::ID).unwrap_or_default();
                     if wanted.contains(&id) && done.insert(id) {
-                        republish_raw(&js, &subjects, message, version).await?;
+                        republish_raw(&bus, message, version).await?;
                     }
                 }
                 for id in wanted.difference(&done) {
@@ -237,47 +184,48 @@ pub fn replay(config_path: Option<&Path>, args: ReplayArgs) -> anyhow::Result<()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let (js, subjects) = connect(config_path, args.nats, "replay").await?;
+        let bus = connect(config_path, args.nats, "replay").await?;
+        let subjects = bus.subjects();
         let version = replay_version();
         let input_subject = match args.stage {
             ReplayStage::Clean => subjects.raw(),
             ReplayStage::Classify => subjects.clean(),
             ReplayStage::Extract => subjects.classified(),
         };
-        let stored = scan(&js, &subjects.articles_stream(), &input_subject, since).await?;
+        let from = since.map(ReadFrom::Time).unwrap_or(ReadFrom::All);
+        let stored = bus
+            .scan(&subjects.articles_stream(), &input_subject, from)
+            .await?
+            .collect()
+            .await?;
         let mut seen = BTreeSet::new();
         let mut count = 0usize;
         for message in stored.iter().rev() {
-            let header_map: HeaderMap = message.headers.clone().unwrap_or_default();
-            let id = header_map
-                .get(headers::ID)
-                .map(|v| v.to_string())
-                .unwrap_or_default();
+            let id = message.header(headers::ID).unwrap_or_default();
             // The newest stored copy of each article is the one to replay.
             if !seen.insert(id.clone()) {
                 continue;
             }
             match args.stage {
-                ReplayStage::Clean => republish_raw(&js, &subjects, message, version).await?,
+                ReplayStage::Clean => republish_raw(&bus, message, version).await?,
                 ReplayStage::Classify | ReplayStage::Extract => {
                     let Ok(mut record) = serde_json::from_slice::<Record>(&message.payload) else {
                         continue;
                     };
                     record.version = version;
-                    let mut header_map = header_map.clone();
-                    header_map.insert(headers::VERSION, version.to_string().as_str());
                     let stage = if matches!(args.stage, ReplayStage::Classify) {
                         "clean"
                     } else {
                         "classify"
                     };
-                    let publish = PublishMessage::build()
-                        .payload(serde_json::to_vec(&record)?.into())
-                        .headers(header_map)
-                        .message_id(format!("{stage}:{id}:v{version}"));
-                    js.send_publish(input_subject.clone(), publish)
-                        .await?
-                        .await?;
+                    bus.republish(
+                        &input_subject,
+                        message,
+                        Some(serde_json::to_vec(&record)?.into()),
+                        version,
+                        format!("{stage}:{id}:v{version}"),
+                    )
+                    .await?;
                 }
             }
             count += 1;

@@ -10,7 +10,7 @@ use newsflow_bus::dedup::{stream_identity, KvDedup, WatchCounters};
 use newsflow_bus::publisher::JetStreamSink;
 use newsflow_bus::runner::{run_stage, RunnerOptions};
 use newsflow_bus::server::{ServerOptions, Supervisor};
-use newsflow_bus::Subjects;
+use newsflow_bus::{Bus, Subjects};
 use newsflow_config::Config;
 use newsflow_model::Stage;
 use newsflow_watch::{AfterPublish, WatchOptions, WatchStats};
@@ -225,8 +225,7 @@ async fn start_managed(config: &Config) -> anyhow::Result<Managed> {
 }
 
 pub(crate) struct Connected {
-    js: async_nats::jetstream::Context,
-    subjects: Subjects,
+    bus: Bus,
 }
 
 async fn connect(config: &Config, url: &str, name: &str) -> anyhow::Result<Connected> {
@@ -247,7 +246,9 @@ async fn connect(config: &Config, url: &str, name: &str) -> anyhow::Result<Conne
             Err(err) => return Err(err.into()),
         }
     }
-    Ok(Connected { js, subjects })
+    Ok(Connected {
+        bus: Bus::new(js, subjects),
+    })
 }
 
 fn watch_options(config: &Config, stream_identity: String) -> WatchOptions {
@@ -286,12 +287,12 @@ fn spawn_watcher(
 ) {
     let _ = crate::web::metrics_handle();
     let sink = Arc::new(JetStreamSink::new(
-        connected.js.clone(),
-        connected.subjects.clone(),
+        connected.bus.jetstream().clone(),
+        connected.bus.subjects().clone(),
         config.nats.replicas,
     ));
-    let js = connected.js.clone();
-    let subjects = connected.subjects.clone();
+    let js = connected.bus.jetstream().clone();
+    let subjects = connected.bus.subjects().clone();
     let config = config.clone();
     tasks.spawn(async move {
         let identity = stream_identity(&js, &subjects).await?;
@@ -366,15 +367,15 @@ async fn spawn_workers(
     let pipeline = Arc::new(pipeline);
     for stage in stages {
         let options = RunnerOptions::from_config(*stage, &config.workers);
-        let js = connected.js.clone();
-        let subjects = connected.subjects.clone();
+        let js = connected.bus.jetstream().clone();
+        let subjects = connected.bus.subjects().clone();
         let cancel = cancel.clone();
         match stage {
             Stage::Clean => {
                 let handler = Arc::new(CleanHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),
-                    js: js.clone(),
+                    bus: connected.bus.clone(),
                 });
                 let stats = stats.clean.clone();
                 tasks.spawn(async move {
@@ -394,11 +395,9 @@ async fn spawn_workers(
                 });
             }
             Stage::Extract => {
-                let window = Duration::from_secs(48 * 3600);
+                let window = Duration::from_secs(config.workers.story_window_secs);
                 let stories =
-                    StoryService::new(js.clone(), &subjects, window, config.nats.replicas)
-                        .await
-                        .map_err(|message| anyhow::anyhow!(message))?;
+                    StoryService::new(&connected.bus, window, config.nats.replicas).await?;
                 let handler = Arc::new(ExtractHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),
@@ -428,8 +427,7 @@ async fn start_observing(
 ) -> anyhow::Result<Option<std::net::SocketAddr>> {
     let observer = Observer::new(Arc::new(local), config.http.recent);
     observer.spawn(
-        connected.js.clone(),
-        connected.subjects.clone(),
+        connected.bus.clone(),
         Duration::from_secs(2),
         cancel.clone(),
     );
@@ -544,7 +542,7 @@ pub fn up(config_path: Option<&Path>, args: UpArgs, interactive: bool) -> anyhow
         let line = format!(
             "newsflow is up: drop articles into {} ; results on {} (nats {url}){dashboard}",
             config.watch.inbox.display(),
-            connected.subjects.all_results()
+            connected.bus.subjects().all_results()
         );
         // Not println! (it panics when stdout is a pipe whose reader is gone), and off the
         // runtime, not waited for: a full pipe nobody reads must not hold up the daemon.

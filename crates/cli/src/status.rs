@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use clap::Args;
-use newsflow_bus::Subjects;
+use newsflow_bus::Bus;
 use newsflow_model::Stage;
 use serde::Serialize;
 
@@ -60,10 +60,8 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let status = runtime.block_on(async {
-        let client =
-            newsflow_bus::connect(&config.nats.url, &config.nats, "newsflow-status").await?;
-        let js = newsflow_bus::jetstream(client);
-        let subjects = Subjects::new(&config.nats.prefix);
+        let bus = Bus::connect(&config.nats, "newsflow-status").await?;
+        let subjects = bus.subjects();
         let mut streams = Vec::new();
         let mut error_counts = std::collections::HashMap::new();
         let mut results = 0;
@@ -72,50 +70,45 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
             subjects.results_stream(),
             subjects.errors_stream(),
         ] {
-            let Ok(mut stream) = js.get_stream(&name).await else {
+            let Some(figures) = bus.stream_figures(&name).await? else {
                 continue;
             };
-            let info = stream.info().await?.clone();
             if name == subjects.results_stream() {
-                results = info.state.messages;
+                results = figures.messages;
             }
             if name == subjects.errors_stream() {
                 for stage in [Stage::Watch, Stage::Clean, Stage::Classify, Stage::Extract] {
-                    let mut subjects_info =
-                        stream.info_with_subjects(subjects.error(stage)).await?;
-                    let mut count = 0u64;
-                    use futures::StreamExt;
-                    while let Some(entry) = subjects_info.next().await {
-                        count += entry?.1 as u64;
-                    }
+                    let count = bus.subject_count(&name, &subjects.error(stage)).await?;
                     error_counts.insert(stage, count);
                 }
             }
             streams.push(StreamStatus {
                 name,
-                messages: info.state.messages,
-                bytes: info.state.bytes,
+                messages: figures.messages,
+                bytes: figures.bytes,
             });
         }
         let mut stages = Vec::new();
-        if let Ok(stream) = js.get_stream(subjects.articles_stream()).await {
-            for stage in [Stage::Clean, Stage::Classify, Stage::Extract] {
-                let durable = subjects.durable(stage);
-                let Ok(info) = stream.consumer_info(&durable).await else {
-                    continue;
-                };
-                stages.push(StageStatus {
-                    stage: stage.as_str().to_string(),
-                    consumer: durable,
-                    pending: info.num_pending,
-                    in_flight: info.num_ack_pending,
-                    redelivered: info.num_redelivered,
-                    waiting_pulls: info.num_waiting,
-                    errors: error_counts.get(&stage).copied().unwrap_or(0),
-                });
-            }
+        for stage in [Stage::Clean, Stage::Classify, Stage::Extract] {
+            let durable = subjects.durable(stage);
+            let Some(figures) = bus
+                .consumer_figures(&subjects.articles_stream(), &durable)
+                .await
+            else {
+                continue;
+            };
+            stages.push(StageStatus {
+                stage: stage.as_str().to_string(),
+                consumer: durable,
+                pending: figures.pending,
+                in_flight: figures.ack_pending,
+                redelivered: figures.redelivered,
+                waiting_pulls: figures.waiting,
+                errors: error_counts.get(&stage).copied().unwrap_or(0),
+            });
         }
-        let watchers = newsflow_bus::dedup::WatchCounters::read_all(&js, &subjects)
+        let watchers = bus
+            .watchers()
             .await?
             .into_iter()
             .filter_map(|(_, counters)| serde_json::from_value(counters).ok())

@@ -6,10 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use async_nats::jetstream::consumer::{self, DeliverPolicy};
 use clap::Args;
-use futures::StreamExt;
-use newsflow_bus::Subjects;
+use newsflow_bus::{Bus, ReadFrom};
 
 use crate::settings;
 
@@ -45,33 +43,24 @@ pub fn run(config_path: Option<&Path>, args: TailArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let client = newsflow_bus::connect(&config.nats.url, &config.nats, "newsflow-tail").await?;
-        let js = newsflow_bus::jetstream(client);
-        let subjects = Subjects::new(&config.nats.prefix);
-        newsflow_bus::ensure_streams(&js, &subjects, &config.nats).await?;
+        let bus = Bus::connect(&config.nats, "newsflow-tail").await?;
+        bus.ensure_streams(&config.nats).await?;
+        let subjects = bus.subjects();
         let (stream_name, default_subject) = if args.errors {
             (subjects.errors_stream(), subjects.all_errors())
         } else {
             (subjects.results_stream(), subjects.all_results())
         };
         let filter = args.subject.clone().unwrap_or(default_subject);
-        let stream = js
-            .get_stream(&stream_name)
+        let from = if args.new {
+            ReadFrom::New
+        } else {
+            ReadFrom::All
+        };
+        let mut messages = bus
+            .follow(&stream_name, Some(&filter), from)
             .await
-            .context("results stream")?;
-        let consumer = stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                filter_subject: filter,
-                deliver_policy: if args.new {
-                    DeliverPolicy::New
-                } else {
-                    DeliverPolicy::All
-                },
-                ..Default::default()
-            })
-            .await
-            .context("cannot create a consumer")?;
-        let mut messages = consumer.messages().await?;
+            .context("cannot follow the results stream")?;
         let mut printed = 0usize;
         let mut stories = BTreeMap::new();
         let stdout = std::io::stdout();

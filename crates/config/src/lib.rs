@@ -198,6 +198,11 @@ pub struct WorkersConfig {
     pub max_ack_pending: i64,
     /// First retry delay in milliseconds (doubles per attempt).
     pub retry_backoff_ms: u64,
+    /// Seconds an article's story fingerprint stays in the shared story log
+    /// (`<prefix>.stories`): a later article joins its story, or is marked its duplicate, only
+    /// within this window. Read when the story stream is created or updated (every extract
+    /// worker's start).
+    pub story_window_secs: u64,
 }
 
 impl Default for WorkersConfig {
@@ -210,6 +215,7 @@ impl Default for WorkersConfig {
             ack_wait_secs: 30,
             max_ack_pending: 20_000,
             retry_backoff_ms: 500,
+            story_window_secs: 48 * 3600,
         }
     }
 }
@@ -397,6 +403,9 @@ impl Config {
         }
         if self.workers.max_deliver < 1 {
             invalid("workers.max_deliver", "must be at least 1");
+        }
+        if self.workers.story_window_secs == 0 {
+            invalid("workers.story_window_secs", "must be at least 1");
         }
         if self.workers.max_ack_pending < (self.workers.batch as i64) {
             invalid("workers.max_ack_pending", "must be at least workers.batch");

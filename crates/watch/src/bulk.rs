@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use futures::stream::{FuturesOrdered, StreamExt};
-use newsflow_bulk::{BulkKind, Finished, Item, Limits, Resume, Visited};
+use newsflow_bulk::{BulkError, BulkKind, Finished, Item, Limits, Resume, Visited};
 use newsflow_model::entry_id;
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -189,7 +189,7 @@ pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
     let reader = {
         let path = path.clone();
         tokio::task::spawn_blocking(move || {
-            newsflow_bulk::read_path(&path, kind, &limits, resume, &mut |visited| {
+            read_bulk(&path, kind, &limits, resume, &mut |visited| {
                 if tx.blocking_send(visited).is_ok() {
                     ControlFlow::Continue(())
                 } else {
@@ -305,6 +305,7 @@ pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
     }
     match read {
         Ok(Ok(Finished::Complete)) => {
+            forget_read_failures(inner, &source);
             stats.published.fetch_add(1, Ordering::Relaxed);
             stats.bulk.files_done.fetch_add(1, Ordering::Relaxed);
             tracing::info!(source = %source, format, published = counts.0, skipped = counts.1, failed = counts.2, "bulk file published");
@@ -315,7 +316,9 @@ pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
             after_publish(inner, path, source, state, &container).await
         }
         Ok(Ok(Finished::Stopped)) | Err(_) => Done::Retry { source },
-        Ok(Err(err)) => {
+        // Not a file of its kind at all (a zip without its directory), before any record went
+        // out: the whole file is rejected.
+        Ok(Err(err @ BulkError::Format { .. })) if acknowledged.is_none() && resume.is_none() => {
             let found = rejection(
                 &source,
                 state,
@@ -327,7 +330,145 @@ pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
             };
             reject(inner, path, source, state, rejected).await
         }
+        Ok(Err(err)) => {
+            let failed = ReadFailure {
+                source,
+                state,
+                format,
+                container: &container,
+                at: acknowledged.or(resume),
+                error: err,
+            };
+            read_failed(inner, path, failed).await
+        }
     }
+}
+
+/// Failed reads of one bulk file (unchanged) before it gets an error record and is left alone.
+pub(crate) const MAX_READ_ATTEMPTS: u32 = 5;
+
+/// A read of a bulk file that stopped with an error.
+struct ReadFailure<'a> {
+    source: String,
+    state: FileState,
+    format: &'static str,
+    container: &'a str,
+    /// Where the acknowledged part of the file ends (None: nothing of it went out).
+    at: Option<Resume>,
+    error: BulkError,
+}
+
+/// A read stopped by an I/O error part-way: the records before it are published and
+/// acknowledged, and its position is in the local state (a `Progress` went out before this),
+/// so the file is retried from there, never marked done or rejected as a whole. After
+/// [`MAX_READ_ATTEMPTS`] failed reads of the same file, one error record names the record it
+/// cannot be read from, and the file is remembered as it is (a changed file is read again).
+async fn read_failed<S: Sink, D: Dedup>(
+    inner: &Inner<S, D>,
+    path: PathBuf,
+    failed: ReadFailure<'_>,
+) -> Done {
+    let ReadFailure {
+        source,
+        state,
+        format,
+        container,
+        at,
+        error,
+    } = failed;
+    let attempts = {
+        let mut failures = inner
+            .read_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let entry = failures.entry(source.clone()).or_insert((state, 0));
+        if entry.0 != state {
+            *entry = (state, 0);
+        }
+        entry.1 += 1;
+        entry.1
+    };
+    let next = at.map(|resume| resume.next_index).unwrap_or(0);
+    let offset = at.map(|resume| resume.offset).unwrap_or(0);
+    if attempts < MAX_READ_ATTEMPTS {
+        tracing::warn!(source = %source, attempt = attempts, next, error = %error, "bulk file read failed part-way, retried later from its acknowledged position");
+        return Done::Retry { source };
+    }
+    let message = format!(
+        "{format} file cannot be read from record {next} (byte {offset}) on, {attempts} reads failed; the records before it were handed on: {error}"
+    );
+    tracing::error!(source = %source, next, attempts, error = %error, "bulk file unreadable from a record on, an error record names it");
+    if at.is_none() {
+        // Nothing of it went out: the file is rejected whole (moved to rejected/ if so set).
+        forget_read_failures(inner, &source);
+        let Found::Rejected(rejected) = rejection(&source, state, "unreadable", message) else {
+            return Done::Retry { source };
+        };
+        return reject(inner, path, source, state, rejected).await;
+    }
+    let record = Rejection {
+        id: entry_id(b"unreadable", &format!("{container}#{next}")),
+        source: source.clone(),
+        kind: "unreadable",
+        message: format!("{source}: {message}"),
+        received_at: now_rfc3339(),
+    };
+    match inner.sink.deliver(Found::Rejected(record)).await {
+        Ok(_) => {
+            forget_read_failures(inner, &source);
+            let bulk = &inner.stats.bulk;
+            bulk.records_failed.fetch_add(1, Ordering::Relaxed);
+            bulk.count(format, "unreadable");
+            // Kept where it is and remembered: part of it was published, so it is neither
+            // done nor rejected as a whole.
+            Done::Handled { source, state }
+        }
+        Err(err) => {
+            inner.stats.sink_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(source = %source, error = %err, "hand-off of an error record failed, will retry");
+            Done::Retry { source }
+        }
+    }
+}
+
+fn forget_read_failures<S, D>(inner: &Inner<S, D>, source: &str) {
+    inner
+        .read_failures
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(source);
+}
+
+/// Reads a bulk file with `newsflow_bulk::read_path`; in unit tests, a fault can make the read
+/// fail part-way (see `tests::fail_reads`).
+fn read_bulk(
+    path: &std::path::Path,
+    kind: BulkKind,
+    limits: &Limits,
+    resume: Option<Resume>,
+    visit: &mut newsflow_bulk::Visitor<'_>,
+) -> Result<Finished, BulkError> {
+    #[cfg(test)]
+    if let Some(after) = tests::take_fault(path) {
+        let mut seen = 0u64;
+        let mut injected = false;
+        let read = newsflow_bulk::read_path(path, kind, limits, resume, &mut |visited| {
+            if seen == after {
+                injected = true;
+                return ControlFlow::Break(());
+            }
+            seen += 1;
+            visit(visited)
+        });
+        if injected {
+            return Err(BulkError::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::other("injected read error"),
+            });
+        }
+        return read;
+    }
+    newsflow_bulk::read_path(path, kind, limits, resume, visit)
 }
 
 /// The message of one item, handed to the sink; resolves once it is acknowledged.
@@ -379,4 +520,167 @@ fn deliver<'a, S: Sink, D: Dedup>(
         };
         (visited, outcome)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{run, AfterPublish, MemoryDedup, WatchOptions, WatchStats};
+
+    /// Faults to inject: file name → (reads still to fail, items each failing read hands out).
+    static FAULTS: Mutex<Vec<(String, u32, u64)>> = Mutex::new(Vec::new());
+
+    /// The next `reads` reads of the file named `name` fail after handing out `after` items.
+    fn fail_reads(name: &str, reads: u32, after: u64) {
+        let mut faults = FAULTS.lock().unwrap();
+        faults.retain(|(file, _, _)| file != name);
+        faults.push((name.to_string(), reads, after));
+    }
+
+    pub(super) fn take_fault(path: &Path) -> Option<u64> {
+        let name = path.file_name()?.to_string_lossy();
+        let mut faults = FAULTS.lock().unwrap_or_else(|p| p.into_inner());
+        let fault = faults.iter_mut().find(|(file, _, _)| *file == name)?;
+        if fault.1 == 0 {
+            return None;
+        }
+        fault.1 -= 1;
+        Some(fault.2)
+    }
+
+    #[derive(Default)]
+    struct Recorder {
+        found: Mutex<Vec<Found>>,
+    }
+
+    impl Sink for Recorder {
+        async fn deliver(&self, found: Found) -> Result<Delivered, SinkError> {
+            self.found.lock().unwrap().push(found);
+            Ok(Delivered::Stored)
+        }
+    }
+
+    impl Recorder {
+        /// Articles by source with how often each was handed on, and the error records.
+        fn outline(&self) -> (HashMap<String, usize>, Vec<Rejection>) {
+            let found = self.found.lock().unwrap();
+            let mut articles = HashMap::new();
+            let mut rejected = Vec::new();
+            for found in found.iter() {
+                match found {
+                    Found::Article(article) => {
+                        *articles.entry(article.source.clone()).or_default() += 1
+                    }
+                    Found::Rejected(rejection) => rejected.push(rejection.clone()),
+                }
+            }
+            (articles, rejected)
+        }
+    }
+
+    fn options(inbox: &Path, state: &Path) -> WatchOptions {
+        WatchOptions {
+            inbox: inbox.to_path_buf(),
+            state_dir: state.to_path_buf(),
+            stream_identity: "stream-1".to_string(),
+            max_file_bytes: 1000,
+            max_bulk_file_bytes: 0,
+            bulk_in_flight: 4,
+            rescan_every: Duration::from_millis(100),
+            settle: Duration::from_millis(50),
+            max_in_flight: 4,
+            checkpoint_every: Duration::from_millis(20),
+            after_publish: AfterPublish::Keep,
+            move_rejected: true,
+            state_write_delay: Duration::ZERO,
+        }
+    }
+
+    fn jsonl(lines: usize) -> String {
+        (1..=lines)
+            .map(|n| format!("{{\"title\":\"Story {n}\",\"body\":\"Story {n} happened.\"}}\n"))
+            .collect()
+    }
+
+    /// Runs a watcher on an inbox holding `name` (`lines` JSON lines) until `until` holds or
+    /// 10 s pass; returns the recorder, the stats and the inbox.
+    async fn watch(
+        name: &str,
+        lines: usize,
+        until: impl Fn(&Recorder) -> bool,
+    ) -> (Arc<Recorder>, Arc<WatchStats>, tempfile::TempDir) {
+        let temp = tempfile::tempdir().unwrap();
+        let inbox = temp.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::write(inbox.join(name), jsonl(lines)).unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let stats = Arc::new(WatchStats::default());
+        let cancel = CancellationToken::new();
+        let handle = tokio::spawn(run(
+            options(&inbox, &temp.path().join("state")),
+            recorder.clone(),
+            Arc::new(MemoryDedup::default()),
+            stats.clone(),
+            cancel.clone(),
+        ));
+        let start = Instant::now();
+        while !until(&recorder) && start.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // A few more rescans: nothing more may come.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        cancel.cancel();
+        handle.await.unwrap().unwrap();
+        (recorder, stats, temp)
+    }
+
+    use tokio_util::sync::CancellationToken;
+
+    /// Issue 15: a read that fails part-way, after records went out, keeps the file's position
+    /// and the next read goes on from there: every record once, no error record, and the file
+    /// is not taken as rejected (before the fix the whole file was rejected and the rest lost).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_error_part_way_resumes_at_the_acknowledged_record() {
+        fail_reads("flaky.jsonl", 2, 15);
+        let (recorder, stats, temp) = watch("flaky.jsonl", 40, |r| r.outline().0.len() >= 40).await;
+        let (articles, rejected) = recorder.outline();
+        assert!(rejected.is_empty(), "{rejected:?}");
+        assert_eq!(articles.len(), 40, "{articles:?}");
+        let doubled: Vec<_> = articles.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(doubled.is_empty(), "handed on twice: {doubled:?}");
+        assert_eq!(stats.bulk.files_done.load(Ordering::Relaxed), 1);
+        assert!(temp.path().join("inbox/flaky.jsonl").exists());
+    }
+
+    /// A file whose reads keep failing gets one error record, after MAX_READ_ATTEMPTS reads,
+    /// naming the record it cannot be read from; the records before it went out once each, and
+    /// the file stays in the inbox (not moved to rejected/: part of it was published).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_that_keeps_failing_gets_one_error_record_naming_where() {
+        fail_reads("broken.jsonl", 1000, 5);
+        let (recorder, _stats, temp) =
+            watch("broken.jsonl", 40, |r| !r.outline().1.is_empty()).await;
+        let (articles, rejected) = recorder.outline();
+        // Each read hands out 5 records from the acknowledged position on.
+        assert_eq!(
+            articles.len(),
+            5 * MAX_READ_ATTEMPTS as usize,
+            "{articles:?}"
+        );
+        assert!(articles.values().all(|n| *n == 1), "{articles:?}");
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert_eq!(rejected[0].kind, "unreadable");
+        let from = format!("from record {} ", 5 * MAX_READ_ATTEMPTS);
+        assert!(
+            rejected[0].message.contains(&from),
+            "{}",
+            rejected[0].message
+        );
+        assert!(temp.path().join("inbox/broken.jsonl").exists());
+        assert!(!temp.path().join("inbox/rejected").exists());
+    }
 }

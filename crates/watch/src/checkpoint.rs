@@ -605,6 +605,7 @@ mod tests {
             offset: next * 100,
             index_at_offset: next,
             next_index: next,
+            nested: 0,
         };
         checkpoint.set_progress("crawl.warc.gz".into(), state(9000), at(10));
         checkpoint.flush_blocking().unwrap();

@@ -281,6 +281,9 @@ enum Done {
 struct Inner<S, D> {
     /// Content ids being published now: a second file with the same bytes waits for the first.
     publishing_ids: Mutex<HashSet<String>>,
+    /// Bulk files whose read failed part-way, as (size, mtime) and failed reads so far: each
+    /// is retried from its acknowledged position, a bounded number of times.
+    read_failures: Mutex<HashMap<String, (FileState, u32)>>,
     options: WatchOptions,
     inbox_root: PathBuf,
     sink: Arc<S>,
@@ -352,6 +355,7 @@ pub async fn run<S: Sink, D: Dedup>(
 
     let inner = Arc::new(Inner {
         publishing_ids: Mutex::new(HashSet::new()),
+        read_failures: Mutex::new(HashMap::new()),
         options: options.clone(),
         inbox_root: inbox_root.clone(),
         sink,
@@ -389,7 +393,7 @@ pub async fn run<S: Sink, D: Dedup>(
             _ = rescan.tick() => {
                 let root = inbox_root.clone();
                 let found = tokio::task::spawn_blocking(move || walk_files(&root)).await.unwrap_or_default();
-                forget_gone_files(&mut local, &inbox_root, &found);
+                forget_gone_files(&mut local, &inbox_root, &found, &inner.read_failures);
                 candidates.extend(found.into_iter().map(|path| (path, false)));
             }
             Some(done) = done_rx.recv() => {
@@ -500,7 +504,12 @@ fn defer_too_young<S, D>(inner: &Inner<S, D>, local: &mut Local, path: &Path) {
 /// Forgets the files a full scan no longer finds (and that are not being handled), so the
 /// local state holds what is in the inbox, not every file ever taken. Content stays known to
 /// the dedup store: a file dropped again with the same bytes is not published twice.
-fn forget_gone_files(local: &mut Local, inbox_root: &Path, found: &[PathBuf]) {
+fn forget_gone_files(
+    local: &mut Local,
+    inbox_root: &Path,
+    found: &[PathBuf],
+    read_failures: &Mutex<HashMap<String, (FileState, u32)>>,
+) {
     // An unreadable inbox lists nothing; that is not "every file is gone".
     if std::fs::read_dir(inbox_root).is_err() {
         return;
@@ -520,6 +529,10 @@ fn forget_gone_files(local: &mut Local, inbox_root: &Path, found: &[PathBuf]) {
         local.checkpoint.remove(source);
     }
     local.deferred.retain(|source| present.contains(source));
+    read_failures
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|source, _| present.contains(source));
     if !gone.is_empty() {
         tracing::debug!(
             forgotten = gone.len(),
