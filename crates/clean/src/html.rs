@@ -367,7 +367,7 @@ fn candidate_score(dom: &Dom, sizes: &Sizes, score: &[f32], id: NodeId) -> f32 {
 /// Why a piece of text is in or out of the body: for the innermost element holding `needle`,
 /// each ancestor's tag, class/id names, whether it was dropped as furniture, whether it reads
 /// as a paragraph, its text and link characters and its score as a container. A debugging aid
-/// (`cargo run -p newsflow-clean --example explain -- PAGE.html NEEDLE`).
+/// (`cargo run -p newsflow-clean --example explain_body -- PAGE.html NEEDLE`).
 pub fn explain(source: &str, needle: &str) -> Vec<String> {
     let dom = Dom::parse(source);
     let count = dom.nodes.len();
