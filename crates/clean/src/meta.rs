@@ -126,6 +126,18 @@ fn outside_article(hints: &str) -> bool {
     .any(|word| hints.contains(word))
 }
 
+/// A footer of the post itself (WordPress `entry-footer`, `post-footer`, Movable Type
+/// `asset-footer`, `article-footer`), not the page's or a comment's.
+fn post_footer(tag: &str, hints: &str) -> bool {
+    (tag == "footer" || hints.contains("footer"))
+        && ["post", "entry", "asset", "article"]
+            .iter()
+            .any(|word| hints.contains(word))
+        && !["comment", "reply", "related", "respond"]
+            .iter()
+            .any(|word| hints.contains(word))
+}
+
 fn hints_of(dom: &Dom, id: NodeId) -> String {
     let mut out = String::new();
     for name in ["class", "id", "itemprop"] {
@@ -189,11 +201,14 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             || ["content", "article", "main", "primary"]
                 .iter()
                 .any(|word| hints.contains(word));
+        // a post's own footer ("post-footer", "entry-footer") states when it was written
+        let post_footer = post_footer(tag, &hints);
         let parent_outside_dates = dom.nodes[id]
             .parent
             .is_some_and(|parent| outside_dates[parent]);
-        outside_dates[id] =
-            parent_outside_dates || tag == "footer" || (!wrapper && outside_article(&hints));
+        outside_dates[id] = parent_outside_dates
+            || (tag == "footer" && !post_footer)
+            || (!wrapper && !post_footer && outside_article(&hints));
         match tag {
             "meta" => metas.push(id),
             "html" if article.language.is_none() => {
@@ -327,7 +342,8 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         ]
         .iter()
         .any(|word| hints.contains(word))
-            || bylineish;
+            || bylineish
+            || post_footer;
         if dateish
             && found.date_texts.len() < 12
             && !matches!(tag, "body" | "html" | "article" | "main")
