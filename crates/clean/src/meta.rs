@@ -23,7 +23,12 @@ fn text_of(dom: &Dom, id: NodeId) -> String {
     for node in dom.descendants(id) {
         match dom.nodes[node].kind {
             NodeKind::Text { start, end } => {
-                out.push_str(&decode_entities(&dom.source[start..end]));
+                let text = decode_entities(&dom.source[start..end]);
+                // "<em>Metroid</em>, One …": no space before the punctuation after a tag
+                if text.starts_with([',', '.', ';', ':', '!', '?', ')']) && out.ends_with(' ') {
+                    out.pop();
+                }
+                out.push_str(&text);
                 out.push(' ');
             }
             NodeKind::RawText { start, end } if dom.tag(id) == Some("title") => {
@@ -138,6 +143,47 @@ fn post_footer(tag: &str, hints: &str) -> bool {
             .any(|word| hints.contains(word))
 }
 
+/// A link to an author's page (`/author/jane-doe`, `/people/`, `/staff/`, `/autor/`,
+/// `/auteur/`, `/redactie/`...), as bylines link their names.
+fn is_author_page(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    let path = lower.split_once("://").map_or(lower.as_str(), |(_, rest)| {
+        rest.split_once('/').map_or("", |(_, p)| p)
+    });
+    let segments: Vec<&str> = path
+        .split(['/', '?', '#'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    segments.len() >= 2
+        && segments[..segments.len() - 1].iter().any(|segment| {
+            matches!(
+                *segment,
+                "author"
+                    | "authors"
+                    | "autor"
+                    | "autoren"
+                    | "auteur"
+                    | "auteurs"
+                    | "autore"
+                    | "autori"
+                    | "people"
+                    | "staff"
+                    | "journalist"
+                    | "journalists"
+                    | "redactie"
+                    | "redaktion"
+                    | "reporter"
+                    | "reporters"
+                    | "writer"
+                    | "writers"
+                    | "contributor"
+                    | "contributors"
+                    | "columnist"
+                    | "users"
+            )
+        })
+}
+
 fn hints_of(dom: &Dom, id: NodeId) -> String {
     let mut out = String::new();
     for name in ["class", "id", "itemprop"] {
@@ -175,6 +221,8 @@ struct Found {
     /// The grandparent of the first `itemprop="author"`: the block the article's authors share.
     author_block: Option<NodeId>,
     rel_authors: Vec<String>,
+    /// The grandparent of the first author link: later author links elsewhere are teasers'.
+    rel_block: Option<NodeId>,
     byline_text: Option<String>,
     date_texts: Vec<String>,
     /// The first `<h1>` outside comments and footers: dates are written near the headline.
@@ -193,7 +241,13 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         let Some(tag) = dom.tag(id) else { continue };
         let parent_outside = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
         let hints = hints_of(dom, id);
-        outside[id] = parent_outside || tag == "footer" || outside_article(&hints);
+        // a layout class on the page's own wrappers ("no-sidebars", "no-footer" on `<body>`)
+        // says nothing of where the article is
+        let page_wrapper = matches!(tag, "html" | "body" | "main" | "article");
+        // a picture's credit names its photographer, not the article's author
+        outside[id] = parent_outside
+            || matches!(tag, "footer" | "figure" | "figcaption")
+            || (!page_wrapper && outside_article(&hints));
         // for dates, a page-wide wrapper's layout class ("right-sidebar" on `<body>`,
         // "content-area sidebar" on the column holding the article) does not put the article
         // outside; names stay with the strict reading (teasers' bylines sit in such pages)
@@ -269,16 +323,28 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 found.times.push((datetime.to_string(), marked));
             }
         }
-        if tag == "a"
-            && names_here
-            && found.rel_authors.len() < 6
-            && dom
+        if tag == "a" && names_here && found.rel_authors.len() < 6 {
+            let rel_author = dom
                 .attr(id, "rel")
-                .is_some_and(|rel| rel.split_whitespace().any(|r| r == "author"))
-        {
-            let text = text_of(dom, id);
-            if !text.is_empty() && text.len() <= 60 {
-                found.rel_authors.push(text);
+                .is_some_and(|rel| rel.split_whitespace().any(|r| r == "author"));
+            let author_page = dom.attr(id, "href").is_some_and(is_author_page);
+            if rel_author || author_page {
+                let text = text_of(dom, id);
+                // the article's byline, not the teasers' further down: links of the first
+                // block only (its grandparent holds them all)
+                let block = dom.nodes[id].parent.and_then(|p| dom.nodes[p].parent);
+                let same_block = match found.rel_block {
+                    None => true,
+                    Some(first) => is_within(dom, id, first),
+                };
+                if same_block
+                    && !text.is_empty()
+                    && text.len() <= 60
+                    && !found.rel_authors.contains(&text)
+                {
+                    found.rel_block.get_or_insert(block.unwrap_or(id));
+                    found.rel_authors.push(text);
+                }
             }
         }
         if let Some(itemprop) = dom.attr(id, "itemprop") {
@@ -965,5 +1031,33 @@ mod tests {
         let article = crate::html::extract(page);
         assert_eq!(article.published.as_deref(), Some("2014-01-27T19:02:50Z"));
         assert!(article.authors.is_empty(), "{:?}", article.authors);
+    }
+
+    #[test]
+    fn the_byline_link_to_an_author_page_names_the_author_not_the_teasers() {
+        // Drupal page with "no-sidebars" on <body>; the photo credit and the teasers' author
+        // links are not the article's authors
+        let page = "<html><body class='not-front no-sidebars'><main><article>\
+            <header><h1>Kellyanne Conway Named Counselor To Trump</h1>\
+            <div class='byline'>By <span><a href='/users/ray-brown'>Ray Brown</a></span></div></header>\
+            <figure><img src='a.jpg'><figcaption><span itemprop='author'>Greg Nelson</span></figcaption></figure>\
+            <p>Text of the article.</p></article>\
+            <div class='teasers'><div><div><a href='/users/jane-roe'>Jane Roe</a></div></div></div>\
+            </main></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.authors, vec!["Ray Brown".to_string()]);
+    }
+
+    #[test]
+    fn author_pages() {
+        assert!(is_author_page(
+            "https://www.usmagazine.com/author/megan-french/"
+        ));
+        assert!(is_author_page("/people/jennifer-rubin/"));
+        assert!(is_author_page(
+            "https://www.zeit.de/autoren/B/Jochen_Bittner/index"
+        ));
+        assert!(!is_author_page("https://example.com/author"));
+        assert!(!is_author_page("https://example.com/news/authority-report"));
     }
 }
