@@ -283,9 +283,16 @@ impl Extractor {
         }
         names.extend(quotes::names_from_runs(&paragraphs, &offsets));
         names.sort_by_key(|n| n.start);
-        record.quotes = Some(quotes::extract(&paragraphs, &offsets, &names));
-        // The quotation marks and speech verbs are English ones, whatever the language.
-        nlp.quotes = Some("rules:en".to_string());
+        // Quotation marks and speech verbs of the article's language (English ones for English,
+        // unknown and uncovered languages).
+        let quote_rules = quotes::rules_for(record.language.as_deref());
+        record.quotes = Some(quotes::extract_with(
+            quote_rules,
+            &paragraphs,
+            &offsets,
+            &names,
+        ));
+        nlp.quotes = Some(format!("rules:{}", quote_rules.language));
 
         // Page furniture that names the outlet ("ABC News Live") or the desk of the byline
         // ("News Room") is not what the article is about.
@@ -436,7 +443,7 @@ mod tests {
         assert_eq!(nlp.language.as_deref(), Some("es"));
         assert_eq!(nlp.entities.as_deref(), Some("none:unsupported-language"));
         assert_eq!(nlp.keywords.as_deref(), Some("none:unsupported-language"));
-        assert_eq!(nlp.quotes.as_deref(), Some("rules:en"));
+        assert_eq!(nlp.quotes.as_deref(), Some("rules:es"));
         assert_eq!(spanish.entities, None);
 
         let mut german = record_in("de", "Die Regierung hat am Montag neue Regeln beschlossen.");

@@ -217,7 +217,7 @@ impl Pipeline {
         let english = record.language.as_deref().is_none_or(|code| code == "en");
         if !english {
             record.skipped.push(format!(
-                "quotes, keywords: rules and statistics are english-only, language is {}",
+                "keywords: statistics are english-only, language is {}",
                 record.language.as_deref().unwrap_or("unknown")
             ));
         }

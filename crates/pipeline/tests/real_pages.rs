@@ -257,7 +257,11 @@ fn entities_by_language_and_the_record_says_what_ran() {
         assert_eq!(nlp.language.as_deref(), Some(language), "{id}");
         assert_eq!(nlp.entities.as_deref(), Some(entities), "{id}");
         assert_eq!(nlp.topic.as_deref(), Some(topic), "{id}");
-        assert_eq!(nlp.quotes.as_deref(), Some("rules:en"), "{id}");
+        assert_eq!(
+            nlp.quotes.as_deref(),
+            Some(format!("rules:{language}").as_str()),
+            "{id}"
+        );
         if entities.starts_with("model:") {
             let found = record.entities.as_ref().expect("entities");
             assert!(!found.is_empty(), "{id}: no entities");
