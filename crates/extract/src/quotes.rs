@@ -1041,21 +1041,34 @@ pub fn extract(
     extract_with(&ENGLISH, paragraphs, paragraph_offsets, names)
 }
 
-/// A speaker name the strict rules accept: a person or organisation of the entity model, or
-/// (when no model ran) two or more capitalised words.
-fn plausible_name(name: &str, names: &[NameMention]) -> bool {
+/// The speaker name the strict rules accept, if any: the person or organisation of the entity
+/// model inside it ("Innenverteidiger Robin Ziegele" is "Robin Ziegele") or covering it, or
+/// (when no model ran) the name itself when it is two or more capitalised words.
+fn strict_name(name: &str, names: &[NameMention]) -> Option<String> {
     let words: Vec<String> = text::words(name)
         .iter()
         .map(|w| strip_possessive(w.text(name)))
         .collect();
     let model_ran = names.iter().any(|m| m.kind.is_some());
-    if model_ran {
-        return names.iter().any(|m| {
-            matches!(m.kind, Some(EntityType::PER | EntityType::ORG))
-                && (covers_or_equals(&m.words, &words) || covers(&words, &m.words))
-        });
+    if !model_ran {
+        let capitalised = words.len() >= 2 && words.iter().all(|w| text::is_capitalised(w));
+        return capitalised.then(|| name.to_string());
     }
-    words.len() >= 2 && words.iter().all(|w| text::is_capitalised(w))
+    let entities = names
+        .iter()
+        .filter(|m| matches!(m.kind, Some(EntityType::PER | EntityType::ORG)));
+    let mut inside: Option<&NameMention> = None;
+    for mention in entities {
+        if covers(&mention.words, &words) {
+            return Some(name.to_string());
+        }
+        if covers_or_equals(&words, &mention.words)
+            && inside.is_none_or(|best| mention.words.len() > best.words.len())
+        {
+            inside = Some(mention);
+        }
+    }
+    inside.map(|mention| mention.text.clone())
 }
 
 /// Quotes with speakers under a language's [`Rules`] (see [`rules_for`]).
@@ -1124,9 +1137,7 @@ pub fn extract_with(
         }
         if rules.strict_names {
             if let Some(Who::Name(name)) = &who {
-                if !plausible_name(name, names) {
-                    who = None;
-                }
+                who = strict_name(name, names).map(Who::Name);
             }
         }
         let speaker = match who {
@@ -1334,6 +1345,16 @@ mod tests {
             &["Ndi-Okkalla"],
         );
         assert_eq!(speakers(&quotes), [Some("Ndi-Okkalla")]);
+        // htmldate-d36b1d6cdc2c41e1: a compound title glued to the name is not part of it.
+        let quotes = run_in(
+            "de",
+            &[
+                "„Es war für das ganze Team förderlich, gegen einen Gegner zu spielen“, sagte \
+               Innenverteidiger Robin Ziegele.",
+            ],
+            &["Robin Ziegele"],
+        );
+        assert_eq!(speakers(&quotes), [Some("Robin Ziegele")]);
         // A capitalised noun is no speaker (constructed): „Die Sprecherin“ is not a name.
         let quotes = run_in(
             "de",
