@@ -106,6 +106,69 @@ async fn seeds_become_five_clean_records_routed_by_topic() {
             &format!("newsflow.results.{}", newsflow_model::subject_token(label))
         );
         assert_eq!(record["language"], "en", "{source}");
+        assert_eq!(record["nlp"]["entities"], "model:ner", "{source}");
+    }
+    let status = up.terminate();
+    assert!(
+        status.success(),
+        "up exited with {status}: {}",
+        up.log_text()
+    );
+}
+
+/// A real news page of the shared data, decompressed.
+fn news_page(source: &str, id: &str) -> Vec<u8> {
+    use std::io::Read;
+    let path = repo_root().join(format!(
+        "../shared/data/news-pages/pages/{source}/{id}.html.gz"
+    ));
+    let compressed = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(&compressed[..])
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+// Issue 16: a German page gets entities from the German model, a Spanish one none (never the
+// English model's), and each record says what ran.
+#[tokio::test(flavor = "multi_thread")]
+async fn entities_come_from_the_page_language_model_or_none() {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    let mut up = workspace.spawn(&["up", "--nats", &broker.url()]);
+    workspace.drop_file(
+        "abendblatt.html",
+        &news_page("postlight", "postlight-www.abendblatt.de"),
+    );
+    workspace.drop_file(
+        "spanish.html",
+        &news_page("htmldate", "htmldate-1731743891"),
+    );
+    let records = results(&broker.url(), 2, Duration::from_secs(60)).await;
+    assert_eq!(records.len(), 2, "log: {}", up.log_text());
+    let validator = record_validator();
+    for (_, record) in &records {
+        let problems: Vec<String> = validator
+            .iter_errors(record)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(problems.is_empty(), "schema: {problems:?}\n{record:#}");
+        let nlp = &record["nlp"];
+        match record["source"].as_str().unwrap() {
+            "abendblatt.html" => {
+                assert_eq!(nlp["language"], "de");
+                assert_eq!(nlp["entities"], "model:ner-de");
+                assert!(!record["entities"].as_array().unwrap().is_empty());
+            }
+            other => {
+                assert_eq!(other, "spanish.html");
+                assert_eq!(nlp["language"], "es");
+                assert_eq!(nlp["entities"], "none:unsupported-language");
+                assert!(record["entities"].is_null());
+            }
+        }
+        assert_eq!(nlp["topic"], "none:unsupported-language");
     }
     let status = up.terminate();
     assert!(

@@ -127,7 +127,13 @@ pub fn load_models(config: &Config) -> anyhow::Result<ModelBytes> {
             models.secondary_topics.push((name.clone(), bytes));
         }
     }
-    models.ner = read_optional(&dir.join("ner.model"))?;
+    models.ner = read_optional(&dir.join(newsflow_ner::model_file_name("en")))?;
+    for language in newsflow_ner::OTHER_LANGUAGES {
+        let file = dir.join(newsflow_ner::model_file_name(language));
+        if let Some(bytes) = read_optional(&file)? {
+            models.ner_languages.push((language.to_string(), bytes));
+        }
+    }
     models.keywords = read_optional(&dir.join("keywords.model"))?;
     Ok(models)
 }

@@ -13,6 +13,15 @@ pub const TRAIN: &str = "conll2003/train.txt.gz";
 /// The English dev file, relative to the shared data root.
 pub const DEV: &str = "conll2003/dev.txt.gz";
 
+/// Languages of the `ner-multilingual/` files.
+pub const MULTILINGUAL_LANGUAGES: &[&str] = &["de", "fr", "nl"];
+
+/// A `ner-multilingual/` file (`split` is `train` or `dev`) of a language, relative to the
+/// shared data root: `ner-multilingual/train.de.txt.gz`.
+pub fn multilingual(split: &str, language: &str) -> String {
+    format!("ner-multilingual/{split}.{language}.txt.gz")
+}
+
 /// The marker that starts a new document in CoNLL files.
 pub const DOCSTART: &str = "-DOCSTART-";
 
@@ -132,6 +141,29 @@ pub fn write(documents: &[Document], predictions: &[Vec<Vec<&str>>]) -> String {
     out
 }
 
+/// Documents without a `-DOCSTART-` header (a whole `ner-multilingual/` file is one) cut into
+/// consecutive pseudo-documents of at most `sentences` sentences, so that document-level
+/// features see article-sized windows; documents with a header are kept whole. Writing the
+/// result back gives the same lines in the same order.
+pub fn pseudo_documents(documents: Vec<Document>, sentences: usize) -> Vec<Document> {
+    let size = sentences.max(1);
+    let mut out = Vec::with_capacity(documents.len());
+    for document in documents {
+        if document.header.is_some() || document.sentences.len() <= size {
+            out.push(document);
+            continue;
+        }
+        let mut rest = document.sentences.into_iter().peekable();
+        while rest.peek().is_some() {
+            out.push(Document {
+                header: None,
+                sentences: rest.by_ref().take(size).collect(),
+            });
+        }
+    }
+    out
+}
+
 /// The documents of a CoNLL file (gzipped or not).
 pub fn read(path: &Path) -> Result<Vec<Document>, CorpusError> {
     Ok(parse(&decode_text(&read_maybe_gz(path)?)))
@@ -170,6 +202,18 @@ mod tests {
     }
 
     #[test]
+    fn pseudo_documents_cut_headerless_documents_only() {
+        let text = "a O\n\nb O\n\nc O\n\nd O\n\ne O\n";
+        let documents = pseudo_documents(parse(text), 2);
+        let sizes: Vec<usize> = documents.iter().map(|d| d.sentences.len()).collect();
+        assert_eq!(sizes, [2, 2, 1]);
+        let written = write(&documents, &[]);
+        assert_eq!(written, "a O O\n\nb O O\n\nc O O\n\nd O O\n\ne O O\n\n");
+        let with_header = parse("-DOCSTART- O\n\na O\n\nb O\n\nc O\n");
+        assert_eq!(pseudo_documents(with_header.clone(), 1), with_header);
+    }
+
+    #[test]
     fn reads_the_shared_files() {
         let root = crate::root_from_manifest(env!("CARGO_MANIFEST_DIR"));
         let train = read(&root.join(TRAIN)).unwrap();
@@ -185,9 +229,23 @@ mod tests {
         let dev = read(&root.join(DEV)).unwrap();
         let tokens: usize = dev.iter().map(Document::token_count).sum();
         assert_eq!(tokens, 51_362);
-        let german = read(&root.join("ner-multilingual/dev.de.txt.gz")).unwrap();
+        let german = read(&root.join(multilingual("dev", "de"))).unwrap();
         assert_eq!(german.len(), 1);
         assert_eq!(german[0].sentences.len(), 499);
         assert!(german[0].header.is_none());
+        assert_eq!(
+            german[0].sentences[0].gold_tags().unwrap().len(),
+            german[0].sentences[0].lines.len()
+        );
+        for language in MULTILINGUAL_LANGUAGES {
+            let train = read(&root.join(multilingual("train", language))).unwrap();
+            let sentences: usize = train.iter().map(|d| d.sentences.len()).sum();
+            let expected = match *language {
+                "de" => 4_541,
+                "fr" => 6_726,
+                _ => 5_524,
+            };
+            assert_eq!(sentences, expected, "{language}");
+        }
     }
 }

@@ -43,8 +43,18 @@ pub enum ExtractError {
 /// The extract stage. `Send + Sync`: one instance serves all worker threads.
 #[derive(Debug)]
 pub struct Extractor {
+    /// The English entity model (also for articles of unknown language).
     ner: Option<NerModel>,
+    /// Entity models of other languages, by ISO 639-1 code.
+    ner_languages: Vec<(String, NerModel)>,
     keywords: Option<KeywordModel>,
+}
+
+/// Which entity model an article gets, and what `nlp.entities` says about it.
+enum EntityChoice<'m> {
+    Model(&'m NerModel, String),
+    /// No model: `nlp.entities` and the `skipped` note.
+    Nothing(&'static str, String),
 }
 
 /// The body's non-empty paragraphs with their byte offsets.
@@ -80,7 +90,46 @@ impl Extractor {
     /// keyphrases are ranked by frequency alone).
     pub fn new(ner: Option<NerModel>, keywords: Option<&[u8]>) -> Result<Extractor, ExtractError> {
         let keywords = keywords.map(KeywordModel::from_bytes).transpose()?;
-        Ok(Extractor { ner, keywords })
+        Ok(Extractor {
+            ner,
+            ner_languages: Vec::new(),
+            keywords,
+        })
+    }
+
+    /// The extractor with entity models for other languages (`("de", model)`, ...): an article
+    /// detected as one of them is tagged with its model; an article in a language with no
+    /// model gets no entities (the English model never runs on it).
+    pub fn with_language_models(mut self, models: Vec<(String, NerModel)>) -> Extractor {
+        self.ner_languages = models;
+        self
+    }
+
+    /// The entity model for an article's language (`None`: unknown, taken as English).
+    fn entity_model(&self, language: Option<&str>) -> EntityChoice<'_> {
+        let code = language.unwrap_or("en");
+        if code == "en" {
+            return match &self.ner {
+                Some(model) => EntityChoice::Model(model, newsflow_ner::model_name("en")),
+                None => EntityChoice::Nothing(
+                    newsflow_model::Nlp::NO_MODEL,
+                    "extract: entities: no ner model".to_string(),
+                ),
+            };
+        }
+        if let Some((_, model)) = self.ner_languages.iter().find(|(lang, _)| lang == code) {
+            return EntityChoice::Model(model, newsflow_ner::model_name(code));
+        }
+        if newsflow_ner::OTHER_LANGUAGES.contains(&code) {
+            return EntityChoice::Nothing(
+                newsflow_model::Nlp::NO_MODEL,
+                format!("extract: entities: no ner model for language {code}"),
+            );
+        }
+        EntityChoice::Nothing(
+            newsflow_model::Nlp::UNSUPPORTED_LANGUAGE,
+            format!("extract: entities: language {code}"),
+        )
     }
 
     /// Fills title (refined), byline, dateline, published (ISO), outlet, entities, quotes,
@@ -184,19 +233,21 @@ impl Extractor {
             &paragraphs,
         );
 
-        // The entity model, stopwords and background statistics are English.
+        // Stopwords and keyword background statistics are English; entity models exist for
+        // English and the languages of `ner_languages`.
         let language = record.language.clone().filter(|lang| lang != "en");
+        let mut nlp = record.nlp.take().unwrap_or_default();
+        nlp.language = record.language.clone();
 
         // Entities and the names quotes are attributed to.
         let mut names: Vec<NameMention> = Vec::new();
-        match (&self.ner, &language) {
-            (Some(_), Some(lang)) => {
+        match self.entity_model(record.language.as_deref()) {
+            EntityChoice::Nothing(ran, note) => {
                 record.entities = None;
-                record
-                    .skipped
-                    .push(format!("extract: entities: language {lang}"));
+                record.skipped.push(note);
+                nlp.entities = Some(ran.to_string());
             }
-            (Some(ner), None) => {
+            EntityChoice::Model(ner, name) => {
                 let mentions: Vec<EntityMention> = ner
                     .recognize(body)
                     .into_iter()
@@ -206,9 +257,17 @@ impl Extractor {
                         start: m.start,
                         end: m.end,
                     })
+                    .map(|m| {
+                        if record.language.as_deref() == Some("fr") {
+                            strip_french_elision(m)
+                        } else {
+                            m
+                        }
+                    })
                     .collect();
                 let mentions = entities::repair_mentions(body, mentions);
                 record.entities = Some(entities::aggregate(&mentions));
+                nlp.entities = Some(newsflow_model::Nlp::model(&name));
                 for mention in &mentions {
                     let words: Vec<String> = entity_words(&mention.text);
                     if !words.is_empty() {
@@ -221,16 +280,19 @@ impl Extractor {
                     }
                 }
             }
-            (None, _) => {
-                record.entities = None;
-                record
-                    .skipped
-                    .push("extract: entities: no ner model".to_string());
-            }
         }
         names.extend(quotes::names_from_runs(&paragraphs, &offsets));
         names.sort_by_key(|n| n.start);
-        record.quotes = Some(quotes::extract(&paragraphs, &offsets, &names));
+        // Quotation marks and speech verbs of the article's language (English ones for English,
+        // unknown and uncovered languages).
+        let quote_rules = quotes::rules_for(record.language.as_deref());
+        record.quotes = Some(quotes::extract_with(
+            quote_rules,
+            &paragraphs,
+            &offsets,
+            &names,
+        ));
+        nlp.quotes = Some(format!("rules:{}", quote_rules.language));
 
         // Page furniture that names the outlet ("ABC News Live") or the desk of the byline
         // ("News Room") is not what the article is about.
@@ -261,11 +323,39 @@ impl Extractor {
                 record
                     .skipped
                     .push(format!("extract: keywords: language {lang}"));
+                nlp.keywords = Some(newsflow_model::Nlp::UNSUPPORTED_LANGUAGE.to_string());
             }
-            None => record.keywords = Some(keyphrases.into_iter().map(|k| k.text).collect()),
+            None => {
+                record.keywords = Some(keyphrases.into_iter().map(|k| k.text).collect());
+                let ranking = if self.keywords.is_some() {
+                    "tfidf:en"
+                } else {
+                    "frequency:en"
+                };
+                nlp.keywords = Some(ranking.to_string());
+            }
         }
+        record.nlp = Some(nlp);
         record.body = body_owned;
     }
+}
+
+/// A French mention without its elided article (`l’Italie` is `Italie`, `d’Europe` is
+/// `Europe`): the tokenizer keeps `l’` on the word. `D’` is kept (`D’Alembert`).
+fn strip_french_elision(mention: EntityMention) -> EntityMention {
+    const ELIDED: &[&str] = &["l’", "l'", "L’", "L'", "d’", "d'"];
+    for prefix in ELIDED {
+        if let Some(rest) = mention.text.strip_prefix(prefix) {
+            if rest.chars().next().is_some_and(char::is_uppercase) {
+                return EntityMention {
+                    text: rest.to_string(),
+                    start: mention.start + prefix.len(),
+                    ..mention
+                };
+            }
+        }
+    }
+    mention
 }
 
 /// Adds the persons, agencies and outlet of `more` that `into` does not have yet.
@@ -327,6 +417,81 @@ mod tests {
             .skipped
             .contains(&"extract: keywords: language de".to_string()));
         assert!(record.summary.is_some());
+    }
+
+    fn record_in(language: &str, body: &str) -> Record {
+        let mut record = Record::new(
+            "x".into(),
+            "x.txt".into(),
+            String::new(),
+            newsflow_model::Format::Txt,
+        );
+        record.language = Some(language.into());
+        record.body = body.into();
+        record
+    }
+
+    #[test]
+    fn the_record_says_what_ran() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let mut spanish = record_in(
+            "es",
+            "El presidente dijo el lunes que el Gobierno aprobará nuevas reglas en julio.",
+        );
+        extractor.extract(&mut spanish);
+        let nlp = spanish.nlp.expect("nlp");
+        assert_eq!(nlp.language.as_deref(), Some("es"));
+        assert_eq!(nlp.entities.as_deref(), Some("none:unsupported-language"));
+        assert_eq!(nlp.keywords.as_deref(), Some("none:unsupported-language"));
+        assert_eq!(nlp.quotes.as_deref(), Some("rules:es"));
+        assert_eq!(spanish.entities, None);
+
+        let mut german = record_in("de", "Die Regierung hat am Montag neue Regeln beschlossen.");
+        extractor.extract(&mut german);
+        let nlp = german.nlp.expect("nlp");
+        assert_eq!(nlp.entities.as_deref(), Some("none:no-model"));
+        assert!(german
+            .skipped
+            .contains(&"extract: entities: no ner model for language de".to_string()));
+
+        let mut english = record_in("en", "The government approved new rules on Monday.");
+        english.nlp = Some(newsflow_model::Nlp {
+            topic: Some("model:bbc".into()),
+            ..Default::default()
+        });
+        extractor.extract(&mut english);
+        let nlp = english.nlp.expect("nlp");
+        assert_eq!(
+            nlp.topic.as_deref(),
+            Some("model:bbc"),
+            "classify's entry is kept"
+        );
+        assert_eq!(nlp.entities.as_deref(), Some("none:no-model"));
+        assert_eq!(nlp.keywords.as_deref(), Some("frequency:en"));
+    }
+
+    #[test]
+    fn french_elided_articles_are_not_part_of_names() {
+        let mention = |text: &str| EntityMention {
+            text: text.to_string(),
+            kind: newsflow_model::EntityType::LOC,
+            start: 10,
+            end: 10 + text.len(),
+        };
+        let stripped = strip_french_elision(mention("l’Italie"));
+        assert_eq!(
+            (stripped.text.as_str(), stripped.start),
+            ("Italie", 10 + "l’".len())
+        );
+        assert_eq!(strip_french_elision(mention("L'Europe")).text, "Europe");
+        assert_eq!(
+            strip_french_elision(mention("D’Alembert")).text,
+            "D’Alembert"
+        );
+        assert_eq!(
+            strip_french_elision(mention("l’ambassade")).text,
+            "l’ambassade"
+        );
     }
 
     #[test]

@@ -139,6 +139,39 @@ pub struct Quote {
     pub speaker: Option<String>,
 }
 
+/// What ran on an article, so a consumer can filter: each analysis says `kind:name`, where
+/// kind is `model` (a trained model: `model:ner-de`, `model:bbc`), `rules` (hand-written rules
+/// for a language: `rules:en`), `tfidf` / `frequency` (keywords with or without background
+/// statistics, `tfidf:en`) or `none` (nothing ran, with the reason: `none:unsupported-language`,
+/// `none:no-model`). A field is `null` until the stage that decides it has run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nlp {
+    /// The language the analyses were chosen for (ISO 639-1); `null` when it is unknown, in
+    /// which case English ones ran.
+    pub language: Option<String>,
+    /// What found `entities`.
+    pub entities: Option<String>,
+    /// What gave `topic` (and the secondary models' `topics`).
+    pub topic: Option<String>,
+    /// What found `quotes`.
+    pub quotes: Option<String>,
+    /// What ranked `keywords`.
+    pub keywords: Option<String>,
+}
+
+impl Nlp {
+    /// `nlp.entities` / `nlp.topic` of a trained model.
+    pub fn model(name: &str) -> String {
+        format!("model:{name}")
+    }
+
+    /// Nothing ran because no model or rules cover the article's language.
+    pub const UNSUPPORTED_LANGUAGE: &'static str = "none:unsupported-language";
+
+    /// Nothing ran because the model file is not installed.
+    pub const NO_MODEL: &'static str = "none:no-model";
+}
+
 /// The result record: one JSON object per article (a contract, see `schema/record.schema.json`).
 ///
 /// Fields that no stage has filled yet are `null`, never guessed.
@@ -205,6 +238,10 @@ pub struct Record {
     /// for articles that did not come from a crawl.
     #[serde(default)]
     pub fetched_at: Option<String>,
+    /// What ran on the article (models, rules, or nothing and why), language by language;
+    /// `null` before the classify stage.
+    #[serde(default)]
+    pub nlp: Option<Nlp>,
 }
 
 fn default_version() -> u32 {
@@ -245,6 +282,7 @@ impl Record {
             stages: Vec::new(),
             version: 1,
             fetched_at: None,
+            nlp: None,
         }
     }
 }

@@ -21,6 +21,13 @@ pub(crate) struct Context<'r> {
     pub(crate) places: &'r Places,
     /// Document-level features (other mentions of the word in the document).
     pub(crate) document: bool,
+    /// Sub-word features: character trigrams of the word and 5- and 6-letter affixes (for
+    /// OCR'd text, where a misread letter leaves most trigrams intact, and for compounds).
+    pub(crate) subwords: bool,
+    /// Word identity without edge punctuation: `Frankreich,` and `„Berlin` are looked up,
+    /// counted and matched as `frankreich` and `berlin` (their exact form and shape keep the
+    /// punctuation). For text whose tokenizer left punctuation attached.
+    pub(crate) trim: bool,
 }
 
 /// Features of one sentence: keys of token `t` are `keys[offsets[t]..offsets[t + 1]]`.
@@ -153,6 +160,7 @@ struct TokenInfo<'a> {
 /// A document prepared for feature extraction (shared by both passes).
 pub(crate) struct PreparedDocument<'a> {
     document_features: bool,
+    subword_features: bool,
     sentences: Vec<Vec<TokenInfo<'a>>>,
     headlines: Vec<bool>,
     /// Per distinct word: its lower-case form and lexicon entries.
@@ -171,6 +179,17 @@ impl PreparedDocument<'_> {
             .get(info.word_id as usize)
             .map(|w| w.lower.as_str())
             .unwrap_or("")
+    }
+}
+
+/// `word` without leading and trailing characters that are neither letters nor digits (the
+/// word itself when nothing would be left).
+pub(crate) fn trim_edges(word: &str) -> &str {
+    let trimmed = word.trim_matches(|c: char| !c.is_alphanumeric());
+    if trimmed.is_empty() {
+        word
+    } else {
+        trimmed
     }
 }
 
@@ -371,7 +390,8 @@ pub(crate) fn prepare<'a>(
     for (s, sentence) in document.iter().enumerate() {
         let mut infos: Vec<TokenInfo<'a>> = Vec::with_capacity(sentence.len());
         for (t, &word) in sentence.iter().enumerate() {
-            normalise_lower_into(word, &mut lower);
+            let core = if context.trim { trim_edges(word) } else { word };
+            normalise_lower_into(core, &mut lower);
             shapes_into(word, &mut shape, &mut short);
             let case = case_class(word);
             let lower_hash = text_hash(&lower);
@@ -463,6 +483,7 @@ pub(crate) fn prepare<'a>(
     }
     PreparedDocument {
         document_features: context.document,
+        subword_features: context.subwords,
         sentences,
         headlines,
         words,
@@ -515,7 +536,7 @@ pub(crate) fn prior_features(
 
 /// The keys that depend only on the token's own word form (its text, lower case, shapes and
 /// lexicon entries): equal for every occurrence of the form in a document.
-fn word_keys(info: &TokenInfo<'_>, lower: &str, keys: &mut Vec<u64>) {
+fn word_keys(info: &TokenInfo<'_>, lower: &str, subwords: bool, keys: &mut Vec<u64>) {
     push(keys, FeatureHasher::new(1));
     push(keys, FeatureHasher::new(2).num(info.word_hash));
     push(keys, FeatureHasher::new(3).num(info.lower_hash));
@@ -535,6 +556,9 @@ fn word_keys(info: &TokenInfo<'_>, lower: &str, keys: &mut Vec<u64>) {
             keys,
             FeatureHasher::new(5).num(k).str(&lower[suffix_start..]),
         );
+    }
+    if subwords {
+        subword_keys(lower, keys);
     }
     push(keys, FeatureHasher::new(6).num(info.shape_hash));
     push(keys, FeatureHasher::new(7).num(info.short_hash));
@@ -570,6 +594,38 @@ fn word_keys(info: &TokenInfo<'_>, lower: &str, keys: &mut Vec<u64>) {
     }
 }
 
+/// Longest word (in characters) whose trigrams are features.
+const MAX_TRIGRAM_WORD: usize = 32;
+
+/// Character trigrams of `^word$` and the 5- and 6-letter prefixes and suffixes.
+fn subword_keys(lower: &str, keys: &mut Vec<u64>) {
+    let chars: Vec<char> = std::iter::once('^')
+        .chain(lower.chars())
+        .chain(std::iter::once('$'))
+        .collect();
+    let letters = chars.len() - 2;
+    if (3..=MAX_TRIGRAM_WORD).contains(&letters) {
+        for window in chars.windows(3) {
+            push(
+                keys,
+                FeatureHasher::new(60)
+                    .num(u64::from(window[0]))
+                    .num(u64::from(window[1]))
+                    .num(u64::from(window[2])),
+            );
+        }
+    }
+    for k in 5..=6usize {
+        if letters <= k {
+            break;
+        }
+        let prefix: String = chars[1..1 + k].iter().collect();
+        let suffix: String = chars[chars.len() - 1 - k..chars.len() - 1].iter().collect();
+        push(keys, FeatureHasher::new(4).num(k as u64).str(&prefix));
+        push(keys, FeatureHasher::new(5).num(k as u64).str(&suffix));
+    }
+}
+
 /// Which keys [`build_features`] makes.
 #[derive(Clone, Copy)]
 struct Parts {
@@ -587,7 +643,7 @@ pub(crate) fn form_keys(
     keys: &mut Vec<u64>,
 ) {
     if let Some(info) = document.sentences.get(sentence).and_then(|s| s.get(index)) {
-        word_keys(info, document.lower(info), keys);
+        word_keys(info, document.lower(info), document.subword_features, keys);
     }
 }
 
@@ -677,7 +733,7 @@ fn build_features(
             let first = u64::from(t == 0);
             let headline_flag = u64::from(headline);
             if parts.word {
-                word_keys(info, document.lower(info), keys);
+                word_keys(info, document.lower(info), document.subword_features, keys);
             }
             if parts.context {
                 push(keys, FeatureHasher::new(8).num(prev_lower));
@@ -993,6 +1049,9 @@ mod tests {
         assert_eq!(case_class("said"), CaseClass::Lower);
         assert!(is_headline(&["SOCCER", "-", "JAPAN", "WIN", "."]));
         assert!(!is_headline(&["The", "EU", "said", "."]));
+        assert_eq!(trim_edges("Frankreich,"), "Frankreich");
+        assert_eq!(trim_edges("„Berlin“"), "Berlin");
+        assert_eq!(trim_edges("--"), "--");
     }
 
     #[test]
@@ -1007,6 +1066,8 @@ mod tests {
             gazetteer: &gazetteer,
             places: &places,
             document: true,
+            subwords: false,
+            trim: false,
         };
         let doc = vec![
             vec!["EU", "rejects", "German", "call"],

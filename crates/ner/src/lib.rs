@@ -4,6 +4,9 @@
 //! same word's other mentions in the article), and a second pass that sees the first pass's
 //! labels of the whole document.
 //!
+//! English models are trained on CoNLL-2003; German, French and Dutch ones (see
+//! [`OTHER_LANGUAGES`]) on historic newspaper text, with the same features.
+//!
 //! Layout:
 //! - [`NerModel`]: a trained model (`from_bytes` / `to_bytes`), [`NerModel::tag_document`] for
 //!   pre-tokenized text, [`NerModel::recognize`] for free text.
@@ -29,6 +32,27 @@ mod training;
 pub use model::{Mention, NerError, NerModel};
 pub use tokenize::{sentences, tokenize, Token};
 pub use training::{train, TrainOptions, TrainReport};
+
+/// Languages with a model of their own besides English (`ner-<code>.model`, trained on the
+/// `ner-multilingual/` data: PER, LOC, ORG, no MISC).
+pub const OTHER_LANGUAGES: &[&str] = &["de", "fr", "nl"];
+
+/// A model's file name in the models folder: `ner.model` for English (and anything not in
+/// [`OTHER_LANGUAGES`]), `ner-de.model` for German, and so on.
+pub fn model_file_name(language: &str) -> String {
+    if OTHER_LANGUAGES.contains(&language) {
+        format!("ner-{language}.model")
+    } else {
+        "ner.model".to_string()
+    }
+}
+
+/// The name a record's `nlp.entities` gives a model: `ner` for English, `ner-de`, ...
+pub fn model_name(language: &str) -> String {
+    model_file_name(language)
+        .trim_end_matches(".model")
+        .to_string()
+}
 
 // The extract stage shares one model between worker threads.
 const _: fn() = || {

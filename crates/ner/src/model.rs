@@ -16,6 +16,11 @@ const MAGIC: &[u8; 8] = b"NFNER\0\0\x01";
 /// gazetteer.
 const FORMAT_VERSION: u32 = 2;
 const FLAG_DOCUMENT: u32 = 1;
+/// Bit 1: sub-word features (character trigrams, long affixes). Models without it read and
+/// tag exactly as before.
+const FLAG_SUBWORDS: u32 = 2;
+/// Bit 2: word identity without edge punctuation (see `Context::trim`).
+const FLAG_TRIM: u32 = 4;
 
 /// Errors reading a model.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -30,6 +35,14 @@ pub enum NerError {
     Corrupt(&'static str),
     #[error("no training sentences with gold tags")]
     NoTrainingData,
+}
+
+/// Feature groups a model was trained with (kept in the model's flags word).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Flags {
+    pub(crate) document: bool,
+    pub(crate) subwords: bool,
+    pub(crate) trim: bool,
 }
 
 /// An entity mention in free text: byte offsets `[start, end)` into the text.
@@ -50,6 +63,10 @@ pub struct NerModel {
     pub(crate) places: Places,
     /// Document-level features on (the other mentions of a word in the document).
     pub(crate) document: bool,
+    /// Sub-word features on (character trigrams, 5- and 6-letter affixes).
+    pub(crate) subwords: bool,
+    /// Word identity without edge punctuation.
+    pub(crate) trim: bool,
     pub(crate) first: Stage,
     pub(crate) second: Option<Stage>,
     /// The stages laid out for tagging (derived from `first` and `second`).
@@ -59,7 +76,7 @@ pub struct NerModel {
 impl NerModel {
     pub(crate) fn new(
         lexicon: (Casing, Clusters, Gazetteer, Places),
-        document: bool,
+        flags: Flags,
         first: Stage,
         second: Option<Stage>,
     ) -> NerModel {
@@ -70,7 +87,9 @@ impl NerModel {
             clusters,
             gazetteer,
             places,
-            document,
+            document: flags.document,
+            subwords: flags.subwords,
+            trim: flags.trim,
             first,
             second,
             tagger,
@@ -84,6 +103,8 @@ impl NerModel {
             gazetteer: &self.gazetteer,
             places: &self.places,
             document: self.document,
+            subwords: self.subwords,
+            trim: self.trim,
         }
     }
 
@@ -159,7 +180,17 @@ impl NerModel {
         put_table(&mut out, &self.clusters.table);
         put_table(&mut out, &self.gazetteer.table);
         put_table(&mut out, &self.places.table);
-        put_u32(&mut out, if self.document { FLAG_DOCUMENT } else { 0 });
+        let mut flags = 0;
+        if self.document {
+            flags |= FLAG_DOCUMENT;
+        }
+        if self.subwords {
+            flags |= FLAG_SUBWORDS;
+        }
+        if self.trim {
+            flags |= FLAG_TRIM;
+        }
+        put_u32(&mut out, flags);
         put_stage(&mut out, &self.first);
         match &self.second {
             None => put_u32(&mut out, 0),
@@ -194,6 +225,9 @@ impl NerModel {
             table: reader.table()?,
         };
         let flags = reader.u32()?;
+        if flags & !(FLAG_DOCUMENT | FLAG_SUBWORDS | FLAG_TRIM) != 0 {
+            return Err(NerError::Corrupt("unknown feature flags"));
+        }
         let first = reader.stage()?;
         let second = match reader.u32()? {
             0 => None,
@@ -205,7 +239,11 @@ impl NerModel {
         }
         Ok(NerModel::new(
             (casing, clusters, gazetteer, places),
-            flags & FLAG_DOCUMENT != 0,
+            Flags {
+                document: flags & FLAG_DOCUMENT != 0,
+                subwords: flags & FLAG_SUBWORDS != 0,
+                trim: flags & FLAG_TRIM != 0,
+            },
             first,
             second,
         ))

@@ -5,10 +5,10 @@
 //! without it, so their weights are learned as they will behave on unseen text.
 
 use crate::conll::Document;
-use crate::features::{extract_document, Context, SentenceFeatures};
+use crate::features::{extract_document, trim_edges, Context, SentenceFeatures};
 use crate::labels::from_spans;
 use crate::lexicon::{normalise_lower, Casing, Clusters, Gazetteer, Places};
-use crate::model::{NerError, NerModel};
+use crate::model::{Flags, NerError, NerModel};
 use crate::perceptron::{train_stage, Stage, StageOptions};
 use crate::tokenize::sentences;
 
@@ -38,6 +38,13 @@ pub struct TrainOptions {
     /// Document-level features (other mentions of a word in the article) and, with
     /// `second_pass`, the second pass over the first pass's labels of the whole document.
     pub document: bool,
+    /// Sub-word features: character trigrams of each word and 5- and 6-letter affixes (meant
+    /// for OCR'd text and compounds; measured without a clear gain on the multilingual dev
+    /// sets, so off by default).
+    pub subwords: bool,
+    /// Word identity without edge punctuation (`Frankreich,` counts and matches as
+    /// `frankreich`), for text whose tokenizer left punctuation attached.
+    pub trim_punctuation: bool,
 }
 
 impl Default for TrainOptions {
@@ -54,6 +61,8 @@ impl Default for TrainOptions {
             runs: 1,
             places: Vec::new(),
             document: true,
+            subwords: false,
+            trim_punctuation: false,
         }
     }
 }
@@ -76,14 +85,23 @@ struct Prepared<'d> {
     gold: Vec<Vec<u8>>,
 }
 
-fn gazetteer_from<'a>(documents: impl Iterator<Item = &'a Prepared<'a>>) -> Gazetteer {
+/// The word as the lexicon keys it: without edge punctuation when `trim` is on.
+fn lexicon_word(word: &str, trim: bool) -> &str {
+    if trim {
+        trim_edges(word)
+    } else {
+        word
+    }
+}
+
+fn gazetteer_from<'a>(documents: impl Iterator<Item = &'a Prepared<'a>>, trim: bool) -> Gazetteer {
     let mut entries = Vec::new();
     for document in documents {
         for (words, gold) in document.words.iter().zip(&document.gold) {
             for span in crate::labels::to_spans(gold) {
                 let names: Vec<String> = words[span.start..span.end]
                     .iter()
-                    .map(|w| normalise_lower(w))
+                    .map(|w| normalise_lower(lexicon_word(w, trim)))
                     .collect();
                 entries.push((names, span.kind));
             }
@@ -97,14 +115,16 @@ fn context<'r>(
     clusters: &'r Clusters,
     gazetteer: &'r Gazetteer,
     places: &'r Places,
-    document: bool,
+    flags: Flags,
 ) -> Context<'r> {
     Context {
         casing,
         clusters,
         gazetteer,
         places,
-        document,
+        document: flags.document,
+        subwords: flags.subwords,
+        trim: flags.trim,
     }
 }
 
@@ -168,11 +188,18 @@ pub fn train(
         })
         .collect();
     report.unlabelled_tokens = unlabelled_sentences.iter().map(|s| s.len()).sum();
+    let trim = options.trim_punctuation;
     let all_sentences = || {
         unlabelled_sentences
             .iter()
             .cloned()
             .chain(prepared.iter().flat_map(|p| p.words.iter().cloned()))
+            .map(move |sentence| {
+                sentence
+                    .into_iter()
+                    .map(|word| lexicon_word(word, trim))
+                    .collect::<Vec<&str>>()
+            })
     };
     let casing = Casing::build(all_sentences());
     report.casing_words = casing.table.len();
@@ -194,6 +221,7 @@ pub fn train(
                         .enumerate()
                         .filter(|(d, _)| fold_of(*d) != k)
                         .map(|(_, p)| p),
+                    options.trim_punctuation,
                 )
             } else {
                 Gazetteer::default()
@@ -201,14 +229,19 @@ pub fn train(
         })
         .collect();
     let full_gazetteer = if options.gazetteer {
-        gazetteer_from(prepared.iter())
+        gazetteer_from(prepared.iter(), options.trim_punctuation)
     } else {
         Gazetteer::default()
     };
     report.gazetteer_entries = full_gazetteer.table.len();
     let places = Places::build(&options.places);
     report.place_names = places.table.len();
-    let context_for = |gazetteer| context(&casing, &clusters, gazetteer, &places, options.document);
+    let flags = Flags {
+        document: options.document,
+        subwords: options.subwords,
+        trim: options.trim_punctuation,
+    };
+    let context_for = |gazetteer| context(&casing, &clusters, gazetteer, &places, flags);
 
     // First pass: features with the document's out-of-fold gazetteer.
     let first_features: Vec<Vec<SentenceFeatures>> = prepared
@@ -263,7 +296,7 @@ pub fn train(
     Ok((
         NerModel::new(
             (casing, clusters, full_gazetteer, places),
-            options.document,
+            flags,
             first,
             second,
         ),

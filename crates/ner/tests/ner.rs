@@ -165,3 +165,48 @@ fn recognize_survives_random_text() {
         }
     }
 }
+
+// The shipped German, French and Dutch models load and find the obvious entities of a modern
+// news sentence; a damaged copy is an error, never a silently empty model.
+#[test]
+fn shipped_language_models_load_and_tag() {
+    let sentences = [
+        (
+            "de",
+            "Bundeskanzler Friedrich Merz traf am Dienstag in Berlin den Präsidenten Emmanuel Macron.",
+            [("Friedrich Merz", EntityType::PER), ("Berlin", EntityType::LOC)],
+        ),
+        (
+            "fr",
+            "Le président Emmanuel Macron a rencontré mardi à Paris le chancelier allemand.",
+            [("Emmanuel Macron", EntityType::PER), ("Paris", EntityType::LOC)],
+        ),
+        (
+            "nl",
+            "Minister Jan de Vries sprak dinsdag in Amsterdam met koning Willem-Alexander.",
+            [("Jan de Vries", EntityType::PER), ("Amsterdam", EntityType::LOC)],
+        ),
+    ];
+    for (language, text, expected) in sentences {
+        assert!(newsflow_ner::OTHER_LANGUAGES.contains(&language));
+        let file = newsflow_ner::model_file_name(language);
+        let path = format!("{}/../../config/models/{file}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|err| panic!("{path} is shipped: {err}"));
+        let model = NerModel::from_bytes(&bytes).expect("shipped model loads");
+        let mentions = model.recognize(text);
+        for (name, kind) in expected {
+            assert!(
+                mentions.iter().any(|m| m.text == name && m.kind == kind),
+                "{language}: {name} {kind:?} in {mentions:?}"
+            );
+        }
+        let mut damaged = bytes.clone();
+        damaged.truncate(bytes.len() / 2);
+        assert_eq!(
+            NerModel::from_bytes(&damaged).unwrap_err(),
+            NerError::Truncated
+        );
+    }
+    assert_eq!(newsflow_ner::model_file_name("en"), "ner.model");
+    assert_eq!(newsflow_ner::model_name("de"), "ner-de");
+}

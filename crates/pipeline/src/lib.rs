@@ -8,7 +8,7 @@ pub mod stories;
 use newsflow_classify::{Rule, TopicModel};
 use newsflow_clean::Cleaner;
 use newsflow_extract::Extractor;
-use newsflow_model::{ErrorRecord, Format, ModelTopic, Record, Stage};
+use newsflow_model::{ErrorRecord, Format, ModelTopic, Nlp, Record, Stage};
 
 /// Why the pipeline could not be built from its models.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +17,12 @@ pub enum PipelineError {
     TopicModel { name: String, message: String },
     #[error("ner model: {0}")]
     NerModel(String),
+    #[error("ner model for language {language}: {source}")]
+    LanguageNerModel {
+        language: String,
+        #[source]
+        source: newsflow_ner::NerError,
+    },
     #[error("extractor: {0}")]
     Extractor(String),
 }
@@ -52,6 +58,8 @@ pub struct ModelBytes {
     /// Other topic models (their labels go under `topics`).
     pub secondary_topics: Vec<(String, Vec<u8>)>,
     pub ner: Option<Vec<u8>>,
+    /// Entity models of other languages: (ISO 639-1 code, `ner-<code>.model` bytes).
+    pub ner_languages: Vec<(String, Vec<u8>)>,
     pub keywords: Option<Vec<u8>>,
 }
 
@@ -87,8 +95,19 @@ impl Pipeline {
             ),
             None => None,
         };
+        let mut ner_languages = Vec::new();
+        for (language, bytes) in &models.ner_languages {
+            let model = newsflow_ner::NerModel::from_bytes(bytes).map_err(|source| {
+                PipelineError::LanguageNerModel {
+                    language: language.clone(),
+                    source,
+                }
+            })?;
+            ner_languages.push((language.clone(), model));
+        }
         let extractor = Extractor::new(ner, models.keywords.as_deref())
-            .map_err(|err| PipelineError::Extractor(err.to_string()))?;
+            .map_err(|err| PipelineError::Extractor(err.to_string()))?
+            .with_language_models(ner_languages);
         Ok(Pipeline {
             cleaner: Cleaner::new(),
             primary,
@@ -155,6 +174,19 @@ impl Pipeline {
             }
         }
         let english = record.language.as_deref().is_none_or(|code| code == "en");
+        let topic_ran = if !english {
+            Nlp::UNSUPPORTED_LANGUAGE.to_string()
+        } else {
+            match &self.primary {
+                Some(model) => Nlp::model(model.name()),
+                None => Nlp::NO_MODEL.to_string(),
+            }
+        };
+        record.nlp = Some(Nlp {
+            language: record.language.clone(),
+            topic: Some(topic_ran),
+            ..Nlp::default()
+        });
         if english {
             record.topic = self.primary.as_ref().map(|model| model.predict(&text));
             for model in &self.secondary {
@@ -185,7 +217,7 @@ impl Pipeline {
         let english = record.language.as_deref().is_none_or(|code| code == "en");
         if !english {
             record.skipped.push(format!(
-                "entities, quotes, keywords: models are english-only, language is {}",
+                "keywords: statistics are english-only, language is {}",
                 record.language.as_deref().unwrap_or("unknown")
             ));
         }

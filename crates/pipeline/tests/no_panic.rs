@@ -20,6 +20,15 @@ fn pipeline() -> &'static Pipeline {
             primary_topic: Some(("ag_news".to_string(), model("ag_news.model"))),
             secondary_topics: vec![("bbc".to_string(), model("bbc.model"))],
             ner: Some(model("ner.model")),
+            ner_languages: newsflow_ner::OTHER_LANGUAGES
+                .iter()
+                .map(|lang| {
+                    (
+                        lang.to_string(),
+                        model(&newsflow_ner::model_file_name(lang)),
+                    )
+                })
+                .collect(),
             keywords: Some(model("keywords.model")),
         };
         Pipeline::new(&models, Vec::new()).expect("shipped models load")

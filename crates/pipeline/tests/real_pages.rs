@@ -192,3 +192,102 @@ fn language_stays_right_where_html_lang_lies() {
     assert_eq!(record.authors, ["Anna Schmidt", "Jan Berg"]);
     assert_eq!(record.byline.as_deref(), Some("Anna Schmidt, Jan Berg"));
 }
+
+fn shipped_model(file: &str) -> Vec<u8> {
+    let path = format!("{}/../../config/models/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+/// Entities come from the model of the article's language, or from none: the record's `nlp`
+/// says which (issue 16). German, French and Dutch pages get their own models, Spanish and
+/// Italian ones no entities (the English model never runs on them), English the English model.
+#[test]
+fn entities_by_language_and_the_record_says_what_ran() {
+    let models = ModelBytes {
+        primary_topic: Some(("ag_news".to_string(), shipped_model("ag_news.model"))),
+        ner: Some(shipped_model("ner.model")),
+        ner_languages: newsflow_ner::OTHER_LANGUAGES
+            .iter()
+            .map(|lang| {
+                (
+                    lang.to_string(),
+                    shipped_model(&newsflow_ner::model_file_name(lang)),
+                )
+            })
+            .collect(),
+        ..ModelBytes::default()
+    };
+    let pipeline = Pipeline::new(&models, Vec::new()).expect("shipped models load");
+    let cases = [
+        (
+            "postlight-www.theguardian.com",
+            "en",
+            "model:ner",
+            "model:ag_news",
+        ),
+        (
+            "postlight-www.abendblatt.de",
+            "de",
+            "model:ner-de",
+            "none:unsupported-language",
+        ),
+        (
+            "postlight-www.lemonde.fr",
+            "fr",
+            "model:ner-fr",
+            "none:unsupported-language",
+        ),
+        (
+            "htmldate-1731743891",
+            "es",
+            "none:unsupported-language",
+            "none:unsupported-language",
+        ),
+        (
+            "htmldate-1671960661",
+            "it",
+            "none:unsupported-language",
+            "none:unsupported-language",
+        ),
+    ];
+    for (id, language, entities, topic) in cases {
+        let record = record(&pipeline, id, &page(id));
+        assert_eq!(record.language.as_deref(), Some(language), "{id}");
+        let nlp = record.nlp.as_ref().expect("nlp");
+        assert_eq!(nlp.language.as_deref(), Some(language), "{id}");
+        assert_eq!(nlp.entities.as_deref(), Some(entities), "{id}");
+        assert_eq!(nlp.topic.as_deref(), Some(topic), "{id}");
+        assert_eq!(
+            nlp.quotes.as_deref(),
+            Some(format!("rules:{language}").as_str()),
+            "{id}"
+        );
+        if entities.starts_with("model:") {
+            let found = record.entities.as_ref().expect("entities");
+            assert!(!found.is_empty(), "{id}: no entities");
+        } else {
+            assert_eq!(record.entities, None, "{id}");
+        }
+    }
+}
+
+#[test]
+fn a_damaged_language_model_is_an_error() {
+    let mut bytes = shipped_model("ner-de.model");
+    bytes.truncate(1000);
+    let models = ModelBytes {
+        ner_languages: vec![("de".to_string(), bytes)],
+        ..ModelBytes::default()
+    };
+    let error = Pipeline::new(&models, Vec::new())
+        .err()
+        .expect("a damaged model is an error");
+    assert!(matches!(
+        error,
+        newsflow_pipeline::PipelineError::LanguageNerModel { ref language, .. } if language == "de"
+    ));
+    assert_eq!(
+        error.to_string(),
+        "ner model for language de: ner model is truncated"
+    );
+}

@@ -1,6 +1,7 @@
 //! `newsflow train ner`, `newsflow ner` and `newsflow eval ner`: train the named-entity model on
 //! CoNLL-2003 train (plus the shared unlabelled text for casing statistics and word clusters),
-//! tag CoNLL files, and score a model conlleval-style with its single-thread throughput.
+//! or with `--lang de|fr|nl` on that language's `ner-multilingual/` train split, tag CoNLL files,
+//! and score a model conlleval-style with its single-thread throughput.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -13,25 +14,80 @@ use newsflow_corpus::{ag_news, bbc, extraction::ExtractionPages};
 use newsflow_ner::conll::{self, Document, Evaluation};
 use newsflow_ner::{NerModel, TrainOptions};
 
-const DEFAULT_MODEL: &str = "config/models/ner.model";
-const DEFAULT_TRAIN: &str = "../shared/data/conll2003/train.txt.gz";
-const DEFAULT_DEV: &str = "../shared/data/conll2003/dev.txt.gz";
 const DEFAULT_UNLABELLED: &str = "../shared/data";
+
+/// Sentences per pseudo-document when a CoNLL input has no `-DOCSTART-` lines (the
+/// `ner-multilingual/` files): document-level features see windows of this many sentences, in
+/// training and tagging alike. Chosen on the multilingual dev sets (see BENCHMARKS.md).
+pub const PSEUDO_DOCUMENT_SENTENCES: usize = 20;
+
+/// What `--lang` selects: the model file name and the shared train and dev files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NerLanguage {
+    pub code: String,
+}
+
+impl NerLanguage {
+    /// `en` or one of the `ner-multilingual/` languages; anything else is an error.
+    pub fn parse(code: &str) -> anyhow::Result<NerLanguage> {
+        let code = code.trim().to_ascii_lowercase();
+        if code != "en" && !newsflow_corpus::conll::MULTILINGUAL_LANGUAGES.contains(&code.as_str())
+        {
+            bail!(
+                "no entity model for language {code} (models: en, {})",
+                newsflow_corpus::conll::MULTILINGUAL_LANGUAGES.join(", ")
+            );
+        }
+        Ok(NerLanguage { code })
+    }
+
+    fn english(&self) -> bool {
+        self.code == "en"
+    }
+
+    /// The model's file name in the models folder (`ner.model`, `ner-de.model`).
+    pub fn model_file(&self) -> String {
+        newsflow_ner::model_file_name(&self.code)
+    }
+
+    /// The shipped model: in the models folder found as the pipeline finds it.
+    fn default_model(&self) -> PathBuf {
+        crate::settings::models_dir(&newsflow_config::Config::default()).join(self.model_file())
+    }
+
+    fn split_file(&self, split: &str) -> PathBuf {
+        let relative = if self.english() {
+            match split {
+                "train" => newsflow_corpus::conll::TRAIN.to_string(),
+                _ => newsflow_corpus::conll::DEV.to_string(),
+            }
+        } else {
+            newsflow_corpus::conll::multilingual(split, &self.code)
+        };
+        Path::new(DEFAULT_UNLABELLED).join(relative)
+    }
+}
 
 /// `newsflow train ner`: train the entity model (deterministic).
 #[derive(Args, Debug, Clone)]
 pub struct TrainNerArgs {
+    /// Language: `en` (CoNLL-2003) or `de`, `fr`, `nl` (`ner-multilingual/`); picks the default
+    /// train and dev files and the model file (`ner.model`, `ner-de.model`, ...).
+    #[arg(long, default_value = "en")]
+    pub lang: String,
     /// CoNLL training file (gzip or plain; last column is the gold tag, IOB1 or IOB2).
-    #[arg(long, default_value = DEFAULT_TRAIN)]
-    pub train: PathBuf,
-    /// CoNLL file scored after training (only reported, never trained on).
-    #[arg(long, default_value = DEFAULT_DEV)]
-    pub dev: PathBuf,
-    /// Where to write the model.
-    #[arg(long, default_value = DEFAULT_MODEL)]
-    pub out: PathBuf,
+    /// Default: the language's shared train split.
+    #[arg(long)]
+    pub train: Option<PathBuf>,
+    /// CoNLL file scored after training (only reported, never trained on). Default: the
+    /// language's shared dev split.
+    #[arg(long)]
+    pub dev: Option<PathBuf>,
+    /// Where to write the model. Default: `config/models/` + the language's model file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Folder with the shared unlabelled corpora (bbc/, ag_news/, extraction/); missing parts
-    /// are skipped.
+    /// are skipped. English text: used for `--lang en` only.
     #[arg(long, default_value = DEFAULT_UNLABELLED)]
     pub unlabelled: PathBuf,
     /// Train without unlabelled text (no casing statistics beyond train, no clusters).
@@ -71,6 +127,17 @@ pub struct TrainNerArgs {
     /// --dev, and write no model.
     #[arg(long)]
     pub pseudo_test: bool,
+    /// Sentences per pseudo-document for inputs without `-DOCSTART-` lines.
+    #[arg(long, default_value_t = PSEUDO_DOCUMENT_SENTENCES)]
+    pub document_sentences: usize,
+    /// Sub-word features (character trigrams, 5- and 6-letter affixes). Off by default: no
+    /// clear gain on the multilingual dev sets (see BENCHMARKS.md).
+    #[arg(long)]
+    pub subwords: bool,
+    /// Word identity without edge punctuation (`Frankreich,` looked up as `frankreich`):
+    /// `true` or `false`. Default: on for `de`, `fr`, `nl`, off for `en`.
+    #[arg(long)]
+    pub trim_punctuation: Option<bool>,
 }
 
 /// `newsflow ner`: tag a CoNLL file (or free text) with a trained model.
@@ -83,20 +150,33 @@ pub struct NerArgs {
     /// Free-text input (`-` for stdin): one JSON line per entity mention (byte offsets).
     #[arg(long)]
     pub text: Option<String>,
-    /// The model file.
-    #[arg(long, default_value = DEFAULT_MODEL)]
-    pub model: PathBuf,
+    /// Language of the input: `en`, `de`, `fr` or `nl` (picks the shipped model).
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// The model file. Default: the language's shipped model (`ner.model`, `ner-de.model`, ...)
+    /// in the models folder.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Sentences per pseudo-document for inputs without `-DOCSTART-` lines.
+    #[arg(long, default_value_t = PSEUDO_DOCUMENT_SENTENCES)]
+    pub document_sentences: usize,
 }
 
 /// `newsflow eval ner`: conlleval-style precision / recall / F1 and tokens per second.
 #[derive(Args, Debug, Clone)]
 pub struct EvalNerArgs {
-    /// CoNLL file with gold tags in the last column.
-    #[arg(long, default_value = DEFAULT_DEV)]
-    pub data: PathBuf,
-    /// The model file.
-    #[arg(long, default_value = DEFAULT_MODEL)]
-    pub model: PathBuf,
+    /// Language: `en`, `de`, `fr` or `nl` (picks the default data and model).
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// CoNLL file with gold tags in the last column. Default: the language's shared dev split.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The model file. Default: the language's shipped model in the models folder.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Sentences per pseudo-document for inputs without `-DOCSTART-` lines.
+    #[arg(long, default_value_t = PSEUDO_DOCUMENT_SENTENCES)]
+    pub document_sentences: usize,
     /// Tag the data this many times for the throughput figure (the best run is reported).
     #[arg(long, default_value_t = 3)]
     pub repeat: usize,
@@ -165,15 +245,36 @@ pub fn evaluate(model: &NerModel, documents: &[Document]) -> (Evaluation, f64) {
     (evaluation, speed)
 }
 
+/// The documents of a CoNLL file, headerless ones cut into pseudo-documents.
+fn read_documents(path: &Path, document_sentences: usize) -> anyhow::Result<Vec<Document>> {
+    Ok(newsflow_corpus::conll::pseudo_documents(
+        read_conll(path)?,
+        document_sentences,
+    ))
+}
+
 fn load_model(path: &Path) -> anyhow::Result<NerModel> {
     let bytes = std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
     NerModel::from_bytes(&bytes).with_context(|| format!("loading model {}", path.display()))
 }
 
 pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
-    let mut documents = read_conll(&args.train)?;
+    let language = NerLanguage::parse(&args.lang)?;
+    let train = args
+        .train
+        .clone()
+        .unwrap_or_else(|| language.split_file("train"));
+    let dev_path = args
+        .dev
+        .clone()
+        .unwrap_or_else(|| language.split_file("dev"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("config/models").join(language.model_file()));
+    let mut documents = read_documents(&train, args.document_sentences)?;
     if documents.is_empty() {
-        bail!("no documents in {}", args.train.display());
+        bail!("no documents in {}", train.display());
     }
     let mut options = TrainOptions {
         clusters: args.clusters,
@@ -181,6 +282,8 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
         second_pass: !args.no_second_pass,
         gazetteer: !args.no_gazetteer,
         document: !args.no_document,
+        subwords: args.subwords,
+        trim_punctuation: args.trim_punctuation.unwrap_or(!language.english()),
         ..TrainOptions::default()
     };
     if let Some(epochs) = args.epochs {
@@ -192,7 +295,9 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
     if let Some(folds) = args.folds {
         options.folds = folds;
     }
-    if !args.no_unlabelled {
+    // The shared unlabelled text is English: other languages learn casing and clusters from
+    // their training tokens alone.
+    if !args.no_unlabelled && language.english() {
         options.unlabelled = unlabelled_texts(&args.unlabelled)?;
     }
     if !args.no_places {
@@ -229,12 +334,12 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
             evaluation.report()
         );
     }
-    if args.dev.exists() {
-        let dev = read_conll(&args.dev)?;
+    if dev_path.exists() {
+        let dev = read_documents(&dev_path, args.document_sentences)?;
         let (evaluation, speed) = evaluate(&model, &dev);
         println!(
             "dev ({}; {speed:.0} tokens/s):\n{}",
-            args.dev.display(),
+            dev_path.display(),
             evaluation.report()
         );
     }
@@ -242,19 +347,24 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
         eprintln!("--pseudo-test: model not written");
         return Ok(());
     }
-    if let Some(parent) = args.out.parent() {
+    if let Some(parent) = out.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating {}", parent.display()))?;
         }
     }
-    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!("wrote {}", args.out.display());
+    std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {}", out.display());
     Ok(())
 }
 
 pub fn run_ner(args: &NerArgs) -> anyhow::Result<()> {
-    let model = load_model(&args.model)?;
+    let language = NerLanguage::parse(&args.lang)?;
+    let model_path = args
+        .model
+        .clone()
+        .unwrap_or_else(|| language.default_model());
+    let model = load_model(&model_path)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if let Some(text_input) = &args.text {
@@ -272,7 +382,10 @@ pub fn run_ner(args: &NerArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let input = args.conll.as_deref().unwrap_or("-");
-    let documents = conll::parse(&read_input(input)?);
+    let documents = newsflow_corpus::conll::pseudo_documents(
+        conll::parse(&read_input(input)?),
+        args.document_sentences,
+    );
     let (predictions, _) = tag_documents(&model, &documents);
     out.write_all(conll::write(&documents, &predictions).as_bytes())?;
     out.flush()?;
@@ -280,14 +393,23 @@ pub fn run_ner(args: &NerArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_eval_ner(args: &EvalNerArgs) -> anyhow::Result<()> {
-    let model = load_model(&args.model)?;
-    let documents = read_conll(&args.data)?;
+    let language = NerLanguage::parse(&args.lang)?;
+    let model_path = args
+        .model
+        .clone()
+        .unwrap_or_else(|| language.default_model());
+    let data = args
+        .data
+        .clone()
+        .unwrap_or_else(|| language.split_file("dev"));
+    let model = load_model(&model_path)?;
+    let documents = read_documents(&data, args.document_sentences)?;
     let (evaluation, mut best_speed) = evaluate(&model, &documents);
     for _ in 1..args.repeat.max(1) {
         let (_, speed) = tag_documents(&model, &documents);
         best_speed = best_speed.max(speed);
     }
-    let model_bytes = std::fs::metadata(&args.model).map(|m| m.len()).unwrap_or(0);
+    let model_bytes = std::fs::metadata(&model_path).map(|m| m.len()).unwrap_or(0);
     println!("{}", evaluation.report().trim_end());
     println!(
         "throughput: {best_speed:.0} tokens/s (single thread, features included, best of {}); model {:.2} MB",
