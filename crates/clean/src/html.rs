@@ -269,20 +269,17 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
 
     let paragraph = paragraphs(&dom, &dropped, &sizes);
     let score = score_nodes(&dom, &paragraph, &sizes);
-    let mut best: Option<(NodeId, f32)> = None;
-    for id in 0..count {
-        if score[id] <= 0.0 || dropped[id] {
-            continue;
-        }
-        let total = candidate_score(&dom, &sizes, &score, id);
-        if best.is_none_or(|(_, value)| total > value) {
-            best = Some((id, total));
-        }
-    }
-    let Some((top, top_score)) = best else {
+    let mut candidates: Vec<(f32, NodeId)> = (0..count)
+        .filter(|&id| score[id] > 0.0 && !dropped[id])
+        .map(|id| (candidate_score(&dom, &sizes, &score, id), id))
+        .collect();
+    // best first; the earlier node wins a tie
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let Some(&(top_score, top)) = candidates.first() else {
         article.lines = render(&dom, &dropped, &sizes, &[0]);
         return article;
     };
+    let top = shared_ancestor(&dom, &candidates, top, top_score);
 
     // siblings that belong to the article too
     let mut roots = Vec::new();
@@ -320,6 +317,63 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
         &dom, &dropped, &sizes, &paragraph, &roots, primary, &article,
     );
     article
+}
+
+/// An article cut into many blocks of the same weight (a feature's text blocks between
+/// pictures, each named "text"): when three or more of the runners-up score nearly as high as
+/// the top block, their closest common ancestor below `<body>` is the article (readability's
+/// rule of alternative candidates).
+fn shared_ancestor(dom: &Dom, candidates: &[(f32, NodeId)], top: NodeId, top_score: f32) -> NodeId {
+    const MINIMUM: usize = 3;
+    let end = subtree_ends(dom);
+    // blocks inside the top or around it are already in it, or it in them
+    let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
+    let close: Vec<NodeId> = candidates
+        .iter()
+        .skip(1)
+        .take(4)
+        .filter(|(value, _)| *value >= top_score * 0.75)
+        .map(|&(_, id)| id)
+        .filter(|&id| !related(id))
+        .collect();
+    // blocks of the top's own tag and class are its twins, joined later one by one without
+    // the pictures and captions between them
+    let class = |id: NodeId| (dom.tag(id), dom.attr(id, "class").map(str::trim));
+    if close.len() < MINIMUM || close.iter().all(|&id| class(id) == class(top)) {
+        return top;
+    }
+    // a block the CMS names as the article's body keeps it; the blocks close to it in score
+    // are then a live ticker or teasers beside it
+    let hints = class_id(dom, top).replace(['_', '-'], "");
+    if [
+        "articlebody",
+        "articlecontent",
+        "storybody",
+        "entrycontent",
+        "postcontent",
+        "postbody",
+        "articletext",
+    ]
+    .iter()
+    .any(|name| hints.contains(name))
+    {
+        return top;
+    }
+    let mut ancestor = dom.nodes[top].parent;
+    while let Some(node) = ancestor {
+        if matches!(dom.tag(node), Some("body" | "html") | None) {
+            break;
+        }
+        let inside = close
+            .iter()
+            .filter(|&&id| node < id && id <= end[node])
+            .count();
+        if inside >= MINIMUM {
+            return node;
+        }
+        ancestor = dom.nodes[node].parent;
+    }
+    top
 }
 
 /// Readability-style scores: each paragraph gives its parent its value (one point, one per
@@ -1175,5 +1229,33 @@ mod tests {
             article.lines
         );
         assert!(!article.lines.iter().any(|line| line.contains("teaser")));
+    }
+
+    #[test]
+    fn a_feature_cut_into_many_named_text_blocks_is_read_whole() {
+        // narrative blocks and quote blocks of two kinds, pictures between them
+        let narrative = |n: usize| {
+            format!("<div class='g-block'><div class='g-text'><p>Narrative part {n} of the feature, with clauses, names, places, and numbers, long enough to read as running text of the story.</p></div></div>")
+        };
+        let quote = |n: usize| {
+            format!("<div class='g-block'><figure><img src='{n}.jpg'></figure><div class='g-portrait-text'><p>Quote {n}: it has been in the family since 1912, kept on a piano, then a closet, then a safe deposit box.</p></div></div>")
+        };
+        let page = format!(
+            "<html><body><div class='g-blocks'>{}{}{}{}{}{}</div><div class='footer-links'><a href=/a>About</a></div></body></html>",
+            narrative(1), quote(1), narrative(2), quote(2), narrative(3), quote(3)
+        );
+        let article = extract(&page);
+        for needle in [
+            "Narrative part 1",
+            "Narrative part 3",
+            "Quote 1:",
+            "Quote 3:",
+        ] {
+            assert!(
+                article.lines.iter().any(|line| line.starts_with(needle)),
+                "{needle}: {:?}",
+                article.lines
+            );
+        }
     }
 }
