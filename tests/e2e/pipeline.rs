@@ -131,7 +131,10 @@ fn news_page(source: &str, id: &str) -> Vec<u8> {
 }
 
 // Issue 16: a German page gets entities from the German model, a Spanish one none (never the
-// English model's), and each record says what ran.
+// English model's), and each record says what ran. Topics come from the publisher's section in
+// every language: the German page's breadcrumb says "Wirtschaft" (Business, results.business),
+// the Spanish page's article:section "El Mundo" (World); a German page whose section maps to no
+// topic ("lokales") is `unknown` with score 0 on results.unknown, not the English model's guess.
 #[tokio::test(flavor = "multi_thread")]
 async fn entities_come_from_the_page_language_model_or_none() {
     let broker = Broker::start();
@@ -145,10 +148,14 @@ async fn entities_come_from_the_page_language_model_or_none() {
         "spanish.html",
         &news_page("htmldate", "htmldate-1731743891"),
     );
-    let records = results(&broker.url(), 2, Duration::from_secs(60)).await;
-    assert_eq!(records.len(), 2, "log: {}", up.log_text());
+    workspace.drop_file(
+        "lokales.html",
+        &news_page("htmldate", "htmldate-1518961308"),
+    );
+    let records = results(&broker.url(), 3, Duration::from_secs(60)).await;
+    assert_eq!(records.len(), 3, "log: {}", up.log_text());
     let validator = record_validator();
-    for (_, record) in &records {
+    for (subject, record) in &records {
         let problems: Vec<String> = validator
             .iter_errors(record)
             .map(|e| e.to_string())
@@ -160,15 +167,31 @@ async fn entities_come_from_the_page_language_model_or_none() {
                 assert_eq!(nlp["language"], "de");
                 assert_eq!(nlp["entities"], "model:ner-de");
                 assert!(!record["entities"].as_array().unwrap().is_empty());
+                assert_eq!(record["section"], "Wirtschaft");
+                assert_eq!(record["topic"]["label"], "Business");
+                assert_eq!(record["topic"]["score"], 1.0);
+                assert_eq!(nlp["topic"], "section");
+                assert_eq!(subject, "newsflow.results.business");
             }
-            other => {
-                assert_eq!(other, "spanish.html");
+            "spanish.html" => {
                 assert_eq!(nlp["language"], "es");
                 assert_eq!(nlp["entities"], "none:unsupported-language");
                 assert!(record["entities"].is_null());
+                assert_eq!(record["section"], "El Mundo");
+                assert_eq!(record["topic"]["label"], "World");
+                assert_eq!(nlp["topic"], "section");
+                assert_eq!(subject, "newsflow.results.world");
+            }
+            other => {
+                assert_eq!(other, "lokales.html");
+                assert_eq!(nlp["language"], "de");
+                assert_eq!(record["section"], "lokales");
+                assert_eq!(record["topic"]["label"], "unknown");
+                assert_eq!(record["topic"]["score"], 0.0);
+                assert_eq!(nlp["topic"], "none:unsupported-language");
+                assert_eq!(subject, "newsflow.results.unknown");
             }
         }
-        assert_eq!(nlp["topic"], "none:unsupported-language");
     }
     let status = up.terminate();
     assert!(

@@ -7,6 +7,8 @@
 //!   with cross-validation ([`cross_validate`], [`tune`]) to pick hyperparameters.
 //! - [`detect_language`] (`language`): ISO 639-1 code and confidence via whatlang.
 //! - [`Rule`] and [`apply_rules`] (`rules`): keyword routing without retraining.
+//! - [`topic_from_section`] (`section`): the topic a publisher's section or URL path names, in
+//!   seven languages (a documented table).
 //!
 //! Training data (BBC tar, AG News CSV, users' JSONL) and its dev splits are read by
 //! `newsflow_corpus`; [`LabeledDoc`] is its labelled-document type.
@@ -18,12 +20,14 @@ pub mod features;
 mod language;
 mod model;
 mod rules;
+mod section;
 mod train;
 
 pub use language::detect_language;
 pub use model::TopicModel;
 pub use newsflow_corpus::LabeledDoc;
 pub use rules::{apply_rules, Rule};
+pub use section::{section_topic, topic_from_section, url_topic, ENTERTAINMENT};
 pub use train::{accuracy, cross_validate, train, tune, Grid, TrainOptions};
 
 /// What can go wrong in the classify stage.

@@ -939,6 +939,268 @@ fn organisation_name(value: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// The publisher's own section of the article, as the page states it, best source first:
+/// JSON-LD `articleSection`, the `article:section` meta tag (and parsely's and sailthru's
+/// section metas), breadcrumb markup (JSON-LD `BreadcrumbList`, microdata
+/// `itemtype=".../BreadcrumbList"`, an element whose class or id says `breadcrumb`), then the
+/// first path segment of `url` that reads as a section name (`/wirtschaft/`, `/sport/`;
+/// dates, numbers, language codes, file names and generic words such as `news` or `article`
+/// are passed over, and the last segment, the article's own slug, never counts).
+pub(crate) fn read_section(dom: &Dom, url: Option<&str>) -> Option<String> {
+    let mut metas = Vec::new();
+    let mut json_ld_section = None;
+    let mut json_ld_crumbs: Vec<String> = Vec::new();
+    let mut markup_crumbs: Vec<String> = Vec::new();
+    for id in 0..dom.nodes.len() {
+        let Some(tag) = dom.tag(id) else { continue };
+        match tag {
+            "meta" => metas.push(id),
+            "script"
+                if dom
+                    .attr(id, "type")
+                    .is_some_and(|kind| kind.contains("ld+json")) =>
+            {
+                if let Some(&child) = dom.nodes[id].children.first() {
+                    if let NodeKind::RawText { start, end } = dom.nodes[child].kind {
+                        read_json_ld_section(
+                            &dom.source[start..end],
+                            &mut json_ld_section,
+                            &mut json_ld_crumbs,
+                        );
+                    }
+                }
+            }
+            _ if markup_crumbs.is_empty() => {
+                let microdata = dom
+                    .attr(id, "itemtype")
+                    .is_some_and(|kind| kind.contains("BreadcrumbList"));
+                let classed = hints_of(dom, id).contains("breadcrumb")
+                    && !matches!(tag, "html" | "body" | "a" | "span" | "li");
+                if microdata || classed {
+                    markup_crumbs = breadcrumb_names(dom, id, microdata);
+                }
+            }
+            _ => {}
+        }
+    }
+    let from_meta = || {
+        meta_value(
+            dom,
+            &metas,
+            &[
+                "article:section",
+                "og:article:section",
+                "parsely-section",
+                "sailthru.section",
+                "section",
+            ],
+        )
+        .or_else(|| {
+            let page = meta_value(dom, &metas, &["parsely-page"])?;
+            let value: serde_json::Value = serde_json::from_str(&page).ok()?;
+            value
+                .get("section")
+                .and_then(|s| s.as_str())
+                .map(normalize_line)
+                .filter(|s| !s.is_empty())
+        })
+    };
+    json_ld_section
+        .or_else(from_meta)
+        .or_else(|| first_section_crumb(&json_ld_crumbs))
+        .or_else(|| first_section_crumb(&markup_crumbs))
+        .or_else(|| url.and_then(section_in_url))
+}
+
+/// Names of a breadcrumb trail: microdata `itemprop="name"` elements, else link texts.
+fn breadcrumb_names(dom: &Dom, root: NodeId, microdata: bool) -> Vec<String> {
+    let mut names = Vec::new();
+    for id in dom.descendants(root) {
+        let named = if microdata {
+            dom.attr(id, "itemprop")
+                .is_some_and(|prop| prop.split_whitespace().any(|p| p == "name"))
+        } else {
+            dom.tag(id) == Some("a")
+        };
+        if !named {
+            continue;
+        }
+        let text = match dom.attr(id, "content") {
+            Some(content) if dom.tag(id) == Some("meta") => {
+                normalize_line(&decode_entities(content))
+            }
+            _ => text_of(dom, id),
+        };
+        if !text.is_empty() {
+            names.push(text);
+        }
+        if names.len() >= 8 {
+            break;
+        }
+    }
+    names
+}
+
+/// Words of a breadcrumb's first link that name the home page, not a section.
+const HOME_CRUMBS: [&str; 14] = [
+    "home",
+    "homepage",
+    "home page",
+    "start",
+    "startseite",
+    "accueil",
+    "inicio",
+    "portada",
+    "início",
+    "página inicial",
+    "pagina iniziale",
+    "homepagina",
+    "voorpagina",
+    "hem",
+];
+
+/// The first crumb after the home page: the section (a long crumb is the headline).
+fn first_section_crumb(crumbs: &[String]) -> Option<String> {
+    crumbs
+        .iter()
+        .map(|crumb| {
+            crumb.trim_matches(|c: char| c == '›' || c == '»' || c == '>' || c.is_whitespace())
+        })
+        .filter(|crumb| !crumb.is_empty())
+        .filter(|crumb| !HOME_CRUMBS.contains(&crumb.to_lowercase().as_str()))
+        .find(|crumb| crumb.chars().count() <= 40)
+        .map(str::to_string)
+}
+
+/// Path segments that name no section.
+const GENERIC_SEGMENTS: [&str; 34] = [
+    "news",
+    "nachrichten",
+    "noticias",
+    "notizie",
+    "noticia",
+    "nieuws",
+    "actualites",
+    "actualite",
+    "actu",
+    "article",
+    "articles",
+    "artikel",
+    "articulo",
+    "story",
+    "stories",
+    "content",
+    "post",
+    "posts",
+    "blog",
+    "blogs",
+    "home",
+    "index",
+    "amp",
+    "www",
+    "web",
+    "online",
+    "archive",
+    "archiv",
+    "archives",
+    "detail",
+    "item",
+    "page",
+    "pages",
+    "people",
+];
+
+/// The first path segment of a URL that reads as a section name.
+fn section_in_url(url: &str) -> Option<String> {
+    let rest = url.split_once("//").map_or(url, |(_, rest)| rest);
+    let path = rest.split_once('/').map(|(_, p)| p)?;
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (_, before_slug) = segments.split_last()?;
+    before_slug
+        .iter()
+        .take(3)
+        .map(|segment| segment.to_lowercase())
+        .find(|segment| {
+            let words = segment.split('-').count();
+            segment.chars().count() >= 3
+                && segment.chars().count() <= 30
+                && words <= 3
+                && segment.chars().all(|c| c.is_alphabetic() || c == '-')
+                && !GENERIC_SEGMENTS.contains(&segment.as_str())
+        })
+}
+
+/// `articleSection` of the page's article and the names of its `BreadcrumbList`.
+fn read_json_ld_section(raw: &str, section: &mut Option<String>, crumbs: &mut Vec<String>) {
+    let mut text = raw.trim();
+    for prefix in ["//<![CDATA[", "<![CDATA["] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            text = rest.trim();
+        }
+    }
+    for suffix in ["//]]>", "]]>"] {
+        if let Some(rest) = text.strip_suffix(suffix) {
+            text = rest.trim();
+        }
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let mut stack = vec![&value];
+    let mut seen = 0;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            break;
+        }
+        match node {
+            serde_json::Value::Array(items) => stack.extend(items.iter().rev()),
+            serde_json::Value::Object(map) => {
+                let types = types_of(map);
+                if section.is_none() {
+                    let value = match map.get("articleSection") {
+                        Some(serde_json::Value::String(name)) => Some(name.as_str()),
+                        Some(serde_json::Value::Array(names)) => {
+                            names.iter().find_map(|name| name.as_str())
+                        }
+                        _ => None,
+                    };
+                    *section = value
+                        .map(|name| normalize_line(&decode_entities(name)))
+                        .filter(|name| !name.is_empty());
+                }
+                if crumbs.is_empty() && types.contains(&"BreadcrumbList") {
+                    let mut items: Vec<(i64, String)> = Vec::new();
+                    if let Some(serde_json::Value::Array(list)) = map.get("itemListElement") {
+                        for (index, item) in list.iter().enumerate().take(12) {
+                            let position = item
+                                .get("position")
+                                .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()))
+                                .unwrap_or(index as i64);
+                            let name = item
+                                .get("name")
+                                .or_else(|| item.get("item").and_then(|i| i.get("name")))
+                                .and_then(|n| n.as_str())
+                                .map(|n| normalize_line(&decode_entities(n)))
+                                .filter(|n| !n.is_empty());
+                            if let Some(name) = name {
+                                items.push((position, name));
+                            }
+                        }
+                    }
+                    items.sort_by_key(|(position, _)| *position);
+                    crumbs.extend(items.into_iter().map(|(_, name)| name));
+                }
+                if let Some(graph) = map.get("@graph") {
+                    stack.push(graph);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1059,5 +1321,80 @@ mod tests {
         ));
         assert!(!is_author_page("https://example.com/author"));
         assert!(!is_author_page("https://example.com/news/authority-report"));
+    }
+
+    fn section(page: &str, url: Option<&str>) -> Option<String> {
+        read_section(&Dom::parse(page), url)
+    }
+
+    #[test]
+    fn section_from_a_german_breadcrumb() {
+        // abendblatt.de: "Home – Wirtschaft – <h1>headline</h1>"
+        let page = r#"<html lang="de"><body><div id="breadcrumb" class="breadcrumb clearfix ">
+            <span class="breadcrumb__item"><a href="https://www.abendblatt.de/" class="breadcrumb__link"><span class="breadcrumb__title">
+            Home</span></a></span>
+            <span class="breadcrumb__item"> &#x2013; <a href="https://www.abendblatt.de/wirtschaft/" class="breadcrumb__link"><span class="breadcrumb__title">
+            Wirtschaft</span></a></span>
+            &#x2013; <h1 class="breadcrumb__item breadcrumb__item--title breadcrumb__item--last">
+            Warum Mangos und Papayas jetzt teurer sind</h1></div><p>Text.</p></body></html>"#;
+        assert_eq!(section(page, None).as_deref(), Some("Wirtschaft"));
+    }
+
+    #[test]
+    fn section_from_french_meta_tags() {
+        // lemonde.fr writes `value` where others write `content`, with entities
+        let lemonde = r#"<html lang="fr"><head><meta value="image/jpeg" name="og:image:type">
+            <meta value="&#xC9;conomie" name="og:article:section"><meta value="free" name="og:article:content_tier">
+            </head><body><ul class="breadcrumb"><li><a href="/economie/"> &#xC9;conomie </a></li></ul></body></html>"#;
+        assert_eq!(section(lemonde, None).as_deref(), Some("Économie"));
+        // liberation.fr
+        let liberation = r#"<html><head><meta property="article:section" content="Monde"/></head>
+            <body><span class="articleSection"><a href="/monde,10">Monde</a></span></body></html>"#;
+        assert_eq!(section(liberation, None).as_deref(), Some("Monde"));
+    }
+
+    #[test]
+    fn section_from_a_spanish_breadcrumb_after_inicio() {
+        let page = r#"<html lang="es"><body><div class="t-bredc"><h2 class="element-invisible">Se encuentra usted aquí</h2>
+            <div class="breadcrumb"><a href="/">Inicio</a> » <a href="/noticias/deportes">Deportes</a> »
+            <a href="/noticias/deportes/f%C3%BAtbol">Fútbol</a></div></div></body></html>"#;
+        assert_eq!(section(page, None).as_deref(), Some("Deportes"));
+    }
+
+    #[test]
+    fn section_from_json_ld_before_breadcrumbs() {
+        let page = r#"<html><head><script type="application/ld+json">
+            [{"@type":"NewsArticle","headline":"Nuevo récord","articleSection":["Economía","Mercados"]},
+             {"@type":"BreadcrumbList","itemListElement":[{"@type":"ListItem","position":2,"name":"Economía"},
+             {"@type":"ListItem","position":1,"name":"Portada"}]}]</script></head><body></body></html>"#;
+        assert_eq!(section(page, None).as_deref(), Some("Economía"));
+        let crumbs_only = r#"<html><head><script type="application/ld+json">
+            {"@type":"BreadcrumbList","itemListElement":[{"@type":"ListItem","position":2,"item":{"name":"Politique"}},
+             {"@type":"ListItem","position":1,"name":"Accueil"}]}</script></head><body></body></html>"#;
+        assert_eq!(section(crumbs_only, None).as_deref(), Some("Politique"));
+    }
+
+    #[test]
+    fn section_from_the_url_path() {
+        let page = "<html><body><p>Text.</p></body></html>";
+        let cases = [
+            (
+                "https://www.repubblica.it/esteri/2023/11/02/news/israele-hamas.html",
+                Some("esteri"),
+            ),
+            (
+                "https://www.autohaus.de/nachrichten/autohandel/vda-chefin-3126349",
+                Some("autohandel"),
+            ),
+            ("https://www.example.com/2019/05/my-first-post/", None),
+            ("https://www.example.com/sport", None),
+            (
+                "https://www.example.com/de/politik/a-1.html",
+                Some("politik"),
+            ),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(section(page, Some(url)).as_deref(), expected, "{url}");
+        }
     }
 }

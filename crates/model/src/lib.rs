@@ -143,7 +143,8 @@ pub struct Quote {
 /// kind is `model` (a trained model: `model:ner-de`, `model:bbc`), `rules` (hand-written rules
 /// for a language: `rules:en`), `tfidf` / `frequency` (keywords with or without background
 /// statistics, `tfidf:en`) or `none` (nothing ran, with the reason: `none:unsupported-language`,
-/// `none:no-model`). A field is `null` until the stage that decides it has run.
+/// `none:no-model`); `topic` may also be `section` (the publisher's section, mapped to a
+/// topic). A field is `null` until the stage that decides it has run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Nlp {
     /// The language the analyses were chosen for (ISO 639-1); `null` when it is unknown, in
@@ -164,6 +165,9 @@ impl Nlp {
     pub fn model(name: &str) -> String {
         format!("model:{name}")
     }
+
+    /// `nlp.topic` when the topic comes from the publisher's section (any language).
+    pub const SECTION: &'static str = "section";
 
     /// Nothing ran because no model or rules cover the article's language.
     pub const UNSUPPORTED_LANGUAGE: &'static str = "none:unsupported-language";
@@ -242,6 +246,11 @@ pub struct Record {
     /// `null` before the classify stage.
     #[serde(default)]
     pub nlp: Option<Nlp>,
+    /// The publisher's own section of the article as the page gives it ("Wirtschaft",
+    /// "Sport", "politique"): JSON-LD `articleSection`, `article:section`, breadcrumbs, else
+    /// the URL path's section segment; `null` when the page states none.
+    #[serde(default)]
+    pub section: Option<String>,
 }
 
 fn default_version() -> u32 {
@@ -283,6 +292,7 @@ impl Record {
             version: 1,
             fetched_at: None,
             nlp: None,
+            section: None,
         }
     }
 }

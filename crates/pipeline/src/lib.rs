@@ -8,7 +8,7 @@ pub mod stories;
 use newsflow_classify::{Rule, TopicModel};
 use newsflow_clean::Cleaner;
 use newsflow_extract::Extractor;
-use newsflow_model::{ErrorRecord, Format, ModelTopic, Nlp, Record, Stage};
+use newsflow_model::{ErrorRecord, Format, ModelTopic, Nlp, Record, Stage, Topic};
 
 /// Why the pipeline could not be built from its models.
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +147,7 @@ impl Pipeline {
         record.outlet = cleaned.outlet;
         record.authors = cleaned.authors;
         record.modified = cleaned.modified;
+        record.section = cleaned.section;
         record.body = cleaned.body;
         record.encoding = Some(cleaned.encoding);
         if let Some(hint) = cleaned.language_hint {
@@ -174,7 +175,13 @@ impl Pipeline {
             }
         }
         let english = record.language.as_deref().is_none_or(|code| code == "en");
-        let topic_ran = if !english {
+        // the publisher's section decides for every language; the English model runs beside
+        // it (its guess under `topics`) and decides alone for English text without one
+        let from_section =
+            newsflow_classify::topic_from_section(record.section.as_deref(), record.url.as_deref());
+        let topic_ran = if from_section.is_some() {
+            Nlp::SECTION.to_string()
+        } else if !english {
             Nlp::UNSUPPORTED_LANGUAGE.to_string()
         } else {
             match &self.primary {
@@ -187,8 +194,17 @@ impl Pipeline {
             topic: Some(topic_ran),
             ..Nlp::default()
         });
+        record.topic = None;
         if english {
-            record.topic = self.primary.as_ref().map(|model| model.predict(&text));
+            let guess = self.primary.as_ref().map(|model| model.predict(&text));
+            if let (Some(guess), Some(model), Some(_)) = (&guess, &self.primary, from_section) {
+                record.topics.push(ModelTopic {
+                    model: model.name().to_string(),
+                    label: guess.label.clone(),
+                    score: guess.score,
+                });
+            }
+            record.topic = guess;
             for model in &self.secondary {
                 let topic = model.predict(&text);
                 record.topics.push(ModelTopic {
@@ -197,11 +213,21 @@ impl Pipeline {
                     score: topic.score,
                 });
             }
-        } else {
+        } else if from_section.is_none() {
+            record.topic = Some(Topic {
+                label: "unknown".to_string(),
+                score: 0.0,
+            });
             record.skipped.push(format!(
-                "topic: models are trained on english, language is {}",
+                "topic: no section and models are trained on english, language is {}",
                 record.language.as_deref().unwrap_or("unknown")
             ));
+        }
+        if let Some(label) = from_section {
+            record.topic = Some(Topic {
+                label: label.to_string(),
+                score: 1.0,
+            });
         }
         let title = record.title.clone().unwrap_or_default();
         record.topics.extend(newsflow_classify::apply_rules(

@@ -201,6 +201,7 @@ fn shipped_model(file: &str) -> Vec<u8> {
 /// Entities come from the model of the article's language, or from none: the record's `nlp`
 /// says which (issue 16). German, French and Dutch pages get their own models, Spanish and
 /// Italian ones no entities (the English model never runs on them), English the English model.
+/// Every page here but the Guardian's states its section, which gives the topic.
 #[test]
 fn entities_by_language_and_the_record_says_what_ran() {
     let models = ModelBytes {
@@ -229,25 +230,20 @@ fn entities_by_language_and_the_record_says_what_ran() {
             "postlight-www.abendblatt.de",
             "de",
             "model:ner-de",
-            "none:unsupported-language",
+            "section",
         ),
-        (
-            "postlight-www.lemonde.fr",
-            "fr",
-            "model:ner-fr",
-            "none:unsupported-language",
-        ),
+        ("postlight-www.lemonde.fr", "fr", "model:ner-fr", "section"),
         (
             "htmldate-1731743891",
             "es",
             "none:unsupported-language",
-            "none:unsupported-language",
+            "section",
         ),
         (
             "htmldate-1671960661",
             "it",
             "none:unsupported-language",
-            "none:unsupported-language",
+            "section",
         ),
     ];
     for (id, language, entities, topic) in cases {
@@ -290,4 +286,81 @@ fn a_damaged_language_model_is_an_error() {
         error.to_string(),
         "ner model for language de: ner model is truncated"
     );
+}
+
+/// Topics from the publisher's section in every language (issue 16): the page's section as
+/// given, the topic it maps to with score 1 and `nlp.topic: "section"`; an English page
+/// without one keeps the English model; a German page whose section maps to no topic
+/// ("lokales") gets `unknown` with score 0, never the English model's guess.
+#[test]
+fn topics_from_the_publishers_section_in_every_language() {
+    let models = ModelBytes {
+        primary_topic: Some(("ag_news".to_string(), shipped_model("ag_news.model"))),
+        secondary_topics: vec![("bbc".to_string(), shipped_model("bbc.model"))],
+        ..ModelBytes::default()
+    };
+    let pipeline = Pipeline::new(&models, Vec::new()).expect("shipped models load");
+    let cases = [
+        (
+            "postlight-www.abendblatt.de",
+            "de",
+            Some("Wirtschaft"),
+            "Business",
+        ),
+        (
+            "postlight-www.lemonde.fr",
+            "fr",
+            Some("Économie"),
+            "Business",
+        ),
+        ("readability-liberation-1", "fr", Some("Monde"), "World"),
+        ("htmldate-1789664619", "es", Some("Deportes"), "Sports"),
+        (
+            "htmldate-Repubblica.it-Israele-Hamas",
+            "it",
+            Some("Esteri"),
+            "World",
+        ),
+        ("readability-folha", "pt", Some("Esporte"), "Sports"),
+        ("htmldate-1721884119", "nl", Some("Sport"), "Sports"),
+        ("postlight-www.si.com", "en", Some("NFL"), "Sports"),
+    ];
+    for (id, language, section, topic) in cases {
+        let record = record(&pipeline, id, &page(id));
+        assert_eq!(record.language.as_deref(), Some(language), "{id}");
+        assert_eq!(record.section.as_deref(), section, "{id}");
+        let chosen = record.topic.as_ref().expect("topic");
+        assert_eq!((chosen.label.as_str(), chosen.score), (topic, 1.0), "{id}");
+        let nlp = record.nlp.as_ref().expect("nlp");
+        assert_eq!(nlp.topic.as_deref(), Some("section"), "{id}");
+        // the English model runs beside the section on English text only
+        let models: Vec<&str> = record.topics.iter().map(|t| t.model.as_str()).collect();
+        if language == "en" {
+            assert_eq!(models, ["ag_news", "bbc"], "{id}");
+        } else {
+            assert!(models.is_empty(), "{id}: {models:?}");
+        }
+    }
+
+    let english = record(
+        &pipeline,
+        "postlight-www.theguardian.com",
+        &page("postlight-www.theguardian.com"),
+    );
+    let nlp = english.nlp.as_ref().expect("nlp");
+    assert_eq!(nlp.topic.as_deref(), Some("model:ag_news"));
+    assert!(english.topic.as_ref().is_some_and(|t| t.label != "unknown"));
+
+    let local = record(
+        &pipeline,
+        "htmldate-1518961308",
+        &page("htmldate-1518961308"),
+    );
+    assert_eq!(local.language.as_deref(), Some("de"));
+    assert_eq!(local.section.as_deref(), Some("lokales"));
+    let nlp = local.nlp.as_ref().expect("nlp");
+    assert_eq!(nlp.topic.as_deref(), Some("none:unsupported-language"));
+    let unknown = local.topic.as_ref().expect("topic");
+    assert_eq!((unknown.label.as_str(), unknown.score), ("unknown", 0.0));
+    assert!(local.topics.is_empty());
 }
