@@ -22,6 +22,9 @@ pub struct HtmlArticle {
     pub authors: Vec<String>,
     /// Last modification (ISO 8601), kept apart from `published`.
     pub modified: Option<String>,
+    /// The publisher's section (`articleSection`, `article:section`, breadcrumbs, else the
+    /// URL path's section segment).
+    pub section: Option<String>,
     pub lines: Vec<String>,
 }
 
@@ -258,6 +261,7 @@ pub fn extract_html5ever(source: &str) -> HtmlArticle {
 fn extract_from(dom: Dom<'_>) -> HtmlArticle {
     let mut article = HtmlArticle::default();
     crate::meta::read_metadata(&dom, &mut article);
+    article.section = crate::meta::read_section(&dom, article.url.as_deref());
 
     let count = dom.nodes.len();
     let nothing_dropped = vec![false; count];

@@ -239,13 +239,10 @@ impl Cleaner {
             outlet: article.outlet,
             authors: article.authors,
             modified: article.modified,
+            section: article.section,
             language_hint: article.language,
             ..Cleaned::default()
         };
-        // the section is read from a tree of its own: the HTML path's article type lives in
-        // `html.rs`, which this reading leaves alone (one more parse, ~the cost of tokenising)
-        let dom = dom::Dom::parse(source);
-        cleaned.section = meta::read_section(&dom, cleaned.url.as_deref());
         let lines: Vec<String> = article
             .lines
             .into_iter()
