@@ -21,7 +21,7 @@ use async_nats::HeaderMap;
 use bytes::Bytes;
 use futures::StreamExt;
 use newsflow_model::{ErrorRecord, Stage};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::publisher::publish_error;
@@ -30,6 +30,12 @@ use crate::{headers, BusError, Subjects};
 /// Deliveries without any outcome (the worker died each time) allowed per `max_deliver`.
 /// A worker killed with messages in its pull buffer makes those count a delivery too.
 const CRASH_FACTOR: i64 = 4;
+
+/// Messages a worker keeps in hand per unit of `concurrency`: the handler runs on at most
+/// `concurrency` of them at once; the others wait for their onward publish ack (and then ack
+/// their input) without holding a handler slot, so the next article's work overlaps the
+/// broker round trip of the last one.
+const PIPELINE_DEPTH: usize = 4;
 
 /// A message handed to a stage.
 #[derive(Debug, Clone)]
@@ -206,6 +212,8 @@ pub async fn run_stage<H: Handler>(
 ) -> Result<(), BusError> {
     let consumer = stage_consumer(&js, &subjects, &options).await?;
     let permits = Arc::new(Semaphore::new(options.concurrency));
+    let in_hand_limit = options.concurrency * PIPELINE_DEPTH;
+    let in_hand = Arc::new(Semaphore::new(in_hand_limit));
     let shared = Arc::new(Shared {
         js,
         subjects,
@@ -248,6 +256,15 @@ pub async fn run_stage<H: Handler>(
         };
         let mut errors_in_row = 0u32;
         loop {
+            // A slot among the messages in hand (handled, or waiting for their onward
+            // publish ack), then a slot to run the handler.
+            let pending = tokio::select! {
+                _ = cancel.cancelled() => break 'pulling,
+                permit = in_hand.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break 'pulling,
+                },
+            };
             let permit = tokio::select! {
                 _ = cancel.cancelled() => break 'pulling,
                 permit = permits.clone().acquire_owned() => match permit {
@@ -268,11 +285,11 @@ pub async fn run_stage<H: Handler>(
                         shared.stats.in_flight.fetch_add(1, Ordering::Relaxed);
                         metrics::gauge!("newsflow_stage_in_flight", "stage" => stage)
                             .increment(1.0);
-                        shared.process(message).await;
+                        shared.process(message, permit).await;
                         shared.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
                         metrics::gauge!("newsflow_stage_in_flight", "stage" => stage)
                             .decrement(1.0);
-                        drop(permit);
+                        drop(pending);
                     });
                 }
                 Some(Err(err)) => {
@@ -288,6 +305,7 @@ pub async fn run_stage<H: Handler>(
         }
     }
     // Wait for the messages in hand: each ends acked, nak'ed or as an error record.
+    let _ = in_hand.acquire_many(in_hand_limit as u32).await;
     let _ = permits.acquire_many(options.concurrency as u32).await;
     tracing::info!(stage = options.stage.as_str(), "stage worker stopped");
     Ok(())
@@ -302,7 +320,9 @@ struct Shared<H> {
 }
 
 impl<H: Handler> Shared<H> {
-    async fn process(&self, message: jetstream::Message) {
+    /// Handles one message; `slot` (a handler slot) is released as soon as the handler is done,
+    /// before the onward publish is acknowledged.
+    async fn process(&self, message: jetstream::Message, slot: OwnedSemaphorePermit) {
         let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
         let header_map = message.headers.clone().unwrap_or_default();
         let id = header_map
@@ -362,6 +382,7 @@ impl<H: Handler> Shared<H> {
                 }
             }
         };
+        drop(slot);
         match outcome {
             Ok(Outcome::Forward(forward)) => match self.publish(forward).await {
                 Ok(()) => {

@@ -102,10 +102,69 @@ fn rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// CPU seconds (user + system) from a `/proc/.../stat` file; `/proc` counts in USER_HZ, which
+/// is 100 on Linux whatever the kernel's tick.
+fn cpu_seconds(stat_path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    // `pid (comm) state ...`: comm may hold spaces; fields after it start at state (field 3).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// CPU seconds of this process and of the run's nats-server (if this run started it).
+fn pipeline_cpu(server_pid: Option<u32>) -> f64 {
+    let own = cpu_seconds("/proc/self/stat").unwrap_or(f64::NAN);
+    let server = server_pid
+        .and_then(|pid| cpu_seconds(&format!("/proc/{pid}/stat")))
+        .unwrap_or(0.0);
+    own + server
+}
+
+/// The stages alone on the same articles, as `newsflow process` runs them (clean, classify,
+/// extract, local story assignment, JSON out), in this thread: CPU seconds per article.
+fn stages_only_cpu(config: &Config, articles: &[Vec<u8>]) -> anyhow::Result<f64> {
+    use newsflow_model::{article_id, Format};
+    use newsflow_pipeline::RawInput;
+    let pipeline = settings::pipeline(config)?;
+    let mut stories = crate::stories::LocalStories::new();
+    let received_at = "2026-01-01T00:00:00Z";
+    let before = cpu_seconds("/proc/thread-self/stat").unwrap_or(f64::NAN);
+    let mut bytes_out = 0usize;
+    for (n, bytes) in articles.iter().enumerate() {
+        let id = article_id(bytes);
+        let source = format!("bench/{n:06}.txt");
+        let raw = RawInput {
+            id: &id,
+            source: &source,
+            received_at,
+            format: Format::Txt,
+            bytes,
+            hints: Default::default(),
+        };
+        let line = match pipeline.clean(&raw) {
+            Ok(mut record) => {
+                pipeline.classify(&mut record);
+                pipeline.extract(&mut record);
+                stories.assign(&mut record);
+                serde_json::to_vec(&record)?
+            }
+            Err(error) => serde_json::to_vec(&error)?,
+        };
+        bytes_out += line.len();
+    }
+    let after = cpu_seconds("/proc/thread-self/stat").unwrap_or(f64::NAN);
+    std::hint::black_box(bytes_out);
+    Ok((after - before) / articles.len().max(1) as f64)
+}
+
 struct Broker {
     _server: Option<NatsServer>,
     _store: Option<tempfile::TempDir>,
     url: String,
+    pid: Option<u32>,
 }
 
 fn broker(existing: &Option<String>) -> anyhow::Result<Broker> {
@@ -114,15 +173,18 @@ fn broker(existing: &Option<String>) -> anyhow::Result<Broker> {
             _server: None,
             _store: None,
             url: url.clone(),
+            pid: None,
         });
     }
     let store = tempfile::tempdir()?;
     let server = NatsServer::start(ServerOptions::new(store.path()))?;
     let url = server.url().to_string();
+    let pid = Some(server.pid());
     Ok(Broker {
         _server: Some(server),
         _store: Some(store),
         url,
+        pid,
     })
 }
 
@@ -131,11 +193,15 @@ struct RunFigures {
     rate: f64,
     p50_ms: f64,
     p99_ms: f64,
+    /// CPU seconds per article of this process and the nats-server, from the first drop to
+    /// the last result (model loading and the bench's writing of the inbox files excluded).
+    cpu_per_article: f64,
 }
 
 /// One pipeline run: `workers` worker sets (each clean + classify + extract), one watcher.
 async fn pipeline_run(
     url: &str,
+    server_pid: Option<u32>,
     config: &Config,
     workers: usize,
     articles: &[Vec<u8>],
@@ -167,10 +233,13 @@ async fn pipeline_run(
         )
         .await?;
     let start = Instant::now();
+    let cpu_start = pipeline_cpu(server_pid);
     let writer = {
         let inbox = inbox.clone();
         let articles = articles.to_vec();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        tokio::task::spawn_blocking(move || -> anyhow::Result<f64> {
+            let own_cpu = || cpu_seconds("/proc/thread-self/stat").unwrap_or(0.0);
+            let cpu_before = own_cpu();
             let paced = Instant::now();
             for (n, bytes) in articles.iter().enumerate() {
                 if offered_rate > 0.0 {
@@ -183,7 +252,7 @@ async fn pipeline_run(
                 std::fs::write(&part, bytes)?;
                 std::fs::rename(&part, inbox.join(format!("{n:06}.txt")))?;
             }
-            Ok(())
+            Ok(own_cpu() - cpu_before)
         })
     };
     let mut latencies = Vec::with_capacity(articles.len());
@@ -200,7 +269,9 @@ async fn pipeline_run(
         latencies.push((now_ns().saturating_sub(dropped)) as f64 / 1e6);
     }
     let elapsed = start.elapsed().as_secs_f64();
-    writer.await??;
+    // The bench's own writing of the inbox files is not the pipeline's work.
+    let writer_cpu = writer.await??;
+    let cpu = pipeline_cpu(server_pid) - cpu_start - writer_cpu;
     cancel.cancel();
     for part in parts {
         let _ = part.await;
@@ -212,6 +283,7 @@ async fn pipeline_run(
         rate: latencies.len() as f64 / elapsed,
         p50_ms: percentile(&latencies, 0.5),
         p99_ms: percentile(&latencies, 0.99),
+        cpu_per_article: cpu / latencies.len().max(1) as f64,
     })
 }
 
@@ -244,19 +316,33 @@ pub fn run(config_path: Option<&Path>, args: BenchArgs) -> anyhow::Result<()> {
             },
             mean_size / 1024.0
         );
-        println!("| worker sets | articles/s | share of relay | drop→result p50 | p99 |");
-        println!("| --- | --- | --- | --- | --- |");
+        let stages_cpu = stages_only_cpu(&config, &articles)?;
+        println!(
+            "stages only (clean + classify + extract + stories, no NATS, one thread): {:.2} ms CPU per article",
+            stages_cpu * 1e3
+        );
+        println!("| worker sets | articles/s | share of relay | drop→result p50 | p99 | pipeline CPU per article | stage share |");
+        println!("| --- | --- | --- | --- | --- | --- | --- |");
         for workers in &args.workers {
             let run_broker = broker(&args.nats)?;
-            let figures =
-                pipeline_run(&run_broker.url, &config, *workers, &articles, args.rate).await?;
+            let figures = pipeline_run(
+                &run_broker.url,
+                run_broker.pid,
+                &config,
+                *workers,
+                &articles,
+                args.rate,
+            )
+            .await?;
             println!(
-                "| {} | {:.0} | {:.0} % | {:.0} ms | {:.0} ms |",
+                "| {} | {:.0} | {:.0} % | {:.1} ms | {:.1} ms | {:.2} ms | {:.2} |",
                 figures.workers,
                 figures.rate,
                 100.0 * figures.rate / relay,
                 figures.p50_ms,
-                figures.p99_ms
+                figures.p99_ms,
+                figures.cpu_per_article * 1e3,
+                stages_cpu / figures.cpu_per_article
             );
         }
         println!(

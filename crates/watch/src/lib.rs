@@ -369,6 +369,11 @@ pub async fn run<S: Sink, D: Dedup>(
     // Files written to and not closed yet (a writer still has them open): a rescan leaves them
     // alone however long the writer pauses, up to WRITER_GRACE; the close event takes them.
     let mut writing: HashMap<PathBuf, Instant> = HashMap::new();
+    // Files a rescan found too young are looked at again once they could have settled, not
+    // a whole rescan interval later (a file whose events were missed, e.g. dropped while the
+    // watch was being set up, waited `rescan_secs` for nothing).
+    let mut recheck = tokio::time::interval(options.settle.max(Duration::from_millis(100)));
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut flush_tick = tokio::time::interval(options.checkpoint_every);
     // The state write running on the blocking pool, if any: the loop never waits for the disk.
     let mut state_write: Option<tokio::task::JoinHandle<StateWrite>> = None;
@@ -398,6 +403,15 @@ pub async fn run<S: Sink, D: Dedup>(
             }
             Some(done) = done_rx.recv() => {
                 apply_done(&mut local, done);
+            }
+            _ = recheck.tick(), if !local.deferred.is_empty() && local.deferred.len() <= MAX_RECHECKED => {
+                candidates.extend(
+                    local
+                        .deferred
+                        .iter()
+                        .filter(|source| !local.in_flight.contains(*source))
+                        .map(|source| (inbox_root.join(source), false)),
+                );
             }
             joined = async { state_write.as_mut().expect("guarded").await }, if state_write.is_some() => {
                 state_write = None;
@@ -489,6 +503,9 @@ pub async fn run<S: Sink, D: Dedup>(
     tracing::info!("watcher stopped");
     Ok(())
 }
+
+/// Deferred files looked at again every `settle`; past this many only the rescans take them.
+const MAX_RECHECKED: usize = 10_000;
 
 /// Counts (once) and logs a file a rescan leaves for later.
 fn defer_too_young<S, D>(inner: &Inner<S, D>, local: &mut Local, path: &Path) {

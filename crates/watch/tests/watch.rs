@@ -430,3 +430,33 @@ async fn files_keep_flowing_while_a_state_write_is_slow() {
     stop(cancel, handle).await;
     assert_eq!(state_files(&inbox, &state).len(), 11);
 }
+
+/// A file younger than `settle` when the first scan finds it, and with no event of its own
+/// (it was written before the watch existed), is taken once it has settled, not a whole
+/// rescan interval later.
+#[tokio::test]
+async fn a_young_file_found_by_a_scan_is_taken_once_settled_not_a_rescan_later() {
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("inbox");
+    let state = temp.path().join("state");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("young.txt"), "a young article").unwrap();
+    let mut options = options(&inbox, &state);
+    options.rescan_every = Duration::from_secs(600);
+    options.settle = Duration::from_secs(2);
+    let (recorder, stats, cancel, handle) = start_with(options, Arc::new(MemoryDedup::default()));
+    let started = std::time::Instant::now();
+    while recorder.found.lock().unwrap().is_empty() && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let waited = started.elapsed();
+    cancel.cancel();
+    handle.await.unwrap().unwrap();
+    assert_eq!(recorder.sources(), vec![("young.txt".to_string(), true)]);
+    assert!(waited < Duration::from_secs(8), "taken after {waited:?}");
+    assert_eq!(
+        stats.too_young.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "the first scan found it too young"
+    );
+}
