@@ -102,6 +102,87 @@ fn date(year: i32, month: u32, day: u32) -> Option<String> {
     valid(year, month, day).then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
+/// A civil date to days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// "YYYY-MM-DD[T ]HH:MM:SS" at the start of `text`: minutes since the epoch and the seconds.
+fn local_minutes(text: &str) -> Option<(i64, u32)> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 19 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b' ')
+    {
+        return None;
+    }
+    let year: i32 = text.get(0..4)?.parse().ok()?;
+    let (month, day) = (digits(text.get(5..7)?)?, digits(text.get(8..10)?)?);
+    let (hour, minute) = (digits(text.get(11..13)?)?, digits(text.get(14..16)?)?);
+    let second = digits(text.get(17..19)?)?;
+    if !valid(year, month, day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let minutes = days_from_civil(year, month, day) * 1440 + i64::from(hour * 60 + minute);
+    Some((minutes, second))
+}
+
+/// The publisher's own local form of a UTC instant: a page that states its time as
+/// `2023-11-09T03:28:35Z` in one place often writes the same instant as
+/// `2023-11-08T22:28:35-05:00` (or `2023-11-08 22:28:35`, its local clock) in another. The
+/// instant stays the same; the offset says which day the publisher printed. `None` when the
+/// page holds no such form.
+pub fn local_form(utc: &str, source: &str) -> Option<String> {
+    let instant = utc.strip_suffix('Z')?;
+    let (utc_minutes, second) = local_minutes(instant)?;
+    let tail = instant.get(13..19)?; // ":MM:SS"
+    let mut derived: Option<String> = None;
+    for (at, _) in source.match_indices(tail).take(200) {
+        let Some(start) = at.checked_sub(13) else {
+            continue;
+        };
+        let Some(candidate) = source.get(start..at + 6) else {
+            continue;
+        };
+        let Some((minutes, seconds)) = local_minutes(candidate) else {
+            continue;
+        };
+        let offset = minutes - utc_minutes;
+        if seconds != second || offset == 0 || offset.abs() > 14 * 60 || offset % 15 != 0 {
+            continue;
+        }
+        let rest = &source[at + 6..];
+        let rest = rest
+            .strip_prefix('.')
+            .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()))
+            .unwrap_or(rest);
+        let sign = if offset < 0 { '-' } else { '+' };
+        let written = format!(
+            "{}T{}{sign}{:02}:{:02}",
+            &candidate[..10],
+            &candidate[11..19],
+            offset.abs() / 60,
+            offset.abs() % 60
+        );
+        // an explicit offset must agree with the clock difference; a bare local clock gives it
+        let stated: String = rest.chars().take(6).filter(|c| *c != ':').collect();
+        if stated.starts_with(['+', '-']) {
+            if stated.get(..5) == Some(&written[19..].replace(':', "")) {
+                return Some(written);
+            }
+            continue;
+        }
+        if !rest.starts_with(['Z', 'z']) {
+            derived.get_or_insert(written);
+        }
+    }
+    derived
+}
+
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
@@ -359,6 +440,28 @@ pub fn to_iso8601(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::to_iso8601;
+
+    #[test]
+    fn a_utc_instant_in_the_publishers_local_form() {
+        use super::local_form;
+        // nypost: JSON-LD in UTC, the page's own script in New York time
+        let page =
+            r#"{"datePublished":"2023-11-09T03:28:35Z"} var t = "2023-11-08T22:28:35-05:00";"#;
+        assert_eq!(
+            local_form("2023-11-09T03:28:35Z", page).as_deref(),
+            Some("2023-11-08T22:28:35-05:00")
+        );
+        // mercurynews: a bare local clock of the same instant gives the offset
+        let page = r#"<time datetime="2023-11-08 17:49:09">"#;
+        assert_eq!(
+            local_form("2023-11-09T01:49:09Z", page).as_deref(),
+            Some("2023-11-08T17:49:09-08:00")
+        );
+        // an offset that disagrees with the clocks is another instant, not a local form
+        let page = r#""2023-11-08T22:28:35+02:00" "2023-11-09T03:28:35+00:00""#;
+        assert_eq!(local_form("2023-11-09T03:28:35Z", page), None);
+        assert_eq!(local_form("2023-11-09", page), None);
+    }
 
     #[test]
     fn machine_and_written_dates() {

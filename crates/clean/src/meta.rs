@@ -510,7 +510,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             found
                 .after_h1
                 .and_then(|h1| date_near(dom, h1, &outside_dates))
-        });
+        })
+        // a UTC instant in the form the publisher prints it, when the page holds that form
+        .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
     if article.published_text.is_none() {
         article.published_text = machine
             .into_iter()

@@ -74,11 +74,15 @@ fn score(page: &NewsPage, meta: &Meta) -> [Option<f64>; 6] {
     });
     let title_f1 =
         title.map(|truth| token_f1(&tokens(truth), &tokens(meta.title.as_deref().unwrap_or(""))));
-    let date = page
-        .published
-        .as_deref()
-        .and_then(day)
-        .map(|truth| exact(meta.date.as_deref().and_then(day) == Some(truth)));
+    let date = page.published.as_deref().and_then(|truth| {
+        day(truth).map(|truth_day| {
+            let ours = meta.date.as_deref();
+            exact(
+                ours.and_then(day) == Some(truth_day)
+                    || ours.is_some_and(|o| same_instant(truth, o)),
+            )
+        })
+    });
     let authors = (!page.authors.is_empty()).then(|| {
         let truth: Vec<String> = page.authors.iter().map(|a| normalise_name(a)).collect();
         let ours: Vec<String> = meta.authors.iter().map(|a| normalise_name(a)).collect();
@@ -189,6 +193,17 @@ fn normalise_site(site: &str) -> String {
         .filter(|ch| ch.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// Two timestamps that both carry a time and a zone name the same instant, whatever offset
+/// each is written in (`2016-12-20T00:08:44.000Z` and `2016-12-19T19:08:44-05:00`): the same
+/// answer, though their local days differ.
+fn same_instant(a: &str, b: &str) -> bool {
+    let parse = |text: &str| {
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()
+    };
+    matches!((parse(a), parse(b)), (Some(a), Some(b)) if (a - b).whole_seconds().abs() < 60)
 }
 
 /// `YYYY-MM-DD` at the start of a date text.
