@@ -1,7 +1,7 @@
 //! Writes a CC-NEWS-like WARC (one gzip member per record) for the bulk benchmark: the HTML
 //! pages (`.html`, `.htm`, optionally `.gz`) under a folder (e.g. `../shared/data/extraction`)
-//! repeated with unique URLs until the file reaches a size, each page a `request` + `response` pair, every tenth response
-//! gzip-encoded and chunked.
+//! repeated with unique URLs until the file reaches a size, each page a `request` + `response`
+//! pair, every tenth response gzip-encoded and chunked.
 //!
 //!     cargo run --release -p newsflow-bulk --features fixtures --example make_warc -- \
 //!         PAGES_DIR OUT.warc.gz 1073741824
