@@ -1,7 +1,7 @@
 //! Writes a CC-NEWS-like WARC (one gzip member per record) for the bulk benchmark: the HTML
-//! pages under a folder (e.g. `../shared/data/extraction`) repeated with unique URLs until the
-//! file reaches a size, each page a `request` + `response` pair, every tenth response
-//! gzip-encoded and chunked.
+//! pages (`.html`, `.htm`, optionally `.gz`) under a folder (e.g. `../shared/data/extraction`)
+//! repeated with unique URLs until the file reaches a size, each page a `request` + `response`
+//! pair, every tenth response gzip-encoded and chunked.
 //!
 //!     cargo run --release -p newsflow-bulk --features fixtures --example make_warc -- \
 //!         PAGES_DIR OUT.warc.gz 1073741824
@@ -20,10 +20,12 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries {
         if path.is_dir() {
             html_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|ext| ext == "html" || ext == "htm")
-        {
+        } else if path.file_name().is_some_and(|name| {
+            let name = name.to_string_lossy();
+            [".html", ".htm", ".html.gz", ".htm.gz"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+        }) {
             out.push(path);
         }
     }
@@ -40,7 +42,20 @@ fn main() -> std::io::Result<()> {
     let target: u64 = args[3].parse().expect("BYTES is a number");
     let pages: Vec<Vec<u8>> = pages
         .iter()
-        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|p| {
+            let bytes = std::fs::read(p).ok()?;
+            if p.extension().is_some_and(|ext| ext == "gz") {
+                let mut html = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                    &mut html,
+                )
+                .ok()?;
+                Some(html)
+            } else {
+                Some(bytes)
+            }
+        })
         .filter(|b| b.len() < 4 << 20)
         .collect();
     assert!(!pages.is_empty(), "no .html pages under {}", args[1]);
