@@ -807,8 +807,8 @@ fn types_of(map: &serde_json::Map<String, serde_json::Value>) -> Vec<&str> {
     }
 }
 
-fn read_json_ld(raw: &str, found: &mut JsonLd) {
-    // some pages wrap the JSON in a CDATA section (XHTML habits)
+/// A JSON-LD script's value; some pages wrap the JSON in a CDATA section (XHTML habits).
+fn parse_json_ld(raw: &str) -> Option<serde_json::Value> {
     let mut text = raw.trim();
     for prefix in ["//<![CDATA[", "<![CDATA["] {
         if let Some(rest) = text.strip_prefix(prefix) {
@@ -820,7 +820,11 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
             text = rest.trim();
         }
     }
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+    serde_json::from_str(text).ok()
+}
+
+fn read_json_ld(raw: &str, found: &mut JsonLd) {
+    let Some(value) = parse_json_ld(raw) else {
         return;
     };
     let mut stack = vec![&value];
@@ -1135,18 +1139,7 @@ fn section_in_url(url: &str) -> Option<String> {
 
 /// `articleSection` of the page's article and the names of its `BreadcrumbList`.
 fn read_json_ld_section(raw: &str, section: &mut Option<String>, crumbs: &mut Vec<String>) {
-    let mut text = raw.trim();
-    for prefix in ["//<![CDATA[", "<![CDATA["] {
-        if let Some(rest) = text.strip_prefix(prefix) {
-            text = rest.trim();
-        }
-    }
-    for suffix in ["//]]>", "]]>"] {
-        if let Some(rest) = text.strip_suffix(suffix) {
-            text = rest.trim();
-        }
-    }
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+    let Some(value) = parse_json_ld(raw) else {
         return;
     };
     let mut stack = vec![&value];
