@@ -150,11 +150,25 @@ fn class_id(dom: &Dom, id: NodeId) -> String {
             if name == "id" && is_heading_slug(value) {
                 continue; // an anchor made from a heading says nothing of the layout
             }
-            out.push_str(&value.to_ascii_lowercase());
+            push_words(&mut out, value);
             out.push(' ');
         }
     }
     out
+}
+
+/// Lowercase, with camelCase words parted by `-` as a stylesheet would write them
+/// ("tagStyle_18h2erd" → "tag-style_18h2erd", "shareBar" → "share-bar"): generated class names of
+/// component frameworks are camelCase, and a hint word must not match across the joint.
+pub(crate) fn push_words(out: &mut String, value: &str) {
+    let mut previous_lower = false;
+    for ch in value.chars() {
+        if ch.is_ascii_uppercase() && previous_lower {
+            out.push('-');
+        }
+        previous_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        out.push(ch.to_ascii_lowercase());
+    }
 }
 
 /// An id made from a heading's words ("sharing-with-a-single-developer"), as documentation and
@@ -262,65 +276,156 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
     let mut article = HtmlArticle::default();
     crate::meta::read_metadata(&dom, &mut article);
     article.section = crate::meta::read_section(&dom, article.url.as_deref());
-
-    let count = dom.nodes.len();
-    let nothing_dropped = vec![false; count];
-    let raw_sizes = measure(&dom, &nothing_dropped);
-    let page_text = raw_sizes.text[0].max(1);
-
-    let dropped = furniture(&dom, &raw_sizes, page_text);
-    let sizes = measure(&dom, &dropped);
-
-    let paragraph = paragraphs(&dom, &dropped, &sizes);
-    let score = score_nodes(&dom, &paragraph, &sizes);
-    let mut candidates: Vec<(f32, NodeId)> = (0..count)
-        .filter(|&id| score[id] > 0.0 && !dropped[id])
-        .map(|id| (candidate_score(&dom, &sizes, &score, id), id))
-        .collect();
-    // best first; the earlier node wins a tie
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let Some(&(top_score, top)) = candidates.first() else {
-        article.lines = render(&dom, &dropped, &sizes, &[0]);
-        return article;
+    let analysis = Analysis::of(&dom);
+    article.lines = match analysis.top {
+        None => render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
+        Some(_) => {
+            let primary = render(&dom, &analysis.dropped, &analysis.sizes, &analysis.roots);
+            choose_body(
+                &dom,
+                &analysis.dropped,
+                &analysis.sizes,
+                &analysis.paragraph,
+                &analysis.roots,
+                primary,
+                &article,
+            )
+        }
     };
-    let top = shared_ancestor(&dom, &candidates, top, top_score);
+    article
+}
 
-    // siblings that belong to the article too
-    let mut roots = Vec::new();
-    match dom.nodes[top].parent {
-        Some(parent) => {
-            let threshold = (top_score * 0.1).max(6.0);
-            for &sibling in &dom.nodes[parent].children {
-                if sibling == top {
-                    roots.push(sibling);
-                    continue;
-                }
-                if dropped[sibling] || dom.tag(sibling).is_none() {
-                    continue;
-                }
-                let length = sizes.text[sibling];
-                let link_density = sizes.link[sibling] as f32 / length.max(1) as f32;
-                let keep = score[sibling] >= threshold
-                    || (paragraph[sibling] && length > 80 && link_density < 0.25);
-                if keep {
-                    roots.push(sibling);
+/// The page read for its body: furniture, sizes, paragraphs, scores, the top container and the
+/// blocks that join it.
+struct Analysis {
+    dropped: Vec<bool>,
+    sizes: Sizes,
+    paragraph: Vec<bool>,
+    score: Vec<f32>,
+    /// Containers by score, best first.
+    candidates: Vec<(f32, NodeId)>,
+    top: Option<NodeId>,
+    roots: Vec<NodeId>,
+}
+
+impl Analysis {
+    fn of(dom: &Dom) -> Analysis {
+        let count = dom.nodes.len();
+        let nothing_dropped = vec![false; count];
+        let raw_sizes = measure(dom, &nothing_dropped);
+        let page_text = raw_sizes.text[0].max(1);
+
+        let dropped = furniture(dom, &raw_sizes, page_text);
+        let sizes = measure(dom, &dropped);
+
+        let paragraph = paragraphs(dom, &dropped, &sizes);
+        let score = score_nodes(dom, &paragraph, &sizes);
+        let mut candidates: Vec<(f32, NodeId)> = (0..count)
+            .filter(|&id| score[id] > 0.0 && !dropped[id])
+            .map(|id| (candidate_score(dom, &sizes, &score, id), id))
+            .collect();
+        // best first; the earlier node wins a tie
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut analysis = Analysis {
+            dropped,
+            sizes,
+            paragraph,
+            score,
+            candidates,
+            top: None,
+            roots: Vec::new(),
+        };
+        let Some(&(top_score, top)) = analysis.candidates.first() else {
+            return analysis;
+        };
+        let top = shared_ancestor(dom, &analysis.candidates, top, top_score);
+        analysis.top = Some(top);
+        analysis.roots = analysis.roots_of(dom, top, top_score);
+        analysis
+    }
+
+    /// The top container, its siblings that belong to the article too, the lead before it and
+    /// its twins elsewhere in the page.
+    fn roots_of(&self, dom: &Dom, top: NodeId, top_score: f32) -> Vec<NodeId> {
+        let (dropped, sizes, score, paragraph) =
+            (&self.dropped, &self.sizes, &self.score, &self.paragraph);
+        let mut roots = Vec::new();
+        match dom.nodes[top].parent {
+            Some(parent) => {
+                let threshold = (top_score * 0.1).max(6.0);
+                for &sibling in &dom.nodes[parent].children {
+                    if sibling == top {
+                        roots.push(sibling);
+                        continue;
+                    }
+                    if dropped[sibling] || dom.tag(sibling).is_none() {
+                        continue;
+                    }
+                    let length = sizes.text[sibling];
+                    let link_density = sizes.link[sibling] as f32 / length.max(1) as f32;
+                    let keep = score[sibling] >= threshold
+                        || (paragraph[sibling] && length > 80 && link_density < 0.25);
+                    if keep {
+                        roots.push(sibling);
+                    }
                 }
             }
+            None => roots.push(top),
         }
-        None => roots.push(top),
-    }
-    for lead in lead_before(&dom, &dropped, &sizes, &paragraph, top) {
-        if !roots.contains(&lead) {
-            roots.push(lead);
+        for lead in lead_before(dom, dropped, sizes, paragraph, top) {
+            if !roots.contains(&lead) {
+                roots.push(lead);
+            }
         }
+        roots.sort_unstable();
+        extend_with_twins(dom, dropped, sizes, score, top, top_score, &mut roots);
+        roots
     }
-    roots.sort_unstable();
-    extend_with_twins(&dom, &dropped, &sizes, &score, top, top_score, &mut roots);
-    let primary = render(&dom, &dropped, &sizes, &roots);
-    article.lines = choose_body(
-        &dom, &dropped, &sizes, &paragraph, &roots, primary, &article,
+}
+
+/// Every body the HTML path weighs for a page, by name, beside the one it chooses
+/// (`chosen`): for measuring how it chooses, not for use in the pipeline.
+#[doc(hidden)]
+pub fn body_candidates(source: &str) -> Vec<(&'static str, Vec<String>)> {
+    let dom = Dom::parse(source);
+    let mut article = HtmlArticle::default();
+    crate::meta::read_metadata(&dom, &mut article);
+    let analysis = Analysis::of(&dom);
+    let (dropped, sizes) = (&analysis.dropped, &analysis.sizes);
+    let mut out = Vec::new();
+    let Some(top) = analysis.top else {
+        out.push(("chosen", render(&dom, dropped, sizes, &[0])));
+        return out;
+    };
+    let primary = render(&dom, dropped, sizes, &analysis.roots);
+    let chosen = choose_body(
+        &dom,
+        dropped,
+        sizes,
+        &analysis.paragraph,
+        &analysis.roots,
+        primary.clone(),
+        &article,
     );
-    article
+    out.push(("chosen", chosen));
+    out.push(("primary", primary));
+    out.push(("top_only", render(&dom, dropped, sizes, &[top])));
+    if let Some(parent) = dom.nodes[top].parent {
+        out.push(("parent", render(&dom, dropped, sizes, &[parent])));
+    }
+    let end = subtree_ends(&dom);
+    let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
+    if let Some(&(_, second)) = analysis.candidates.iter().find(|(_, id)| !related(*id)) {
+        out.push(("second", render(&dom, dropped, sizes, &[second])));
+    }
+    out.push((
+        "paragraphs",
+        paragraphs_only(&dom, dropped, sizes, &analysis.paragraph),
+    ));
+    if let Some(body) = article.json_ld_body.as_deref() {
+        out.push(("json_ld", reference_lines(body)));
+    }
+    out
 }
 
 /// An article cut into many blocks of the same weight (a feature's text blocks between
@@ -574,6 +679,11 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         if matches!(tag, "body" | "html" | "#root" | "a") {
             continue;
         }
+        // a part of a paragraph's running text (an inline formula, a styled word) is the
+        // paragraph's, whatever its class says
+        if in_running_text(dom, raw_sizes, id, tag) {
+            continue;
+        }
         let hints = hints_of[id].as_str();
         if !negative_hint(hints) || positive_hint(hints) || raw_sizes.text[id] * 3 >= page_text {
             continue;
@@ -590,6 +700,18 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         }
     }
     dropped
+}
+
+/// Whether an element is part of running text: an inline element between sentences of its
+/// parent's own text (a caption alone in its `<p>` is not).
+fn in_running_text(dom: &Dom, sizes: &Sizes, id: NodeId, tag: &str) -> bool {
+    let Some(parent) = dom.nodes[id].parent else {
+        return false;
+    };
+    !BLOCK_TAGS.contains(&tag)
+        && dom.nodes[parent].children.iter().any(|&sibling| {
+            matches!(dom.nodes[sibling].kind, NodeKind::Text { .. }) && sizes.text[sibling] >= 25
+        })
 }
 
 /// Class names whose only furniture word is one that page builders give to every block
@@ -993,6 +1115,63 @@ mod tests {
             .lines
             .iter()
             .all(|line| !line.contains("Share") && !line.contains("Copyright")));
+    }
+
+    #[test]
+    fn camel_case_class_names_are_read_as_words() {
+        let mut out = String::new();
+        push_words(&mut out, "tagStyle_18h2erd-o_O-shareBar CtxtMenu");
+        assert_eq!(out, "tag-style_18h2erd-o_o-share-bar ctxt-menu");
+        // "tagStyle" is no "tags" list, "shareBar" is a share bar
+        assert!(!negative_hint("tag-style_18h2erd"));
+        assert!(negative_hint(&out));
+    }
+
+    #[test]
+    fn generated_style_classes_do_not_hide_paragraphs() {
+        let paragraphs: String = (1..=5)
+            .map(|n| {
+                format!(
+                    "<p class='tagStyle_18h2erd-o_O-style_1i5d9um'>{}</p>",
+                    &long_paragraph(n)[3..]
+                )
+            })
+            .collect();
+        let page =
+            format!("<html><body><main><article>{paragraphs}</article></main></body></html>");
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 5, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn an_inline_element_in_running_text_stays_whatever_its_class() {
+        let text = "When the coefficient is not zero, the equation has two solutions, namely";
+        let page = format!(
+            "<html><body><div class='content'><p>{p}</p><div>{text} \
+             <mjx-container class='MathJax CtxtMenu_Attached_0'>x = 1 or x = 2</mjx-container>, \
+             as the worked example in the previous section of this page shows again.</div><p>{p}</p></div></body></html>",
+            p = &long_paragraph(1)[3..long_paragraph(1).len() - 4],
+        );
+        let article = extract(&page);
+        assert!(
+            article
+                .lines
+                .iter()
+                .any(|line| line.contains("x = 1 or x = 2")),
+            "{:?}",
+            article.lines
+        );
+        // a caption alone in its paragraph is still a caption
+        let page = format!(
+            "<html><body><div class='content'>{}<p><span class='wf_caption'>A map of the moon.</span></p>{}</div></body></html>",
+            long_paragraph(1),
+            long_paragraph(2)
+        );
+        let article = extract(&page);
+        assert!(article
+            .lines
+            .iter()
+            .all(|line| !line.contains("map of the moon")));
     }
 
     fn long_paragraph(n: usize) -> String {

@@ -33,6 +33,14 @@ pub fn markup_section(html: &str) -> Option<String> {
     meta::read_section(&dom::Dom::parse(html), None)
 }
 
+/// Every body the HTML path weighs for a page, by name, beside the one it chooses (`chosen`):
+/// for measuring how it chooses (`examples/body_candidates.rs`), not for the pipeline.
+#[doc(hidden)]
+pub fn html_body_candidates(bytes: &[u8]) -> Vec<(&'static str, Vec<String>)> {
+    let (decoded, _) = decode::decode_with_hint(bytes, true, None);
+    html::body_candidates(&decode::repair_mojibake(&decoded))
+}
+
 /// Default cap for decompressed input.
 pub const DEFAULT_MAX_SIZE: usize = 64 * 1024 * 1024;
 

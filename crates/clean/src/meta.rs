@@ -188,7 +188,7 @@ fn hints_of(dom: &Dom, id: NodeId) -> String {
     let mut out = String::new();
     for name in ["class", "id", "itemprop"] {
         if let Some(value) = dom.attr(id, name) {
-            out.push_str(&value.to_ascii_lowercase());
+            crate::html::push_words(&mut out, value);
             out.push(' ');
         }
     }
