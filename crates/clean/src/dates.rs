@@ -103,6 +103,17 @@ fn date(year: i32, month: u32, day: u32) -> Option<String> {
 }
 
 /// A civil date to days since 1970-01-01 (Howard Hinnant's algorithm).
+/// Whole days between the calendar dates that start two ISO 8601 strings.
+pub(crate) fn days_apart(a: &str, b: &str) -> Option<i64> {
+    let day = |iso: &str| -> Option<i64> {
+        let year: i32 = iso.get(0..4)?.parse().ok()?;
+        let month: u32 = iso.get(5..7)?.parse().ok()?;
+        let day: u32 = iso.get(8..10)?.parse().ok()?;
+        Some(days_from_civil(year, month, day))
+    };
+    Some((day(a)? - day(b)?).abs())
+}
+
 fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     let year = i64::from(year) - i64::from(month <= 2);
     let era = year.div_euclid(400);

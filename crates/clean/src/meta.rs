@@ -214,7 +214,8 @@ struct JsonLd {
 struct Found {
     h1: Vec<String>,
     title_tag: Option<String>,
-    times: Vec<(String, bool)>,
+    /// `<time datetime>` values: value, marked as the publication's, node.
+    times: Vec<(String, bool, NodeId)>,
     itemprop_published: Option<String>,
     itemprop_modified: Option<String>,
     itemprop_authors: Vec<String>,
@@ -245,7 +246,11 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         // says nothing of where the article is
         let page_wrapper = matches!(tag, "html" | "body" | "main" | "article");
         // a picture's credit names its photographer, not the article's author
+        // an embedded post (a tweet, an Instagram picture) quoted in the article carries its
+        // own author and date
+        let embedded = tag == "blockquote";
         outside[id] = parent_outside
+            || embedded
             || matches!(tag, "footer" | "figure" | "figcaption")
             || (!page_wrapper && outside_article(&hints));
         // for dates, a page-wide wrapper's layout class ("right-sidebar" on `<body>`,
@@ -261,6 +266,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             .parent
             .is_some_and(|parent| outside_dates[parent]);
         outside_dates[id] = parent_outside_dates
+            || embedded
             || (tag == "footer" && !post_footer)
             || (!wrapper && !post_footer && outside_article(&hints));
         match tag {
@@ -315,12 +321,14 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         if tag == "h1" && found.after_h1.is_none() && !text_of(dom, id).is_empty() {
             found.after_h1 = Some(id);
         }
-        if tag == "time" && found.times.len() < 8 {
+        if tag == "time" && found.times.len() < 16 {
             if let Some(datetime) = dom.attr(id, "datetime").filter(|v| !v.trim().is_empty()) {
                 let marked = dom.attr(id, "pubdate").is_some()
                     || hints.contains("publish")
                     || hints.contains("created");
-                found.times.push((datetime.to_string(), marked));
+                found
+                    .times
+                    .push((shown_date(dom, id, datetime), marked, id));
             }
         }
         if tag == "a" && names_here && found.rel_authors.len() < 6 {
@@ -476,18 +484,30 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
 
     // dates, best first; the first that reads as a date is `published`
     let url_date = article.url.as_deref().and_then(date_in_url);
+    // among `<time>` elements, the one under the headline is the article's; one marked as a
+    // publication date elsewhere may be a teaser's, and the first in the page may sit in a
+    // list of other posts before the article
+    let near_time = found
+        .after_h1
+        .and_then(|h1| time_near(dom, h1, &found.times, &outside_dates));
     let marked_time = found
         .times
         .iter()
-        .find(|(_, marked)| *marked)
-        .map(|(value, _)| value.clone());
-    let first_time = found.times.first().map(|(value, _)| value.clone());
+        .find(|(_, marked, _)| *marked)
+        .map(|(value, _, _)| value.clone());
+    // a dateline is a short text of its own; a date inside a sentence is the story's
+    let dateline_near = found
+        .after_h1
+        .and_then(|h1| date_near(dom, h1, &outside_dates, 120));
+    let first_time = found.times.first().map(|(value, _, _)| value.clone());
     let machine = [
         json_ld.published.clone(),
         meta_value(dom, &metas, &PUBLISHED_KEYS),
         found.itemprop_published.clone(),
         json_ld.other_published.clone(),
+        near_time,
         marked_time,
+        dateline_near,
         first_time,
     ];
     let machine_date = machine
@@ -509,7 +529,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .or_else(|| {
             found
                 .after_h1
-                .and_then(|h1| date_near(dom, h1, &outside_dates))
+                .and_then(|h1| date_near(dom, h1, &outside_dates, 300))
         })
         // a UTC instant in the form the publisher prints it, when the page holds that form
         .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
@@ -540,7 +560,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
 
 /// The first date written in the 40 text nodes after the headline (outside comments, footers
 /// and scripts): the dateline under the title on pages without markup for it.
-fn date_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
+fn date_near(dom: &Dom, h1: NodeId, outside: &[bool], longest: usize) -> Option<String> {
     let mut seen = 0;
     for id in h1..dom.nodes.len() {
         let NodeKind::Text { start, end } = dom.nodes[id].kind else {
@@ -557,10 +577,62 @@ fn date_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
         if seen > 40 {
             break;
         }
-        if text.len() <= 300 {
+        if text.len() <= longest {
             if let Some(found) = crate::dates::find_written(&decode_entities(text)) {
                 return Some(found);
             }
+        }
+    }
+    None
+}
+
+/// A `<time>`'s date: its `datetime`, unless the element shows readers a full written date two
+/// or more days away from it (a CMS that stamps the last edit into the attribute under the
+/// printed publication date).
+fn shown_date(dom: &Dom, id: NodeId, datetime: &str) -> String {
+    let text = text_of(dom, id);
+    let has_year = text
+        .split(|ch: char| !ch.is_ascii_digit())
+        .any(|digits| digits.len() == 4);
+    let shown = (has_year && text.len() <= 80)
+        .then(|| crate::dates::find_written(&text))
+        .flatten();
+    let stated = crate::dates::to_iso8601(datetime);
+    match (shown, stated) {
+        (Some(shown), Some(stated))
+            if crate::dates::days_apart(&shown, &stated).is_some_and(|d| d >= 2) =>
+        {
+            shown
+        }
+        _ => datetime.to_string(),
+    }
+}
+
+/// The first `<time datetime>` within the forty texts after the headline.
+fn time_near(
+    dom: &Dom,
+    h1: NodeId,
+    times: &[(String, bool, NodeId)],
+    outside: &[bool],
+) -> Option<String> {
+    let mut seen = 0;
+    let mut next = times.iter().filter(|(_, _, id)| *id > h1).peekable();
+    for id in h1..dom.nodes.len() {
+        let (value, _, time) = next.peek()?;
+        if id == *time {
+            return Some(value.clone());
+        }
+        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
+            continue;
+        };
+        if dom.nodes[id].parent.is_some_and(|parent| outside[parent])
+            || dom.source[start..end].trim().is_empty()
+        {
+            continue;
+        }
+        seen += 1;
+        if seen > 40 {
+            break;
         }
     }
     None
@@ -1275,6 +1347,62 @@ mod tests {
         );
         let article = crate::html::extract(&page);
         assert_eq!(article.published.as_deref(), Some("2018-06-10"));
+    }
+
+    #[test]
+    fn the_time_under_the_headline_not_a_teasers_or_an_embedded_posts() {
+        // a French blog: a list of other posts (one marked pubdate) before the article, an
+        // Instagram post quoted in it; the article's own date sits under its headline
+        let page = "<html lang='fr'><body><ul class='posts'>\
+            <li><a href='/a'>Un autre billet</a> <time datetime='2019-07-30' pubdate>30 juil. 2019</time></li></ul>\
+            <div class='billet'><h1>Violences policières: bombe à retardement médiatique</h1>\
+            <p class='publication'>Le <time datetime='2019-06-28T13:49:45Z'>28 juin 2019</time></p>\
+            <p>Le texte du billet, long et argumenté, avec des virgules, des noms et des chiffres.</p>\
+            <blockquote class='instagram-media'><a href='/p'>Une photo</a> publiée le \
+            <time datetime='2018-03-12T19:30:12+00:00'>12 mars 2018</time></blockquote></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.published.as_deref().map(|d| &d[..10]),
+            Some("2019-06-28")
+        );
+        // with no time under the headline, the embedded post's is still not the article's
+        let page = "<html lang='de'><body><div class='artikel'><h1>Die Schlagzeile des Tages</h1>\
+            <p>Der Text des Artikels, mit Kommas, Namen und Zahlen, lang genug.</p>\
+            <blockquote class='instagram-media'><time datetime='2018-03-12T19:30:12+00:00'>12. März 2018</time></blockquote>\
+            <div class='PageArticle_publishDate'>Dienstag, 29. Januar 2019</div></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2019-01-29"));
+    }
+
+    #[test]
+    fn a_time_shows_its_printed_date_when_the_attribute_is_days_away() {
+        let page = "<html lang='fr'><body><article><h1>Quand on comprend que les grenades sont un enjeu</h1>\
+            <div class='time'><time datetime='2019-07-03T10:18:46Z'>Publié le 29 juin 2019</time></div>\
+            <p>Le texte.</p></article></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2019-06-29"));
+        // the same day in another zone is the attribute's instant
+        let page = "<html><body><article><h1>A headline of the article</h1>\
+            <time datetime='2019-06-29T23:30:00-04:00'>June 29, 2019</time><p>Text.</p></article></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.published.as_deref(),
+            Some("2019-06-29T23:30:00-04:00")
+        );
+    }
+
+    #[test]
+    fn a_date_inside_the_first_sentence_is_not_the_dateline() {
+        let page = "<html lang='es'><body><h1 class='title'>Precio del petróleo mexicano cae a un mínimo de 18 años</h1>\
+            <div class='content-body'><p>El barril de petróleo mexicano de exportación se desplomó 22 por ciento \
+            este martes respecto al viernes, al cerrar hoy en 18.78 dólares por barril, su cotización más baja \
+            desde el 6 de marzo de 2002.</p><p>Con este precio, el promedio es de 45.88 dólares.</p></div>\
+            <div class='fecha'><time datetime='2020-03-17T12:00:00-06:00'>17/03/2020</time></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.published.as_deref().map(|d| &d[..10]),
+            Some("2020-03-17")
+        );
     }
 
     #[test]
