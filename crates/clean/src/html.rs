@@ -889,6 +889,38 @@ fn choose_body(
     if !weak && reference.is_none() {
         return primary;
     }
+    let chosen = choose_weak_body(dom, dropped, sizes, paragraph, primary, reference);
+    if chars_of(&chosen) >= STUB_BODY {
+        return chosen;
+    }
+    // still a stub (an icon's text, a date): every sentence-long line of the page outside
+    // furniture, as a last reading, when it holds clearly more
+    let sentences: Vec<String> = render(dom, dropped, sizes, &[0])
+        .into_iter()
+        .filter(|line| chars_of(std::slice::from_ref(line)) >= 40)
+        .collect();
+    let chosen_chars = chars_of(&chosen);
+    let sentence_chars = chars_of(&sentences);
+    if sentence_chars >= STUB_BODY * 2 && sentence_chars > chosen_chars * 3 {
+        sentences
+    } else {
+        chosen
+    }
+}
+
+/// Below this many characters a body is a stub whatever the page.
+const STUB_BODY: usize = 200;
+
+/// The body of a page whose primary reading looks weak (see [`choose_body`]).
+fn choose_weak_body(
+    dom: &Dom,
+    dropped: &[bool],
+    sizes: &Sizes,
+    paragraph: &[bool],
+    primary: Vec<String>,
+    reference: Option<&str>,
+) -> Vec<String> {
+    let primary_chars = chars_of(&primary);
     let fallback = paragraphs_only(dom, dropped, sizes, paragraph);
     let fallback_chars = chars_of(&fallback);
     if let Some(reference) = reference {
@@ -912,7 +944,7 @@ fn choose_body(
         return primary;
     }
     let longer = if primary_chars < SHORT_BODY { 2 } else { 4 };
-    if weak && fallback_chars > primary_chars * longer {
+    if fallback_chars > primary_chars * longer {
         fallback
     } else {
         primary
@@ -1115,6 +1147,29 @@ mod tests {
             .lines
             .iter()
             .all(|line| !line.contains("Share") && !line.contains("Copyright")));
+    }
+
+    #[test]
+    fn a_stub_body_gives_way_to_the_pages_sentences() {
+        // an old blog: the post is lines of a table cell broken by <br>, no paragraph anywhere
+        // but a one-line notice, which the scorer picks
+        let post: String = (1..=8)
+            .map(|n| {
+                format!("Line {n} of the post tells what happened on the trip, in a sentence.<br>")
+            })
+            .collect();
+        let page = format!(
+            "<html><body><table><tr><td class='post'>{post}</td></tr></table>\
+             <div><p>All posts on this blog are written by me alone.</p></div></body></html>"
+        );
+        let article = extract(&page);
+        let post_lines = article
+            .lines
+            .iter()
+            .filter(|line| line.contains("of the post tells"))
+            .count();
+        assert_eq!(post_lines, 8, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Line 1 of the post"));
     }
 
     #[test]
