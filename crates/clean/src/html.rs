@@ -281,7 +281,7 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
         None => render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
         Some(_) => {
             let primary = render(&dom, &analysis.dropped, &analysis.sizes, &analysis.roots);
-            choose_body(
+            let mut lines = choose_body(
                 &dom,
                 &analysis.dropped,
                 &analysis.sizes,
@@ -289,10 +289,121 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
                 &analysis.roots,
                 primary,
                 &article,
-            )
+            );
+            trim_section_labels(&mut lines);
+            lines
         }
     };
     article
+}
+
+/// Labels of page sections that are not the article ("Comments", "Tags:", "Mehr zum Thema",
+/// "À lire aussi", "Anzeige"), in the languages newsflow reads; a line is such a label when,
+/// lowercased and without a closing colon, it is one of these, or one followed by a count or
+/// a colon and names ("Kommentare (3)", "Tags: Deals", "Popular on IndieWire").
+const SECTION_LABELS: [&str; 62] = [
+    // comments
+    "comments",
+    "comment",
+    "kommentare",
+    "kommentar",
+    "commentaires",
+    "commentaire",
+    "comentarios",
+    "comentários",
+    "commenti",
+    "reacties",
+    // tags and filing
+    "tags",
+    "labels",
+    "filed under",
+    "schlagwörter",
+    "schlagworte",
+    "themen",
+    "étiquettes",
+    "etiquetas",
+    "mots-clés",
+    "tag",
+    // more of the same
+    "related",
+    "related articles",
+    "related stories",
+    "related topics",
+    "related posts",
+    "popular on",
+    "most read",
+    "mehr zum thema",
+    "lesen sie auch",
+    "meistgelesen",
+    "das könnte sie auch interessieren",
+    "weitere artikel",
+    "à lire aussi",
+    "lire aussi",
+    "sur le même sujet",
+    "les plus lus",
+    "te puede interesar",
+    "noticias relacionadas",
+    "lo más leído",
+    "leggi anche",
+    "articoli correlati",
+    "i più letti",
+    "leia também",
+    "notícias relacionadas",
+    "mais lidas",
+    "lees ook",
+    "meest gelezen",
+    "gerelateerde artikelen",
+    // advertising
+    "advertisement",
+    "anzeige",
+    "werbung",
+    "publicité",
+    "publicidad",
+    "pubblicità",
+    "publicidade",
+    "advertentie",
+    // sharing
+    "share",
+    "share this",
+    "teilen",
+    "partager",
+    "compartir",
+    "condividi",
+];
+
+fn is_section_label(line: &str) -> bool {
+    let lower = line
+        .trim()
+        .trim_end_matches([':', '：', ' '])
+        .to_lowercase();
+    if lower.is_empty() || lower.chars().count() > 40 {
+        return false;
+    }
+    SECTION_LABELS.iter().any(|label| {
+        let Some(rest) = lower.strip_prefix(label) else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        // "Comments", "Kommentare (0)", "Tags: BGR Deals", "Popular on IndieWire"
+        rest.is_empty()
+            || rest.starts_with(['(', ':', '：'])
+            || rest.chars().all(|ch| ch.is_ascii_digit())
+            || (label.ends_with(" on") || *label == "filed under") && rest.len() < lower.len()
+    })
+}
+
+/// Section labels left at the body's start or end once their links and widgets are gone.
+fn trim_section_labels(lines: &mut Vec<String>) {
+    while lines.len() > 1 && lines.last().is_some_and(|line| is_section_label(line)) {
+        lines.pop();
+    }
+    let leading = lines
+        .iter()
+        .take_while(|line| is_section_label(line))
+        .count();
+    if leading < lines.len() {
+        lines.drain(..leading);
+    }
 }
 
 /// The page read for its body: furniture, sizes, paragraphs, scores, the top container and the
@@ -1170,6 +1281,33 @@ mod tests {
             .count();
         assert_eq!(post_lines, 8, "{:?}", article.lines);
         assert!(article.lines[0].starts_with("Line 1 of the post"));
+    }
+
+    #[test]
+    fn section_labels_left_at_the_bodys_edges_go() {
+        let mut lines: Vec<String> = [
+            "Anzeige",
+            "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+            "Kommentare (0)",
+            "Mehr zum Thema:",
+            "Tags",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        trim_section_labels(&mut lines);
+        assert_eq!(
+            lines,
+            ["Der Stadtrat hat am Dienstag den Haushalt beschlossen."]
+        );
+        // a label inside the text, and words that merely begin like one, stay
+        let mut lines: Vec<String> = ["Share prices fell", "Tagesordnung", "Teilen wir es auf."]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let before = lines.clone();
+        trim_section_labels(&mut lines);
+        assert_eq!(lines, before);
     }
 
     #[test]
