@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use newsflow_bulk::fixtures::{gzip_bytes, http_response, warc_record};
 
-use crate::harness::{article, errors, raw_count, raw_ids, results, Broker, Workspace};
+use crate::harness::{
+    article, counts_by_id, errors, raw_count, raw_ids, results, run_newsflow, Broker, Workspace,
+};
 
 const DATE: &str = "2024-05-01T08:30:00Z";
 
@@ -309,7 +311,8 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         &workspace.config,
         text.replacen(
             "[watch]\n",
-            "[watch]\nbulk_in_flight = 8\ncheckpoint_interval_ms = 100\n",
+            // No workers run: unpaced, or the watcher would stop at watch.max_backlog.
+            "[watch]\nbulk_in_flight = 8\ncheckpoint_interval_ms = 100\nmax_backlog = 0\n",
             1,
         ),
     )
@@ -396,6 +399,95 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         published + resumed_at as usize >= RECORDS && published < RECORDS,
         "published {published} after resuming at {resumed_at}"
     );
+}
+
+/// Issue 15: the watcher is paced by the workers, not only by the stream's acks. With no
+/// worker running, a WARC of 600 pages stops going into the stream at `watch.max_backlog`
+/// (100) and `status` says the watcher is paused; a single file dropped meanwhile waits its
+/// turn. Once workers start, everything flows: every page and the file exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_warc_waits_for_the_workers_at_max_backlog_then_flows_once() {
+    const RECORDS: usize = 600;
+    const MAX_BACKLOG: u64 = 100;
+    let broker = Broker::start();
+    let url = broker.url();
+    let workspace = Workspace::new(&url, "");
+    let text = std::fs::read_to_string(&workspace.config).unwrap();
+    std::fs::write(
+        &workspace.config,
+        text.replacen(
+            "[watch]\n",
+            &format!("[watch]\nbulk_in_flight = 16\nmax_backlog = {MAX_BACKLOG}\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    let js = async_nats::jetstream::new(async_nats::connect(&url).await.unwrap());
+    let watch = workspace.spawn(&["watch", "--nats", &url]);
+    watch.wait_log("watcher started", Duration::from_secs(30));
+    workspace.drop_file("cc/crawl.warc.gz", &big_crawl(RECORDS));
+    // The stream fills up to the limit and then stops growing.
+    let start = Instant::now();
+    let mut stable_since: Option<(u64, Instant)> = None;
+    let stopped_at = loop {
+        let count = raw_count(&js).await;
+        match stable_since {
+            Some((at, since)) if at == count && count > 0 => {
+                if since.elapsed() > Duration::from_secs(3) {
+                    break count;
+                }
+            }
+            _ => stable_since = Some((count, Instant::now())),
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{count} in the stream; {}",
+            watch.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        (MAX_BACKLOG * 9 / 10..=MAX_BACKLOG + 5).contains(&stopped_at),
+        "the stream stopped at {stopped_at}, the limit is {MAX_BACKLOG}"
+    );
+    workspace.drop_file("single.txt", &article(1));
+    watch.wait_log("watcher paused", Duration::from_secs(10));
+    let status = {
+        let start = Instant::now();
+        loop {
+            let (_, stdout, _) =
+                run_newsflow(&workspace.config, &["status", "--nats", url.as_str()]);
+            if stdout.contains("paused: backlog") || start.elapsed() > Duration::from_secs(15) {
+                break stdout;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    };
+    assert!(
+        status.contains(&format!("paused: backlog {stopped_at} of {MAX_BACKLOG}")),
+        "{status}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        raw_count(&js).await,
+        stopped_at,
+        "the stream grew while paused"
+    );
+
+    let _worker = workspace.spawn(&["worker", "--nats", &url]);
+    let records = results(&url, RECORDS + 1, Duration::from_secs(240)).await;
+    let counts = counts_by_id(&records);
+    let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "results twice: {doubled:?}");
+    assert_eq!(counts.len(), RECORDS + 1, "{}", watch.log_text());
+    let sources: Vec<&str> = records
+        .iter()
+        .filter_map(|(_, record)| record["source"].as_str())
+        .collect();
+    assert!(sources.contains(&"single.txt"), "{sources:?}");
+    let log = watch.log_text();
+    assert!(log.contains("watcher resumed"), "{log}");
+    assert!(log.contains("bulk file published"), "{log}");
 }
 
 /// `watch.max_bulk_file_bytes`: a bulk file over the cap is one `too_large` error record and
