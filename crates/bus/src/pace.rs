@@ -155,7 +155,14 @@ pub async fn run_pacer(
                     failing = false;
                 }
                 pacer.set_backlog(backlog, taken_before);
-                let full = backlog >= pacer.max_backlog();
+                // Paused when the credit is spent (the backlog itself stays just under the
+                // limit: the credit keeps it there); resumed once the workers have taken a
+                // quarter of it, so that a steady drain is not a line every poll.
+                let full = if paused {
+                    backlog > pacer.max_backlog() * 3 / 4
+                } else {
+                    pacer.credit() == 0
+                };
                 if full != paused {
                     paused = full;
                     if full {
