@@ -266,7 +266,7 @@ async fn warc_jsonl_and_archives_become_one_record_each() {
 }
 
 /// A WARC of `records` small pages, one gzip member each.
-fn big_crawl(records: usize) -> Vec<u8> {
+pub(crate) fn big_crawl(records: usize) -> Vec<u8> {
     let mut file = Vec::new();
     for n in 0..records {
         let body = page(
@@ -588,6 +588,55 @@ fn process_reads_a_warc_and_json_lines_offline() {
     assert_eq!(fetched, 3);
     assert!(
         stderr.contains("warc 3 articles, 1 failed, skipped http_status=1 metadata=1 not_html=1 other_record=1 request=1 revisit=1"),
+        "{stderr}"
+    );
+}
+
+/// Issue 15: `process` stopped by SIGINT in the middle of a WARC still says what it did: the
+/// file's summary line (marked as stopped part-way) and how many inputs it finished, every
+/// line on stdout a whole record, and the exit code 128 + 2.
+#[test]
+fn process_interrupted_by_a_signal_prints_its_summary() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let warc_path = dir.path().join("big.warc.gz");
+    std::fs::write(&warc_path, big_crawl(5_000)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .current_dir(crate::harness::repo_root())
+        .args(["process"])
+        .arg(&warc_path)
+        .arg(&warc_path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    while lines.len() < 20 && stdout.read_line(&mut line).unwrap() > 0 {
+        lines.push(std::mem::take(&mut line));
+    }
+    crate::harness::signal(child.id(), "INT");
+    for rest in stdout.lines() {
+        lines.push(rest.unwrap());
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(lines.len() < 5_000, "not stopped: {} lines", lines.len());
+    for line in &lines {
+        let record: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        assert!(record["id"].is_string(), "{line}");
+    }
+    assert!(
+        stderr.contains(&format!(
+            "big.warc.gz: warc {} articles, 0 failed",
+            lines.len()
+        )) && stderr.contains("stopped part-way by a signal"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stopped by signal 2 after 0 of 2 inputs"),
         "{stderr}"
     );
 }

@@ -92,7 +92,7 @@ fn run_daemon(future: impl std::future::Future<Output = anyhow::Result<()>>) -> 
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The signals that stop a daemon: SIGINT (Ctrl-C) and SIGTERM.
-struct StopSignals {
+pub(crate) struct StopSignals {
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -100,7 +100,7 @@ struct StopSignals {
 }
 
 impl StopSignals {
-    fn new() -> std::io::Result<StopSignals> {
+    pub(crate) fn new() -> std::io::Result<StopSignals> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -116,7 +116,7 @@ impl StopSignals {
     }
 
     /// The next signal's number.
-    async fn recv(&mut self) -> i32 {
+    pub(crate) async fn recv(&mut self) -> i32 {
         #[cfg(unix)]
         {
             tokio::select! {
