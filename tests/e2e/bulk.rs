@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use newsflow_bulk::fixtures::{gzip_bytes, http_response, warc_record};
 
-use crate::harness::{article, errors, raw_count, raw_ids, results, Broker, Workspace};
+use crate::harness::{
+    article, counts_by_id, errors, raw_count, raw_ids, results, run_newsflow, Broker, Workspace,
+};
 
 const DATE: &str = "2024-05-01T08:30:00Z";
 
@@ -264,7 +266,7 @@ async fn warc_jsonl_and_archives_become_one_record_each() {
 }
 
 /// A WARC of `records` small pages, one gzip member each.
-fn big_crawl(records: usize) -> Vec<u8> {
+pub(crate) fn big_crawl(records: usize) -> Vec<u8> {
     let mut file = Vec::new();
     for n in 0..records {
         let body = page(
@@ -309,7 +311,8 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         &workspace.config,
         text.replacen(
             "[watch]\n",
-            "[watch]\nbulk_in_flight = 8\ncheckpoint_interval_ms = 100\n",
+            // No workers run: unpaced, or the watcher would stop at watch.max_backlog.
+            "[watch]\nbulk_in_flight = 8\ncheckpoint_interval_ms = 100\nmax_backlog = 0\n",
             1,
         ),
     )
@@ -396,6 +399,95 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         published + resumed_at as usize >= RECORDS && published < RECORDS,
         "published {published} after resuming at {resumed_at}"
     );
+}
+
+/// Issue 15: the watcher is paced by the workers, not only by the stream's acks. With no
+/// worker running, a WARC of 600 pages stops going into the stream at `watch.max_backlog`
+/// (100) and `status` says the watcher is paused; a single file dropped meanwhile waits its
+/// turn. Once workers start, everything flows: every page and the file exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_warc_waits_for_the_workers_at_max_backlog_then_flows_once() {
+    const RECORDS: usize = 600;
+    const MAX_BACKLOG: u64 = 100;
+    let broker = Broker::start();
+    let url = broker.url();
+    let workspace = Workspace::new(&url, "");
+    let text = std::fs::read_to_string(&workspace.config).unwrap();
+    std::fs::write(
+        &workspace.config,
+        text.replacen(
+            "[watch]\n",
+            &format!("[watch]\nbulk_in_flight = 16\nmax_backlog = {MAX_BACKLOG}\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    let js = async_nats::jetstream::new(async_nats::connect(&url).await.unwrap());
+    let watch = workspace.spawn(&["watch", "--nats", &url]);
+    watch.wait_log("watcher started", Duration::from_secs(30));
+    workspace.drop_file("cc/crawl.warc.gz", &big_crawl(RECORDS));
+    // The stream fills up to the limit and then stops growing.
+    let start = Instant::now();
+    let mut stable_since: Option<(u64, Instant)> = None;
+    let stopped_at = loop {
+        let count = raw_count(&js).await;
+        match stable_since {
+            Some((at, since)) if at == count && count > 0 => {
+                if since.elapsed() > Duration::from_secs(3) {
+                    break count;
+                }
+            }
+            _ => stable_since = Some((count, Instant::now())),
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{count} in the stream; {}",
+            watch.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        (MAX_BACKLOG * 9 / 10..=MAX_BACKLOG + 5).contains(&stopped_at),
+        "the stream stopped at {stopped_at}, the limit is {MAX_BACKLOG}"
+    );
+    workspace.drop_file("single.txt", &article(1));
+    watch.wait_log("watcher paused", Duration::from_secs(10));
+    let status = {
+        let start = Instant::now();
+        loop {
+            let (_, stdout, _) =
+                run_newsflow(&workspace.config, &["status", "--nats", url.as_str()]);
+            if stdout.contains("paused: backlog") || start.elapsed() > Duration::from_secs(15) {
+                break stdout;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    };
+    assert!(
+        status.contains(&format!("paused: backlog {stopped_at} of {MAX_BACKLOG}")),
+        "{status}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        raw_count(&js).await,
+        stopped_at,
+        "the stream grew while paused"
+    );
+
+    let _worker = workspace.spawn(&["worker", "--nats", &url]);
+    let records = results(&url, RECORDS + 1, Duration::from_secs(240)).await;
+    let counts = counts_by_id(&records);
+    let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "results twice: {doubled:?}");
+    assert_eq!(counts.len(), RECORDS + 1, "{}", watch.log_text());
+    let sources: Vec<&str> = records
+        .iter()
+        .filter_map(|(_, record)| record["source"].as_str())
+        .collect();
+    assert!(sources.contains(&"single.txt"), "{sources:?}");
+    let log = watch.log_text();
+    assert!(log.contains("watcher resumed"), "{log}");
+    assert!(log.contains("bulk file published"), "{log}");
 }
 
 /// `watch.max_bulk_file_bytes`: a bulk file over the cap is one `too_large` error record and
@@ -496,6 +588,55 @@ fn process_reads_a_warc_and_json_lines_offline() {
     assert_eq!(fetched, 3);
     assert!(
         stderr.contains("warc 3 articles, 1 failed, skipped http_status=1 metadata=1 not_html=1 other_record=1 request=1 revisit=1"),
+        "{stderr}"
+    );
+}
+
+/// Issue 15: `process` stopped by SIGINT in the middle of a WARC still says what it did: the
+/// file's summary line (marked as stopped part-way) and how many inputs it finished, every
+/// line on stdout a whole record, and the exit code 128 + 2.
+#[test]
+fn process_interrupted_by_a_signal_prints_its_summary() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let warc_path = dir.path().join("big.warc.gz");
+    std::fs::write(&warc_path, big_crawl(5_000)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .current_dir(crate::harness::repo_root())
+        .args(["process"])
+        .arg(&warc_path)
+        .arg(&warc_path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    while lines.len() < 20 && stdout.read_line(&mut line).unwrap() > 0 {
+        lines.push(std::mem::take(&mut line));
+    }
+    crate::harness::signal(child.id(), "INT");
+    for rest in stdout.lines() {
+        lines.push(rest.unwrap());
+    }
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(lines.len() < 5_000, "not stopped: {} lines", lines.len());
+    for line in &lines {
+        let record: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        assert!(record["id"].is_string(), "{line}");
+    }
+    assert!(
+        stderr.contains(&format!(
+            "big.warc.gz: warc {} articles, 0 failed",
+            lines.len()
+        )) && stderr.contains("stopped part-way by a signal"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stopped by signal 2 after 0 of 2 inputs"),
         "{stderr}"
     );
 }

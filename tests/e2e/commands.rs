@@ -70,3 +70,86 @@ fn config_check_explains_problems() {
     let output = newsflow(&["config", "check", bad.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("urll"));
 }
+
+/// Runs newsflow in `dir` (no config/ there), without any `NEWSFLOW_*` setting but `env`.
+fn newsflow_in(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_newsflow"));
+    command.current_dir(dir).args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("NEWSFLOW_") {
+            command.env_remove(key);
+        }
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
+}
+
+/// Issue 18 item 5: every command finds the shipped models the same way from any folder:
+/// `ner --conll` (it stopped with "reading model config/models/ner.model") and `process`
+/// (entities, and the clean models from the models folder) run from a temp folder.
+#[test]
+fn models_are_found_from_any_folder() {
+    let temp = tempfile::tempdir().unwrap();
+    let conll = temp.path().join("sample.conll");
+    std::fs::write(
+        &conll,
+        "-DOCSTART- -X- -X- O\n\nAngela NNP B-NP B-PER\nMerkel NNP I-NP I-PER\nvisited VBD B-VP O\n\
+         Paris NNP B-NP B-LOC\non IN B-PP O\nMonday NNP B-NP O\n. . O O\n",
+    )
+    .unwrap();
+    let output = newsflow_in(temp.path(), &["ner", "--conll", "sample.conll"], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Merkel") && stdout.contains("PER"),
+        "{stdout}"
+    );
+
+    std::fs::copy(
+        repo_root().join("seeds/000_c88429b76dc10cae.txt"),
+        temp.path().join("article.txt"),
+    )
+    .unwrap();
+    let output = newsflow_in(temp.path(), &["process", "article.txt"], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("model file missing"), "{stderr}");
+    let record: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap();
+    assert!(
+        record["entities"].as_array().is_some_and(|e| !e.is_empty()),
+        "{record:#}"
+    );
+    assert!(record["topic"]["label"].is_string(), "{record:#}");
+}
+
+/// Issue 18 item 5: a clean model that does not parse stops the command with an error naming
+/// the file, instead of running on hand-set weights; an empty word list too.
+#[test]
+fn a_bad_clean_model_fails_loudly() {
+    let temp = tempfile::tempdir().unwrap();
+    let models = temp.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::fs::write(temp.path().join("article.txt"), "A short article.\n").unwrap();
+    let models_dir = models.to_str().unwrap();
+    for (file, bytes) in [
+        ("clean-lines.json", &b"<html>not a model</html>"[..]),
+        ("clean-words.txt", &b""[..]),
+    ] {
+        let _ = std::fs::remove_file(models.join("clean-lines.json"));
+        std::fs::write(models.join(file), bytes).unwrap();
+        let output = newsflow_in(
+            temp.path(),
+            &["process", "article.txt"],
+            &[("NEWSFLOW_MODELS_DIR", models_dir)],
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{file}: {stderr}");
+        assert!(
+            stderr.contains(file) && stderr.contains("invalid model"),
+            "{file}: {stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{file}");
+    }
+}

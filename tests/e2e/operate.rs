@@ -508,3 +508,60 @@ async fn status_errors_retry_replay_and_export() {
     );
     drop(up);
 }
+
+/// Issue 15: the dashboard shows each bulk file being read (records, bytes read of total,
+/// records/s, ETA) and a watcher held back by the pipeline's backlog as "paused: backlog".
+/// With `watch.max_backlog = 1` a WARC of 300 pages is read a few records a second, so both
+/// stay on screen long enough to be seen in a real browser.
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_shows_a_bulk_file_and_a_paused_watcher_in_a_real_browser() {
+    let broker = Broker::start();
+    let workspace = Workspace::new(&broker.url(), "");
+    let text = std::fs::read_to_string(&workspace.config).unwrap();
+    std::fs::write(
+        &workspace.config,
+        text.replacen("[watch]\n", "[watch]\nmax_backlog = 1\n", 1),
+    )
+    .unwrap();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let up = workspace.spawn(&["up", "--nats", &broker.url(), "--http", &listen]);
+    up.wait_log("watcher started", Duration::from_secs(60));
+    workspace.drop_file("cc/slow.warc.gz", &crate::bulk::big_crawl(300));
+    let mut browser = Browser::start();
+    let page = browser.open(&format!("http://{listen}/"));
+    let row = "document.querySelector('#bulk-files tr[data-bulk=\"cc/slow.warc.gz\"]')";
+    browser.wait_for(
+        &page,
+        &format!("{row} && {row}.innerText.includes('this process')"),
+        Duration::from_secs(60),
+    );
+    let shown = browser.eval(&page, &format!("{row}.innerText"));
+    let shown = shown.as_str().unwrap_or_default().to_string();
+    assert!(
+        shown.contains("cc/slow.warc.gz") && shown.contains(" of ") && shown.contains('%'),
+        "{shown}"
+    );
+    assert_eq!(
+        browser.eval(&page, &format!("{row}.querySelector('progress') !== null")),
+        true
+    );
+    browser.wait_for(
+        &page,
+        "document.querySelector('tr[data-stage=\"watch\"]').innerText.includes('paused: backlog')",
+        Duration::from_secs(30),
+    );
+    assert!(
+        browser
+            .eval(&page, "document.getElementById('totals').textContent")
+            .as_str()
+            .unwrap_or_default()
+            .contains("of 1 ·"),
+        "totals"
+    );
+    std::fs::write(
+        artifacts().join("dashboard-bulk.png"),
+        browser.screenshot(&page),
+    )
+    .unwrap();
+}

@@ -10,6 +10,7 @@
 //!   publish with a message id, ack only after that publish is acknowledged, nak with backoff,
 //!   and an error record after bounded retries.
 //! - [`publisher`]: the watcher's sink, publishing each file with `Nats-Msg-Id` = content hash.
+//! - [`pace`]: the watcher's pacing by the workers' backlog (`watch.max_backlog`).
 //! - [`dedup`]: the watcher's shared dedup store (a key-value bucket with a TTL) and the
 //!   articles stream's identity that scopes the watcher's state.
 //! - [`stories`]: the shared story log (a stream whose age limit is the story window) and the
@@ -21,6 +22,7 @@
 pub mod client;
 pub mod dedup;
 pub mod headers;
+pub mod pace;
 pub mod publisher;
 pub mod relay;
 pub mod runner;

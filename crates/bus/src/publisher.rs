@@ -3,6 +3,7 @@
 //! once), and each rejected file as an error record on `<prefix>.errors.watch`. Files larger
 //! than the server's max payload go to the object store and the message carries a reference.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, message::PublishMessage, object_store};
@@ -12,6 +13,7 @@ use newsflow_model::{ErrorRecord, Stage};
 use newsflow_watch::{Delivered, Found, Sink, SinkError};
 use tokio::sync::OnceCell;
 
+use crate::pace::Pacer;
 use crate::{headers, Subjects};
 
 /// Room left in a message for headers and protocol overhead.
@@ -23,6 +25,8 @@ pub struct JetStreamSink {
     subjects: Subjects,
     blobs: OnceCell<object_store::ObjectStore>,
     replicas: usize,
+    /// Room downstream (`watch.max_backlog`); `None`: paced by the stream's acks only.
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl JetStreamSink {
@@ -32,7 +36,14 @@ impl JetStreamSink {
             subjects,
             blobs: OnceCell::new(),
             replicas,
+            pacer: None,
         }
+    }
+
+    /// Articles wait for the pacer's credit before they are published.
+    pub fn paced_by(mut self, pacer: Arc<Pacer>) -> JetStreamSink {
+        self.pacer = Some(pacer);
+        self
     }
 
     async fn blob_store(&self) -> Result<&object_store::ObjectStore, String> {
@@ -110,6 +121,12 @@ impl JetStreamSink {
 }
 
 impl Sink for JetStreamSink {
+    async fn room(&self) {
+        if let Some(pacer) = &self.pacer {
+            pacer.take().await;
+        }
+    }
+
     async fn deliver(&self, found: Found) -> Result<Delivered, SinkError> {
         let mut delay = Duration::from_millis(200);
         let mut last_error = String::new();

@@ -10,7 +10,7 @@ use newsflow_corpus::bbc;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let data = args.next().unwrap_or_else(|| "../shared/data".to_string());
-    let words = WordModel::from_bytes(include_bytes!("../../../config/models/clean-words.txt"))?;
+    let words = WordModel::from_bytes(newsflow_clean::SHIPPED_WORD_FREQS)?;
     let dev = bbc::split(bbc::read_shared(Path::new(&data))?).dev;
     let mut split = 0;
     for doc in &dev {

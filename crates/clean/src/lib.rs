@@ -44,8 +44,15 @@ pub fn html_body_candidates(bytes: &[u8]) -> Vec<(&'static str, Vec<String>)> {
 /// Default cap for decompressed input.
 pub const DEFAULT_MAX_SIZE: usize = 64 * 1024 * 1024;
 
-static LINE_MODEL: &[u8] = include_bytes!("../../../config/models/clean-lines.json");
-static WORD_FREQS: &[u8] = include_bytes!("../../../config/models/clean-words.txt");
+/// The shipped line model (`config/models/clean-lines.json`), built in: what the binary uses
+/// when its models folder has none. A model in the folder is read and used instead.
+pub const SHIPPED_LINE_MODEL: &[u8] = include_bytes!("../../../config/models/clean-lines.json");
+/// The shipped word frequencies (`config/models/clean-words.txt`), built in likewise.
+pub const SHIPPED_WORD_FREQS: &[u8] = include_bytes!("../../../config/models/clean-words.txt");
+/// File name of the line model in a models folder.
+pub const LINE_MODEL_FILE: &str = "clean-lines.json";
+/// File name of the word frequencies in a models folder.
+pub const WORD_FREQS_FILE: &str = "clean-words.txt";
 
 /// Why a page could not be cleaned.
 #[derive(Debug, thiserror::Error)]
@@ -152,16 +159,22 @@ impl Default for Cleaner {
 }
 
 impl Cleaner {
-    /// With the models shipped in `config/models` (embedded in the binary).
+    /// With the shipped models built into this library ([`SHIPPED_LINE_MODEL`],
+    /// [`SHIPPED_WORD_FREQS`]). They never fall back to hand-set weights: a unit test checks
+    /// they parse, and a build whose models do not panics here. The binary loads the models
+    /// of its models folder with [`Cleaner::with_models`] instead.
     pub fn new() -> Cleaner {
-        Cleaner::with_models(Some(LINE_MODEL), Some(WORD_FREQS)).unwrap_or_else(|_| Cleaner {
-            line_model: text::LineModel::default(),
-            words: words::WordModel::default(),
-            options: CleanOptions::default(),
-        })
+        Cleaner::shipped().expect("the built-in clean models parse (test shipped_models_parse)")
     }
 
-    /// With models given as bytes (`None`: built-in fallback without the model).
+    /// With the shipped models built into this library; a typed error if they do not parse.
+    pub fn shipped() -> Result<Cleaner, CleanError> {
+        Cleaner::with_models(Some(SHIPPED_LINE_MODEL), Some(SHIPPED_WORD_FREQS))
+    }
+
+    /// With models given as bytes, e.g. read from a models folder; a model that does not parse
+    /// is [`CleanError::InvalidModel`]. `None`: the hand-set line weights / no word repair, for
+    /// evaluation tools that measure the models against them.
     pub fn with_models(
         line_model: Option<&[u8]>,
         word_freqs: Option<&[u8]>,
@@ -323,6 +336,33 @@ impl Cleaner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 18 item 5: the built-in models parse (`Cleaner::new` relies on it) and are the
+    /// models of `config/models`, not hand-set weights.
+    #[test]
+    fn shipped_models_parse() {
+        let cleaner = Cleaner::shipped().expect("shipped models");
+        assert_ne!(
+            cleaner.line_model().to_json(),
+            text::LineModel::default().to_json()
+        );
+    }
+
+    /// A bad model is a typed error naming what is wrong, never a silent fallback.
+    #[test]
+    fn a_bad_model_is_an_error() {
+        for (lines, words) in [
+            (&b"{not json"[..], SHIPPED_WORD_FREQS),
+            (&br#"{"version":2,"weights":[1.0]}"#[..], SHIPPED_WORD_FREQS),
+            (SHIPPED_LINE_MODEL, &b"<html>404 not found</html>\n"[..]),
+            (SHIPPED_LINE_MODEL, &b"the\tmany\n"[..]),
+            (SHIPPED_LINE_MODEL, &b""[..]),
+            (SHIPPED_LINE_MODEL, &b"\xff\xfe\tbytes"[..]),
+        ] {
+            let err = Cleaner::with_models(Some(lines), Some(words)).unwrap_err();
+            assert_eq!(err.kind(), "invalid_model", "{err}");
+        }
+    }
 
     fn assert_send_sync<T: Send + Sync>() {}
 

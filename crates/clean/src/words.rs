@@ -25,15 +25,25 @@ impl WordModel {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| CleanError::InvalidModel("word list is not utf-8".into()))?;
         let mut counts = HashMap::new();
-        for line in text.lines() {
-            let Some((word, count)) = line.split_once('\t') else {
+        for (index, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
                 continue;
+            }
+            let Some((word, count)) = line.split_once('\t') else {
+                return Err(CleanError::InvalidModel(format!(
+                    "word list line {} is not `word<TAB>count`: {:?}",
+                    index + 1,
+                    line.chars().take(60).collect::<String>()
+                )));
             };
             let count = count
                 .trim()
                 .parse::<u64>()
                 .map_err(|_| CleanError::InvalidModel(format!("bad count in line {line:?}")))?;
             counts.insert(word.to_string(), count);
+        }
+        if counts.is_empty() {
+            return Err(CleanError::InvalidModel("word list is empty".into()));
         }
         Ok(WordModel { counts })
     }

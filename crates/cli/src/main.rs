@@ -159,7 +159,7 @@ fn main() -> std::process::ExitCode {
         Command::Export(args) => export::run(config_path.as_deref(), args),
         Command::Bench(args) => bench::run(config_path.as_deref(), args),
         Command::Classify(args) => cmd::topic::run_classify(&args),
-        Command::Ner(args) => cmd::ner::run_ner(&args),
+        Command::Ner(args) => cmd::ner::run_ner(config_path.as_deref(), &args),
         Command::Train { command } => match command {
             TrainCommand::Topic(args) => cmd::topic::run_train_topic(&args),
             TrainCommand::Ner(args) => cmd::ner::run_train_ner(&args),
@@ -168,8 +168,10 @@ fn main() -> std::process::ExitCode {
         },
         Command::Eval { command } => match command {
             EvalCommand::Topic(args) => cmd::topic::run_eval_topic(&args),
-            EvalCommand::Ner(args) => cmd::ner::run_eval_ner(&args),
-            EvalCommand::Stories(args) => cmd::extract::run_eval_stories(&args),
+            EvalCommand::Ner(args) => cmd::ner::run_eval_ner(config_path.as_deref(), &args),
+            EvalCommand::Stories(args) => {
+                cmd::extract::run_eval_stories(config_path.as_deref(), &args)
+            }
             EvalCommand::Clean(args) => cmd::clean_eval::run_eval_clean(&args),
             EvalCommand::Meta(args) => cmd::meta_eval::run_eval_meta(&args),
         },

@@ -222,6 +222,8 @@ pub struct WatcherReport {
     pub bulk_failed: u64,
     /// Bulk files being read now, with their progress.
     pub bulk_files: Vec<BulkFileView>,
+    /// Whether the watcher waits for the pipeline's backlog (`watch.max_backlog`).
+    pub pace: PaceView,
     /// RFC 3339, UTC.
     pub reported_at: String,
     /// The last report of a watcher that stopped.
@@ -248,11 +250,52 @@ impl WatcherReport {
             bulk_skipped: load(&stats.bulk.records_skipped),
             bulk_failed: load(&stats.bulk.records_failed),
             bulk_files: BulkFileView::all(stats),
+            pace: PaceView::of(stats),
             reported_at: time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
             stopped,
         }
+    }
+}
+
+/// The watcher's pacing by the pipeline's backlog (`watch.max_backlog`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PaceView {
+    /// The limit; 0: not paced (by the stream's acks only).
+    pub max_backlog: u64,
+    /// Articles in the pipeline (pending + ack pending of the stage consumers) at the last look.
+    pub backlog: u64,
+    /// Articles waiting for room now: "paused: backlog".
+    pub paused: bool,
+    /// Seconds paused in total.
+    pub paused_secs: f64,
+}
+
+impl PaceView {
+    pub fn of(stats: &WatchStats) -> PaceView {
+        let pace = &stats.pace;
+        PaceView {
+            max_backlog: pace.limit.load(Ordering::Relaxed),
+            backlog: pace.backlog.load(Ordering::Relaxed),
+            paused: pace.paused(),
+            paused_secs: pace.paused_ms_total() as f64 / 1000.0,
+        }
+    }
+
+    /// `paused: backlog 10012 of 10000 (paused 42 s in all)`, `backlog 120 of 10000`; empty
+    /// when not paced.
+    pub fn line(&self) -> String {
+        if self.max_backlog == 0 {
+            return String::new();
+        }
+        let paused = if self.paused { "paused: " } else { "" };
+        let mut line = format!("{paused}backlog {} of {}", self.backlog, self.max_backlog);
+        if self.paused_secs >= 1.0 {
+            line.push_str(&format!(" (paused {:.0} s in all)", self.paused_secs));
+        }
+        line
     }
 }
 
@@ -364,6 +407,8 @@ pub struct WatchView {
     pub bulk_failed: u64,
     /// Bulk files being read now.
     pub bulk_files: Vec<BulkFileView>,
+    /// Pacing by the pipeline's backlog: "paused: backlog".
+    pub pace: PaceView,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -408,6 +453,23 @@ fn describe_watch_metrics() {
         "bulk files read to the end and acknowledged"
     );
     metrics::describe_gauge!("newsflow_bulk_files_reading", "bulk files being read now");
+    metrics::describe_gauge!(
+        "newsflow_watch_paused",
+        "1 while the watcher waits for the pipeline's backlog to fall under watch.max_backlog"
+    );
+    metrics::describe_gauge!(
+        "newsflow_watch_backlog",
+        "articles in the pipeline (pending + ack pending of the stage consumers) at the \
+         watcher's last look; 0 when not paced"
+    );
+    metrics::describe_gauge!(
+        "newsflow_watch_max_backlog",
+        "watch.max_backlog (0: not paced)"
+    );
+    metrics::describe_gauge!(
+        "newsflow_watch_paused_seconds",
+        "seconds the watcher waited for the backlog, in all"
+    );
     metrics::describe_gauge!(
         "newsflow_watch_state_bytes",
         "bytes of the watcher's local state log on disk"
@@ -624,6 +686,7 @@ impl Observer {
             bulk_skipped: watch.bulk.records_skipped.load(Ordering::Relaxed),
             bulk_failed: watch.bulk.records_failed.load(Ordering::Relaxed),
             bulk_files: BulkFileView::all(watch),
+            pace: PaceView::of(watch),
         });
         Status {
             nats_connected: self.nats_connected(),
@@ -745,6 +808,11 @@ impl Observer {
         }
         metrics::gauge!("newsflow_bulk_files_done").set(load(&watch.bulk.files_done));
         metrics::gauge!("newsflow_bulk_files_reading").set(watch.bulk.files().len() as f64);
+        let pace = PaceView::of(watch);
+        metrics::gauge!("newsflow_watch_paused").set(if pace.paused { 1.0 } else { 0.0 });
+        metrics::gauge!("newsflow_watch_backlog").set(pace.backlog as f64);
+        metrics::gauge!("newsflow_watch_max_backlog").set(pace.max_backlog as f64);
+        metrics::gauge!("newsflow_watch_paused_seconds").set(pace.paused_secs);
     }
 
     async fn follow(

@@ -6,6 +6,8 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 use clap::Args;
 use newsflow_bulk::{BulkKind, Item, Limits};
@@ -84,9 +86,47 @@ fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, (&'static str, String)>
     Ok(bytes)
 }
 
+/// SIGINT or SIGTERM: `process` stops at the next article, prints what it did (a bulk file's
+/// summary line too) and exits with 128 + the signal's number; a second signal exits at once.
+/// Returns the number of the signal received, 0 while none was.
+fn stop_on_signal() -> anyhow::Result<Arc<AtomicI32>> {
+    let stop = Arc::new(AtomicI32::new(0));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // Registered before returning: a signal from now on is caught, not fatal.
+    let mut signals = {
+        let _entered = runtime.enter();
+        crate::run::StopSignals::new()?
+    };
+    let flag = stop.clone();
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let number = signals.recv().await;
+            flag.store(number, Ordering::SeqCst);
+            let number = signals.recv().await;
+            crate::logs::eprint_line(&format!("newsflow process: signal {number} again, exiting"));
+            crate::logs::flush(std::time::Duration::from_secs(1));
+            std::process::exit(128 + number);
+        })
+    });
+    Ok(stop)
+}
+
+/// After a signal: the lines written so far are flushed, then the process exits.
+fn exit_interrupted(out: &mut impl Write, signal: i32, files_done: usize, files: usize) -> ! {
+    let _ = out.flush();
+    crate::logs::eprint_line(&format!(
+        "newsflow process: stopped by signal {signal} after {files_done} of {files} inputs"
+    ));
+    crate::logs::flush(std::time::Duration::from_secs(2));
+    std::process::exit(128 + signal);
+}
+
 pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> {
     let config = settings::load_config(config_path)?;
     let pipeline = settings::pipeline(&config)?;
+    let stop = stop_on_signal()?;
     let mut files = Vec::new();
     for path in &args.paths {
         collect(path, &mut files);
@@ -102,8 +142,14 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
         stories: &mut stories,
         received_at: &received_at,
         args: &args,
+        stop: &stop,
     };
-    for file in files {
+    let total = files.len();
+    for (done, file) in files.into_iter().enumerate() {
+        let signal = stop.load(Ordering::SeqCst);
+        if signal != 0 {
+            exit_interrupted(&mut out, signal, done, total);
+        }
         let source = file.to_string_lossy().into_owned();
         let name = file
             .file_name()
@@ -111,6 +157,10 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
             .unwrap_or_default();
         if let Some(kind) = BulkKind::from_file_name(&name) {
             process_bulk(&mut ctx, &file, &source, kind, &config, &mut out)?;
+            let signal = stop.load(Ordering::SeqCst);
+            if signal != 0 {
+                exit_interrupted(&mut out, signal, done, total);
+            }
             continue;
         }
         let Context {
@@ -178,6 +228,8 @@ struct Context<'a> {
     stories: &'a mut LocalStories,
     received_at: &'a str,
     args: &'a ProcessArgs,
+    /// The signal that stops the run (0: none yet).
+    stop: &'a AtomicI32,
 }
 
 /// Counts of one bulk file, for the closing summary on stderr.
@@ -219,7 +271,12 @@ fn process_bulk(
     let mut counts = BulkCounts::default();
     let mut write_error: Option<std::io::Error> = None;
     let started = std::time::Instant::now();
+    let mut interrupted = false;
     let result = newsflow_bulk::read_path(file, kind, &limits, None, &mut |visited| {
+        if ctx.stop.load(Ordering::SeqCst) != 0 {
+            interrupted = true;
+            return std::ops::ControlFlow::Break(());
+        }
         let line = match visited.item {
             Item::Article(entry) => {
                 counts.articles += 1;
@@ -299,15 +356,20 @@ fn process_bulk(
         .iter()
         .map(|(reason, n)| format!("{reason}={n}"))
         .collect();
-    eprintln!(
-        "{source}: {kind} {articles} articles, {failed} failed, skipped {skipped} in {elapsed:.1} s ({rate:.0} records/s)",
+    let read = if interrupted {
+        ", stopped part-way by a signal"
+    } else {
+        ""
+    };
+    crate::logs::eprint_line(&format!(
+        "{source}: {kind} {articles} articles, {failed} failed, skipped {skipped} in {elapsed:.1} s ({rate:.0} records/s){read}",
         kind = kind.as_str(),
         articles = counts.articles,
         failed = counts.failed,
         skipped = if skipped.is_empty() { "0".to_string() } else { skipped.join(" ") },
         rate = (counts.articles + counts.failed + counts.skipped.values().sum::<u64>()) as f64
             / elapsed.max(1e-9),
-    );
+    ));
     Ok(())
 }
 

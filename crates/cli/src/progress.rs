@@ -69,6 +69,9 @@ fn summary(snapshot: &Status) -> String {
         for file in &watch.bulk_files {
             line.push_str(&format!("reading {}; ", file.line()));
         }
+        if watch.pace.paused {
+            line.push_str(&format!("{}; ", watch.pace.line()));
+        }
     }
     let stages: Vec<String> = snapshot
         .stages
@@ -179,6 +182,11 @@ fn spawn_bars(observer: Arc<Observer>, cancel: CancellationToken) {
                     .iter()
                     .map(|file| format!("; reading {}", file.line()))
                     .collect::<String>();
+                let bulk = if watch.pace.paused {
+                    format!("{bulk}; {}", watch.pace.line())
+                } else {
+                    bulk
+                };
                 bar.set_message(format!(
                     "{} published, {} rejected, {} duplicate, {} already published, {} too young, {} error records, {:.1}/s{bulk}",
                     watch.published,

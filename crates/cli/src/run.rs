@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use newsflow_bus::dedup::{stream_identity, KvDedup, WatchCounters};
+use newsflow_bus::pace::{run_pacer, Pacer};
 use newsflow_bus::publisher::JetStreamSink;
 use newsflow_bus::runner::{run_stage, RunnerOptions};
 use newsflow_bus::server::{ServerOptions, Supervisor};
@@ -91,7 +92,7 @@ fn run_daemon(future: impl std::future::Future<Output = anyhow::Result<()>>) -> 
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// The signals that stop a daemon: SIGINT (Ctrl-C) and SIGTERM.
-struct StopSignals {
+pub(crate) struct StopSignals {
     #[cfg(unix)]
     interrupt: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -99,7 +100,7 @@ struct StopSignals {
 }
 
 impl StopSignals {
-    fn new() -> std::io::Result<StopSignals> {
+    pub(crate) fn new() -> std::io::Result<StopSignals> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -115,7 +116,7 @@ impl StopSignals {
     }
 
     /// The next signal's number.
-    async fn recv(&mut self) -> i32 {
+    pub(crate) async fn recv(&mut self) -> i32 {
         #[cfg(unix)]
         {
             tokio::select! {
@@ -286,13 +287,21 @@ fn spawn_watcher(
     cancel: CancellationToken,
 ) {
     let _ = crate::web::metrics_handle();
-    let sink = Arc::new(JetStreamSink::new(
-        connected.bus.jetstream().clone(),
-        connected.bus.subjects().clone(),
-        config.nats.replicas,
-    ));
     let js = connected.bus.jetstream().clone();
     let subjects = connected.bus.subjects().clone();
+    let mut sink = JetStreamSink::new(js.clone(), subjects.clone(), config.nats.replicas);
+    if config.watch.max_backlog > 0 {
+        // Articles wait for room in the pipeline (watch.max_backlog), not only for the acks.
+        let pacer = Arc::new(Pacer::new(config.watch.max_backlog, stats.clone()));
+        tokio::spawn(run_pacer(
+            js.clone(),
+            subjects.clone(),
+            pacer.clone(),
+            cancel.clone(),
+        ));
+        sink = sink.paced_by(pacer);
+    }
+    let sink = Arc::new(sink);
     let config = config.clone();
     tasks.spawn(async move {
         let identity = stream_identity(&js, &subjects).await?;

@@ -81,17 +81,32 @@ pub fn client_nats_url(
     Ok(())
 }
 
-/// The models folder: as configured, or the one shipped beside the sources when the configured
-/// relative folder does not exist from here.
+/// The models folder, found the same way by every command from any folder:
+/// 1. `models_dir` as configured (config file, `NEWSFLOW_MODELS_DIR`) when it is absolute,
+///    exists from here, or is not the default `config/models` (a folder named on purpose is
+///    used as named, so that a wrong name shows as missing models);
+/// 2. beside the binary: `<folder of newsflow>/models`, then `<folder>/../share/newsflow/models`
+///    (an installed layout, as the Docker image and the systemd units have it);
+/// 3. `config/models` of the source tree the binary was built from;
+/// 4. else the configured folder: the optional models are then missing (with a warning), and
+///    the clean models come from the binary.
 pub fn models_dir(config: &Config) -> PathBuf {
-    if config.models_dir.is_dir() || config.models_dir.is_absolute() {
-        return config.models_dir.clone();
+    let configured = &config.models_dir;
+    let is_default = configured == &Config::default().models_dir;
+    if configured.is_absolute() || configured.is_dir() || !is_default {
+        return configured.clone();
     }
-    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/models");
-    if shipped.is_dir() {
-        return shipped;
-    }
-    config.models_dir.clone()
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .map(|dir| vec![dir.join("models"), dir.join("../share/newsflow/models")])
+        .unwrap_or_default();
+    let source_tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/models");
+    beside_binary
+        .into_iter()
+        .chain(std::iter::once(source_tree))
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| configured.clone())
 }
 
 /// Resolves a model name (`bbc`) or path to a file.
@@ -135,7 +150,46 @@ pub fn load_models(config: &Config) -> anyhow::Result<ModelBytes> {
         }
     }
     models.keywords = read_optional(&dir.join("keywords.model"))?;
+    models.clean_lines = read_clean_model(&dir, newsflow_clean::LINE_MODEL_FILE)?;
+    models.clean_words = read_clean_model(&dir, newsflow_clean::WORD_FREQS_FILE)?;
     Ok(models)
+}
+
+/// A clean model from the models folder; `None` (the one built into the binary) when the
+/// folder has none.
+fn read_clean_model(dir: &Path, file: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let path = dir.join(file);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            tracing::info!(path = %path.display(), "no clean model here, the one built into newsflow is used");
+            Ok(None)
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// The clean stage with the models of the models folder (the built-in ones where it has none),
+/// as the pipeline loads them: for the commands that run the clean stage alone (`eval clean`).
+/// The config is the default file with the `NEWSFLOW_*` environment.
+pub fn cleaner() -> anyhow::Result<newsflow_clean::Cleaner> {
+    let config = load_config(None)?;
+    let dir = models_dir(&config);
+    let lines = read_clean_model(&dir, newsflow_clean::LINE_MODEL_FILE)?;
+    let words = read_clean_model(&dir, newsflow_clean::WORD_FREQS_FILE)?;
+    newsflow_clean::Cleaner::with_models(
+        Some(
+            lines
+                .as_deref()
+                .unwrap_or(newsflow_clean::SHIPPED_LINE_MODEL),
+        ),
+        Some(
+            words
+                .as_deref()
+                .unwrap_or(newsflow_clean::SHIPPED_WORD_FREQS),
+        ),
+    )
+    .with_context(|| format!("loading the clean models of {}", dir.display()))
 }
 
 /// The configured routing rules in the classify crate's form.
@@ -156,5 +210,6 @@ pub fn rules(config: &Config) -> Vec<newsflow_classify::Rule> {
 /// Builds the pipeline from the configured models.
 pub fn pipeline(config: &Config) -> anyhow::Result<newsflow_pipeline::Pipeline> {
     let models = load_models(config)?;
-    Ok(newsflow_pipeline::Pipeline::new(&models, rules(config))?)
+    newsflow_pipeline::Pipeline::new(&models, rules(config))
+        .with_context(|| format!("loading the models of {}", models_dir(config).display()))
 }

@@ -187,6 +187,10 @@ pub fn run(config_path: Option<&Path>, args: StatusArgs) -> anyhow::Result<()> {
             for file in &watcher.bulk_files {
                 println!("  reading {}", file.line());
             }
+            let pace = watcher.pace.line();
+            if !pace.is_empty() && !watcher.stopped {
+                println!("  {pace}");
+            }
         }
     }
     println!();

@@ -121,6 +121,13 @@ pub struct WatchConfig {
     /// Articles of one bulk file published and not yet acknowledged at a time: publishing a
     /// huge WARC is paced by the stream's acks.
     pub bulk_in_flight: usize,
+    /// Articles the pipeline may hold before the watcher waits: the messages waiting at, or
+    /// being worked on by, the stage consumers (pending + ack pending, summed), asked every
+    /// 0.5 s. A huge WARC or a flood of files then goes into the stream at the workers' pace,
+    /// not the broker's; at ~100 articles/s, 1,000 is 10 s of work in hand (of 190 KB pages,
+    /// 1,000 held nats-server at 1.3 GiB, 10,000 let it reach 3.3 GiB). 0: no limit (paced by
+    /// the stream's acks only).
+    pub max_backlog: u64,
     /// Seconds between full rescans of the inbox (they catch anything an event missed).
     pub rescan_secs: u64,
     /// A file found by a rescan is taken only when unmodified for this many milliseconds.
@@ -168,6 +175,7 @@ impl Default for WatchConfig {
             max_file_bytes: 16 * 1024 * 1024,
             max_bulk_file_bytes: 0,
             bulk_in_flight: 256,
+            max_backlog: 1_000,
             rescan_secs: 30,
             settle_ms: 1000,
             max_in_flight: 64,

@@ -25,6 +25,12 @@ pub enum PipelineError {
     },
     #[error("extractor: {0}")]
     Extractor(String),
+    #[error("clean model {file}: {source}")]
+    CleanModel {
+        file: &'static str,
+        #[source]
+        source: newsflow_clean::CleanError,
+    },
 }
 
 /// A raw article as the watcher published it.
@@ -61,6 +67,11 @@ pub struct ModelBytes {
     /// Entity models of other languages: (ISO 639-1 code, `ner-<code>.model` bytes).
     pub ner_languages: Vec<(String, Vec<u8>)>,
     pub keywords: Option<Vec<u8>>,
+    /// The clean stage's line model (`clean-lines.json`); `None`: the one built into
+    /// newsflow-clean ([`newsflow_clean::SHIPPED_LINE_MODEL`]).
+    pub clean_lines: Option<Vec<u8>>,
+    /// The clean stage's word frequencies (`clean-words.txt`); `None`: the built-in one.
+    pub clean_words: Option<Vec<u8>>,
 }
 
 /// The loaded stages.
@@ -108,8 +119,30 @@ impl Pipeline {
         let extractor = Extractor::new(ner, models.keywords.as_deref())
             .map_err(|err| PipelineError::Extractor(err.to_string()))?
             .with_language_models(ner_languages);
+        let clean_lines = models
+            .clean_lines
+            .as_deref()
+            .unwrap_or(newsflow_clean::SHIPPED_LINE_MODEL);
+        let clean_words = models
+            .clean_words
+            .as_deref()
+            .unwrap_or(newsflow_clean::SHIPPED_WORD_FREQS);
+        // Each model alone, so that the error names the file.
+        Cleaner::with_models(Some(clean_lines), None).map_err(|source| {
+            PipelineError::CleanModel {
+                file: newsflow_clean::LINE_MODEL_FILE,
+                source,
+            }
+        })?;
+        let cleaner =
+            Cleaner::with_models(Some(clean_lines), Some(clean_words)).map_err(|source| {
+                PipelineError::CleanModel {
+                    file: newsflow_clean::WORD_FREQS_FILE,
+                    source,
+                }
+            })?;
         Ok(Pipeline {
-            cleaner: Cleaner::new(),
+            cleaner,
             primary,
             secondary,
             rules,

@@ -30,6 +30,8 @@ fn pipeline() -> &'static Pipeline {
                 })
                 .collect(),
             keywords: Some(model("keywords.model")),
+            clean_lines: Some(model("clean-lines.json")),
+            clean_words: Some(model("clean-words.txt")),
         };
         Pipeline::new(&models, Vec::new()).expect("shipped models load")
     })

@@ -26,8 +26,8 @@ use tokio::sync::mpsc;
 
 use crate::checkpoint::FileState;
 use crate::{
-    after_publish, now_rfc3339, reject, rejection, ArticleHints, Dedup, Delivered, Done, Found,
-    FoundArticle, Inner, Rejection, Sink, SinkError,
+    after_publish, now_rfc3339, reject, rejection, wait_for_room, ArticleHints, Dedup, Delivered,
+    Done, Found, FoundArticle, Inner, Rejection, Sink, SinkError,
 };
 
 /// How often the acknowledged position of a bulk file is handed to the local state.
@@ -208,6 +208,9 @@ pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
     let mut cancelled = false;
     let mut reading = true;
     let mut counts = (0u64, 0u64, 0u64);
+    // An article read and waiting for room downstream (`Sink::room`); the reader stops at the
+    // channel's bound meanwhile, so pacing also bounds what is read ahead.
+    let mut held: Option<Visited> = None;
     loop {
         if !reading && window.is_empty() {
             break;
@@ -274,8 +277,15 @@ pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
                     }
                 }
             }
-            visited = rx.recv(), if reading && window.len() < in_flight => {
+            got = wait_for_room(inner.sink.as_ref(), stats, &inner.cancel), if reading && held.is_some() => {
+                // Not got: shutting down, the cancel branch ends the read.
+                if let (true, Some(visited)) = (got, held.take()) {
+                    window.push_back(deliver(inner, &source, &container, &received_at, visited));
+                }
+            }
+            visited = rx.recv(), if reading && held.is_none() && window.len() < in_flight => {
                 match visited {
+                    Some(visited) if matches!(visited.item, Item::Article(_)) => held = Some(visited),
                     Some(visited) => window.push_back(deliver(inner, &source, &container, &received_at, visited)),
                     None => reading = false,
                 }
@@ -639,6 +649,107 @@ mod tests {
     }
 
     use tokio_util::sync::CancellationToken;
+
+    /// A sink with room for as many articles as were granted (`Sink::room`).
+    struct Paced {
+        recorder: Recorder,
+        room: tokio::sync::Semaphore,
+    }
+
+    impl Sink for Paced {
+        async fn deliver(&self, found: Found) -> Result<Delivered, SinkError> {
+            self.recorder.deliver(found).await
+        }
+
+        async fn room(&self) {
+            if let Ok(permit) = self.room.acquire().await {
+                permit.forget();
+            }
+        }
+    }
+
+    /// Issue 15: a bulk file waits for room downstream, record by record: with room for 10
+    /// articles, 10 go out and the watcher is paused; granted more, the rest flow, each once,
+    /// and a single file dropped meanwhile also waits its turn.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_bulk_file_waits_for_room_downstream() {
+        let temp = tempfile::tempdir().unwrap();
+        let inbox = temp.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::write(inbox.join("many.jsonl"), jsonl(50)).unwrap();
+        let sink = Arc::new(Paced {
+            recorder: Recorder::default(),
+            room: tokio::sync::Semaphore::new(10),
+        });
+        let stats = Arc::new(WatchStats::default());
+        let cancel = CancellationToken::new();
+        let handle = tokio::spawn(run(
+            options(&inbox, &temp.path().join("state")),
+            sink.clone(),
+            Arc::new(MemoryDedup::default()),
+            stats.clone(),
+            cancel.clone(),
+        ));
+        let articles = || sink.recorder.outline().0.len();
+        let start = Instant::now();
+        while (articles() < 10 || !stats.pace.paused()) && start.elapsed() < Duration::from_secs(10)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(articles(), 10);
+        assert!(stats.pace.paused());
+        std::fs::write(inbox.join("single.txt"), "a single article").unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(articles(), 10, "the single file waits for room too");
+        sink.room.add_permits(41);
+        while articles() < 51 && start.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (found, rejected) = sink.recorder.outline();
+        assert!(rejected.is_empty(), "{rejected:?}");
+        assert_eq!(found.len(), 51, "{found:?}");
+        assert!(found.values().all(|n| *n == 1), "{found:?}");
+        assert!(!stats.pace.paused());
+        assert!(stats.pace.paused_ms_total() >= 300);
+        cancel.cancel();
+        handle.await.unwrap().unwrap();
+    }
+
+    /// A watcher waiting for room stops at once on shutdown, its acknowledged position kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_watcher_waiting_for_room_stops_on_shutdown() {
+        let temp = tempfile::tempdir().unwrap();
+        let inbox = temp.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::write(inbox.join("many.jsonl"), jsonl(20)).unwrap();
+        let sink = Arc::new(Paced {
+            recorder: Recorder::default(),
+            room: tokio::sync::Semaphore::new(3),
+        });
+        let stats = Arc::new(WatchStats::default());
+        let cancel = CancellationToken::new();
+        let handle = tokio::spawn(run(
+            options(&inbox, &temp.path().join("state")),
+            sink.clone(),
+            Arc::new(MemoryDedup::default()),
+            stats.clone(),
+            cancel.clone(),
+        ));
+        let start = Instant::now();
+        while !stats.pace.paused() && start.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(5), handle)
+            .await
+            .expect("stops while paused")
+            .unwrap()
+            .unwrap();
+        assert_eq!(sink.recorder.outline().0.len(), 3);
+        assert!(!stats.pace.paused());
+    }
 
     /// Issue 15: a read that fails part-way, after records went out, keeps the file's position
     /// and the next read goes on from there: every record once, no error record, and the file

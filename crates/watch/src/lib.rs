@@ -124,6 +124,14 @@ pub enum Delivered {
 /// Where found files go. `deliver` returns only once the file is safely stored downstream.
 pub trait Sink: Send + Sync + 'static {
     fn deliver(&self, found: Found) -> impl Future<Output = Result<Delivered, SinkError>> + Send;
+
+    /// Waits until downstream has room for one more article, and takes it: pacing by the
+    /// consumers of the articles, beyond the store's acks (a huge WARC must not flood the
+    /// stream while the workers lag). Called before each article, not before error records.
+    /// The default always has room.
+    fn room(&self) -> impl Future<Output = ()> + Send {
+        std::future::ready(())
+    }
 }
 
 /// Memory of the content ids already stored downstream, shared by every watcher of a stream and
@@ -234,6 +242,92 @@ pub struct WatchStats {
     pub state_bytes: AtomicU64,
     /// Bulk files (WARC, JSON Lines, archives): records by outcome and the files being read.
     pub bulk: bulk::BulkStats,
+    /// Waits for room downstream ([`Sink::room`]).
+    pub pace: PaceStats,
+}
+
+/// The watcher held back by the sink ([`Sink::room`]): "paused: backlog". The sink that paces
+/// sets `limit` and `backlog`; the watcher counts its waits.
+#[derive(Debug, Default)]
+pub struct PaceStats {
+    /// Articles downstream may hold before the watcher waits (0: not paced).
+    pub limit: AtomicU64,
+    /// Articles downstream holds, at the sink's last look.
+    pub backlog: AtomicU64,
+    /// Watcher tasks waiting for room now (a single file, or a bulk file's next record).
+    pub waiting: AtomicU64,
+    /// Milliseconds the watcher had at least one article waiting for room, in total.
+    pub paused_ms: AtomicU64,
+    /// When the current pause began.
+    paused_since: Mutex<Option<Instant>>,
+}
+
+impl PaceStats {
+    /// Whether the watcher is held back now.
+    pub fn paused(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) > 0
+    }
+
+    /// Milliseconds paused in total, the current pause included.
+    pub fn paused_ms_total(&self) -> u64 {
+        let current = self
+            .paused_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|since| since.elapsed().as_millis() as u64)
+            .unwrap_or(0);
+        self.paused_ms.load(Ordering::Relaxed) + current
+    }
+
+    /// Counts a wait until the guard is dropped (the wait may be abandoned part-way).
+    fn begin_wait(&self) -> WaitingForRoom<'_> {
+        if self.waiting.fetch_add(1, Ordering::Relaxed) == 0 {
+            let mut since = self.paused_since.lock().unwrap_or_else(|p| p.into_inner());
+            since.get_or_insert_with(Instant::now);
+        }
+        WaitingForRoom { pace: self }
+    }
+
+    fn end_wait(&self) {
+        if self.waiting.fetch_sub(1, Ordering::Relaxed) == 1 {
+            let mut since = self.paused_since.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(began) = since.take() {
+                self.paused_ms
+                    .fetch_add(began.elapsed().as_millis() as u64, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// One article waiting for room; the wait ends when this is dropped.
+struct WaitingForRoom<'a> {
+    pace: &'a PaceStats,
+}
+
+impl Drop for WaitingForRoom<'_> {
+    fn drop(&mut self) {
+        self.pace.end_wait();
+    }
+}
+
+/// Waits for [`Sink::room`] for one article, counting the wait when there is one; `false` when
+/// the watcher is shutting down first.
+pub(crate) async fn wait_for_room<S: Sink>(
+    sink: &S,
+    stats: &WatchStats,
+    cancel: &CancellationToken,
+) -> bool {
+    let room = sink.room();
+    tokio::pin!(room);
+    if futures::FutureExt::now_or_never(room.as_mut()).is_some() {
+        return true;
+    }
+    let _waiting = stats.pace.begin_wait();
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => false,
+        () = &mut room => true,
+    }
 }
 
 /// Whether a file name is one to leave alone: hidden, temporary or partial downloads.
@@ -833,6 +927,9 @@ async fn take_file<S: Sink, D: Dedup>(
             inner.stats.dedup_failures.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(source = %source, error = %err, "dedup store unavailable, publishing anyway (the stream's duplicate window still guards)");
         }
+    }
+    if !wait_for_room(inner.sink.as_ref(), &inner.stats, &inner.cancel).await {
+        return Done::Retry { source };
     }
     match inner.sink.deliver(Found::Article(article)).await {
         Ok(Delivered::Stored) => {

@@ -87,7 +87,7 @@ fn start_found(start: &str, body: &str) -> bool {
 }
 
 pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
-    let cleaner = Cleaner::new().with_options(newsflow_clean::CleanOptions {
+    let cleaner = crate::settings::cleaner()?.with_options(newsflow_clean::CleanOptions {
         parser: args.parser.parser(),
         ..Default::default()
     });

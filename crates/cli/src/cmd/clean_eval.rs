@@ -167,7 +167,7 @@ pub fn run_eval_clean(args: &EvalCleanArgs) -> anyhow::Result<()> {
 
 /// The text path's held-out figure and the HTML path's worst extraction pages.
 fn run_eval_text_path(args: &EvalCleanArgs) -> anyhow::Result<()> {
-    let cleaner = Cleaner::new();
+    let cleaner = crate::settings::cleaner()?;
     let extraction = Path::new(&args.data);
     let corpus = ExtractionPages::open(extraction)?;
     let pages = load_pages(&corpus).with_context(|| format!("reading {}", args.data))?;

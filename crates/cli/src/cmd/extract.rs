@@ -16,7 +16,6 @@ use newsflow_model::{Format, Record};
 
 const DEFAULT_DATA: &str = "../shared/data";
 const DEFAULT_KEYWORDS: &str = "config/models/keywords.model";
-const DEFAULT_NER: &str = "config/models/ner.model";
 const DEFAULT_SEEDS: &str = "seeds";
 /// Terms seen in fewer background documents are left out of the model.
 const MIN_DF: u32 = 2;
@@ -38,12 +37,14 @@ pub struct EvalStoriesArgs {
     /// Folder holding bbc/.
     #[arg(long, default_value = DEFAULT_DATA)]
     pub data: PathBuf,
-    /// Keyword model (skipped when missing).
-    #[arg(long, default_value = DEFAULT_KEYWORDS)]
-    pub keywords: PathBuf,
-    /// NER model (skipped when missing).
-    #[arg(long, default_value = DEFAULT_NER)]
-    pub ner: PathBuf,
+    /// Keyword model (skipped when missing). Default: `keywords.model` of the models folder,
+    /// found as the pipeline finds it.
+    #[arg(long)]
+    pub keywords: Option<PathBuf>,
+    /// NER model (skipped when missing; an unreadable one is an error). Default: `ner.model`
+    /// of the models folder.
+    #[arg(long)]
+    pub ner: Option<PathBuf>,
     /// Folder of the seed articles (plain text).
     #[arg(long, default_value = DEFAULT_SEEDS)]
     pub seeds: PathBuf,
@@ -116,29 +117,64 @@ fn bbc_record(doc: &BbcDoc) -> Record {
     record
 }
 
-fn load_extractor(args: &EvalStoriesArgs, with_ner: bool) -> anyhow::Result<Extractor> {
-    let keywords = if args.keywords.exists() {
+/// The model files `eval stories` uses: as given, else those of the models folder.
+struct StoryModels {
+    keywords: PathBuf,
+    ner: PathBuf,
+}
+
+impl StoryModels {
+    fn of(config_path: Option<&Path>, args: &EvalStoriesArgs) -> anyhow::Result<StoryModels> {
+        let config = crate::settings::load_config(config_path)?;
+        let dir = crate::settings::models_dir(&config);
+        Ok(StoryModels {
+            keywords: args
+                .keywords
+                .clone()
+                .unwrap_or_else(|| dir.join("keywords.model")),
+            ner: args
+                .ner
+                .clone()
+                .unwrap_or_else(|| dir.join(newsflow_ner::model_file_name("en"))),
+        })
+    }
+}
+
+fn load_extractor(models: &StoryModels, with_ner: bool) -> anyhow::Result<Extractor> {
+    let keywords = if models.keywords.exists() {
         Some(
-            std::fs::read(&args.keywords)
-                .with_context(|| format!("reading {}", args.keywords.display()))?,
+            std::fs::read(&models.keywords)
+                .with_context(|| format!("reading {}", models.keywords.display()))?,
         )
+    } else {
+        eprintln!(
+            "keyword model {} missing, not used",
+            models.keywords.display()
+        );
+        None
+    };
+    let ner = if with_ner {
+        load_ner(&models.ner)?
     } else {
         None
     };
-    let ner = if with_ner { load_ner(&args.ner) } else { None };
     Ok(Extractor::new(ner, keywords.as_deref())?)
 }
 
-/// The NER model, or `None` (with a note on stderr) when it is missing or unreadable.
-fn load_ner(path: &Path) -> Option<newsflow_ner::NerModel> {
-    let bytes = std::fs::read(path).ok()?;
-    match newsflow_ner::NerModel::from_bytes(&bytes) {
-        Ok(model) => Some(model),
-        Err(err) => {
-            eprintln!("ner model {} not used: {err}", path.display());
-            None
+/// The NER model, or `None` (with a note on stderr) when it is missing; a model that cannot
+/// be read or loaded is an error, never skipped.
+fn load_ner(path: &Path) -> anyhow::Result<Option<newsflow_ner::NerModel>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("ner model {} missing, not used", path.display());
+            return Ok(None);
         }
-    }
+        Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+    };
+    let model = newsflow_ner::NerModel::from_bytes(&bytes)
+        .with_context(|| format!("loading ner model {}", path.display()))?;
+    Ok(Some(model))
 }
 
 /// Deterministic pseudo-random numbers (SplitMix64).
@@ -196,8 +232,9 @@ fn f1(precision: f64, recall: f64) -> f64 {
     }
 }
 
-pub fn run_eval_stories(args: &EvalStoriesArgs) -> anyhow::Result<()> {
-    let extractor = load_extractor(args, true)?;
+pub fn run_eval_stories(config_path: Option<&Path>, args: &EvalStoriesArgs) -> anyhow::Result<()> {
+    let models = StoryModels::of(config_path, args)?;
+    let extractor = load_extractor(&models, true)?;
     let docs = bbc::read_shared(&args.data)?;
     let names: Vec<String> = docs.iter().map(BbcDoc::name).collect();
     let by_name: HashMap<&str, &BbcDoc> = names.iter().map(String::as_str).zip(&docs).collect();
@@ -345,7 +382,7 @@ pub fn run_eval_stories(args: &EvalStoriesArgs) -> anyhow::Result<()> {
     }
 
     seeds_report(args, &extractor)?;
-    speed_report(args, &docs)?;
+    speed_report(&models, &docs)?;
     Ok(())
 }
 
@@ -409,12 +446,12 @@ fn seeds_report(args: &EvalStoriesArgs, extractor: &Extractor) -> anyhow::Result
 }
 
 /// Single-thread extract speed over the BBC articles, without and with NER, in one run.
-fn speed_report(args: &EvalStoriesArgs, docs: &[BbcDoc]) -> anyhow::Result<()> {
+fn speed_report(models: &StoryModels, docs: &[BbcDoc]) -> anyhow::Result<()> {
     let records: Vec<Record> = docs.iter().map(bbc_record).collect();
     let bytes: usize = records.iter().map(|r| r.body.len()).sum();
-    let mut runs = vec![("without NER", load_extractor(args, false)?)];
-    if load_ner(&args.ner).is_some() {
-        runs.push(("with NER", load_extractor(args, true)?));
+    let mut runs = vec![("without NER", load_extractor(models, false)?)];
+    if load_ner(&models.ner)?.is_some() {
+        runs.push(("with NER", load_extractor(models, true)?));
     }
     for (label, extractor) in runs {
         let started = Instant::now();

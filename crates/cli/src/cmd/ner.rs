@@ -50,9 +50,11 @@ impl NerLanguage {
         newsflow_ner::model_file_name(&self.code)
     }
 
-    /// The shipped model: in the models folder found as the pipeline finds it.
-    fn default_model(&self) -> PathBuf {
-        crate::settings::models_dir(&newsflow_config::Config::default()).join(self.model_file())
+    /// The model in the models folder, found as the pipeline finds it (`--config`, the
+    /// `NEWSFLOW_*` environment, beside the binary, the source tree).
+    fn default_model(&self, config_path: Option<&Path>) -> anyhow::Result<PathBuf> {
+        let config = crate::settings::load_config(config_path)?;
+        Ok(crate::settings::models_dir(&config).join(self.model_file()))
     }
 
     fn split_file(&self, split: &str) -> PathBuf {
@@ -358,12 +360,12 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run_ner(args: &NerArgs) -> anyhow::Result<()> {
+pub fn run_ner(config_path: Option<&Path>, args: &NerArgs) -> anyhow::Result<()> {
     let language = NerLanguage::parse(&args.lang)?;
-    let model_path = args
-        .model
-        .clone()
-        .unwrap_or_else(|| language.default_model());
+    let model_path = match &args.model {
+        Some(path) => path.clone(),
+        None => language.default_model(config_path)?,
+    };
     let model = load_model(&model_path)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -392,12 +394,12 @@ pub fn run_ner(args: &NerArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run_eval_ner(args: &EvalNerArgs) -> anyhow::Result<()> {
+pub fn run_eval_ner(config_path: Option<&Path>, args: &EvalNerArgs) -> anyhow::Result<()> {
     let language = NerLanguage::parse(&args.lang)?;
-    let model_path = args
-        .model
-        .clone()
-        .unwrap_or_else(|| language.default_model());
+    let model_path = match &args.model {
+        Some(path) => path.clone(),
+        None => language.default_model(config_path)?,
+    };
     let data = args
         .data
         .clone()
