@@ -1305,7 +1305,8 @@ pub fn extract_with(
         // (A quote that goes on in the paragraph of an attributed one is a quotation too.)
         let same_paragraph = speakers
             .last()
-            .is_some_and(|(para, _, _)| *para == span.open_para);
+            .is_some_and(|(para, _, _)| *para == span.open_para)
+            && span.text.chars().next().is_some_and(char::is_uppercase);
         if text::words(&span.text).len() < SHORT_QUOTE_WORDS && !tight && !same_paragraph {
             continue;
         }
@@ -1404,9 +1405,9 @@ fn is_pull_quote(span: &Span, spans: &[Span]) -> bool {
         return false;
     }
     spans.iter().any(|other| {
-        !std::ptr::eq(other, span) && other.text.len() > span.text.len() && {
+        !std::ptr::eq(other, span) && other.text.len() >= span.text.len() && {
             let longer = normalise(&other.text);
-            longer.len() > own.len() && longer.contains(&own)
+            longer.contains(&own)
         }
     })
 }
