@@ -24,7 +24,7 @@ mod section;
 mod train;
 
 pub use language::detect_language;
-pub use model::TopicModel;
+pub use model::{TopicModel, MIN_CONFIDENT_SCORE};
 pub use newsflow_corpus::LabeledDoc;
 pub use rules::{apply_rules, Rule};
 pub use section::{section_topic, topic_from_section, url_topic, ENTERTAINMENT};

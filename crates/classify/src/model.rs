@@ -294,6 +294,25 @@ impl TopicModel {
     }
 }
 
+/// Below this calibrated score a secondary model says nothing: its label is more likely wrong
+/// than right (the rule is fixed, not fitted: see BENCHMARKS.md, topic calibration).
+pub const MIN_CONFIDENT_SCORE: f32 = 0.5;
+
+impl TopicModel {
+    /// The best label when the model knows the text: some label's one-vs-rest classifier
+    /// claims it (its raw margin is positive; when none does, the text is outside the
+    /// taxonomy) and the calibrated score is at least `min_score`; `None` otherwise.
+    pub fn predict_known(&self, text: &str, min_score: f32) -> Option<Topic> {
+        let margins = self.margins(text);
+        let (best, score) = softmax_best(&margins, self.temperature);
+        let claimed = margins.get(best).is_some_and(|margin| *margin > 0.0);
+        (claimed && score >= min_score).then(|| Topic {
+            label: self.labels.get(best).cloned().unwrap_or_default(),
+            score,
+        })
+    }
+}
+
 /// Index of the largest margin and its softmax probability at `temperature`.
 pub(crate) fn softmax_best(margins: &[f32], temperature: f32) -> (usize, f32) {
     let mut best = 0;

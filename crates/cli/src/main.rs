@@ -112,6 +112,8 @@ enum EvalCommand {
     /// Title, published date, authors, outlet and language per source and per language on
     /// news-pages, beside an anchor tool's output.
     Meta(cmd::meta_eval::EvalMetaArgs),
+    /// Quote precision, recall and speaker accuracy per language on the hand-checked set.
+    Quotes(cmd::quote_eval::EvalQuotesArgs),
 }
 
 #[derive(Subcommand)]
@@ -174,6 +176,9 @@ fn main() -> std::process::ExitCode {
             }
             EvalCommand::Clean(args) => cmd::clean_eval::run_eval_clean(&args),
             EvalCommand::Meta(args) => cmd::meta_eval::run_eval_meta(&args),
+            EvalCommand::Quotes(args) => {
+                cmd::quote_eval::run_eval_quotes(config_path.as_deref(), &args)
+            }
         },
         Command::Config { command } => match command {
             ConfigCommand::Check { file } => config_check(file.or(config_path)),

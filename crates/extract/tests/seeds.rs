@@ -215,7 +215,7 @@ fn quotes_and_speakers() {
         vec![
             q("North Korea asserts that its m", Some("RIA")),
             q("The Russian Federation and Nor", Some("RIA")),
-            q("Kim Jong Il - Vladimir Lenin", None),
+            // Issue 20: the words on a wreath ("Kim Jong Il - Vladimir Lenin") are no quotation.
             q("You have done the same thing a", Some("Vladimir Putin")),
             q("This project is being finalise", Some("Ilya Klebanov")),
         ]
@@ -226,7 +226,8 @@ fn quotes_and_speakers() {
             q("event important for new develo", Some("Itar-Tass")),
             q("If Putin can persuade North Ko", Some("Chon Hong-san")),
             q("Putin will do all he can do to", Some("Chon Hong-san")),
-            q("the trustingnature of our disc", None),
+            // "He attributed the proposition to the “the trusting nature of our discussions.”":
+            // a short phrase without a speech verb at its marks.
             q("voiced an idea under which Nor", Some("Vladimir Putin")),
             q("Why should only Russia pay? On", Some("Vladimir Putin")),
             q("One can minimize the threat by", Some("Vladimir Putin")),
@@ -237,10 +238,10 @@ fn quotes_and_speakers() {
         quotes_of(&records[3]),
         vec![
             q("During a one-on-one conversati", Some("Dmitry Peskov")),
-            q("full and unconditional support", None),
+            // "Kim offered his “full and unconditional support”": the writer's phrase.
             q("We express our deep concern an", Some("Lim Soo-suk")),
             q("Any science and technology co-", Some("Lim Soo-suk")),
-            q("any burgeoning defence relatio", None),
+            // "expressed concerns about “any burgeoning defence relationship”": the same.
             q("No nation on the planet, nobod", Some("John Kirby")),
             q("There is no way that the UN Se", Some("Cheong Seong-chang")),
             q("The US and South Korea can tak", Some("Cheong Seong-chang")),

@@ -5,7 +5,7 @@
 
 pub mod stories;
 
-use newsflow_classify::{Rule, TopicModel};
+use newsflow_classify::{Rule, TopicModel, MIN_CONFIDENT_SCORE};
 use newsflow_clean::Cleaner;
 use newsflow_extract::Extractor;
 use newsflow_model::{ErrorRecord, Format, ModelTopic, Nlp, Record, Stage, Topic};
@@ -230,21 +230,27 @@ impl Pipeline {
         record.topic = None;
         if english {
             let guess = self.primary.as_ref().map(|model| model.predict(&text));
-            if let (Some(guess), Some(model), Some(_)) = (&guess, &self.primary, from_section) {
-                record.topics.push(ModelTopic {
-                    model: model.name().to_string(),
-                    label: guess.label.clone(),
-                    score: guess.score,
-                });
+            // Beside the section and for the secondary models, a model says nothing (its entry
+            // is left out) when the text is outside its taxonomy or its calibrated score is
+            // low (issue 20): `predict_known`.
+            if let (Some(model), Some(_)) = (&self.primary, from_section) {
+                if let Some(known) = model.predict_known(&text, MIN_CONFIDENT_SCORE) {
+                    record.topics.push(ModelTopic {
+                        model: model.name().to_string(),
+                        label: known.label,
+                        score: known.score,
+                    });
+                }
             }
             record.topic = guess;
             for model in &self.secondary {
-                let topic = model.predict(&text);
-                record.topics.push(ModelTopic {
-                    model: model.name().to_string(),
-                    label: topic.label,
-                    score: topic.score,
-                });
+                if let Some(topic) = model.predict_known(&text, MIN_CONFIDENT_SCORE) {
+                    record.topics.push(ModelTopic {
+                        model: model.name().to_string(),
+                        label: topic.label,
+                        score: topic.score,
+                    });
+                }
             }
         } else if from_section.is_none() {
             record.topic = Some(Topic {

@@ -333,10 +333,14 @@ fn topics_from_the_publishers_section_in_every_language() {
         assert_eq!((chosen.label.as_str(), chosen.score), (topic, 1.0), "{id}");
         let nlp = record.nlp.as_ref().expect("nlp");
         assert_eq!(nlp.topic.as_deref(), Some("section"), "{id}");
-        // the English model runs beside the section on English text only
+        // the English model runs beside the section on English text only, and says nothing
+        // when the text is outside its taxonomy or its score is low (issue 20)
         let models: Vec<&str> = record.topics.iter().map(|t| t.model.as_str()).collect();
         if language == "en" {
-            assert_eq!(models, ["ag_news", "bbc"], "{id}");
+            assert!(
+                models.iter().all(|m| ["ag_news", "bbc"].contains(m)),
+                "{id}: {models:?}"
+            );
         } else {
             assert!(models.is_empty(), "{id}: {models:?}");
         }

@@ -5,4 +5,5 @@ pub mod clean_eval;
 pub mod extract;
 pub mod meta_eval;
 pub mod ner;
+pub mod quote_eval;
 pub mod topic;

@@ -92,6 +92,9 @@ pub struct EvalTopicArgs {
     /// Folder holding bbc/bbc-dev.tar.gz and ag_news/train.csv.gz.
     #[arg(long, default_value = "../shared/data")]
     pub data: PathBuf,
+    /// Folder of the seed articles (out-of-taxonomy checks for the bbc model).
+    #[arg(long, default_value = "seeds")]
+    pub seeds: PathBuf,
 }
 
 fn format_of(path: &Path, format: DataFormat) -> DataFormat {
@@ -370,6 +373,98 @@ pub fn run_eval_topic(args: &EvalTopicArgs) -> anyhow::Result<()> {
             dev_docs.len(),
             train_docs.len(),
             options.describe()
+        );
+        calibration_report(name, &model, &dev_docs);
+        seeds_report(&model, &args.seeds)?;
+    }
+    Ok(())
+}
+
+/// Reliability of the calibrated score on the dev split (10 equal-width bins of the top
+/// label's score: count, mean score, accuracy), its expected calibration error, and what the
+/// abstention rule of the secondary models keeps.
+fn calibration_report(name: &str, model: &TopicModel, dev: &[LabeledDoc]) {
+    const BINS: usize = 10;
+    let mut bins = [(0usize, 0f64, 0usize); BINS];
+    let mut kept = 0;
+    let mut kept_right = 0;
+    let mut unclaimed = 0;
+    for doc in dev {
+        let topic = model.predict(&doc.text);
+        let right = topic.label == doc.label;
+        let bin = ((topic.score * BINS as f32) as usize).min(BINS - 1);
+        bins[bin].0 += 1;
+        bins[bin].1 += f64::from(topic.score);
+        bins[bin].2 += usize::from(right);
+        match model.predict_known(&doc.text, newsflow_classify::MIN_CONFIDENT_SCORE) {
+            Some(_) => {
+                kept += 1;
+                kept_right += usize::from(right);
+            }
+            None => {
+                let margins = model.margins(&doc.text);
+                if margins.iter().all(|m| *m <= 0.0) {
+                    unclaimed += 1;
+                }
+            }
+        }
+    }
+    println!(
+        "{name}: reliability on dev (temperature {:.2}, fitted on train folds)",
+        model.temperature()
+    );
+    println!("  score bin   docs  mean score  accuracy");
+    let mut ece = 0.0;
+    for (index, (count, score_sum, right)) in bins.iter().enumerate() {
+        if *count == 0 {
+            continue;
+        }
+        let confidence = score_sum / *count as f64;
+        let accuracy = *right as f64 / *count as f64;
+        ece += (*count as f64 / dev.len().max(1) as f64) * (confidence - accuracy).abs();
+        println!(
+            "  {:.1}-{:.1}  {count:6}  {confidence:10.3}  {accuracy:8.3}",
+            index as f64 / BINS as f64,
+            (index + 1) as f64 / BINS as f64
+        );
+    }
+    println!("  expected calibration error: {ece:.4}");
+    println!(
+        "  abstention (no positive one-vs-rest margin, or score < {}): says a label for {kept} of {} dev documents ({:.1} %), accuracy {:.4} on them; {} abstentions have no positive margin",
+        newsflow_classify::MIN_CONFIDENT_SCORE,
+        dev.len(),
+        100.0 * kept as f64 / dev.len().max(1) as f64,
+        kept_right as f64 / kept.max(1) as f64,
+        unclaimed
+    );
+}
+
+/// The seed articles (world politics, outside the BBC taxonomy): label, score, top margin and
+/// whether the model says something.
+fn seeds_report(model: &TopicModel, seeds: &Path) -> anyhow::Result<()> {
+    let Ok(entries) = fs::read_dir(seeds) else {
+        return Ok(());
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+    {
+        let text =
+            fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let topic = model.predict(&text);
+        let top = model
+            .margins(&text)
+            .into_iter()
+            .fold(f32::NEG_INFINITY, f32::max);
+        let known = model.predict_known(&text, newsflow_classify::MIN_CONFIDENT_SCORE);
+        println!(
+            "  seed {}: {} {:.2} (top margin {top:.2}) -> {}",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            topic.label,
+            topic.score,
+            known.map_or("nothing".to_string(), |t| t.label)
         );
     }
     Ok(())
