@@ -321,6 +321,29 @@ fn drop_furniture(lines: &[String], keep: &mut [bool]) {
     if after_dropped && run.len() >= 3 {
         run.iter().for_each(|&at| keep[at] = false);
     }
+    // A caption above a media box: a kept line that does not end a sentence ("CNN's Jill
+    // Dougherty has more on the leader's visit (August 5)", a bare name under a picture)
+    // right above a dropped line of the same block or of the box below it ("Play video"); a
+    // subheading is followed by its kept paragraph instead. Bottom up, so a picture's name line
+    // above a dropped video caption goes too.
+    for index in (0..lines.len()).rev() {
+        let line = lines[index].trim();
+        if !keep[index] || line.is_empty() || ends_sentence(line) || word_tokens(line) > 20 {
+            continue;
+        }
+        let next = (index + 1..lines.len()).find(|&at| !lines[at].trim().is_empty());
+        let media_after = next.is_some_and(|at| !keep[at] && media_marker(&lines[at]))
+            || next.is_some_and(|at| {
+                !keep[at]
+                    && (at + 1..lines.len())
+                        .find(|&after| !lines[after].trim().is_empty())
+                        .is_some_and(|after| !keep[after] && media_marker(&lines[after]))
+                    && !lines[index + 1..at].iter().any(|l| l.trim().is_empty())
+            });
+        if media_after {
+            keep[index] = false;
+        }
+    }
     // The page's tail: a last kept fragment that follows a dropped line is a footer tagline.
     while let Some(last) = (0..lines.len()).rev().find(|&at| keep[at]) {
         let before = (0..last).rev().find(|&at| !lines[at].trim().is_empty());
@@ -330,6 +353,25 @@ fn drop_furniture(lines: &[String], keep: &mut [bool]) {
             break;
         }
     }
+}
+
+/// A media player's control line: "Play video", "Watch video", "Video", "Listen", "Play
+/// audio", "(QuickTime, Real or Windows Media)".
+fn media_marker(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    let words = lower.split_whitespace().count();
+    words <= 6
+        && (lower.contains("quicktime")
+            || [
+                "play video",
+                "watch video",
+                "watch:",
+                "video",
+                "play audio",
+                "listen",
+            ]
+            .iter()
+            .any(|marker| lower.starts_with(marker)))
 }
 
 /// When the model keeps nothing (a short text, or a page unlike those it learned from), the
@@ -1121,6 +1163,34 @@ pub fn clean_text(source: &str, model: &LineModel) -> Cleaned {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_caption_above_a_video_box_goes_a_subheading_stays() {
+        let lines: Vec<String> = [
+            "The talks ended on Friday without an agreement, officials said.",
+            "",
+            "Kim Jong Il  ",
+            "CNN's Steve Harrigan reports on the leader's stopover in Omsk",
+            "",
+            "Play video",
+            "(QuickTime, Real or Windows Media)",
+            "",
+            "Strengthened ties",
+            "",
+            "Both sides reaffirmed the importance of the treaty, the aide said.",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // the line model's verdict: prose kept, the reporter's caption and the player dropped
+        let mut keep = vec![
+            true, false, true, false, false, false, true, false, true, false, true,
+        ];
+        drop_furniture(&lines, &mut keep);
+        assert!(!keep[2], "the picture's name line above the video caption");
+        assert!(!keep[6], "the player's formats");
+        assert!(keep[0] && keep[8] && keep[10], "{keep:?}");
+    }
 
     #[test]
     fn header_patterns() {
