@@ -944,6 +944,21 @@ struct HeaderHit {
     whole_line_is_header: bool,
 }
 
+static CAPTION_CREDIT: OnceLock<Option<Regex>> = OnceLock::new();
+
+/// The outlet of a reporter's media caption: "CNN's Jill Dougherty has more on …", "ABC News'
+/// Jane Doe reports"; a short capitalised name or one ending like an outlet ("… News").
+fn caption_outlet(line: &str) -> Option<String> {
+    let pattern = regex(
+        &CAPTION_CREDIT,
+        r"^(?P<outlet>[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*){0,2})['’]s? (?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+(?:-[A-Z][a-z]+)? (?:reports|has more|has the story|explains|looks at)\b",
+    )?;
+    let outlet = pattern.captures(line.trim())?.name("outlet")?.as_str();
+    let acronym =
+        (2..=6).contains(&outlet.len()) && outlet.chars().all(|ch| ch.is_ascii_uppercase());
+    (acronym || outlet_like(outlet)).then(|| outlet.to_string())
+}
+
 fn outlet_like(name: &str) -> bool {
     const WORDS: [&str; 12] = [
         "News",
@@ -1117,6 +1132,15 @@ pub fn clean_text(source: &str, model: &LineModel) -> Cleaned {
             rewritten.insert(index, rest);
         }
     }
+    // a media caption dropped from the body may be the only line naming the outlet
+    // ("CNN's Jill Dougherty has more on …")
+    if cleaned.outlet.is_none() {
+        cleaned.outlet = lines
+            .iter()
+            .zip(&keep)
+            .filter(|(_, &kept)| !kept)
+            .find_map(|(line, _)| caption_outlet(line));
+    }
     // headline: the first headline-like line near the top that is not a header line
     for index in 0..(first_kept + 1).min(lines.len()).max(1.min(lines.len())) {
         if header_lines[index] || lines[index].is_empty() {
@@ -1190,6 +1214,13 @@ mod tests {
         assert!(!keep[2], "the picture's name line above the video caption");
         assert!(!keep[6], "the player's formats");
         assert!(keep[0] && keep[8] && keep[10], "{keep:?}");
+        // the caption still names the outlet
+        assert_eq!(caption_outlet(&lines[3]).as_deref(), Some("CNN"));
+        assert_eq!(
+            caption_outlet("ABC News' Martha Raddatz reports from Seoul").as_deref(),
+            Some("ABC News")
+        );
+        assert_eq!(caption_outlet("Kim Jong Il"), None);
     }
 
     #[test]
