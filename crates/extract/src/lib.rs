@@ -178,22 +178,11 @@ impl Extractor {
         let mut nlp = record.nlp.take().unwrap_or_default();
         nlp.language = record.language.clone();
 
-        // Entities, then the names quotes are attributed to.
-        let mentions = match self.entity_model(record.language.as_deref()) {
-            EntityChoice::Nothing(ran, note) => {
-                record.entities = None;
-                record.skipped.push(note);
-                nlp.entities = Some(ran.to_string());
-                Vec::new()
-            }
-            EntityChoice::Model(ner, name) => {
-                let mentions = recognize(ner, body, record.language.as_deref());
-                record.entities = Some(entities::aggregate(&mentions));
-                nlp.entities = Some(newsflow_model::Nlp::model(&name));
-                mentions
-            }
-        };
-        let names = quote_names(&mentions, &paragraphs, &offsets);
+        let found = self.entities(body, record.language.as_deref());
+        record.entities = found.entities;
+        record.skipped.extend(found.skipped);
+        nlp.entities = Some(found.ran);
+        let names = quote_names(&found.mentions, &paragraphs, &offsets);
         // Quotation marks and speech verbs of the article's language (English ones for English,
         // unknown and uncovered languages).
         let quote_rules = quotes::rules_for(record.language.as_deref());
@@ -205,42 +194,99 @@ impl Extractor {
         ));
         nlp.quotes = Some(format!("rules:{}", quote_rules.language));
 
-        let ranked = keywords::extract(
+        let candidates = keywords::extract(
             record.title.as_deref(),
             &paragraphs,
             self.keywords.as_ref(),
             keywords::KEYWORDS_PER_ARTICLE + 5,
         );
-        let keyphrases =
-            without_page_furniture(ranked, record.outlet.as_deref(), authors.source.as_deref());
-        if self.keywords.is_none() {
-            record
-                .skipped
-                .push("extract: keywords: no background model".to_string());
-        }
+        let keyphrases = without_page_furniture(
+            candidates,
+            record.outlet.as_deref(),
+            authors.source.as_deref(),
+        );
         record.summary = summary::summarize(&paragraphs, &keyphrases);
-        // Stopwords and keyword background statistics are English: other languages get none.
-        match record.language.as_deref().filter(|lang| *lang != "en") {
-            Some(lang) => {
-                record.keywords = None;
-                record
-                    .skipped
-                    .push(format!("extract: keywords: language {lang}"));
-                nlp.keywords = Some(newsflow_model::Nlp::UNSUPPORTED_LANGUAGE.to_string());
-            }
-            None => {
-                record.keywords = Some(keyphrases.into_iter().map(|k| k.text).collect());
-                let ranking = if self.keywords.is_some() {
-                    "tfidf:en"
-                } else {
-                    "frequency:en"
-                };
-                nlp.keywords = Some(ranking.to_string());
-            }
-        }
+        let chosen = self.keywords_for(record.language.as_deref(), keyphrases);
+        record.keywords = chosen.keywords;
+        record.skipped.extend(chosen.skipped);
+        nlp.keywords = Some(chosen.ran);
         record.nlp = Some(nlp);
         record.body = body_owned;
     }
+
+    /// Entities from the model of the article's language, or the reason there are none.
+    fn entities(&self, body: &str, language: Option<&str>) -> FoundEntities {
+        match self.entity_model(language) {
+            EntityChoice::Nothing(ran, note) => FoundEntities {
+                entities: None,
+                ran: ran.to_string(),
+                skipped: Some(note),
+                mentions: Vec::new(),
+            },
+            EntityChoice::Model(ner, name) => {
+                let mentions = recognize(ner, body, language);
+                FoundEntities {
+                    entities: Some(entities::aggregate(&mentions)),
+                    ran: newsflow_model::Nlp::model(&name),
+                    skipped: None,
+                    mentions,
+                }
+            }
+        }
+    }
+
+    /// The keywords of an article in `language`: stopwords and keyword background statistics
+    /// are English, so other languages get none (their keyphrases still weight the summary).
+    fn keywords_for(
+        &self,
+        language: Option<&str>,
+        keyphrases: Vec<keywords::Keyphrase>,
+    ) -> RankedKeywords {
+        let mut skipped = Vec::new();
+        if self.keywords.is_none() {
+            skipped.push("extract: keywords: no background model".to_string());
+        }
+        if let Some(other) = language.filter(|lang| *lang != "en") {
+            skipped.push(format!("extract: keywords: language {other}"));
+            return RankedKeywords {
+                keywords: None,
+                ran: newsflow_model::Nlp::UNSUPPORTED_LANGUAGE.to_string(),
+                skipped,
+            };
+        }
+        let ranking = if self.keywords.is_some() {
+            "tfidf:en"
+        } else {
+            "frequency:en"
+        };
+        RankedKeywords {
+            keywords: Some(keyphrases.into_iter().map(|k| k.text).collect()),
+            ran: ranking.to_string(),
+            skipped,
+        }
+    }
+}
+
+/// What the entity step gives the record.
+struct FoundEntities {
+    /// `entities`: `None` when no model ran.
+    entities: Option<Vec<newsflow_model::Entity>>,
+    /// `nlp.entities`: the model that ran, or why none did.
+    ran: String,
+    /// The `skipped` note when no model ran.
+    skipped: Option<String>,
+    /// The model's mentions: quotes are attributed to them.
+    mentions: Vec<EntityMention>,
+}
+
+/// What the keyword step gives the record.
+struct RankedKeywords {
+    /// `keywords`: `None` for languages other than English.
+    keywords: Option<Vec<String>>,
+    /// `nlp.keywords`: the ranking, or why there is none.
+    ran: String,
+    /// The `skipped` notes, in order.
+    skipped: Vec<String>,
 }
 
 /// Who wrote the article, and the line that said so.
@@ -689,6 +735,44 @@ mod tests {
         assert_eq!(
             without_page_furniture(many, None, None).len(),
             keywords::KEYWORDS_PER_ARTICLE
+        );
+    }
+
+    #[test]
+    fn without_a_model_entities_say_why() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let english = extractor.entities("Angela Merkel visited Paris.", None);
+        assert_eq!(english.entities, None);
+        assert_eq!(english.ran, newsflow_model::Nlp::NO_MODEL);
+        assert_eq!(
+            english.skipped.as_deref(),
+            Some("extract: entities: no ner model")
+        );
+        assert!(english.mentions.is_empty());
+        let spanish = extractor.entities("El presidente habló.", Some("es"));
+        assert_eq!(spanish.ran, newsflow_model::Nlp::UNSUPPORTED_LANGUAGE);
+    }
+
+    #[test]
+    fn keywords_only_for_english_and_notes_in_order() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let phrase = keywords::Keyphrase {
+            text: "interest rates".to_string(),
+            score: 1.0,
+        };
+        let english = extractor.keywords_for(None, vec![phrase.clone()]);
+        assert_eq!(english.keywords, Some(vec!["interest rates".to_string()]));
+        assert_eq!(english.ran, "frequency:en");
+        assert_eq!(english.skipped, ["extract: keywords: no background model"]);
+        let german = extractor.keywords_for(Some("de"), vec![phrase]);
+        assert_eq!(german.keywords, None);
+        assert_eq!(german.ran, newsflow_model::Nlp::UNSUPPORTED_LANGUAGE);
+        assert_eq!(
+            german.skipped,
+            [
+                "extract: keywords: no background model",
+                "extract: keywords: language de"
+            ]
         );
     }
 
