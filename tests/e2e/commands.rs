@@ -124,6 +124,47 @@ fn models_are_found_from_any_folder() {
     assert!(record["topic"]["label"].is_string(), "{record:#}");
 }
 
+/// Issue 18 item 5: `classify` finds its topic model like every other command (its
+/// `--models-dir` defaulted to a relative `config/models`), and `--models-dir` still wins.
+#[test]
+fn classify_finds_models_from_any_folder() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        temp.path().join("input.jsonl"),
+        "{\"id\":1,\"text\":\"The striker scored twice as the club won the league title.\"}\n",
+    )
+    .unwrap();
+    let output = newsflow_in(
+        temp.path(),
+        &["classify", "--model", "bbc", "input.jsonl"],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&output.stdout).trim()).unwrap();
+    assert_eq!(line["id"], 1, "{line}");
+    assert!(line["label"].is_string(), "{line}");
+
+    let empty = temp.path().join("no-models");
+    std::fs::create_dir_all(&empty).unwrap();
+    let output = newsflow_in(
+        temp.path(),
+        &[
+            "classify",
+            "--model",
+            "bbc",
+            "--models-dir",
+            "no-models",
+            "input.jsonl",
+        ],
+        &[],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no-models/bbc.model"), "{stderr}");
+}
+
 /// Issue 18 item 5: a clean model that does not parse stops the command with an error naming
 /// the file, instead of running on hand-set weights; an empty word list too.
 #[test]

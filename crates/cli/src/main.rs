@@ -160,7 +160,7 @@ fn main() -> std::process::ExitCode {
         Command::Replay(args) => ops::replay(config_path.as_deref(), args),
         Command::Export(args) => export::run(config_path.as_deref(), args),
         Command::Bench(args) => bench::run(config_path.as_deref(), args),
-        Command::Classify(args) => cmd::topic::run_classify(&args),
+        Command::Classify(args) => cmd::topic::run_classify(config_path.as_deref(), &args),
         Command::Ner(args) => cmd::ner::run_ner(config_path.as_deref(), &args),
         Command::Train { command } => match command {
             TrainCommand::Topic(args) => cmd::topic::run_train_topic(&args),

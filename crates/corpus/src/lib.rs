@@ -13,12 +13,15 @@
 //! - [`gazetteers`]: `gazetteers/` (GeoNames place names, CC BY 4.0) for entity features.
 //! - [`news_pages`]: `news-pages/` (real pages from four public projects, labels per source).
 //! - [`jsonl`]: users' own labelled data, one `{"text","label"}` object a line.
+//! - [`anchor`]: another extraction tool's output on the shared pages (bodies and metadata),
+//!   the figures' anchor.
 //! - [`dedup`]: exact and near-duplicate documents (word 5-gram Jaccard), part of the BBC split.
 //!
 //! Every reader takes a path (or bytes) and returns typed [`CorpusError`]s; nothing here trains
 //! or scores.
 
 pub mod ag_news;
+pub mod anchor;
 pub mod bbc;
 pub mod conll;
 pub mod dedup;

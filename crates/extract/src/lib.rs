@@ -134,6 +134,11 @@ impl Extractor {
 
     /// Fills title (refined), byline, dateline, published (ISO), outlet, entities, quotes,
     /// keywords and summary. Never panics.
+    ///
+    /// The steps run in this order because each reads what the one before it settled: the
+    /// outlet uses the byline's outlet, the title is refined against the outlet, quotes are
+    /// attributed to the entities' names, keyphrases drop the outlet and byline, and the summary
+    /// is weighted by the keyphrases.
     pub fn extract(&self, record: &mut Record) {
         let body_owned = std::mem::take(&mut record.body);
         let body = truncate(&body_owned, MAX_BODY_BYTES);
@@ -144,145 +149,40 @@ impl Extractor {
         }
         let (paragraphs, offsets) = paragraphs(body);
 
-        // Authors: the names the page's markup gives, else the raw byline, else a byline
-        // line ("By", "Von", "Par", "Por", "Di", "Door") among the first paragraphs.
-        let body_byline = || {
-            paragraphs
-                .iter()
-                .take(6)
-                .find(|p| p.len() < 100 && meta::strip_byline_prefix(p).is_some())
-                .map(|p| p.to_string())
-        };
-        let mut byline = meta::Byline::default();
-        for raw in std::mem::take(&mut record.authors) {
-            let parsed = meta::parse_markup_names(&raw);
-            merge_byline(&mut byline, parsed);
-        }
-        let byline_source = record.byline.clone().or_else(body_byline);
-        if byline.persons.is_empty() {
-            if let Some(source) = byline_source.as_deref() {
-                merge_byline(&mut byline, meta::parse_byline(source));
-            }
-            if byline.persons.is_empty() && record.byline.is_some() {
-                if let Some(line) = body_byline() {
-                    merge_byline(&mut byline, meta::parse_byline(&line));
-                }
-            }
-        }
-        if let Some(agency) = meta::agency_in_lead(&paragraphs) {
-            if !byline.agencies.iter().any(|a| a == agency) {
-                byline.agencies.push(agency.to_string());
-            }
-        }
-        record.byline = (!byline.persons.is_empty()).then(|| byline.persons.join(", "));
-        record.authors = byline.persons.clone();
-        record.agencies = byline.agencies.clone();
+        let markup_names = std::mem::take(&mut record.authors);
+        let authors = authors(markup_names, record.byline.as_deref(), &paragraphs);
+        record.byline =
+            (!authors.byline.persons.is_empty()).then(|| authors.byline.persons.join(", "));
+        record.authors = authors.byline.persons.clone();
+        record.agencies = authors.byline.agencies.clone();
 
-        let dateline_raw = record.dateline.clone();
-        record.dateline = dateline_raw
-            .as_deref()
-            .and_then(|raw| meta::parse_dateline(raw).or_else(|| meta::plain_city(raw)))
-            .or_else(|| {
-                paragraphs
-                    .iter()
-                    .take(6)
-                    .find_map(|p| meta::parse_dateline(p))
-            });
-
-        // Outlet: the page's own name for itself (og:site_name, JSON-LD publisher), a known
-        // outlet named in the text or the byline, the known host, then the host itself.
-        let outlet = record
-            .outlet
-            .as_deref()
-            .and_then(|candidate| {
-                let trimmed = candidate.trim();
-                meta::known_outlet(trimmed).map(str::to_string).or_else(|| {
-                    (!trimmed.is_empty() && trimmed.len() <= 60).then(|| trimmed.to_string())
-                })
-            })
-            .or_else(|| meta::outlet_in_text(&paragraphs))
-            .or(byline.outlet.clone())
-            .or_else(|| {
-                record
-                    .url
-                    .as_deref()
-                    .and_then(meta::outlet_from_url)
-                    .map(str::to_string)
-            })
-            .or_else(|| record.url.as_deref().and_then(meta::host_of_url));
-        record.outlet = outlet;
-
+        let page_dateline = record.dateline.take();
+        record.dateline = dateline(page_dateline.as_deref(), &paragraphs);
+        record.outlet = outlet(
+            record.outlet.as_deref(),
+            &paragraphs,
+            authors.byline.outlet.as_deref(),
+            record.url.as_deref(),
+        );
         record.title = record
             .title
             .as_deref()
-            .and_then(|t| meta::refine_title(t, record.outlet.as_deref()));
-
-        let dateline_for_date = dateline_raw.as_deref().or_else(|| {
-            paragraphs
-                .iter()
-                .take(6)
-                .find(|p| meta::parse_dateline(p).is_some())
-                .copied()
-        });
-        // The dateline sentence may run on; only its head can hold the date.
-        let dateline_head: Option<String> = dateline_for_date.map(meta::dateline_head);
-        record.published = meta::published(
+            .and_then(|title| meta::refine_title(title, record.outlet.as_deref()));
+        record.published = published(
             record.published.as_deref(),
             record.published_text.as_deref(),
-            dateline_head.as_deref(),
+            page_dateline.as_deref(),
             &paragraphs,
         );
 
-        // Stopwords and keyword background statistics are English; entity models exist for
-        // English and the languages of `ner_languages`.
-        let language = record.language.clone().filter(|lang| lang != "en");
         let mut nlp = record.nlp.take().unwrap_or_default();
         nlp.language = record.language.clone();
 
-        // Entities and the names quotes are attributed to.
-        let mut names: Vec<NameMention> = Vec::new();
-        match self.entity_model(record.language.as_deref()) {
-            EntityChoice::Nothing(ran, note) => {
-                record.entities = None;
-                record.skipped.push(note);
-                nlp.entities = Some(ran.to_string());
-            }
-            EntityChoice::Model(ner, name) => {
-                let mentions: Vec<EntityMention> = ner
-                    .recognize(body)
-                    .into_iter()
-                    .map(|m| EntityMention {
-                        text: m.text,
-                        kind: m.kind,
-                        start: m.start,
-                        end: m.end,
-                    })
-                    .map(|m| {
-                        if record.language.as_deref() == Some("fr") {
-                            strip_french_elision(m)
-                        } else {
-                            m
-                        }
-                    })
-                    .collect();
-                let mentions = entities::repair_mentions(body, mentions);
-                record.entities = Some(entities::aggregate(&mentions));
-                nlp.entities = Some(newsflow_model::Nlp::model(&name));
-                for mention in &mentions {
-                    let words: Vec<String> = entity_words(&mention.text);
-                    if !words.is_empty() {
-                        names.push(NameMention {
-                            text: words.join(" "),
-                            words,
-                            kind: Some(mention.kind),
-                            start: mention.start,
-                        });
-                    }
-                }
-            }
-        }
-        names.extend(quotes::names_from_runs(&paragraphs, &offsets));
-        names.sort_by_key(|n| n.start);
+        let found = self.entities(body, record.language.as_deref());
+        record.entities = found.entities;
+        record.skipped.extend(found.skipped);
+        nlp.entities = Some(found.ran);
+        let names = quote_names(&found.mentions, &paragraphs, &offsets);
         // Quotation marks and speech verbs of the article's language (English ones for English,
         // unknown and uncovered languages).
         let quote_rules = quotes::rules_for(record.language.as_deref());
@@ -294,50 +194,270 @@ impl Extractor {
         ));
         nlp.quotes = Some(format!("rules:{}", quote_rules.language));
 
-        // Page furniture that names the outlet ("ABC News Live") or the desk of the byline
-        // ("News Room") is not what the article is about.
-        let outlet_lower = record.outlet.as_deref().map(str::to_lowercase);
-        let byline_lower = byline_source.as_deref().map(str::to_lowercase);
-        let mut keyphrases = keywords::extract(
+        let candidates = keywords::extract(
             record.title.as_deref(),
             &paragraphs,
             self.keywords.as_ref(),
             keywords::KEYWORDS_PER_ARTICLE + 5,
         );
-        keyphrases.retain(|k| {
-            let lower = k.text.to_lowercase();
-            let names_outlet = outlet_lower.as_deref().is_some_and(|o| lower.contains(o));
-            let in_byline = byline_lower.as_deref().is_some_and(|b| b.contains(&lower));
-            !names_outlet && !in_byline
-        });
-        keyphrases.truncate(keywords::KEYWORDS_PER_ARTICLE);
-        if self.keywords.is_none() {
-            record
-                .skipped
-                .push("extract: keywords: no background model".to_string());
-        }
+        let keyphrases = without_page_furniture(
+            candidates,
+            record.outlet.as_deref(),
+            authors.source.as_deref(),
+        );
         record.summary = summary::summarize(&paragraphs, &keyphrases);
-        match &language {
-            Some(lang) => {
-                record.keywords = None;
-                record
-                    .skipped
-                    .push(format!("extract: keywords: language {lang}"));
-                nlp.keywords = Some(newsflow_model::Nlp::UNSUPPORTED_LANGUAGE.to_string());
-            }
-            None => {
-                record.keywords = Some(keyphrases.into_iter().map(|k| k.text).collect());
-                let ranking = if self.keywords.is_some() {
-                    "tfidf:en"
-                } else {
-                    "frequency:en"
-                };
-                nlp.keywords = Some(ranking.to_string());
-            }
-        }
+        let chosen = self.keywords_for(record.language.as_deref(), keyphrases);
+        record.keywords = chosen.keywords;
+        record.skipped.extend(chosen.skipped);
+        nlp.keywords = Some(chosen.ran);
         record.nlp = Some(nlp);
         record.body = body_owned;
     }
+
+    /// Entities from the model of the article's language, or the reason there are none.
+    fn entities(&self, body: &str, language: Option<&str>) -> FoundEntities {
+        match self.entity_model(language) {
+            EntityChoice::Nothing(ran, note) => FoundEntities {
+                entities: None,
+                ran: ran.to_string(),
+                skipped: Some(note),
+                mentions: Vec::new(),
+            },
+            EntityChoice::Model(ner, name) => {
+                let mentions = recognize(ner, body, language);
+                FoundEntities {
+                    entities: Some(entities::aggregate(&mentions)),
+                    ran: newsflow_model::Nlp::model(&name),
+                    skipped: None,
+                    mentions,
+                }
+            }
+        }
+    }
+
+    /// The keywords of an article in `language`: stopwords and keyword background statistics
+    /// are English, so other languages get none (their keyphrases still weight the summary).
+    fn keywords_for(
+        &self,
+        language: Option<&str>,
+        keyphrases: Vec<keywords::Keyphrase>,
+    ) -> RankedKeywords {
+        let mut skipped = Vec::new();
+        if self.keywords.is_none() {
+            skipped.push("extract: keywords: no background model".to_string());
+        }
+        if let Some(other) = language.filter(|lang| *lang != "en") {
+            skipped.push(format!("extract: keywords: language {other}"));
+            return RankedKeywords {
+                keywords: None,
+                ran: newsflow_model::Nlp::UNSUPPORTED_LANGUAGE.to_string(),
+                skipped,
+            };
+        }
+        let ranking = if self.keywords.is_some() {
+            "tfidf:en"
+        } else {
+            "frequency:en"
+        };
+        RankedKeywords {
+            keywords: Some(keyphrases.into_iter().map(|k| k.text).collect()),
+            ran: ranking.to_string(),
+            skipped,
+        }
+    }
+}
+
+/// What the entity step gives the record.
+struct FoundEntities {
+    /// `entities`: `None` when no model ran.
+    entities: Option<Vec<newsflow_model::Entity>>,
+    /// `nlp.entities`: the model that ran, or why none did.
+    ran: String,
+    /// The `skipped` note when no model ran.
+    skipped: Option<String>,
+    /// The model's mentions: quotes are attributed to them.
+    mentions: Vec<EntityMention>,
+}
+
+/// What the keyword step gives the record.
+struct RankedKeywords {
+    /// `keywords`: `None` for languages other than English.
+    keywords: Option<Vec<String>>,
+    /// `nlp.keywords`: the ranking, or why there is none.
+    ran: String,
+    /// The `skipped` notes, in order.
+    skipped: Vec<String>,
+}
+
+/// Who wrote the article, and the line that said so.
+#[derive(Debug)]
+struct Authors {
+    byline: meta::Byline,
+    /// The byline text read (the page's, else a byline line in the lead), even when it gave
+    /// no names: keyphrases found in it are page furniture.
+    source: Option<String>,
+}
+
+/// A byline line ("By", "Von", "Par", "Por", "Di", "Door") among the first paragraphs.
+fn byline_in_lead<'p>(paragraphs: &[&'p str]) -> Option<&'p str> {
+    paragraphs
+        .iter()
+        .take(6)
+        .find(|p| p.len() < 100 && meta::strip_byline_prefix(p).is_some())
+        .copied()
+}
+
+/// Authors: the names the page's markup gives, else the page's byline, else a byline line in
+/// the lead (also when the page's byline names nobody); plus a news agency the lead names.
+fn authors(markup_names: Vec<String>, page_byline: Option<&str>, paragraphs: &[&str]) -> Authors {
+    let mut byline = meta::Byline::default();
+    for raw in markup_names {
+        merge_byline(&mut byline, meta::parse_markup_names(&raw));
+    }
+    let lead_byline = byline_in_lead(paragraphs);
+    let source = page_byline.or(lead_byline).map(str::to_string);
+    if byline.persons.is_empty() {
+        if let Some(source) = source.as_deref() {
+            merge_byline(&mut byline, meta::parse_byline(source));
+        }
+        if byline.persons.is_empty() && page_byline.is_some() {
+            if let Some(line) = lead_byline {
+                merge_byline(&mut byline, meta::parse_byline(line));
+            }
+        }
+    }
+    if let Some(agency) = meta::agency_in_lead(paragraphs) {
+        if !byline.agencies.iter().any(|a| a == agency) {
+            byline.agencies.push(agency.to_string());
+        }
+    }
+    Authors { byline, source }
+}
+
+/// The dateline: the page's own (a city alone is accepted there), else one opening a
+/// paragraph of the lead.
+fn dateline(page_dateline: Option<&str>, paragraphs: &[&str]) -> Option<String> {
+    page_dateline
+        .and_then(|raw| meta::parse_dateline(raw).or_else(|| meta::plain_city(raw)))
+        .or_else(|| {
+            paragraphs
+                .iter()
+                .take(6)
+                .find_map(|p| meta::parse_dateline(p))
+        })
+}
+
+/// The outlet: the page's own name for itself (og:site_name, JSON-LD publisher; a known
+/// outlet's canonical name, else the name if it is short), a known outlet named in the text,
+/// the byline's outlet, the known host, then the host itself.
+fn outlet(
+    page_outlet: Option<&str>,
+    paragraphs: &[&str],
+    byline_outlet: Option<&str>,
+    url: Option<&str>,
+) -> Option<String> {
+    page_outlet
+        .and_then(|candidate| {
+            let trimmed = candidate.trim();
+            meta::known_outlet(trimmed).map(str::to_string).or_else(|| {
+                (!trimmed.is_empty() && trimmed.len() <= 60).then(|| trimmed.to_string())
+            })
+        })
+        .or_else(|| meta::outlet_in_text(paragraphs))
+        .or_else(|| byline_outlet.map(str::to_string))
+        .or_else(|| url.and_then(meta::outlet_from_url).map(str::to_string))
+        .or_else(|| url.and_then(meta::host_of_url))
+}
+
+/// The publication date (ISO 8601): the page's machine date, its date text, the head of the
+/// dateline (the page's, else a dateline paragraph of the lead; the sentence may run on and
+/// only its head can hold the date), then a date in the lead.
+fn published(
+    page_published: Option<&str>,
+    page_published_text: Option<&str>,
+    page_dateline: Option<&str>,
+    paragraphs: &[&str],
+) -> Option<String> {
+    let dateline_line = page_dateline.or_else(|| {
+        paragraphs
+            .iter()
+            .take(6)
+            .find(|p| meta::parse_dateline(p).is_some())
+            .copied()
+    });
+    let dateline_head = dateline_line.map(meta::dateline_head);
+    meta::published(
+        page_published,
+        page_published_text,
+        dateline_head.as_deref(),
+        paragraphs,
+    )
+}
+
+/// The entity model's mentions in `body`, French elided articles trimmed off and repaired
+/// against the text.
+fn recognize(ner: &NerModel, body: &str, language: Option<&str>) -> Vec<EntityMention> {
+    let mentions: Vec<EntityMention> = ner
+        .recognize(body)
+        .into_iter()
+        .map(|m| EntityMention {
+            text: m.text,
+            kind: m.kind,
+            start: m.start,
+            end: m.end,
+        })
+        .map(|m| {
+            if language == Some("fr") {
+                strip_french_elision(m)
+            } else {
+                m
+            }
+        })
+        .collect();
+    entities::repair_mentions(body, mentions)
+}
+
+/// The names quotes can be attributed to: the entity mentions (possessive `'s` dropped) and
+/// runs of capitalised words, in text order.
+fn quote_names(
+    mentions: &[EntityMention],
+    paragraphs: &[&str],
+    offsets: &[usize],
+) -> Vec<NameMention> {
+    let mut names: Vec<NameMention> = Vec::new();
+    for mention in mentions {
+        let words: Vec<String> = entity_words(&mention.text);
+        if !words.is_empty() {
+            names.push(NameMention {
+                text: words.join(" "),
+                words,
+                kind: Some(mention.kind),
+                start: mention.start,
+            });
+        }
+    }
+    names.extend(quotes::names_from_runs(paragraphs, offsets));
+    names.sort_by_key(|n| n.start);
+    names
+}
+
+/// The best keyphrases without page furniture that names the outlet ("ABC News Live") or the
+/// desk of the byline ("News Room"): not what the article is about.
+fn without_page_furniture(
+    mut keyphrases: Vec<keywords::Keyphrase>,
+    outlet: Option<&str>,
+    byline: Option<&str>,
+) -> Vec<keywords::Keyphrase> {
+    let outlet_lower = outlet.map(str::to_lowercase);
+    let byline_lower = byline.map(str::to_lowercase);
+    keyphrases.retain(|k| {
+        let lower = k.text.to_lowercase();
+        let names_outlet = outlet_lower.as_deref().is_some_and(|o| lower.contains(o));
+        let in_byline = byline_lower.as_deref().is_some_and(|b| b.contains(&lower));
+        !names_outlet && !in_byline
+    });
+    keyphrases.truncate(keywords::KEYWORDS_PER_ARTICLE);
+    keyphrases
 }
 
 /// A French mention without its elided article (`l’Italie` is `Italie`, `d’Europe` is
@@ -491,6 +611,168 @@ mod tests {
         assert_eq!(
             strip_french_elision(mention("l’ambassade")).text,
             "l’ambassade"
+        );
+    }
+
+    #[test]
+    fn authors_come_from_markup_then_the_page_byline_then_the_lead() {
+        let lead = [
+            "By Jill Dougherty",
+            "MOSCOW, Russia -- North Korean leader Kim Jong Il",
+        ];
+        let from_markup = authors(vec!["Jane Doe".into()], Some("By John Smith"), &lead);
+        assert_eq!(from_markup.byline.persons, ["Jane Doe"]);
+        assert_eq!(from_markup.source.as_deref(), Some("By John Smith"));
+
+        let from_page = authors(Vec::new(), Some("By John Smith"), &lead);
+        assert_eq!(from_page.byline.persons, ["John Smith"]);
+
+        let from_lead = authors(Vec::new(), None, &lead);
+        assert_eq!(from_lead.byline.persons, ["Jill Dougherty"]);
+        assert_eq!(from_lead.source.as_deref(), Some("By Jill Dougherty"));
+    }
+
+    #[test]
+    fn a_page_byline_without_names_falls_back_to_the_lead_but_stays_the_source() {
+        let lead = ["By Jill Dougherty", "The visit is Kim's first to Russia."];
+        let found = authors(Vec::new(), Some("By News Room 5 Min Read"), &lead);
+        assert_eq!(found.byline.persons, ["Jill Dougherty"]);
+        assert_eq!(found.source.as_deref(), Some("By News Room 5 Min Read"));
+        assert!(authors(Vec::new(), None, &["No byline here."])
+            .source
+            .is_none());
+    }
+
+    #[test]
+    fn the_page_dateline_wins_and_may_be_a_city_alone() {
+        let lead = ["NEW YORK — Stocks fell on Monday."];
+        assert_eq!(dateline(Some("MOSCOW"), &lead).as_deref(), Some("MOSCOW"));
+        assert_eq!(
+            dateline(None, &lead),
+            meta::parse_dateline(lead[0]),
+            "else the lead's"
+        );
+        assert!(dateline(None, &lead).is_some());
+        assert_eq!(dateline(None, &["Stocks fell on Monday."]), None);
+    }
+
+    #[test]
+    fn the_outlet_falls_back_from_page_to_text_to_byline_to_url() {
+        let lead = ["MOSCOW, Russia (CNN) -- North Korean leader"];
+        let plain = ["Stocks fell on Monday."];
+        let address = "https://www.example-news.test/world/story.html";
+        let url = Some(address);
+        assert_eq!(
+            outlet(Some("  The Daily Example "), &lead, None, url).as_deref(),
+            Some("The Daily Example")
+        );
+        assert_eq!(
+            outlet(Some(&"x".repeat(61)), &plain, Some("BBC"), url).as_deref(),
+            Some("BBC"),
+            "a long page name is not a name"
+        );
+        assert_eq!(
+            outlet(None, &lead, Some("BBC"), url).as_deref(),
+            Some("CNN")
+        );
+        assert_eq!(outlet(None, &plain, None, url), meta::host_of_url(address));
+        assert_eq!(outlet(None, &plain, None, None), None);
+    }
+
+    #[test]
+    fn the_published_date_reads_only_the_datelines_head() {
+        let lead = ["WASHINGTON, March 3, 2021 -- Officials said on June 9, 2020 that"];
+        assert_eq!(
+            published(None, None, None, &lead),
+            meta::published(None, None, Some(&meta::dateline_head(lead[0])), &lead)
+        );
+        assert_eq!(
+            published(Some("2020-01-02"), None, None, &lead),
+            meta::published(Some("2020-01-02"), None, None, &lead),
+            "the page's date comes first"
+        );
+    }
+
+    #[test]
+    fn quote_names_join_entities_and_capitalised_runs_in_text_order() {
+        let paragraphs = ["Officials met.", "Later Anna Berg spoke to Putin's aides."];
+        let offsets = [0, "Officials met.\n".len()];
+        let putin_start = offsets[1] + "Later Anna Berg spoke to ".len();
+        let mentions = [EntityMention {
+            text: "Putin's".to_string(),
+            kind: newsflow_model::EntityType::PER,
+            start: putin_start,
+            end: putin_start + "Putin's".len(),
+        }];
+        let names = quote_names(&mentions, &paragraphs, &offsets);
+        let putin = names
+            .iter()
+            .find(|n| n.kind.is_some())
+            .expect("the entity is a name");
+        assert_eq!((putin.text.as_str(), putin.start), ("Putin", putin_start));
+        assert!(names.windows(2).all(|pair| pair[0].start <= pair[1].start));
+        assert!(quote_names(&[], &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn keyphrases_naming_the_outlet_or_inside_the_byline_are_dropped() {
+        let phrase = |text: &str| keywords::Keyphrase {
+            text: text.to_string(),
+            score: 1.0,
+        };
+        let ranked = vec![
+            phrase("ABC News Live"),
+            phrase("News Room"),
+            phrase("interest rates"),
+        ];
+        let kept = without_page_furniture(ranked, Some("ABC News"), Some("By News Room"));
+        let texts: Vec<&str> = kept.iter().map(|k| k.text.as_str()).collect();
+        assert_eq!(texts, ["interest rates"]);
+
+        let many: Vec<keywords::Keyphrase> = (0..keywords::KEYWORDS_PER_ARTICLE + 5)
+            .map(|i| phrase(&format!("phrase {i}")))
+            .collect();
+        assert_eq!(
+            without_page_furniture(many, None, None).len(),
+            keywords::KEYWORDS_PER_ARTICLE
+        );
+    }
+
+    #[test]
+    fn without_a_model_entities_say_why() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let english = extractor.entities("Angela Merkel visited Paris.", None);
+        assert_eq!(english.entities, None);
+        assert_eq!(english.ran, newsflow_model::Nlp::NO_MODEL);
+        assert_eq!(
+            english.skipped.as_deref(),
+            Some("extract: entities: no ner model")
+        );
+        assert!(english.mentions.is_empty());
+        let spanish = extractor.entities("El presidente habló.", Some("es"));
+        assert_eq!(spanish.ran, newsflow_model::Nlp::UNSUPPORTED_LANGUAGE);
+    }
+
+    #[test]
+    fn keywords_only_for_english_and_notes_in_order() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let phrase = keywords::Keyphrase {
+            text: "interest rates".to_string(),
+            score: 1.0,
+        };
+        let english = extractor.keywords_for(None, vec![phrase.clone()]);
+        assert_eq!(english.keywords, Some(vec!["interest rates".to_string()]));
+        assert_eq!(english.ran, "frequency:en");
+        assert_eq!(english.skipped, ["extract: keywords: no background model"]);
+        let german = extractor.keywords_for(Some("de"), vec![phrase]);
+        assert_eq!(german.keywords, None);
+        assert_eq!(german.ran, newsflow_model::Nlp::UNSUPPORTED_LANGUAGE);
+        assert_eq!(
+            german.skipped,
+            [
+                "extract: keywords: no background model",
+                "extract: keywords: language de"
+            ]
         );
     }
 

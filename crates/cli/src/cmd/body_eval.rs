@@ -2,7 +2,7 @@
 //! the extraction benchmark (gold bodies) and news-pages (silver bodies, body starts), beside
 //! another extractor's output on the same pages when one is given (`--anchor`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -14,38 +14,6 @@ use newsflow_corpus::news_pages::NewsPages;
 use newsflow_model::Format;
 
 use super::clean_eval::EvalCleanArgs;
-
-/// Another tool's output on one page.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct AnchorPage {
-    corpus: String,
-    id: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    ms: f64,
-}
-
-/// An anchor's pages by (corpus, id).
-type AnchorPages = HashMap<(String, String), AnchorPage>;
-
-/// Reads an anchor file: (tool name and version, its pages).
-fn read_anchor(path: &str) -> anyhow::Result<(String, AnchorPages)> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
-    let mut lines = text.lines();
-    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap_or("{}"))?;
-    let name = format!(
-        "{} {}",
-        header["tool"].as_str().unwrap_or("anchor"),
-        header["version"].as_str().unwrap_or("")
-    );
-    let mut pages = HashMap::new();
-    for line in lines.filter(|line| !line.trim().is_empty()) {
-        let page: AnchorPage = serde_json::from_str(line)?;
-        pages.insert((page.corpus.clone(), page.id.clone()), page);
-    }
-    Ok((name.trim().to_string(), pages))
-}
 
 /// One scored page.
 struct Scored {
@@ -91,16 +59,16 @@ pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
         parser: args.parser.parser(),
         ..Default::default()
     });
-    let anchor = args.anchor.as_deref().map(read_anchor).transpose()?;
+    let anchor = args
+        .anchor
+        .as_deref()
+        .map(|path| newsflow_corpus::anchor::read(Path::new(path)))
+        .transpose()?;
     let anchor_name = anchor
         .as_ref()
-        .map(|(name, _)| name.clone())
+        .map(|anchor| anchor.tool.clone())
         .unwrap_or_default();
-    let their = |corpus: &str, id: &str| {
-        anchor
-            .as_ref()
-            .and_then(|(_, pages)| pages.get(&(corpus.to_string(), id.to_string())))
-    };
+    let their = |corpus: &str, id: &str| anchor.as_ref().and_then(|anchor| anchor.page(corpus, id));
     let mut scored = Vec::new();
     let mut bodies: Vec<(&'static str, String, String)> = Vec::new();
 

@@ -227,46 +227,23 @@ type AnchorPages = HashMap<String, (Meta, f64)>;
 
 /// The anchor tool's name and version, and its metadata per news-pages id.
 fn read_anchor(path: &str) -> anyhow::Result<(String, AnchorPages)> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
-    let mut lines = text.lines();
-    let header: serde_json::Value =
-        serde_json::from_str(lines.next().unwrap_or("{}")).context("anchor header line")?;
-    let tool = format!(
-        "{} {}",
-        header["tool"].as_str().unwrap_or("anchor"),
-        header["version"].as_str().unwrap_or("")
-    );
-    let mut pages = HashMap::new();
-    for line in lines {
-        let value: serde_json::Value = serde_json::from_str(line).context("anchor line")?;
-        if value["corpus"].as_str() != Some("news-pages") {
-            continue;
-        }
-        let text_of = |key: &str| {
-            value[key]
-                .as_str()
-                .map(str::to_string)
-                .filter(|s| !s.is_empty())
-        };
-        let meta = Meta {
-            title: text_of("title"),
-            date: text_of("date"),
-            authors: value["authors"]
-                .as_array()
-                .map(|names| {
-                    names
-                        .iter()
-                        .filter_map(|n| n.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            site: text_of("sitename"),
-            language: text_of("language"),
-        };
-        let ms = value["ms"].as_f64().unwrap_or(0.0);
-        pages.insert(value["id"].as_str().unwrap_or("").to_string(), (meta, ms));
-    }
-    Ok((tool, pages))
+    let anchor = newsflow_corpus::anchor::read(Path::new(path))?;
+    let pages = anchor
+        .pages
+        .into_values()
+        .filter(|page| page.corpus == "news-pages")
+        .map(|page| {
+            let meta = Meta {
+                title: page.title,
+                date: page.date,
+                authors: page.authors,
+                site: page.sitename,
+                language: page.language,
+            };
+            (page.id, (meta, page.ms))
+        })
+        .collect();
+    Ok((anchor.tool, pages))
 }
 
 /// Sums of scores per field for one tool.

@@ -74,12 +74,13 @@ pub struct TrainTopicArgs {
 /// `newsflow classify`: label JSONL `{"id","text"}` lines with a topic model.
 #[derive(Debug, Clone, Args)]
 pub struct ClassifyArgs {
-    /// Model name (config/models/NAME.model) or path to a model file.
+    /// Model name (NAME.model in the models folder) or path to a model file.
     #[arg(long)]
     pub model: String,
-    /// Folder that holds NAME.model files.
-    #[arg(long, default_value = "config/models")]
-    pub models_dir: PathBuf,
+    /// Folder that holds NAME.model files. Default: the models folder every command uses (the
+    /// config's `models_dir` or `NEWSFLOW_MODELS_DIR`, beside the binary, the source tree).
+    #[arg(long)]
+    pub models_dir: Option<PathBuf>,
     /// JSONL input, `-` for stdin.
     #[arg(default_value = "-")]
     pub input: String,
@@ -304,8 +305,12 @@ struct ClassifyOutput<'a> {
     score: f32,
 }
 
-pub fn run_classify(args: &ClassifyArgs) -> anyhow::Result<()> {
-    let path = resolve_model(&args.model, &args.models_dir);
+pub fn run_classify(config_path: Option<&Path>, args: &ClassifyArgs) -> anyhow::Result<()> {
+    let models_dir = match &args.models_dir {
+        Some(dir) => dir.clone(),
+        None => crate::settings::models_dir(&crate::settings::load_config(config_path)?),
+    };
+    let path = resolve_model(&args.model, &models_dir);
     let bytes = fs::read(&path).with_context(|| format!("cannot read model {}", path.display()))?;
     let model = TopicModel::from_bytes(&bytes)
         .with_context(|| format!("cannot load {}", path.display()))?;
