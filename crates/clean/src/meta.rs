@@ -348,6 +348,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 if same_block
                     && !text.is_empty()
                     && text.len() <= 60
+                    && !names_a_page(&text)
                     && !found.rel_authors.contains(&text)
                 {
                     found.rel_block.get_or_insert(block.unwrap_or(id));
@@ -636,6 +637,35 @@ fn time_near(
         }
     }
     None
+}
+
+/// An author link's text that names the page it leads to, not the person ("記者ページ",
+/// "View profile", "More by this author", "Alle Artikel").
+fn names_a_page(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    ["ページ", "プロフィール", "記事一覧"]
+        .iter()
+        .any(|word| lower.contains(word))
+        || [
+            "more by",
+            "more from",
+            "all posts",
+            "all articles",
+            "view all",
+            "view profile",
+            "articles by",
+            "posts by",
+            "author page",
+            "author profile",
+            "profile",
+            "profil",
+            "autorenseite",
+            "alle artikel",
+            "tous les articles",
+            "voir le profil",
+        ]
+        .iter()
+        .any(|label| lower.starts_with(label))
 }
 
 /// Whether `ancestor` is `id` or one of its ancestors.
@@ -1372,6 +1402,25 @@ mod tests {
             <div class='PageArticle_publishDate'>Dienstag, 29. Januar 2019</div></div></body></html>";
         let article = crate::html::extract(page);
         assert_eq!(article.published.as_deref(), Some("2019-01-29"));
+    }
+
+    #[test]
+    fn an_author_link_naming_its_page_is_no_author() {
+        for label in [
+            "記者ページ",
+            "View profile",
+            "More by this author",
+            "Alle Artikel",
+        ] {
+            assert!(names_a_page(label), "{label}");
+        }
+        for name in ["Larry Page", "松村太郎", "Anna Profilo"] {
+            assert!(!names_a_page(name), "{name}");
+        }
+        let page = "<html lang='ja'><body><h1>見出しの記事のタイトル</h1>\
+            <div class='byline'><a href='/author/tanaka/'>記者ページ</a></div><p>本文。</p></body></html>";
+        let article = crate::html::extract(page);
+        assert!(article.authors.is_empty(), "{:?}", article.authors);
     }
 
     #[test]
