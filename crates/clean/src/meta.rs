@@ -929,7 +929,65 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
     let Some(value) = parse_json_ld(raw) else {
         return;
     };
-    let mut stack = vec![&value];
+    visit_json_ld(&value, true, |map| {
+        let types = types_of(map);
+        let is_article = types.iter().any(|t| {
+            t.contains("Article")
+                || *t == "BlogPosting"
+                || *t == "Report"
+                || *t == "LiveBlogPosting"
+        });
+        let string = |key: &str| {
+            map.get(key)
+                .and_then(|d| d.as_str())
+                .map(normalize_line)
+                .filter(|s| !s.is_empty())
+        };
+        if is_article {
+            if found.article_body.is_none() {
+                found.article_body = map
+                    .get("articleBody")
+                    .and_then(|d| d.as_str())
+                    .filter(|d| !d.trim().is_empty())
+                    .map(str::to_string);
+            }
+            if found.published.is_none() {
+                found.published = string("datePublished").or_else(|| string("dateCreated"));
+            }
+            if found.modified.is_none() {
+                found.modified = string("dateModified");
+            }
+            if found.headline.is_none() {
+                found.headline = string("headline").or_else(|| string("name"));
+            }
+            if found.authors.is_empty() {
+                if let Some(author) = map.get("author").or_else(|| map.get("creator")) {
+                    person_names(author, &mut found.authors);
+                }
+            }
+            if found.publisher.is_none() {
+                found.publisher = map.get("publisher").and_then(organisation_name);
+            }
+        } else if !types.iter().any(|t| t.contains("Comment")) {
+            if found.other_published.is_none() {
+                found.other_published = string("datePublished");
+            }
+            if found.publisher.is_none() && types.iter().any(|t| *t == "WebSite" || *t == "WebPage")
+            {
+                found.publisher = map.get("publisher").and_then(organisation_name);
+            }
+        }
+    });
+}
+
+/// Visits the objects of a JSON-LD value in document order: list items, `@graph` members and,
+/// when `main_entity` is set, a `mainEntity`/`mainEntityOfPage` object (at most 10,000 nodes).
+fn visit_json_ld<'v>(
+    value: &'v serde_json::Value,
+    main_entity: bool,
+    mut visit: impl FnMut(&'v serde_json::Map<String, serde_json::Value>),
+) {
+    let mut stack = vec![value];
     let mut seen = 0;
     while let Some(node) = stack.pop() {
         seen += 1;
@@ -939,62 +997,16 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
         match node {
             serde_json::Value::Array(items) => stack.extend(items.iter().rev()),
             serde_json::Value::Object(map) => {
-                let types = types_of(map);
-                let is_article = types.iter().any(|t| {
-                    t.contains("Article")
-                        || *t == "BlogPosting"
-                        || *t == "Report"
-                        || *t == "LiveBlogPosting"
-                });
-                let string = |key: &str| {
-                    map.get(key)
-                        .and_then(|d| d.as_str())
-                        .map(normalize_line)
-                        .filter(|s| !s.is_empty())
-                };
-                if is_article {
-                    if found.article_body.is_none() {
-                        found.article_body = map
-                            .get("articleBody")
-                            .and_then(|d| d.as_str())
-                            .filter(|d| !d.trim().is_empty())
-                            .map(str::to_string);
-                    }
-                    if found.published.is_none() {
-                        found.published = string("datePublished").or_else(|| string("dateCreated"));
-                    }
-                    if found.modified.is_none() {
-                        found.modified = string("dateModified");
-                    }
-                    if found.headline.is_none() {
-                        found.headline = string("headline").or_else(|| string("name"));
-                    }
-                    if found.authors.is_empty() {
-                        if let Some(author) = map.get("author").or_else(|| map.get("creator")) {
-                            person_names(author, &mut found.authors);
-                        }
-                    }
-                    if found.publisher.is_none() {
-                        found.publisher = map.get("publisher").and_then(organisation_name);
-                    }
-                } else if !types.iter().any(|t| t.contains("Comment")) {
-                    if found.other_published.is_none() {
-                        found.other_published = string("datePublished");
-                    }
-                    if found.publisher.is_none()
-                        && types.iter().any(|t| *t == "WebSite" || *t == "WebPage")
-                    {
-                        found.publisher = map.get("publisher").and_then(organisation_name);
-                    }
-                }
+                visit(map);
                 if let Some(graph) = map.get("@graph") {
                     stack.push(graph);
                 }
-                if let Some(main) = map
-                    .get("mainEntity")
-                    .or_else(|| map.get("mainEntityOfPage"))
-                {
-                    if main.is_object() {
+                if main_entity {
+                    if let Some(main) = map
+                        .get("mainEntity")
+                        .or_else(|| map.get("mainEntityOfPage"))
+                        .filter(|main| main.is_object())
+                    {
                         stack.push(main);
                     }
                 }
@@ -1244,58 +1256,43 @@ fn read_json_ld_section(raw: &str, section: &mut Option<String>, crumbs: &mut Ve
     let Some(value) = parse_json_ld(raw) else {
         return;
     };
-    let mut stack = vec![&value];
-    let mut seen = 0;
-    while let Some(node) = stack.pop() {
-        seen += 1;
-        if seen > 10_000 {
-            break;
+    visit_json_ld(&value, false, |map| {
+        let types = types_of(map);
+        if section.is_none() {
+            let value = match map.get("articleSection") {
+                Some(serde_json::Value::String(name)) => Some(name.as_str()),
+                Some(serde_json::Value::Array(names)) => {
+                    names.iter().find_map(|name| name.as_str())
+                }
+                _ => None,
+            };
+            *section = value
+                .map(|name| normalize_line(&decode_entities(name)))
+                .filter(|name| !name.is_empty());
         }
-        match node {
-            serde_json::Value::Array(items) => stack.extend(items.iter().rev()),
-            serde_json::Value::Object(map) => {
-                let types = types_of(map);
-                if section.is_none() {
-                    let value = match map.get("articleSection") {
-                        Some(serde_json::Value::String(name)) => Some(name.as_str()),
-                        Some(serde_json::Value::Array(names)) => {
-                            names.iter().find_map(|name| name.as_str())
-                        }
-                        _ => None,
-                    };
-                    *section = value
-                        .map(|name| normalize_line(&decode_entities(name)))
-                        .filter(|name| !name.is_empty());
-                }
-                if crumbs.is_empty() && types.contains(&"BreadcrumbList") {
-                    let mut items: Vec<(i64, String)> = Vec::new();
-                    if let Some(serde_json::Value::Array(list)) = map.get("itemListElement") {
-                        for (index, item) in list.iter().enumerate().take(12) {
-                            let position = item
-                                .get("position")
-                                .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()))
-                                .unwrap_or(index as i64);
-                            let name = item
-                                .get("name")
-                                .or_else(|| item.get("item").and_then(|i| i.get("name")))
-                                .and_then(|n| n.as_str())
-                                .map(|n| normalize_line(&decode_entities(n)))
-                                .filter(|n| !n.is_empty());
-                            if let Some(name) = name {
-                                items.push((position, name));
-                            }
-                        }
+        if crumbs.is_empty() && types.contains(&"BreadcrumbList") {
+            let mut items: Vec<(i64, String)> = Vec::new();
+            if let Some(serde_json::Value::Array(list)) = map.get("itemListElement") {
+                for (index, item) in list.iter().enumerate().take(12) {
+                    let position = item
+                        .get("position")
+                        .and_then(|p| p.as_i64().or_else(|| p.as_str()?.parse().ok()))
+                        .unwrap_or(index as i64);
+                    let name = item
+                        .get("name")
+                        .or_else(|| item.get("item").and_then(|i| i.get("name")))
+                        .and_then(|n| n.as_str())
+                        .map(|n| normalize_line(&decode_entities(n)))
+                        .filter(|n| !n.is_empty());
+                    if let Some(name) = name {
+                        items.push((position, name));
                     }
-                    items.sort_by_key(|(position, _)| *position);
-                    crumbs.extend(items.into_iter().map(|(_, name)| name));
-                }
-                if let Some(graph) = map.get("@graph") {
-                    stack.push(graph);
                 }
             }
-            _ => {}
+            items.sort_by_key(|(position, _)| *position);
+            crumbs.extend(items.into_iter().map(|(_, name)| name));
         }
-    }
+    });
 }
 
 #[cfg(test)]
