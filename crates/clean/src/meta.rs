@@ -176,6 +176,7 @@ fn is_author_page(href: &str) -> bool {
                     | "reporters"
                     | "writer"
                     | "writers"
+                    | "editors"
                     | "contributor"
                     | "contributors"
                     | "columnist"
@@ -222,6 +223,8 @@ struct Found {
     /// The grandparent of the first `itemprop="author"`: the block the article's authors share.
     author_block: Option<NodeId>,
     rel_authors: Vec<String>,
+    /// Those of `rel_authors` marked `rel="author"` (not only linking an author's page).
+    rel_marked: Vec<String>,
     /// The grandparent of the first author link: later author links elsewhere are teasers'.
     rel_block: Option<NodeId>,
     byline_text: Option<String>,
@@ -238,9 +241,26 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // parents come before their children in the arena
     let mut outside = vec![false; dom.nodes.len()];
     let mut outside_dates = vec![false; dom.nodes.len()];
+    // the wrappers of the headline hold the article: a layout class on them ("withSidebar",
+    // "has-footer") says what sits beside the article, not that this is outside it
+    let mut holds_headline = vec![false; dom.nodes.len()];
+    let headline =
+        (0..dom.nodes.len()).find(|&id| dom.tag(id) == Some("h1") && !text_of(dom, id).is_empty());
+    let mut ancestor = headline.and_then(|h1| dom.nodes[h1].parent);
+    while let Some(id) = ancestor {
+        holds_headline[id] = true;
+        ancestor = dom.nodes[id].parent;
+    }
+    // the nearest `<article>` around each node: an HTML5 `<footer>` of the article names
+    // who wrote it (a footer of the page or of a comment does not)
+    let mut in_article = vec![false; dom.nodes.len()];
     for id in 0..dom.nodes.len() {
         let Some(tag) = dom.tag(id) else { continue };
         let parent_outside = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
+        let parent_in_article = dom.nodes[id]
+            .parent
+            .is_some_and(|parent| in_article[parent]);
+        in_article[id] = tag == "article" || parent_in_article;
         let hints = hints_of(dom, id);
         // a layout class on the page's own wrappers ("no-sidebars", "no-footer" on `<body>`)
         // says nothing of where the article is
@@ -249,10 +269,23 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         // an embedded post (a tweet, an Instagram picture) quoted in the article carries its
         // own author and date
         let embedded = tag == "blockquote";
+        let article_footer = tag == "footer"
+            && parent_in_article
+            && ![
+                "comment",
+                "reply",
+                "related",
+                "respond",
+                "sidebar",
+                "copyright",
+            ]
+            .iter()
+            .any(|word| hints.contains(word));
         outside[id] = parent_outside
             || embedded
-            || matches!(tag, "footer" | "figure" | "figcaption")
-            || (!page_wrapper && outside_article(&hints));
+            || (tag == "footer" && !article_footer)
+            || matches!(tag, "figure" | "figcaption")
+            || (!page_wrapper && !holds_headline[id] && outside_article(&hints));
         // for dates, a page-wide wrapper's layout class ("right-sidebar" on `<body>`,
         // "content-area sidebar" on the column holding the article) does not put the article
         // outside; names stay with the strict reading (teasers' bylines sit in such pages)
@@ -267,8 +300,8 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             .is_some_and(|parent| outside_dates[parent]);
         outside_dates[id] = parent_outside_dates
             || embedded
-            || (tag == "footer" && !post_footer)
-            || (!wrapper && !post_footer && outside_article(&hints));
+            || (tag == "footer" && !post_footer && !article_footer)
+            || (!wrapper && !post_footer && !holds_headline[id] && outside_article(&hints));
         match tag {
             "meta" => metas.push(id),
             "html" if article.language.is_none() => {
@@ -335,7 +368,11 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             let rel_author = dom
                 .attr(id, "rel")
                 .is_some_and(|rel| rel.split_whitespace().any(|r| r == "author"));
-            let author_page = dom.attr(id, "href").is_some_and(is_author_page);
+            // a link to a person's page inside a paragraph is a mention, not a byline
+            let author_page = dom.attr(id, "href").is_some_and(is_author_page)
+                && dom.nodes[id]
+                    .parent
+                    .is_some_and(|parent| text_of(dom, parent).len() <= 160);
             if rel_author || author_page {
                 let text = text_of(dom, id);
                 // the article's byline, not the teasers' further down: links of the first
@@ -352,6 +389,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                     && !found.rel_authors.contains(&text)
                 {
                     found.rel_block.get_or_insert(block.unwrap_or(id));
+                    if rel_author {
+                        found.rel_marked.push(text.clone());
+                    }
                     found.rel_authors.push(text);
                 }
             }
@@ -400,6 +440,8 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         }
         let bylineish = hints.contains("byline")
             || hints.contains("author")
+            || hints.contains("writer")
+            || hints.contains("journalist")
             || hints.contains("autor")
             || hints.contains("auteur");
         if bylineish
@@ -466,21 +508,32 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .map(|value| normalize_line(&decode_entities(value)))
         .filter(|value| !value.is_empty() && !value.contains("://") && !value.starts_with("www."))
         .collect();
+    // after sources that named only the outlet ("Us Weekly Staff"), links count only when
+    // marked `rel="author"`: the page's other links to people are likelier mentions
+    let outlet_named = [&json_ld.authors, &found.itemprop_authors, &meta_authors]
+        .iter()
+        .any(|names| !names.is_empty());
+    let links = if outlet_named {
+        found.rel_marked.clone()
+    } else {
+        found.rel_authors.clone()
+    };
     article.authors = [
         json_ld.authors.clone(),
         found.itemprop_authors.clone(),
         meta_authors.clone(),
-        found.rel_authors.clone(),
+        links,
     ]
     .into_iter()
-    .find(|names| !names.is_empty())
+    .find(|names| names.iter().any(|name| !is_placeholder_name(name, &sites)))
     .unwrap_or_default();
     article.authors.dedup();
     if article.byline.is_none() {
         article.byline = meta_authors
             .first()
             .cloned()
-            .or_else(|| found.byline_text.clone());
+            .or_else(|| found.byline_text.clone())
+            .or_else(|| found.after_h1.and_then(|h1| byline_near(dom, h1, &outside)));
     }
 
     // dates, best first; the first that reads as a date is `published`
@@ -587,6 +640,102 @@ fn date_near(dom: &Dom, h1: NodeId, outside: &[bool], longest: usize) -> Option<
     None
 }
 
+/// A name that stands for the outlet, not a person: the site's own name, or a desk or staff
+/// label ("Us Weekly Staff", "Redaktion", "BWW News Desk"). A source naming only these gives
+/// way to the next source of names.
+fn is_placeholder_name(name: &str, sites: &[String]) -> bool {
+    let lower = name.trim().to_lowercase();
+    if lower.is_empty() || is_site(&lower, sites) {
+        return true;
+    }
+    lower.split_whitespace().any(|word| {
+        matches!(
+            word,
+            "staff"
+                | "desk"
+                | "team"
+                | "editor"
+                | "editors"
+                | "editorial"
+                | "newsroom"
+                | "redaktion"
+                | "rédaction"
+                | "redacción"
+                | "redazione"
+                | "redação"
+                | "redactie"
+                | "admin"
+        )
+    })
+}
+
+/// Words that open a byline ("By Jane Doe", "Von Anna Schmidt", "Par Sébastien Farcis").
+const BYLINE_WORDS: [&str; 9] = [
+    "by", "von", "par", "por", "di", "door", "autor:", "auteur:", "text:",
+];
+
+/// A byline under the headline on pages without markup for it: a short text among the thirty
+/// after the headline that opens with a byline word followed by a capitalised name ("By" in
+/// its own `<span>` before the linked name counts), read as the smallest element around it
+/// that holds the name too.
+fn byline_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
+    let mut seen = 0;
+    for id in h1..dom.nodes.len() {
+        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
+            continue;
+        };
+        let Some(parent) = dom.nodes[id].parent else {
+            continue;
+        };
+        if outside[parent] {
+            continue;
+        }
+        let text = dom.source[start..end].trim();
+        if text.is_empty() {
+            continue;
+        }
+        seen += 1;
+        if seen > 30 {
+            break;
+        }
+        if text.len() > 100 || !opens_byline(text) {
+            continue;
+        }
+        let mut element = Some(parent);
+        while let Some(current) = element {
+            let line = text_of(dom, current);
+            if line.len() > 120 {
+                break;
+            }
+            let name_follows = line
+                .split_whitespace()
+                .nth(1)
+                .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase));
+            if name_follows {
+                return Some(line);
+            }
+            element = dom.nodes[current].parent;
+        }
+    }
+    None
+}
+
+/// Whether a text opens with a byline word and nothing or a capitalised word after it.
+fn opens_byline(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let first = first.to_lowercase();
+    if !BYLINE_WORDS.contains(&first.as_str()) {
+        return false;
+    }
+    match words.next() {
+        None => true,
+        Some(next) => next.chars().next().is_some_and(char::is_uppercase),
+    }
+}
+
 /// A `<time>`'s date: its `datetime`, unless the element shows readers a full written date two
 /// or more days away from it (a CMS that stamps the last edit into the attribute under the
 /// printed publication date).
@@ -663,6 +812,10 @@ fn names_a_page(text: &str) -> bool {
             "alle artikel",
             "tous les articles",
             "voir le profil",
+            "click here",
+            "read more",
+            "hier klicken",
+            "cliquez ici",
         ]
         .iter()
         .any(|label| lower.starts_with(label))
@@ -1462,6 +1615,69 @@ mod tests {
         let article = crate::html::extract(page);
         assert_eq!(article.published.as_deref(), Some("2014-01-27T19:02:50Z"));
         assert!(article.authors.is_empty(), "{:?}", article.authors);
+    }
+
+    #[test]
+    fn a_layout_class_on_the_headlines_wrapper_does_not_hide_the_byline() {
+        // "withSidebar" says a sidebar sits beside the article; the page's own sidebar stays out
+        let page = "<html><body><main><div class='detailBodyContainer withSidebar'>\
+            <h1>Oil prices fall</h1><div class='byline'><span class='authorText'>\
+            <a href='/news/business/author/pete-evans-1.3333505'>Pete Evans</a></span></div>\
+            <p>Text of the article.</p></div>\
+            <div class='sidebar'><a rel='author' href='/a'>Someone Else</a></div></main></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.authors, vec!["Pete Evans".to_string()]);
+    }
+
+    #[test]
+    fn the_articles_own_footer_names_its_author_but_the_pages_does_not() {
+        let page = "<html><body><article><header><h1>Grim outlook</h1></header>\
+            <footer class='meta'><p class='byline'>By <a href='/staff/kate-davidson'>Kate Davidson</a></p>\
+            </footer><p>Text of the article.</p></article>\
+            <footer><a rel='author' href='/about'>Site Owner</a></footer></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.authors, vec!["Kate Davidson".to_string()]);
+        let page_footer_only = "<html><body><article><h1>Grim outlook</h1><p>Text.</p></article>\
+            <footer><a rel='author' href='/about'>Site Owner</a></footer></body></html>";
+        assert!(crate::html::extract(page_footer_only).authors.is_empty());
+    }
+
+    #[test]
+    fn a_byline_under_the_headline_without_markup() {
+        // obfuscated class names: only the words say it is a byline
+        let page = "<html><body><header><h1>Hustling in Lagos</h1></header><div class='l_Zm4'>\
+            <div class='_ceVT'>By <span class='rlwyg'>Yomi Kazeem</span></div>\
+            <div class='rpyRU'>Published February 24, 2020</div></div>\
+            <p>Bylines are not found in sentences such as by Monday the market was shut.</p>\
+            </body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.byline.as_deref(), Some("By Yomi Kazeem"));
+        let german = "<html><body><h1>Wahl in Hessen</h1><p><span>Von</span> \
+            <a href='/x'>Anna Schmidt</a></p><p>Text.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(german).byline.as_deref(),
+            Some("Von Anna Schmidt")
+        );
+        let none = "<html><body><h1>Wahl</h1><p>by the way, nothing here</p></body></html>";
+        assert_eq!(crate::html::extract(none).byline, None);
+    }
+
+    #[test]
+    fn a_source_naming_only_the_outlet_gives_way_to_the_byline_link() {
+        let page = "<html><head><meta property='og:site_name' content='Us Weekly'>\
+            <meta name='author' content='Us Weekly Staff'></head><body><h1>News</h1>\
+            <div class='content-byline'>By <a rel='author' href='/author/megan-french/'>Megan French</a></div>\
+            <p>A story mentioning <a href='/people/andrew-lloyd-webber/'>Andrew Lloyd Webber</a> \
+            in a long sentence of running text that goes on and on for a while to be long enough \
+            to be a paragraph and not a byline block at all, clearly.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.authors, vec!["Megan French".to_string()]);
+        assert!(is_placeholder_name("BWW News Desk", &[]));
+        assert!(is_placeholder_name("Us Weekly", &["Us Weekly".to_string()]));
+        assert!(!is_placeholder_name(
+            "Megan French",
+            &["Us Weekly".to_string()]
+        ));
     }
 
     #[test]

@@ -425,7 +425,36 @@ pub fn parse_byline(raw: &str) -> Byline {
 /// and outlets set apart; a name of one word is kept only from markup.
 pub fn parse_markup_names(raw: &str) -> Byline {
     let rest = strip_byline_prefix(raw).unwrap_or(raw);
+    if let Some(name) = surname_first(rest) {
+        return parse_names(&name, true);
+    }
     parse_names(rest, true)
+}
+
+/// A catalogue-style name in markup ("Gillman, Steve", "Doe, Jane A."): one capitalised
+/// surname, a comma, then one or two given names or initials, and nothing else. Given back in
+/// reading order ("Steve Gillman"). Two single words can also be two authors known by one
+/// name each, but markup names them with their full names.
+fn surname_first(text: &str) -> Option<String> {
+    let (surname, given) = text.trim().split_once(',')?;
+    let surname = surname.trim();
+    let given = given.trim();
+    let capitalised = |word: &str| {
+        word.chars().next().is_some_and(char::is_uppercase)
+            && word
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+    };
+    let given_words: Vec<&str> = given.split_whitespace().collect();
+    let one_surname = !surname.contains(char::is_whitespace) && capitalised(surname);
+    let fits = one_surname
+        && (1..=2).contains(&given_words.len())
+        && given_words.iter().all(|word| capitalised(word))
+        && !given.contains(',')
+        && [surname, given]
+            .iter()
+            .all(|part| known_agency(part).is_none() && known_outlet(part).is_none());
+    fits.then(|| format!("{given} {surname}"))
 }
 
 fn parse_names(text: &str, from_markup: bool) -> Byline {
@@ -835,6 +864,24 @@ pub fn published(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalogue_names_in_markup_are_read_first_name_first() {
+        assert_eq!(
+            parse_markup_names("Gillman, Steve").persons,
+            ["Steve Gillman"]
+        );
+        assert_eq!(parse_markup_names("Doe, Jane A.").persons, ["Jane A. Doe"]);
+        assert_eq!(
+            parse_markup_names("Jane Doe, John Roe").persons,
+            ["Jane Doe", "John Roe"]
+        );
+        assert_eq!(
+            parse_markup_names("Jane Doe, Reuters").agencies,
+            ["Reuters"]
+        );
+        assert_eq!(parse_markup_names("Doe, CNN").persons, Vec::<String>::new());
+    }
 
     #[test]
     fn bylines() {
