@@ -106,9 +106,10 @@ const MODIFIED_KEYS: [&str; 7] = [
     "lastmod",
 ];
 
-const AUTHOR_KEYS: [&str; 7] = [
+const AUTHOR_KEYS: [&str; 8] = [
     "author",
     "article:author",
+    "og:article:author",
     "parsely-author",
     "sailthru.author",
     "dc.creator",
@@ -450,7 +451,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             && !matches!(tag, "body" | "html" | "article")
         {
             let text = text_of(dom, id);
-            if text.chars().any(char::is_alphabetic) && text.len() <= 160 {
+            // a bare "By" before the linked name is not the byline yet
+            let bare_word = text.split_whitespace().count() == 1 && opens_byline(&text);
+            if text.chars().any(char::is_alphabetic) && text.len() <= 160 && !bare_word {
                 found.byline_text = Some(text);
             }
         }
@@ -518,22 +521,29 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     } else {
         found.rel_authors.clone()
     };
-    article.authors = [
+    let sources = [
         json_ld.authors.clone(),
         found.itemprop_authors.clone(),
         meta_authors.clone(),
         links,
-    ]
-    .into_iter()
-    .find(|names| names.iter().any(|name| !is_placeholder_name(name, &sites)))
-    .unwrap_or_default();
+    ];
+    // a personal blog's name is its author's: names that are only the outlet's are kept
+    // when no source names anyone else
+    let fallback = sources.iter().find(|names| !names.is_empty()).cloned();
+    article.authors = sources
+        .into_iter()
+        .find(|names| names.iter().any(|name| !is_placeholder_name(name, &sites)))
+        .or(fallback)
+        .unwrap_or_default();
     article.authors.dedup();
     if article.byline.is_none() {
         article.byline = meta_authors
-            .first()
+            .iter()
+            .find(|name| !is_placeholder_name(name, &sites))
             .cloned()
             .or_else(|| found.byline_text.clone())
-            .or_else(|| found.after_h1.and_then(|h1| byline_near(dom, h1, &outside)));
+            .or_else(|| found.after_h1.and_then(|h1| byline_near(dom, h1, &outside)))
+            .or_else(|| meta_authors.first().cloned());
     }
 
     // dates, best first; the first that reads as a date is `published`
@@ -701,23 +711,29 @@ fn byline_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
         if text.len() > 100 || !opens_byline(text) {
             continue;
         }
+        if names_follow(text) {
+            return Some(normalize_line(&decode_entities(text)));
+        }
         let mut element = Some(parent);
         while let Some(current) = element {
             let line = text_of(dom, current);
             if line.len() > 120 {
                 break;
             }
-            let name_follows = line
-                .split_whitespace()
-                .nth(1)
-                .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase));
-            if name_follows {
+            if names_follow(&line) {
                 return Some(line);
             }
             element = dom.nodes[current].parent;
         }
     }
     None
+}
+
+/// Whether the word after a byline's first word is capitalised ("By Jane", not "By by").
+fn names_follow(line: &str) -> bool {
+    line.split_whitespace()
+        .nth(1)
+        .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// Whether a text opens with a byline word and nothing or a capitalised word after it.

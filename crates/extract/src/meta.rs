@@ -408,6 +408,10 @@ pub fn strip_byline_prefix(line: &str) -> Option<&str> {
             if rest.chars().next().is_some_and(char::is_uppercase) {
                 return Some(rest);
             }
+            // "By by JOSH HASKELL": a label and the byline's own word
+            if let Some(again) = strip_byline_prefix(rest) {
+                return Some(again);
+            }
         }
     }
     None
@@ -881,6 +885,10 @@ mod tests {
             ["Reuters"]
         );
         assert_eq!(parse_markup_names("Doe, CNN").persons, Vec::<String>::new());
+        assert_eq!(
+            parse_byline("By by JOSH HASKELL, DAVID CAPLAN and PATRICK REEVELL").persons,
+            ["Josh Haskell", "David Caplan", "Patrick Reevell"]
+        );
     }
 
     #[test]
