@@ -5,11 +5,33 @@
 //! ambiguous or out of range gives `None`.
 
 /// Month names and their usual abbreviations in English, German, French, Spanish, Italian,
-/// Portuguese and Dutch (lowercase; a trailing '.' is ignored when matching).
+/// Portuguese and Dutch, and the forms dates use in Polish, Czech, Slovak, Romanian, Russian,
+/// Ukrainian, Turkish, Indonesian and the Scandinavian languages (lowercase; a trailing '.' is
+/// ignored when matching).
 const MONTH_NAMES: [&[&str]; 12] = [
     &[
-        "january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen",
-        "janeiro", "januari",
+        "january",
+        "jan",
+        "januar",
+        "jänner",
+        "janvier",
+        "janv",
+        "enero",
+        "ene",
+        "gennaio",
+        "gen",
+        "janeiro",
+        "januari",
+        "stycznia",
+        "styczeń",
+        "ianuarie",
+        "ledna",
+        "leden",
+        "января",
+        "січня",
+        "ocak",
+        "tammikuuta",
+        "januára",
     ],
     &[
         "february",
@@ -26,19 +48,138 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "fev",
         "fév",
         "februari",
+        "lutego",
+        "luty",
+        "februarie",
+        "února",
+        "unora",
+        "únor",
+        "февраля",
+        "лютого",
+        "şubat",
+        "subat",
+        "februára",
     ],
     &[
-        "march", "mar", "märz", "maerz", "mars", "marzo", "março", "marco", "maart", "mrt",
+        "march",
+        "mar",
+        "märz",
+        "maerz",
+        "mars",
+        "marzo",
+        "março",
+        "marco",
+        "maart",
+        "mrt",
+        "marca",
+        "marzec",
+        "martie",
+        "března",
+        "brezna",
+        "březen",
+        "марта",
+        "березня",
+        "mart",
+        "maret",
     ],
-    &["april", "apr", "avril", "avr", "abril", "abr", "aprile"],
-    &["may", "mai", "mayo", "maggio", "mag", "maio", "mei"],
     &[
-        "june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho",
+        "april",
+        "apr",
+        "avril",
+        "avr",
+        "abril",
+        "abr",
+        "aprile",
+        "kwietnia",
+        "kwiecień",
+        "aprilie",
+        "dubna",
+        "duben",
+        "апреля",
+        "квітня",
+        "nisan",
+        "apríla",
     ],
     &[
-        "july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho",
+        "may",
+        "mai",
+        "mayo",
+        "maggio",
+        "mag",
+        "maio",
+        "mei",
+        "maja",
+        "maj",
+        "mája",
+        "května",
+        "kvetna",
+        "květen",
+        "мая",
+        "травня",
+        "mayıs",
+        "mayis",
     ],
-    &["august", "aug", "août", "aout", "agosto", "ago", "augustus"],
+    &[
+        "june",
+        "jun",
+        "juni",
+        "juin",
+        "junio",
+        "giugno",
+        "giu",
+        "junho",
+        "czerwca",
+        "czerwiec",
+        "iunie",
+        "června",
+        "cervna",
+        "červen",
+        "июня",
+        "червня",
+        "haziran",
+        "júna",
+    ],
+    &[
+        "july",
+        "jul",
+        "juli",
+        "juillet",
+        "juil",
+        "julio",
+        "luglio",
+        "lug",
+        "julho",
+        "lipca",
+        "lipiec",
+        "iulie",
+        "července",
+        "cervence",
+        "červenec",
+        "июля",
+        "липня",
+        "temmuz",
+        "júla",
+    ],
+    &[
+        "august",
+        "aug",
+        "août",
+        "aout",
+        "agosto",
+        "ago",
+        "augustus",
+        "sierpnia",
+        "sierpień",
+        "srpna",
+        "srpen",
+        "августа",
+        "серпня",
+        "ağustos",
+        "agustos",
+        "agustus",
+        "augusti",
+        "augusta",
+    ],
     &[
         "september",
         "sep",
@@ -49,12 +190,57 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "settembre",
         "set",
         "setembro",
+        "września",
+        "wrzesnia",
+        "wrzesień",
+        "septembrie",
+        "září",
+        "zari",
+        "сентября",
+        "вересня",
+        "eylül",
+        "eylul",
+        "septembra",
     ],
     &[
-        "october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro",
+        "october",
+        "oct",
+        "oktober",
+        "okt",
+        "octobre",
+        "octubre",
+        "ottobre",
+        "ott",
+        "outubro",
         "out",
+        "października",
+        "pazdziernika",
+        "październik",
+        "octombrie",
+        "října",
+        "rijna",
+        "říjen",
+        "октября",
+        "жовтня",
+        "ekim",
+        "oktobra",
     ],
-    &["november", "nov", "novembre", "noviembre", "novembro"],
+    &[
+        "november",
+        "nov",
+        "novembre",
+        "noviembre",
+        "novembro",
+        "listopada",
+        "listopad",
+        "noiembrie",
+        "listopadu",
+        "ноября",
+        "листопада",
+        "kasım",
+        "kasim",
+        "novembra",
+    ],
     &[
         "december",
         "dec",
@@ -68,6 +254,17 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "dicembre",
         "dezembro",
         "dec.",
+        "grudnia",
+        "grudzień",
+        "decembrie",
+        "prosince",
+        "prosinec",
+        "декабря",
+        "грудня",
+        "aralık",
+        "aralik",
+        "desember",
+        "decembra",
     ],
 ];
 
@@ -377,6 +574,103 @@ fn numeric_day(token: &str) -> Option<String> {
 /// Portuguese or Dutch: "September 14, 2023", "14. September 2023", "le 14 septembre 2023",
 /// "14 de septiembre de 2023", "14.09.2023". Day precision (`YYYY-MM-DD`).
 pub fn find_written(text: &str) -> Option<String> {
+    let spelled = find_spelled(text);
+    let numeric = find_numeric(text);
+    match (spelled, numeric) {
+        (Some((at, day)), Some((numeric_at, _))) if at <= numeric_at => Some(day),
+        (_, Some((_, day))) => Some(day),
+        (Some((_, day)), None) => Some(day),
+        (None, None) => None,
+    }
+}
+
+/// The first date with digits only that the month-name reader does not see, with its byte
+/// offset: "2019年3月5日" (Japanese, Chinese), "2023년 11월 2일" (Korean), "2019/03/05" and
+/// "2019.03.05" (year first), "22/11/2020" and "22-11-2020" (day first when the day is over
+/// 12, month first when the second number is: both at most 12 is ambiguous, no date).
+fn find_numeric(text: &str) -> Option<(usize, String)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_digit() || (at > 0 && bytes[at - 1].is_ascii_digit()) {
+            at += 1;
+            continue;
+        }
+        if let Some(day) = numeric_at(&text[at..]) {
+            return Some((at, day));
+        }
+        at += 1;
+    }
+    None
+}
+
+/// A run of three numbers at the start of `text`, with their separators.
+fn numeric_at(text: &str) -> Option<String> {
+    let mut numbers = [0u32; 3];
+    let mut lengths = [0usize; 3];
+    let mut separators = [""; 2];
+    let mut rest = text;
+    for index in 0..3 {
+        let end = rest
+            .find(|ch: char| !ch.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if end == 0 || end > 4 {
+            return None;
+        }
+        numbers[index] = rest[..end].parse().ok()?;
+        lengths[index] = end;
+        rest = &rest[end..];
+        let separator_end = rest
+            .char_indices()
+            .find(|&(_, ch)| ch.is_ascii_digit())
+            .map(|(at, _)| at)
+            .unwrap_or(rest.len());
+        let separator = &rest[..separator_end];
+        if index < 2 {
+            separators[index] = separator;
+            rest = &rest[separator_end..];
+        } else if rest.starts_with(|ch: char| ch.is_ascii_digit()) {
+            return None;
+        } else if lengths[0] == 4
+            && ["年", "년"]
+                .iter()
+                .any(|mark| separators[0].starts_with(mark))
+        {
+            // "2019年3月5日": the day must carry its mark
+            if !["日", "일"]
+                .iter()
+                .any(|mark| separator.trim_start().starts_with(mark))
+            {
+                return None;
+            }
+        }
+    }
+    let cjk = |first: &str, second: &str| {
+        (first == "年" && second == "月") || (first.trim() == "년" && second.trim() == "월")
+    };
+    let year_first = lengths[0] == 4 && lengths[1] <= 2 && lengths[2] <= 2;
+    if year_first
+        && (cjk(separators[0], separators[1])
+            || (separators[0] == separators[1] && matches!(separators[0], "/" | ".")))
+    {
+        return date(numbers[0] as i32, numbers[1], numbers[2]);
+    }
+    let year_last = lengths[0] <= 2 && lengths[1] <= 2 && lengths[2] == 4;
+    if year_last && separators[0] == separators[1] && matches!(separators[0], "/" | "-") {
+        let (first, second, year) = (numbers[0], numbers[1], numbers[2] as i32);
+        return match (first > 12, second > 12) {
+            (true, false) => date(year, second, first),
+            (false, true) => date(year, first, second),
+            _ if first == second => date(year, first, second),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// The first date spelled with a month name (or dotted, "14.09.2023"), with its byte offset.
+fn find_spelled(text: &str) -> Option<(usize, String)> {
+    let offset = |token: &str| token.as_ptr() as usize - text.as_ptr() as usize;
     let tokens: Vec<&str> = text
         .split(|ch: char| ch.is_whitespace() || ch == ',' || ch == '|' || ch == '/')
         .filter(|token| !token.is_empty())
@@ -386,7 +680,7 @@ pub fn find_written(text: &str) -> Option<String> {
     for (index, token) in tokens.iter().enumerate() {
         if token.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             if let Some(day) = numeric_day(token) {
-                return Some(day);
+                return Some((offset(token), day));
             }
         }
         let word = token.trim_matches(|ch: char| !ch.is_alphanumeric());
@@ -397,7 +691,7 @@ pub fn find_written(text: &str) -> Option<String> {
                 tokens.get(index + 2).and_then(|t| year_of(t)),
             ) {
                 if let Some(found) = date(year, month, day) {
-                    return Some(found);
+                    return Some((offset(token), found));
                 }
             }
             // day month year
@@ -409,7 +703,7 @@ pub fn find_written(text: &str) -> Option<String> {
                 tokens.get(index + 1).and_then(|t| year_of(t)),
             ) {
                 if let Some(found) = date(year, month, day) {
-                    return Some(found);
+                    return Some((offset(token), found));
                 }
             }
         }
@@ -540,6 +834,28 @@ mod tests {
             ("Copyright 2023 All rights reserved", None),
             ("3 hours ago", None),
             ("Mai 2023", None),
+            (
+                "22/11/2020 - 04:30 - Fonte: Agência Brasil",
+                Some("2020-11-22"),
+            ),
+            ("Posted 11/22/2020", Some("2020-11-22")),
+            ("05/06/2020", None),
+            ("2019/03/05 10:00", Some("2019-03-05")),
+            ("更新日：2019年3月5日", Some("2019-03-05")),
+            ("2019年3月", None),
+            ("2023년 11월 2일 오후", Some("2023-11-02")),
+            ("Unica.md, 20 septembrie 2020 16:20", Some("2020-09-20")),
+            ("opublikowano 3 marca 2021", Some("2021-03-03")),
+            ("3 марта 2021 года", Some("2021-03-03")),
+            (
+                "Updated 11/23/2020, first published November 22, 2020",
+                Some("2020-11-23"),
+            ),
+            (
+                "first published November 22, 2020, updated 11/23/2020",
+                Some("2020-11-22"),
+            ),
+            ("version 1.2.3 of 10/10/10", None),
         ];
         for (text, expected) in cases {
             assert_eq!(super::find_written(text).as_deref(), expected, "{text}");
