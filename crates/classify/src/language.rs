@@ -85,6 +85,20 @@ fn iso639_1(code: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether the detector can name this language (an ISO 639-1 code, or a tag such as `sq-AL`
+/// by its primary subtag). A page that declares a language the detector does not know keeps
+/// its declaration: the detector would only name the nearest language it knows.
+pub fn can_detect(tag: &str) -> bool {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    whatlang::Lang::all()
+        .iter()
+        .any(|lang| iso639_1(lang.code()) == Some(primary.as_str()))
+}
+
 /// The language of `text` as an ISO 639-1 code with a confidence in 0..1, or `None` when the
 /// text is too short or the guess is unreliable.
 pub fn detect_language(text: &str) -> Option<(String, f32)> {
@@ -110,6 +124,16 @@ pub fn detect_language(text: &str) -> Option<(String, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detectable_languages() {
+        assert!(can_detect("de"));
+        assert!(can_detect("en-GB"));
+        assert!(can_detect("pt_BR"));
+        assert!(!can_detect("sq-AL"));
+        assert!(!can_detect("ga"));
+        assert!(!can_detect(""));
+    }
 
     #[test]
     fn common_languages() {

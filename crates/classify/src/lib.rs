@@ -23,7 +23,7 @@ mod rules;
 mod section;
 mod train;
 
-pub use language::detect_language;
+pub use language::{can_detect, detect_language};
 pub use model::{TopicModel, MIN_CONFIDENT_SCORE};
 pub use newsflow_corpus::LabeledDoc;
 pub use rules::{apply_rules, Rule};

@@ -276,14 +276,18 @@ pub fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
         let after = &rest[pos + 1..];
         let end = after
             .char_indices()
-            .take(12)
+            .take(LONGEST_ENTITY)
             .find(|&(_, ch)| !(ch.is_ascii_alphanumeric() || ch == '#'))
             .map(|(index, _)| index)
-            .unwrap_or(after.len().min(12));
+            .unwrap_or(after.len().min(LONGEST_ENTITY));
         let name = &after[..end];
         let has_semicolon = after[end..].starts_with(';');
         if let Some(ch) = entity_char(name) {
             out.push(ch);
+            rest = &after[end + usize::from(has_semicolon)..];
+        } else if let Some((first, second)) = named_entity(name, has_semicolon) {
+            out.push(first);
+            out.extend(second);
             rest = &after[end + usize::from(has_semicolon)..];
         } else {
             out.push('&');
@@ -292,6 +296,24 @@ pub fn decode_entities(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
+}
+
+/// The longest named reference (`CounterClockwiseContourIntegral`) and then some.
+const LONGEST_ENTITY: usize = 40;
+
+/// Any other of HTML5's 2,231 named references (`&Egrave;`, `&ugrave;`, `&oelig;`), with its
+/// semicolon, or without one for the legacy names that may omit it (`&Egrave`).
+fn named_entity(name: &str, has_semicolon: bool) -> Option<(char, Option<char>)> {
+    let (first, second) = if has_semicolon {
+        let mut key = String::with_capacity(name.len() + 1);
+        key.push_str(name);
+        key.push(';');
+        *web_atoms::NAMED_ENTITIES.get(key.as_str())?
+    } else {
+        *web_atoms::NAMED_ENTITIES.get(name)?
+    };
+    let first = char::from_u32(first)?;
+    Some((first, char::from_u32(second).filter(|&ch| ch != '\0')))
 }
 
 fn entity_char(name: &str) -> Option<char> {
@@ -399,6 +421,10 @@ mod tests {
         assert_eq!(
             decode_entities("a &amp; b &#8217; &#x2019; &rsquo; &bogus; &#150;"),
             "a & b ’ ’ ’ &bogus; –"
+        );
+        assert_eq!(
+            decode_entities("&Egrave; pi&ugrave; &oelig;uvre &Ccedil;a &Egrave &NotEqualTilde;"),
+            "È più œuvre Ça È \u{2242}\u{338}"
         );
     }
 

@@ -184,7 +184,17 @@ impl Pipeline {
         record.body = cleaned.body;
         record.encoding = Some(cleaned.encoding);
         if let Some(hint) = cleaned.language_hint {
-            record.language = Some(hint);
+            // the page's tag ("sq-AL", "pt_BR") by its ISO 639 primary subtag, as detected
+            // languages are named
+            let primary = hint
+                .split(['-', '_'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase()) {
+                record.language = Some(primary);
+            }
         }
         record.stages.push("clean".to_string());
         Ok(record)
@@ -194,7 +204,12 @@ impl Pipeline {
     pub fn classify(&self, record: &mut Record) {
         let text = classification_text(record);
         record.topics.clear();
-        match newsflow_classify::detect_language(&text) {
+        // a declared language the detector does not know stays (Albanian is not French)
+        let declared_unknown = record
+            .language
+            .as_deref()
+            .is_some_and(|declared| !newsflow_classify::can_detect(declared));
+        match newsflow_classify::detect_language(&text).filter(|_| !declared_unknown) {
             Some((code, score)) => {
                 record.language = Some(code);
                 record.language_score = Some(score);
