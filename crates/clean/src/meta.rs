@@ -69,7 +69,7 @@ fn meta_value(dom: &Dom, metas: &[NodeId], keys: &[&str]) -> Option<String> {
     None
 }
 
-const PUBLISHED_KEYS: [&str; 24] = [
+const PUBLISHED_KEYS: [&str; 47] = [
     "article:published_time",
     "og:published_time",
     "article:published",
@@ -94,6 +94,29 @@ const PUBLISHED_KEYS: [&str; 24] = [
     "date",
     "cxenseparse:recs:publishtime",
     "displaydate",
+    "og:article:published_time",
+    "article.created",
+    "article_date_original",
+    "bt:pubdate",
+    "content_create_date",
+    "date_published",
+    "datecreated",
+    "dateposted",
+    "dc:date",
+    "dc:created",
+    "dc.date.publication",
+    "dcsext.articlefirstpublished",
+    "doc_date",
+    "mediator_published_time",
+    "publication_date",
+    "published-date",
+    "rnews:datepublished",
+    "shareaholic:article_published_time",
+    "twt-published-at",
+    "vr:published_time",
+    "rbpubdate",
+    "pdate",
+    "ptime",
 ];
 
 const MODIFIED_KEYS: [&str; 7] = [
