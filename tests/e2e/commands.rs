@@ -194,3 +194,113 @@ fn a_bad_clean_model_fails_loudly() {
         assert!(output.stdout.is_empty(), "{file}");
     }
 }
+
+// Issue 16: keywords and summaries follow the article's language. A German, a French and a
+// Spanish news page through `newsflow process`: keywords are ranked with the language's
+// background table, none holds a function word of the language (checked against a short list
+// written here, not the extract stage's own) or is a fragment, and the summary is detected as
+// the article's language.
+#[test]
+fn keywords_and_summaries_follow_the_article_language() {
+    let root = repo_root();
+    let page = |source: &str, id: &str| {
+        root.join(format!(
+            "../shared/data/news-pages/pages/{source}/{id}.html.gz"
+        ))
+        .display()
+        .to_string()
+    };
+    let german = page("postlight", "postlight-www.abendblatt.de");
+    let french = page("postlight", "postlight-www.lemonde.fr");
+    let spanish = page("htmldate", "htmldate-1731743891");
+    let output = newsflow(&["process", &german, &french, &spanish]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let records: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(records.len(), 3);
+    let function_words: &[(&str, &[&str])] = &[
+        (
+            "de",
+            &[
+                "der", "die", "das", "und", "in", "den", "von", "zu", "mit", "sich", "des", "auf",
+                "für", "ist", "im", "dem", "nicht", "ein", "eine", "als", "auch", "es", "an",
+                "werden", "aus", "er", "hat", "dass", "sie", "nach", "wird", "bei", "einer", "um",
+                "am", "sind", "noch", "wie", "einem", "über", "so", "zum", "oder", "aber", "vor",
+                "zur", "bis", "mehr", "durch", "man", "sagte", "sei", "wurde", "doch",
+            ],
+        ),
+        (
+            "fr",
+            &[
+                "le", "la", "les", "de", "des", "du", "un", "une", "et", "en", "à", "au", "aux",
+                "que", "qui", "dans", "pour", "par", "sur", "pas", "plus", "ne", "se", "ce", "il",
+                "elle", "sont", "est", "a", "ont", "été", "avec", "son", "sa", "ses", "mais", "ou",
+                "comme", "aussi", "l", "d", "qu", "n", "s",
+            ],
+        ),
+        (
+            "es",
+            &[
+                "el", "la", "los", "las", "de", "del", "y", "en", "que", "a", "un", "una", "por",
+                "con", "para", "se", "su", "sus", "al", "lo", "es", "no", "como", "más", "pero",
+                "este", "esta", "ha", "fue", "sobre", "entre", "también", "dijo", "según", "o",
+            ],
+        ),
+    ];
+    for record in &records {
+        let language = record["language"].as_str().unwrap();
+        let stop = function_words
+            .iter()
+            .find(|(code, _)| *code == language)
+            .unwrap_or_else(|| panic!("unexpected language {language}: {record:#}"))
+            .1;
+        assert_eq!(
+            record["nlp"]["keywords"],
+            format!("tfidf:{language}"),
+            "{record:#}"
+        );
+        let keywords: Vec<&str> = record["keywords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        assert!(keywords.len() >= 5, "{language}: {keywords:?}");
+        for keyword in &keywords {
+            for word in keyword.split([' ', '\'', '’']) {
+                let lower = word.to_lowercase();
+                assert!(
+                    !stop.contains(&lower.as_str()),
+                    "{language}: keyword {keyword:?} holds the function word {word:?}: {keywords:?}"
+                );
+                assert!(
+                    lower.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                        && !lower.ends_with('-')
+                        && !lower.starts_with('-'),
+                    "{language}: keyword {keyword:?} is a fragment: {keywords:?}"
+                );
+            }
+        }
+        let summary = record["summary"].as_str().unwrap();
+        let detected = newsflow_classify::detect_language(summary).map(|(code, _)| code);
+        assert_eq!(
+            detected.as_deref(),
+            Some(language),
+            "the summary is not in the article's language: {summary}"
+        );
+        assert!(
+            record["body"]
+                .as_str()
+                .unwrap()
+                .contains(summary.split(". ").next().unwrap().trim_end_matches('.')),
+            "the summary is the article's own sentences: {summary}"
+        );
+    }
+}

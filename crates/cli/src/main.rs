@@ -107,6 +107,8 @@ enum EvalCommand {
     Ner(cmd::ner::EvalNerArgs),
     /// Same-story pair precision and recall.
     Stories(cmd::extract::EvalStoriesArgs),
+    /// Keyword and summary proxies per language on the held-out news pages.
+    Keywords(cmd::extract::EvalKeywordsArgs),
     /// Article-body F1 (HTML path and text path) on the extraction benchmark.
     Clean(cmd::clean_eval::EvalCleanArgs),
     /// Title, published date, authors, outlet and language per source and per language on
@@ -173,6 +175,9 @@ fn main() -> std::process::ExitCode {
             EvalCommand::Ner(args) => cmd::ner::run_eval_ner(config_path.as_deref(), &args),
             EvalCommand::Stories(args) => {
                 cmd::extract::run_eval_stories(config_path.as_deref(), &args)
+            }
+            EvalCommand::Keywords(args) => {
+                cmd::extract::run_eval_keywords(config_path.as_deref(), &args)
             }
             EvalCommand::Clean(args) => cmd::clean_eval::run_eval_clean(&args),
             EvalCommand::Meta(args) => cmd::meta_eval::run_eval_meta(&args),

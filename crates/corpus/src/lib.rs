@@ -11,7 +11,8 @@
 //! - [`extraction`]: `extraction/` (the article-extraction benchmark's dev pages and bodies) and
 //!   its cross-validation folds.
 //! - [`gazetteers`]: `gazetteers/` (GeoNames place names, CC BY 4.0) for entity features.
-//! - [`news_pages`]: `news-pages/` (real pages from four public projects, labels per source).
+//! - [`news_pages`]: `news-pages/` (real pages from four public projects, labels per source;
+//!   `split_of` gives its train and held-out halves for what is trained on page text).
 //! - [`jsonl`]: users' own labelled data, one `{"text","label"}` object a line.
 //! - [`anchor`]: another extraction tool's output on the shared pages (bodies and metadata),
 //!   the figures' anchor.

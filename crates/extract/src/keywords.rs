@@ -1,9 +1,15 @@
 //! Keyphrases: TF-IDF over candidate phrases (runs of up to three content words) against a
 //! background document-frequency model trained on news corpora.
 //!
-//! Model file format (UTF-8 text): a header line `newsflow-keywords 1`, a line `docs<TAB>N`,
-//! then one `term<TAB>df` line per term (lowercase words joined by single spaces).
+//! Model file format (UTF-8 text), version 2: a header line `newsflow-keywords 2`, then per
+//! language a line `language<TAB>CODE<TAB>docs<TAB>N` followed by one `term<TAB>df` line per
+//! term (lowercase words joined by single spaces). Version 1 (`newsflow-keywords 1`, a line
+//! `docs<TAB>N`, then the terms) is one English table.
+//!
+//! Candidates, stop words and elided articles follow the article's language ([`crate::lang`]);
+//! the trainer cuts background documents with the same rules, so terms match.
 
+use crate::lang::{self, Language};
 use crate::text::{self, FastState};
 use std::collections::{HashMap, HashSet};
 
@@ -19,6 +25,7 @@ pub enum KeywordModelError {
 }
 
 const HEADER: &str = "newsflow-keywords 1";
+const HEADER_V2: &str = "newsflow-keywords 2";
 /// The longest candidate phrase, in words.
 pub const MAX_PHRASE_WORDS: usize = 3;
 /// How many keyphrases a record gets.
@@ -44,14 +51,23 @@ impl KeywordModel {
             .and_then(|n| n.parse::<u32>().ok())
             .ok_or(KeywordModelError::BadHeader)?;
         let mut df = HashMap::default();
-        for (index, line) in lines.enumerate() {
+        KeywordModel::read_terms(lines.enumerate().map(|(i, line)| (i + 3, line)), &mut df)?;
+        Ok(KeywordModel { docs, df })
+    }
+
+    /// Reads `term<TAB>df` lines; `first_line` numbers the first for errors.
+    fn read_terms<'a>(
+        lines: impl Iterator<Item = (usize, &'a str)>,
+        df: &mut HashMap<String, u32, FastState>,
+    ) -> Result<(), KeywordModelError> {
+        for (number, line) in lines {
             let (term, count) = line
                 .split_once('\t')
                 .and_then(|(t, c)| c.parse::<u32>().ok().map(|c| (t, c)))
-                .ok_or(KeywordModelError::BadLine { line: index + 3 })?;
+                .ok_or(KeywordModelError::BadLine { line: number })?;
             df.insert(term.to_string(), count);
         }
-        Ok(KeywordModel { docs, df })
+        Ok(())
     }
 
     pub fn docs(&self) -> u32 {
@@ -69,36 +85,124 @@ impl KeywordModel {
     }
 }
 
-/// Build a model from background documents. Terms seen in fewer than `min_df` documents are
-/// left out (they get the unseen-term idf). Output is deterministic (terms sorted).
+/// Build an English model from background documents (version 1 bytes). Terms seen in fewer
+/// than `min_df` documents are left out (they get the unseen-term idf). Output is
+/// deterministic (terms sorted).
 pub fn train<'a>(documents: impl IntoIterator<Item = &'a str>, min_df: u32) -> Vec<u8> {
-    let mut df: HashMap<String, u32> = HashMap::new();
+    let model = train_in(documents, min_df, &lang::ENGLISH);
+    let mut out = format!("{HEADER}\ndocs\t{}\n", model.docs);
+    push_terms(&model, &mut out);
+    out.into_bytes()
+}
+
+/// The background table of one language: candidates cut with that language's rules.
+pub fn train_in<'a>(
+    documents: impl IntoIterator<Item = &'a str>,
+    min_df: u32,
+    language: &Language,
+) -> KeywordModel {
+    let mut df: HashMap<String, u32, FastState> = HashMap::default();
     let mut docs = 0u32;
     for document in documents {
         docs += 1;
         let mut seen: HashSet<String> = HashSet::new();
         for paragraph in document.split('\n') {
-            for candidate in candidates(paragraph) {
-                seen.insert(candidate.term);
-            }
+            for_each_candidate(paragraph, language, |candidate| {
+                if !seen.contains(candidate.term) {
+                    seen.insert(candidate.term.to_string());
+                }
+            });
         }
         for term in seen {
             *df.entry(term).or_insert(0) += 1;
         }
     }
-    let mut terms: Vec<(String, u32)> = df
-        .into_iter()
-        .filter(|(_, count)| *count >= min_df)
-        .collect();
+    df.retain(|_, count| *count >= min_df);
+    KeywordModel { docs, df }
+}
+
+fn push_terms(model: &KeywordModel, out: &mut String) {
+    let mut terms: Vec<(&String, &u32)> = model.df.iter().collect();
     terms.sort();
-    let mut out = format!("{HEADER}\ndocs\t{docs}\n");
     for (term, count) in terms {
-        out.push_str(&term);
+        out.push_str(term);
         out.push('\t');
         out.push_str(&count.to_string());
         out.push('\n');
     }
-    out.into_bytes()
+}
+
+/// Background tables per language (ISO 639-1 code), as one model file holds them.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordTables {
+    tables: Vec<(String, KeywordModel)>,
+}
+
+impl KeywordTables {
+    /// Reads a version 2 file, or a version 1 file as the English table.
+    pub fn from_bytes(bytes: &[u8]) -> Result<KeywordTables, KeywordModelError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| KeywordModelError::NotUtf8)?;
+        if text.lines().next() == Some(HEADER) {
+            let model = KeywordModel::from_bytes(bytes)?;
+            return Ok(KeywordTables {
+                tables: vec![("en".to_string(), model)],
+            });
+        }
+        let mut lines = text.lines().enumerate().map(|(i, line)| (i + 1, line));
+        if lines.next().map(|(_, line)| line) != Some(HEADER_V2) {
+            return Err(KeywordModelError::BadHeader);
+        }
+        let mut tables: Vec<(String, KeywordModel)> = Vec::new();
+        for (number, line) in lines {
+            let fields: Vec<&str> = line.split('\t').collect();
+            if fields.len() == 4 && fields[0] == "language" && fields[2] == "docs" {
+                let docs = fields[3]
+                    .parse::<u32>()
+                    .map_err(|_| KeywordModelError::BadLine { line: number })?;
+                tables.push((
+                    fields[1].to_string(),
+                    KeywordModel {
+                        docs,
+                        df: HashMap::default(),
+                    },
+                ));
+                continue;
+            }
+            let (_, model) = tables
+                .last_mut()
+                .ok_or(KeywordModelError::BadLine { line: number })?;
+            KeywordModel::read_terms(std::iter::once((number, line)), &mut model.df)?;
+        }
+        Ok(KeywordTables { tables })
+    }
+
+    /// Tables in the order given (the file keeps it).
+    pub fn new(tables: Vec<(String, KeywordModel)>) -> KeywordTables {
+        KeywordTables { tables }
+    }
+
+    /// The version 2 file (terms sorted within each table: deterministic).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = format!("{HEADER_V2}\n");
+        for (code, model) in &self.tables {
+            out.push_str(&format!("language\t{code}\tdocs\t{}\n", model.docs));
+            push_terms(model, &mut out);
+        }
+        out.into_bytes()
+    }
+
+    /// The table of a language.
+    pub fn get(&self, code: &str) -> Option<&KeywordModel> {
+        self.tables
+            .iter()
+            .find(|(lang, _)| lang == code)
+            .map(|(_, model)| model)
+    }
+
+    /// The languages with a table, in file order.
+    pub fn languages(&self) -> Vec<&str> {
+        self.tables.iter().map(|(code, _)| code.as_str()).collect()
+    }
 }
 
 /// A candidate phrase occurrence.
@@ -113,11 +217,54 @@ pub struct Candidate {
     pub start: usize,
 }
 
-/// Normalises `token` into `out`; false when it is not a content word.
-fn content_word_into(token: &str, out: &mut String) -> bool {
+/// Normalises `token` into `out` (an elided article cut off: `l’Italie` is `italie`); false
+/// when it is not a content word of `language`.
+fn content_word_into(token: &str, out: &mut String, language: &Language) -> bool {
     text::norm_token_into(token, out);
+    let elided = language.elision_len(out);
+    if elided > 0 {
+        out.drain(..elided);
+    }
     let letters = out.chars().filter(|c| c.is_alphabetic()).count();
-    !(letters < 2 || text::is_stopword(out) || out.contains('\\'))
+    if letters < 2 || language.is_stopword(out) || out.contains('\\') {
+        return false;
+    }
+    if language.code == "en" {
+        return true;
+    }
+    // English titles and names run through European news ("The Death and …"); a verb with a
+    // hyphenated pronoun ("ont-ils", "a-t-il", "trata-se") is no subject.
+    let clitic = out
+        .rsplit_once('-')
+        .is_some_and(|(_, last)| language.is_stopword(last));
+    !(lang::ENGLISH.is_stopword(out) || clitic)
+}
+
+/// The byte length of the elided article at the start of `token` (`l’` of `l’Italie`).
+fn elided_prefix(token: &str, language: &Language) -> usize {
+    if language.elisions.is_empty() {
+        return 0;
+    }
+    let lower = token.to_lowercase();
+    let cut = language.elision_len(&lower);
+    // Lowercasing keeps these prefixes' byte lengths (ASCII letters and an apostrophe).
+    if cut > 0 && token.is_char_boundary(cut) {
+        cut
+    } else {
+        0
+    }
+}
+
+/// A piece of a truncated compound: a word glued to a hyphen at a space ("Bundes- und
+/// Landesregierung", "Kinder- und Jugendarzt", "…und -förderung").
+fn truncated_compound(paragraph: &str, word: &text::Word) -> bool {
+    let hyphen_after = paragraph[word.end..].starts_with('-');
+    let hyphen_before = paragraph[..word.start].ends_with('-')
+        && paragraph[..word.start - 1]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+    hyphen_after || hyphen_before
 }
 
 /// One candidate occurrence as [`for_each_candidate`] reports it: the term, the surface (a
@@ -129,11 +276,16 @@ pub(crate) struct CandidateRef<'t, 'p> {
     pub(crate) start: usize,
 }
 
-/// Candidate phrases of a paragraph: every 1..=3-word window of consecutive content words that
-/// are separated only by spaces (no punctuation inside a phrase).
+/// Candidate phrases of an English paragraph: every 1..=3-word window of consecutive content
+/// words that are separated only by spaces (no punctuation inside a phrase).
 pub fn candidates(paragraph: &str) -> Vec<Candidate> {
+    candidates_in(paragraph, &lang::ENGLISH)
+}
+
+/// [`candidates`] of a paragraph in `language`.
+pub fn candidates_in(paragraph: &str, language: &Language) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for_each_candidate(paragraph, |c| {
+    for_each_candidate(paragraph, language, |c| {
         out.push(Candidate {
             term: c.term.to_string(),
             surface: c.surface.to_string(),
@@ -145,14 +297,19 @@ pub fn candidates(paragraph: &str) -> Vec<Candidate> {
 }
 
 /// [`candidates`] without allocating them: `emit` sees each candidate in the same order.
-pub(crate) fn for_each_candidate<'p>(paragraph: &'p str, emit: impl FnMut(CandidateRef<'_, 'p>)) {
-    for_each_candidate_in(paragraph, &text::words(paragraph), emit);
+pub(crate) fn for_each_candidate<'p>(
+    paragraph: &'p str,
+    language: &Language,
+    emit: impl FnMut(CandidateRef<'_, 'p>),
+) {
+    for_each_candidate_in(paragraph, &text::words(paragraph), language, emit);
 }
 
 /// [`for_each_candidate`] with the paragraph's `words` (`text::words(paragraph)`) at hand.
 pub(crate) fn for_each_candidate_in<'p>(
     paragraph: &'p str,
     words: &[text::Word],
+    language: &Language,
     mut emit: impl FnMut(CandidateRef<'_, 'p>),
 ) {
     // The current run of content words: (start, end) of each word in the paragraph and of its
@@ -213,10 +370,16 @@ pub(crate) fn for_each_candidate_in<'p>(
         if !joined || previous_possessive {
             flush(&mut run, &mut lowered);
         }
-        if content_word_into(token, &mut token_lower) {
+        let fragment = language.truncated_compounds && truncated_compound(paragraph, word);
+        if !fragment && content_word_into(token, &mut token_lower, language) {
+            // An elided article starts no phrase and joins none to the word before it.
+            let elided = elided_prefix(token, language);
+            if elided > 0 {
+                flush(&mut run, &mut lowered);
+            }
             let lower_start = lowered.len();
             lowered.push_str(&token_lower);
-            run.push((word.start, word.end, lower_start, lowered.len()));
+            run.push((word.start + elided, word.end, lower_start, lowered.len()));
         } else {
             flush(&mut run, &mut lowered);
         }
@@ -231,12 +394,23 @@ pub struct Keyphrase {
     pub score: f32,
 }
 
-/// The top keyphrases of an article (title weighs double, lead paragraphs 1.5×).
+/// The top keyphrases of an English article (title weighs double, lead paragraphs 1.5×).
 pub fn extract<'p>(
     title: Option<&'p str>,
     paragraphs: &[&'p str],
     model: Option<&KeywordModel>,
     limit: usize,
+) -> Vec<Keyphrase> {
+    extract_in(title, paragraphs, model, limit, &lang::ENGLISH)
+}
+
+/// [`extract`] for an article in `language`, against that language's background table.
+pub fn extract_in<'p>(
+    title: Option<&'p str>,
+    paragraphs: &[&'p str],
+    model: Option<&KeywordModel>,
+    limit: usize,
+    language: &Language,
 ) -> Vec<Keyphrase> {
     struct Stat<'s> {
         tf: f32,
@@ -254,7 +428,7 @@ pub fn extract<'p>(
             .map(|(i, p)| (*p, if i < 3 { 1.5 } else { 1.0 })),
     );
     for (paragraph, weight) in sources {
-        for_each_candidate(paragraph, |candidate| {
+        for_each_candidate(paragraph, language, |candidate| {
             order += 1;
             match stats.get_mut(candidate.term) {
                 Some(stat) => {

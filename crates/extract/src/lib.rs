@@ -16,6 +16,7 @@
 pub mod dates;
 pub mod entities;
 pub mod keywords;
+pub mod lang;
 pub mod meta;
 pub mod quotes;
 pub mod story;
@@ -25,7 +26,7 @@ mod text;
 pub use text::{FastHasher, FastState};
 
 use entities::EntityMention;
-use keywords::{KeywordModel, KeywordModelError};
+use keywords::{KeywordModelError, KeywordTables};
 use newsflow_model::Record;
 use newsflow_ner::NerModel;
 use quotes::NameMention;
@@ -47,7 +48,8 @@ pub struct Extractor {
     ner: Option<NerModel>,
     /// Entity models of other languages, by ISO 639-1 code.
     ner_languages: Vec<(String, NerModel)>,
-    keywords: Option<KeywordModel>,
+    /// Keyword background tables per language.
+    keywords: Option<KeywordTables>,
 }
 
 /// Which entity model an article gets, and what `nlp.entities` says about it.
@@ -86,10 +88,11 @@ fn truncate(body: &str, limit: usize) -> &str {
 
 impl Extractor {
     /// An extractor with an optional NER model (without one, `entities` stays `None`) and an
-    /// optional keyword model (the bytes of `config/models/keywords.model`; without one,
-    /// keyphrases are ranked by frequency alone).
+    /// optional keyword model (the bytes of `config/models/keywords.model`, one background
+    /// table per language; without one, or for a language it has no table of, keyphrases are
+    /// ranked by frequency alone).
     pub fn new(ner: Option<NerModel>, keywords: Option<&[u8]>) -> Result<Extractor, ExtractError> {
-        let keywords = keywords.map(KeywordModel::from_bytes).transpose()?;
+        let keywords = keywords.map(KeywordTables::from_bytes).transpose()?;
         Ok(Extractor {
             ner,
             ner_languages: Vec::new(),
@@ -194,18 +197,22 @@ impl Extractor {
         ));
         nlp.quotes = Some(format!("rules:{}", quote_rules.language));
 
-        let candidates = keywords::extract(
+        // Stop words, sentence rules and background statistics of the article's language;
+        // English ones for unknown and uncovered languages (whose keywords then stay empty).
+        let language = lang::for_code(record.language.as_deref()).unwrap_or(&lang::ENGLISH);
+        let candidates = keywords::extract_in(
             record.title.as_deref(),
             &paragraphs,
-            self.keywords.as_ref(),
+            self.keywords.as_ref().and_then(|t| t.get(language.code)),
             keywords::KEYWORDS_PER_ARTICLE + 5,
+            language,
         );
         let keyphrases = without_page_furniture(
             candidates,
             record.outlet.as_deref(),
             authors.source.as_deref(),
         );
-        record.summary = summary::summarize(&paragraphs, &keyphrases);
+        record.summary = summary::summarize_in(&paragraphs, &keyphrases, language);
         let chosen = self.keywords_for(record.language.as_deref(), keyphrases);
         record.keywords = chosen.keywords;
         record.skipped.extend(chosen.skipped);
@@ -235,33 +242,44 @@ impl Extractor {
         }
     }
 
-    /// The keywords of an article in `language`: stopwords and keyword background statistics
-    /// are English, so other languages get none (their keyphrases still weight the summary).
+    /// The keywords of an article in `language` (unknown: English): ranked by TF-IDF against
+    /// the language's background table, or by frequency where the model has none; a language
+    /// without stop words and sentence rules ([`lang::SUPPORTED`]) gets none (its keyphrases
+    /// still weight the summary).
     fn keywords_for(
         &self,
         language: Option<&str>,
         keyphrases: Vec<keywords::Keyphrase>,
     ) -> RankedKeywords {
         let mut skipped = Vec::new();
-        if self.keywords.is_none() {
-            skipped.push("extract: keywords: no background model".to_string());
-        }
-        if let Some(other) = language.filter(|lang| *lang != "en") {
-            skipped.push(format!("extract: keywords: language {other}"));
+        let code = language.unwrap_or("en");
+        if lang::for_code(Some(code)).is_none() {
+            if self.keywords.is_none() {
+                skipped.push("extract: keywords: no background model".to_string());
+            }
+            skipped.push(format!("extract: keywords: language {code}"));
             return RankedKeywords {
                 keywords: None,
                 ran: newsflow_model::Nlp::UNSUPPORTED_LANGUAGE.to_string(),
                 skipped,
             };
         }
-        let ranking = if self.keywords.is_some() {
-            "tfidf:en"
+        let table = self.keywords.as_ref().and_then(|t| t.get(code));
+        match (&self.keywords, table) {
+            (None, _) => skipped.push("extract: keywords: no background model".to_string()),
+            (Some(_), None) => skipped.push(format!(
+                "extract: keywords: no background statistics for language {code}"
+            )),
+            (Some(_), Some(_)) => {}
+        }
+        let ranking = if table.is_some() {
+            "tfidf"
         } else {
-            "frequency:en"
+            "frequency"
         };
         RankedKeywords {
             keywords: Some(keyphrases.into_iter().map(|k| k.text).collect()),
-            ran: ranking.to_string(),
+            ran: format!("{ranking}:{code}"),
             skipped,
         }
     }
@@ -281,7 +299,7 @@ struct FoundEntities {
 
 /// What the keyword step gives the record.
 struct RankedKeywords {
-    /// `keywords`: `None` for languages other than English.
+    /// `keywords`: `None` for languages without stop words and sentence rules.
     keywords: Option<Vec<String>>,
     /// `nlp.keywords`: the ranking, or why there is none.
     ran: String,
@@ -520,7 +538,7 @@ mod tests {
     }
 
     #[test]
-    fn other_languages_skip_keywords() {
+    fn uncovered_languages_skip_keywords() {
         let extractor = Extractor::new(None, None).expect("extractor");
         let mut record = Record::new(
             "x".into(),
@@ -528,15 +546,57 @@ mod tests {
             String::new(),
             newsflow_model::Format::Txt,
         );
-        record.language = Some("de".into());
+        record.language = Some("pl".into());
         record.body =
-            "Die Regierung hat am Montag neue Regeln beschlossen. Sie gelten ab Juli.".into();
+            "Rząd przyjął w poniedziałek nowe przepisy dotyczące podatków. Obowiązują od lipca."
+                .into();
         extractor.extract(&mut record);
         assert_eq!(record.keywords, None);
         assert!(record
             .skipped
-            .contains(&"extract: keywords: language de".to_string()));
+            .contains(&"extract: keywords: language pl".to_string()));
         assert!(record.summary.is_some());
+    }
+
+    #[test]
+    fn german_keywords_and_summary_follow_german_rules() {
+        let german = keywords::KeywordModel::default();
+        let tables = keywords::KeywordTables::new(vec![("de".to_string(), german)]);
+        let extractor = Extractor {
+            ner: None,
+            ner_languages: Vec::new(),
+            keywords: Some(tables),
+        };
+        let mut record = record_in(
+            "de",
+            "Die Bundesregierung hat am 3. Oktober z. B. neue Regeln für die Bundes- und \
+             Landesverwaltung beschlossen, sagte Dr. Anna Weber am Montag in Berlin.\n\
+             Die Bundesregierung will die Regeln der Landesverwaltung bis zum Sommer prüfen \
+             lassen, und die Länder sollen dabei mitreden.",
+        );
+        extractor.extract(&mut record);
+        let nlp = record.nlp.expect("nlp");
+        assert_eq!(nlp.keywords.as_deref(), Some("tfidf:de"));
+        let keywords = record.keywords.expect("keywords");
+        assert!(
+            keywords.iter().any(|k| k == "Bundesregierung"),
+            "{keywords:?}"
+        );
+        for keyword in &keywords {
+            for word in keyword.split(' ') {
+                assert!(
+                    !lang::GERMAN.is_stopword(&word.to_lowercase()),
+                    "{keyword} in {keywords:?}"
+                );
+            }
+            assert_ne!(keyword, "Bundes", "a truncated compound is no keyword");
+        }
+        let summary = record.summary.expect("summary");
+        assert!(
+            summary.starts_with("Die Bundesregierung hat am 3. Oktober z. B. neue Regeln"),
+            "{summary}"
+        );
+        assert!(summary.contains("sagte Dr. Anna Weber am Montag in Berlin."));
     }
 
     fn record_in(language: &str, body: &str) -> Record {
@@ -562,7 +622,7 @@ mod tests {
         let nlp = spanish.nlp.expect("nlp");
         assert_eq!(nlp.language.as_deref(), Some("es"));
         assert_eq!(nlp.entities.as_deref(), Some("none:unsupported-language"));
-        assert_eq!(nlp.keywords.as_deref(), Some("none:unsupported-language"));
+        assert_eq!(nlp.keywords.as_deref(), Some("frequency:es"));
         assert_eq!(nlp.quotes.as_deref(), Some("rules:es"));
         assert_eq!(spanish.entities, None);
 
@@ -754,7 +814,7 @@ mod tests {
     }
 
     #[test]
-    fn keywords_only_for_english_and_notes_in_order() {
+    fn keywords_for_covered_languages_and_notes_in_order() {
         let extractor = Extractor::new(None, None).expect("extractor");
         let phrase = keywords::Keyphrase {
             text: "interest rates".to_string(),
@@ -764,15 +824,38 @@ mod tests {
         assert_eq!(english.keywords, Some(vec!["interest rates".to_string()]));
         assert_eq!(english.ran, "frequency:en");
         assert_eq!(english.skipped, ["extract: keywords: no background model"]);
-        let german = extractor.keywords_for(Some("de"), vec![phrase]);
-        assert_eq!(german.keywords, None);
-        assert_eq!(german.ran, newsflow_model::Nlp::UNSUPPORTED_LANGUAGE);
+        let german = extractor.keywords_for(Some("de"), vec![phrase.clone()]);
+        assert_eq!(german.keywords, Some(vec!["interest rates".to_string()]));
+        assert_eq!(german.ran, "frequency:de");
+        assert_eq!(german.skipped, ["extract: keywords: no background model"]);
+        let russian = extractor.keywords_for(Some("ru"), vec![phrase.clone()]);
+        assert_eq!(russian.keywords, None);
+        assert_eq!(russian.ran, newsflow_model::Nlp::UNSUPPORTED_LANGUAGE);
         assert_eq!(
-            german.skipped,
+            russian.skipped,
             [
                 "extract: keywords: no background model",
-                "extract: keywords: language de"
+                "extract: keywords: language ru"
             ]
+        );
+        let english_only = keywords::KeywordTables::new(vec![(
+            "en".to_string(),
+            keywords::KeywordModel::default(),
+        )]);
+        let with_model = Extractor {
+            ner: None,
+            ner_languages: Vec::new(),
+            keywords: Some(english_only),
+        };
+        assert_eq!(
+            with_model.keywords_for(None, vec![phrase.clone()]).ran,
+            "tfidf:en"
+        );
+        let french = with_model.keywords_for(Some("fr"), vec![phrase]);
+        assert_eq!(french.ran, "frequency:fr");
+        assert_eq!(
+            french.skipped,
+            ["extract: keywords: no background statistics for language fr"]
         );
     }
 

@@ -3,19 +3,18 @@
 //! The first well-formed sentence of the article is always taken (the news lead); the others
 //! are the best by a mix of position (earlier is better) and keyphrase coverage, skipping
 //! sentences that repeat an already chosen one. Sentences come out in article order.
+//!
+//! Sentences are cut with the rules of the article's language ([`crate::lang`]: "z. B.",
+//! "Dr.", "M.", "Sr.", "ca.", German ordinals), so a summary never ends inside a sentence at an
+//! abbreviation; the summary is the article's own sentences, so it is in the article's language.
 
 use crate::keywords::{for_each_candidate_in, Keyphrase};
+use crate::lang::{self, Language};
 use crate::text;
 use crate::text::FastState;
 use std::collections::HashMap;
 
 pub const MAX_SENTENCES: usize = 3;
-
-/// Sentence openers that refer back to an earlier sentence.
-const DANGLING: &[&str] = &[
-    "it", "he", "she", "they", "this", "that", "these", "those", "but", "and", "his", "her",
-    "their", "its",
-];
 
 struct Sentence<'a> {
     text: &'a str,
@@ -37,25 +36,49 @@ fn shared(a: &[u32], b: &[u32]) -> usize {
 }
 
 /// A well-formed sentence of `count` words: 6..=80 words, ends like a sentence, not page
-/// furniture.
-fn well_formed(sentence: &str, count: usize) -> bool {
-    let ends = sentence
-        .trim_end()
-        .chars()
-        .last()
-        .is_some_and(|c| matches!(c, '.' | '!' | '?' | '"' | '”' | ')'));
+/// furniture. Quotation marks are those of `language` (German „…“ and »…«, guillemets).
+fn well_formed(sentence: &str, count: usize, language: &Language) -> bool {
+    let english = language.code == "en";
+    let ends = sentence.trim_end().chars().last().is_some_and(|c| {
+        matches!(c, '.' | '!' | '?' | '"' | '”' | ')') || (!english && matches!(c, '“' | '»' | '«'))
+    });
     // A sentence cut inside a quotation is not a sentence of the article's voice.
-    let opening = sentence.matches('“').count();
-    let closing = sentence.matches('”').count();
-    let straight_balanced = sentence.matches('"').count().is_multiple_of(2);
-    let balanced = opening == closing && straight_balanced;
+    let count_of = |mark: char| sentence.matches(mark).count();
+    let straight_balanced = count_of('"').is_multiple_of(2);
+    let balanced = if english {
+        count_of('“') == count_of('”') && straight_balanced
+    } else {
+        // „ closes with “ (or ”); else “ with ”; guillemets pair either way round.
+        let low = count_of('„');
+        let curly = if low > 0 {
+            low == count_of('“') + count_of('”')
+        } else {
+            count_of('“') == count_of('”')
+        };
+        curly && count_of('«') == count_of('»') && straight_balanced
+    };
     (6..=80).contains(&count)
         && ends
         && balanced
         && sentence.chars().next().is_some_and(|c| !c.is_lowercase())
 }
 
+/// The sentences (byte ranges) of a paragraph in `language`, as the summary cuts them.
+pub fn sentences(paragraph: &str, language: &Language) -> Vec<(usize, usize)> {
+    text::sentences_in(paragraph, language)
+}
+
+/// The summary of an English article.
 pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String> {
+    summarize_in(paragraphs, keyphrases, &lang::ENGLISH)
+}
+
+/// The summary of an article in `language`.
+pub fn summarize_in(
+    paragraphs: &[&str],
+    keyphrases: &[Keyphrase],
+    language: &Language,
+) -> Option<String> {
     let weights: HashMap<String, f32, FastState> = keyphrases
         .iter()
         .enumerate()
@@ -71,14 +94,14 @@ pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String
     let mut term_ids: HashMap<String, u32, FastState> = HashMap::default();
     let mut term_weights: Vec<Option<f32>> = Vec::new();
     for paragraph in paragraphs {
-        for (start, end) in text::sentences(paragraph) {
+        for (start, end) in text::sentences_in(paragraph, language) {
             let sentence = &paragraph[start..end];
             let words = text::words(sentence);
-            if !well_formed(sentence, words.len()) {
+            if !well_formed(sentence, words.len(), language) {
                 continue;
             }
             let mut terms: Vec<u32> = Vec::new();
-            for_each_candidate_in(sentence, &words, |c| {
+            for_each_candidate_in(sentence, &words, language, |c| {
                 let id = match term_ids.get(c.term) {
                     Some(&id) => id,
                     None => {
@@ -128,7 +151,7 @@ pub fn summarize(paragraphs: &[&str], keyphrases: &[Keyphrase]) -> Option<String
                 .next()
                 .unwrap_or("")
                 .to_lowercase();
-            let dangling = DANGLING.contains(&first_word.as_str());
+            let dangling = language.dangling.contains(&first_word.as_str());
             let penalty = if dangling { 0.6 } else { 1.0 };
             (
                 index,

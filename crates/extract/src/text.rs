@@ -1,5 +1,6 @@
 //! Shared text helpers: word tokens with byte offsets, sentence splitting, stopwords.
 
+use crate::lang::{self, Language};
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
@@ -156,16 +157,35 @@ pub fn norm_token_into(token: &str, out: &mut String) {
     }
 }
 
-/// Abbreviations after which a dot does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
+/// Abbreviations after which a dot does not end an English sentence.
+pub(crate) const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "col", "lt", "sgt", "capt", "rep",
     "sen", "gov", "pres", "rev", "hon", "no", "vs", "inc", "ltd", "co", "corp", "jan", "feb",
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "e.g",
     "i.e", "etc", "approx", "dept", "est", "fig", "vol", "op",
 ];
 
-/// Sentence spans (byte ranges) of one paragraph.
+/// Sentence spans (byte ranges) of one English paragraph.
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    sentences_in(text, &lang::ENGLISH)
+}
+
+/// Closing marks swallowed after a sentence's end (English keeps its old set).
+fn closes_sentence(ch: char, language: &Language) -> bool {
+    matches!(ch, '"' | '”' | '’' | '\'' | ')')
+        || (language.code != "en" && matches!(ch, '»' | '«' | '“' | '‘'))
+}
+
+/// Marks that may open a sentence (English keeps its old set).
+fn opens_sentence(ch: char, language: &Language) -> bool {
+    matches!(ch, '"' | '“' | '‘' | '(')
+        || (language.code != "en" && matches!(ch, '¿' | '¡' | '«' | '»' | '„' | '‚' | '–' | '—'))
+}
+
+/// Sentence spans (byte ranges) of one paragraph in `language`: a dot after one of its
+/// abbreviations ("z. B.", "Dr.", "M.", "Sr.", "ca.") or, in German and Dutch, after an
+/// ordinal number ("am 3. Oktober") does not end a sentence.
+pub fn sentences_in(text: &str, language: &Language) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -175,9 +195,7 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
         if matches!(ch, '.' | '!' | '?') {
             // Swallow closing quotes and brackets after the mark.
             let mut end_index = index + 1;
-            while end_index < chars.len()
-                && matches!(chars[end_index].1, '"' | '”' | '’' | '\'' | ')')
-            {
+            while end_index < chars.len() && closes_sentence(chars[end_index].1, language) {
                 end_index += 1;
             }
             let end = chars.get(end_index).map(|(o, _)| *o).unwrap_or(text.len());
@@ -190,11 +208,11 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
                 look >= chars.len()
                     || chars[look].1.is_uppercase()
                     || chars[look].1.is_numeric()
-                    || matches!(chars[look].1, '"' | '“' | '‘' | '(')
+                    || opens_sentence(chars[look].1, language)
             };
             let is_break = followed_by_space
                 && next_starts_sentence
-                && !(ch == '.' && is_abbreviation(text, offset));
+                && !(ch == '.' && is_abbreviation(text, offset, end, language));
             if is_break {
                 if text[start..end].trim().chars().any(char::is_alphanumeric) {
                     out.push(trim_span(text, start, end));
@@ -220,7 +238,9 @@ fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start + lead, end - trail)
 }
 
-fn is_abbreviation(text: &str, dot: usize) -> bool {
+/// True when the dot at `dot` ends an abbreviation (or an ordinal) of `language` rather than
+/// a sentence; `after` is where the text after the dot (and its closing marks) starts.
+fn is_abbreviation(text: &str, dot: usize, after: usize, language: &Language) -> bool {
     let before = &text[..dot];
     let word: String = before
         .chars()
@@ -234,13 +254,30 @@ fn is_abbreviation(text: &str, dot: usize) -> bool {
         return false;
     }
     let lower = word.to_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+    if language.is_abbreviation(&lower) {
         return true;
     }
-    // Single capital letters and dotted initials (`U.S`, `J`, `W`) are abbreviations.
+    // Single capital letters and dotted initials (`U.S`, `J`, `W`) are abbreviations; outside
+    // English single lowercase letters too (`z. B.`, `d. h.`, `p. ex.`).
     let parts: Vec<&str> = word.split('.').collect();
-    parts.iter().all(|part| part.chars().count() <= 1)
-        && word.chars().next().is_some_and(char::is_uppercase)
+    let initials = parts.iter().all(|part| part.chars().count() <= 1)
+        && word.chars().next().is_some_and(|c| {
+            c.is_uppercase() || (language.lowercase_initials && c.is_alphabetic())
+        });
+    if initials {
+        return true;
+    }
+    // An ordinal ("am 3. Oktober", "im 19. Jahrhundert"): up to three digits, and the next
+    // word is no function word ("… auf Platz 3. Dann …" ends a sentence).
+    if language.ordinal_dots && word.len() <= 3 && word.bytes().all(|b| b.is_ascii_digit()) {
+        let next: String = text[after..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric())
+            .collect();
+        return !next.is_empty() && !language.is_stopword(&next.to_lowercase());
+    }
+    false
 }
 
 /// English function words that never start or end a keyphrase.
