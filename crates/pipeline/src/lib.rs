@@ -294,14 +294,21 @@ impl Pipeline {
 
     /// Extract stage: metadata, entities, quotes, keywords, summary.
     pub fn extract(&self, record: &mut Record) {
-        let english = record.language.as_deref().is_none_or(|code| code == "en");
-        if !english {
-            record.skipped.push(format!(
-                "keywords: statistics are english-only, language is {}",
-                record.language.as_deref().unwrap_or("unknown")
-            ));
-        }
         self.extractor.extract(record);
+        // say so when keywords were ranked without the language's background statistics
+        let language = record.language.as_deref().unwrap_or("unknown").to_string();
+        let how = record.nlp.as_ref().and_then(|nlp| nlp.keywords.clone());
+        if let Some(how) = how {
+            if how.starts_with("frequency:") {
+                record.skipped.push(format!(
+                    "keywords: no background statistics for language {language}, ranked by frequency"
+                ));
+            } else if how.starts_with("none:") {
+                record
+                    .skipped
+                    .push(format!("keywords: language {language} is not supported"));
+            }
+        }
         record.stages.push("extract".to_string());
     }
 
