@@ -113,10 +113,26 @@ impl Workspace {
 
     /// Adds lines to the config's `[nats]` table.
     pub fn add_nats_options(&self, lines: &str) {
+        self.add_options("nats", lines);
+    }
+
+    /// Adds lines to the config's `[watch]` table.
+    pub fn add_watch_options(&self, lines: &str) {
+        self.add_options("watch", lines);
+    }
+
+    /// Adds lines to a table of the config (`nats`, `watch`, `workers`).
+    fn add_options(&self, table: &str, lines: &str) {
+        let header = format!("[{table}]\n");
         let text = std::fs::read_to_string(&self.config).unwrap();
-        let text = text.replacen("[nats]\n", &format!("[nats]\n{lines}\n"), 1);
+        assert!(
+            text.contains(&header),
+            "no {header:?} in the workspace's config"
+        );
+        let text = text.replacen(&header, &format!("{header}{lines}\n"), 1);
         std::fs::write(&self.config, text).unwrap();
     }
+
 }
 
 /// A newsflow child process, killed (SIGKILL) on drop.

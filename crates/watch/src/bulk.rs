@@ -656,6 +656,49 @@ mod tests {
         room: tokio::sync::Semaphore,
     }
 
+    /// A watcher running on an inbox holding `many.jsonl` (`lines` JSON lines) into a
+    /// [`Paced`] sink with room for `room` articles.
+    struct PacedRun {
+        temp: tempfile::TempDir,
+        sink: Arc<Paced>,
+        stats: Arc<WatchStats>,
+        cancel: CancellationToken,
+        handle: tokio::task::JoinHandle<Result<(), crate::WatchError>>,
+    }
+
+    impl PacedRun {
+        fn start(lines: usize, room: usize) -> PacedRun {
+            let temp = tempfile::tempdir().unwrap();
+            let inbox = temp.path().join("inbox");
+            std::fs::create_dir_all(&inbox).unwrap();
+            std::fs::write(inbox.join("many.jsonl"), jsonl(lines)).unwrap();
+            let sink = Arc::new(Paced {
+                recorder: Recorder::default(),
+                room: tokio::sync::Semaphore::new(room),
+            });
+            let stats = Arc::new(WatchStats::default());
+            let cancel = CancellationToken::new();
+            let handle = tokio::spawn(run(
+                options(&inbox, &temp.path().join("state")),
+                sink.clone(),
+                Arc::new(MemoryDedup::default()),
+                stats.clone(),
+                cancel.clone(),
+            ));
+            PacedRun {
+                temp,
+                sink,
+                stats,
+                cancel,
+                handle,
+            }
+        }
+
+        fn inbox(&self) -> std::path::PathBuf {
+            self.temp.path().join("inbox")
+        }
+    }
+
     impl Sink for Paced {
         async fn deliver(&self, found: Found) -> Result<Delivered, SinkError> {
             self.recorder.deliver(found).await
@@ -673,23 +716,8 @@ mod tests {
     /// and a single file dropped meanwhile also waits its turn.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_bulk_file_waits_for_room_downstream() {
-        let temp = tempfile::tempdir().unwrap();
-        let inbox = temp.path().join("inbox");
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::write(inbox.join("many.jsonl"), jsonl(50)).unwrap();
-        let sink = Arc::new(Paced {
-            recorder: Recorder::default(),
-            room: tokio::sync::Semaphore::new(10),
-        });
-        let stats = Arc::new(WatchStats::default());
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(run(
-            options(&inbox, &temp.path().join("state")),
-            sink.clone(),
-            Arc::new(MemoryDedup::default()),
-            stats.clone(),
-            cancel.clone(),
-        ));
+        let paced = PacedRun::start(50, 10);
+        let (sink, stats) = (&paced.sink, &paced.stats);
         let articles = || sink.recorder.outline().0.len();
         let start = Instant::now();
         while (articles() < 10 || !stats.pace.paused()) && start.elapsed() < Duration::from_secs(10)
@@ -699,7 +727,7 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(articles(), 10);
         assert!(stats.pace.paused());
-        std::fs::write(inbox.join("single.txt"), "a single article").unwrap();
+        std::fs::write(paced.inbox().join("single.txt"), "a single article").unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(articles(), 10, "the single file waits for room too");
         sink.room.add_permits(41);
@@ -713,42 +741,26 @@ mod tests {
         assert!(found.values().all(|n| *n == 1), "{found:?}");
         assert!(!stats.pace.paused());
         assert!(stats.pace.paused_ms_total() >= 300);
-        cancel.cancel();
-        handle.await.unwrap().unwrap();
+        paced.cancel.cancel();
+        paced.handle.await.unwrap().unwrap();
     }
 
     /// A watcher waiting for room stops at once on shutdown, its acknowledged position kept.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_watcher_waiting_for_room_stops_on_shutdown() {
-        let temp = tempfile::tempdir().unwrap();
-        let inbox = temp.path().join("inbox");
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::write(inbox.join("many.jsonl"), jsonl(20)).unwrap();
-        let sink = Arc::new(Paced {
-            recorder: Recorder::default(),
-            room: tokio::sync::Semaphore::new(3),
-        });
-        let stats = Arc::new(WatchStats::default());
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(run(
-            options(&inbox, &temp.path().join("state")),
-            sink.clone(),
-            Arc::new(MemoryDedup::default()),
-            stats.clone(),
-            cancel.clone(),
-        ));
+        let paced = PacedRun::start(20, 3);
         let start = Instant::now();
-        while !stats.pace.paused() && start.elapsed() < Duration::from_secs(10) {
+        while !paced.stats.pace.paused() && start.elapsed() < Duration::from_secs(10) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        cancel.cancel();
-        tokio::time::timeout(Duration::from_secs(5), handle)
+        paced.cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(5), paced.handle)
             .await
             .expect("stops while paused")
             .unwrap()
             .unwrap();
-        assert_eq!(sink.recorder.outline().0.len(), 3);
-        assert!(!stats.pace.paused());
+        assert_eq!(paced.sink.recorder.outline().0.len(), 3);
+        assert!(!paced.stats.pace.paused());
     }
 
     /// Issue 15: a read that fails part-way, after records went out, keeps the file's position
