@@ -909,8 +909,12 @@ pub async fn connect_any(urls: &str) -> async_nats::Client {
         .expect("connects")
 }
 
-/// Messages per article id on `newsflow.articles.raw` (the stream holds nothing else while no
-/// worker runs).
+/// The subject the watcher publishes to: the articles stream also holds every stage's copy
+/// of an article once workers run (`newsflow.articles.clean`, `.classified`).
+pub const RAW_SUBJECT: &str = "newsflow.articles.raw";
+
+/// Messages per article id on `newsflow.articles.raw` (the watcher's publishes; the stages'
+/// copies on the other subjects of the stream are not counted).
 pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, usize> {
     let mut ids = BTreeMap::new();
     let Ok(mut stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
@@ -922,6 +926,9 @@ pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, us
     let (first, last) = (info.state.first_sequence, info.state.last_sequence);
     for sequence in first.max(1)..=last {
         if let Ok(message) = stream.get_raw_message(sequence).await {
+            if message.subject.as_str() != RAW_SUBJECT {
+                continue;
+            }
             let id = message
                 .headers
                 .get("Newsflow-Id")
@@ -933,14 +940,17 @@ pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, us
     ids
 }
 
-/// Messages in the articles stream.
+/// Messages on `newsflow.articles.raw` (the watcher's publishes) in the articles stream.
 pub async fn raw_count(js: &async_nats::jetstream::Context) -> u64 {
-    match js.get_stream("NEWSFLOW_ARTICLES").await {
-        Ok(mut stream) => stream
-            .info()
-            .await
-            .map(|info| info.state.messages)
-            .unwrap_or(0),
-        Err(_) => 0,
+    let Ok(stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
+        return 0;
+    };
+    let Ok(mut subjects) = stream.info_with_subjects(RAW_SUBJECT).await else {
+        return 0;
+    };
+    let mut count = 0;
+    while let Some(Ok((_, messages))) = subjects.next().await {
+        count += messages as u64;
     }
+    count
 }
