@@ -111,6 +111,11 @@ impl Workspace {
         Proc::spawn(&self.config, args, self.dir.path())
     }
 
+    /// [`Workspace::spawn`] with its own `RUST_LOG` filter.
+    pub fn spawn_logging(&self, args: &[&str], filter: &str) -> Proc {
+        Proc::spawn_logging(&self.config, args, self.dir.path(), filter)
+    }
+
     /// Adds lines to the config's `[nats]` table.
     pub fn add_nats_options(&self, lines: &str) {
         self.add_options("nats", lines);
@@ -132,7 +137,6 @@ impl Workspace {
         let text = text.replacen(&header, &format!("{header}{lines}\n"), 1);
         std::fs::write(&self.config, text).unwrap();
     }
-
 }
 
 /// A newsflow child process, killed (SIGKILL) on drop.
@@ -143,6 +147,11 @@ pub struct Proc {
 
 impl Proc {
     pub fn spawn(config: &Path, args: &[&str], log_dir: &Path) -> Proc {
+        Proc::spawn_logging(config, args, log_dir, "info,async_nats=warn")
+    }
+
+    /// [`Proc::spawn`] with its own `RUST_LOG` filter (e.g. per-article debug lines).
+    pub fn spawn_logging(config: &Path, args: &[&str], log_dir: &Path, filter: &str) -> Proc {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = log_dir.join(format!("proc-{n}.log"));
@@ -151,7 +160,7 @@ impl Proc {
             .arg("--config")
             .arg(config)
             .args(args)
-            .env("RUST_LOG", "info,async_nats=warn")
+            .env("RUST_LOG", filter)
             .env_remove("NEWSFLOW_NATS_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -421,6 +430,18 @@ impl Broker {
         let store = tempfile::tempdir().unwrap();
         let mut options = ServerOptions::new(store.path());
         options.config = config.to_string();
+        let server =
+            NatsServer::start(options).expect("nats-server must be installed (see README)");
+        Broker {
+            server,
+            _store: store,
+        }
+    }
+    /// With this max payload (nats-server's own default is 1 MiB; ours is 8 MiB).
+    pub fn start_with_max_payload(bytes: usize) -> Broker {
+        let store = tempfile::tempdir().unwrap();
+        let mut options = ServerOptions::new(store.path());
+        options.max_payload = bytes;
         let server =
             NatsServer::start(options).expect("nats-server must be installed (see README)");
         Broker {
