@@ -623,29 +623,16 @@ mod tests {
         lines: usize,
         until: impl Fn(&Recorder) -> bool,
     ) -> (Arc<Recorder>, Arc<WatchStats>, tempfile::TempDir) {
-        let temp = tempfile::tempdir().unwrap();
-        let inbox = temp.path().join("inbox");
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::write(inbox.join(name), jsonl(lines)).unwrap();
-        let recorder = Arc::new(Recorder::default());
-        let stats = Arc::new(WatchStats::default());
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(run(
-            options(&inbox, &temp.path().join("state")),
-            recorder.clone(),
-            Arc::new(MemoryDedup::default()),
-            stats.clone(),
-            cancel.clone(),
-        ));
+        let running = Running::start(name, lines, Arc::new(Recorder::default()));
         let start = Instant::now();
-        while !until(&recorder) && start.elapsed() < Duration::from_secs(10) {
+        while !until(&running.sink) && start.elapsed() < Duration::from_secs(10) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         // A few more rescans: nothing more may come.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        cancel.cancel();
-        handle.await.unwrap().unwrap();
-        (recorder, stats, temp)
+        running.cancel.cancel();
+        running.handle.await.unwrap().unwrap();
+        (running.sink, running.stats, running.temp)
     }
 
     use tokio_util::sync::CancellationToken;
@@ -656,26 +643,21 @@ mod tests {
         room: tokio::sync::Semaphore,
     }
 
-    /// A watcher running on an inbox holding `many.jsonl` (`lines` JSON lines) into a
-    /// [`Paced`] sink with room for `room` articles.
-    struct PacedRun {
+    /// A watcher running on an inbox holding `name` (`lines` JSON lines) into `sink`.
+    struct Running<S> {
         temp: tempfile::TempDir,
-        sink: Arc<Paced>,
+        sink: Arc<S>,
         stats: Arc<WatchStats>,
         cancel: CancellationToken,
         handle: tokio::task::JoinHandle<Result<(), crate::WatchError>>,
     }
 
-    impl PacedRun {
-        fn start(lines: usize, room: usize) -> PacedRun {
+    impl<S: Sink> Running<S> {
+        fn start(name: &str, lines: usize, sink: Arc<S>) -> Running<S> {
             let temp = tempfile::tempdir().unwrap();
             let inbox = temp.path().join("inbox");
             std::fs::create_dir_all(&inbox).unwrap();
-            std::fs::write(inbox.join("many.jsonl"), jsonl(lines)).unwrap();
-            let sink = Arc::new(Paced {
-                recorder: Recorder::default(),
-                room: tokio::sync::Semaphore::new(room),
-            });
+            std::fs::write(inbox.join(name), jsonl(lines)).unwrap();
             let stats = Arc::new(WatchStats::default());
             let cancel = CancellationToken::new();
             let handle = tokio::spawn(run(
@@ -685,7 +667,7 @@ mod tests {
                 stats.clone(),
                 cancel.clone(),
             ));
-            PacedRun {
+            Running {
                 temp,
                 sink,
                 stats,
@@ -697,6 +679,16 @@ mod tests {
         fn inbox(&self) -> std::path::PathBuf {
             self.temp.path().join("inbox")
         }
+    }
+
+    /// A watcher on `many.jsonl` (`lines` JSON lines) into a [`Paced`] sink with room for
+    /// `room` articles.
+    fn paced(lines: usize, room: usize) -> Running<Paced> {
+        let sink = Arc::new(Paced {
+            recorder: Recorder::default(),
+            room: tokio::sync::Semaphore::new(room),
+        });
+        Running::start("many.jsonl", lines, sink)
     }
 
     impl Sink for Paced {
@@ -716,7 +708,7 @@ mod tests {
     /// and a single file dropped meanwhile also waits its turn.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_bulk_file_waits_for_room_downstream() {
-        let paced = PacedRun::start(50, 10);
+        let paced = paced(50, 10);
         let (sink, stats) = (&paced.sink, &paced.stats);
         let articles = || sink.recorder.outline().0.len();
         let start = Instant::now();
@@ -748,7 +740,7 @@ mod tests {
     /// A watcher waiting for room stops at once on shutdown, its acknowledged position kept.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_watcher_waiting_for_room_stops_on_shutdown() {
-        let paced = PacedRun::start(20, 3);
+        let paced = paced(20, 3);
         let start = Instant::now();
         while !paced.stats.pace.paused() && start.elapsed() < Duration::from_secs(10) {
             tokio::time::sleep(Duration::from_millis(20)).await;
