@@ -314,9 +314,9 @@ fn gazetteer_matches(infos: &mut [TokenInfo<'_>], words: &[WordInfo], gazetteer:
 }
 
 /// Names the first pass found in this document: key -> type mask and majority type, as in
-/// the gazetteer.
-fn document_names(document: &PreparedDocument<'_>, prior: &[Vec<u8>]) -> HashMap<u64, u32> {
-    let mut counts: HashMap<u64, [u32; 4]> = HashMap::new();
+/// the gazetteer. The keys are finished feature hashes, so the map does not hash them again.
+fn document_names(document: &PreparedDocument<'_>, prior: &[Vec<u8>]) -> KeyMap<u32> {
+    let mut counts: KeyMap<[u32; 4]> = KeyMap::default();
     for (infos, labels) in document.sentences.iter().zip(prior) {
         if labels.len() != infos.len() {
             continue;
