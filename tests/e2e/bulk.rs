@@ -412,16 +412,7 @@ async fn a_warc_waits_for_the_workers_at_max_backlog_then_flows_once() {
     let broker = Broker::start();
     let url = broker.url();
     let workspace = Workspace::new(&url, "");
-    let text = std::fs::read_to_string(&workspace.config).unwrap();
-    std::fs::write(
-        &workspace.config,
-        text.replacen(
-            "[watch]\n",
-            &format!("[watch]\nbulk_in_flight = 16\nmax_backlog = {MAX_BACKLOG}\n"),
-            1,
-        ),
-    )
-    .unwrap();
+    workspace.add_watch_options(&format!("bulk_in_flight = 16\nmax_backlog = {MAX_BACKLOG}"));
     let js = async_nats::jetstream::new(async_nats::connect(&url).await.unwrap());
     let watch = workspace.spawn(&["watch", "--nats", &url]);
     watch.wait_log("watcher started", Duration::from_secs(30));

@@ -320,12 +320,7 @@ async fn stuck_consumer_backlog_keeps_memory_flat() {
     let workspace = Workspace::new(&url, "");
     // The backlog is to wait in JetStream, in front of the stuck stage: unpaced (with
     // watch.max_backlog the watcher would stop there and the rest would wait in the inbox).
-    let text = std::fs::read_to_string(&workspace.config).unwrap();
-    std::fs::write(
-        &workspace.config,
-        text.replacen("[watch]\n", "[watch]\nmax_backlog = 0\n", 1),
-    )
-    .unwrap();
+    workspace.add_watch_options("max_backlog = 0");
     if std::env::var("NEWSFLOW_FAULT_UNBOUNDED").is_ok() {
         let text = std::fs::read_to_string(&workspace.config).unwrap();
         let text = text

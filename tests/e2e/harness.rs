@@ -111,10 +111,30 @@ impl Workspace {
         Proc::spawn(&self.config, args, self.dir.path())
     }
 
+    /// [`Workspace::spawn`] with its own `RUST_LOG` filter.
+    pub fn spawn_logging(&self, args: &[&str], filter: &str) -> Proc {
+        Proc::spawn_logging(&self.config, args, self.dir.path(), filter)
+    }
+
     /// Adds lines to the config's `[nats]` table.
     pub fn add_nats_options(&self, lines: &str) {
+        self.add_options("nats", lines);
+    }
+
+    /// Adds lines to the config's `[watch]` table.
+    pub fn add_watch_options(&self, lines: &str) {
+        self.add_options("watch", lines);
+    }
+
+    /// Adds lines to a table of the config (`nats`, `watch`, `workers`).
+    fn add_options(&self, table: &str, lines: &str) {
+        let header = format!("[{table}]\n");
         let text = std::fs::read_to_string(&self.config).unwrap();
-        let text = text.replacen("[nats]\n", &format!("[nats]\n{lines}\n"), 1);
+        assert!(
+            text.contains(&header),
+            "no {header:?} in the workspace's config"
+        );
+        let text = text.replacen(&header, &format!("{header}{lines}\n"), 1);
         std::fs::write(&self.config, text).unwrap();
     }
 }
@@ -127,6 +147,11 @@ pub struct Proc {
 
 impl Proc {
     pub fn spawn(config: &Path, args: &[&str], log_dir: &Path) -> Proc {
+        Proc::spawn_logging(config, args, log_dir, "info,async_nats=warn")
+    }
+
+    /// [`Proc::spawn`] with its own `RUST_LOG` filter (e.g. per-article debug lines).
+    pub fn spawn_logging(config: &Path, args: &[&str], log_dir: &Path, filter: &str) -> Proc {
         static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = log_dir.join(format!("proc-{n}.log"));
@@ -135,7 +160,7 @@ impl Proc {
             .arg("--config")
             .arg(config)
             .args(args)
-            .env("RUST_LOG", "info,async_nats=warn")
+            .env("RUST_LOG", filter)
             .env_remove("NEWSFLOW_NATS_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -405,6 +430,18 @@ impl Broker {
         let store = tempfile::tempdir().unwrap();
         let mut options = ServerOptions::new(store.path());
         options.config = config.to_string();
+        let server =
+            NatsServer::start(options).expect("nats-server must be installed (see README)");
+        Broker {
+            server,
+            _store: store,
+        }
+    }
+    /// With this max payload (nats-server's own default is 1 MiB; ours is 8 MiB).
+    pub fn start_with_max_payload(bytes: usize) -> Broker {
+        let store = tempfile::tempdir().unwrap();
+        let mut options = ServerOptions::new(store.path());
+        options.max_payload = bytes;
         let server =
             NatsServer::start(options).expect("nats-server must be installed (see README)");
         Broker {
@@ -893,8 +930,12 @@ pub async fn connect_any(urls: &str) -> async_nats::Client {
         .expect("connects")
 }
 
-/// Messages per article id on `newsflow.articles.raw` (the stream holds nothing else while no
-/// worker runs).
+/// The subject the watcher publishes to: the articles stream also holds every stage's copy
+/// of an article once workers run (`newsflow.articles.clean`, `.classified`).
+pub const RAW_SUBJECT: &str = "newsflow.articles.raw";
+
+/// Messages per article id on `newsflow.articles.raw` (the watcher's publishes; the stages'
+/// copies on the other subjects of the stream are not counted).
 pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, usize> {
     let mut ids = BTreeMap::new();
     let Ok(mut stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
@@ -906,6 +947,9 @@ pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, us
     let (first, last) = (info.state.first_sequence, info.state.last_sequence);
     for sequence in first.max(1)..=last {
         if let Ok(message) = stream.get_raw_message(sequence).await {
+            if message.subject.as_str() != RAW_SUBJECT {
+                continue;
+            }
             let id = message
                 .headers
                 .get("Newsflow-Id")
@@ -917,14 +961,17 @@ pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, us
     ids
 }
 
-/// Messages in the articles stream.
+/// Messages on `newsflow.articles.raw` (the watcher's publishes) in the articles stream.
 pub async fn raw_count(js: &async_nats::jetstream::Context) -> u64 {
-    match js.get_stream("NEWSFLOW_ARTICLES").await {
-        Ok(mut stream) => stream
-            .info()
-            .await
-            .map(|info| info.state.messages)
-            .unwrap_or(0),
-        Err(_) => 0,
+    let Ok(stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
+        return 0;
+    };
+    let Ok(mut subjects) = stream.info_with_subjects(RAW_SUBJECT).await else {
+        return 0;
+    };
+    let mut count = 0;
+    while let Some(Ok((_, messages))) = subjects.next().await {
+        count += messages as u64;
     }
+    count
 }

@@ -10,11 +10,8 @@ use crate::harness::{article, raw_count, raw_ids, Broker, Proc, Workspace};
 
 /// Adds lines to the config's `[watch]` (and, with `nats`, `[nats]`) table.
 fn configure(workspace: &Workspace, watch: &str, nats: &str) {
-    let text = std::fs::read_to_string(&workspace.config).unwrap();
-    let text = text
-        .replacen("[watch]\n", &format!("[watch]\n{watch}\n"), 1)
-        .replacen("[nats]\n", &format!("[nats]\n{nats}\n"), 1);
-    std::fs::write(&workspace.config, text).unwrap();
+    workspace.add_watch_options(watch);
+    workspace.add_nats_options(nats);
 }
 
 async fn jetstream(url: &str) -> async_nats::jetstream::Context {

@@ -517,12 +517,7 @@ async fn status_errors_retry_replay_and_export() {
 async fn dashboard_shows_a_bulk_file_and_a_paused_watcher_in_a_real_browser() {
     let broker = Broker::start();
     let workspace = Workspace::new(&broker.url(), "");
-    let text = std::fs::read_to_string(&workspace.config).unwrap();
-    std::fs::write(
-        &workspace.config,
-        text.replacen("[watch]\n", "[watch]\nmax_backlog = 1\n", 1),
-    )
-    .unwrap();
+    workspace.add_watch_options("max_backlog = 1");
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let up = workspace.spawn(&["up", "--nats", &broker.url(), "--http", &listen]);

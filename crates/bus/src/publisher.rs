@@ -16,8 +16,23 @@ use tokio::sync::OnceCell;
 use crate::pace::Pacer;
 use crate::{headers, Subjects};
 
-/// Room left in a message for headers and protocol overhead.
+/// Room left in a message for protocol overhead and the headers added on publishing
+/// (`Nats-Msg-Id`), beside the article's own headers.
 const HEADER_ROOM: usize = 4096;
+
+/// The bytes a header block takes in a message (`name: value\r\n` per value).
+fn header_bytes(header_map: &HeaderMap) -> usize {
+    header_map
+        .iter()
+        .map(|(name, values)| {
+            let name: &str = name.as_ref();
+            values
+                .iter()
+                .map(|value| name.len() + value.as_str().len() + 4)
+                .sum::<usize>()
+        })
+        .sum()
+}
 
 /// Publishes what the watcher finds.
 pub struct JetStreamSink {
@@ -71,7 +86,10 @@ impl JetStreamSink {
                     header_map.insert(headers::CHARSET, headers::encode(charset).as_str());
                 }
                 let max_payload = self.js.client().server_info().max_payload;
-                let payload = if article.bytes.len() + HEADER_ROOM > max_payload {
+                // Long headers (a source path, a crawled URL) count too: an article that
+                // fits alone may not fit with them, and the server would refuse it forever.
+                let headers_len = header_bytes(&header_map);
+                let payload = if article.bytes.len() + headers_len + HEADER_ROOM > max_payload {
                     let store = self.blob_store().await?;
                     let meta = object_store::ObjectMetadata {
                         name: article.id.clone(),

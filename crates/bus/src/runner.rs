@@ -5,7 +5,8 @@
 //! derived from the article id and the stage, and ack the input only once that publish is
 //! acknowledged. A transient failure is nak'ed with exponential backoff; after `max_deliver`
 //! deliveries the article becomes an error record on `<prefix>.errors.<stage>` and is
-//! terminated. A permanent failure (bad input) becomes an error record at once.
+//! terminated. A permanent failure (bad input, or an output larger than the server's max
+//! payload: kind `too_large`) becomes an error record at once.
 //!
 //! A worker killed at any instant loses nothing (the input is unacked, so it is redelivered)
 //! and doubles nothing (the redelivered output carries the same message id, so the stream
@@ -36,6 +37,14 @@ const CRASH_FACTOR: i64 = 4;
 /// their input) without holding a handler slot, so the next article's work overlaps the
 /// broker round trip of the last one.
 const PIPELINE_DEPTH: usize = 4;
+
+/// Why an onward publish failed.
+enum PublishFailure {
+    /// The output is larger than the server accepts: no retry can help.
+    TooLarge(String),
+    /// The broker failed: worth another try.
+    Broker(String),
+}
 
 /// A message handed to a stage.
 #[derive(Debug, Clone)]
@@ -399,7 +408,15 @@ impl<H: Handler> Shared<H> {
                             .record(since_drop);
                     }
                 }
-                Err(err) => {
+                Err(PublishFailure::TooLarge(message_text)) => {
+                    // Never fits, however often it is tried: an error record at once.
+                    let mut record =
+                        ErrorRecord::new(&id, &source, stage, "too_large", message_text);
+                    record.attempts = delivered as u32;
+                    record.version = version;
+                    self.give_up(&message, record).await;
+                }
+                Err(PublishFailure::Broker(err)) => {
                     let transient = Transient::broker("publish_failed", err);
                     self.retry_or_give_up(&message, (&id, &source, version), delivered, transient)
                         .await;
@@ -427,17 +444,28 @@ impl<H: Handler> Shared<H> {
         }
     }
 
-    async fn publish(&self, forward: Forward) -> Result<(), String> {
+    async fn publish(&self, forward: Forward) -> Result<(), PublishFailure> {
+        let bytes = forward.payload.len();
+        let subject = forward.subject;
         let message = PublishMessage::build()
             .payload(forward.payload)
             .headers(forward.headers)
             .message_id(forward.message_id);
         self.js
-            .send_publish(forward.subject, message)
+            .send_publish(subject.clone(), message)
             .await
-            .map_err(|err| err.to_string())?
+            .map_err(|err| match err.kind() {
+                jetstream::context::PublishErrorKind::MaxPayloadExceeded => {
+                    PublishFailure::TooLarge(format!(
+                        "the output for {subject} is {bytes} bytes, over the server's max \
+                         payload of {} bytes (nats max_payload)",
+                        self.js.client().server_info().max_payload
+                    ))
+                }
+                _ => PublishFailure::Broker(err.to_string()),
+            })?
             .await
-            .map_err(|err| err.to_string())?;
+            .map_err(|err| PublishFailure::Broker(err.to_string()))?;
         Ok(())
     }
 

@@ -179,7 +179,9 @@ fn main() -> std::process::ExitCode {
             EvalCommand::Keywords(args) => {
                 cmd::extract::run_eval_keywords(config_path.as_deref(), &args)
             }
-            EvalCommand::Clean(args) => cmd::clean_eval::run_eval_clean(&args),
+            EvalCommand::Clean(args) => {
+                cmd::clean_eval::run_eval_clean(config_path.as_deref(), &args)
+            }
             EvalCommand::Meta(args) => cmd::meta_eval::run_eval_meta(&args),
             EvalCommand::Quotes(args) => {
                 cmd::quote_eval::run_eval_quotes(config_path.as_deref(), &args)

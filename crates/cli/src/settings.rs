@@ -171,9 +171,9 @@ fn read_clean_model(dir: &Path, file: &str) -> anyhow::Result<Option<Vec<u8>>> {
 
 /// The clean stage with the models of the models folder (the built-in ones where it has none),
 /// as the pipeline loads them: for the commands that run the clean stage alone (`eval clean`).
-/// The config is the default file with the `NEWSFLOW_*` environment.
-pub fn cleaner() -> anyhow::Result<newsflow_clean::Cleaner> {
-    let config = load_config(None)?;
+/// The config is `--config` (else the default file) with the `NEWSFLOW_*` environment.
+pub fn cleaner(config_path: Option<&Path>) -> anyhow::Result<newsflow_clean::Cleaner> {
+    let config = load_config(config_path)?;
     let dir = models_dir(&config);
     let lines = read_clean_model(&dir, newsflow_clean::LINE_MODEL_FILE)?;
     let words = read_clean_model(&dir, newsflow_clean::WORD_FREQS_FILE)?;

@@ -98,4 +98,33 @@ mod tests {
         assert_eq!(places[1].kind, PlaceKind::Continent);
         assert!(parse_places("x\tplanet\t\t0\t1\n").is_err());
     }
+
+    #[test]
+    fn reads_the_shared_places() {
+        let root = crate::root_from_manifest(env!("CARGO_MANIFEST_DIR"));
+        let places = read_places(&root).unwrap();
+        assert_eq!(places.len(), 158_418);
+        let count = |kind| places.iter().filter(|p| p.kind == kind).count();
+        assert_eq!(
+            [
+                PlaceKind::City,
+                PlaceKind::Country,
+                PlaceKind::Continent,
+                PlaceKind::Admin1
+            ]
+            .map(count),
+            [157_953, 252, 162, 51]
+        );
+        let has = |name: &str, kind: PlaceKind, country: &str| {
+            places
+                .iter()
+                .any(|p| p.name == name && p.kind == kind && p.country == country)
+        };
+        assert!(has("Moscow", PlaceKind::City, "RU"));
+        assert!(has("Texas", PlaceKind::Admin1, "US"));
+        assert!(has("Germany", PlaceKind::Country, "DE"));
+        assert!(places
+            .iter()
+            .any(|p| p.name == "Moscow" && p.population == 10_381_222));
+    }
 }

@@ -60,4 +60,20 @@ mod tests {
         let err = parse(b"{\"text\":\"a\"}\n".to_vec()).unwrap_err();
         assert!(err.to_string().contains("line 1"));
     }
+
+    /// The shared AG News dev rows written as a user's gzipped JSONL file read back the same.
+    #[test]
+    fn reads_the_shared_ag_news_rows_as_jsonl() {
+        use std::io::Write;
+        let root = crate::root_from_manifest(env!("CARGO_MANIFEST_DIR"));
+        let rows = crate::ag_news::read(&root.join("ag_news/dev.csv.gz")).unwrap();
+        assert_eq!(rows.len(), 250);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for row in &rows {
+            let line = serde_json::json!({"text": row.text, "label": row.label, "id": 0});
+            writeln!(encoder, "{line}").unwrap();
+        }
+        let docs = parse(encoder.finish().unwrap()).unwrap();
+        assert_eq!(docs, rows);
+    }
 }

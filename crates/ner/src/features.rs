@@ -170,7 +170,34 @@ pub(crate) struct PreparedDocument<'a> {
     /// Per distinct word: (capitalised inside a sentence, lower-case) occurrence counts.
     stats: Vec<(u32, u32)>,
     /// Per distinct word: where it occurs (sentence, token), up to [`MAX_OCCURRENCES`].
-    occurrences: Vec<Vec<(u32, u32)>>,
+    occurrences: Vec<Occurrences>,
+}
+
+/// Up to [`MAX_OCCURRENCES`] places of a word, held inline: one allocation-free entry per
+/// distinct word instead of a growing `Vec` each.
+#[derive(Clone, Copy)]
+struct Occurrences {
+    len: u8,
+    places: [(u32, u32); MAX_OCCURRENCES],
+}
+
+impl Occurrences {
+    const EMPTY: Occurrences = Occurrences {
+        len: 0,
+        places: [(0, 0); MAX_OCCURRENCES],
+    };
+
+    /// Adds a place unless [`MAX_OCCURRENCES`] are held already.
+    fn push(&mut self, place: (u32, u32)) {
+        if let Some(slot) = self.places.get_mut(usize::from(self.len)) {
+            *slot = place;
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[(u32, u32)] {
+        &self.places[..usize::from(self.len)]
+    }
 }
 
 impl PreparedDocument<'_> {
@@ -287,9 +314,9 @@ fn gazetteer_matches(infos: &mut [TokenInfo<'_>], words: &[WordInfo], gazetteer:
 }
 
 /// Names the first pass found in this document: key -> type mask and majority type, as in
-/// the gazetteer.
-fn document_names(document: &PreparedDocument<'_>, prior: &[Vec<u8>]) -> HashMap<u64, u32> {
-    let mut counts: HashMap<u64, [u32; 4]> = HashMap::new();
+/// the gazetteer. The keys are finished feature hashes, so the map does not hash them again.
+fn document_names(document: &PreparedDocument<'_>, prior: &[Vec<u8>]) -> KeyMap<u32> {
+    let mut counts: KeyMap<[u32; 4]> = KeyMap::default();
     for (infos, labels) in document.sentences.iter().zip(prior) {
         if labels.len() != infos.len() {
             continue;
@@ -382,7 +409,7 @@ pub(crate) fn prepare<'a>(
     let mut forms: Vec<(u32, u32)> = Vec::new();
     let mut form_words: Vec<&'a str> = Vec::new();
     let mut stats: Vec<(u32, u32)> = Vec::new();
-    let mut occurrences: Vec<Vec<(u32, u32)>> = Vec::new();
+    let mut occurrences: Vec<Occurrences> = Vec::new();
     let mut sentences: Vec<Vec<TokenInfo<'a>>> = Vec::with_capacity(document.len());
     let mut lower = String::new();
     let mut shape = String::new();
@@ -419,7 +446,7 @@ pub(crate) fn prepare<'a>(
                         lower_hash,
                     });
                     stats.push((0, 0));
-                    occurrences.push(Vec::new());
+                    occurrences.push(Occurrences::EMPTY);
                     id
                 }
             };
@@ -448,9 +475,7 @@ pub(crate) fn prepare<'a>(
             };
             let info = &words[word_id as usize];
             if let Some(list) = occurrences.get_mut(word_id as usize) {
-                if list.len() < MAX_OCCURRENCES {
-                    list.push((s as u32, t as u32));
-                }
+                list.push((s as u32, t as u32));
             }
             if let Some(entry) = stats.get_mut(word_id as usize) {
                 if t > 0 && !headlines[s] && is_capitalised(case) {
@@ -909,7 +934,7 @@ fn build_features(
                     && info.case != CaseClass::NoLetter
                 {
                     if let Some(list) = document.occurrences.get(info.word_id as usize) {
-                        for &(os, ot) in list {
+                        for &(os, ot) in list.as_slice() {
                             if (os as usize, ot as usize) == (s, t) {
                                 continue;
                             }

@@ -623,29 +623,16 @@ mod tests {
         lines: usize,
         until: impl Fn(&Recorder) -> bool,
     ) -> (Arc<Recorder>, Arc<WatchStats>, tempfile::TempDir) {
-        let temp = tempfile::tempdir().unwrap();
-        let inbox = temp.path().join("inbox");
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::write(inbox.join(name), jsonl(lines)).unwrap();
-        let recorder = Arc::new(Recorder::default());
-        let stats = Arc::new(WatchStats::default());
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(run(
-            options(&inbox, &temp.path().join("state")),
-            recorder.clone(),
-            Arc::new(MemoryDedup::default()),
-            stats.clone(),
-            cancel.clone(),
-        ));
+        let running = Running::start(name, lines, Arc::new(Recorder::default()));
         let start = Instant::now();
-        while !until(&recorder) && start.elapsed() < Duration::from_secs(10) {
+        while !until(&running.sink) && start.elapsed() < Duration::from_secs(10) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         // A few more rescans: nothing more may come.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        cancel.cancel();
-        handle.await.unwrap().unwrap();
-        (recorder, stats, temp)
+        running.cancel.cancel();
+        running.handle.await.unwrap().unwrap();
+        (running.sink, running.stats, running.temp)
     }
 
     use tokio_util::sync::CancellationToken;
@@ -654,6 +641,54 @@ mod tests {
     struct Paced {
         recorder: Recorder,
         room: tokio::sync::Semaphore,
+    }
+
+    /// A watcher running on an inbox holding `name` (`lines` JSON lines) into `sink`.
+    struct Running<S> {
+        temp: tempfile::TempDir,
+        sink: Arc<S>,
+        stats: Arc<WatchStats>,
+        cancel: CancellationToken,
+        handle: tokio::task::JoinHandle<Result<(), crate::WatchError>>,
+    }
+
+    impl<S: Sink> Running<S> {
+        fn start(name: &str, lines: usize, sink: Arc<S>) -> Running<S> {
+            let temp = tempfile::tempdir().unwrap();
+            let inbox = temp.path().join("inbox");
+            std::fs::create_dir_all(&inbox).unwrap();
+            std::fs::write(inbox.join(name), jsonl(lines)).unwrap();
+            let stats = Arc::new(WatchStats::default());
+            let cancel = CancellationToken::new();
+            let handle = tokio::spawn(run(
+                options(&inbox, &temp.path().join("state")),
+                sink.clone(),
+                Arc::new(MemoryDedup::default()),
+                stats.clone(),
+                cancel.clone(),
+            ));
+            Running {
+                temp,
+                sink,
+                stats,
+                cancel,
+                handle,
+            }
+        }
+
+        fn inbox(&self) -> std::path::PathBuf {
+            self.temp.path().join("inbox")
+        }
+    }
+
+    /// A watcher on `many.jsonl` (`lines` JSON lines) into a [`Paced`] sink with room for
+    /// `room` articles.
+    fn paced(lines: usize, room: usize) -> Running<Paced> {
+        let sink = Arc::new(Paced {
+            recorder: Recorder::default(),
+            room: tokio::sync::Semaphore::new(room),
+        });
+        Running::start("many.jsonl", lines, sink)
     }
 
     impl Sink for Paced {
@@ -673,23 +708,8 @@ mod tests {
     /// and a single file dropped meanwhile also waits its turn.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_bulk_file_waits_for_room_downstream() {
-        let temp = tempfile::tempdir().unwrap();
-        let inbox = temp.path().join("inbox");
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::write(inbox.join("many.jsonl"), jsonl(50)).unwrap();
-        let sink = Arc::new(Paced {
-            recorder: Recorder::default(),
-            room: tokio::sync::Semaphore::new(10),
-        });
-        let stats = Arc::new(WatchStats::default());
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(run(
-            options(&inbox, &temp.path().join("state")),
-            sink.clone(),
-            Arc::new(MemoryDedup::default()),
-            stats.clone(),
-            cancel.clone(),
-        ));
+        let paced = paced(50, 10);
+        let (sink, stats) = (&paced.sink, &paced.stats);
         let articles = || sink.recorder.outline().0.len();
         let start = Instant::now();
         while (articles() < 10 || !stats.pace.paused()) && start.elapsed() < Duration::from_secs(10)
@@ -699,7 +719,7 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(articles(), 10);
         assert!(stats.pace.paused());
-        std::fs::write(inbox.join("single.txt"), "a single article").unwrap();
+        std::fs::write(paced.inbox().join("single.txt"), "a single article").unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(articles(), 10, "the single file waits for room too");
         sink.room.add_permits(41);
@@ -713,42 +733,26 @@ mod tests {
         assert!(found.values().all(|n| *n == 1), "{found:?}");
         assert!(!stats.pace.paused());
         assert!(stats.pace.paused_ms_total() >= 300);
-        cancel.cancel();
-        handle.await.unwrap().unwrap();
+        paced.cancel.cancel();
+        paced.handle.await.unwrap().unwrap();
     }
 
     /// A watcher waiting for room stops at once on shutdown, its acknowledged position kept.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_watcher_waiting_for_room_stops_on_shutdown() {
-        let temp = tempfile::tempdir().unwrap();
-        let inbox = temp.path().join("inbox");
-        std::fs::create_dir_all(&inbox).unwrap();
-        std::fs::write(inbox.join("many.jsonl"), jsonl(20)).unwrap();
-        let sink = Arc::new(Paced {
-            recorder: Recorder::default(),
-            room: tokio::sync::Semaphore::new(3),
-        });
-        let stats = Arc::new(WatchStats::default());
-        let cancel = CancellationToken::new();
-        let handle = tokio::spawn(run(
-            options(&inbox, &temp.path().join("state")),
-            sink.clone(),
-            Arc::new(MemoryDedup::default()),
-            stats.clone(),
-            cancel.clone(),
-        ));
+        let paced = paced(20, 3);
         let start = Instant::now();
-        while !stats.pace.paused() && start.elapsed() < Duration::from_secs(10) {
+        while !paced.stats.pace.paused() && start.elapsed() < Duration::from_secs(10) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        cancel.cancel();
-        tokio::time::timeout(Duration::from_secs(5), handle)
+        paced.cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(5), paced.handle)
             .await
             .expect("stops while paused")
             .unwrap()
             .unwrap();
-        assert_eq!(sink.recorder.outline().0.len(), 3);
-        assert!(!stats.pace.paused());
+        assert_eq!(paced.sink.recorder.outline().0.len(), 3);
+        assert!(!paced.stats.pace.paused());
     }
 
     /// Issue 15: a read that fails part-way, after records went out, keeps the file's position

@@ -54,8 +54,9 @@ fn start_found(start: &str, body: &str) -> bool {
     have.windows(wanted.len()).any(|window| window == wanted)
 }
 
-pub fn run(args: &EvalCleanArgs) -> anyhow::Result<()> {
-    let cleaner = crate::settings::cleaner()?.with_options(newsflow_clean::CleanOptions {
+/// `config`: the `--config` file, whose models folder the clean models are read from.
+pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
+    let cleaner = crate::settings::cleaner(config)?.with_options(newsflow_clean::CleanOptions {
         parser: args.parser.parser(),
         ..Default::default()
     });

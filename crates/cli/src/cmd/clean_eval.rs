@@ -157,17 +157,17 @@ fn text_path_held_out(
     Ok(metric::summarize(&scores))
 }
 
-pub fn run_eval_clean(args: &EvalCleanArgs) -> anyhow::Result<()> {
-    crate::cmd::body_eval::run(args)?;
+pub fn run_eval_clean(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
+    crate::cmd::body_eval::run(config, args)?;
     if args.html_only {
         return Ok(());
     }
-    run_eval_text_path(args)
+    run_eval_text_path(config, args)
 }
 
 /// The text path's held-out figure and the HTML path's worst extraction pages.
-fn run_eval_text_path(args: &EvalCleanArgs) -> anyhow::Result<()> {
-    let cleaner = crate::settings::cleaner()?;
+fn run_eval_text_path(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
+    let cleaner = crate::settings::cleaner(config)?;
     let extraction = Path::new(&args.data);
     let corpus = ExtractionPages::open(extraction)?;
     let pages = load_pages(&corpus).with_context(|| format!("reading {}", args.data))?;
