@@ -249,14 +249,7 @@ fn page_record(
     pipeline: &newsflow_pipeline::Pipeline,
 ) -> anyhow::Result<Option<Record>> {
     let bytes = pages.html(page)?;
-    let raw = newsflow_pipeline::RawInput {
-        id: &page.id,
-        source: &page.file,
-        received_at: "2026-01-01T00:00:00Z",
-        format: Format::Html,
-        bytes: &bytes,
-        hints: Default::default(),
-    };
+    let raw = super::eval_input(&page.id, &page.file, Format::Html, &bytes);
     let Ok(mut record) = pipeline.clean(&raw) else {
         return Ok(None);
     };

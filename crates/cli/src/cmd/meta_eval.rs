@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::Context;
 use newsflow_corpus::news_pages::{NewsPage, NewsPages};
 use newsflow_model::Format;
-use newsflow_pipeline::{ModelBytes, Pipeline, RawInput};
+use newsflow_pipeline::{ModelBytes, Pipeline};
 
 /// `newsflow eval meta`
 #[derive(Debug, Clone, clap::Args)]
@@ -345,14 +345,7 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
             continue;
         }
         let bytes = corpus.html(page)?;
-        let raw = RawInput {
-            id: &page.id,
-            source: &page.file,
-            received_at: "2026-01-01T00:00:00Z",
-            format: Format::Html,
-            bytes: &bytes,
-            hints: Default::default(),
-        };
+        let raw = super::eval_input(&page.id, &page.file, Format::Html, &bytes);
         let started = Instant::now();
         let cleaned = pipeline.clean(&raw);
         clean_ms.push(started.elapsed().as_secs_f64() * 1000.0);

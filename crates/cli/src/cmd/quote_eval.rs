@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use newsflow_corpus::news_pages::NewsPages;
 use newsflow_model::{Format, Quote, Record};
-use newsflow_pipeline::{Pipeline, RawInput};
+use newsflow_pipeline::Pipeline;
 use serde::{Deserialize, Serialize};
 
 /// `newsflow eval quotes`
@@ -171,14 +171,7 @@ fn article_record(
             .with_context(|| format!("{id} is not a news-pages id"))?;
         (pages.html(page)?, Format::Html, page.file.clone())
     };
-    let raw = RawInput {
-        id,
-        source: &source,
-        received_at: "2026-01-01T00:00:00Z",
-        format,
-        bytes: &bytes,
-        hints: Default::default(),
-    };
+    let raw = super::eval_input(id, &source, format, &bytes);
     Ok(pipeline.process(&raw).ok())
 }
 
