@@ -46,10 +46,29 @@ pub enum ExtractError {
 pub struct Extractor {
     /// The English entity model (also for articles of unknown language).
     ner: Option<NerModel>,
-    /// Entity models of other languages, by ISO 639-1 code.
-    ner_languages: Vec<(String, NerModel)>,
+    /// Entity models of other languages, by ISO 639-1 code, each read on the first article
+    /// in its language.
+    ner_languages: Vec<LanguageModel>,
     /// Keyword background tables per language.
     keywords: Option<KeywordTables>,
+}
+
+/// An entity model of another language: its bytes, checked when given, and the model read
+/// from them on the first article that needs it (a feed in English never holds the German,
+/// French and Dutch models: ~85 MB).
+#[derive(Debug)]
+struct LanguageModel {
+    code: String,
+    bytes: Vec<u8>,
+    model: std::sync::OnceLock<Option<NerModel>>,
+}
+
+impl LanguageModel {
+    fn model(&self) -> Option<&NerModel> {
+        self.model
+            .get_or_init(|| NerModel::from_bytes(&self.bytes).ok())
+            .as_ref()
+    }
 }
 
 /// Which entity model an article gets, and what `nlp.entities` says about it.
@@ -104,8 +123,35 @@ impl Extractor {
     /// detected as one of them is tagged with its model; an article in a language with no
     /// model gets no entities (the English model never runs on it).
     pub fn with_language_models(mut self, models: Vec<(String, NerModel)>) -> Extractor {
-        self.ner_languages = models;
+        self.ner_languages = models
+            .into_iter()
+            .map(|(code, model)| LanguageModel {
+                code,
+                bytes: Vec::new(),
+                model: std::sync::OnceLock::from(Some(model)),
+            })
+            .collect();
         self
+    }
+
+    /// The extractor with entity models for other languages given as model file bytes
+    /// (`("de", bytes)`, ...). Each is read once here to fail on a bad model, then dropped,
+    /// and read again on the first article in its language.
+    pub fn with_language_model_bytes(
+        mut self,
+        models: Vec<(String, Vec<u8>)>,
+    ) -> Result<Extractor, (String, newsflow_ner::NerError)> {
+        for (code, bytes) in models {
+            if let Err(error) = NerModel::from_bytes(&bytes) {
+                return Err((code, error));
+            }
+            self.ner_languages.push(LanguageModel {
+                code,
+                bytes,
+                model: std::sync::OnceLock::new(),
+            });
+        }
+        Ok(self)
     }
 
     /// The entity model for an article's language (`None`: unknown, taken as English).
@@ -120,8 +166,10 @@ impl Extractor {
                 ),
             };
         }
-        if let Some((_, model)) = self.ner_languages.iter().find(|(lang, _)| lang == code) {
-            return EntityChoice::Model(model, newsflow_ner::model_name(code));
+        if let Some(language) = self.ner_languages.iter().find(|model| model.code == code) {
+            if let Some(model) = language.model() {
+                return EntityChoice::Model(model, newsflow_ner::model_name(code));
+            }
         }
         if newsflow_ner::OTHER_LANGUAGES.contains(&code) {
             return EntityChoice::Nothing(
@@ -530,6 +578,15 @@ fn entity_words(surface: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_language_model_fails_when_given_not_on_first_use() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let error = extractor
+            .with_language_model_bytes(vec![("de".to_string(), b"not a model".to_vec())])
+            .expect_err("a bad model is refused");
+        assert_eq!(error.0, "de");
+    }
 
     #[test]
     fn extractor_is_send_and_sync() {

@@ -106,19 +106,11 @@ impl Pipeline {
             ),
             None => None,
         };
-        let mut ner_languages = Vec::new();
-        for (language, bytes) in &models.ner_languages {
-            let model = newsflow_ner::NerModel::from_bytes(bytes).map_err(|source| {
-                PipelineError::LanguageNerModel {
-                    language: language.clone(),
-                    source,
-                }
-            })?;
-            ner_languages.push((language.clone(), model));
-        }
+        // other languages' entity models are checked now and read on first use
         let extractor = Extractor::new(ner, models.keywords.as_deref())
             .map_err(|err| PipelineError::Extractor(err.to_string()))?
-            .with_language_models(ner_languages);
+            .with_language_model_bytes(models.ner_languages.clone())
+            .map_err(|(language, source)| PipelineError::LanguageNerModel { language, source })?;
         let clean_lines = models
             .clean_lines
             .as_deref()
