@@ -311,8 +311,10 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         &workspace.config,
         text.replacen(
             "[watch]\n",
-            // No workers run: unpaced, or the watcher would stop at watch.max_backlog.
-            "[watch]\nbulk_in_flight = 8\ncheckpoint_interval_ms = 100\nmax_backlog = 0\n",
+            // No workers run, so the first watcher stops at watch.max_backlog, well inside
+            // the WARC whatever the machine's speed (unpaced, a quiet machine published all
+            // 20,000 before the first checkpoint was seen); the second runs unpaced.
+            "[watch]\nbulk_in_flight = 8\ncheckpoint_interval_ms = 100\nmax_backlog = 2000\n",
             1,
         ),
     )
@@ -352,6 +354,12 @@ async fn watcher_killed_mid_warc_resumes_and_publishes_each_record_once() {
         at_kill < RECORDS,
         "the whole WARC was published before the kill"
     );
+    let paced = std::fs::read_to_string(&workspace.config).unwrap();
+    std::fs::write(
+        &workspace.config,
+        paced.replacen("max_backlog = 2000\n", "max_backlog = 0\n", 1),
+    )
+    .unwrap();
     let again = workspace.spawn(&["watch", "--nats", &broker.url()]);
     let start = Instant::now();
     loop {

@@ -290,6 +290,16 @@ pub(crate) async fn take_bulk<S: Sink, D: Dedup>(
                     None => reading = false,
                 }
             }
+            // acknowledged records not yet checkpointed while no more acks come (paused for
+            // room downstream): report them a second after the last report, so a crash in a
+            // long pause resumes from there, not from before it
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(last_report + PROGRESS_EVERY)), if acknowledged != reported => {
+                if let Some(resume) = acknowledged {
+                    last_report = Instant::now();
+                    reported = acknowledged;
+                    let _ = done_tx.send(Done::Progress { source: source.clone(), state, resume });
+                }
+            }
         }
     }
     drop(rx);
