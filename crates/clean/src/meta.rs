@@ -555,14 +555,14 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     let fallback = sources.iter().find(|names| !names.is_empty()).cloned();
     article.authors = sources
         .into_iter()
-        .find(|names| names.iter().any(|name| !is_placeholder_name(name, &sites)))
+        .find(|names| names.iter().any(|name| !is_outlet_name(name, &sites)))
         .or(fallback)
         .unwrap_or_default();
     article.authors.dedup();
     if article.byline.is_none() {
         article.byline = meta_authors
             .iter()
-            .find(|name| !is_placeholder_name(name, &sites))
+            .find(|name| !is_outlet_name(name, &sites))
             .cloned()
             .or_else(|| found.byline_text.clone())
             .or_else(|| found.after_h1.and_then(|h1| byline_near(dom, h1, &outside)))
@@ -648,35 +648,33 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
 /// The first date written in the 40 text nodes after the headline (outside comments, footers
 /// and scripts): the dateline under the title on pages without markup for it.
 fn date_near(dom: &Dom, h1: NodeId, outside: &[bool], longest: usize) -> Option<String> {
-    let mut seen = 0;
-    for id in h1..dom.nodes.len() {
+    texts_after(dom, h1, outside)
+        .take(40)
+        .filter(|(_, text)| text.len() <= longest)
+        .find_map(|(_, text)| crate::dates::find_written(&decode_entities(text)))
+}
+
+/// The text nodes from `h1` on that are not blank and not inside an `outside` element, with
+/// their text as written (entities not decoded): what a reader sees under the headline.
+fn texts_after<'d>(
+    dom: &'d Dom,
+    h1: NodeId,
+    outside: &'d [bool],
+) -> impl Iterator<Item = (NodeId, &'d str)> + 'd {
+    (h1..dom.nodes.len()).filter_map(move |id| {
         let NodeKind::Text { start, end } = dom.nodes[id].kind else {
-            continue;
+            return None;
         };
-        if dom.nodes[id].parent.is_some_and(|parent| outside[parent]) {
-            continue;
-        }
         let text = &dom.source[start..end];
-        if text.trim().is_empty() {
-            continue;
-        }
-        seen += 1;
-        if seen > 40 {
-            break;
-        }
-        if text.len() <= longest {
-            if let Some(found) = crate::dates::find_written(&decode_entities(text)) {
-                return Some(found);
-            }
-        }
-    }
-    None
+        let hidden = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
+        (!hidden && !text.trim().is_empty()).then_some((id, text))
+    })
 }
 
 /// A name that stands for the outlet, not a person: the site's own name, or a desk or staff
 /// label ("Us Weekly Staff", "Redaktion", "BWW News Desk"). A source naming only these gives
 /// way to the next source of names.
-fn is_placeholder_name(name: &str, sites: &[String]) -> bool {
+fn is_outlet_name(name: &str, sites: &[String]) -> bool {
     let lower = name.trim().to_lowercase();
     if lower.is_empty() || is_site(&lower, sites) {
         return true;
@@ -712,32 +710,15 @@ const BYLINE_WORDS: [&str; 9] = [
 /// its own `<span>` before the linked name counts), read as the smallest element around it
 /// that holds the name too.
 fn byline_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
-    let mut seen = 0;
-    for id in h1..dom.nodes.len() {
-        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
-            continue;
-        };
-        let Some(parent) = dom.nodes[id].parent else {
-            continue;
-        };
-        if outside[parent] {
-            continue;
-        }
-        let text = dom.source[start..end].trim();
-        if text.is_empty() {
-            continue;
-        }
-        seen += 1;
-        if seen > 30 {
-            break;
-        }
+    for (id, text) in texts_after(dom, h1, outside).take(30) {
+        let text = text.trim();
         if text.len() > 100 || !opens_byline(text) {
             continue;
         }
         if names_follow(text) {
             return Some(normalize_line(&decode_entities(text)));
         }
-        let mut element = Some(parent);
+        let mut element = dom.nodes[id].parent;
         while let Some(current) = element {
             let line = text_of(dom, current);
             if line.len() > 120 {
@@ -804,27 +785,12 @@ fn time_near(
     times: &[(String, bool, NodeId)],
     outside: &[bool],
 ) -> Option<String> {
-    let mut seen = 0;
-    let mut next = times.iter().filter(|(_, _, id)| *id > h1).peekable();
-    for id in h1..dom.nodes.len() {
-        let (value, _, time) = next.peek()?;
-        if id == *time {
-            return Some(value.clone());
-        }
-        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
-            continue;
-        };
-        if dom.nodes[id].parent.is_some_and(|parent| outside[parent])
-            || dom.source[start..end].trim().is_empty()
-        {
-            continue;
-        }
-        seen += 1;
-        if seen > 40 {
-            break;
-        }
-    }
-    None
+    // the 41st text after the headline ends the search
+    let limit = texts_after(dom, h1, outside).nth(40).map(|(id, _)| id);
+    times
+        .iter()
+        .find(|(_, _, id)| *id > h1 && limit.is_none_or(|limit| *id < limit))
+        .map(|(value, _, _)| value.clone())
 }
 
 /// An author link's text that names the page it leads to, not the person ("記者ページ",
@@ -1711,12 +1677,9 @@ mod tests {
             to be a paragraph and not a byline block at all, clearly.</p></body></html>";
         let article = crate::html::extract(page);
         assert_eq!(article.authors, vec!["Megan French".to_string()]);
-        assert!(is_placeholder_name("BWW News Desk", &[]));
-        assert!(is_placeholder_name("Us Weekly", &["Us Weekly".to_string()]));
-        assert!(!is_placeholder_name(
-            "Megan French",
-            &["Us Weekly".to_string()]
-        ));
+        assert!(is_outlet_name("BWW News Desk", &[]));
+        assert!(is_outlet_name("Us Weekly", &["Us Weekly".to_string()]));
+        assert!(!is_outlet_name("Megan French", &["Us Weekly".to_string()]));
     }
 
     #[test]

@@ -99,27 +99,20 @@ const fn mix(mut value: u64) -> u64 {
 }
 
 /// The MinHash functions: function `i` maps a shingle's mixed hash `h` to the top 32 bits of
-/// `h * MULTIPLIERS[i] + ADDENDS[i]` (multiply-add-shift), so a shingle costs one mix and 64
+/// `h * multiplier + addend` (multiply-add-shift), so a shingle costs one mix and 64
 /// multiply-adds rather than 64 mixes. Odd multipliers from `mix(i + 1)`, addends from
 /// `mix(i + 1 + MINHASH_SIZE)`.
-const MULTIPLIERS: [u64; MINHASH_SIZE] = {
-    let mut values = [0u64; MINHASH_SIZE];
+const MINHASH_FUNCTIONS: [(u64, u64); MINHASH_SIZE] = {
+    let mut functions = [(0u64, 0u64); MINHASH_SIZE];
     let mut index = 0;
     while index < MINHASH_SIZE {
-        values[index] = mix(index as u64 + 1) | 1;
+        functions[index] = (
+            mix(index as u64 + 1) | 1,
+            mix((index + 1 + MINHASH_SIZE) as u64),
+        );
         index += 1;
     }
-    values
-};
-
-const ADDENDS: [u64; MINHASH_SIZE] = {
-    let mut values = [0u64; MINHASH_SIZE];
-    let mut index = 0;
-    while index < MINHASH_SIZE {
-        values[index] = mix((index + 1 + MINHASH_SIZE) as u64);
-        index += 1;
-    }
-    values
+    functions
 };
 
 fn minhash(body: &str) -> Vec<u32> {
@@ -149,7 +142,7 @@ fn minhash(body: &str) -> Vec<u32> {
             shingle = fnv1a_extend(shingle, token_at(k));
         }
         let mixed = mix(shingle);
-        for ((slot, multiplier), addend) in mins.iter_mut().zip(MULTIPLIERS).zip(ADDENDS) {
+        for (slot, (multiplier, addend)) in mins.iter_mut().zip(MINHASH_FUNCTIONS) {
             let value = (mixed.wrapping_mul(multiplier).wrapping_add(addend) >> 32) as u32;
             *slot = (*slot).min(value);
         }
