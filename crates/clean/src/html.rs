@@ -841,8 +841,14 @@ fn comment_hint(hints: &str) -> bool {
 
 /// Paragraph-like blocks outside furniture: `<p>`, `<pre>`, `<blockquote>`, and divs, cells
 /// and sections with a long run of their own text; at least 25 characters, at most half links.
+/// A page that writes its paragraphs as divs of phrasing content (text in spans, links,
+/// emphasis; Readability reads such a div as a `<p>`) has those divs as its paragraphs when
+/// they hold more text than the paragraphs found otherwise: on a page written with `<p>`,
+/// such divs are mostly newsletter, cookie and donation boxes.
 fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
     let mut paragraph = vec![false; dom.nodes.len()];
+    let blocks = blocks_below(dom);
+    let mut div_paragraphs = Vec::new();
     for (id, &is_dropped) in dropped.iter().enumerate() {
         if is_dropped {
             continue;
@@ -853,6 +859,7 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
                 && dom.nodes[id].children.iter().any(|&child| {
                     matches!(dom.nodes[child].kind, NodeKind::Text { .. }) && sizes.text[child] > 80
                 }));
+        let phrasing_div = tag == "div" && !blocks[id] && sizes.text[id] > 80;
         // a list item of running text (a numbered programme, a list of findings) reads like a
         // paragraph; menus and link lists are short or link-heavy
         let long_item = tag == "li"
@@ -863,7 +870,7 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
                 .into_iter()
                 .skip(1)
                 .all(|below| !matches!(dom.tag(below), Some("p" | "div" | "li" | "ul" | "ol")));
-        if !paragraph_like && !long_item {
+        if !paragraph_like && !long_item && !phrasing_div {
             continue;
         }
         let length = sizes.text[id];
@@ -871,9 +878,73 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
             continue;
         }
         let link_density = sizes.link[id] as f32 / length.max(1) as f32;
-        paragraph[id] = link_density <= 0.5;
+        if link_density > 0.5 {
+            continue;
+        }
+        if paragraph_like || long_item {
+            paragraph[id] = true;
+        } else {
+            div_paragraphs.push(id);
+        }
+    }
+    let text_of = |ids: &mut dyn Iterator<Item = NodeId>| -> u64 {
+        ids.map(|id| u64::from(sizes.text[id])).sum()
+    };
+    let div_text = text_of(&mut div_paragraphs.iter().copied());
+    let other_text = text_of(&mut (0..dom.nodes.len()).filter(|&id| paragraph[id]));
+    if div_text > other_text {
+        for id in div_paragraphs {
+            paragraph[id] = true;
+        }
     }
     paragraph
+}
+
+/// Whether each node has a block below it: an element that starts a block of its own or
+/// holds an image (Readability's test for a div that is really a paragraph).
+fn blocks_below(dom: &Dom) -> Vec<bool> {
+    let mut below = vec![false; dom.nodes.len()];
+    for id in (1..dom.nodes.len()).rev() {
+        let Some(parent) = dom.nodes[id].parent else {
+            continue;
+        };
+        let block = below[id]
+            || matches!(
+                dom.tag(id),
+                Some(
+                    "p" | "div"
+                        | "section"
+                        | "article"
+                        | "main"
+                        | "header"
+                        | "footer"
+                        | "h1"
+                        | "h2"
+                        | "h3"
+                        | "h4"
+                        | "h5"
+                        | "h6"
+                        | "ul"
+                        | "ol"
+                        | "li"
+                        | "dl"
+                        | "table"
+                        | "blockquote"
+                        | "pre"
+                        | "figure"
+                        | "img"
+                        | "picture"
+                        | "hr"
+                        | "address"
+                        | "details"
+                        | "form"
+                )
+            );
+        if block {
+            below[parent] = true;
+        }
+    }
+    below
 }
 
 /// The article's lead when it sits in a row of its own before the top container's ("the start
@@ -1388,6 +1459,53 @@ mod tests {
         let article = extract(&page);
         assert_eq!(article.lines.len(), 7, "{:?}", article.lines);
         assert!(article.lines[6].starts_with("Paragraph 6"));
+    }
+
+    #[test]
+    fn divs_of_spans_are_the_paragraphs_of_a_page_written_without_p() {
+        // an editor's markup: every paragraph a div holding one styled span, and a short
+        // author's note in real paragraphs that would otherwise win
+        let chapter: String = (1..=8)
+            .map(|n| {
+                format!(
+                    "<div style='margin: 1em 0'><div style='direction: ltr'>\
+                     <span style='font-family: arial'>Paragraph {n} of the chapter, with several \
+                     clauses, names and numbers, long enough to be read as running text.</span>\
+                     </div></div>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><div class='author-note'>{}</div>\
+             <div class='chapter-inner'>{chapter}</div></body></html>",
+            (1..=4)
+                .map(|n| format!(
+                    "<p>Note {n} from the author before the chapter: thanks to the readers, \
+                     the patrons and the editors, with news of the schedule, the next volume \
+                     and the artwork, and an answer to the questions asked last week.</p>"
+                ))
+                .collect::<String>()
+        );
+        let article = extract(&page);
+        let chapter_lines = article
+            .lines
+            .iter()
+            .filter(|line| line.starts_with("Paragraph "))
+            .count();
+        assert_eq!(chapter_lines, 8, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn divs_of_phrasing_on_a_page_of_paragraphs_stay_boxes() {
+        let body: String = (1..=6).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div class='block'>{body}</div>\
+             <div class='block'><div><span>Get the best of our reporting, analysis and \
+             commentary in your inbox, every Friday morning, free of charge: sign up for \
+             the weekly newsletter, unsubscribe at any time.</span></div></div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
     }
 
     #[test]
