@@ -1211,12 +1211,23 @@ fn extend_with_twins(
             .iter()
             .any(|&root| (root <= id && id <= end[root]) || (id <= root && root <= end[id]))
     };
+    // a twin carries the top's class names, give or take a modifier ("article-text" and
+    // "article-text array")
+    let names: Vec<&str> = class.split_whitespace().collect();
+    let twin_class = |other: &str| {
+        let others: Vec<&str> = other.split_whitespace().collect();
+        names.iter().all(|name| others.contains(name))
+            || others.iter().all(|name| names.contains(name))
+    };
     let mut added = false;
     for id in 0..dom.nodes.len() {
         if id == top
             || dropped[id]
             || dom.tag(id) != tag
-            || dom.attr(id, "class").map(str::trim) != Some(class)
+            || !dom
+                .attr(id, "class")
+                .map(str::trim)
+                .is_some_and(|other| !other.is_empty() && twin_class(other))
         {
             continue;
         }
@@ -1459,6 +1470,29 @@ mod tests {
         let article = extract(&page);
         assert_eq!(article.lines.len(), 7, "{:?}", article.lines);
         assert!(article.lines[6].starts_with("Paragraph 6"));
+    }
+
+    #[test]
+    fn a_block_of_the_article_with_a_modifier_class_is_a_twin() {
+        // the article's text is cut into blocks between photos, each deep in a grid of its
+        // own; one block carries one more class name than the others
+        let block = |from: usize, count: usize, class: &str| {
+            let text: String = (from..from + count).map(long_paragraph).collect();
+            format!(
+                "<div class='row'><div class='cell'><div class='wrap'><div class='inner'>\
+                 <div class='{class}'>{text}</div></div></div></div></div>\
+                 <figure><img src=x.jpg></figure>"
+            )
+        };
+        let page = format!(
+            "<html><body><div class='page'>{}{}{}</div></body></html>",
+            block(1, 4, "article-text gray"),
+            block(5, 2, "article-text gray array"),
+            block(7, 3, "article-text gray")
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 9, "{:?}", article.lines);
+        assert!(article.lines[4].starts_with("Paragraph 5"));
     }
 
     #[test]
