@@ -53,7 +53,7 @@ const DROP_TAGS: [&str; 22] = [
     "menu",
 ];
 
-const BLOCK_TAGS: [&str; 37] = [
+pub(crate) const BLOCK_TAGS: [&str; 37] = [
     "p",
     "div",
     "section",

@@ -17,6 +17,44 @@ use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};
 use crate::html::HtmlArticle;
 
+/// Text of a byline's subtree with its blocks set apart by " | " ("By Joe Davidson | Washington
+/// Post | Dec 13, 2016"), so that a name does not run into the next block's outlet or date.
+fn byline_text_of(dom: &Dom, id: NodeId) -> String {
+    let mut out = String::new();
+    let mut stack = vec![(id, false)];
+    while let Some((node, leaving)) = stack.pop() {
+        let block = node != id
+            && dom
+                .tag(node)
+                .is_some_and(|tag| crate::html::BLOCK_TAGS.contains(&tag) || tag == "time");
+        if block && !out.trim_end().is_empty() && !out.trim_end().ends_with('|') {
+            out.push_str(" | ");
+        }
+        if leaving {
+            continue;
+        }
+        if let NodeKind::Text { start, end } = dom.nodes[node].kind {
+            let text = decode_entities(&dom.source[start..end]);
+            if text.starts_with([',', '.', ';', ':', '!', '?', ')']) && out.ends_with(' ') {
+                out.pop();
+            }
+            out.push_str(&text);
+            out.push(' ');
+        }
+        if block {
+            stack.push((node, true));
+        }
+        for &child in dom.nodes[node].children.iter().rev() {
+            stack.push((child, false));
+        }
+        if out.len() > 2000 {
+            break;
+        }
+    }
+    let line = normalize_line(&out);
+    line.trim_end_matches(['|', ' ']).to_string()
+}
+
 /// Text of a node's subtree (raw text too, for `<title>`).
 fn text_of(dom: &Dom, id: NodeId) -> String {
     let mut out = String::new();
@@ -473,7 +511,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             && found.byline_text.is_none()
             && !matches!(tag, "body" | "html" | "article")
         {
-            let text = text_of(dom, id);
+            let text = byline_text_of(dom, id);
             // a bare "By" before the linked name is not the byline yet
             let bare_word = text.split_whitespace().count() == 1 && opens_byline(&text);
             if text.chars().any(char::is_alphabetic) && text.len() <= 160 && !bare_word {
@@ -1645,6 +1683,20 @@ mod tests {
         let page_footer_only = "<html><body><article><h1>Grim outlook</h1><p>Text.</p></article>\
             <footer><a rel='author' href='/about'>Site Owner</a></footer></body></html>";
         assert!(crate::html::extract(page_footer_only).authors.is_empty());
+    }
+
+    #[test]
+    fn a_byline_keeps_its_blocks_apart() {
+        // the name, the outlet and the date each in a block of their own
+        let page = "<html><body><h1>Workers worry</h1><div class='article_byline'>\
+                    <div>By <span>Joe Davidson</span></div><div class='flex'>\
+                    <div>Washington Post</div><time>Dec 13, 2016 at 3:45 pm</time></div></div>\
+                    <p>The story.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.byline.as_deref(),
+            Some("By Joe Davidson | Washington Post | Dec 13, 2016 at 3:45 pm")
+        );
     }
 
     #[test]

@@ -404,7 +404,9 @@ pub fn strip_byline_prefix(line: &str) -> Option<&str> {
         // "ByABC News" is a byline; "Byron Smith" and "Diplomats said" are not.
         let glued_ok = prefix.len() == 2 && head == "By" && next.is_some_and(char::is_uppercase);
         if next.is_some_and(|c| c.is_whitespace() || c == ':') || glued_ok {
-            let rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+            // "By | Jane Doe": the word and the name in blocks of their own
+            let rest =
+                after.trim_start_matches(|c: char| c.is_whitespace() || c == ':' || c == '|');
             if rest.chars().next().is_some_and(char::is_uppercase) {
                 return Some(rest);
             }
@@ -932,6 +934,15 @@ mod tests {
         );
         assert!(parse_byline("Email the author").persons.is_empty());
         assert!(parse_byline("3 hours ago").persons.is_empty());
+        // the page's byline blocks set apart by the clean stage
+        assert_eq!(
+            parse_byline("By Joe Davidson | Washington Post | Dec 13, 2016").persons,
+            vec!["Joe Davidson".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Von | Anna Schmidt | 3. März 2024").persons,
+            vec!["Anna Schmidt".to_string()]
+        );
     }
 
     #[test]
