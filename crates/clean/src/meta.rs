@@ -193,6 +193,13 @@ fn outside_article(hints: &str) -> bool {
     .any(|word| hints.contains(word))
 }
 
+/// Class and id words of teaser cards (other articles' headlines, bylines and dates): their
+/// names are not the article's authors. Dates stay readable under them, where some pages
+/// print the article's own date in a block named "teaser".
+fn teaser(hints: &str) -> bool {
+    hints.contains("tease")
+}
+
 /// A footer of the post itself (WordPress `entry-footer`, `post-footer`, Movable Type
 /// `asset-footer`, `article-footer`), not the page's or a comment's.
 fn post_footer(tag: &str, hints: &str) -> bool {
@@ -347,7 +354,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             || embedded
             || (tag == "footer" && !article_footer)
             || matches!(tag, "figure" | "figcaption")
-            || (!page_wrapper && !holds_headline[id] && outside_article(&hints));
+            || (!page_wrapper
+                && !holds_headline[id]
+                && (outside_article(&hints) || teaser(&hints)));
         // for dates, a page-wide wrapper's layout class ("right-sidebar" on `<body>`,
         // "content-area sidebar" on the column holding the article) does not put the article
         // outside; names stay with the strict reading (teasers' bylines sit in such pages)
@@ -1683,6 +1692,24 @@ mod tests {
         let page_footer_only = "<html><body><article><h1>Grim outlook</h1><p>Text.</p></article>\
             <footer><a rel='author' href='/about'>Site Owner</a></footer></body></html>";
         assert!(crate::html::extract(page_footer_only).authors.is_empty());
+    }
+
+    #[test]
+    fn a_teaser_cards_author_link_is_not_the_articles_author() {
+        // the byline's name is a link without a page; a teaser card above the article links
+        // its own author's page
+        let page = "<html><body><div class='tease-small'><a href='/x'>Other story</a>\
+            <div class='tease-small__meta'><a class='author-link' href='/author/richard-roe'>\
+            Richard Roe</a></div></div>\
+            <div class='blog-header'><h1>The essay</h1><div class='blog-header__meta'>\
+            <span class='author-meta'>By</span> <a class='author-link author-meta'>Duncan Bell</a>\
+            </div></div><p>Text of the essay.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert!(
+            !article.authors.contains(&"Richard Roe".to_string()),
+            "{:?}",
+            article.authors
+        );
     }
 
     #[test]
