@@ -564,6 +564,22 @@ fn numeric_day(token: &str) -> Option<String> {
     if parts.len() == 3 && parts[0].len() <= 2 && parts[1].len() <= 2 && parts[2].len() == 4 {
         return date(parts[2].parse().ok()?, digits(parts[1])?, digits(parts[0])?);
     }
+    // "8.5.12", "08.05.12": the German short form, day and month first, the year's last two
+    // digits (up to 69 this century, as strptime reads %y)
+    if parts.len() == 3
+        && parts.iter().all(|part| !part.is_empty())
+        && parts[0].len() <= 2
+        && parts[1].len() <= 2
+        && parts[2].len() == 2
+    {
+        let short: i32 = parts[2].parse().ok()?;
+        let year = if short < 70 {
+            2000 + short
+        } else {
+            1900 + short
+        };
+        return date(year, digits(parts[1])?, digits(parts[0])?);
+    }
     if token.len() == 10 && token.as_bytes()[4] == b'-' && token.as_bytes()[7] == b'-' {
         return iso_like(token);
     }
@@ -770,8 +786,7 @@ mod tests {
 
     #[test]
     fn machine_and_written_dates() {
-        let cases = [
-            (
+        let cases = [            (
                 "2019-11-19T17:50:00-08:00",
                 Some("2019-11-19T17:50:00-08:00"),
             ),
@@ -831,6 +846,9 @@ mod tests {
             ("Publicado em 7 de março de 2021", Some("2021-03-07")),
             ("Gepubliceerd op 5 mei 2020", Some("2020-05-05")),
             ("Datum: 14.09.2023 | 10:00", Some("2023-09-14")),
+            ("von Klaus Schmidt, 8.5.12", Some("2012-05-08")),
+            ("Stand 08.05.12", Some("2012-05-08")),
+            ("Version 1.2.3.4", None),
             ("Copyright 2023 All rights reserved", None),
             ("3 hours ago", None),
             ("Mai 2023", None),

@@ -17,6 +17,37 @@ use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};
 use crate::html::HtmlArticle;
 
+/// The headline's element: the first `<h1>` with text; on a page whose only `<h1>` is its
+/// logo, the first `<h2>` that the page's `<title>` or `og:title` repeats.
+fn headline_of(dom: &Dom) -> Option<NodeId> {
+    let count = dom.nodes.len();
+    if let Some(h1) =
+        (0..count).find(|&id| dom.tag(id) == Some("h1") && !text_of(dom, id).is_empty())
+    {
+        return Some(h1);
+    }
+    let titles: Vec<String> = (0..count)
+        .filter_map(|id| match dom.tag(id)? {
+            "title" => Some(text_of(dom, id)),
+            "meta" => dom
+                .attr(id, "property")
+                .or_else(|| dom.attr(id, "name"))
+                .filter(|key| key.trim().eq_ignore_ascii_case("og:title"))
+                .and_then(|_| dom.attr(id, "content"))
+                .map(|content| normalize_line(&decode_entities(content))),
+            _ => None,
+        })
+        .map(|title| title.to_lowercase())
+        .filter(|title| !title.is_empty())
+        .collect();
+    (0..count).find(|&id| {
+        dom.tag(id) == Some("h2") && {
+            let text = text_of(dom, id).to_lowercase();
+            text.chars().count() >= 10 && titles.iter().any(|title| title.contains(&text))
+        }
+    })
+}
+
 /// Text of a byline's subtree with its blocks set apart by " | " ("By Joe Davidson | Washington
 /// Post | Dec 13, 2016"), so that a name does not run into the next block's outlet or date.
 fn byline_text_of(dom: &Dom, id: NodeId) -> String {
@@ -313,8 +344,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // the wrappers of the headline hold the article: a layout class on them ("withSidebar",
     // "has-footer") says what sits beside the article, not that this is outside it
     let mut holds_headline = vec![false; dom.nodes.len()];
-    let headline =
-        (0..dom.nodes.len()).find(|&id| dom.tag(id) == Some("h1") && !text_of(dom, id).is_empty());
+    let headline = headline_of(dom);
     let mut ancestor = headline.and_then(|h1| dom.nodes[h1].parent);
     while let Some(id) = ancestor {
         holds_headline[id] = true;
@@ -422,7 +452,10 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         }
         let names_here = !outside[id];
         // the headline, not a logo's empty or image-only `<h1>` above it
-        if tag == "h1" && found.after_h1.is_none() && !text_of(dom, id).is_empty() {
+        if (tag == "h1" || Some(id) == headline)
+            && found.after_h1.is_none()
+            && !text_of(dom, id).is_empty()
+        {
             found.after_h1 = Some(id);
         }
         if tag == "time" && found.times.len() < 16 {
@@ -1710,6 +1743,19 @@ mod tests {
             "{:?}",
             article.authors
         );
+    }
+
+    #[test]
+    fn the_headline_may_be_an_h2_under_a_logo_h1() {
+        // the theme's h1 holds only the logo; the post's title is an h2 the <title> repeats,
+        // with the date in German short form under it
+        let page = "<html><head><title>Der neue Trend: Muss- statt Wunschkoalition | Blog</title>\
+            </head><body><h1><a href='/'><img src='logo.svg'></a></h1>\
+            <div class='post'><h2>Der neue Trend: Muss- statt Wunschkoalition</h2>\
+            <p class='morespace'>von <a href='/people/ks'>Klaus Schmidt</a>, 8.5.12</p>\
+            <p>Die Landtagswahl zwischen den Parteien war knapp.</p></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2012-05-08"));
     }
 
     #[test]
