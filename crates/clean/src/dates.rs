@@ -786,7 +786,8 @@ mod tests {
 
     #[test]
     fn machine_and_written_dates() {
-        let cases = [            (
+        let cases = [
+            (
                 "2019-11-19T17:50:00-08:00",
                 Some("2019-11-19T17:50:00-08:00"),
             ),

@@ -13,6 +13,8 @@
 //! - Authors: JSON-LD `author`, `itemprop="author"`, meta tags, `rel="author"` links, as
 //!   written; the extract stage splits them and tells persons from agencies and outlets.
 
+use std::collections::HashMap;
+
 use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};
 use crate::html::HtmlArticle;
@@ -776,6 +778,11 @@ fn is_outlet_name(name: &str, sites: &[String]) -> bool {
                 | "redação"
                 | "redactie"
                 | "admin"
+                | "authors"
+                | "autoren"
+                | "auteurs"
+                | "autores"
+                | "autori"
         )
     })
 }
@@ -1167,6 +1174,15 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
     let Some(value) = parse_json_ld(raw) else {
         return;
     };
+    // the nodes a graph names by `@id` (Yoast's `"author": {"@id": ".../#/schema/person/…"}`)
+    let mut ids = HashMap::new();
+    visit_json_ld(&value, false, |map| {
+        if let Some(id) = map.get("@id").and_then(|id| id.as_str()) {
+            if map.len() > 1 {
+                ids.entry(id).or_insert(map);
+            }
+        }
+    });
     visit_json_ld(&value, true, |map| {
         let types = types_of(map);
         let is_article = types.iter().any(|t| {
@@ -1200,7 +1216,7 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
             }
             if found.authors.is_empty() {
                 if let Some(author) = map.get("author").or_else(|| map.get("creator")) {
-                    person_names(author, &mut found.authors);
+                    person_names(author, &ids, &mut found.authors);
                 }
             }
             if found.publisher.is_none() {
@@ -1256,7 +1272,11 @@ fn visit_json_ld<'v>(
 
 /// Names of the persons in a JSON-LD `author` (a string, a Person, or a list of them);
 /// organisations are not persons.
-fn person_names(value: &serde_json::Value, out: &mut Vec<String>) {
+fn person_names(
+    value: &serde_json::Value,
+    ids: &HashMap<&str, &serde_json::Map<String, serde_json::Value>>,
+    out: &mut Vec<String>,
+) {
     match value {
         serde_json::Value::String(name) => {
             let name = normalize_line(name);
@@ -1272,12 +1292,24 @@ fn person_names(value: &serde_json::Value, out: &mut Vec<String>) {
                 return;
             }
             if let Some(name) = map.get("name") {
-                person_names(name, out);
+                person_names(name, ids, out);
+            } else if let Some(node) = map
+                .get("@id")
+                .and_then(|id| id.as_str())
+                .and_then(|id| ids.get(id))
+                .filter(|node| node.contains_key("name"))
+            {
+                // a reference to a node of the graph: that node's name, once
+                person_names(
+                    &serde_json::Value::Object((*node).clone()),
+                    &HashMap::new(),
+                    out,
+                );
             }
         }
         serde_json::Value::Array(items) => {
             for item in items.iter().take(20) {
-                person_names(item, out);
+                person_names(item, ids, out);
             }
         }
         _ => {}
@@ -1756,6 +1788,28 @@ mod tests {
             <p>Die Landtagswahl zwischen den Parteien war knapp.</p></div></body></html>";
         let article = crate::html::extract(page);
         assert_eq!(article.published.as_deref(), Some("2012-05-08"));
+    }
+
+    #[test]
+    fn a_json_ld_author_named_by_reference_to_the_graph() {
+        // Yoast SEO: the article's author is an `@id` of a Person node elsewhere in the graph
+        let page = r#"<html><head><script type="application/ld+json">{"@context":"https://schema.org",
+            "@graph":[{"@type":"Article","@id":"https://x.de/a/#article","headline":"Forum sichern",
+            "author":{"@id":"https://x.de/#/schema/person/a36c"},"datePublished":"2023-11-06T10:00:00+00:00"},
+            {"@type":"Person","@id":"https://x.de/#/schema/person/a36c","name":"Silvia Oestreicher"}]}
+            </script></head><body><h1>Forum sichern</h1><p>Text.</p></body></html>"#;
+        let article = crate::html::extract(page);
+        assert_eq!(article.authors, vec!["Silvia Oestreicher".to_string()]);
+        // a placeholder person ("external authors") gives way to the page's named authors
+        let page = r#"<html><head><meta name="author" content="Ralph Steiner/Carlo Natter">
+            <script type="application/ld+json">{"@type":"NewsArticle","headline":"Ein Krieg der Karten",
+            "author":[{"@type":"Person","name":"Auswärtige Autoren (AA)"}]}</script></head>
+            <body><h1>Ein Krieg der Karten</h1><p>Text.</p></body></html>"#;
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.authors,
+            vec!["Ralph Steiner/Carlo Natter".to_string()]
+        );
     }
 
     #[test]
