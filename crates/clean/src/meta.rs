@@ -637,7 +637,11 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     let fallback = sources.iter().find(|names| !names.is_empty()).cloned();
     article.authors = sources
         .into_iter()
-        .find(|names| names.iter().any(|name| !is_outlet_name(name, &sites)))
+        .find(|names| {
+            names
+                .iter()
+                .any(|name| !is_outlet_name(name, &sites) && !is_handle(name))
+        })
         .or(fallback)
         .unwrap_or_default();
     article.authors.dedup();
@@ -756,6 +760,27 @@ fn texts_after<'d>(
 /// A name that stands for the outlet, not a person: the site's own name, or a desk or staff
 /// label ("Us Weekly Staff", "Redaktion", "BWW News Desk"). A source naming only these gives
 /// way to the next source of names.
+/// A user name rather than a person's name ("dehlix", "jdoe_42", "MoritzMeyer"): one word of
+/// ASCII letters, digits and `_.-`, all lower case, with a digit or underscore, or with a
+/// capital right after a small letter. CMSs put the account's login where a name belongs.
+fn is_handle(name: &str) -> bool {
+    let name = name.trim();
+    if name.is_empty()
+        || name.contains(char::is_whitespace)
+        || !name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-'))
+    {
+        return false;
+    }
+    name.chars().all(|ch| !ch.is_ascii_uppercase())
+        || name.chars().any(|ch| ch.is_ascii_digit() || ch == '_')
+        || name
+            .as_bytes()
+            .windows(2)
+            .any(|pair| pair[0].is_ascii_lowercase() && pair[1].is_ascii_uppercase())
+}
+
 fn is_outlet_name(name: &str, sites: &[String]) -> bool {
     let lower = name.trim().to_lowercase();
     if lower.is_empty() || is_site(&lower, sites) {
@@ -1810,6 +1835,21 @@ mod tests {
             article.authors,
             vec!["Ralph Steiner/Carlo Natter".to_string()]
         );
+    }
+
+    #[test]
+    fn a_login_in_the_author_meta_gives_way_to_the_named_author() {
+        for handle in ["dehlix", "jdoe_42", "MoritzMeyer"] {
+            assert!(is_handle(handle), "{handle}");
+        }
+        for name in ["Paul", "Jane Doe", "松村太郎", "Anne-Marie"] {
+            assert!(!is_handle(name), "{name}");
+        }
+        let page = "<html><head><meta name='author' content='dehlix'></head><body>\
+            <h2>Der neue Trend</h2><p class='morespace'>von <a rel='author' \
+            href='/author/ks/'>Klaus-Peter Schöppner</a>, 8.5.12</p><p>Text.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.authors, vec!["Klaus-Peter Schöppner".to_string()]);
     }
 
     #[test]
