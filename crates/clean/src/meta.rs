@@ -19,15 +19,11 @@ use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};
 use crate::html::HtmlArticle;
 
-/// The headline's element: the first `<h1>` with text; on a page whose only `<h1>` is its
-/// logo, the first `<h2>` that the page's `<title>` or `og:title` repeats.
+/// The headline's element: of the `<h1>`s with text, the first that the page's `<title>` or
+/// `og:title` repeats, else the first (a section's or the site's name may come before the
+/// article's); on a page whose only `<h1>` is its logo, the first such `<h2>` or `<h3>`.
 fn headline_of(dom: &Dom) -> Option<NodeId> {
     let count = dom.nodes.len();
-    if let Some(h1) =
-        (0..count).find(|&id| dom.tag(id) == Some("h1") && !text_of(dom, id).is_empty())
-    {
-        return Some(h1);
-    }
     let titles: Vec<String> = (0..count)
         .filter_map(|id| match dom.tag(id)? {
             "title" => Some(text_of(dom, id)),
@@ -42,12 +38,22 @@ fn headline_of(dom: &Dom) -> Option<NodeId> {
         .map(|title| title.to_lowercase())
         .filter(|title| !title.is_empty())
         .collect();
-    (0..count).find(|&id| {
-        dom.tag(id) == Some("h2") && {
-            let text = text_of(dom, id).to_lowercase();
-            text.chars().count() >= 10 && titles.iter().any(|title| title.contains(&text))
-        }
-    })
+    let in_title = |id: NodeId| {
+        let text = text_of(dom, id).to_lowercase();
+        text.chars().count() >= 10 && titles.iter().any(|title| title.contains(&text))
+    };
+    let h1s: Vec<NodeId> = (0..count)
+        .filter(|&id| dom.tag(id) == Some("h1") && !text_of(dom, id).is_empty())
+        .collect();
+    if let Some(&first) = h1s.first() {
+        return Some(
+            h1s.iter()
+                .copied()
+                .find(|&id| in_title(id))
+                .unwrap_or(first),
+        );
+    }
+    (0..count).find(|&id| matches!(dom.tag(id), Some("h2" | "h3")) && in_title(id))
 }
 
 /// Text of a byline's subtree with its blocks set apart by " | " ("By Joe Davidson | Washington
@@ -454,10 +460,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         }
         let names_here = !outside[id];
         // the headline, not a logo's empty or image-only `<h1>` above it
-        if (tag == "h1" || Some(id) == headline)
-            && found.after_h1.is_none()
-            && !text_of(dom, id).is_empty()
-        {
+        if tag == "h1" && found.after_h1.is_none() && !text_of(dom, id).is_empty() {
             found.after_h1 = Some(id);
         }
         if tag == "time" && found.times.len() < 16 {
@@ -609,6 +612,14 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     )
     .or(article.title.take());
 
+    // where the dateline, byline and time are looked for: under the first `<h1>` (a section's
+    // name may stand above the article's date), then under the headline when it is another
+    // element (the site's name in the first `<h1>`, or no `<h1>` at all)
+    let anchors: Vec<NodeId> = found
+        .after_h1
+        .into_iter()
+        .chain(headline.filter(|&h| !outside_dates[h] && Some(h) != found.after_h1))
+        .collect();
     // authors: the first source that names anyone
     let meta_authors: Vec<String> = AUTHOR_KEYS
         .iter()
@@ -651,7 +662,11 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             .find(|name| !is_outlet_name(name, &sites))
             .cloned()
             .or_else(|| found.byline_text.clone())
-            .or_else(|| found.after_h1.and_then(|h1| byline_near(dom, h1, &outside)))
+            .or_else(|| {
+                anchors
+                    .iter()
+                    .find_map(|&h1| byline_near(dom, h1, &outside))
+            })
             .or_else(|| meta_authors.first().cloned());
     }
 
@@ -660,18 +675,18 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // among `<time>` elements, the one under the headline is the article's; one marked as a
     // publication date elsewhere may be a teaser's, and the first in the page may sit in a
     // list of other posts before the article
-    let near_time = found
-        .after_h1
-        .and_then(|h1| time_near(dom, h1, &found.times, &outside_dates));
+    let near_time = anchors
+        .iter()
+        .find_map(|&h1| time_near(dom, h1, &found.times, &outside_dates));
     let marked_time = found
         .times
         .iter()
         .find(|(_, marked, _)| *marked)
         .map(|(value, _, _)| value.clone());
     // a dateline is a short text of its own; a date inside a sentence is the story's
-    let dateline_near = found
-        .after_h1
-        .and_then(|h1| date_near(dom, h1, &outside_dates, 120));
+    let dateline_near = anchors
+        .iter()
+        .find_map(|&h1| date_near(dom, h1, &outside_dates, 120));
     let first_time = found.times.first().map(|(value, _, _)| value.clone());
     let machine = [
         json_ld.published.clone(),
@@ -700,9 +715,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 .find_map(|text| crate::dates::find_written(text))
         })
         .or_else(|| {
-            found
-                .after_h1
-                .and_then(|h1| date_near(dom, h1, &outside_dates, 300))
+            anchors
+                .iter()
+                .find_map(|&h1| date_near(dom, h1, &outside_dates, 300))
         })
         // a UTC instant in the form the publisher prints it, when the page holds that form
         .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
@@ -1077,8 +1092,8 @@ fn is_dateish(segment: &str) -> bool {
             || crate::dates::to_iso8601(trimmed).is_some())
 }
 
-const SEPARATORS: [&str; 9] = [
-    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ",
+const SEPARATORS: [&str; 11] = [
+    " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " › ", " ‹ ",
 ];
 
 /// A title with the site name, sections and dates at either end cut off when they are the
@@ -1850,6 +1865,28 @@ mod tests {
             href='/author/ks/'>Klaus-Peter Schöppner</a>, 8.5.12</p><p>Text.</p></body></html>";
         let article = crate::html::extract(page);
         assert_eq!(article.authors, vec!["Klaus-Peter Schöppner".to_string()]);
+    }
+
+    #[test]
+    fn the_date_under_the_first_h1_or_under_the_headline() {
+        // the theme's h1s are commented out; the post's title is an h3 the <title> repeats
+        let page = "<html><head><title>Guinée : Un braconnier interpellé ‹ Wara</title></head>\
+            <body><!-- <h1>The Blog</h1> --><h3><a href='/p'>Guinée : Un braconnier interpellé</a></h3>\
+            <div class='post_detail'><img src='cal.png'>&nbsp; 27 Sep 2016</div>\
+            <p>La Justice de paix a tenu son audience.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2016-09-27")
+        );
+        // a section's name in the first h1, the release's date under it, then its headline
+        let page = "<html><head><title>Maus mit Fingerabdruck | Sanwa</title></head><body>\
+            <h1>Pressemitteilungen</h1><dl class='info'><dd>2019.03.08</dd></dl>\
+            <h1>Maus mit Fingerabdruck</h1><p>Die Maus ist da.</p>\
+            <ul><li>Andere Meldung vom 10. August 2022</li></ul></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2019-03-08")
+        );
     }
 
     #[test]
