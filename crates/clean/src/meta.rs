@@ -604,10 +604,15 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .clone()
         .or_else(|| meta_value(dom, &metas, &["og:title", "twitter:title", "title"]))
         .or_else(|| found.title_tag.clone());
+    // the headline found as an h2 or h3 where no h1 holds it counts as one
+    let mut headings = found.h1.clone();
+    if let Some(other) = headline.filter(|&h| dom.tag(h) != Some("h1") && !outside[h]) {
+        headings.push(text_of(dom, other));
+    }
     article.title = choose_title(
         primary.as_deref(),
         found.title_tag.as_deref(),
-        &found.h1,
+        &headings,
         &sites,
     )
     .or(article.title.take());
@@ -1874,9 +1879,11 @@ mod tests {
             <body><!-- <h1>The Blog</h1> --><h3><a href='/p'>Guinée : Un braconnier interpellé</a></h3>\
             <div class='post_detail'><img src='cal.png'>&nbsp; 27 Sep 2016</div>\
             <p>La Justice de paix a tenu son audience.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2016-09-27"));
         assert_eq!(
-            crate::html::extract(page).published.as_deref(),
-            Some("2016-09-27")
+            article.title.as_deref(),
+            Some("Guinée : Un braconnier interpellé")
         );
         // a section's name in the first h1, the release's date under it, then its headline
         let page = "<html><head><title>Maus mit Fingerabdruck | Sanwa</title></head><body>\
