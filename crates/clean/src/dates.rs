@@ -6,8 +6,8 @@
 
 /// Month names and their usual abbreviations in English, German, French, Spanish, Italian,
 /// Portuguese and Dutch, and the forms dates use in Polish, Czech, Slovak, Romanian, Russian,
-/// Ukrainian, Turkish, Indonesian and the Scandinavian languages (lowercase; a trailing '.' is
-/// ignored when matching).
+/// Ukrainian, Turkish, Indonesian, the Scandinavian languages and Arabic (Egyptian names and the
+/// one-word Levantine ones); lowercase, a trailing '.' ignored when matching.
 const MONTH_NAMES: [&[&str]; 12] = [
     &[
         "january",
@@ -32,6 +32,7 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "ocak",
         "tammikuuta",
         "januára",
+        "يناير",
     ],
     &[
         "february",
@@ -59,6 +60,8 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "şubat",
         "subat",
         "februára",
+        "فبراير",
+        "شباط",
     ],
     &[
         "march",
@@ -81,6 +84,8 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "березня",
         "mart",
         "maret",
+        "مارس",
+        "آذار",
     ],
     &[
         "april",
@@ -99,6 +104,10 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "квітня",
         "nisan",
         "apríla",
+        "أبريل",
+        "ابريل",
+        "إبريل",
+        "نيسان",
     ],
     &[
         "may",
@@ -118,6 +127,8 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "травня",
         "mayıs",
         "mayis",
+        "مايو",
+        "أيار",
     ],
     &[
         "june",
@@ -138,6 +149,9 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "червня",
         "haziran",
         "júna",
+        "يونيو",
+        "يونيه",
+        "حزيران",
     ],
     &[
         "july",
@@ -159,6 +173,9 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "липня",
         "temmuz",
         "júla",
+        "يوليو",
+        "يوليه",
+        "تموز",
     ],
     &[
         "august",
@@ -179,6 +196,8 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "agustus",
         "augusti",
         "augusta",
+        "أغسطس",
+        "اغسطس",
     ],
     &[
         "september",
@@ -201,6 +220,8 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "eylül",
         "eylul",
         "septembra",
+        "سبتمبر",
+        "أيلول",
     ],
     &[
         "october",
@@ -224,6 +245,8 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "жовтня",
         "ekim",
         "oktobra",
+        "أكتوبر",
+        "اكتوبر",
     ],
     &[
         "november",
@@ -240,6 +263,7 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "kasım",
         "kasim",
         "novembra",
+        "نوفمبر",
     ],
     &[
         "december",
@@ -265,6 +289,7 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "aralik",
         "desember",
         "decembra",
+        "ديسمبر",
     ],
 ];
 
@@ -847,6 +872,8 @@ mod tests {
             ("Publicado em 7 de março de 2021", Some("2021-03-07")),
             ("Gepubliceerd op 5 mei 2020", Some("2020-05-05")),
             ("Datum: 14.09.2023 | 10:00", Some("2023-09-14")),
+            ("الأربعاء، 07 أكتوبر 2020 - 12:09 م", Some("2020-10-07")),
+            ("15 أيلول 2019", Some("2019-09-15")),
             ("von Klaus Schmidt, 8.5.12", Some("2012-05-08")),
             ("Stand 08.05.12", Some("2012-05-08")),
             ("Version 1.2.3.4", None),
