@@ -301,7 +301,7 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
 /// "À lire aussi", "Anzeige"), in the languages newsflow reads; a line is such a label when,
 /// lowercased and without a closing colon, it is one of these, or one followed by a count or
 /// a colon and names ("Kommentare (3)", "Tags: Deals", "Popular on IndieWire").
-const SECTION_LABELS: [&str; 62] = [
+const SECTION_LABELS: [&str; 73] = [
     // comments
     "comments",
     "comment",
@@ -333,6 +333,17 @@ const SECTION_LABELS: [&str; 62] = [
     "popular on",
     "most read",
     "mehr zum thema",
+    "weiterlesen",
+    "read more",
+    "further reading",
+    "relacionadas",
+    "relacionados",
+    "leer más",
+    "lee también",
+    "leia mais",
+    "veja também",
+    "lire plus",
+    "zie ook",
     "lesen sie auch",
     "meistgelesen",
     "das könnte sie auch interessieren",
@@ -392,17 +403,12 @@ fn is_section_label(line: &str) -> bool {
     })
 }
 
-/// Section labels left at the body's start or end once their links and widgets are gone.
+/// Section labels left in the body once their links and widgets are gone.
 fn trim_section_labels(lines: &mut Vec<String>) {
-    while lines.len() > 1 && lines.last().is_some_and(|line| is_section_label(line)) {
-        lines.pop();
-    }
-    let leading = lines
-        .iter()
-        .take_while(|line| is_section_label(line))
-        .count();
-    if leading < lines.len() {
-        lines.drain(..leading);
+    // a label between paragraphs ("Mehr zum Thema", "READ MORE", "Relacionadas") whose teaser
+    // links are gone goes too; a body that is nothing but labels stays as it is
+    if lines.iter().any(|line| !is_section_label(line)) {
+        lines.retain(|line| !is_section_label(line));
     }
 }
 
@@ -1370,6 +1376,8 @@ mod tests {
         let mut lines: Vec<String> = [
             "Anzeige",
             "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+            "Mehr zum Thema",
+            "Die Opposition stimmte dagegen.",
             "Kommentare (0)",
             "Mehr zum Thema:",
             "Tags",
@@ -1380,9 +1388,12 @@ mod tests {
         trim_section_labels(&mut lines);
         assert_eq!(
             lines,
-            ["Der Stadtrat hat am Dienstag den Haushalt beschlossen."]
+            [
+                "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+                "Die Opposition stimmte dagegen."
+            ]
         );
-        // a label inside the text, and words that merely begin like one, stay
+        // words that merely begin like a label stay
         let mut lines: Vec<String> = ["Share prices fell", "Tagesordnung", "Teilen wir es auf."]
             .iter()
             .map(|s| s.to_string())
