@@ -619,11 +619,18 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
 
     // where the dateline, byline and time are looked for: under the first `<h1>` (a section's
     // name may stand above the article's date), then under the headline when it is another
-    // element (the site's name in the first `<h1>`, or no `<h1>` at all)
-    let anchors: Vec<NodeId> = found
+    // element (the site's name in the first `<h1>`, or no `<h1>` at all); with the number of
+    // texts after it the search reads: forty under an h1, a dozen under a headline known only
+    // by the title's words
+    let anchors: Vec<(NodeId, usize)> = found
         .after_h1
+        .map(|h1| (h1, 40))
         .into_iter()
-        .chain(headline.filter(|&h| !outside_dates[h] && Some(h) != found.after_h1))
+        .chain(
+            headline
+                .filter(|&h| !outside_dates[h] && Some(h) != found.after_h1)
+                .map(|h| (h, if dom.tag(h) == Some("h1") { 40 } else { 12 })),
+        )
         .collect();
     // authors: the first source that names anyone
     let meta_authors: Vec<String> = AUTHOR_KEYS
@@ -670,7 +677,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             .or_else(|| {
                 anchors
                     .iter()
-                    .find_map(|&h1| byline_near(dom, h1, &outside))
+                    .find_map(|&anchor| byline_near(dom, anchor, &outside))
             })
             .or_else(|| meta_authors.first().cloned());
     }
@@ -682,7 +689,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // list of other posts before the article
     let near_time = anchors
         .iter()
-        .find_map(|&h1| time_near(dom, h1, &found.times, &outside_dates));
+        .find_map(|&anchor| time_near(dom, anchor, &found.times, &outside_dates));
     let marked_time = found
         .times
         .iter()
@@ -691,7 +698,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // a dateline is a short text of its own; a date inside a sentence is the story's
     let dateline_near = anchors
         .iter()
-        .find_map(|&h1| date_near(dom, h1, &outside_dates, 120));
+        .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 120));
     let first_time = found.times.first().map(|(value, _, _)| value.clone());
     let machine = [
         json_ld.published.clone(),
@@ -722,7 +729,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .or_else(|| {
             anchors
                 .iter()
-                .find_map(|&h1| date_near(dom, h1, &outside_dates, 300))
+                .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 300))
         })
         // a UTC instant in the form the publisher prints it, when the page holds that form
         .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
@@ -751,11 +758,16 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     }
 }
 
-/// The first date written in the 40 text nodes after the headline (outside comments, footers
+/// The first date written in the texts within reach after the headline (40 under an h1) (outside comments, footers
 /// and scripts): the dateline under the title on pages without markup for it.
-fn date_near(dom: &Dom, h1: NodeId, outside: &[bool], longest: usize) -> Option<String> {
+fn date_near(
+    dom: &Dom,
+    (h1, reach): (NodeId, usize),
+    outside: &[bool],
+    longest: usize,
+) -> Option<String> {
     texts_after(dom, h1, outside)
-        .take(40)
+        .take(reach)
         .filter(|(_, text)| text.len() <= longest)
         .find_map(|(_, text)| crate::dates::find_written(&decode_entities(text)))
 }
@@ -837,12 +849,13 @@ const BYLINE_WORDS: [&str; 9] = [
     "by", "von", "par", "por", "di", "door", "autor:", "auteur:", "text:",
 ];
 
-/// A byline under the headline on pages without markup for it: a short text among the thirty
-/// after the headline that opens with a byline word followed by a capitalised name ("By" in
+/// A byline under the headline on pages without markup for it: a short text among the first
+/// three quarters of the texts within reach (thirty under an h1)
+/// that opens with a byline word followed by a capitalised name ("By" in
 /// its own `<span>` before the linked name counts), read as the smallest element around it
 /// that holds the name too.
-fn byline_near(dom: &Dom, h1: NodeId, outside: &[bool]) -> Option<String> {
-    for (id, text) in texts_after(dom, h1, outside).take(30) {
+fn byline_near(dom: &Dom, (h1, reach): (NodeId, usize), outside: &[bool]) -> Option<String> {
+    for (id, text) in texts_after(dom, h1, outside).take(reach * 3 / 4) {
         let text = text.trim();
         if text.len() > 100 || !opens_byline(text) {
             continue;
@@ -913,12 +926,12 @@ fn shown_date(dom: &Dom, id: NodeId, datetime: &str) -> String {
 /// The first `<time datetime>` within the forty texts after the headline.
 fn time_near(
     dom: &Dom,
-    h1: NodeId,
+    (h1, reach): (NodeId, usize),
     times: &[(String, bool, NodeId)],
     outside: &[bool],
 ) -> Option<String> {
-    // the 41st text after the headline ends the search
-    let limit = texts_after(dom, h1, outside).nth(40).map(|(id, _)| id);
+    // the text after the last one within reach ends the search
+    let limit = texts_after(dom, h1, outside).nth(reach).map(|(id, _)| id);
     times
         .iter()
         .find(|(_, _, id)| *id > h1 && limit.is_none_or(|limit| *id < limit))
