@@ -140,6 +140,12 @@ pub struct TrainNerArgs {
     /// `true` or `false`. Default: on for `de`, `fr`, `nl`, off for `en`.
     #[arg(long)]
     pub trim_punctuation: Option<bool>,
+    /// No person-pronoun features (they are English: on for `--lang en` only).
+    #[arg(long)]
+    pub no_pronouns: bool,
+    /// No name-part features (the types a word had inside training entities).
+    #[arg(long)]
+    pub no_name_parts: bool,
 }
 
 /// `newsflow ner`: tag a CoNLL file (or free text) with a trained model.
@@ -286,6 +292,8 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
         document: !args.no_document,
         subwords: args.subwords,
         trim_punctuation: args.trim_punctuation.unwrap_or(!language.english()),
+        pronouns: !args.no_pronouns && language.english(),
+        name_parts: !args.no_name_parts,
         ..TrainOptions::default()
     };
     if let Some(epochs) = args.epochs {
