@@ -143,9 +143,11 @@ pub struct TrainNerArgs {
     /// No person-pronoun features (they are English: on for `--lang en` only).
     #[arg(long)]
     pub no_pronouns: bool,
-    /// No name-part features (the types a word had inside training entities).
+    /// Name-part features (the types and positions a word had inside training entities):
+    /// `true` or `false`. Default: on for `en` and `de`, off for `fr` and `nl`, where they
+    /// did not pay on dev (see BENCHMARKS.md).
     #[arg(long)]
-    pub no_name_parts: bool,
+    pub name_parts: Option<bool>,
 }
 
 /// `newsflow ner`: tag a CoNLL file (or free text) with a trained model.
@@ -293,7 +295,9 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
         subwords: args.subwords,
         trim_punctuation: args.trim_punctuation.unwrap_or(!language.english()),
         pronouns: !args.no_pronouns && language.english(),
-        name_parts: !args.no_name_parts,
+        name_parts: args
+            .name_parts
+            .unwrap_or(language.english() || language.code == "de"),
         ..TrainOptions::default()
     };
     if let Some(epochs) = args.epochs {
