@@ -11,6 +11,9 @@ use crate::labels::type_index;
 pub(crate) const KIND_CASING: u32 = 0xCA5E;
 pub(crate) const KIND_CLUSTER: u32 = 0xC1A5;
 pub(crate) const KIND_GAZETTEER: u32 = 0x6A2E;
+/// Key kind of a single word's entry in the [`Gazetteer`] table: the (type, part) pairs the
+/// word had inside training entities.
+pub(crate) const KIND_NAME_PART: u32 = 0x6A2F;
 
 /// Kind bits of a place name in [`Places`] (bits 0..4 of the stored value).
 pub(crate) const PLACE_CITY: u32 = 1;
@@ -143,11 +146,32 @@ pub(crate) fn gazetteer_key<S: AsRef<str>>(lowered: &[S]) -> u64 {
 impl Gazetteer {
     /// Build from (normalised tokens, type) entity occurrences. The stored value is a bit mask
     /// of types seen (bits 0..4) plus the majority type (bits 4..6).
-    pub(crate) fn build(entries: impl Iterator<Item = (Vec<String>, EntityType)>) -> Gazetteer {
+    /// With `name_parts`, every word of an entry also gets an entry of its own (see
+    /// [`Gazetteer::name_parts`]).
+    pub(crate) fn build(
+        entries: impl Iterator<Item = (Vec<String>, EntityType)>,
+        name_parts: bool,
+    ) -> Gazetteer {
         let mut counts: HashMap<Vec<String>, [u32; 4]> = HashMap::new();
+        let mut parts: HashMap<String, u32> = HashMap::new();
         for (words, kind) in entries {
             if words.is_empty() || words.len() > GAZETTEER_MAX_TOKENS {
                 continue;
+            }
+            if name_parts {
+                let last = words.len() - 1;
+                for (index, word) in words.iter().enumerate() {
+                    let part = if last == 0 {
+                        3
+                    } else if index == 0 {
+                        0
+                    } else if index == last {
+                        2
+                    } else {
+                        1
+                    };
+                    *parts.entry(word.clone()).or_insert(0) |= 1 << (type_index(kind) * 4 + part);
+                }
             }
             counts.entry(words).or_default()[type_index(kind)] += 1;
         }
@@ -167,11 +191,33 @@ impl Gazetteer {
             }
             table.insert(gazetteer_key(words), mask | ((best as u32) << 4));
         }
+        let mut part_keys: Vec<(&String, &u32)> = parts.iter().collect();
+        part_keys.sort();
+        let mut table = if part_keys.is_empty() {
+            table
+        } else {
+            let mut merged = KeyTable::with_capacity(table.len() + part_keys.len());
+            for (key, value) in table.entries() {
+                merged.insert(key, value);
+            }
+            merged
+        };
+        for (word, &bits) in part_keys {
+            table.insert(hash_str(KIND_NAME_PART, word), bits);
+        }
         Gazetteer { table }
     }
 
     pub(crate) fn lookup(&self, key: u64) -> Option<u32> {
         self.table.get(key)
+    }
+
+    /// The (type, part) bits (`type * 4 + part`) a normalised lower-case word had inside
+    /// training entities.
+    pub(crate) fn name_parts(&self, lower: &str) -> u16 {
+        self.table
+            .get(hash_str(KIND_NAME_PART, lower))
+            .map_or(0, |bits| bits as u16)
     }
 }
 
@@ -454,13 +500,34 @@ mod tests {
     }
 
     #[test]
+    fn gazetteer_keeps_name_parts() {
+        let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let entries = vec![
+            (words("kim young sam"), EntityType::PER),
+            (words("un"), EntityType::ORG),
+        ];
+        let gazetteer = Gazetteer::build(entries.clone().into_iter(), true);
+        // PER (type 0): "kim" begins, "young" is inside, "sam" ends; "un" is a single ORG.
+        assert_eq!(gazetteer.name_parts("kim"), 1 << 0);
+        assert_eq!(gazetteer.name_parts("young"), 1 << 1);
+        assert_eq!(gazetteer.name_parts("sam"), 1 << 2);
+        assert_eq!(gazetteer.name_parts("un"), 1 << (4 + 3));
+        assert_eq!(gazetteer.name_parts("jong"), 0);
+        let without = Gazetteer::build(entries.into_iter(), false);
+        assert_eq!(without.name_parts("kim"), 0);
+        assert!(without
+            .lookup(gazetteer_key(&["kim", "young", "sam"]))
+            .is_some());
+    }
+
+    #[test]
     fn gazetteer_keeps_types_and_majority() {
         let entries = vec![
             (vec!["new".to_string(), "york".to_string()], EntityType::LOC),
             (vec!["new".to_string(), "york".to_string()], EntityType::LOC),
             (vec!["new".to_string(), "york".to_string()], EntityType::ORG),
         ];
-        let gazetteer = Gazetteer::build(entries.into_iter());
+        let gazetteer = Gazetteer::build(entries.into_iter(), false);
         let value = gazetteer
             .lookup(gazetteer_key(&["new", "york"]))
             .expect("entry");

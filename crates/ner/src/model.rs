@@ -21,6 +21,8 @@ const FLAG_DOCUMENT: u32 = 1;
 const FLAG_SUBWORDS: u32 = 2;
 /// Bit 2: word identity without edge punctuation (see `Context::trim`).
 const FLAG_TRIM: u32 = 4;
+/// Bit 3: person-pronoun features (see `Context::pronouns`).
+const FLAG_PRONOUNS: u32 = 8;
 
 /// Errors reading a model.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -43,6 +45,7 @@ pub(crate) struct Flags {
     pub(crate) document: bool,
     pub(crate) subwords: bool,
     pub(crate) trim: bool,
+    pub(crate) pronouns: bool,
 }
 
 /// An entity mention in free text: byte offsets `[start, end)` into the text.
@@ -67,6 +70,8 @@ pub struct NerModel {
     pub(crate) subwords: bool,
     /// Word identity without edge punctuation.
     pub(crate) trim: bool,
+    /// Person-pronoun features on.
+    pub(crate) pronouns: bool,
     pub(crate) first: Stage,
     pub(crate) second: Option<Stage>,
     /// The stages laid out for tagging (derived from `first` and `second`).
@@ -90,6 +95,7 @@ impl NerModel {
             document: flags.document,
             subwords: flags.subwords,
             trim: flags.trim,
+            pronouns: flags.pronouns,
             first,
             second,
             tagger,
@@ -103,6 +109,7 @@ impl NerModel {
             gazetteer: &self.gazetteer,
             places: &self.places,
             document: self.document,
+            pronouns: self.pronouns,
             subwords: self.subwords,
             trim: self.trim,
         }
@@ -190,6 +197,9 @@ impl NerModel {
         if self.trim {
             flags |= FLAG_TRIM;
         }
+        if self.pronouns {
+            flags |= FLAG_PRONOUNS;
+        }
         put_u32(&mut out, flags);
         put_stage(&mut out, &self.first);
         match &self.second {
@@ -225,7 +235,7 @@ impl NerModel {
             table: reader.table()?,
         };
         let flags = reader.u32()?;
-        if flags & !(FLAG_DOCUMENT | FLAG_SUBWORDS | FLAG_TRIM) != 0 {
+        if flags & !(FLAG_DOCUMENT | FLAG_SUBWORDS | FLAG_TRIM | FLAG_PRONOUNS) != 0 {
             return Err(NerError::Corrupt("unknown feature flags"));
         }
         let first = reader.stage()?;
@@ -243,6 +253,7 @@ impl NerModel {
                 document: flags & FLAG_DOCUMENT != 0,
                 subwords: flags & FLAG_SUBWORDS != 0,
                 trim: flags & FLAG_TRIM != 0,
+                pronouns: flags & FLAG_PRONOUNS != 0,
             },
             first,
             second,

@@ -45,6 +45,11 @@ pub struct TrainOptions {
     /// Word identity without edge punctuation (`Frankreich,` counts and matches as
     /// `frankreich`), for text whose tokenizer left punctuation attached.
     pub trim_punctuation: bool,
+    /// Person-pronoun features ("Kim said he ..."): English pronouns, so on for English only.
+    pub pronouns: bool,
+    /// Name-part features: the (type, position) pairs a word had inside training entities
+    /// ("kim" began a person's name), kept in the gazetteer table.
+    pub name_parts: bool,
 }
 
 impl Default for TrainOptions {
@@ -63,6 +68,8 @@ impl Default for TrainOptions {
             document: true,
             subwords: false,
             trim_punctuation: false,
+            pronouns: true,
+            name_parts: true,
         }
     }
 }
@@ -94,7 +101,11 @@ fn lexicon_word(word: &str, trim: bool) -> &str {
     }
 }
 
-fn gazetteer_from<'a>(documents: impl Iterator<Item = &'a Prepared<'a>>, trim: bool) -> Gazetteer {
+fn gazetteer_from<'a>(
+    documents: impl Iterator<Item = &'a Prepared<'a>>,
+    trim: bool,
+    name_parts: bool,
+) -> Gazetteer {
     let mut entries = Vec::new();
     for document in documents {
         for (words, gold) in document.words.iter().zip(&document.gold) {
@@ -107,7 +118,7 @@ fn gazetteer_from<'a>(documents: impl Iterator<Item = &'a Prepared<'a>>, trim: b
             }
         }
     }
-    Gazetteer::build(entries.into_iter())
+    Gazetteer::build(entries.into_iter(), name_parts)
 }
 
 fn context<'r>(
@@ -125,6 +136,7 @@ fn context<'r>(
         document: flags.document,
         subwords: flags.subwords,
         trim: flags.trim,
+        pronouns: flags.pronouns,
     }
 }
 
@@ -222,6 +234,7 @@ pub fn train(
                         .filter(|(d, _)| fold_of(*d) != k)
                         .map(|(_, p)| p),
                     options.trim_punctuation,
+                    options.name_parts,
                 )
             } else {
                 Gazetteer::default()
@@ -229,7 +242,11 @@ pub fn train(
         })
         .collect();
     let full_gazetteer = if options.gazetteer {
-        gazetteer_from(prepared.iter(), options.trim_punctuation)
+        gazetteer_from(
+            prepared.iter(),
+            options.trim_punctuation,
+            options.name_parts,
+        )
     } else {
         Gazetteer::default()
     };
@@ -240,6 +257,7 @@ pub fn train(
         document: options.document,
         subwords: options.subwords,
         trim: options.trim_punctuation,
+        pronouns: options.pronouns,
     };
     let context_for = |gazetteer| context(&casing, &clusters, gazetteer, &places, flags);
 

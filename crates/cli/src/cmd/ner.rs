@@ -140,6 +140,14 @@ pub struct TrainNerArgs {
     /// `true` or `false`. Default: on for `de`, `fr`, `nl`, off for `en`.
     #[arg(long)]
     pub trim_punctuation: Option<bool>,
+    /// No person-pronoun features (they are English: on for `--lang en` only).
+    #[arg(long)]
+    pub no_pronouns: bool,
+    /// Name-part features (the types and positions a word had inside training entities):
+    /// `true` or `false`. Default: on for `en` and `de`, off for `fr` and `nl`, where they
+    /// did not pay on dev (see BENCHMARKS.md).
+    #[arg(long)]
+    pub name_parts: Option<bool>,
 }
 
 /// `newsflow ner`: tag a CoNLL file (or free text) with a trained model.
@@ -286,6 +294,10 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
         document: !args.no_document,
         subwords: args.subwords,
         trim_punctuation: args.trim_punctuation.unwrap_or(!language.english()),
+        pronouns: !args.no_pronouns && language.english(),
+        name_parts: args
+            .name_parts
+            .unwrap_or(language.english() || language.code == "de"),
         ..TrainOptions::default()
     };
     if let Some(epochs) = args.epochs {
