@@ -251,6 +251,30 @@ fn post_footer(tag: &str, hints: &str) -> bool {
             .any(|word| hints.contains(word))
 }
 
+/// Whether a link sits in a list item of a list whose items link more than four authors' pages:
+/// a menu or directory of the site's writers, not a byline.
+fn in_writers_menu(dom: &Dom, link: NodeId) -> bool {
+    let Some(item) = dom.nodes[link].parent.filter(|&p| dom.tag(p) == Some("li")) else {
+        return false;
+    };
+    let Some(list) = dom.nodes[item]
+        .parent
+        .filter(|&l| matches!(dom.tag(l), Some("ul" | "ol")))
+    else {
+        return false;
+    };
+    dom.nodes[list]
+        .children
+        .iter()
+        .filter(|&&child| {
+            dom.nodes[child].children.iter().any(|&below| {
+                dom.tag(below) == Some("a") && dom.attr(below, "href").is_some_and(is_author_page)
+            })
+        })
+        .count()
+        > 4
+}
+
 /// A link to an author's page (`/author/jane-doe`, `/people/`, `/staff/`, `/autor/`,
 /// `/auteur/`, `/redactie/`...), as bylines link their names.
 fn is_author_page(href: &str) -> bool {
@@ -477,11 +501,13 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             let rel_author = dom
                 .attr(id, "rel")
                 .is_some_and(|rel| rel.split_whitespace().any(|r| r == "author"));
-            // a link to a person's page inside a paragraph is a mention, not a byline
+            // a link to a person's page inside a paragraph is a mention, not a byline; one in a
+            // list of such links is a menu of the site's writers
             let author_page = dom.attr(id, "href").is_some_and(is_author_page)
                 && dom.nodes[id]
                     .parent
-                    .is_some_and(|parent| text_of(dom, parent).len() <= 160);
+                    .is_some_and(|parent| text_of(dom, parent).len() <= 160)
+                && !in_writers_menu(dom, id);
             if rel_author || author_page {
                 let text = text_of(dom, id);
                 // the article's byline, not the teasers' further down: links of the first
@@ -1907,6 +1933,30 @@ mod tests {
             crate::html::extract(page).published.as_deref(),
             Some("2019-03-08")
         );
+    }
+
+    #[test]
+    fn a_menu_of_the_sites_writers_names_no_author() {
+        let menu: String = [
+            "Andy Serwer",
+            "Brittany Jones",
+            "Daniel Howley",
+            "Julia Roche",
+            "Melody Hahm",
+        ]
+        .iter()
+        .map(|name| {
+            let slug = name.to_lowercase().replace(' ', "-");
+            format!("<li><a href='/blogs/author/{slug}/'>{name}</a></li>")
+        })
+        .collect();
+        let page = format!(
+            "<html><body><ul class='Pend'>{menu}</ul><h1>Stocks fall</h1>\
+             <div class='byline'><a href='/author/ben-silverman'>Ben Silverman</a></div>\
+             <p>Text.</p></body></html>"
+        );
+        let article = crate::html::extract(&page);
+        assert_eq!(article.authors, vec!["Ben Silverman".to_string()]);
     }
 
     #[test]
