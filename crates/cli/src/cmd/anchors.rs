@@ -159,8 +159,12 @@ pub fn run_train_anchors(args: &TrainAnchorsArgs) -> anyhow::Result<()> {
     for row in &ag {
         model.count(None, &ag_news::spaced(&row.text));
     }
+    // The pages are cleaned as the pipeline cleans them, without an anchor model (the one
+    // in the models folder may be an older format or missing: this command makes it).
     let config = crate::settings::load_config(None)?;
-    let pipeline = crate::settings::pipeline(&config)?;
+    let mut models = crate::settings::load_models(&config)?;
+    models.anchors = None;
+    let pipeline = newsflow_pipeline::Pipeline::new(&models, crate::settings::rules(&config))?;
     let pages = NewsPages::open(&args.data.join("news-pages"))?;
     let mut page_count = 0;
     for page in &pages.pages {
