@@ -129,7 +129,7 @@ fn stages_only_cpu(config: &Config, articles: &[Vec<u8>]) -> anyhow::Result<f64>
     use newsflow_model::{article_id, Format};
     use newsflow_pipeline::RawInput;
     let pipeline = settings::pipeline(config)?;
-    let mut stories = crate::stories::LocalStories::new();
+    let mut stories = crate::stories::LocalStories::new(pipeline.anchor_model());
     let received_at = "2026-01-01T00:00:00Z";
     let before = cpu_seconds("/proc/thread-self/stat").unwrap_or(f64::NAN);
     let mut bytes_out = 0usize;

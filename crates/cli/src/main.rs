@@ -95,6 +95,9 @@ enum TrainCommand {
     Ner(cmd::ner::TrainNerArgs),
     /// Background term statistics for keywords.
     Keywords(cmd::extract::TrainKeywordsArgs),
+    /// Story anchors: place names in many languages and anchor frequencies (stories across
+    /// languages).
+    Anchors(cmd::anchors::TrainAnchorsArgs),
     /// The line model of the scraped-text path and the word frequencies of word repair.
     Clean(cmd::clean_eval::TrainCleanArgs),
 }
@@ -168,6 +171,7 @@ fn main() -> std::process::ExitCode {
             TrainCommand::Topic(args) => cmd::topic::run_train_topic(&args),
             TrainCommand::Ner(args) => cmd::ner::run_train_ner(&args),
             TrainCommand::Keywords(args) => cmd::extract::run_train_keywords(&args),
+            TrainCommand::Anchors(args) => cmd::anchors::run_train_anchors(&args),
             TrainCommand::Clean(args) => cmd::clean_eval::run_train_clean(&args),
         },
         Command::Eval { command } => match command {

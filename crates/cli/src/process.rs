@@ -131,7 +131,7 @@ pub fn run(config_path: Option<&Path>, args: ProcessArgs) -> anyhow::Result<()> 
     for path in &args.paths {
         collect(path, &mut files);
     }
-    let mut stories = LocalStories::new();
+    let mut stories = LocalStories::new(pipeline.anchor_model());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let received_at = time::OffsetDateTime::now_utc()

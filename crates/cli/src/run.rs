@@ -405,8 +405,13 @@ async fn spawn_workers(
             }
             Stage::Extract => {
                 let window = Duration::from_secs(config.workers.story_window_secs);
-                let stories =
-                    StoryService::new(&connected.bus, window, config.nats.replicas).await?;
+                let stories = StoryService::new(
+                    &connected.bus,
+                    window,
+                    config.nats.replicas,
+                    pipeline.anchor_model(),
+                )
+                .await?;
                 let handler = Arc::new(ExtractHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),

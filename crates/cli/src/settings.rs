@@ -129,6 +129,9 @@ fn read_optional(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
     }
 }
 
+/// The story anchor model in the models folder (`newsflow train anchors`).
+pub const ANCHORS_FILE: &str = "anchors.model";
+
 /// Reads the configured model files.
 pub fn load_models(config: &Config) -> anyhow::Result<ModelBytes> {
     let dir = models_dir(config);
@@ -150,6 +153,7 @@ pub fn load_models(config: &Config) -> anyhow::Result<ModelBytes> {
         }
     }
     models.keywords = read_optional(&dir.join("keywords.model"))?;
+    models.anchors = read_optional(&dir.join(ANCHORS_FILE))?;
     models.clean_lines = read_clean_model(&dir, newsflow_clean::LINE_MODEL_FILE)?;
     models.clean_words = read_clean_model(&dir, newsflow_clean::WORD_FREQS_FILE)?;
     Ok(models)

@@ -3,10 +3,12 @@
 //! `workers.story_window_secs`), and its story is decided from the entries before it
 //! (`newsflow_pipeline::stories`), so every worker on every machine agrees.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use newsflow_bus::stories::{StoryStream, StoryView};
 use newsflow_bus::{Bus, BusError};
+use newsflow_extract::anchors::AnchorModel;
 use newsflow_extract::story::{self, StoryFingerprint};
 use newsflow_model::Record;
 use newsflow_pipeline::stories::StoryLog;
@@ -42,6 +44,8 @@ impl StoryView for View {
 
 pub struct StoryService {
     stream: StoryStream<View>,
+    /// Names and places in many languages, for stories across languages.
+    anchors: Option<Arc<AnchorModel>>,
 }
 
 impl StoryService {
@@ -50,17 +54,18 @@ impl StoryService {
         bus: &Bus,
         window: Duration,
         replicas: usize,
+        anchors: Option<Arc<AnchorModel>>,
     ) -> Result<StoryService, BusError> {
         let view = View(StoryLog::new(LOG_CAPACITY));
         let stream = StoryStream::open(bus, window, replicas, view).await?;
-        Ok(StoryService { stream })
+        Ok(StoryService { stream, anchors })
     }
 
     /// Sets `story_id` and `duplicate_of` on a record.
     pub async fn assign(&self, record: &mut Record) -> Result<(), String> {
         let entry = LogEntry {
             id: record.id.clone(),
-            fingerprint: story::fingerprint(record),
+            fingerprint: story::fingerprint_with(record, self.anchors.as_deref()),
         };
         let payload = serde_json::to_vec(&entry).map_err(|err| err.to_string())?;
         let (sequence, view) = self
@@ -84,20 +89,24 @@ impl StoryService {
 pub struct LocalStories {
     log: StoryLog,
     next: u64,
+    anchors: Option<Arc<AnchorModel>>,
 }
 
 impl LocalStories {
-    pub fn new() -> LocalStories {
+    pub fn new(anchors: Option<Arc<AnchorModel>>) -> LocalStories {
         LocalStories {
             log: StoryLog::new(LOG_CAPACITY),
             next: 1,
+            anchors,
         }
     }
 
     pub fn assign(&mut self, record: &mut Record) {
-        let assignment = self
-            .log
-            .apply(self.next, &record.id, story::fingerprint(record));
+        let assignment = self.log.apply(
+            self.next,
+            &record.id,
+            story::fingerprint_with(record, self.anchors.as_deref()),
+        );
         self.next += 1;
         record.story_id = Some(assignment.story_id);
         record.duplicate_of = assignment.duplicate_of;

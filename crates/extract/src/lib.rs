@@ -9,10 +9,12 @@
 //! - [`quotes`]: direct quotations and their speakers.
 //! - [`keywords`]: TF-IDF keyphrases against a background model; [`summary`]: lead-biased
 //!   extractive summary.
-//! - [`story`]: same-story fingerprints and comparisons.
+//! - [`story`]: same-story fingerprints and comparisons; [`anchors`]: the names, places and
+//!   figures two reports of one event share in any language (cross-language stories).
 //!
 //! The crate is pure: models come in as bytes or values, nothing here reads files.
 
+pub mod anchors;
 pub mod dates;
 pub mod entities;
 pub mod keywords;

@@ -326,6 +326,21 @@ const GERMAN: Rules = Rules {
         "papst",
         "bürgermeister",
         "bürgermeisterin",
+        "experte",
+        "expertin",
+        "gründer",
+        "gründerin",
+        "leiter",
+        "leiterin",
+        "direktor",
+        "direktorin",
+        "geschäftsführer",
+        "geschäftsführerin",
+        "vorsitzende",
+        "vorsitzender",
+        "trainer",
+        "autor",
+        "autorin",
     ],
     determiners: &[
         "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer",
@@ -429,6 +444,15 @@ const FRENCH: Rules = Rules {
         "ministre",
         "porte-parole",
         "pape",
+        "fondateur",
+        "fondatrice",
+        "directeur",
+        "directrice",
+        "ingénieur",
+        "avocat",
+        "avocate",
+        "entraîneur",
+        "journaliste",
     ],
     determiners: &["le", "la", "les", "l", "un", "une"],
     strict_names: true,
@@ -517,6 +541,16 @@ const SPANISH: Rules = Rules {
         "ministra",
         "portavoz",
         "papa",
+        "jefe",
+        "jefa",
+        "director",
+        "directora",
+        "consejero",
+        "consejera",
+        "juez",
+        "jueza",
+        "fundador",
+        "fundadora",
     ],
     determiners: &["el", "la", "los", "las", "un", "una"],
     strict_names: true,
@@ -677,8 +711,18 @@ fn spans(paragraphs: &[&str], rules: &Rules) -> Vec<Span> {
         let mut skip_first_open = false;
         if open.is_some() {
             let first = paragraph.trim_start().chars().next();
+            // A paragraph broken inside a sentence ("… entre le jet d’une" / "grenade et le
+            // décès de Rémi Fraisse »."): outside English, a lower-case start that holds the
+            // open mark's partner goes on with the quotation.
+            let broken_line = rules.strict_names
+                && first.is_some_and(char::is_lowercase)
+                && open.as_ref().is_some_and(|(op, oo, _)| {
+                    let opener = paragraphs[*op][*oo..].chars().next().unwrap_or('"');
+                    paragraph.chars().any(|c| closes_other(opener, c))
+                });
             if first.is_some_and(|c| is_open_mark(c) || c == '"') {
                 skip_first_open = true;
+            } else if broken_line {
             } else if let Some((op, oo, buffer)) = open.take() {
                 // Unclosed at the previous paragraph's end and not continued: it ends there.
                 let previous = paragraphs[pi - 1];
@@ -700,7 +744,14 @@ fn spans(paragraphs: &[&str], rules: &Rules) -> Vec<Span> {
                     p.is_whitespace() || matches!(p, '(' | '[' | '—' | '–' | '-' | ':')
                 })
                 && next.is_some_and(|n| !n.is_whitespace());
-            let opens = is_open_mark(*ch) || straight_opens;
+            // Outside English, a mark that also closes another pair, glued to the word before
+            // it and followed by a space ("… zu verhindern“ (Az.: …)"), closes a quotation
+            // whose opening mark is missing: it opens nothing.
+            let stray_closer = rules.strict_names
+                && OTHER_CLOSES.contains(ch)
+                && prev.is_some_and(|p| !p.is_whitespace())
+                && next.is_none_or(char::is_whitespace);
+            let opens = (is_open_mark(*ch) && !stray_closer) || straight_opens;
             let closes = match (&open, rules.strict_names) {
                 // Other languages: only the open mark's partner closes, so a “…” inside «…»
                 // or „…“ stays inside.
@@ -802,7 +853,15 @@ fn word_list(segment: &str) -> Vec<(String, usize, usize)> {
 }
 
 fn is_speech_verb(token: &str, rules: &Rules) -> bool {
-    rules.verbs.contains(&token.to_lowercase().as_str())
+    let lower = token.to_lowercase();
+    if rules.verbs.contains(&lower.as_str()) {
+        return true;
+    }
+    // An elided pronoun or article glued to the verb: "l’explique", "qu’a déclaré".
+    rules.strict_names
+        && lower
+            .split_once(['’', '\''])
+            .is_some_and(|(head, verb)| head.chars().count() <= 3 && rules.verbs.contains(&verb))
 }
 
 /// French inverted verb and pronoun in one word: "explique-t-il", "a-t-elle", "dit-il".
@@ -882,7 +941,7 @@ fn subject_speaker(subject: &str, rules: &Rules) -> Who {
         .iter()
         .map(|(w, _, _)| w.clone())
         .collect();
-    let kept = strip_titles(&name_words);
+    let kept = strip_titles_in(&name_words, rules);
     let Some(first_kept) = kept.first() else {
         return Who::Nobody;
     };
@@ -988,6 +1047,48 @@ fn is_nationality(word: &str) -> bool {
             || lower.ends_with("ese")
             || lower.ends_with("ish")
             || lower.ends_with('i'))
+}
+
+/// A title or office of the language ("Bischof", "ministre"); in German and Dutch also a
+/// compound ending in one ("Sparkassenpräsident", "Cannabis-Experte", "Deutsche-Bank-Chef").
+fn is_language_title(word: &str, rules: &Rules) -> bool {
+    let lower = word.trim_end_matches('.').to_lowercase();
+    if rules.titles.contains(&lower.as_str()) {
+        return true;
+    }
+    let compounds = matches!(rules.language, "de" | "nl");
+    compounds
+        && rules.titles.iter().any(|title| {
+            title.chars().count() >= 4 && lower.len() > title.len() + 1 && lower.ends_with(title)
+        })
+}
+
+/// [`strip_titles`], then the language's own titles inside the run (the name is what follows
+/// the last one: "Frankfurt Sparkassenpräsident Helmut Schleweis" → "Helmut Schleweis") and
+/// its leading function words ("Auch Maximilian Plenert").
+fn strip_titles_in<'w>(words: &'w [String], rules: &Rules) -> &'w [String] {
+    let words = strip_titles(words);
+    if !rules.strict_names {
+        return words;
+    }
+    let last_title = words
+        .iter()
+        .take(words.len().saturating_sub(1))
+        .rposition(|w| is_language_title(w, rules));
+    let mut words = match last_title {
+        Some(index) => &words[index + 1..],
+        None => words,
+    };
+    let language = crate::lang::for_code(Some(rules.language));
+    // A name keeps two words at least ("Zur Begründung" is no name left as "Begründung").
+    while words.len() > 2 && {
+        let lower = words[0].to_lowercase();
+        rules.determiners.contains(&lower.as_str())
+            || language.is_some_and(|language| language.is_stopword(&lower))
+    } {
+        words = &words[1..];
+    }
+    words
 }
 
 /// The name without leading titles and nationality adjectives; when a title sits inside the
@@ -1171,8 +1272,53 @@ fn before_attribution(before: &str, rules: &Rules) -> (Option<Who>, bool) {
         || tail.ends_with(',')
         || words.len() - verb_index <= 6;
     let subject = &clause[..words[verb_index].1];
+    // French, Spanish, Italian, Portuguese put a description after the name: "Charlotte
+    // Houpline, fondatrice WARA affirme « … »", "Barrêt Koivogui chef d’antenne du massif du
+    // Ziama déclare « … »": a name of two or more words opening the clause and followed by a
+    // comma or a lower-case word is the speaker.
+    if matches!(rules.language, "fr" | "es" | "it" | "pt") {
+        if let Some(name) = opening_name(subject, rules) {
+            return (Some(Who::Name(name)), direct);
+        }
+    }
     let subject = subject.rsplit(',').next().unwrap_or(subject);
+    // The subject after the verb: "sagt Cannabis-Experte Michael Knodt: „…“", "Das bestätigt
+    // auch Uncommon-Gründer Nils Leonhard: „…“", "comme l’explique l’ingénieur Scott Saviz,
+    // cité par … : « … »". Taken when it is a name of two or more words.
+    if rules.strict_names && tail.ends_with(':') {
+        let object = tail.trim_end_matches(':').split(',').next().unwrap_or("");
+        if let Who::Name(name) = subject_speaker(object, rules) {
+            if text::words(&name).len() >= 2 {
+                return (Some(Who::Name(name)), true);
+            }
+        }
+    }
     (Some(subject_speaker(subject, rules)), direct)
+}
+
+/// A name of two or more capitalised words at the start of `clause`, followed by a comma or a
+/// lower-case word (an apposition), none of them an article or a title.
+fn opening_name(clause: &str, rules: &Rules) -> Option<String> {
+    let words = word_list(clause.trim());
+    let trimmed = clause.trim();
+    let mut end = 0;
+    while end < words.len()
+        && text::is_capitalised(&words[end].0)
+        && !rules
+            .determiners
+            .contains(&words[end].0.to_lowercase().as_str())
+        && !is_language_title(&words[end].0, rules)
+        && (end == 0 || trimmed[words[end - 1].2..words[end].1] == *" ")
+    {
+        end += 1;
+    }
+    if end < 2 || end == words.len() {
+        return None;
+    }
+    let gap = &trimmed[words[end - 1].2..words[end].1];
+    let apposition = gap.trim_start().starts_with(',')
+        || (gap == " " && words[end].0.chars().next().is_some_and(char::is_lowercase));
+    apposition.then(|| trimmed[words[0].1..words[end - 1].2].to_string())
 }
 
 /// Speakers of a previous paragraph's speech verb: "He also said Russia was prepared ...".
@@ -1287,7 +1433,9 @@ pub fn extract_with(
         // A colon introduces the quote ("Lovato said: “…", "Bloomberg: “…"); the name before
         // it speaks when there is no speech verb.
         let colon = before.trim_end().ends_with(':');
-        let tight = (direct && before_who.is_some()) || after_who.is_some() || colon;
+        let tight = (direct && before_who.is_some())
+            || (after_who.is_some() && (!rules.strict_names || attribution_at_marks(after, rules)))
+            || colon;
         // A paragraph that is one quotation (a testimony, a quote continuing the speaker of
         // the paragraph before); a short one is an intertitle ("« Une tâche extrêmement
         // difficile »"), a repeated one a pull quote.
@@ -1354,7 +1502,7 @@ pub fn extract_with(
             if let Who::Name(name) = &who {
                 let strict = strict_name(name, names, rules).map(Who::Name);
                 let speaker = match strict {
-                    Some(Who::Name(name)) => Some(expand(&name, position, names)),
+                    Some(Who::Name(name)) => Some(expand(&name, position, names, rules)),
                     _ => None,
                 };
                 quotes.push(Quote {
@@ -1366,8 +1514,8 @@ pub fn extract_with(
             }
         }
         let speaker = match who {
-            Who::Name(name) => Some(expand(&name, position, names)),
-            Who::Pronoun => resolve_pronoun(position, &speakers, names, &outside_quotes),
+            Who::Name(name) => Some(expand(&name, position, names, rules)),
+            Who::Pronoun => resolve_pronoun(position, &speakers, names, &outside_quotes, rules),
             Who::Nobody => None,
         };
         quotes.push(Quote {
@@ -1377,6 +1525,35 @@ pub fn extract_with(
         speakers.push((span.close_para, position, speaker));
     }
     quotes
+}
+
+/// True when the attribution after a closing mark starts right there (checked outside English,
+/// where a short span with an attribution further on is mostly a phrase): its first word is the
+/// speech verb, an auxiliary, an "according to" word, a pronoun or a capitalised subject
+/// ("…», dijo Castro", "…“, so Schleweis", "…” he said", "…,” Haley, who …, barked back";
+/// not "…» en España, según ha lamentado Imbroda", "…“ habe seine Firma …, schreibt …").
+fn attribution_at_marks(after: &str, rules: &Rules) -> bool {
+    let clause =
+        after.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '—' | '–' | '-'));
+    let clause = &clause[..clause_end(clause)];
+    let Some((first, _, _)) = word_list(clause).into_iter().next() else {
+        return true;
+    };
+    let lower = first.to_lowercase();
+    if rules.auxiliaries.contains(&lower.as_str()) {
+        // "…», a déclaré X", "…“, hat er gesagt": the verb follows before any comma.
+        let to_comma = clause.split(',').next().unwrap_or(clause);
+        return word_list(to_comma)
+            .iter()
+            .any(|(word, _, _)| is_speech_verb(word, rules));
+    }
+    is_speech_verb(&first, rules)
+        || rules.according.contains(&lower.as_str())
+        || rules.after_only.contains(&lower.as_str())
+        || rules.pronouns.contains(&lower.as_str())
+        || rules.determiners.contains(&lower.as_str())
+        || inverted_pronoun(&first).is_some()
+        || text::is_capitalised(&first)
 }
 
 fn ends_sentence(text: &str) -> bool {
@@ -1433,12 +1610,12 @@ fn colon_speaker(before: &str, rules: &Rules) -> Who {
 
 /// The full name used in the article for a short name: the nearest preceding mention that
 /// covers it, else the first following one, else the name itself.
-fn expand(name: &str, position: usize, names: &[NameMention]) -> String {
+fn expand(name: &str, position: usize, names: &[NameMention], rules: &Rules) -> String {
     let short: Vec<String> = text::words(name)
         .iter()
         .map(|w| strip_possessive(w.text(name)))
         .collect();
-    let short = strip_titles(&short).to_vec();
+    let short = strip_titles_in(&short, rules).to_vec();
     let mut best: Option<&NameMention> = None;
     for mention in names {
         if !covers_or_equals(&mention.words, &short) {
@@ -1473,7 +1650,7 @@ fn expand(name: &str, position: usize, names: &[NameMention]) -> String {
                 .filter(|m| covers(&m.words, &mention.words))
                 .max_by_key(|m| (m.words.len(), std::cmp::Reverse(m.start)));
             let chosen = longer.unwrap_or(mention);
-            let kept = strip_titles(&chosen.words);
+            let kept = strip_titles_in(&chosen.words, rules);
             if kept.len() < chosen.words.len() && !kept.is_empty() {
                 kept.join(" ")
             } else {
@@ -1494,6 +1671,7 @@ fn resolve_pronoun(
     speakers: &[(usize, usize, Option<String>)],
     names: &[NameMention],
     outside_quotes: &dyn Fn(usize) -> bool,
+    rules: &Rules,
 ) -> Option<String> {
     let last_speaker = speakers
         .iter()
@@ -1505,7 +1683,7 @@ fn resolve_pronoun(
             m.kind == Some(EntityType::PER) && m.start < position && outside_quotes(m.start)
         })
         .max_by_key(|m| m.start)
-        .map(|m| (m.start, expand(&m.text, m.start, names)));
+        .map(|m| (m.start, expand(&m.text, m.start, names, rules)));
     match (last_speaker, last_person) {
         (Some(speaker), Some(person)) => Some(if person.0 > speaker.0 {
             person.1
@@ -1733,6 +1911,58 @@ mod tests {
 
     fn speakers(quotes: &[Quote]) -> Vec<Option<&str>> {
         quotes.iter().map(|q| q.speaker.as_deref()).collect()
+    }
+
+    // Issue 16: German titles inside a name run and German word order, French apposition and
+    // broken lines, and stray closing marks.
+    #[test]
+    fn speakers_after_titles_verbs_and_appositions() {
+        let german = run_in(
+            "de",
+            &[
+                "Frankfurt Sparkassenpräsident Helmut Schleweis sagte: „Sparen ist kein Selbstzweck, sondern immer eine Vorsorge für später.“",
+                "Das bestätigt auch Uncommon-Gründer Nils Leonhard: „Ohne es zu wissen, hatten wir das Logo schon seit Jahren.“",
+                "„Es wirkt nicht ganz sauber, wegen der Interessenkonflikte“, sagt Auch Maximilian Plenert.",
+            ],
+            &["Frankfurt Sparkassenpräsident Helmut Schleweis", "Nils Leonhard", "Auch Maximilian Plenert"],
+        );
+        assert_eq!(
+            speakers(&german),
+            vec![
+                Some("Helmut Schleweis"),
+                Some("Nils Leonhard"),
+                Some("Maximilian Plenert")
+            ]
+        );
+        let french = run_in(
+            "fr",
+            &[
+                "Charlotte Houpline, fondatrice WARA affirme « C’est une bonne décision pour tout le monde ici ».",
+                "Selon le procureur, il n’est « pas possible d’établir un lien certain entre le jet d’une",
+                "grenade et le décès de Rémi Fraisse ». Ce n’est que le 28 octobre que l’analyse a parlé.",
+            ],
+            &["Charlotte Houpline"],
+        );
+        assert_eq!(french.len(), 2, "{french:?}");
+        assert_eq!(french[0].speaker.as_deref(), Some("Charlotte Houpline"));
+        assert!(
+            french[1].text.ends_with("décès de Rémi Fraisse"),
+            "{french:?}"
+        );
+        // A closing mark without its opening one opens nothing.
+        let stray = run_in(
+            "de",
+            &["Das Gesetz verfolge ein legitimes Ziel, Missbrauch zu verhindern“ (Az.: 3 C 8.22 und 3 C 9.22)."],
+            &[],
+        );
+        assert!(stray.is_empty(), "{stray:?}");
+        // Outside English a short phrase with an attribution further on is no quotation.
+        let phrase = run_in(
+            "es",
+            &["La pandemia deja ya «más de 25.000 fallecidos» en España, según ha lamentado Imbroda."],
+            &[],
+        );
+        assert!(phrase.is_empty(), "{phrase:?}");
     }
 
     #[test]

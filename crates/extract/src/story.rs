@@ -11,7 +11,14 @@
 //!   0.124; whole-body word sets gave 0.281 / 0.179 vs 0.125, and cosine of keyphrase and
 //!   entity vectors scored every seed pair alike (0.62-0.86: all share Putin, Kim, North Korea).
 //!   The score is zero when both articles carry publication dates more than a week apart.
+//! - Across languages (both records' `language` known and different): the lead words of a
+//!   French and an English report of one event are different words, so the score is also the
+//!   [`anchors::cross_language_score`] of their names, places and figures, when a fingerprint
+//!   was made with an [`AnchorModel`] ([`fingerprint_with`]) and both publication dates are
+//!   known and at most [`CROSS_LANGUAGE_MAX_DAYS_APART`] days apart (a language-independent
+//!   signal is weaker than shared words, so the time window is narrower).
 
+use crate::anchors::{self, Anchor, AnchorModel};
 use crate::text;
 use newsflow_model::Record;
 use serde::{Deserialize, Serialize};
@@ -30,6 +37,8 @@ pub const SAME_STORY_THRESHOLD: f32 = 0.20;
 pub const NEAR_DUPLICATE_THRESHOLD: f32 = 0.5;
 /// Publication dates further apart than this (days) mean different stories.
 pub const MAX_DAYS_APART: i64 = 7;
+/// Across languages, publication dates further apart than this (days) mean different stories.
+pub const CROSS_LANGUAGE_MAX_DAYS_APART: i64 = 2;
 
 /// Hand-checked same-story pairs of the shared BBC corpus (`topic/NNN.txt` names), one per
 /// line: `doc_a<TAB>doc_b<TAB>label<TAB>source`, label 1 = same story, 0 = a related but
@@ -73,6 +82,12 @@ pub struct StoryFingerprint {
     /// True when `day` is only known to the month.
     #[serde(default)]
     pub month_only: bool,
+    /// The record's detected language (ISO 639-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Names, places and figures of the lead, sorted by hash (empty without an anchor model).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<Anchor>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -186,8 +201,15 @@ fn add_lead_words(text_in: &str, seen: &mut Vec<u32>) {
     }
 }
 
-/// The fingerprint of a record (uses title, body and published).
+/// The fingerprint of a record (uses title, body and published) without anchors: it joins
+/// articles of one language only.
 pub fn fingerprint(record: &Record) -> StoryFingerprint {
+    fingerprint_with(record, None)
+}
+
+/// The fingerprint of a record (uses title, body, published and language), with the anchors
+/// of its lead when an anchor model is given.
+pub fn fingerprint_with(record: &Record, anchor_model: Option<&AnchorModel>) -> StoryFingerprint {
     let mut words = Vec::with_capacity(LEAD_WORDS);
     if let Some(title) = &record.title {
         add_lead_words(title, &mut words);
@@ -200,7 +222,33 @@ pub fn fingerprint(record: &Record) -> StoryFingerprint {
         words,
         day: date.map(|(day, _)| day),
         month_only: date.is_some_and(|(_, month_only)| month_only),
+        language: record.language.clone(),
+        anchors: anchor_model
+            .map(|model| anchors::anchors(record.title.as_deref(), &record.body, model))
+            .unwrap_or_default(),
     }
+}
+
+/// True when both languages are known and differ.
+fn languages_differ(a: &StoryFingerprint, b: &StoryFingerprint) -> bool {
+    matches!((&a.language, &b.language), (Some(x), Some(y)) if x != y)
+}
+
+/// The anchor score of two articles in different languages (0 for one language, for unknown
+/// or distant dates, or without anchors).
+pub fn cross_language_similarity(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
+    if !languages_differ(a, b) || a.anchors.is_empty() || b.anchors.is_empty() {
+        return 0.0;
+    }
+    match (a.day, b.day) {
+        (Some(x), Some(y)) if !a.month_only && !b.month_only => {
+            if (x - y).abs() > CROSS_LANGUAGE_MAX_DAYS_APART {
+                return 0.0;
+            }
+        }
+        _ => return 0.0,
+    }
+    anchors::cross_language_score(&a.anchors, &b.anchors)
 }
 
 /// Jaccard similarity of the two lead word sets (0 when either is empty).
@@ -253,7 +301,9 @@ pub fn same_story(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
     if dates_apart(a, b) {
         return 0.0;
     }
-    word_similarity(a, b).max(shingle_similarity(a, b))
+    word_similarity(a, b)
+        .max(shingle_similarity(a, b))
+        .max(cross_language_similarity(a, b))
 }
 
 /// True when the two bodies are (nearly) the same text.
@@ -268,7 +318,12 @@ pub fn compare(a: &StoryFingerprint, b: &StoryFingerprint) -> (f32, bool) {
     if dates_apart(a, b) {
         return (0.0, near);
     }
-    (word_similarity(a, b).max(shingles), near)
+    (
+        word_similarity(a, b)
+            .max(shingles)
+            .max(cross_language_similarity(a, b)),
+        near,
+    )
 }
 
 /// [`compare`] when the number of lead words the two share is already known (e.g. counted
@@ -279,7 +334,12 @@ pub fn compare_counted(a: &StoryFingerprint, b: &StoryFingerprint, shared: usize
     if dates_apart(a, b) {
         return (0.0, near);
     }
-    (jaccard(a, b, shared).max(shingles), near)
+    (
+        jaccard(a, b, shared)
+            .max(shingles)
+            .max(cross_language_similarity(a, b)),
+        near,
+    )
 }
 
 fn jaccard(a: &StoryFingerprint, b: &StoryFingerprint, both: usize) -> f32 {

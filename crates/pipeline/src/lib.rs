@@ -7,6 +7,10 @@ pub mod stories;
 
 use newsflow_classify::{Rule, TopicModel, MIN_CONFIDENT_SCORE};
 use newsflow_clean::Cleaner;
+use std::sync::Arc;
+
+use newsflow_extract::anchors::AnchorModel;
+use newsflow_extract::story::{self, StoryFingerprint};
 use newsflow_extract::Extractor;
 use newsflow_model::{ErrorRecord, Format, ModelTopic, Nlp, Record, Stage, Topic};
 
@@ -25,6 +29,8 @@ pub enum PipelineError {
     },
     #[error("extractor: {0}")]
     Extractor(String),
+    #[error("anchor model: {0}")]
+    AnchorModel(#[from] newsflow_extract::anchors::AnchorModelError),
     #[error("clean model {file}: {source}")]
     CleanModel {
         file: &'static str,
@@ -67,6 +73,9 @@ pub struct ModelBytes {
     /// Entity models of other languages: (ISO 639-1 code, `ner-<code>.model` bytes).
     pub ner_languages: Vec<(String, Vec<u8>)>,
     pub keywords: Option<Vec<u8>>,
+    /// The story anchors (`anchors.model`: place names in many languages, anchor document
+    /// frequencies); without it stories join articles of one language only.
+    pub anchors: Option<Vec<u8>>,
     /// The clean stage's line model (`clean-lines.json`); `None`: the one built into
     /// newsflow-clean ([`newsflow_clean::SHIPPED_LINE_MODEL`]).
     pub clean_lines: Option<Vec<u8>>,
@@ -81,6 +90,7 @@ pub struct Pipeline {
     secondary: Vec<TopicModel>,
     rules: Vec<Rule>,
     extractor: Extractor,
+    anchors: Option<Arc<AnchorModel>>,
 }
 
 impl Pipeline {
@@ -133,13 +143,29 @@ impl Pipeline {
                     source,
                 }
             })?;
+        let anchors = match &models.anchors {
+            Some(bytes) => Some(Arc::new(AnchorModel::from_bytes(bytes)?)),
+            None => None,
+        };
         Ok(Pipeline {
             cleaner,
             primary,
             secondary,
             rules,
             extractor,
+            anchors,
         })
+    }
+
+    /// The story anchor model, when one was given (shared with the story assigners).
+    pub fn anchor_model(&self) -> Option<Arc<AnchorModel>> {
+        self.anchors.clone()
+    }
+
+    /// The same-story fingerprint of an extracted record, with its anchors when the pipeline
+    /// has an anchor model.
+    pub fn story_fingerprint(&self, record: &Record) -> StoryFingerprint {
+        story::fingerprint_with(record, self.anchors.as_deref())
     }
 
     /// Clean stage: bytes to a record with body and metadata candidates, or an error record.

@@ -39,6 +39,9 @@ pub struct StoryLog {
     /// Word hash → ordinals of the entries whose lead has it, oldest first: only entries that
     /// share a word can reach the word-Jaccard threshold, so only they are compared.
     index: HashMap<u32, VecDeque<u64>, FastState>,
+    /// Anchor hash → ordinals of the entries with that anchor, oldest first: the candidates in
+    /// other languages, which share names and figures rather than words.
+    anchor_index: HashMap<u32, VecDeque<u64>, FastState>,
     /// Ordinal (count of entries ever added before it) of `entries[0]`; an entry's position
     /// in `entries` is its ordinal minus this.
     first_ordinal: u64,
@@ -52,6 +55,7 @@ impl StoryLog {
         StoryLog {
             entries: VecDeque::new(),
             index: HashMap::default(),
+            anchor_index: HashMap::default(),
             first_ordinal: 0,
             capacity: capacity.max(1),
             next_sequence: 1,
@@ -98,6 +102,12 @@ impl StoryLog {
         for word in &fingerprint.words {
             self.index.entry(*word).or_default().push_back(ordinal);
         }
+        for anchor in &fingerprint.anchors {
+            self.anchor_index
+                .entry(anchor.hash)
+                .or_default()
+                .push_back(ordinal);
+        }
         self.entries.push_back(Entry {
             sequence,
             id: id.to_string(),
@@ -117,6 +127,16 @@ impl StoryLog {
                         }
                         if ordinals.is_empty() {
                             self.index.remove(word);
+                        }
+                    }
+                }
+                for anchor in &old.fingerprint.anchors {
+                    if let Some(ordinals) = self.anchor_index.get_mut(&anchor.hash) {
+                        if ordinals.front() == Some(&old_ordinal) {
+                            ordinals.pop_front();
+                        }
+                        if ordinals.is_empty() {
+                            self.anchor_index.remove(&anchor.hash);
                         }
                     }
                 }
@@ -184,6 +204,29 @@ impl StoryLog {
             for (&count, entry) in candidates {
                 let counted = (query_unique && entry.words_unique).then_some(count as usize);
                 if decision.visit_counted(entry, counted) {
+                    break;
+                }
+            }
+        }
+        if decision.duplicate_of.is_none() && !fingerprint.anchors.is_empty() {
+            // Entries in another language sharing an anchor (those sharing a lead word were
+            // seen above), newest first.
+            let mut positions: Vec<usize> = Vec::new();
+            for anchor in &fingerprint.anchors {
+                if let Some(ordinals) = self.anchor_index.get(&anchor.hash) {
+                    positions.extend(ordinals.iter().filter_map(|ordinal| {
+                        let position = ordinal.checked_sub(self.first_ordinal)?;
+                        usize::try_from(position).ok()
+                    }));
+                }
+            }
+            positions.sort_unstable();
+            positions.dedup();
+            for position in positions.into_iter().rev() {
+                let Some(entry) = self.entries.get(position) else {
+                    continue;
+                };
+                if entry.fingerprint.language != fingerprint.language && decision.visit(entry) {
                     break;
                 }
             }
@@ -299,6 +342,44 @@ mod tests {
         assert_eq!(log.assignment(3), None);
     }
 
+    // Two reports in two languages share no lead word but their places and names: the anchor
+    // index finds the earlier one and the anchor score joins them.
+    #[test]
+    fn reports_in_two_languages_join_through_their_anchors() {
+        use newsflow_extract::anchors::AnchorModel;
+        let mut model = AnchorModel::with_places([("Egypt", "c:EG"), ("Égypte", "c:EG")]);
+        for _ in 0..500 {
+            model.count(None, "A story about Egypt.");
+        }
+        let report = |id: &str, language: &str, body: &str| {
+            let mut record = Record::new(id.into(), "x.txt".into(), "t".into(), Format::Txt);
+            record.body = body.to_string();
+            record.language = Some(language.to_string());
+            record.published = Some("2023-11-01".to_string());
+            story::fingerprint_with(&record, Some(&model))
+        };
+        let english = report(
+            "en",
+            "en",
+            "Wounded people crossed at Rafah into Egypt as the Jabalia camp was hit, Regev told Collins.",
+        );
+        let french = report(
+            "fr",
+            "fr",
+            "Des blessés passent mercredi par Rafah vers l’Égypte pendant que l’armée frappe encore le camp de Jabalia, selon Regev interrogé longuement par Collins sur la chaîne américaine.",
+        );
+        let other = report("de", "de", "Unwetter über Bayern, meldet der Wetterdienst.");
+        let mut log = StoryLog::new(100);
+        assert_eq!(log.apply(1, "en", english.clone()).story_id, "en");
+        assert!(story::word_similarity(&english, &french) < story::SAME_STORY_THRESHOLD);
+        assert_eq!(log.apply(2, "de", other).story_id, "de");
+        assert_eq!(log.apply(3, "fr", french.clone()).story_id, "en");
+        // Without anchors the languages share no signal but a few lead words.
+        let mut plain = french;
+        plain.anchors.clear();
+        assert_eq!(story::cross_language_similarity(&english, &plain), 0.0);
+    }
+
     #[test]
     fn identical_text_is_flagged_as_duplicate() {
         let mut log = StoryLog::new(100);
@@ -386,6 +467,8 @@ mod tests {
                 words,
                 day: (next() % 3 == 0).then(|| (next() % 20) as i64),
                 month_only: false,
+                language: None,
+                anchors: Vec::new(),
             };
             let id = format!("a{}", next() % 500);
             let expected = reference_decide(&reference, &id, &fingerprint);

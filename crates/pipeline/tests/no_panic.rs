@@ -30,6 +30,7 @@ fn pipeline() -> &'static Pipeline {
                 })
                 .collect(),
             keywords: Some(model("keywords.model")),
+            anchors: Some(model("anchors.model")),
             clean_lines: Some(model("clean-lines.json")),
             clean_words: Some(model("clean-words.txt")),
         };

@@ -67,6 +67,13 @@ pub struct EvalStoriesArgs {
     /// Random different-story pairs drawn from the BBC dev part (same topic).
     #[arg(long, default_value_t = 300)]
     pub random_pairs: usize,
+    /// Hand-checked pairs of news pages in two languages (that part is skipped when the file
+    /// is missing).
+    #[arg(long, default_value = super::anchors::DEFAULT_PAIRS)]
+    pub cross_pairs: PathBuf,
+    /// Print the score of every labelled cross-language pair.
+    #[arg(long)]
+    pub show: bool,
 }
 
 /// CoNLL-2003 train stories as texts (one sentence a line).
@@ -529,6 +536,14 @@ pub fn run_eval_stories(config_path: Option<&Path>, args: &EvalStoriesArgs) -> a
         );
     }
 
+    if args.cross_pairs.exists() {
+        super::anchors::cross_language_report(
+            config_path,
+            &args.data,
+            &args.cross_pairs,
+            args.show,
+        )?;
+    }
     seeds_report(args, &extractor)?;
     speed_report(&models, &docs)?;
     Ok(())

@@ -1,5 +1,6 @@
 //! One module per group of subcommands. Each exposes clap `Args` structs and `run` functions.
 
+pub mod anchors;
 pub mod body_eval;
 pub mod clean_eval;
 pub mod extract;
