@@ -436,7 +436,7 @@ fn digits(text: &str) -> Option<u32> {
         .flatten()
 }
 
-/// "HH:MM[:SS[.fff]]" and an optional offset ("Z", "+01:00", "-0800", "GMT", "UTC").
+/// "HH:MM[:SS[.fff]]" and an optional offset ("Z", "+01:00", "-0800", "GMT", "UTC", "EDT").
 fn time_part(text: &str) -> Option<String> {
     let text = text.trim();
     let split = text
@@ -458,6 +458,16 @@ fn time_part(text: &str) -> Option<String> {
     let offset = match zone {
         "" => String::new(),
         "Z" | "z" | "GMT" | "UTC" | "+00:00" | "+0000" | "-00:00" => "Z".to_string(),
+        // the zone abbreviations RFC 2822 allows and Java's `Date.toString` prints, and the
+        // unambiguous European and Japanese ones
+        "EDT" => "-04:00".to_string(),
+        "EST" | "CDT" => "-05:00".to_string(),
+        "CST" | "MDT" => "-06:00".to_string(),
+        "MST" | "PDT" => "-07:00".to_string(),
+        "PST" => "-08:00".to_string(),
+        "BST" | "CET" => "+01:00".to_string(),
+        "CEST" => "+02:00".to_string(),
+        "JST" => "+09:00".to_string(),
         _ => {
             let sign = zone.chars().next()?;
             if sign != '+' && sign != '-' {
@@ -507,8 +517,9 @@ fn iso_like(text: &str) -> Option<String> {
     Some(format!("{day}T{}", time_part(rest)?))
 }
 
-/// "Tue, 19 Nov 2019 17:50:00 GMT", "19 November 2019", "November 19, 2019 5:50 PM" (the
-/// time of written dates is dropped: without a zone it names no instant).
+/// "Tue, 19 Nov 2019 17:50:00 GMT", "Mon Aug 03 12:45:00 EDT 2015", "19 November 2019",
+/// "November 19, 2019 5:50 PM" (the time of written dates is dropped: without a zone it names
+/// no instant).
 fn written(text: &str) -> Option<String> {
     let cleaned: String = text
         .chars()
@@ -532,6 +543,20 @@ fn written(text: &str) -> Option<String> {
         let trimmed = word.trim_end_matches(|ch: char| ch.is_ascii_alphabetic() || ch == '.');
         digits(trimmed).filter(|&d| d <= 31)
     };
+    // "Aug 03 12:45:00 EDT 2015" (Java's `Date.toString`, Unix `date`): the year comes last
+    if words.len() >= 4
+        && words[2].contains(':')
+        && month_number(words[0]).is_some()
+        && words.last().is_some_and(|year| year.len() == 4)
+    {
+        let year: i32 = words[words.len() - 1].parse().ok()?;
+        let day_text = date(year, month_number(words[0])?, ordinal(words[1])?)?;
+        let zone = if words.len() == 5 { words[3] } else { "" };
+        return Some(match time_part(&format!("{}{zone}", words[2])) {
+            Some(time) if time.len() > 8 => format!("{day_text}T{time}"),
+            _ => day_text,
+        });
+    }
     let (year, month, day, rest) = if let Some(month) = month_number(words[0]) {
         (words[2], month, ordinal(words[1])?, &words[3..])
     } else {
@@ -817,6 +842,19 @@ mod tests {
                 Some("2019-11-19T17:50:00-08:00"),
             ),
             ("2019-11-19T17:50:00.000Z", Some("2019-11-19T17:50:00Z")),
+            (
+                "Mon Aug 03 12:45:00 EDT 2015",
+                Some("2015-08-03T12:45:00-04:00"),
+            ),
+            (
+                "Fri Mar 13 21:30:09 EST 2015",
+                Some("2015-03-13T21:30:09-05:00"),
+            ),
+            (
+                "Tue, 19 Nov 2019 17:50:00 PST",
+                Some("2019-11-19T17:50:00-08:00"),
+            ),
+            ("Mon Aug 03 12:45:00 XYZ 2015", Some("2015-08-03")),
             ("2019-11-19 17:50", Some("2019-11-19T17:50:00")),
             (
                 "2019-11-19T17:50:00+0100",
