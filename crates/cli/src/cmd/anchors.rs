@@ -11,7 +11,7 @@ use newsflow_corpus::news_pages::{self, NewsPages, NewsSplit};
 use newsflow_corpus::{ag_news, bbc};
 use newsflow_extract::anchors::AnchorModel;
 use newsflow_extract::story::{self, StoryFingerprint};
-use newsflow_model::{Format, Record};
+use newsflow_model::Record;
 
 const DEFAULT_DATA: &str = "../shared/data";
 const DEFAULT_OUT: &str = "config/models/anchors.model";
@@ -171,7 +171,7 @@ pub fn run_train_anchors(args: &TrainAnchorsArgs) -> anyhow::Result<()> {
         if news_pages::split_of(page) != Some(NewsSplit::Train) || left_out.contains(&page.id) {
             continue;
         }
-        if let Some(record) = cleaned(&pages, page, &pipeline)? {
+        if let Some(record) = super::extract::page_record(&pages, page, &pipeline)? {
             model.count(record.title.as_deref(), &record.body);
             page_count += 1;
         }
@@ -195,21 +195,6 @@ pub fn run_train_anchors(args: &TrainAnchorsArgs) -> anyhow::Result<()> {
         args.out.display()
     );
     Ok(())
-}
-
-/// A news page cleaned and classified by the pipeline; `None` when the clean stage rejects it.
-fn cleaned(
-    pages: &NewsPages,
-    page: &news_pages::NewsPage,
-    pipeline: &newsflow_pipeline::Pipeline,
-) -> anyhow::Result<Option<Record>> {
-    let bytes = pages.html(page)?;
-    let raw = super::eval_input(&page.id, &page.file, Format::Html, &bytes);
-    let Ok(mut record) = pipeline.clean(&raw) else {
-        return Ok(None);
-    };
-    pipeline.classify(&mut record);
-    Ok(Some(record))
 }
 
 fn precision_recall(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
@@ -257,7 +242,7 @@ pub fn cross_language_report(
         if page.synthetic {
             continue;
         }
-        let Some(mut record) = cleaned(&pages, page, &pipeline)? else {
+        let Some(mut record) = super::extract::page_record(&pages, page, &pipeline)? else {
             continue;
         };
         pipeline.extract(&mut record);

@@ -250,7 +250,7 @@ fn news_page_texts(
 
 /// A news page cleaned and classified (not extracted) by the pipeline; `None` when the clean
 /// stage rejects it.
-fn page_record(
+pub(super) fn page_record(
     pages: &NewsPages,
     page: &news_pages::NewsPage,
     pipeline: &newsflow_pipeline::Pipeline,
