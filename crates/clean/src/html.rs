@@ -18,6 +18,9 @@ pub struct HtmlArticle {
     pub language: Option<String>,
     /// JSON-LD `articleBody`, when the page states one (a reference for choosing the body).
     pub json_ld_body: Option<String>,
+    /// JSON-LD `description` of the article node: the page's own summary of the article, the
+    /// body of last resort when the page shows none of it (a video's page, a paywall's teaser).
+    pub json_ld_description: Option<String>,
     /// Person authors named in the markup (JSON-LD, meta, rel=author), as written.
     pub authors: Vec<String>,
     /// Last modification (ISO 8601), kept apart from `published`.
@@ -278,7 +281,10 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
     article.section = crate::meta::read_section(&dom, article.url.as_deref());
     let analysis = Analysis::of(&dom);
     article.lines = match analysis.top {
-        None => render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
+        None => or_description(
+            render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
+            &article,
+        ),
         Some(_) => {
             let primary = render(&dom, &analysis.dropped, &analysis.sizes, &analysis.roots);
             let mut lines = choose_body(
@@ -1090,10 +1096,24 @@ fn choose_body(
     let chosen_chars = chars_of(&chosen);
     let sentence_chars = chars_of(&sentences);
     if sentence_chars >= STUB_BODY * 2 && sentence_chars > chosen_chars * 3 {
-        sentences
-    } else {
-        chosen
+        return sentences;
     }
+    or_description(chosen, article)
+}
+
+/// A stub body (under [`STUB_BODY`]) gives way to the article's own description in its
+/// structured data when that says more: a video's page, a paywall's teaser.
+fn or_description(lines: Vec<String>, article: &HtmlArticle) -> Vec<String> {
+    let chars = chars_of(&lines);
+    if chars >= STUB_BODY {
+        return lines;
+    }
+    article
+        .json_ld_description
+        .as_deref()
+        .map(reference_lines)
+        .filter(|description| chars_of(description) >= 120 && chars_of(description) > chars)
+        .unwrap_or(lines)
 }
 
 /// Below this many characters a body is a stub whatever the page.
@@ -1504,6 +1524,18 @@ mod tests {
         let article = extract(&page);
         assert_eq!(article.lines.len(), 9, "{:?}", article.lines);
         assert!(article.lines[4].starts_with("Paragraph 5"));
+    }
+
+    #[test]
+    fn a_page_showing_none_of_its_article_falls_back_to_its_structured_description() {
+        // a video's page: the player and a list of links, the story only in the JSON-LD
+        let page = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle",
+            "description":"A 98-year-old World War II veteran left a hospital in Kettering, England, on April 22, to applause from staff after beating COVID-19, the hospital said."}
+            </script></head><body><div class="player"><span>Today's Most Popular Articles</span></div>
+            <ul><li><a href="/a">One</a></li><li><a href="/b">Two</a></li></ul></body></html>"#;
+        let article = extract(page);
+        assert_eq!(article.lines.len(), 1, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("A 98-year-old World War II veteran"));
     }
 
     #[test]

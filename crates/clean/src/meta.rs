@@ -340,6 +340,8 @@ struct JsonLd {
     publisher: Option<String>,
     /// `articleBody`: the page's own statement of its text.
     article_body: Option<String>,
+    /// The article node's `description`.
+    description: Option<String>,
 }
 
 /// Everything found in one pass, before choosing.
@@ -776,6 +778,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .flatten()
         .find_map(|raw| crate::dates::to_iso8601(raw));
     article.json_ld_body = json_ld.article_body.take();
+    article.json_ld_description = json_ld.description.take();
 
     if article.outlet.is_none() {
         article.outlet = site_name
@@ -1288,6 +1291,9 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
                     .and_then(|d| d.as_str())
                     .filter(|d| !d.trim().is_empty())
                     .map(str::to_string);
+            }
+            if found.description.is_none() {
+                found.description = string("description");
             }
             if found.published.is_none() {
                 found.published = string("datePublished").or_else(|| string("dateCreated"));
