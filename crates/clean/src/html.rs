@@ -1004,24 +1004,30 @@ fn lead_before(
         }
         child = parent;
     }
-    // one paragraph alone before the article is its standfirst more often than its lead
-    let paragraphs_in_lead: usize = lead
-        .iter()
-        .map(|&root| {
-            dom.descendants(root)
-                .into_iter()
-                .filter(|&id| paragraph[id] && sizes.text[id] >= 80 && under[id] == sizes.text[id])
-                .filter(|&id| {
-                    // innermost: no paragraph below it
-                    dom.descendants(id)
-                        .into_iter()
-                        .skip(1)
-                        .all(|below| !paragraph[below])
-                })
-                .count()
-        })
-        .sum();
-    if paragraphs_in_lead < 2 {
+    // one paragraph alone before the article is its standfirst more often than its lead,
+    // unless it is written in the article's own paragraph style (same tag and class names as
+    // the paragraphs of the top container: CNN's "zn-body__paragraph")
+    let innermost = |root: NodeId| -> Vec<NodeId> {
+        dom.descendants(root)
+            .into_iter()
+            .filter(|&id| paragraph[id] && sizes.text[id] >= 80 && under[id] == sizes.text[id])
+            .filter(|&id| {
+                dom.descendants(id)
+                    .into_iter()
+                    .skip(1)
+                    .all(|below| !paragraph[below])
+            })
+            .collect()
+    };
+    let lead_paragraphs: Vec<NodeId> = lead.iter().flat_map(|&root| innermost(root)).collect();
+    let style = |id: NodeId| (dom.tag(id), dom.attr(id, "class").map(str::trim));
+    let article_style = innermost(top).first().map(|&id| style(id));
+    let in_article_style = lead_paragraphs.len() == 1
+        && article_style.is_some_and(|(tag, class)| {
+            class.is_some_and(|class| !class.is_empty())
+                && style(lead_paragraphs[0]) == (tag, class)
+        });
+    if lead_paragraphs.len() < 2 && !in_article_style {
         lead.clear();
     }
     lead
@@ -1536,6 +1542,39 @@ mod tests {
         let article = extract(page);
         assert_eq!(article.lines.len(), 1, "{:?}", article.lines);
         assert!(article.lines[0].starts_with("A 98-year-old World War II veteran"));
+    }
+
+    #[test]
+    fn a_lone_paragraph_before_the_article_is_its_lead_only_in_the_articles_style() {
+        let text = |n: usize| {
+            format!(
+                "Paragraph {n} of the report, with several clauses, names and numbers, long \
+                 enough to be read as the running text of a news article rather than a label."
+            )
+        };
+        let body: String = (2..=7)
+            .map(|n| format!("<p class='story-paragraph'>{}</p>", text(n)))
+            .collect();
+        let page = |lead_class: &str| {
+            format!(
+                "<html><body><div class='main'><div class='lead-wrap'>\
+                 <p class='{lead_class}'>{}</p></div>\
+                 <div class='story-body'>{body}</div></div></body></html>",
+                text(1)
+            )
+        };
+        let article = extract(&page("story-paragraph"));
+        assert!(
+            article.lines[0].starts_with("Paragraph 1"),
+            "{:?}",
+            article.lines
+        );
+        let article = extract(&page("standfirst"));
+        assert!(
+            article.lines[0].starts_with("Paragraph 2"),
+            "{:?}",
+            article.lines
+        );
     }
 
     #[test]
