@@ -992,7 +992,7 @@ fn lead_before(
                 continue;
             }
             let only_paragraphs = under[sibling] * 10 >= text * 9;
-            let few_links = sizes.link[sibling] * 10 < text;
+            let few_links = sizes.link[sibling] * 5 < text;
             let pictured = dom
                 .descendants(sibling)
                 .into_iter()
@@ -1005,8 +1005,8 @@ fn lead_before(
         child = parent;
     }
     // one paragraph alone before the article is its standfirst more often than its lead,
-    // unless it is written in the article's own paragraph style (same tag and class names as
-    // the paragraphs of the top container: CNN's "zn-body__paragraph")
+    // unless it is written in the article's own paragraph style (the tag and class names of
+    // the top container's paragraphs, give or take a modifier: CNN's "zn-body__paragraph")
     let innermost = |root: NodeId| -> Vec<NodeId> {
         dom.descendants(root)
             .into_iter()
@@ -1020,13 +1020,16 @@ fn lead_before(
             .collect()
     };
     let lead_paragraphs: Vec<NodeId> = lead.iter().flat_map(|&root| innermost(root)).collect();
-    let style = |id: NodeId| (dom.tag(id), dom.attr(id, "class").map(str::trim));
-    let article_style = innermost(top).first().map(|&id| style(id));
-    let in_article_style = lead_paragraphs.len() == 1
-        && article_style.is_some_and(|(tag, class)| {
-            class.is_some_and(|class| !class.is_empty())
-                && style(lead_paragraphs[0]) == (tag, class)
-        });
+    let in_article_style = match (lead_paragraphs.as_slice(), innermost(top).first()) {
+        (&[lead_paragraph], Some(&first)) => {
+            dom.tag(lead_paragraph) == dom.tag(first)
+                && match (dom.attr(lead_paragraph, "class"), dom.attr(first, "class")) {
+                    (Some(a), Some(b)) => same_class_names(a, b),
+                    _ => false,
+                }
+        }
+        _ => false,
+    };
     if lead_paragraphs.len() < 2 && !in_article_style {
         lead.clear();
     }
@@ -1206,6 +1209,17 @@ fn reference_lines(reference: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether two class attributes name the same style, give or take a modifier: the names of one
+/// are all among the other's ("article-text" and "article-text array", "zn-body__paragraph" and
+/// "zn-body__paragraph speakable"); an empty attribute names none.
+fn same_class_names(a: &str, b: &str) -> bool {
+    let a: Vec<&str> = a.split_whitespace().collect();
+    let b: Vec<&str> = b.split_whitespace().collect();
+    !a.is_empty()
+        && !b.is_empty()
+        && (a.iter().all(|name| b.contains(name)) || b.iter().all(|name| a.contains(name)))
+}
+
 /// The last node of each subtree (node ids are in document order).
 fn subtree_ends(dom: &Dom) -> Vec<NodeId> {
     let mut end: Vec<NodeId> = (0..dom.nodes.len()).collect();
@@ -1245,12 +1259,7 @@ fn extend_with_twins(
     };
     // a twin carries the top's class names, give or take a modifier ("article-text" and
     // "article-text array")
-    let names: Vec<&str> = class.split_whitespace().collect();
-    let twin_class = |other: &str| {
-        let others: Vec<&str> = other.split_whitespace().collect();
-        names.iter().all(|name| others.contains(name))
-            || others.iter().all(|name| names.contains(name))
-    };
+    let twin_class = |other: &str| same_class_names(class, other);
     let mut added = false;
     for id in 0..dom.nodes.len() {
         if id == top
