@@ -286,7 +286,26 @@ fn is_author_page(href: &str) -> bool {
         .split(['/', '?', '#'])
         .filter(|s| !s.is_empty())
         .collect();
+    // the account's own pages ("/users/sign_out") are no one's byline
+    let account_action = segments.last().is_some_and(|last| {
+        matches!(
+            *last,
+            "sign_out"
+                | "signout"
+                | "sign_in"
+                | "signin"
+                | "sign_up"
+                | "signup"
+                | "login"
+                | "logout"
+                | "register"
+                | "settings"
+                | "edit"
+                | "password"
+        )
+    });
     segments.len() >= 2
+        && !account_action
         && segments[..segments.len() - 1].iter().any(|segment| {
             matches!(
                 *segment,
@@ -671,7 +690,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // marked `rel="author"`: the page's other links to people are likelier mentions
     let outlet_named = [&json_ld.authors, &found.itemprop_authors, &meta_authors]
         .iter()
-        .any(|names| !names.is_empty());
+        .any(|names| names.iter().any(|name| !is_handle(name)));
     let links = if outlet_named {
         found.rel_marked.clone()
     } else {
@@ -2039,6 +2058,7 @@ mod tests {
             "https://www.zeit.de/autoren/B/Jochen_Bittner/index"
         ));
         assert!(!is_author_page("https://example.com/author"));
+        assert!(!is_author_page("http://www.qdaily.com/users/sign_out"));
         assert!(!is_author_page("https://example.com/news/authority-report"));
     }
 

@@ -171,6 +171,9 @@ const AGENCIES: &[(&str, &[&str])] = &[
     ("epd", &["Evangelischer Pressedienst"]),
     ("SDA", &["Keystone-SDA", "sda"]),
     ("Belga", &[]),
+    ("Ritzau", &["Ritzaus Bureau"]),
+    ("NTB", &["Norsk Telegrambyrå"]),
+    ("TT", &["TT Nyhetsbyrån"]),
     ("ANP", &[]),
     ("Lusa", &["Agência Lusa"]),
     ("Europa Press", &[]),
@@ -300,9 +303,12 @@ const NAME_PARTICLES: &[&str] = &[
     "du", "des", "y", "bin", "al", "ten", "ter", "zu", "el",
 ];
 
-/// Byline openers in English, German, French, Spanish, Italian, Portuguese and Dutch.
+/// Byline openers in English, German, French, Spanish, Italian, Portuguese and Dutch (and the
+/// Scandinavian "Af"/"Av").
 const BYLINE_PREFIXES: &[&str] = &[
     "by",
+    "af",
+    "av",
     "von",
     "par",
     "por",
@@ -424,7 +430,21 @@ pub fn strip_byline_prefix(line: &str) -> Option<&str> {
 pub fn parse_byline(raw: &str) -> Byline {
     let line = raw.lines().next().unwrap_or("").trim();
     let rest = strip_byline_prefix(line).unwrap_or(line);
-    parse_names(rest, false)
+    let first = parse_names(rest, false);
+    if !first.persons.is_empty() {
+        return first;
+    }
+    // "Politik · Jochen Bittner, Tina Hildebrandt": a section's name before the names; the
+    // first later block that names someone (or an agency) is the byline
+    rest.split(['|', '·', '•'])
+        .skip(1)
+        .take(3)
+        .map(|block| {
+            let block = block.trim();
+            parse_names(strip_byline_prefix(block).unwrap_or(block), false)
+        })
+        .find(|byline| !byline.persons.is_empty() || !byline.agencies.is_empty())
+        .unwrap_or(first)
 }
 
 /// Names as given by the page's markup (JSON-LD, meta tags): joined names are split, agencies
@@ -942,6 +962,13 @@ mod tests {
         assert_eq!(
             parse_byline("Von | Anna Schmidt | 3. März 2024").persons,
             vec!["Anna Schmidt".to_string()]
+        );
+        let danish = parse_byline("Erhverv - 02. januar 2020 kl. 10:21 | Af Ritzau | Kontakt");
+        assert!(danish.persons.is_empty(), "{danish:?}");
+        assert_eq!(danish.agencies, vec!["Ritzau".to_string()]);
+        assert_eq!(
+            parse_byline("Politik · Jochen Bittner, Tina Hildebrandt").persons,
+            vec!["Jochen Bittner".to_string(), "Tina Hildebrandt".to_string()]
         );
     }
 
