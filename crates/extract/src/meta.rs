@@ -405,6 +405,10 @@ pub fn strip_byline_prefix(line: &str) -> Option<&str> {
         if !head.eq_ignore_ascii_case(prefix) {
             continue;
         }
+        // "AV Club", "AF lines": the Scandinavian openers are never all capitals
+        if matches!(*prefix, "af" | "av") && head.ends_with(|c: char| c.is_ascii_uppercase()) {
+            continue;
+        }
         let after = &trimmed[prefix.len()..];
         let next = after.chars().next();
         // "ByABC News" is a byline; "Byron Smith" and "Diplomats said" are not.
@@ -963,6 +967,7 @@ mod tests {
             parse_byline("Von | Anna Schmidt | 3. März 2024").persons,
             vec!["Anna Schmidt".to_string()]
         );
+        assert_eq!(strip_byline_prefix("AV Club Staff"), None);
         let danish = parse_byline("Erhverv - 02. januar 2020 kl. 10:21 | Af Ritzau | Kontakt");
         assert!(danish.persons.is_empty(), "{danish:?}");
         assert_eq!(danish.agencies, vec!["Ritzau".to_string()]);
