@@ -56,6 +56,18 @@ fn headline_of(dom: &Dom) -> Option<NodeId> {
     (0..count).find(|&id| matches!(dom.tag(id), Some("h2" | "h3")) && in_title(id))
 }
 
+/// Full-width punctuation (ideographic and full-width forms): no space around it.
+fn wide_punctuation(ch: char) -> bool {
+    matches!(ch as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+}
+
+/// A character of a script written without spaces between words (kana, Han) or their
+/// full-width punctuation; Korean spaces its words and is not one.
+fn wide(ch: char) -> bool {
+    matches!(ch as u32,
+        0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
 /// Text of a byline's subtree with its blocks set apart by " | " ("By Joe Davidson | Washington
 /// Post | Dec 13, 2016"), so that a name does not run into the next block's outlet or date.
 fn byline_text_of(dom: &Dom, id: NodeId) -> String {
@@ -104,6 +116,17 @@ fn text_of(dom: &Dom, id: NodeId) -> String {
                 // "<em>Metroid</em>, One …": no space before the punctuation after a tag
                 if text.starts_with([',', '.', ';', ':', '!', '?', ')']) && out.ends_with(' ') {
                     out.pop();
+                }
+                // Japanese and Chinese put no space between words, nor between the spans
+                // that hold them ("比較してみた</span><i>：</i>")
+                let before = out.trim_end().chars().next_back();
+                let after = text.trim_start().chars().next();
+                if out.ends_with(' ')
+                    && ((before.is_some_and(wide) && after.is_some_and(wide))
+                        || before.is_some_and(wide_punctuation)
+                        || after.is_some_and(wide_punctuation))
+                {
+                    out.truncate(out.trim_end().len());
                 }
                 out.push_str(&text);
                 out.push(' ');
@@ -1982,6 +2005,24 @@ mod tests {
         );
         let article = crate::html::extract(&page);
         assert_eq!(article.authors, vec!["Ben Silverman".to_string()]);
+    }
+
+    #[test]
+    fn no_spaces_between_the_spans_of_a_japanese_headline() {
+        let page = "<html><body><h1><span>Intel NUCで最新SSDを比較してみた</span><i>：</i>\
+            <i>さらば平成、いくぜNUC</i> <span>（1/2 ページ）</span></h1><p>本文。</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.title.as_deref(),
+            Some("Intel NUCで最新SSDを比較してみた：さらば平成、いくぜNUC（1/2 ページ）")
+        );
+        // Korean spaces its words
+        let page =
+            "<html><body><h1><span>북한</span> <span>미사일</span></h1><p>본문.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).title.as_deref(),
+            Some("북한 미사일")
+        );
     }
 
     #[test]
