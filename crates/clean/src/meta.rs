@@ -737,6 +737,17 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         })
         .or(fallback)
         .unwrap_or_default();
+    // a Japanese or Chinese name alone in the element the page marks as its writer's
+    // (`<span class="writer">松村太郎</span>`): no byline word or space sets it apart
+    if article.authors.is_empty() {
+        if let Some(name) = found.byline_text.as_deref().map(str::trim).filter(|text| {
+            (2..=8).contains(&text.chars().count())
+                && text.chars().all(|ch| wide(ch) && !wide_punctuation(ch))
+                && !names_a_page(text)
+        }) {
+            article.authors.push(name.to_string());
+        }
+    }
     article.authors.dedup();
     if article.byline.is_none() {
         article.byline = meta_authors
@@ -2023,6 +2034,20 @@ mod tests {
             crate::html::extract(page).title.as_deref(),
             Some("북한 미사일")
         );
+    }
+
+    #[test]
+    fn a_japanese_name_alone_in_the_writers_element() {
+        let page = "<html><body><h1>松村太郎のAppleニュース一気読み</h1><div class='inner'>\
+            <span class='writer'>松村太郎</span><span class='date'>2019年04月13日</span></div>\
+            <p>本文。</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).authors,
+            vec!["松村太郎".to_string()]
+        );
+        let page = "<html><body><h1>見出し</h1><span class='writer'>編集部のおすすめ記事一覧はこちら</span>\
+            <p>本文。</p></body></html>";
+        assert!(crate::html::extract(page).authors.is_empty());
     }
 
     #[test]
