@@ -815,11 +815,25 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         // a UTC instant in the form the publisher prints it, when the page holds that form
         .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
     if article.published_text.is_none() {
+        // the text the date was read from: the first source that reads as a date, else the
+        // first machine value as given, else a text of a date-hinted element with a digit in
+        // it (never a byline block such as "Politik · Jochen Bittner")
+        let reads = |raw: &&String| {
+            crate::dates::to_iso8601(raw).is_some() || crate::dates::find_written(raw).is_some()
+        };
         article.published_text = machine
-            .into_iter()
+            .iter()
             .flatten()
-            .next()
-            .or_else(|| found.date_texts.first().cloned());
+            .find(reads)
+            .or_else(|| found.date_texts.iter().find(reads))
+            .or_else(|| machine.iter().flatten().next())
+            .or_else(|| {
+                found
+                    .date_texts
+                    .iter()
+                    .find(|text| text.chars().any(|ch| ch.is_ascii_digit()))
+            })
+            .cloned();
     }
     let modified = [
         json_ld.modified.clone(),
