@@ -2065,6 +2065,20 @@ mod tests {
     }
 
     #[test]
+    fn the_published_text_is_the_text_the_date_was_read_from() {
+        // no headline: the date comes from the texts of date-hinted elements
+        let page = "<html><body><div class='article-meta'>Politik · Jochen \
+            Bittner, Tina Hildebrandt</div><div class='date'>Veröffentlicht am 14. September \
+            2023</div><p>Text.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2023-09-14"));
+        assert_eq!(
+            article.published_text.as_deref(),
+            Some("Veröffentlicht am 14. September 2023")
+        );
+    }
+
+    #[test]
     fn a_byline_keeps_its_blocks_apart() {
         // the name, the outlet and the date each in a block of their own
         let page = "<html><body><h1>Workers worry</h1><div class='article_byline'>\
