@@ -899,11 +899,12 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
             div_paragraphs.push(id);
         }
     }
-    let text_of = |ids: &mut dyn Iterator<Item = NodeId>| -> u64 {
-        ids.map(|id| u64::from(sizes.text[id])).sum()
-    };
-    let div_text = text_of(&mut div_paragraphs.iter().copied());
-    let other_text = text_of(&mut (0..dom.nodes.len()).filter(|&id| paragraph[id]));
+    let text = |id: NodeId| u64::from(sizes.text[id]);
+    let div_text: u64 = div_paragraphs.iter().map(|&id| text(id)).sum();
+    let other_text: u64 = (0..dom.nodes.len())
+        .filter(|&id| paragraph[id])
+        .map(text)
+        .sum();
     if div_text > other_text {
         for id in div_paragraphs {
             paragraph[id] = true;
