@@ -461,6 +461,7 @@ impl Analysis {
         let Some(&(top_score, top)) = analysis.candidates.first() else {
             return analysis;
         };
+        let top = named_stub(dom, &analysis, top);
         let top = shared_ancestor(dom, &analysis.candidates, top, top_score);
         analysis.top = Some(top);
         analysis.roots = analysis.roots_of(dom, top, top_score);
@@ -503,6 +504,39 @@ impl Analysis {
         roots.sort_unstable();
         extend_with_twins(dom, dropped, sizes, score, top, top_score, &mut roots);
         roots
+    }
+}
+
+/// A small block that tops the ranking by its name alone ("csc-textpic-text": a teaser box
+/// of 160 characters) gives way to the block with the most paragraph text by its own score,
+/// when that holds three times its paragraph text and at least 500 characters.
+fn named_stub(dom: &Dom, analysis: &Analysis, top: NodeId) -> NodeId {
+    let under = paragraph_text(dom, &analysis.paragraph, &analysis.sizes);
+    if under[top] >= 300 {
+        return top;
+    }
+    let end = subtree_ends(dom);
+    let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
+    let sizes = &analysis.sizes;
+    let plain = |id: NodeId| {
+        let link_density = sizes.link[id] as f32 / sizes.text[id].max(1) as f32;
+        analysis.score[id] * (1.0 - link_density)
+    };
+    let best = analysis
+        .candidates
+        .iter()
+        .map(|&(_, id)| id)
+        .filter(|&id| !related(id))
+        .max_by(|&a, &b| plain(a).total_cmp(&plain(b)).then(b.cmp(&a)));
+    match best {
+        Some(other)
+            if under[other] >= 500
+                && under[other] >= under[top] * 3
+                && plain(other) > plain(top) =>
+        {
+            other
+        }
+        _ => top,
     }
 }
 
@@ -1262,6 +1296,7 @@ fn extend_with_twins(
     // "article-text array")
     let twin_class = |other: &str| same_class_names(class, other);
     let mut added = false;
+    let mut headings = Vec::new();
     for id in 0..dom.nodes.len() {
         if id == top
             || dropped[id]
@@ -1278,7 +1313,13 @@ fn extend_with_twins(
         // a twin with running text of its own joins however short it is next to the top
         let running_text = length >= 400 && link_density < 0.1;
         let enough = score[id] >= (top_score * 0.05).max(3.0) || (running_text && score[id] >= 3.0);
-        if !enough || link_density > 0.3 || inside(id, roots) {
+        if inside(id, roots) {
+            continue;
+        }
+        if !enough || link_density > 0.3 {
+            if is_heading_block(dom, sizes, id) {
+                headings.push(id);
+            }
             continue;
         }
         roots.push(id);
@@ -1287,6 +1328,41 @@ fn extend_with_twins(
     if added {
         roots.sort_unstable();
     }
+    // a twin holding nothing but a subheading, after a chunk of the article and right before
+    // the next one, is the article's own subheading ("Jednoczący przekaz Tuska" in its own
+    // "article--text" block)
+    let next_with_text = |id: NodeId| {
+        let parent = dom.nodes[id].parent?;
+        let siblings = &dom.nodes[parent].children;
+        let at = siblings.iter().position(|&sibling| sibling == id)?;
+        siblings[at + 1..]
+            .iter()
+            .copied()
+            .find(|&sibling| !dropped[sibling] && sizes.text[sibling] > 0)
+    };
+    let between: Vec<NodeId> = headings
+        .into_iter()
+        .filter(|&id| {
+            roots.first().is_some_and(|&first| first < id)
+                && next_with_text(id).is_some_and(|next| roots.contains(&next))
+        })
+        .collect();
+    if !between.is_empty() {
+        roots.extend(between);
+        roots.sort_unstable();
+    }
+}
+
+/// A block whose whole text is one heading (h2–h6) without links.
+fn is_heading_block(dom: &Dom, sizes: &Sizes, id: NodeId) -> bool {
+    let text = sizes.text[id];
+    text > 0
+        && text <= 200
+        && sizes.link[id] == 0
+        && dom.descendants(id).into_iter().any(|below| {
+            matches!(dom.tag(below), Some("h2" | "h3" | "h4" | "h5" | "h6"))
+                && sizes.text[below] == text
+        })
 }
 
 /// Renders the text of the given subtrees, one line per block, dropping link-heavy blocks.
@@ -1505,14 +1581,19 @@ mod tests {
 
     #[test]
     fn short_body_against_the_page_falls_back_to_its_paragraphs() {
-        // the paragraphs sit one per wrapper, so the hinted standfirst outscores their container
+        // the paragraphs sit one per nest of wrappers, so the hinted standfirst outscores
+        // every container (none holds more than one paragraph)
         let body: String = (1..=6)
-            .map(|n| format!("<div class='w'>{}</div>", long_paragraph(n)))
+            .map(|n| {
+                format!(
+                    "<div class='x1'><div class='x2'><div class='w'>{}</div></div></div>",
+                    long_paragraph(n)
+                )
+            })
             .collect();
         let page = format!(
             "<html><body><div class='article-content'><p>A short standfirst of the story, \
-             nothing more, in the container the hints point at.</p></div>\
-             <div class='x1'><div class='x2'>{body}</div></div></body></html>"
+             nothing more, in the container the hints point at.</p></div>{body}</body></html>"
         );
         let article = extract(&page);
         assert_eq!(article.lines.len(), 7, "{:?}", article.lines);
@@ -1540,6 +1621,50 @@ mod tests {
         let article = extract(&page);
         assert_eq!(article.lines.len(), 9, "{:?}", article.lines);
         assert!(article.lines[4].starts_with("Paragraph 5"));
+    }
+
+    #[test]
+    fn a_subheading_in_a_block_of_its_own_between_chunks_joins_the_article() {
+        // each chunk of the article is its own "article--text" block; one holds only the
+        // subheading before the next chunk, another only a footer heading before a link list
+        let chunk = |from: usize, count: usize| {
+            let text: String = (from..from + count).map(long_paragraph).collect();
+            format!("<div><div class='article--text x1'>{text}</div></div>")
+        };
+        let page = format!(
+            "<html><body><article>{}<div><div class='article--text x1'><h2>What comes next</h2>\
+             </div>{}</div>{}</article><div class='article--text x1'><h3>Follow us</h3></div>\
+             <ul><li><a href='/a'>Facebook</a></li><li><a href='/b'>X</a></li></ul>\
+             </body></html>",
+            chunk(1, 3),
+            chunk(4, 3).replace("<div><div", "<div").replace("</div></div>", "</div>"),
+            chunk(7, 2)
+        );
+        let article = extract(&page);
+        assert!(
+            article.lines.iter().any(|line| line == "What comes next"),
+            "{:?}",
+            article.lines
+        );
+        let heading = article.lines.iter().position(|l| l == "What comes next");
+        assert_eq!(heading, Some(3), "{:?}", article.lines);
+        assert!(!article.lines.iter().any(|line| line == "Follow us"));
+    }
+
+    #[test]
+    fn a_small_box_named_as_text_gives_way_to_the_article_it_stands_beside() {
+        // a CMS's teaser boxes are named "textpic-text"; the press release itself sits in an
+        // unnamed frame of paragraphs
+        let teaser = "<div class='csc-textpic-text'><p>The service app tells you what to do in an \
+                      emergency abroad, for iOS and Android.</p></div>";
+        let release: String = (1..=5).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div class='col-8'><div class='frame'>{release}</div></div>\
+             <div class='col-4'>{teaser}{teaser}</div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 5, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 1"));
     }
 
     #[test]
