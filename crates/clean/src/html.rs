@@ -211,6 +211,31 @@ fn positive_hint(hints: &str) -> bool {
     POSITIVE.iter().any(|word| has_token(hints, word))
 }
 
+/// Structured data written out as elements, for machines (a stylesheet hides it): the
+/// publisher's block (`itemprop="publisher"`) and any `itemprop` element whose whole text is
+/// one address (`<div itemprop="image">https://…/photo.jpg</div>`).
+fn is_microdata(dom: &Dom, sizes: &Sizes, id: NodeId) -> bool {
+    let Some(property) = dom.attr(id, "itemprop") else {
+        return false;
+    };
+    if property.split_whitespace().any(|name| name == "publisher") {
+        return sizes.text[id] <= 300;
+    }
+    if sizes.text[id] > 2000 {
+        return false;
+    }
+    let mut text = String::new();
+    for node in dom.descendants(id) {
+        if let NodeKind::Text { start, end } = dom.nodes[node].kind {
+            text.push_str(&dom.source[start..end]);
+        }
+    }
+    let text = text.trim();
+    !text.is_empty()
+        && !text.contains(char::is_whitespace)
+        && (text.starts_with("http://") || text.starts_with("https://"))
+}
+
 fn is_hidden(dom: &Dom, id: NodeId) -> bool {
     if dom.attr(id, "hidden").is_some() || dom.attr(id, "aria-hidden") == Some("true") {
         return true;
@@ -758,7 +783,7 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         if structural && raw_sizes.text[id] * 3 >= page_text {
             continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
         }
-        if DROP_TAGS.contains(&tag) || is_hidden(dom, id) {
+        if DROP_TAGS.contains(&tag) || is_hidden(dom, id) || is_microdata(dom, raw_sizes, id) {
             dropped[id] = true;
         }
     }
@@ -1631,7 +1656,8 @@ mod tests {
             let text: String = (from..from + count).map(long_paragraph).collect();
             format!("<div><div class='article--text x1'>{text}</div></div>")
         };
-        let page = format!(
+        let page =
+            format!(
             "<html><body><article>{}<div><div class='article--text x1'><h2>What comes next</h2>\
              </div>{}</div>{}</article><div class='article--text x1'><h3>Follow us</h3></div>\
              <ul><li><a href='/a'>Facebook</a></li><li><a href='/b'>X</a></li></ul>\
@@ -1649,6 +1675,27 @@ mod tests {
         let heading = article.lines.iter().position(|l| l == "What comes next");
         assert_eq!(heading, Some(3), "{:?}", article.lines);
         assert!(!article.lines.iter().any(|line| line == "Follow us"));
+    }
+
+    #[test]
+    fn microdata_written_out_as_elements_is_not_text() {
+        // schema.org properties as elements (a stylesheet hides them): a photo's address, the
+        // publisher's name and logo; a property holding prose, or an address inside a
+        // sentence, is text
+        let page = "<html><body><div class='meta'>\
+             <div itemprop='image'>https://img.example.com/1044423427_1200x675.jpg</div>\
+             <div itemprop='publisher' itemscope><div itemprop='name'>Example News</div>\
+             <div itemprop='logo'><div itemprop='url'>https://img.example.com/logo.png</div>\
+             </div></div></div><div itemprop='description'><p>The ministry reported thirty \
+             new cases.</p></div><div itemprop='articleBody'><p>Details are at \
+             https://example.com/figures today.</p></div></body></html>";
+        let dom = Dom::parse(page);
+        let sizes = measure(&dom, &vec![false; dom.nodes.len()]);
+        let microdata: Vec<&str> = (0..dom.nodes.len())
+            .filter(|&id| is_microdata(&dom, &sizes, id))
+            .filter_map(|id| dom.attr(id, "itemprop"))
+            .collect();
+        assert_eq!(microdata, ["image", "publisher", "logo", "url"]);
     }
 
     #[test]
