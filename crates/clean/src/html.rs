@@ -322,10 +322,101 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
                 &article,
             );
             trim_section_labels(&mut lines);
+            trim_timestamps(&mut lines);
             lines
         }
     };
     article
+}
+
+/// Words that open a timestamp line ("Updated: 9.45pm", "Stand: 19.10.2019 11:05 Uhr",
+/// "Publié le 3 mai"), in the languages newsflow reads, lowercase.
+const TIMESTAMP_WORDS: [&str; 24] = [
+    "updated",
+    "last updated",
+    "published",
+    "first published",
+    "posted",
+    "update",
+    "aktualisiert",
+    "zuletzt aktualisiert",
+    "veröffentlicht",
+    "stand",
+    "publié",
+    "mis à jour",
+    "modifié",
+    "actualizado",
+    "publicado",
+    "actualización",
+    "atualizado",
+    "atualização",
+    "pubblicato",
+    "aggiornato",
+    "bijgewerkt",
+    "gepubliceerd",
+    "geplaatst",
+    "laatst bijgewerkt",
+];
+
+/// Phrases of a reading-time line ("Oct 18, 2019 · 8 min read", "5 Min. Lesezeit").
+const READING_TIME: [&str; 8] = [
+    "min read",
+    "minute read",
+    "minutes read",
+    "lesezeit",
+    "de lecture",
+    "de lectura",
+    "di lettura",
+    "leestijd",
+];
+
+/// A line that only says when the article was published or updated, or how long it takes to
+/// read: a date or a time, one of the words that announce them, and little else.
+fn is_timestamp_line(line: &str) -> bool {
+    let line = line.trim();
+    if line.chars().count() > 90 || !line.contains(|ch: char| ch.is_ascii_digit()) {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    let words = lower
+        .split(|ch: char| !ch.is_alphabetic())
+        .filter(|word| !word.is_empty())
+        .count();
+    if words > 10 {
+        return false;
+    }
+    if READING_TIME.iter().any(|phrase| lower.contains(phrase)) {
+        return true;
+    }
+    let opened = TIMESTAMP_WORDS.iter().any(|word| {
+        lower
+            .strip_prefix(word)
+            .is_some_and(|rest| rest.starts_with([':', ' ', '\u{a0}']) || rest.is_empty())
+    });
+    let timed = TIME.is_match(&lower) || crate::dates::find_written(line).is_some();
+    opened && timed
+}
+
+/// A time of day: "9.45pm", "11:05 Uhr", "3:15 p.m.", "15h30".
+static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b\d{1,2}([:.]\d{2}|h\d{2})\s*(am|pm|a\.m\.|p\.m\.|uhr|h\b)?")
+        .expect("valid time pattern")
+});
+
+/// Timestamp and reading-time lines at the body's edges (the first two lines and the last)
+/// go; a body that is nothing but such lines stays as it is.
+fn trim_timestamps(lines: &mut Vec<String>) {
+    if lines.iter().all(|line| is_timestamp_line(line)) {
+        return;
+    }
+    let mut removed = 0;
+    while removed < 2 && lines.first().is_some_and(|line| is_timestamp_line(line)) {
+        lines.remove(0);
+        removed += 1;
+    }
+    if lines.last().is_some_and(|line| is_timestamp_line(line)) {
+        lines.pop();
+    }
 }
 
 /// Labels of page sections that are not the article ("Comments", "Tags:", "Mehr zum Thema",
@@ -1538,6 +1629,43 @@ mod tests {
         let before = lines.clone();
         trim_section_labels(&mut lines);
         assert_eq!(lines, before);
+    }
+
+    #[test]
+    fn timestamp_and_reading_time_lines_at_the_bodys_edges_go() {
+        let mut lines: Vec<String> = [
+            "Posted: Nov 8, 2023 / 11:50 AM EST",
+            "Stand: 19.10.2019 11:05 Uhr",
+            "The council approved the budget on Tuesday after a long debate.",
+            "It was updated on 3 May 2023 to include the new figures.",
+            "Updated: 9.45pm",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        trim_timestamps(&mut lines);
+        assert_eq!(
+            lines,
+            [
+                "The council approved the budget on Tuesday after a long debate.",
+                "It was updated on 3 May 2023 to include the new figures."
+            ]
+        );
+        for line in [
+            "Oct 18, 2019 · 8 min read",
+            "Temps de lecture : 4 min",
+            "5 Min Read",
+        ] {
+            assert!(is_timestamp_line(line), "{line}");
+        }
+        // a sentence that mentions an update, a dateline of a story, a line without a date
+        for line in [
+            "Updated figures from 2023 show the trend continued for a third year in a row.",
+            "BERLIN, 3. Mai 2023 – Der Stadtrat hat den Haushalt beschlossen.",
+            "Published by the ministry",
+        ] {
+            assert!(!is_timestamp_line(line), "{line}");
+        }
     }
 
     #[test]
