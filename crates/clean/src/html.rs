@@ -323,10 +323,30 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
             );
             trim_section_labels(&mut lines);
             trim_timestamps(&mut lines);
+            drop_credits(&mut lines);
             lines
         }
     };
     article
+}
+
+/// A picture's credit or a bare picture label on a line of its own ("Foto: Anas-Mohamed,
+/// Shutterstock", "(Image credit: Submitted by Ashley)", "Photos: Oakland Zoo", "Beitragsbild"):
+/// the label, a colon and a short name, or the label alone.
+static CREDIT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^\(?\s*(?:(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|image credit|photo credit|crédit photo|crédits photo|crédit|crédits|fotografía|imagen|imagem|fonte|quelle|source|beitragsbild|titelbild|symbolbild|bildquelle|fotoquelle)\s*:\s*[^.!?:]{1,70}[^.!?:\s]|beitragsbild|titelbild|symbolbild)\s*\)?$",
+    )
+    .expect("valid credit pattern")
+});
+
+/// Picture credits and labels go wherever they stand; a body that is nothing but such lines
+/// stays as it is.
+fn drop_credits(lines: &mut Vec<String>) {
+    let credit = |line: &String| line.chars().count() <= 90 && CREDIT.is_match(line.trim());
+    if lines.iter().any(|line| !credit(line)) {
+        lines.retain(|line| !credit(line));
+    }
 }
 
 /// Words that open a timestamp line ("Updated: 9.45pm", "Stand: 19.10.2019 11:05 Uhr",
@@ -1666,6 +1686,30 @@ mod tests {
         ] {
             assert!(!is_timestamp_line(line), "{line}");
         }
+    }
+
+    #[test]
+    fn picture_credits_and_labels_on_lines_of_their_own_go() {
+        let mut lines: Vec<String> = [
+            "Foto: Anas-Mohamed, Shutterstock",
+            "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+            "(Image credit: Submitted by Ashley)",
+            "Beitragsbild",
+            "Source: the ministry said the figures were final.",
+            "Photo: the mayor, who said: no.",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        drop_credits(&mut lines);
+        assert_eq!(
+            lines,
+            [
+                "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+                "Source: the ministry said the figures were final.",
+                "Photo: the mayor, who said: no."
+            ]
+        );
     }
 
     #[test]
