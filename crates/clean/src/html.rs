@@ -443,7 +443,7 @@ fn trim_timestamps(lines: &mut Vec<String>) {
 /// "À lire aussi", "Anzeige"), in the languages newsflow reads; a line is such a label when,
 /// lowercased and without a closing colon, it is one of these, or one followed by a count or
 /// a colon and names ("Kommentare (3)", "Tags: Deals", "Popular on IndieWire").
-const SECTION_LABELS: [&str; 73] = [
+const SECTION_LABELS: [&str; 97] = [
     // comments
     "comments",
     "comment",
@@ -455,6 +455,30 @@ const SECTION_LABELS: [&str; 73] = [
     "comentários",
     "commenti",
     "reacties",
+    "leave a comment",
+    "post a comment",
+    "add a comment",
+    "write a comment",
+    "leave a reply",
+    "kommentar schreiben",
+    "kommentare schreiben",
+    "schreiben sie einen kommentar",
+    "schreibe einen kommentar",
+    "kommentar verfassen",
+    "jetzt kommentieren",
+    "kommentieren",
+    "laisser un commentaire",
+    "écrire un commentaire",
+    "réagir",
+    "deja un comentario",
+    "dejar un comentario",
+    "escribe un comentario",
+    "lascia un commento",
+    "scrivi un commento",
+    "deixe um comentário",
+    "deixe seu comentário",
+    "plaats een reactie",
+    "reageer",
     // tags and filing
     "tags",
     "labels",
@@ -1628,6 +1652,8 @@ mod tests {
             "Die Opposition stimmte dagegen.",
             "Kommentare (0)",
             "Mehr zum Thema:",
+            "Kommentare schreiben",
+            "Leave a Reply",
             "Tags",
         ]
         .iter()
