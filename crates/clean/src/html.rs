@@ -307,7 +307,7 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
     let analysis = Analysis::of(&dom);
     article.lines = match analysis.top {
         None => or_description(
-            render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
+            or_concealed(&dom, render(&dom, &analysis.dropped, &analysis.sizes, &[0])),
             &article,
         ),
         Some(_) => {
@@ -1302,7 +1302,55 @@ fn choose_body(
     if sentence_chars >= STUB_BODY * 2 && sentence_chars > chosen_chars * 3 {
         return sentences;
     }
-    or_description(chosen, article)
+    or_description(or_concealed(dom, chosen), article)
+}
+
+/// A stub body gives way to what the page shows only to scripts or only without them, when
+/// that holds clearly more: the article inside `<noscript>` (a script-built page's fallback),
+/// or the sentence-long lines of elements hidden by their markup (`hidden`,
+/// `display:none`: a post that a script reveals) or named as furniture.
+fn or_concealed(dom: &Dom, lines: Vec<String>) -> Vec<String> {
+    let chars = chars_of(&lines);
+    if chars >= STUB_BODY {
+        return lines;
+    }
+    let mut best: Vec<String> = Vec::new();
+    for id in 0..dom.nodes.len() {
+        if dom.tag(id) != Some("noscript") {
+            continue;
+        }
+        for &child in &dom.nodes[id].children {
+            if let NodeKind::RawText { start, end } = dom.nodes[child].kind {
+                let inner = &dom.source[start..end];
+                if inner.len() >= 400 && inner.contains("<p") {
+                    let found = extract(inner).lines;
+                    if chars_of(&found) > chars_of(&best) {
+                        best = found;
+                    }
+                }
+            }
+        }
+    }
+    let count = dom.nodes.len();
+    let mut dropped = vec![false; count];
+    for id in 0..count {
+        let parent_dropped = dom.nodes[id].parent.is_some_and(|parent| dropped[parent]);
+        dropped[id] = parent_dropped || dom.tag(id).is_some_and(|tag| DROP_TAGS.contains(&tag));
+    }
+    let sizes = measure(dom, &dropped);
+    let sentences: Vec<String> = render(dom, &dropped, &sizes, &[0])
+        .into_iter()
+        .filter(|line| chars_of(std::slice::from_ref(line)) >= 40)
+        .collect();
+    if chars_of(&sentences) > chars_of(&best) {
+        best = sentences;
+    }
+    let best_chars = chars_of(&best);
+    if best_chars >= STUB_BODY * 2 && best_chars > chars * 3 {
+        best
+    } else {
+        lines
+    }
 }
 
 /// A stub body (under [`STUB_BODY`]) gives way to the article's own description in its
@@ -1894,6 +1942,27 @@ mod tests {
             .filter_map(|id| dom.attr(id, "itemprop"))
             .collect();
         assert_eq!(microdata, ["image", "publisher", "logo", "url"]);
+    }
+
+    #[test]
+    fn a_stub_body_gives_way_to_the_article_a_script_would_show_or_hide() {
+        let paragraphs: String = (1..=4).map(long_paragraph).collect();
+        // a script-built page: an icon while loading, the article only in <noscript>
+        let page = format!(
+            "<html><body><div id='app'><i class='icon'>\u{e900}</i> Loading</div>\
+             <noscript><div class='post'><h1>Title</h1>{paragraphs}</div></noscript></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 4, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 1"));
+        // a post that a script reveals
+        let page = format!(
+            "<html><body><div class='icon'>\u{e900}\u{e901}</div>\
+             <div class='post' style='display: none'>{paragraphs}</div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 4, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 1"));
     }
 
     #[test]
