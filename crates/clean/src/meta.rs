@@ -403,6 +403,9 @@ struct Found {
     rel_marked: Vec<String>,
     /// The grandparent of the first author link: later author links elsewhere are teasers'.
     rel_block: Option<NodeId>,
+    /// The text around the first author link (its parent's, when short): blogs print the date
+    /// beside the name ("Klaus Schmidt, 8.5.12", "Posted by Jane on March 3, 2019").
+    author_link_line: Option<String>,
     byline_text: Option<String>,
     date_texts: Vec<String>,
     /// The first `<h1>` outside comments and footers: dates are written near the headline.
@@ -568,6 +571,12 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                     && !found.rel_authors.contains(&text)
                 {
                     found.rel_block.get_or_insert(block.unwrap_or(id));
+                    if found.author_link_line.is_none() {
+                        found.author_link_line = dom.nodes[id]
+                            .parent
+                            .map(|parent| text_of(dom, parent))
+                            .filter(|line| line.len() <= 200);
+                    }
                     if rel_author {
                         found.rel_marked.push(text.clone());
                     }
@@ -636,7 +645,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             }
         }
         let dateish = [
-            "date", "time", "publish", "posted", "datum", "fecha", "data-", "meta",
+            "date", "time", "publish", "posted", "created", "datum", "fecha", "data-", "meta",
         ]
         .iter()
         .any(|word| hints.contains(word))
@@ -811,6 +820,19 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             anchors
                 .iter()
                 .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 300))
+        })
+        .or_else(|| {
+            found
+                .author_link_line
+                .as_deref()
+                .and_then(crate::dates::find_written)
+        })
+        // last, the day in the path of the article's own picture (`/files/2016/05/04/`):
+        // where it was uploaded, on pages that state no date at all
+        .or_else(|| {
+            meta_value(dom, &metas, &["og:image", "twitter:image"])
+                .as_deref()
+                .and_then(date_in_image_path)
         })
         // a UTC instant in the form the publisher prints it, when the page holds that form
         .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
@@ -1144,6 +1166,28 @@ fn date_in_url(url: &str) -> Option<String> {
     None
 }
 
+/// The upload day in a picture's URL: three folders in a row for year, month and day
+/// (`/files/2016/05/04/ar-2015-og.png`); a number in the file's name is not a day.
+fn date_in_image_path(url: &str) -> Option<String> {
+    let path = url.split_once("//").map_or(url, |(_, rest)| rest);
+    let path = path.split_once('/').map(|(_, p)| p)?;
+    let path = path.split(['?', '#']).next()?;
+    let folders: Vec<&str> = path.split('/').collect();
+    // the last part is the file's name
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    folders.windows(3).find_map(|window| {
+        let [year, month, day] = window else {
+            return None;
+        };
+        let numeric = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
+            lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+        };
+        (numeric(year, 4..=4) && numeric(month, 1..=2) && numeric(day, 1..=2))
+            .then(|| crate::dates::to_iso8601(&format!("{year}-{month:0>2}-{day:0>2}")))
+            .flatten()
+    })
+}
+
 /// Lowercase letters and digits only, umlauts spelled out (Börsen → boersen).
 fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -1243,6 +1287,14 @@ pub(crate) fn strip_site(title: &str, sites: &[String]) -> String {
         cut_site |= is_site(segments[end - 1].1, sites);
         end -= 1;
     }
+    // the site's name followed by its slogan ("… | Ebene 11 - Webentwicklung . AutoCAD",
+    // "… - Consett Magazine - Positive Local News for Consett"): cut from the name on
+    if !cut_site {
+        if let Some(at) = (1..end).find(|&at| end - at <= 3 && is_site(segments[at].1, sites)) {
+            end = at;
+            cut_site = true;
+        }
+    }
     // a short section name left before the site ("- National | Globalnews.ca")
     if cut_site && end > 1 {
         let last = segments[end - 1].1;
@@ -1321,7 +1373,51 @@ fn parse_json_ld(raw: &str) -> Option<serde_json::Value> {
             text = rest.trim();
         }
     }
-    serde_json::from_str(text).ok()
+    if let Ok(value) = serde_json::from_str(text) {
+        return Some(value);
+    }
+    // hand-written JSON-LD that browsers' readers still take: raw line breaks and tabs inside
+    // strings, a comma before a closing bracket, a stray brace or semicolon after the object
+    let repaired = repair_json(text);
+    serde_json::Deserializer::from_str(&repaired)
+        .into_iter::<serde_json::Value>()
+        .next()
+        .and_then(Result::ok)
+}
+
+/// JSON with control characters inside strings turned into spaces and commas before a
+/// closing `}` or `]` dropped; everything else as written.
+fn repair_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, ch) in text.char_indices() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_string = false;
+            }
+            out.push(if ch.is_control() { ' ' } else { ch });
+            continue;
+        }
+        match ch {
+            '"' => {
+                in_string = true;
+                out.push(ch);
+            }
+            ',' => {
+                let closes = text[at + 1..].trim_start().starts_with(['}', ']']);
+                if !closes {
+                    out.push(ch);
+                }
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
 }
 
 fn read_json_ld(raw: &str, found: &mut JsonLd) {
@@ -1754,10 +1850,101 @@ mod tests {
                 "Les dessous de la réforme des retraites",
             ),
             ("Up - and down", sites(&["example.com"]), "Up - and down"),
+            // the site's name and its slogan after it
+            (
+                "Dateien mit Migrationshintergrund - Ein Ablaufplan für AutoCAD | Ebene 11 - Webentwicklung . AutoCAD . Schulung",
+                sites(&["ebene11.com"]),
+                "Dateien mit Migrationshintergrund - Ein Ablaufplan für AutoCAD",
+            ),
+            (
+                "Life Is A Highway - By Lorraine Weightman - Consett Magazine - Positive Local News for Consett, County Durham",
+                sites(&["consettmagazine.com"]),
+                "Life Is A Highway - By Lorraine Weightman",
+            ),
+            // a name that is the site's but stands first with the headline after it stays
+            // handled as a prefix; a headline with no site segment is left alone
+            (
+                "Apple - Google - Microsoft: the three-way race",
+                sites(&["example.com"]),
+                "Apple - Google - Microsoft: the three-way race",
+            ),
         ];
         for (title, sites, expected) in cases {
             assert_eq!(strip_site(title, &sites), expected, "{title}");
         }
+    }
+
+    #[test]
+    fn the_upload_day_of_the_pages_picture_is_the_last_resort() {
+        assert_eq!(
+            date_in_image_path("https://www.eff.org/files/2016/05/04/ar-2015-og.png").as_deref(),
+            Some("2016-05-04")
+        );
+        // year and month folders with a number in the file's name give no day
+        assert_eq!(
+            date_in_image_path("https://x.com/wp-content/uploads/2016/05/12-image.jpg"),
+            None
+        );
+        assert_eq!(
+            date_in_image_path("https://x.com/img/20160504_photo.jpg"),
+            None
+        );
+        // a page with no date of its own anywhere but in its picture's folder
+        let page = "<html><head><title>EFF's 2015 Annual Report</title>\
+            <meta property='og:image' content='https://www.eff.org/files/2016/05/04/ar-2015-og.png'>\
+            </head><body><h1>EFF's 2015 Annual Report</h1><p>The year in review.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2016-05-04")
+        );
+        // a date the page states comes first
+        let page =
+            "<html><head><meta property='og:image' content='https://x.com/files/2016/05/04/a.png'>\
+            <meta property='article:published_time' content='2016-05-06T10:00:00Z'></head>\
+            <body><h1>Report</h1><p>Text.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2016-05-06T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn the_date_beside_the_author_link_when_no_headline_leads_to_it() {
+        // carta.info: the <title> is the host, the logo's h1 is empty, the post's h2 is not
+        // repeated anywhere; the date stands after the author's link
+        let page = "<html><head><title>carta.info</title></head><body>\
+            <h1><a href='/' class='custom-logo-link'><img src='logo.svg'></a></h1>\
+            <div class='post'><h2>Der neue Trend: Muss- statt Wunschkoalition</h2>\
+            <p class='morespace'>von <a href='http://carta.info/author/kps/' rel='author' class='author url fn'>Klaus-Peter Schöppner</a>, 8.5.12 </p>\
+            <div class='the-content'><p>Die Landtagswahl zwischen Nord- und Ostsee gibt einen Vorgeschmack.</p></div></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2012-05-08"));
+    }
+
+    #[test]
+    fn json_ld_as_pages_write_it() {
+        // avaz.ba: a brace too many after the object
+        let raw = r#"{"@context": "http://schema.org", "@type": "NewsArticle",
+            "headline": "Generalni direktor EPRS pozitivan na koronavirus",
+            "datePublished": "2020-10-26T18:10:00+01:00"} }"#;
+        let mut found = JsonLd::default();
+        read_json_ld(raw, &mut found);
+        assert_eq!(
+            found.published.as_deref(),
+            Some("2020-10-26T18:10:00+01:00")
+        );
+        // a raw line break inside a string and a comma before the closing brace
+        let raw = "{\"@type\": \"NewsArticle\", \"description\": \"line one\nline two\",\n\
+            \"datePublished\": \"2020-07-02\",\n}";
+        let mut found = JsonLd::default();
+        read_json_ld(raw, &mut found);
+        assert_eq!(found.published.as_deref(), Some("2020-07-02"));
+        assert_eq!(found.description.as_deref(), Some("line one line two"));
+        // a comma inside a string stays
+        assert_eq!(
+            repair_json(r#"{"a": "x, ]", "b": [1, 2,]}"#),
+            r#"{"a": "x, ]", "b": [1, 2]}"#
+        );
     }
 
     #[test]
