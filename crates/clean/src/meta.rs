@@ -219,6 +219,42 @@ const PUBLISHED_KEYS: [&str; 47] = [
     "ptime",
 ];
 
+/// A `<meta>` named for a publication date in a vendor's own words where no known key is
+/// present ("cxenseparse:publishtime", "dtk:publishdate", "five_hundred_pixels:uploaded",
+/// "nastooh:publishdate", "uploadDate"): a name that says published, uploaded, created or
+/// released, and not modified, updated, expiring or imported.
+fn publication_meta_name(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    let says_published = [
+        "publish",
+        "pubdate",
+        "pub_date",
+        "upload",
+        "created",
+        "release_date",
+    ]
+    .iter()
+    .any(|word| name.contains(word));
+    let says_other = ["modif", "updat", "expir", "import", "valid", "last", "end"]
+        .iter()
+        .any(|word| name.contains(word));
+    says_published && !says_other
+}
+
+fn vendor_published(dom: &Dom, metas: &[NodeId]) -> Option<String> {
+    metas.iter().find_map(|&id| {
+        let named = dom
+            .attr(id, "property")
+            .or_else(|| dom.attr(id, "name"))
+            .or_else(|| dom.attr(id, "itemprop"))?;
+        if !publication_meta_name(named) {
+            return None;
+        }
+        let value = normalize_line(&decode_entities(dom.attr(id, "content")?));
+        crate::dates::to_iso8601(&value).map(|_| value)
+    })
+}
+
 const MODIFIED_KEYS: [&str; 7] = [
     "article:modified_time",
     "og:updated_time",
@@ -795,6 +831,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         meta_value(dom, &metas, &PUBLISHED_KEYS),
         found.itemprop_published.clone(),
         json_ld.other_published.clone(),
+        vendor_published(dom, &metas),
         near_time,
         marked_time,
         dateline_near,
@@ -1919,6 +1956,40 @@ mod tests {
             <div class='the-content'><p>Die Landtagswahl zwischen Nord- und Ostsee gibt einen Vorgeschmack.</p></div></div></body></html>";
         let article = crate::html::extract(page);
         assert_eq!(article.published.as_deref(), Some("2012-05-08"));
+    }
+
+    #[test]
+    fn a_vendors_own_meta_name_for_the_publication_date() {
+        for name in [
+            "cxenseparse:publishtime",
+            "dtk:publishdate",
+            "five_hundred_pixels:uploaded",
+            "uploadDate",
+            "og:release_date",
+            "article:published_date",
+        ] {
+            assert!(publication_meta_name(name), "{name}");
+        }
+        for name in [
+            "article:expiration_time",
+            "last_updated_date",
+            "lastPublishedDate",
+            "article:modified_date",
+            "coverageEndTime",
+            "last_rcp_import",
+        ] {
+            assert!(!publication_meta_name(name), "{name}");
+        }
+        // 500px: the photo's page states its upload time in its own meta name only
+        let page = "<html><head><title>Spring in China</title>\
+            <meta content='Landscapes' property='five_hundred_pixels:category'>\
+            <meta content='2025-01-01' property='five_hundred_pixels:last_updated'>\
+            <meta content='2013-02-16T04:36:36-05:00' property='five_hundred_pixels:uploaded'>\
+            </head><body><h1>Spring in China</h1><p>Lijiang, China.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2013-02-16T04:36:36-05:00")
+        );
     }
 
     #[test]
