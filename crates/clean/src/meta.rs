@@ -446,6 +446,8 @@ struct Found {
     date_texts: Vec<String>,
     /// The first `<h1>` outside comments and footers: dates are written near the headline.
     after_h1: Option<NodeId>,
+    /// The site's name and host as its RSS or Atom feed link states them.
+    feed_site: Vec<String>,
 }
 
 pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
@@ -546,6 +548,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                         .is_some_and(|rel| rel.eq_ignore_ascii_case("canonical")) =>
             {
                 article.url = dom.attr(id, "href").map(str::to_string);
+            }
+            "link" if found.feed_site.is_empty() => {
+                found.feed_site = feed_site(dom, id);
             }
             "script" => {
                 if dom
@@ -713,6 +718,8 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     if let Some(host) = article.url.as_deref().and_then(host_of) {
         sites.push(host);
     }
+    // a blog without Open Graph names itself in its feed's title
+    sites.extend(found.feed_site.iter().cloned());
 
     let primary = json_ld
         .headline
@@ -1201,6 +1208,39 @@ fn date_in_url(url: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The site's name and host from a feed link (`<link rel="alternate"
+/// type="application/rss+xml" title="Bernau LIVE » Feed" href="https://bernau-live.de/feed/">`):
+/// WordPress and most blog engines title their feeds "site » Feed", "site » Kommentar-Feed",
+/// "site » Flux". Empty for other links.
+fn feed_site(dom: &Dom, id: NodeId) -> Vec<String> {
+    let is_feed = dom.attr(id, "type").is_some_and(|kind| {
+        let kind = kind.to_ascii_lowercase();
+        kind.contains("rss+xml") || kind.contains("atom+xml")
+    }) && dom
+        .attr(id, "rel")
+        .is_some_and(|rel| rel.eq_ignore_ascii_case("alternate"));
+    if !is_feed {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    if let Some(title) = dom.attr(id, "title") {
+        let title = normalize_line(&decode_entities(title));
+        if let Some((site, what)) = title.rsplit_once(" » ") {
+            let what = what.to_lowercase();
+            let names_feed = ["feed", "flux", "rss", "atom"]
+                .iter()
+                .any(|word| what.contains(word));
+            if names_feed && !site.trim().is_empty() {
+                names.push(site.trim().to_string());
+            }
+        }
+    }
+    if let Some(host) = dom.attr(id, "href").and_then(host_of) {
+        names.push(host);
+    }
+    names
 }
 
 /// The upload day in a picture's URL: three folders in a row for year, month and day
@@ -1989,6 +2029,35 @@ mod tests {
         assert_eq!(
             crate::html::extract(page).published.as_deref(),
             Some("2013-02-16T04:36:36-05:00")
+        );
+    }
+
+    #[test]
+    fn the_feed_link_names_the_site_to_cut_from_the_title() {
+        // a WordPress blog without Open Graph or a canonical link
+        let page = "<html><head><title>Kein Cyberterrorismus (diesmal) | Dr. Phillip W. Brunst</title>\
+            <link rel='alternate' type='application/rss+xml' title='Dr. Phillip W. Brunst &raquo; Feed' href='http://www.pbrunst.de/feed/'>\
+            <link rel='alternate' type='application/rss+xml' title='Dr. Phillip W. Brunst &raquo; Kommentar-Feed' href='http://www.pbrunst.de/comments/feed/'>\
+            </head><body><p>Die Meldungen der letzten Tage.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).title.as_deref(),
+            Some("Kein Cyberterrorismus (diesmal)")
+        );
+        // the feed's host counts as the site's host
+        let page = "<html><head><title>Zinswende: Die EZB erhöht erneut - Boersenblatt</title>\
+            <link rel='alternate' type='application/atom+xml' title='Atom' href='https://www.boersenblatt.net/atom.xml'>\
+            </head><body><p>Text.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).title.as_deref(),
+            Some("Zinswende: Die EZB erhöht erneut")
+        );
+        // a stylesheet or a feed of another kind says nothing
+        let page = "<html><head><title>Up - Down Under</title>\
+            <link rel='stylesheet' title='Down Under » Feed' href='https://x.org/a.css'>\
+            </head><body><p>Text.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).title.as_deref(),
+            Some("Up - Down Under")
         );
     }
 
