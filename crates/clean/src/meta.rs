@@ -771,6 +771,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     } else {
         found.rel_authors.clone()
     };
+    let link_names = links.clone();
     let sources = [
         json_ld.authors.clone(),
         found.itemprop_authors.clone(),
@@ -813,6 +814,19 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                     .find_map(|&anchor| byline_near(dom, anchor, &outside))
             })
             .or_else(|| meta_authors.first().cloned());
+    }
+
+    // "Von <a>Max Mustermann</a> und Erika Musterfrau": the author link's line names one more
+    // writer without a page of her own; the line, read as a byline, names them all
+    if !link_names.is_empty() && article.authors == link_names {
+        if let Some(line) = found
+            .author_link_line
+            .as_deref()
+            .filter(|line| names_more_after(line, &link_names))
+        {
+            article.authors.clear();
+            article.byline = Some(line.to_string());
+        }
     }
 
     // dates, best first; the first that reads as a date is `published`
@@ -1241,6 +1255,32 @@ fn feed_site(dom: &Dom, id: NodeId) -> Vec<String> {
         names.push(host);
     }
     names
+}
+
+/// Whether a byline line holds every linked name and, after the last, a joining word
+/// ("und", "and", "et", "y", "e", "en", "og", "och", "i") followed by a capitalised word.
+fn names_more_after(line: &str, names: &[String]) -> bool {
+    if !names.iter().all(|name| line.contains(name.as_str())) {
+        return false;
+    }
+    let Some(last) = names
+        .iter()
+        .filter_map(|name| line.find(name.as_str()).map(|at| at + name.len()))
+        .max()
+    else {
+        return false;
+    };
+    let mut words = line[last..].split_whitespace();
+    let joined = words.next().is_some_and(|word| {
+        matches!(
+            word,
+            "und" | "and" | "et" | "y" | "e" | "en" | "og" | "och" | "i" | "&"
+        )
+    });
+    joined
+        && words
+            .next()
+            .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// The upload day in a picture's URL: three folders in a row for year, month and day
@@ -2059,6 +2099,29 @@ mod tests {
             crate::html::extract(page).title.as_deref(),
             Some("Up - Down Under")
         );
+    }
+
+    #[test]
+    fn a_second_writer_named_beside_the_author_link() {
+        let page = "<html lang='de'><head><title>Neue Regeln für Mieter</title></head><body><article>\
+            <h1>Neue Regeln für Mieter</h1>\
+            <p class='autor'>Von <a href='/autor/max-mustermann'>Max Mustermann</a> und Erika Musterfrau</p>\
+            <p>Die Bundesregierung hat am Mittwoch neue Regeln für Mieter beschlossen.</p>\
+            </article></body></html>";
+        let article = crate::html::extract(page);
+        assert!(article.authors.is_empty(), "{:?}", article.authors);
+        assert_eq!(
+            article.byline.as_deref(),
+            Some("Von Max Mustermann und Erika Musterfrau")
+        );
+        // a link alone in its line stays the author
+        let page = page.replace(" und Erika Musterfrau", ", 13.06.2023");
+        let article = crate::html::extract(&page);
+        assert_eq!(article.authors, vec!["Max Mustermann".to_string()]);
+        assert!(!names_more_after(
+            "Max Mustermann und die Redaktion",
+            &["Max Mustermann".to_string()]
+        ));
     }
 
     #[test]
