@@ -448,6 +448,9 @@ struct Found {
     after_h1: Option<NodeId>,
     /// The site's name and host as its RSS or Atom feed link states them.
     feed_site: Vec<String>,
+    /// An hAtom `published` element's machine date in its `title`
+    /// (`<abbr class="published" title="2012-05-08T10:14:00+02:00">10:14</abbr>`).
+    hatom_published: Option<String>,
 }
 
 pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
@@ -632,6 +635,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                     .or_else(|| dom.attr(id, "datetime"))
                     .map(|v| normalize_line(&decode_entities(v)))
                     .filter(|v| !v.is_empty())
+                    // Blogger: `<abbr itemprop="datePublished" title="2016-05-08T00:55:00-07:00">`
+                    // shows only the clock
+                    .or_else(|| title_date(dom, id))
                     .or_else(|| Some(text_of(dom, id)).filter(|t| !t.is_empty() && t.len() < 80))
             };
             if itemprop.split_whitespace().any(|p| p == "datepublished")
@@ -666,6 +672,15 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                     }
                 }
             }
+        }
+        if found.hatom_published.is_none()
+            && dom.attr(id, "class").is_some_and(|class| {
+                class
+                    .split_whitespace()
+                    .any(|token| token.eq_ignore_ascii_case("published"))
+            })
+        {
+            found.hatom_published = title_date(dom, id);
         }
         let bylineish = hints.contains("byline")
             || hints.contains("author")
@@ -851,6 +866,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         json_ld.published.clone(),
         meta_value(dom, &metas, &PUBLISHED_KEYS),
         found.itemprop_published.clone(),
+        found.hatom_published.clone(),
         json_ld.other_published.clone(),
         vendor_published(dom, &metas),
         near_time,
@@ -1281,6 +1297,14 @@ fn names_more_after(line: &str, names: &[String]) -> bool {
         && words
             .next()
             .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// An element's `title` attribute when it is a machine-readable date (microformats put the
+/// date there and show readers a shorter form).
+fn title_date(dom: &Dom, id: NodeId) -> Option<String> {
+    dom.attr(id, "title")
+        .map(|title| normalize_line(&decode_entities(title)))
+        .filter(|title| crate::dates::to_iso8601(title).is_some())
 }
 
 /// The upload day in a picture's URL: three folders in a row for year, month and day
@@ -2122,6 +2146,37 @@ mod tests {
             "Max Mustermann und die Redaktion",
             &["Max Mustermann".to_string()]
         ));
+    }
+
+    #[test]
+    fn a_microformat_date_in_the_title_attribute() {
+        let post = |stamp: &str| {
+            format!(
+                "<html><head><title>Irland-Roadtrip</title></head><body><div class='post'>\
+                <h3 class='post-title'>Irland-Roadtrip</h3>{stamp}\
+                <div class='post-body'><p>Drei Wochen mit dem Auto durch Irland.</p></div></div>\
+                <div id='comments'><p>Kommentar vom 14.08.2018</p></div></body></html>"
+            )
+        };
+        // hAtom (older WordPress themes)
+        let page = post("<abbr class='published' title='2018-08-02T10:14:00+02:00'>10:14</abbr>");
+        assert_eq!(
+            crate::html::extract(&page).published.as_deref(),
+            Some("2018-08-02T10:14:00+02:00")
+        );
+        // Blogger: itemprop on the abbr, the clock shown
+        let page = post(
+            "<span class='post-timestamp'><a class='timestamp-link' href='/2018/08/x.html'>\
+            <abbr class='published' itemprop='datePublished' title='2018-08-02T10:14:00+02:00'>10:14</abbr></a></span>",
+        );
+        assert_eq!(
+            crate::html::extract(&page).published.as_deref(),
+            Some("2018-08-02T10:14:00+02:00")
+        );
+        // a title that is no date is not read
+        let page =
+            post("<span class='published' title='Beitrag veröffentlicht'>vor 3 Tagen</span>");
+        assert_eq!(crate::html::extract(&page).published, None);
     }
 
     #[test]
