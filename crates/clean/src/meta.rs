@@ -1382,6 +1382,26 @@ fn is_site(segment: &str, sites: &[String]) -> bool {
     })
 }
 
+/// A segment that is a web address on its own ("SZ.de", "tagesschau.de", "Globalnews.ca"):
+/// a site's name whatever the page says its name is. Common top-level domains only, written
+/// in small letters ("ASP.NET", "Node.js" are no addresses).
+fn is_domain(segment: &str) -> bool {
+    let segment = segment.trim();
+    let Some((name, tld)) = segment.rsplit_once('.') else {
+        return false;
+    };
+    const TLDS: [&str; 28] = [
+        "de", "at", "ch", "com", "net", "org", "ca", "uk", "fr", "it", "es", "nl", "be", "pl",
+        "info", "eu", "io", "ru", "jp", "br", "in", "au", "us", "co", "pt", "se", "dk", "no",
+    ];
+    TLDS.contains(&tld)
+        && name.chars().filter(|ch| ch.is_alphanumeric()).count() >= 2
+        && name
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || matches!(ch, '.' | '-'))
+        && name.chars().any(char::is_alphabetic)
+}
+
 fn is_dateish(segment: &str) -> bool {
     let trimmed = segment.trim();
     !trimmed.is_empty()
@@ -1424,8 +1444,12 @@ pub(crate) fn strip_site(title: &str, sites: &[String]) -> String {
     }
     let mut end = segments.len();
     let mut cut_site = false;
-    while end > 1 && (is_site(segments[end - 1].1, sites) || is_dateish(segments[end - 1].1)) {
-        cut_site |= is_site(segments[end - 1].1, sites);
+    while end > 1
+        && (is_site(segments[end - 1].1, sites)
+            || is_domain(segments[end - 1].1)
+            || is_dateish(segments[end - 1].1))
+    {
+        cut_site |= is_site(segments[end - 1].1, sites) || is_domain(segments[end - 1].1);
         end -= 1;
     }
     // the site's name followed by its slogan ("… | Ebene 11 - Webentwicklung . AutoCAD",
@@ -1991,6 +2015,22 @@ mod tests {
                 "Les dessous de la réforme des retraites",
             ),
             ("Up - and down", sites(&["example.com"]), "Up - and down"),
+            // an address as the site's name, whatever the page calls itself
+            (
+                "Koalition einigt sich auf Haushalt - Politik - SZ.de",
+                sites(&["Süddeutsche Zeitung"]),
+                "Koalition einigt sich auf Haushalt - Politik",
+            ),
+            (
+                "Getting started with streams | Node.js",
+                sites(&[]),
+                "Getting started with streams | Node.js",
+            ),
+            (
+                "What is new in ASP.NET",
+                sites(&[]),
+                "What is new in ASP.NET",
+            ),
             // the site's name and its slogan after it
             (
                 "Dateien mit Migrationshintergrund - Ein Ablaufplan für AutoCAD | Ebene 11 - Webentwicklung . AutoCAD . Schulung",
