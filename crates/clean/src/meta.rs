@@ -1550,13 +1550,26 @@ fn parse_json_ld(raw: &str) -> Option<serde_json::Value> {
         .and_then(Result::ok)
 }
 
-/// JSON with control characters inside strings turned into spaces and commas before a
-/// closing `}` or `]` dropped; everything else as written.
+/// JSON with control characters inside strings turned into spaces, commas before a closing
+/// `}` or `]` dropped and `//` comment lines outside strings left out (a property switched off
+/// by hand); everything else as written.
 fn repair_json(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_string = false;
     let mut escaped = false;
+    let mut in_comment = false;
     for (at, ch) in text.char_indices() {
+        if in_comment {
+            if ch == '\n' {
+                in_comment = false;
+                out.push(ch);
+            }
+            continue;
+        }
+        if !in_string && ch == '/' && text[at + 1..].starts_with('/') {
+            in_comment = true;
+            continue;
+        }
         if in_string {
             if escaped {
                 escaped = false;
@@ -2242,6 +2255,17 @@ mod tests {
         assert_eq!(
             repair_json(r#"{"a": "x, ]", "b": [1, 2,]}"#),
             r#"{"a": "x, ]", "b": [1, 2]}"#
+        );
+        // a property commented out by hand (udn.com, ndtv.com); a URL's `//` inside a string
+        // stays
+        let raw = "{\"@type\": \"NewsArticle\",\n\t\"url\": \"https://money.udn.com/x\",\n\
+            \t//\"interactionCount\": \"UserComments:0\",\n\
+            \t\"datePublished\": \"2020-10-04T15:05:21+08:00\"\n}";
+        let mut found = JsonLd::default();
+        read_json_ld(raw, &mut found);
+        assert_eq!(
+            found.published.as_deref(),
+            Some("2020-10-04T15:05:21+08:00")
         );
     }
 
