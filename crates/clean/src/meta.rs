@@ -1049,10 +1049,10 @@ const BYLINE_WORDS: [&str; 9] = [
 fn byline_near(dom: &Dom, (h1, reach): (NodeId, usize), outside: &[bool]) -> Option<String> {
     for (id, text) in texts_after(dom, h1, outside).take(reach * 3 / 4) {
         let text = text.trim();
-        if text.len() > 100 || !opens_byline(text) {
+        if text.len() > 100 || !(opens_byline(text) || genre_byline(text).is_some()) {
             continue;
         }
-        if names_follow(text) {
+        if names_follow(text) || genre_byline(text) == Some(true) {
             return Some(normalize_line(&decode_entities(text)));
         }
         let mut element = dom.nodes[id].parent;
@@ -1061,13 +1061,56 @@ fn byline_near(dom: &Dom, (h1, reach): (NodeId, usize), outside: &[bool]) -> Opt
             if line.len() > 120 {
                 break;
             }
-            if names_follow(&line) {
+            if names_follow(&line) || genre_byline(&line) == Some(true) {
                 return Some(line);
             }
             element = dom.nodes[current].parent;
         }
     }
     None
+}
+
+/// Kinds of pieces named before their author ("Ein Kommentar von …", "An analysis by …").
+const GENRE_WORDS: [&str; 14] = [
+    "kommentar",
+    "analyse",
+    "analysis",
+    "interview",
+    "gastbeitrag",
+    "essay",
+    "reportage",
+    "kolumne",
+    "column",
+    "commentary",
+    "chronique",
+    "tribune",
+    "crónica",
+    "columna",
+];
+
+/// A byline that names the kind of piece first: an article, a genre's name, a byline word
+/// ("Eine Analyse von", "An analysis by", "Une chronique de"): `Some(true)` when a capitalised
+/// name follows, `Some(false)` when the text ends there (the name in an element of its own),
+/// `None` for other texts ("Die Rede von Angela Merkel" names no genre).
+fn genre_byline(text: &str) -> Option<bool> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .take(4)
+        .map(str::to_lowercase)
+        .collect();
+    let article = ["ein", "eine", "a", "an", "un", "une", "una"];
+    let fits = words.len() >= 3
+        && article.contains(&words[0].as_str())
+        && GENRE_WORDS.contains(&words[1].as_str())
+        && ["by", "von", "par", "de", "por", "di", "door"].contains(&words[2].as_str());
+    if !fits {
+        return None;
+    }
+    Some(
+        text.split_whitespace()
+            .nth(3)
+            .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase)),
+    )
 }
 
 /// Whether the word after a byline's first word is capitalised ("By Jane", not "By by").
@@ -2230,6 +2273,31 @@ mod tests {
         let page =
             post("<span class='published' title='Beitrag veröffentlicht'>vor 3 Tagen</span>");
         assert_eq!(crate::html::extract(&page).published, None);
+    }
+
+    #[test]
+    fn a_byline_that_names_the_kind_of_piece_first() {
+        let page = |line: &str| {
+            format!(
+                "<html><head><title>Neue Regeln für Mieter</title></head><body>\
+                <h1>Neue Regeln für Mieter</h1>{line}\
+                <p>Die Bundesregierung hat am Mittwoch neue Regeln für Mieter beschlossen.</p>\
+                </body></html>"
+            )
+        };
+        let byline = |line: &str| crate::html::extract(&page(line)).byline;
+        assert_eq!(
+            byline("<p>Eine Analyse von Max Mustermann</p>").as_deref(),
+            Some("Eine Analyse von Max Mustermann")
+        );
+        assert_eq!(
+            byline("<p>An analysis by <a href='/people/max'>Max Mustermann</a></p>").as_deref(),
+            Some("An analysis by Max Mustermann")
+        );
+        // a subheading that speaks of someone is no byline
+        assert_eq!(byline("<p>Die Rede von Angela Merkel</p>"), None);
+        assert_eq!(genre_byline("Eine Analyse von"), Some(false));
+        assert_eq!(genre_byline("Die Rede von Angela Merkel"), None);
     }
 
     #[test]
