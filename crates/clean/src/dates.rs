@@ -760,13 +760,24 @@ fn find_spelled(text: &str) -> Option<(usize, String)> {
                     return Some((offset(token), found));
                 }
             }
-            // day month year
+            // day month year; a second name of the same month may follow the first
+            // ("24 نيسان / أبريل 2020": the Levantine and the Egyptian name of April)
+            let same_month_next = tokens
+                .get(index + 1)
+                .map(|t| t.trim_matches(|ch: char| !ch.is_alphanumeric()))
+                .and_then(month_number)
+                == Some(month);
+            let year_at = if same_month_next {
+                index + 2
+            } else {
+                index + 1
+            };
             if let (Some(day), Some(year)) = (
                 index
                     .checked_sub(1)
                     .and_then(|before| tokens.get(before))
                     .and_then(|t| day_of(t)),
-                tokens.get(index + 1).and_then(|t| year_of(t)),
+                tokens.get(year_at).and_then(|t| year_of(t)),
             ) {
                 if let Some(found) = date(year, month, day) {
                     return Some((offset(token), found));
@@ -912,6 +923,12 @@ mod tests {
             ("Datum: 14.09.2023 | 10:00", Some("2023-09-14")),
             ("الأربعاء، 07 أكتوبر 2020 - 12:09 م", Some("2020-10-07")),
             ("15 أيلول 2019", Some("2019-09-15")),
+            // almadenahnews: the Levantine and the Egyptian name of April side by side
+            (
+                "تم نشره الجمعة 24 نيسان / أبريل 2020 09:22 مساءً",
+                Some("2020-04-24"),
+            ),
+            ("24 نيسان / آب 2020", None),
             ("von Klaus Schmidt, 8.5.12", Some("2012-05-08")),
             ("Stand 08.05.12", Some("2012-05-08")),
             ("Version 1.2.3.4", None),

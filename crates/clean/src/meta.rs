@@ -219,6 +219,42 @@ const PUBLISHED_KEYS: [&str; 47] = [
     "ptime",
 ];
 
+/// A `<meta>` named for a publication date in a vendor's own words where no known key is
+/// present ("cxenseparse:publishtime", "dtk:publishdate", "five_hundred_pixels:uploaded",
+/// "nastooh:publishdate", "uploadDate"): a name that says published, uploaded, created or
+/// released, and not modified, updated, expiring or imported.
+fn publication_meta_name(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    let says_published = [
+        "publish",
+        "pubdate",
+        "pub_date",
+        "upload",
+        "created",
+        "release_date",
+    ]
+    .iter()
+    .any(|word| name.contains(word));
+    let says_other = ["modif", "updat", "expir", "import", "valid", "last", "end"]
+        .iter()
+        .any(|word| name.contains(word));
+    says_published && !says_other
+}
+
+fn vendor_published(dom: &Dom, metas: &[NodeId]) -> Option<String> {
+    metas.iter().find_map(|&id| {
+        let named = dom
+            .attr(id, "property")
+            .or_else(|| dom.attr(id, "name"))
+            .or_else(|| dom.attr(id, "itemprop"))?;
+        if !publication_meta_name(named) {
+            return None;
+        }
+        let value = normalize_line(&decode_entities(dom.attr(id, "content")?));
+        crate::dates::to_iso8601(&value).map(|_| value)
+    })
+}
+
 const MODIFIED_KEYS: [&str; 7] = [
     "article:modified_time",
     "og:updated_time",
@@ -403,10 +439,18 @@ struct Found {
     rel_marked: Vec<String>,
     /// The grandparent of the first author link: later author links elsewhere are teasers'.
     rel_block: Option<NodeId>,
+    /// The text around the first author link (its parent's, when short): blogs print the date
+    /// beside the name ("Klaus Schmidt, 8.5.12", "Posted by Jane on March 3, 2019").
+    author_link_line: Option<String>,
     byline_text: Option<String>,
     date_texts: Vec<String>,
     /// The first `<h1>` outside comments and footers: dates are written near the headline.
     after_h1: Option<NodeId>,
+    /// The site's name and host as its RSS or Atom feed link states them.
+    feed_site: Vec<String>,
+    /// An hAtom `published` element's machine date in its `title`
+    /// (`<abbr class="published" title="2012-05-08T10:14:00+02:00">10:14</abbr>`).
+    hatom_published: Option<String>,
 }
 
 pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
@@ -508,6 +552,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             {
                 article.url = dom.attr(id, "href").map(str::to_string);
             }
+            "link" if found.feed_site.is_empty() => {
+                found.feed_site = feed_site(dom, id);
+            }
             "script" => {
                 if dom
                     .attr(id, "type")
@@ -568,6 +615,12 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                     && !found.rel_authors.contains(&text)
                 {
                     found.rel_block.get_or_insert(block.unwrap_or(id));
+                    if found.author_link_line.is_none() {
+                        found.author_link_line = dom.nodes[id]
+                            .parent
+                            .map(|parent| text_of(dom, parent))
+                            .filter(|line| line.len() <= 200);
+                    }
                     if rel_author {
                         found.rel_marked.push(text.clone());
                     }
@@ -582,6 +635,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                     .or_else(|| dom.attr(id, "datetime"))
                     .map(|v| normalize_line(&decode_entities(v)))
                     .filter(|v| !v.is_empty())
+                    // Blogger: `<abbr itemprop="datePublished" title="2016-05-08T00:55:00-07:00">`
+                    // shows only the clock
+                    .or_else(|| title_date(dom, id))
                     .or_else(|| Some(text_of(dom, id)).filter(|t| !t.is_empty() && t.len() < 80))
             };
             if itemprop.split_whitespace().any(|p| p == "datepublished")
@@ -617,6 +673,15 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 }
             }
         }
+        if found.hatom_published.is_none()
+            && dom.attr(id, "class").is_some_and(|class| {
+                class
+                    .split_whitespace()
+                    .any(|token| token.eq_ignore_ascii_case("published"))
+            })
+        {
+            found.hatom_published = title_date(dom, id);
+        }
         let bylineish = hints.contains("byline")
             || hints.contains("author")
             || hints.contains("writer")
@@ -636,7 +701,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             }
         }
         let dateish = [
-            "date", "time", "publish", "posted", "datum", "fecha", "data-", "meta",
+            "date", "time", "publish", "posted", "created", "datum", "fecha", "data-", "meta",
         ]
         .iter()
         .any(|word| hints.contains(word))
@@ -668,6 +733,8 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     if let Some(host) = article.url.as_deref().and_then(host_of) {
         sites.push(host);
     }
+    // a blog without Open Graph names itself in its feed's title
+    sites.extend(found.feed_site.iter().cloned());
 
     let primary = json_ld
         .headline
@@ -719,6 +786,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     } else {
         found.rel_authors.clone()
     };
+    let link_names = links.clone();
     let sources = [
         json_ld.authors.clone(),
         found.itemprop_authors.clone(),
@@ -763,6 +831,19 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             .or_else(|| meta_authors.first().cloned());
     }
 
+    // "Von <a>Max Mustermann</a> und Erika Musterfrau": the author link's line names one more
+    // writer without a page of her own; the line, read as a byline, names them all
+    if !link_names.is_empty() && article.authors == link_names {
+        if let Some(line) = found
+            .author_link_line
+            .as_deref()
+            .filter(|line| names_more_after(line, &link_names))
+        {
+            article.authors.clear();
+            article.byline = Some(line.to_string());
+        }
+    }
+
     // dates, best first; the first that reads as a date is `published`
     let url_date = article.url.as_deref().and_then(date_in_url);
     // among `<time>` elements, the one under the headline is the article's; one marked as a
@@ -785,7 +866,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         json_ld.published.clone(),
         meta_value(dom, &metas, &PUBLISHED_KEYS),
         found.itemprop_published.clone(),
+        found.hatom_published.clone(),
         json_ld.other_published.clone(),
+        vendor_published(dom, &metas),
         near_time,
         marked_time,
         dateline_near,
@@ -811,6 +894,19 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             anchors
                 .iter()
                 .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 300))
+        })
+        .or_else(|| {
+            found
+                .author_link_line
+                .as_deref()
+                .and_then(crate::dates::find_written)
+        })
+        // last, the day in the path of the article's own picture (`/files/2016/05/04/`):
+        // where it was uploaded, on pages that state no date at all
+        .or_else(|| {
+            meta_value(dom, &metas, &["og:image", "twitter:image"])
+                .as_deref()
+                .and_then(date_in_image_path)
         })
         // a UTC instant in the form the publisher prints it, when the page holds that form
         .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
@@ -953,10 +1049,10 @@ const BYLINE_WORDS: [&str; 9] = [
 fn byline_near(dom: &Dom, (h1, reach): (NodeId, usize), outside: &[bool]) -> Option<String> {
     for (id, text) in texts_after(dom, h1, outside).take(reach * 3 / 4) {
         let text = text.trim();
-        if text.len() > 100 || !opens_byline(text) {
+        if text.len() > 100 || !(opens_byline(text) || genre_byline(text).is_some()) {
             continue;
         }
-        if names_follow(text) {
+        if names_follow(text) || genre_byline(text) == Some(true) {
             return Some(normalize_line(&decode_entities(text)));
         }
         let mut element = dom.nodes[id].parent;
@@ -965,13 +1061,56 @@ fn byline_near(dom: &Dom, (h1, reach): (NodeId, usize), outside: &[bool]) -> Opt
             if line.len() > 120 {
                 break;
             }
-            if names_follow(&line) {
+            if names_follow(&line) || genre_byline(&line) == Some(true) {
                 return Some(line);
             }
             element = dom.nodes[current].parent;
         }
     }
     None
+}
+
+/// Kinds of pieces named before their author ("Ein Kommentar von …", "An analysis by …").
+const GENRE_WORDS: [&str; 14] = [
+    "kommentar",
+    "analyse",
+    "analysis",
+    "interview",
+    "gastbeitrag",
+    "essay",
+    "reportage",
+    "kolumne",
+    "column",
+    "commentary",
+    "chronique",
+    "tribune",
+    "crónica",
+    "columna",
+];
+
+/// A byline that names the kind of piece first: an article, a genre's name, a byline word
+/// ("Eine Analyse von", "An analysis by", "Une chronique de"): `Some(true)` when a capitalised
+/// name follows, `Some(false)` when the text ends there (the name in an element of its own),
+/// `None` for other texts ("Die Rede von Angela Merkel" names no genre).
+fn genre_byline(text: &str) -> Option<bool> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .take(4)
+        .map(str::to_lowercase)
+        .collect();
+    let article = ["ein", "eine", "a", "an", "un", "une", "una"];
+    let fits = words.len() >= 3
+        && article.contains(&words[0].as_str())
+        && GENRE_WORDS.contains(&words[1].as_str())
+        && ["by", "von", "par", "de", "por", "di", "door"].contains(&words[2].as_str());
+    if !fits {
+        return None;
+    }
+    Some(
+        text.split_whitespace()
+            .nth(3)
+            .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase)),
+    )
 }
 
 /// Whether the word after a byline's first word is capitalised ("By Jane", not "By by").
@@ -1144,6 +1283,95 @@ fn date_in_url(url: &str) -> Option<String> {
     None
 }
 
+/// The site's name and host from a feed link (`<link rel="alternate"
+/// type="application/rss+xml" title="Bernau LIVE » Feed" href="https://bernau-live.de/feed/">`):
+/// WordPress and most blog engines title their feeds "site » Feed", "site » Kommentar-Feed",
+/// "site » Flux". Empty for other links.
+fn feed_site(dom: &Dom, id: NodeId) -> Vec<String> {
+    let is_feed = dom.attr(id, "type").is_some_and(|kind| {
+        let kind = kind.to_ascii_lowercase();
+        kind.contains("rss+xml") || kind.contains("atom+xml")
+    }) && dom
+        .attr(id, "rel")
+        .is_some_and(|rel| rel.eq_ignore_ascii_case("alternate"));
+    if !is_feed {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    if let Some(title) = dom.attr(id, "title") {
+        let title = normalize_line(&decode_entities(title));
+        if let Some((site, what)) = title.rsplit_once(" » ") {
+            let what = what.to_lowercase();
+            let names_feed = ["feed", "flux", "rss", "atom"]
+                .iter()
+                .any(|word| what.contains(word));
+            if names_feed && !site.trim().is_empty() {
+                names.push(site.trim().to_string());
+            }
+        }
+    }
+    if let Some(host) = dom.attr(id, "href").and_then(host_of) {
+        names.push(host);
+    }
+    names
+}
+
+/// Whether a byline line holds every linked name and, after the last, a joining word
+/// ("und", "and", "et", "y", "e", "en", "og", "och", "i") followed by a capitalised word.
+fn names_more_after(line: &str, names: &[String]) -> bool {
+    if !names.iter().all(|name| line.contains(name.as_str())) {
+        return false;
+    }
+    let Some(last) = names
+        .iter()
+        .filter_map(|name| line.find(name.as_str()).map(|at| at + name.len()))
+        .max()
+    else {
+        return false;
+    };
+    let mut words = line[last..].split_whitespace();
+    let joined = words.next().is_some_and(|word| {
+        matches!(
+            word,
+            "und" | "and" | "et" | "y" | "e" | "en" | "og" | "och" | "i" | "&"
+        )
+    });
+    joined
+        && words
+            .next()
+            .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// An element's `title` attribute when it is a machine-readable date (microformats put the
+/// date there and show readers a shorter form).
+fn title_date(dom: &Dom, id: NodeId) -> Option<String> {
+    dom.attr(id, "title")
+        .map(|title| normalize_line(&decode_entities(title)))
+        .filter(|title| crate::dates::to_iso8601(title).is_some())
+}
+
+/// The upload day in a picture's URL: three folders in a row for year, month and day
+/// (`/files/2016/05/04/ar-2015-og.png`); a number in the file's name is not a day.
+fn date_in_image_path(url: &str) -> Option<String> {
+    let path = url.split_once("//").map_or(url, |(_, rest)| rest);
+    let path = path.split_once('/').map(|(_, p)| p)?;
+    let path = path.split(['?', '#']).next()?;
+    let folders: Vec<&str> = path.split('/').collect();
+    // the last part is the file's name
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    folders.windows(3).find_map(|window| {
+        let [year, month, day] = window else {
+            return None;
+        };
+        let numeric = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
+            lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+        };
+        (numeric(year, 4..=4) && numeric(month, 1..=2) && numeric(day, 1..=2))
+            .then(|| crate::dates::to_iso8601(&format!("{year}-{month:0>2}-{day:0>2}")))
+            .flatten()
+    })
+}
+
 /// Lowercase letters and digits only, umlauts spelled out (Börsen → boersen).
 fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -1197,6 +1425,26 @@ fn is_site(segment: &str, sites: &[String]) -> bool {
     })
 }
 
+/// A segment that is a web address on its own ("SZ.de", "tagesschau.de", "Globalnews.ca"):
+/// a site's name whatever the page says its name is. Common top-level domains only, written
+/// in small letters ("ASP.NET", "Node.js" are no addresses).
+fn is_domain(segment: &str) -> bool {
+    let segment = segment.trim();
+    let Some((name, tld)) = segment.rsplit_once('.') else {
+        return false;
+    };
+    const TLDS: [&str; 28] = [
+        "de", "at", "ch", "com", "net", "org", "ca", "uk", "fr", "it", "es", "nl", "be", "pl",
+        "info", "eu", "io", "ru", "jp", "br", "in", "au", "us", "co", "pt", "se", "dk", "no",
+    ];
+    TLDS.contains(&tld)
+        && name.chars().filter(|ch| ch.is_alphanumeric()).count() >= 2
+        && name
+            .chars()
+            .all(|ch| ch.is_alphanumeric() || matches!(ch, '.' | '-'))
+        && name.chars().any(char::is_alphabetic)
+}
+
 fn is_dateish(segment: &str) -> bool {
     let trimmed = segment.trim();
     !trimmed.is_empty()
@@ -1239,9 +1487,21 @@ pub(crate) fn strip_site(title: &str, sites: &[String]) -> String {
     }
     let mut end = segments.len();
     let mut cut_site = false;
-    while end > 1 && (is_site(segments[end - 1].1, sites) || is_dateish(segments[end - 1].1)) {
-        cut_site |= is_site(segments[end - 1].1, sites);
+    while end > 1
+        && (is_site(segments[end - 1].1, sites)
+            || is_domain(segments[end - 1].1)
+            || is_dateish(segments[end - 1].1))
+    {
+        cut_site |= is_site(segments[end - 1].1, sites) || is_domain(segments[end - 1].1);
         end -= 1;
+    }
+    // the site's name followed by its slogan ("… | Ebene 11 - Webentwicklung . AutoCAD",
+    // "… - Consett Magazine - Positive Local News for Consett"): cut from the name on
+    if !cut_site {
+        if let Some(at) = (1..end).find(|&at| end - at <= 3 && is_site(segments[at].1, sites)) {
+            end = at;
+            cut_site = true;
+        }
     }
     // a short section name left before the site ("- National | Globalnews.ca")
     if cut_site && end > 1 {
@@ -1321,7 +1581,64 @@ fn parse_json_ld(raw: &str) -> Option<serde_json::Value> {
             text = rest.trim();
         }
     }
-    serde_json::from_str(text).ok()
+    if let Ok(value) = serde_json::from_str(text) {
+        return Some(value);
+    }
+    // hand-written JSON-LD that browsers' readers still take: raw line breaks and tabs inside
+    // strings, a comma before a closing bracket, a stray brace or semicolon after the object
+    let repaired = repair_json(text);
+    serde_json::Deserializer::from_str(&repaired)
+        .into_iter::<serde_json::Value>()
+        .next()
+        .and_then(Result::ok)
+}
+
+/// JSON with control characters inside strings turned into spaces, commas before a closing
+/// `}` or `]` dropped and `//` comment lines outside strings left out (a property switched off
+/// by hand); everything else as written.
+fn repair_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    for (at, ch) in text.char_indices() {
+        if in_comment {
+            if ch == '\n' {
+                in_comment = false;
+                out.push(ch);
+            }
+            continue;
+        }
+        if !in_string && ch == '/' && text[at + 1..].starts_with('/') {
+            in_comment = true;
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_string = false;
+            }
+            out.push(if ch.is_control() { ' ' } else { ch });
+            continue;
+        }
+        match ch {
+            '"' => {
+                in_string = true;
+                out.push(ch);
+            }
+            ',' => {
+                let closes = text[at + 1..].trim_start().starts_with(['}', ']']);
+                if !closes {
+                    out.push(ch);
+                }
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
 }
 
 fn read_json_ld(raw: &str, found: &mut JsonLd) {
@@ -1754,10 +2071,270 @@ mod tests {
                 "Les dessous de la réforme des retraites",
             ),
             ("Up - and down", sites(&["example.com"]), "Up - and down"),
+            // an address as the site's name, whatever the page calls itself
+            (
+                "Koalition einigt sich auf Haushalt - Politik - SZ.de",
+                sites(&["Süddeutsche Zeitung"]),
+                "Koalition einigt sich auf Haushalt - Politik",
+            ),
+            (
+                "Getting started with streams | Node.js",
+                sites(&[]),
+                "Getting started with streams | Node.js",
+            ),
+            (
+                "What is new in ASP.NET",
+                sites(&[]),
+                "What is new in ASP.NET",
+            ),
+            // the site's name and its slogan after it
+            (
+                "Dateien mit Migrationshintergrund - Ein Ablaufplan für AutoCAD | Ebene 11 - Webentwicklung . AutoCAD . Schulung",
+                sites(&["ebene11.com"]),
+                "Dateien mit Migrationshintergrund - Ein Ablaufplan für AutoCAD",
+            ),
+            (
+                "Life Is A Highway - By Lorraine Weightman - Consett Magazine - Positive Local News for Consett, County Durham",
+                sites(&["consettmagazine.com"]),
+                "Life Is A Highway - By Lorraine Weightman",
+            ),
+            // a name that is the site's but stands first with the headline after it stays
+            // handled as a prefix; a headline with no site segment is left alone
+            (
+                "Apple - Google - Microsoft: the three-way race",
+                sites(&["example.com"]),
+                "Apple - Google - Microsoft: the three-way race",
+            ),
         ];
         for (title, sites, expected) in cases {
             assert_eq!(strip_site(title, &sites), expected, "{title}");
         }
+    }
+
+    #[test]
+    fn the_upload_day_of_the_pages_picture_is_the_last_resort() {
+        assert_eq!(
+            date_in_image_path("https://www.eff.org/files/2016/05/04/ar-2015-og.png").as_deref(),
+            Some("2016-05-04")
+        );
+        // year and month folders with a number in the file's name give no day
+        assert_eq!(
+            date_in_image_path("https://x.com/wp-content/uploads/2016/05/12-image.jpg"),
+            None
+        );
+        assert_eq!(
+            date_in_image_path("https://x.com/img/20160504_photo.jpg"),
+            None
+        );
+        // a page with no date of its own anywhere but in its picture's folder
+        let page = "<html><head><title>EFF's 2015 Annual Report</title>\
+            <meta property='og:image' content='https://www.eff.org/files/2016/05/04/ar-2015-og.png'>\
+            </head><body><h1>EFF's 2015 Annual Report</h1><p>The year in review.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2016-05-04")
+        );
+        // a date the page states comes first
+        let page =
+            "<html><head><meta property='og:image' content='https://x.com/files/2016/05/04/a.png'>\
+            <meta property='article:published_time' content='2016-05-06T10:00:00Z'></head>\
+            <body><h1>Report</h1><p>Text.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2016-05-06T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn the_date_beside_the_author_link_when_no_headline_leads_to_it() {
+        // carta.info: the <title> is the host, the logo's h1 is empty, the post's h2 is not
+        // repeated anywhere; the date stands after the author's link
+        let page = "<html><head><title>carta.info</title></head><body>\
+            <h1><a href='/' class='custom-logo-link'><img src='logo.svg'></a></h1>\
+            <div class='post'><h2>Der neue Trend: Muss- statt Wunschkoalition</h2>\
+            <p class='morespace'>von <a href='http://carta.info/author/kps/' rel='author' class='author url fn'>Klaus-Peter Schöppner</a>, 8.5.12 </p>\
+            <div class='the-content'><p>Die Landtagswahl zwischen Nord- und Ostsee gibt einen Vorgeschmack.</p></div></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2012-05-08"));
+    }
+
+    #[test]
+    fn a_vendors_own_meta_name_for_the_publication_date() {
+        for name in [
+            "cxenseparse:publishtime",
+            "dtk:publishdate",
+            "five_hundred_pixels:uploaded",
+            "uploadDate",
+            "og:release_date",
+            "article:published_date",
+        ] {
+            assert!(publication_meta_name(name), "{name}");
+        }
+        for name in [
+            "article:expiration_time",
+            "last_updated_date",
+            "lastPublishedDate",
+            "article:modified_date",
+            "coverageEndTime",
+            "last_rcp_import",
+        ] {
+            assert!(!publication_meta_name(name), "{name}");
+        }
+        // 500px: the photo's page states its upload time in its own meta name only
+        let page = "<html><head><title>Spring in China</title>\
+            <meta content='Landscapes' property='five_hundred_pixels:category'>\
+            <meta content='2025-01-01' property='five_hundred_pixels:last_updated'>\
+            <meta content='2013-02-16T04:36:36-05:00' property='five_hundred_pixels:uploaded'>\
+            </head><body><h1>Spring in China</h1><p>Lijiang, China.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).published.as_deref(),
+            Some("2013-02-16T04:36:36-05:00")
+        );
+    }
+
+    #[test]
+    fn the_feed_link_names_the_site_to_cut_from_the_title() {
+        // a WordPress blog without Open Graph or a canonical link
+        let page = "<html><head><title>Kein Cyberterrorismus (diesmal) | Dr. Phillip W. Brunst</title>\
+            <link rel='alternate' type='application/rss+xml' title='Dr. Phillip W. Brunst &raquo; Feed' href='http://www.pbrunst.de/feed/'>\
+            <link rel='alternate' type='application/rss+xml' title='Dr. Phillip W. Brunst &raquo; Kommentar-Feed' href='http://www.pbrunst.de/comments/feed/'>\
+            </head><body><p>Die Meldungen der letzten Tage.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).title.as_deref(),
+            Some("Kein Cyberterrorismus (diesmal)")
+        );
+        // the feed's host counts as the site's host
+        let page = "<html><head><title>Zinswende: Die EZB erhöht erneut - Boersenblatt</title>\
+            <link rel='alternate' type='application/atom+xml' title='Atom' href='https://www.boersenblatt.net/atom.xml'>\
+            </head><body><p>Text.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).title.as_deref(),
+            Some("Zinswende: Die EZB erhöht erneut")
+        );
+        // a stylesheet or a feed of another kind says nothing
+        let page = "<html><head><title>Up - Down Under</title>\
+            <link rel='stylesheet' title='Down Under » Feed' href='https://x.org/a.css'>\
+            </head><body><p>Text.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).title.as_deref(),
+            Some("Up - Down Under")
+        );
+    }
+
+    #[test]
+    fn a_second_writer_named_beside_the_author_link() {
+        let page = "<html lang='de'><head><title>Neue Regeln für Mieter</title></head><body><article>\
+            <h1>Neue Regeln für Mieter</h1>\
+            <p class='autor'>Von <a href='/autor/max-mustermann'>Max Mustermann</a> und Erika Musterfrau</p>\
+            <p>Die Bundesregierung hat am Mittwoch neue Regeln für Mieter beschlossen.</p>\
+            </article></body></html>";
+        let article = crate::html::extract(page);
+        assert!(article.authors.is_empty(), "{:?}", article.authors);
+        assert_eq!(
+            article.byline.as_deref(),
+            Some("Von Max Mustermann und Erika Musterfrau")
+        );
+        // a link alone in its line stays the author
+        let page = page.replace(" und Erika Musterfrau", ", 13.06.2023");
+        let article = crate::html::extract(&page);
+        assert_eq!(article.authors, vec!["Max Mustermann".to_string()]);
+        assert!(!names_more_after(
+            "Max Mustermann und die Redaktion",
+            &["Max Mustermann".to_string()]
+        ));
+    }
+
+    #[test]
+    fn a_microformat_date_in_the_title_attribute() {
+        let post = |stamp: &str| {
+            format!(
+                "<html><head><title>Irland-Roadtrip</title></head><body><div class='post'>\
+                <h3 class='post-title'>Irland-Roadtrip</h3>{stamp}\
+                <div class='post-body'><p>Drei Wochen mit dem Auto durch Irland.</p></div></div>\
+                <div id='comments'><p>Kommentar vom 14.08.2018</p></div></body></html>"
+            )
+        };
+        // hAtom (older WordPress themes)
+        let page = post("<abbr class='published' title='2018-08-02T10:14:00+02:00'>10:14</abbr>");
+        assert_eq!(
+            crate::html::extract(&page).published.as_deref(),
+            Some("2018-08-02T10:14:00+02:00")
+        );
+        // Blogger: itemprop on the abbr, the clock shown
+        let page = post(
+            "<span class='post-timestamp'><a class='timestamp-link' href='/2018/08/x.html'>\
+            <abbr class='published' itemprop='datePublished' title='2018-08-02T10:14:00+02:00'>10:14</abbr></a></span>",
+        );
+        assert_eq!(
+            crate::html::extract(&page).published.as_deref(),
+            Some("2018-08-02T10:14:00+02:00")
+        );
+        // a title that is no date is not read
+        let page =
+            post("<span class='published' title='Beitrag veröffentlicht'>vor 3 Tagen</span>");
+        assert_eq!(crate::html::extract(&page).published, None);
+    }
+
+    #[test]
+    fn a_byline_that_names_the_kind_of_piece_first() {
+        let page = |line: &str| {
+            format!(
+                "<html><head><title>Neue Regeln für Mieter</title></head><body>\
+                <h1>Neue Regeln für Mieter</h1>{line}\
+                <p>Die Bundesregierung hat am Mittwoch neue Regeln für Mieter beschlossen.</p>\
+                </body></html>"
+            )
+        };
+        let byline = |line: &str| crate::html::extract(&page(line)).byline;
+        assert_eq!(
+            byline("<p>Eine Analyse von Max Mustermann</p>").as_deref(),
+            Some("Eine Analyse von Max Mustermann")
+        );
+        assert_eq!(
+            byline("<p>An analysis by <a href='/people/max'>Max Mustermann</a></p>").as_deref(),
+            Some("An analysis by Max Mustermann")
+        );
+        // a subheading that speaks of someone is no byline
+        assert_eq!(byline("<p>Die Rede von Angela Merkel</p>"), None);
+        assert_eq!(genre_byline("Eine Analyse von"), Some(false));
+        assert_eq!(genre_byline("Die Rede von Angela Merkel"), None);
+    }
+
+    #[test]
+    fn json_ld_as_pages_write_it() {
+        // avaz.ba: a brace too many after the object
+        let raw = r#"{"@context": "http://schema.org", "@type": "NewsArticle",
+            "headline": "Generalni direktor EPRS pozitivan na koronavirus",
+            "datePublished": "2020-10-26T18:10:00+01:00"} }"#;
+        let mut found = JsonLd::default();
+        read_json_ld(raw, &mut found);
+        assert_eq!(
+            found.published.as_deref(),
+            Some("2020-10-26T18:10:00+01:00")
+        );
+        // a raw line break inside a string and a comma before the closing brace
+        let raw = "{\"@type\": \"NewsArticle\", \"description\": \"line one\nline two\",\n\
+            \"datePublished\": \"2020-07-02\",\n}";
+        let mut found = JsonLd::default();
+        read_json_ld(raw, &mut found);
+        assert_eq!(found.published.as_deref(), Some("2020-07-02"));
+        assert_eq!(found.description.as_deref(), Some("line one line two"));
+        // a comma inside a string stays
+        assert_eq!(
+            repair_json(r#"{"a": "x, ]", "b": [1, 2,]}"#),
+            r#"{"a": "x, ]", "b": [1, 2]}"#
+        );
+        // a property commented out by hand (udn.com, ndtv.com); a URL's `//` inside a string
+        // stays
+        let raw = "{\"@type\": \"NewsArticle\",\n\t\"url\": \"https://money.udn.com/x\",\n\
+            \t//\"interactionCount\": \"UserComments:0\",\n\
+            \t\"datePublished\": \"2020-10-04T15:05:21+08:00\"\n}";
+        let mut found = JsonLd::default();
+        read_json_ld(raw, &mut found);
+        assert_eq!(
+            found.published.as_deref(),
+            Some("2020-10-04T15:05:21+08:00")
+        );
     }
 
     #[test]

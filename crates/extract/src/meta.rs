@@ -429,11 +429,79 @@ pub fn strip_byline_prefix(line: &str) -> Option<&str> {
     None
 }
 
+/// Words that open a byline naming the kind of piece before its author: an article ("Ein
+/// Kommentar von …", "A column by …", "Une chronique de …") or a genre's name alone
+/// ("Kommentar von …", "Analysis by …"). A name never starts with an article; a genre's
+/// name is not a given name, so "Richard von Weizsäcker" stays whole.
+const GENRE_LEADS: &[&str] = &[
+    "ein", "eine", "der", "die", "das", "a", "an", "the", "un", "une", "una", "uno", "il", "la",
+    "le", "el", "een", "het",
+];
+const GENRE_WORDS: &[&str] = &[
+    "kommentar",
+    "analyse",
+    "analysis",
+    "interview",
+    "gastbeitrag",
+    "gastkommentar",
+    "essay",
+    "reportage",
+    "kolumne",
+    "column",
+    "commentary",
+    "opinion",
+    "bericht",
+    "report",
+    "review",
+    "kritik",
+    "chronique",
+    "tribune",
+    "entretien",
+    "crónica",
+    "columna",
+    "análisis",
+    "commento",
+];
+
+/// The rest of a byline after "Ein Kommentar von", "Eine Analyse von", "Analysis by": one to
+/// three words that open with an article or are a genre's name alone, then a byline word and
+/// a capitalised name.
+fn strip_genre_lead(line: &str) -> Option<&str> {
+    let words: Vec<(usize, &str)> = line
+        .split_whitespace()
+        .map(|word| (word.as_ptr() as usize - line.as_ptr() as usize, word))
+        .collect();
+    let first = words.first()?.1.to_lowercase();
+    let opens_with_article = GENRE_LEADS.contains(&first.as_str());
+    for (index, &(at, word)) in words.iter().enumerate().take(4).skip(1) {
+        let lower = word.to_lowercase();
+        if !matches!(
+            lower.as_str(),
+            "by" | "von" | "par" | "de" | "por" | "di" | "door"
+        ) {
+            continue;
+        }
+        let genre_alone = index == 1 && GENRE_WORDS.contains(&first.trim_end_matches(':'));
+        if !(opens_with_article || genre_alone) {
+            return None;
+        }
+        let rest = line[at + word.len()..].trim_start();
+        return rest
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+            .then_some(rest);
+    }
+    None
+}
+
 /// Parse a raw byline ("ByABC News", "By Jill Dougherty, CNN", "Von Anna Schmidt und Jan
 /// Berg, dpa", "Par Sébastien Farcis (AFP)").
 pub fn parse_byline(raw: &str) -> Byline {
     let line = raw.lines().next().unwrap_or("").trim();
-    let rest = strip_byline_prefix(line).unwrap_or(line);
+    let rest = strip_byline_prefix(line)
+        .or_else(|| strip_genre_lead(line))
+        .unwrap_or(line);
     let first = parse_names(rest, false);
     if !first.persons.is_empty() {
         return first;
@@ -957,6 +1025,32 @@ mod tests {
             vec!["Laura E. Adkins".to_string()]
         );
         assert!(parse_byline("Email the author").persons.is_empty());
+        // the kind of piece before its author
+        for line in [
+            "Ein Kommentar von Max Mustermann",
+            "Eine Analyse von Max Mustermann",
+            "Kommentar von Max Mustermann",
+            "Analysis by Max Mustermann",
+            "Une chronique de Max Mustermann",
+        ] {
+            assert_eq!(
+                parse_byline(line).persons,
+                vec!["Max Mustermann".to_string()],
+                "{line}"
+            );
+        }
+        // a name with a particle stays whole
+        assert_eq!(
+            parse_byline("Richard von Weizsäcker").persons,
+            vec!["Richard von Weizsäcker".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Beatrix von Storch und Max Mustermann").persons,
+            vec![
+                "Beatrix von Storch".to_string(),
+                "Max Mustermann".to_string()
+            ]
+        );
         assert!(parse_byline("3 hours ago").persons.is_empty());
         // the page's byline blocks set apart by the clean stage
         assert_eq!(
