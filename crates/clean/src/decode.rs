@@ -194,7 +194,10 @@ pub fn repair_mojibake(text: &str) -> std::borrow::Cow<'_, str> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut index = 0;
-    let mut changed = false;
+    let mut repaired = 0usize;
+    // accented letters that are no part of a repairable sequence: real Latin-1 text
+    // ("aggravé »", where é, a no-break space and » also read as one UTF-8 character)
+    let mut genuine = 0usize;
     while index < chars.len() {
         let lead = chars[index] as u32;
         let width = match lead {
@@ -219,15 +222,19 @@ pub fn repair_mojibake(text: &str) -> std::borrow::Cow<'_, str> {
                 if let Ok(decoded) = std::str::from_utf8(&bytes[..width]) {
                     out.push_str(decoded);
                     index += width;
-                    changed = true;
+                    repaired += 1;
                     continue;
                 }
             }
         }
+        if matches!(lead, 0xC0..=0xFF) {
+            genuine += 1;
+        }
         out.push(chars[index]);
         index += 1;
     }
-    if changed {
+    // text with more genuine accented letters than repairable sequences is what it says
+    if repaired > 0 && repaired >= genuine {
         std::borrow::Cow::Owned(out)
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -414,6 +421,16 @@ mod tests {
         assert_eq!(repair_mojibake("it\u{e2}\u{20ac}\u{2122}s"), "it’s");
         assert_eq!(repair_mojibake("caf\u{c3}\u{a9}"), "café");
         assert_eq!(repair_mojibake("naïve café—"), "naïve café—");
+        // é, a no-break space and » read as one UTF-8 character (頻), in real French
+        let french = "Le bilan s'est aggravé\u{a0}» selon le ministère, déjà très éprouvé.";
+        assert_eq!(repair_mojibake(french), french);
+        // a page double-encoded throughout is repaired whole
+        assert_eq!(
+            repair_mojibake(
+                "D\u{e9}j\u{e0} vu: caf\u{c3}\u{a9}, na\u{c3}\u{af}ve, \u{c3}\u{a9}t\u{c3}\u{a9}"
+            ),
+            "D\u{e9}j\u{e0} vu: café, naïve, été"
+        );
     }
 
     #[test]
