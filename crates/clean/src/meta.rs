@@ -746,11 +746,27 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     if let Some(other) = headline.filter(|&h| dom.tag(h) != Some("h1") && !outside[h]) {
         headings.push(text_of(dom, other));
     }
+    // the page's section as it names it and as its address does ("/politik/")
+    let mut sections: Vec<String> = meta_value(dom, &metas, &["article:section"])
+        .into_iter()
+        .collect();
+    if let Some(url) = article.url.as_deref() {
+        let path = url.split("://").nth(1).unwrap_or(url);
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        sections.extend(
+            path.split('/')
+                .skip(1)
+                .filter(|part| (3..=25).contains(&part.len()))
+                .filter(|part| part.chars().all(|ch| ch.is_ascii_alphabetic() || ch == '-'))
+                .map(|part| part.replace('-', " ")),
+        );
+    }
     article.title = choose_title(
         primary.as_deref(),
         found.title_tag.as_deref(),
         &headings,
         &sites,
+        &sections,
     )
     .or(article.title.take());
 
@@ -1460,7 +1476,7 @@ const SEPARATORS: [&str; 11] = [
 
 /// A title with the site name, sections and dates at either end cut off when they are the
 /// outlet's: "Kim visits Moscow - National | Globalnews.ca" gives "Kim visits Moscow".
-pub(crate) fn strip_site(title: &str, sites: &[String]) -> String {
+pub(crate) fn strip_site(title: &str, sites: &[String], sections: &[String]) -> String {
     // segments with the separator that precedes each
     let mut segments: Vec<(&str, &str)> = Vec::new();
     let mut rest = title;
@@ -1503,13 +1519,18 @@ pub(crate) fn strip_site(title: &str, sites: &[String]) -> String {
             cut_site = true;
         }
     }
-    // a short section name left before the site ("- National | Globalnews.ca")
+    // a short section name left before the site ("- National | Globalnews.ca"), or one the
+    // page names as its section or in its address ("- Politik - SZ.de" at /politik/)
     if cut_site && end > 1 {
         let last = segments[end - 1].1;
         let first_words = segments[0].1.split_whitespace().count();
+        let named_section = !sections.is_empty() && {
+            let folded = fold(last);
+            folded.len() >= 3 && sections.iter().any(|section| fold(section) == folded)
+        };
         if last.split_whitespace().count() <= 2
-            && first_words >= 4
-            && segments[end - 1].0 != segments[end.min(segments.len() - 1)].0
+            && (first_words >= 4 || named_section)
+            && (segments[end - 1].0 != segments[end.min(segments.len() - 1)].0 || named_section)
         {
             end -= 1;
         }
@@ -1538,6 +1559,7 @@ fn choose_title(
     title_tag: Option<&str>,
     h1: &[String],
     sites: &[String],
+    sections: &[String],
 ) -> Option<String> {
     let primary = primary.map(normalize_line).filter(|t| !t.is_empty());
     for heading in h1 {
@@ -1556,7 +1578,7 @@ fn choose_title(
         }
     }
     let title = primary.or_else(|| h1.first().cloned())?;
-    let stripped = strip_site(&title, sites);
+    let stripped = strip_site(&title, sites, sections);
     Some(if stripped.is_empty() { title } else { stripped })
 }
 
@@ -2107,8 +2129,20 @@ mod tests {
             ),
         ];
         for (title, sites, expected) in cases {
-            assert_eq!(strip_site(title, &sites), expected, "{title}");
+            assert_eq!(strip_site(title, &sites, &[]), expected, "{title}");
         }
+        // a section name before the site with the same separator goes when the page names it
+        // as its section, here in its address
+        let sz = sites(&["www.sueddeutsche.de"]);
+        let title = "Regierung beschließt Haushalt - Politik - SZ.de";
+        assert_eq!(
+            strip_site(title, &sz, &["politik".to_string()]),
+            "Regierung beschließt Haushalt"
+        );
+        assert_eq!(
+            strip_site(title, &sz, &[]),
+            "Regierung beschließt Haushalt - Politik"
+        );
     }
 
     #[test]
@@ -2341,12 +2375,12 @@ mod tests {
     fn title_is_the_h1_when_the_headline_starts_with_it() {
         let h1 = vec!["Kim visits Moscow".to_string()];
         assert_eq!(
-            choose_title(Some("Kim visits Moscow - World news"), None, &h1, &[]).as_deref(),
+            choose_title(Some("Kim visits Moscow - World news"), None, &h1, &[], &[]).as_deref(),
             Some("Kim visits Moscow")
         );
         let logo = vec!["Daily Planet".to_string()];
         assert_eq!(
-            choose_title(Some("Kim visits Moscow"), None, &logo, &[]).as_deref(),
+            choose_title(Some("Kim visits Moscow"), None, &logo, &[], &[]).as_deref(),
             Some("Kim visits Moscow")
         );
     }
