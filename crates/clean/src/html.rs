@@ -287,27 +287,36 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
 
 /// Runs the HTML path on a decoded page.
 pub fn extract(source: &str) -> HtmlArticle {
-    extract_from(Dom::parse(source))
+    extract_from(Dom::parse(source), false)
 }
 
 /// Runs the HTML path on a tree built by html5ever.
 #[cfg(feature = "html5ever")]
 pub fn extract_html5ever(source: &str) -> HtmlArticle {
     let (buffer, nodes) = crate::dom5::parse(source);
-    extract_from(Dom {
-        source: &buffer,
-        nodes,
-    })
+    extract_from(
+        Dom {
+            source: &buffer,
+            nodes,
+        },
+        false,
+    )
 }
 
-fn extract_from(dom: Dom<'_>) -> HtmlArticle {
+/// `nested`: the page is a `<noscript>`'s content read for a stub body's sake, whose own
+/// `<noscript>` blocks are not read again (markup nested a million deep stays linear).
+fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
     let mut article = HtmlArticle::default();
     crate::meta::read_metadata(&dom, &mut article);
     article.section = crate::meta::read_section(&dom, article.url.as_deref());
     let analysis = Analysis::of(&dom);
     article.lines = match analysis.top {
         None => or_description(
-            or_concealed(&dom, render(&dom, &analysis.dropped, &analysis.sizes, &[0])),
+            or_concealed(
+                &dom,
+                render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
+                nested,
+            ),
             &article,
         ),
         Some(_) => {
@@ -321,6 +330,9 @@ fn extract_from(dom: Dom<'_>) -> HtmlArticle {
                 primary,
                 &article,
             );
+            if chars_of(&lines) < STUB_BODY {
+                lines = or_description(or_concealed(&dom, lines, nested), &article);
+            }
             trim_section_labels(&mut lines);
             trim_timestamps(&mut lines);
             drop_credits(&mut lines);
@@ -724,6 +736,11 @@ pub fn body_candidates(source: &str) -> Vec<(&'static str, Vec<String>)> {
         primary.clone(),
         &article,
     );
+    let chosen = if chars_of(&chosen) < STUB_BODY {
+        or_description(or_concealed(&dom, chosen, false), &article)
+    } else {
+        chosen
+    };
     out.push(("chosen", chosen));
     out.push(("primary", primary));
     out.push(("top_only", render(&dom, dropped, sizes, &[top])));
@@ -1264,7 +1281,8 @@ fn is_cjk(ch: char) -> bool {
 /// wrong: nearly empty, or holding only a small part of the page's paragraph text while a
 /// paragraph-only reading of the page is more than twice as long. When the page states its own
 /// body (JSON-LD `articleBody`), that text is the reference: the candidate that agrees with it
-/// best wins, and it is used itself when no candidate holds most of it.
+/// best wins, and it is used itself when no candidate holds most of it. A body still a stub
+/// after this is completed by the caller (`or_concealed`, then `or_description`).
 fn choose_body(
     dom: &Dom,
     dropped: &[bool],
@@ -1302,28 +1320,28 @@ fn choose_body(
     if sentence_chars >= STUB_BODY * 2 && sentence_chars > chosen_chars * 3 {
         return sentences;
     }
-    or_description(or_concealed(dom, chosen), article)
+    chosen
 }
 
 /// A stub body gives way to what the page shows only to scripts or only without them, when
 /// that holds clearly more: the article inside `<noscript>` (a script-built page's fallback),
 /// or the sentence-long lines of elements hidden by their markup (`hidden`,
 /// `display:none`: a post that a script reveals) or named as furniture.
-fn or_concealed(dom: &Dom, lines: Vec<String>) -> Vec<String> {
+fn or_concealed(dom: &Dom, lines: Vec<String>, nested: bool) -> Vec<String> {
     let chars = chars_of(&lines);
     if chars >= STUB_BODY {
         return lines;
     }
     let mut best: Vec<String> = Vec::new();
     for id in 0..dom.nodes.len() {
-        if dom.tag(id) != Some("noscript") {
+        if nested || dom.tag(id) != Some("noscript") {
             continue;
         }
         for &child in &dom.nodes[id].children {
             if let NodeKind::RawText { start, end } = dom.nodes[child].kind {
                 let inner = &dom.source[start..end];
                 if inner.len() >= 400 && inner.contains("<p") {
-                    let found = extract(inner).lines;
+                    let found = extract_from(Dom::parse(inner), true).lines;
                     if chars_of(&found) > chars_of(&best) {
                         best = found;
                     }
