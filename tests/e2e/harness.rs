@@ -126,6 +126,11 @@ impl Workspace {
         self.add_options("watch", lines);
     }
 
+    /// Adds lines to the config's `[workers]` table.
+    pub fn add_workers_options(&self, lines: &str) {
+        self.add_options("workers", lines);
+    }
+
     /// Adds lines to a table of the config (`nats`, `watch`, `workers`).
     fn add_options(&self, table: &str, lines: &str) {
         let header = format!("[{table}]\n");
@@ -959,6 +964,21 @@ pub async fn raw_ids(js: &async_nats::jetstream::Context) -> BTreeMap<String, us
         }
     }
     ids
+}
+
+/// Messages stored on `subject` (wildcards allowed) in the articles stream.
+pub async fn articles_on(js: &async_nats::jetstream::Context, subject: &str) -> u64 {
+    let Ok(stream) = js.get_stream("NEWSFLOW_ARTICLES").await else {
+        return 0;
+    };
+    let Ok(mut subjects) = stream.info_with_subjects(subject).await else {
+        return 0;
+    };
+    let mut count = 0;
+    while let Some(Ok((_, messages))) = subjects.next().await {
+        count += messages as u64;
+    }
+    count
 }
 
 /// Messages on `newsflow.articles.raw` (the watcher's publishes) in the articles stream.

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use crate::harness::{repo_root, results, run_newsflow, seeds, Broker, Workspace};
+use crate::harness::{
+    articles_on, connect_any, repo_root, results, run_newsflow, seeds, Broker, Workspace,
+};
 
 const BOILERPLATE: &[&str] = &[
     "Skip to main content",
@@ -269,4 +271,65 @@ async fn two_extract_workers_agree_on_same_story_groups() {
     assert_ne!(story("002"), story("000"));
     assert_ne!(story("002"), story("003"));
     assert_ne!(story("000"), story("003"));
+}
+
+/// Issue 17: with `workers.fused` (the default) a worker set runs the three stages in one
+/// process for each article: its records are those of workers that pass each stage's record on
+/// through the stream, field for field, and nothing is stored on the intermediate subjects.
+#[tokio::test(flavor = "multi_thread")]
+async fn fused_stages_publish_the_records_of_separate_stages() {
+    let mut runs = Vec::new();
+    for fused in [true, false] {
+        let broker = Broker::start();
+        let url = broker.url();
+        let workspace = Workspace::new(&url, "");
+        workspace.add_workers_options(&format!("fused = {fused}"));
+        let worker = workspace.spawn(&["worker", "--nats", &url]);
+        let _watch = workspace.spawn(&["watch", "--nats", &url]);
+        for (name, bytes) in seeds() {
+            workspace.drop_file(&name, &bytes);
+        }
+        let records = results(&url, 5, Duration::from_secs(60)).await;
+        assert_eq!(records.len(), 5, "fused = {fused}: {}", worker.log_text());
+        let js = async_nats::jetstream::new(connect_any(&url).await);
+        let intermediate = articles_on(&js, "newsflow.articles.clean").await
+            + articles_on(&js, "newsflow.articles.classified").await;
+        assert_eq!(
+            articles_on(&js, "newsflow.articles.raw").await,
+            5,
+            "fused = {fused}"
+        );
+        assert_eq!(intermediate, if fused { 0 } else { 10 }, "fused = {fused}");
+        let mut by_source = std::collections::BTreeMap::new();
+        for (subject, mut record) in records {
+            let object = record.as_object_mut().unwrap();
+            // when the file was taken and which article a story is named after vary by run
+            object.remove("received_at");
+            let story = object.remove("story_id").unwrap();
+            object.remove("duplicate_of");
+            let source = object["source"].as_str().unwrap().to_string();
+            by_source.insert(source, (subject, record, story));
+        }
+        // the same-story groups, as sets of sources
+        let mut groups = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for (source, (_, _, story)) in &by_source {
+            groups
+                .entry(story.to_string())
+                .or_default()
+                .push(source.clone());
+        }
+        let mut groups: Vec<Vec<String>> = groups.into_values().collect();
+        groups.sort();
+        let records: Vec<(String, String, serde_json::Value)> = by_source
+            .into_iter()
+            .map(|(source, (subject, record, _))| (source, subject, record))
+            .collect();
+        runs.push((records, groups));
+    }
+    let (fused, separate) = (&runs[0], &runs[1]);
+    assert_eq!(fused.1, separate.1, "same-story groups");
+    assert_eq!(fused.0.len(), separate.0.len());
+    for (a, b) in fused.0.iter().zip(&separate.0) {
+        assert_eq!(a, b, "the record of {}", a.0);
+    }
 }

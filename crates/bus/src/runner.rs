@@ -92,6 +92,9 @@ pub struct Transient {
     /// `CRASH_FACTOR` times longer before giving up, so a cluster failover of a few seconds
     /// does not turn good articles into error records.
     pub broker: bool,
+    /// The stage that failed, when a handler runs several ([`run_stages`]); `None`: the stage
+    /// whose consumer delivered the message.
+    pub stage: Option<Stage>,
 }
 
 impl Transient {
@@ -101,6 +104,16 @@ impl Transient {
             kind: kind.into(),
             message: message.into(),
             broker: false,
+            stage: None,
+        }
+    }
+
+    /// The same failure, named as one of `stage`'s (its error record goes to that stage's
+    /// error subject).
+    pub fn at(self, stage: Stage) -> Transient {
+        Transient {
+            stage: Some(stage),
+            ..self
         }
     }
 
@@ -219,6 +232,25 @@ pub async fn run_stage<H: Handler>(
     stats: Arc<StageStats>,
     cancel: CancellationToken,
 ) -> Result<(), BusError> {
+    run_stages(js, subjects, options, handler, stats, Vec::new(), cancel).await
+}
+
+/// Runs a worker whose handler goes through several stages for each message: it pulls from
+/// the consumer of `options.stage` (counted in `stats`), and runs the stages of `also` (with
+/// their counters) in the same handler, whose output is never published on its own. A
+/// finished message counts as done for each of them; a rejection, retry or dead letter for
+/// the stage named by its error record (or [`Transient::stage`]).
+pub async fn run_stages<H: Handler>(
+    js: jetstream::Context,
+    subjects: Subjects,
+    options: RunnerOptions,
+    handler: Arc<H>,
+    stats: Arc<StageStats>,
+    also: Vec<(Stage, Arc<StageStats>)>,
+    cancel: CancellationToken,
+) -> Result<(), BusError> {
+    let mut stats = vec![(options.stage, stats)];
+    stats.extend(also);
     let consumer = stage_consumer(&js, &subjects, &options).await?;
     let permits = Arc::new(Semaphore::new(options.concurrency));
     let in_hand_limit = options.concurrency * PIPELINE_DEPTH;
@@ -290,14 +322,17 @@ pub async fn run_stage<H: Handler>(
                     errors_in_row = 0;
                     let shared = shared.clone();
                     tokio::spawn(async move {
-                        let stage = shared.options.stage.as_str();
-                        shared.stats.in_flight.fetch_add(1, Ordering::Relaxed);
-                        metrics::gauge!("newsflow_stage_in_flight", "stage" => stage)
-                            .increment(1.0);
+                        for (stage, stats) in &shared.stats {
+                            stats.in_flight.fetch_add(1, Ordering::Relaxed);
+                            metrics::gauge!("newsflow_stage_in_flight", "stage" => stage.as_str())
+                                .increment(1.0);
+                        }
                         shared.process(message, permit).await;
-                        shared.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
-                        metrics::gauge!("newsflow_stage_in_flight", "stage" => stage)
-                            .decrement(1.0);
+                        for (stage, stats) in &shared.stats {
+                            stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+                            metrics::gauge!("newsflow_stage_in_flight", "stage" => stage.as_str())
+                                .decrement(1.0);
+                        }
                         drop(pending);
                     });
                 }
@@ -325,7 +360,8 @@ struct Shared<H> {
     subjects: Subjects,
     options: RunnerOptions,
     handler: Arc<H>,
-    stats: Arc<StageStats>,
+    /// The counters of the stages the handler runs, the consumer's first (never empty).
+    stats: Vec<(Stage, Arc<StageStats>)>,
 }
 
 impl<H: Handler> Shared<H> {
@@ -399,13 +435,18 @@ impl<H: Handler> Shared<H> {
                         // The output is stored; a redelivery republishes the same id, deduped.
                         tracing::warn!(stage = stage.as_str(), article_id = %id, error = %err, "ack failed");
                     }
-                    self.stats.done.fetch_add(1, Ordering::Relaxed);
-                    self.count("done");
+                    // Several stages in one handler: the time is the consumer stage's (all of
+                    // them), and each stage is done when the last one's output is stored.
                     metrics::histogram!("newsflow_stage_seconds", "stage" => stage.as_str())
                         .record(started.elapsed().as_secs_f64());
-                    if let Some(since_drop) = dropped_ns.and_then(seconds_since) {
-                        metrics::histogram!("newsflow_drop_to_stage_seconds", "stage" => stage.as_str())
-                            .record(since_drop);
+                    let since_drop = dropped_ns.and_then(seconds_since);
+                    for (done_stage, stats) in &self.stats {
+                        stats.done.fetch_add(1, Ordering::Relaxed);
+                        self.count(*done_stage, "done");
+                        if let Some(since_drop) = since_drop {
+                            metrics::histogram!("newsflow_drop_to_stage_seconds", "stage" => done_stage.as_str())
+                                .record(since_drop);
+                        }
                     }
                 }
                 Err(PublishFailure::TooLarge(message_text)) => {
@@ -430,11 +471,13 @@ impl<H: Handler> Shared<H> {
                     .is_ok()
                 {
                     let _ = message.ack_with(AckKind::Term).await;
-                    self.stats.rejected.fetch_add(1, Ordering::Relaxed);
-                    self.count("rejected");
+                    if let Some(stats) = self.stats_of(record.error.stage) {
+                        stats.rejected.fetch_add(1, Ordering::Relaxed);
+                    }
+                    self.count(record.error.stage, "rejected");
                     tracing::debug!(stage = stage.as_str(), article_id = %id, kind = %record.error.kind, "article rejected");
                 } else {
-                    self.nak(&message, delivered).await;
+                    self.nak(&message, record.error.stage, delivered).await;
                 }
             }
             Err(transient) => {
@@ -476,7 +519,7 @@ impl<H: Handler> Shared<H> {
         delivered: i64,
         transient: Transient,
     ) {
-        let stage = self.options.stage;
+        let stage = transient.stage.unwrap_or(self.options.stage);
         let allowed = if transient.broker {
             self.options.max_deliver * CRASH_FACTOR
         } else {
@@ -489,39 +532,52 @@ impl<H: Handler> Shared<H> {
             self.give_up(message, record).await;
         } else {
             tracing::debug!(stage = stage.as_str(), article_id = %id, delivered, error = %transient, "stage failed, will retry");
-            self.nak(message, delivered).await;
+            self.nak(message, stage, delivered).await;
         }
     }
 
     async fn give_up(&self, message: &jetstream::Message, record: ErrorRecord) {
-        let stage = self.options.stage;
+        let stage = record.error.stage;
         match publish_error(&self.js, &self.subjects, &record).await {
             Ok(()) => {
                 let _ = message.ack_with(AckKind::Term).await;
-                self.stats.dead.fetch_add(1, Ordering::Relaxed);
-                self.count("dead");
+                if let Some(stats) = self.stats_of(stage) {
+                    stats.dead.fetch_add(1, Ordering::Relaxed);
+                }
+                self.count(stage, "dead");
                 tracing::warn!(stage = stage.as_str(), article_id = %record.id, kind = %record.error.kind, "article dead-lettered");
             }
             Err(err) => {
                 tracing::warn!(stage = stage.as_str(), article_id = %record.id, error = %err, "error record publish failed");
                 let delivered = i64::from(record.attempts);
-                self.nak(message, delivered).await;
+                self.nak(message, stage, delivered).await;
             }
         }
     }
 
-    async fn nak(&self, message: &jetstream::Message, delivered: i64) {
+    async fn nak(&self, message: &jetstream::Message, stage: Stage, delivered: i64) {
         let exponent = (delivered.max(1) - 1).min(6) as u32;
         let delay = (self.options.backoff * 2u32.pow(exponent)).min(Duration::from_secs(30));
         let _ = message.ack_with(AckKind::Nak(Some(delay))).await;
-        self.stats.retried.fetch_add(1, Ordering::Relaxed);
-        self.count("retried");
+        if let Some(stats) = self.stats_of(stage) {
+            stats.retried.fetch_add(1, Ordering::Relaxed);
+        }
+        self.count(stage, "retried");
     }
 
-    fn count(&self, outcome: &'static str) {
+    /// The counters of `stage`, or of the consumer's stage when the handler does not run it.
+    fn stats_of(&self, stage: Stage) -> Option<&StageStats> {
+        self.stats
+            .iter()
+            .find(|(covered, _)| *covered == stage)
+            .or(self.stats.first())
+            .map(|(_, stats)| stats.as_ref())
+    }
+
+    fn count(&self, stage: Stage, outcome: &'static str) {
         metrics::counter!(
             "newsflow_stage_messages_total",
-            "stage" => self.options.stage.as_str(),
+            "stage" => stage.as_str(),
             "outcome" => outcome
         )
         .increment(1);

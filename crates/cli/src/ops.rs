@@ -198,6 +198,42 @@ pub fn replay(config_path: Option<&Path>, args: ReplayArgs) -> anyhow::Result<()
             .await?
             .collect()
             .await?;
+        if stored.is_empty() && !matches!(args.stage, ReplayStage::Clean) {
+            // Fused workers (`workers.fused`) store no intermediate records: the articles that
+            // got that far are the ones with a result, and they are run again from their raw
+            // copy (the clean stage gives the same record again).
+            let finished: BTreeSet<String> = bus
+                .scan(
+                    &subjects.results_stream(),
+                    &subjects.all_results(),
+                    ReadFrom::All,
+                )
+                .await?
+                .collect()
+                .await?
+                .iter()
+                .filter_map(|message| message.header(headers::ID))
+                .collect();
+            let raw = bus
+                .scan(&subjects.articles_stream(), &subjects.raw(), from)
+                .await?
+                .collect()
+                .await?;
+            let mut seen = BTreeSet::new();
+            for message in raw.iter().rev() {
+                let id = message.header(headers::ID).unwrap_or_default();
+                if finished.contains(&id) && seen.insert(id) {
+                    republish_raw(&bus, message, version).await?;
+                }
+            }
+            println!(
+                "replayed {} article(s) from {} as version {version} (no records stored on \
+                 {input_subject}: the workers run the stages in one process)",
+                seen.len(),
+                subjects.raw()
+            );
+            return anyhow::Ok(());
+        }
         let mut seen = BTreeSet::new();
         let mut count = 0usize;
         for message in stored.iter().rev() {

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use newsflow_bus::dedup::{stream_identity, KvDedup, WatchCounters};
 use newsflow_bus::pace::{run_pacer, Pacer};
 use newsflow_bus::publisher::JetStreamSink;
-use newsflow_bus::runner::{run_stage, RunnerOptions};
+use newsflow_bus::runner::{run_stage, run_stages, RunnerOptions};
 use newsflow_bus::server::{ServerOptions, Supervisor};
 use newsflow_bus::{Bus, Subjects};
 use newsflow_config::Config;
@@ -18,7 +18,7 @@ use newsflow_watch::{AfterPublish, WatchOptions, WatchStats};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::handlers::{ClassifyHandler, CleanHandler, ExtractHandler};
+use crate::handlers::{ClassifyHandler, CleanHandler, ExtractHandler, FusedHandler};
 use crate::observe::{LocalStats, Observer, WatcherReport};
 use crate::stories::StoryService;
 use crate::{progress, settings, web};
@@ -374,13 +374,50 @@ async fn spawn_workers(
         tokio::task::spawn_blocking(move || settings::pipeline(&config)).await??
     };
     let pipeline = Arc::new(pipeline);
+    // One story log follower for every handler of this process that assigns stories.
+    let mut stories = None;
+    if stages.contains(&Stage::Extract) {
+        let window = Duration::from_secs(config.workers.story_window_secs);
+        let service = StoryService::new(
+            &connected.bus,
+            window,
+            config.nats.replicas,
+            pipeline.anchor_model(),
+        )
+        .await?;
+        stories = Some(Arc::new(service));
+    }
+    // All three stages here and `workers.fused`: the clean consumer's handler runs them all
+    // for each article. The classify and extract workers still run beside it, for records on
+    // the intermediate subjects (from workers started with `--stage`, or `replay --stage`).
+    let fused = config.workers.fused
+        && [Stage::Clean, Stage::Classify, Stage::Extract]
+            .iter()
+            .all(|stage| stages.contains(stage));
     for stage in stages {
         let options = RunnerOptions::from_config(*stage, &config.workers);
         let js = connected.bus.jetstream().clone();
         let subjects = connected.bus.subjects().clone();
         let cancel = cancel.clone();
-        match stage {
-            Stage::Clean => {
+        match (stage, &stories) {
+            (Stage::Clean, Some(stories)) if fused => {
+                let handler = Arc::new(FusedHandler {
+                    pipeline: pipeline.clone(),
+                    subjects: subjects.clone(),
+                    bus: connected.bus.clone(),
+                    stories: stories.clone(),
+                });
+                let own = stats.clean.clone();
+                let also = vec![
+                    (Stage::Classify, stats.classify.clone()),
+                    (Stage::Extract, stats.extract.clone()),
+                ];
+                tasks.spawn(async move {
+                    run_stages(js, subjects, options, handler, own, also, cancel).await?;
+                    Ok(())
+                });
+            }
+            (Stage::Clean, _) => {
                 let handler = Arc::new(CleanHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),
@@ -392,7 +429,7 @@ async fn spawn_workers(
                     Ok(())
                 });
             }
-            Stage::Classify => {
+            (Stage::Classify, _) => {
                 let handler = Arc::new(ClassifyHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),
@@ -403,19 +440,11 @@ async fn spawn_workers(
                     Ok(())
                 });
             }
-            Stage::Extract => {
-                let window = Duration::from_secs(config.workers.story_window_secs);
-                let stories = StoryService::new(
-                    &connected.bus,
-                    window,
-                    config.nats.replicas,
-                    pipeline.anchor_model(),
-                )
-                .await?;
+            (Stage::Extract, Some(stories)) => {
                 let handler = Arc::new(ExtractHandler {
                     pipeline: pipeline.clone(),
                     subjects: subjects.clone(),
-                    stories: Arc::new(stories),
+                    stories: stories.clone(),
                 });
                 let stats = stats.extract.clone();
                 tasks.spawn(async move {
@@ -423,7 +452,7 @@ async fn spawn_workers(
                     Ok(())
                 });
             }
-            Stage::Watch => {}
+            (Stage::Extract, None) | (Stage::Watch, _) => {}
         }
     }
     Ok(())

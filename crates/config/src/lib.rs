@@ -211,6 +211,13 @@ pub struct WorkersConfig {
     /// within this window. Read when the story stream is created or updated (every extract
     /// worker's start).
     pub story_window_secs: u64,
+    /// A worker set that runs all three stages (`newsflow up`, `newsflow worker --stage all`)
+    /// runs them one after another in this process for each article: one consume of
+    /// `<prefix>.articles.raw`, one publish to `<prefix>.results.<topic>`, nothing stored on
+    /// `articles.clean` or `articles.classified` (two stream hops fewer per article). `false`:
+    /// every stage consumes and publishes on its own subject, as workers started with
+    /// `--stage` always do (both kinds can share one NATS).
+    pub fused: bool,
 }
 
 impl Default for WorkersConfig {
@@ -224,6 +231,7 @@ impl Default for WorkersConfig {
             max_ack_pending: 20_000,
             retry_backoff_ms: 500,
             story_window_secs: 48 * 3600,
+            fused: true,
         }
     }
 }
@@ -326,6 +334,7 @@ impl Config {
                 "NATS_TOKEN" => self.nats.token = Some(value.clone()),
                 "REPLICAS" => self.nats.replicas = parse_number(key, value)?,
                 "CONCURRENCY" => self.workers.concurrency = parse_number(key, value)?,
+                "FUSED" => self.workers.fused = parse_bool(key, value)?,
                 "MAX_FILE_BYTES" => self.watch.max_file_bytes = parse_number(key, value)?,
                 "HTTP" => self.http.listen = value.clone(),
                 _ => {}
@@ -459,6 +468,17 @@ pub fn redact_url(urls: &str) -> String {
         .join(",")
 }
 
+fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ConfigError::Invalid {
+            field: key.to_string(),
+            reason: format!("'{value}' is not true or false"),
+        }),
+    }
+}
+
 fn parse_number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, ConfigError> {
     value.trim().parse().map_err(|_| ConfigError::Invalid {
         field: key.to_string(),
@@ -516,6 +536,12 @@ mod tests {
         assert_eq!(config.nats.url, "nats://b:4222");
         assert_eq!(config.workers.concurrency, 7);
         let bad = BTreeMap::from([("NEWSFLOW_CONCURRENCY".to_string(), "x".to_string())]);
+        assert!(config.apply_env(&bad).is_err());
+        assert!(config.workers.fused);
+        let separate = BTreeMap::from([("NEWSFLOW_FUSED".to_string(), "false".to_string())]);
+        config.apply_env(&separate).unwrap();
+        assert!(!config.workers.fused);
+        let bad = BTreeMap::from([("NEWSFLOW_FUSED".to_string(), "maybe".to_string())]);
         assert!(config.apply_env(&bad).is_err());
     }
 
@@ -577,6 +603,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("NEWSFLOW_INBOX", "watch.inbox"),
     ("NEWSFLOW_MAX_FILE_BYTES", "watch.max_file_bytes"),
     ("NEWSFLOW_CONCURRENCY", "workers.concurrency"),
+    ("NEWSFLOW_FUSED", "workers.fused"),
     ("NEWSFLOW_STATE_DIR", "state_dir"),
     ("NEWSFLOW_MODELS_DIR", "models_dir"),
     ("NEWSFLOW_HTTP", "http.listen"),
@@ -693,6 +720,8 @@ mod reference_tests {
                 "3"
             } else if option.contains("bytes") {
                 "12345"
+            } else if option.contains("fused") {
+                "false"
             } else {
                 "127.0.0.1:9999"
             };
