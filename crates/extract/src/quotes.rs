@@ -930,10 +930,13 @@ fn subject_speaker(subject: &str, rules: &Rules) -> Who {
     if name_start >= name_end {
         return Who::Nobody;
     }
-    // The language's own articles and titles ("Die", "Bischof", "ministre").
+    // The language's own articles, titles and "according to" words ("Die", "Bischof",
+    // "ministre", "Secondo HP").
     while name_start + 1 < name_end && {
         let lower = words[name_start].0.to_lowercase();
-        rules.determiners.contains(&lower.as_str()) || rules.titles.contains(&lower.as_str())
+        rules.determiners.contains(&lower.as_str())
+            || rules.titles.contains(&lower.as_str())
+            || rules.according.contains(&lower.as_str())
     } {
         name_start += 1;
     }
@@ -1079,6 +1082,10 @@ fn strip_titles_in<'w>(words: &'w [String], rules: &Rules) -> &'w [String] {
         Some(index) => &words[index + 1..],
         None => words,
     };
+    // "according to" opens no name ("Secondo HP" is HP's)
+    while words.len() > 1 && rules.according.contains(&words[0].to_lowercase().as_str()) {
+        words = &words[1..];
+    }
     let language = crate::lang::for_code(Some(rules.language));
     // A name keeps two words at least ("Zur Begründung" is no name left as "Begründung").
     while words.len() > 2 && {
@@ -1874,6 +1881,30 @@ mod tests {
             &[],
         );
         assert_eq!(speakers(&quotes), [None]);
+    }
+
+    #[test]
+    fn an_according_to_word_opening_the_sentence_is_no_part_of_the_speaker() {
+        // "Secondo HP" is HP's, "Secondo Mario Rossi" Mario Rossi's, whether the names come
+        // from capitalised runs or from an entity model that read "Secondo HP" as one name
+        let quotes = run_in(
+            "it",
+            &["Secondo HP, «i professionisti hanno esigenze molto diversificate riguardo alla stampa e ai formati»."],
+            &[],
+        );
+        assert_eq!(speakers(&quotes), [Some("HP")]);
+        let quotes = run_in(
+            "it",
+            &["Secondo HP, «i professionisti hanno esigenze molto diversificate riguardo alla stampa e ai formati»."],
+            &["Secondo HP"],
+        );
+        assert_eq!(speakers(&quotes), [Some("HP")]);
+        let quotes = run_in(
+            "it",
+            &["Secondo Mario Rossi, «il governo ha sbagliato tutto sulla stampa e sui giornali del paese»."],
+            &[],
+        );
+        assert_eq!(speakers(&quotes), [Some("Mario Rossi")]);
     }
 
     #[test]
