@@ -234,6 +234,34 @@ fn closes_other(open: char, close: char) -> bool {
     }
 }
 
+/// A closing mark of another pair that ends a quotation whose writer mixed two styles:
+/// `"…”` (a straight opening mark), `“…!»` (a sentence closed with a guillemet). The mark is
+/// glued to the text before it and followed by a space, punctuation or the paragraph's end, its
+/// own opening partner was not seen inside, and after a curly opening mark it follows the
+/// sentence's final punctuation.
+fn closes_mismatched(
+    opener: char,
+    close: char,
+    prev: Option<char>,
+    next: Option<char>,
+    inside: &str,
+) -> bool {
+    let partner = match close {
+        '”' => '“',
+        '»' => '«',
+        _ => return false,
+    };
+    let glued = prev.is_some_and(|p| !p.is_whitespace());
+    let ends = next.is_none_or(|n| n.is_whitespace() || matches!(n, '.' | ',' | ';' | ':' | ')'));
+    let after_sentence = opener == '"' || prev.is_some_and(|p| matches!(p, '.' | '!' | '?' | '…'));
+    matches!(opener, '"' | '“' | '«')
+        && opener != partner
+        && glued
+        && ends
+        && after_sentence
+        && !inside.contains(partner)
+}
+
 /// English: the rules described in the module docs.
 pub const ENGLISH: Rules = Rules {
     language: "en",
@@ -757,7 +785,10 @@ fn spans(paragraphs: &[&str], rules: &Rules) -> Vec<Span> {
                 // or „…“ stays inside.
                 (Some((op, oo, _)), true) => {
                     let opener = paragraphs[*op][*oo..].chars().next().unwrap_or('"');
-                    closes_other(opener, *ch) || (*ch == '"' && !straight_opens && opener == '"')
+                    let inside = &paragraph[segment_start.min(*offset)..*offset];
+                    closes_other(opener, *ch)
+                        || (*ch == '"' && !straight_opens && opener == '"')
+                        || closes_mismatched(opener, *ch, prev, next, inside)
                 }
                 _ => is_close_mark(*ch) || (*ch == '"' && !straight_opens),
             };
@@ -1881,6 +1912,36 @@ mod tests {
             &[],
         );
         assert_eq!(speakers(&quotes), [None]);
+    }
+
+    #[test]
+    fn a_quotation_closed_with_another_styles_mark_ends_there() {
+        // “…!» (Italian), "…” (a straight opening mark): the quotation ends at the mixed mark,
+        // not at the next matching one further on
+        let quotes = run_in(
+            "it",
+            &["“Uomini, non dimenticate la prostata!». È un appello diretto della Società italiana di urologia a chi sta a casa senza fare moto e mangiando troppo, come ricorda il presidente."],
+            &[],
+        );
+        assert!(
+            quotes.iter().all(|q| !q.text.contains("appello")),
+            "{quotes:?}"
+        );
+        let quotes = run_in(
+            "pt",
+            &["Segundo Maria Silva, \"o governo tem por obrigação explicar as decisões que tomou sobre a saúde”. O ministro não respondeu às perguntas dos jornalistas sobre o caso."],
+            &[],
+        );
+        assert_eq!(quotes.len(), 1, "{quotes:?}");
+        assert!(!quotes[0].text.contains("ministro"), "{quotes:?}");
+        // a guillemet inside a curly quotation that holds its own « stays inside
+        let quotes = run_in(
+            "it",
+            &["Il ministro Mario Rossi ha detto: “La parola «crisi» non è la parola giusta per questo governo e per il paese”."],
+            &[],
+        );
+        assert_eq!(quotes.len(), 1, "{quotes:?}");
+        assert!(quotes[0].text.ends_with("paese"), "{quotes:?}");
     }
 
     #[test]
