@@ -412,7 +412,39 @@ pub fn extract_in<'p>(
     limit: usize,
     language: &Language,
 ) -> Vec<Keyphrase> {
+    extract_keeping_candidates_in(title, paragraphs, model, limit, language).0
+}
+
+/// What the keyword pass found in an article's paragraphs (not its title), kept for the
+/// summary ([`crate::summary::summarize_reusing`]) so it does not tokenise the paragraphs and
+/// cut their candidates again.
+#[derive(Debug, Default)]
+pub struct ArticleCandidates {
+    /// Every distinct candidate term of the title and the paragraphs, by id.
+    pub(crate) terms: Vec<String>,
+    /// One per paragraph, in order.
+    pub(crate) paragraphs: Vec<ParagraphCandidates>,
+}
+
+/// A paragraph's words (`text::words`) and candidates, as the keyword pass saw them.
+#[derive(Debug, Default)]
+pub(crate) struct ParagraphCandidates {
+    pub(crate) words: Vec<text::Word>,
+    /// (byte offset, term id) of each candidate occurrence in the order [`for_each_candidate`]
+    /// emits them, so offsets ascending.
+    pub(crate) candidates: Vec<(usize, u32)>,
+}
+
+/// [`extract_in`], also handing back the paragraphs' words and candidates.
+pub fn extract_keeping_candidates_in<'p>(
+    title: Option<&'p str>,
+    paragraphs: &[&'p str],
+    model: Option<&KeywordModel>,
+    limit: usize,
+    language: &Language,
+) -> (Vec<Keyphrase>, ArticleCandidates) {
     struct Stat<'s> {
+        id: u32,
         tf: f32,
         count: u32,
         words: usize,
@@ -420,17 +452,23 @@ pub fn extract_in<'p>(
         first: usize,
     }
     let mut stats: HashMap<String, Stat<'p>, FastState> = HashMap::default();
+    let mut kept = ArticleCandidates {
+        terms: Vec::new(),
+        paragraphs: Vec::with_capacity(paragraphs.len()),
+    };
     let mut order = 0usize;
-    let sources = title.into_iter().map(|t| (t, 2.0f32)).chain(
+    let sources = title.into_iter().map(|t| (t, 2.0f32, false)).chain(
         paragraphs
             .iter()
             .enumerate()
-            .map(|(i, p)| (*p, if i < 3 { 1.5 } else { 1.0 })),
+            .map(|(i, p)| (*p, if i < 3 { 1.5 } else { 1.0 }, true)),
     );
-    for (paragraph, weight) in sources {
-        for_each_candidate(paragraph, language, |candidate| {
+    for (paragraph, weight, in_body) in sources {
+        let words = text::words(paragraph);
+        let mut found: Vec<(usize, u32)> = Vec::new();
+        for_each_candidate_in(paragraph, &words, language, |candidate| {
             order += 1;
-            match stats.get_mut(candidate.term) {
+            let id = match stats.get_mut(candidate.term) {
                 Some(stat) => {
                     stat.tf += weight;
                     stat.count += 1;
@@ -442,11 +480,14 @@ pub fn extract_in<'p>(
                         Some((_, count)) => *count += 1,
                         None => stat.surfaces.push((candidate.surface, 1)),
                     }
+                    stat.id
                 }
                 None => {
+                    let id = stats.len() as u32;
                     stats.insert(
                         candidate.term.to_string(),
                         Stat {
+                            id,
                             tf: weight,
                             count: 1,
                             words: candidate.words,
@@ -454,9 +495,19 @@ pub fn extract_in<'p>(
                             first: order,
                         },
                     );
+                    id
                 }
+            };
+            if in_body {
+                found.push((candidate.start, id));
             }
         });
+        if in_body {
+            kept.paragraphs.push(ParagraphCandidates {
+                words,
+                candidates: found,
+            });
+        }
     }
     let empty = KeywordModel::default();
     let model = model.unwrap_or(&empty);
@@ -512,7 +563,7 @@ pub fn extract_in<'p>(
         }
         chosen.push((term, score));
     }
-    chosen
+    let keyphrases = chosen
         .into_iter()
         .map(|(term, score)| {
             let display = stats
@@ -524,7 +575,12 @@ pub fn extract_in<'p>(
                 score,
             }
         })
-        .collect()
+        .collect();
+    kept.terms = vec![String::new(); stats.len()];
+    for (term, stat) in stats {
+        kept.terms[stat.id as usize] = term;
+    }
+    (keyphrases, kept)
 }
 
 /// True when the words of `inner` appear contiguously in `outer`.

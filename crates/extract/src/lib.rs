@@ -250,7 +250,7 @@ impl Extractor {
         // Stop words, sentence rules and background statistics of the article's language;
         // English ones for unknown and uncovered languages (whose keywords then stay empty).
         let language = lang::for_code(record.language.as_deref()).unwrap_or(&lang::ENGLISH);
-        let candidates = keywords::extract_in(
+        let (candidates, article_candidates) = keywords::extract_keeping_candidates_in(
             record.title.as_deref(),
             &paragraphs,
             self.keywords.as_ref().and_then(|t| t.get(language.code)),
@@ -262,7 +262,8 @@ impl Extractor {
             record.outlet.as_deref(),
             authors.source.as_deref(),
         );
-        record.summary = summary::summarize_in(&paragraphs, &keyphrases, language);
+        record.summary =
+            summary::summarize_reusing(&paragraphs, &article_candidates, &keyphrases, language);
         let chosen = self.keywords_for(record.language.as_deref(), keyphrases);
         record.keywords = chosen.keywords;
         record.skipped.extend(chosen.skipped);
