@@ -257,7 +257,11 @@ impl WordModel {
             words += 1;
             lower.clear();
             lower.extend(word.chars().flat_map(char::to_lowercase));
-            if self.counts.get(lower.as_str()).is_some_and(|&count| count >= RARE_OK) {
+            if self
+                .counts
+                .get(lower.as_str())
+                .is_some_and(|&count| count >= RARE_OK)
+            {
                 known += 1;
             }
             if self.split_token(word, after_apostrophe, false).is_some() {
