@@ -873,6 +873,9 @@ fn is_name_list(inner: &str, ends_clause: bool) -> bool {
 enum Who {
     Name(String),
     Pronoun,
+    /// A role with its article ("a estudante", "la portavoce"): the person the article
+    /// introduced with that role.
+    Role(String),
     Nobody,
 }
 
@@ -920,6 +923,18 @@ fn subject_speaker(subject: &str, rules: &Rules) -> Who {
     };
     if words.len() == 1 && rules.pronouns.contains(&last.to_lowercase().as_str()) {
         return Who::Pronoun;
+    }
+    // "disse a estudante", "ha spiegato la portavoce": an article and a lower-case role
+    if rules.strict_names
+        && (2..=3).contains(&words.len())
+        && rules
+            .determiners
+            .contains(&words[0].0.to_lowercase().as_str())
+        && words[1..]
+            .iter()
+            .all(|(word, _, _)| word.chars().all(|ch| ch.is_lowercase() || ch == '-'))
+    {
+        return Who::Role(last.to_lowercase());
     }
     // Skip trailing adverbs ("Peskov also said", "he later told").
     let mut end = words.len();
@@ -1554,6 +1569,7 @@ pub fn extract_with(
         let speaker = match who {
             Who::Name(name) => Some(expand(&name, position, names, rules)),
             Who::Pronoun => resolve_pronoun(position, &speakers, names, &outside_quotes, rules),
+            Who::Role(role) => resolve_role(&role, position, paragraphs, paragraph_offsets, names),
             Who::Nobody => None,
         };
         quotes.push(Quote {
@@ -1644,6 +1660,40 @@ fn colon_speaker(before: &str, rules: &Rules) -> Who {
         Who::Name(name) => Who::Name(name),
         _ => Who::Nobody,
     }
+}
+
+/// The person an attribution names by a role ("disse a estudante"): the last name before the
+/// quote that the article introduced with that role right before it ("a estudante Michele
+/// Taborga"), or none.
+fn resolve_role(
+    role: &str,
+    position: usize,
+    paragraphs: &[&str],
+    paragraph_offsets: &[usize],
+    names: &[NameMention],
+) -> Option<String> {
+    names
+        .iter()
+        .filter(|mention| mention.start < position && mention.words.len() >= 2)
+        .filter(|mention| {
+            let Some(index) = paragraph_offsets.iter().rposition(|&o| o <= mention.start) else {
+                return false;
+            };
+            let paragraph = paragraphs[index];
+            let local = mention.start - paragraph_offsets[index];
+            let Some(before) = paragraph.get(..local) else {
+                return false;
+            };
+            let before = before.trim_end();
+            let word_start = before
+                .rfind(|ch: char| !(ch.is_alphanumeric() || ch == '-'))
+                .map_or(0, |at| {
+                    at + before[at..].chars().next().map_or(1, char::len_utf8)
+                });
+            before[word_start..].to_lowercase() == role
+        })
+        .max_by_key(|mention| mention.start)
+        .map(|mention| mention.text.clone())
 }
 
 /// The full name used in the article for a short name: the nearest preceding mention that
@@ -1942,6 +1992,29 @@ mod tests {
         );
         assert_eq!(quotes.len(), 1, "{quotes:?}");
         assert!(quotes[0].text.ends_with("paese"), "{quotes:?}");
+    }
+
+    #[test]
+    fn a_role_speaks_for_the_person_the_article_introduced_with_it() {
+        let quotes = run_in(
+            "pt",
+            &[
+                "Os trabalhadores ofereceram Foca para adoção e a estudante Michele Taborga levou o cachorro para casa.",
+                "\"Foi amor à primeira vista. A condição dele me tocou muito\", disse a estudante.",
+            ],
+            &[],
+        );
+        assert_eq!(speakers(&quotes), [Some("Michele Taborga")]);
+        // a role the article never put before a name resolves to nobody
+        let quotes = run_in(
+            "pt",
+            &[
+                "Os trabalhadores ofereceram Foca para adoção e Michele Taborga levou o cachorro para casa.",
+                "\"Foi amor à primeira vista. A condição dele me tocou muito\", disse a estudante.",
+            ],
+            &[],
+        );
+        assert_eq!(speakers(&quotes), [None]);
     }
 
     #[test]
