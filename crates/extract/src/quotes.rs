@@ -876,6 +876,8 @@ enum Who {
     /// A role with its article ("a estudante", "la portavoce"): the person the article
     /// introduced with that role.
     Role(String),
+    /// A full name read off the attribution itself, taken as it is.
+    Full(String),
     Nobody,
 }
 
@@ -1483,12 +1485,22 @@ pub fn extract_with(
         let position = paragraph_offsets.get(span.open_para).copied().unwrap_or(0) + span.open;
         let (before_who, direct) = before_attribution(before, rules);
         let after_who = after_attribution(after, rules);
+        // «… - commenta Walter Artibani, … - …»: the attribution between dashes inside the marks
+        let inner = if rules.strict_names {
+            inner_attribution(&span.text, rules)
+        } else {
+            None
+        };
+        let quote_text = inner
+            .as_ref()
+            .map_or_else(|| span.text.clone(), |(_, text)| text.clone());
         // A colon introduces the quote ("Lovato said: “…", "Bloomberg: “…"); the name before
         // it speaks when there is no speech verb.
         let colon = before.trim_end().ends_with(':');
         let tight = (direct && before_who.is_some())
             || (after_who.is_some() && (!rules.strict_names || attribution_at_marks(after, rules)))
-            || colon;
+            || colon
+            || inner.is_some();
         // A paragraph that is one quotation (a testimony, a quote continuing the speaker of
         // the paragraph before); a short one is an intertitle ("« Une tâche extrêmement
         // difficile »"), a repeated one a pull quote.
@@ -1521,6 +1533,9 @@ pub fn extract_with(
         if who.is_none() {
             who = before_who;
         }
+        if who.is_none() {
+            who = inner.map(|(who, _)| who);
+        }
         if who.is_none() && colon {
             who = Some(colon_speaker(before, rules));
         }
@@ -1533,7 +1548,7 @@ pub fn extract_with(
                 .find(|(para, _, _)| *para + 1 >= span.open_para);
             if let Some((_, _, speaker)) = previous {
                 quotes.push(Quote {
-                    text: span.text.clone(),
+                    text: quote_text.clone(),
                     speaker: speaker.clone(),
                 });
                 speakers.push((span.close_para, position, speaker.clone()));
@@ -1559,7 +1574,7 @@ pub fn extract_with(
                     _ => None,
                 };
                 quotes.push(Quote {
-                    text: span.text.clone(),
+                    text: quote_text.clone(),
                     speaker: speaker.clone(),
                 });
                 speakers.push((span.close_para, position, speaker));
@@ -1570,15 +1585,74 @@ pub fn extract_with(
             Who::Name(name) => Some(expand(&name, position, names, rules)),
             Who::Pronoun => resolve_pronoun(position, &speakers, names, &outside_quotes, rules),
             Who::Role(role) => resolve_role(&role, position, paragraphs, paragraph_offsets, names),
+            Who::Full(name) => Some(name),
             Who::Nobody => None,
         };
         quotes.push(Quote {
-            text: span.text.clone(),
+            text: quote_text.clone(),
             speaker: speaker.clone(),
         });
         speakers.push((span.close_para, position, speaker));
     }
     quotes
+}
+
+/// An attribution set between dashes inside a quotation («… - commenta Walter Artibani
+/// Segretario generale … - …», "«…» – dice X – «…»" written as one span): a segment after " - "
+/// (or an en or em dash) that opens with a speech verb and a capitalised name. Gives the
+/// speaker (the capitalised words after the verb, up to a capitalised word that opens a
+/// lower-case description: "Segretario generale") and the quotation without the segment.
+fn inner_attribution(text: &str, rules: &Rules) -> Option<(Who, String)> {
+    const DASHES: [&str; 3] = [" - ", " – ", " — "];
+    let (at, dash) = DASHES
+        .iter()
+        .filter_map(|dash| text.find(dash).map(|at| (at, *dash)))
+        .min()?;
+    let rest = &text[at + dash.len()..];
+    let (segment, tail) = match DASHES
+        .iter()
+        .filter_map(|dash| rest.find(dash).map(|end| (end, *dash)))
+        .min()
+    {
+        Some((end, dash)) => (&rest[..end], &rest[end + dash.len()..]),
+        None => (rest, ""),
+    };
+    let words = word_list(segment);
+    let (verb, _, _) = words.first()?;
+    if !is_speech_verb(verb, rules) {
+        return None;
+    }
+    let particle = |word: &str| matches!(word, "de" | "da" | "di" | "del" | "dos" | "van" | "von");
+    let mut name: Vec<&str> = Vec::new();
+    for (index, (word, _, _)) in words.iter().enumerate().skip(1) {
+        let next_lower = words
+            .get(index + 1)
+            .is_some_and(|(next, _, _)| next.chars().all(char::is_lowercase) && !particle(next));
+        if !text::is_capitalised(word)
+            || is_language_title(word, rules)
+            || (next_lower && name.len() >= 2)
+        {
+            break;
+        }
+        name.push(word);
+    }
+    if name.is_empty() {
+        return None;
+    }
+    let before = text[..at].trim_end();
+    let quote = if tail.trim().is_empty() {
+        before.to_string()
+    } else {
+        format!("{before} {}", tail.trim_start())
+    };
+    // a full name stands as written (the article's capitalised runs would add the description's
+    // first word: "Walter Artibani Segretario"); a surname alone is completed from the article
+    let who = if name.len() >= 2 {
+        Who::Full(name.join(" "))
+    } else {
+        Who::Name(name.join(" "))
+    };
+    Some((who, quote))
 }
 
 /// True when the attribution after a closing mark starts right there (checked outside English,
@@ -2015,6 +2089,32 @@ mod tests {
             &[],
         );
         assert_eq!(speakers(&quotes), [None]);
+    }
+
+    #[test]
+    fn an_attribution_between_dashes_inside_the_marks() {
+        let quotes = run_in(
+            "it",
+            &["«Non si va al lavoro, non si va in palestra - commenta Walter Artibani Segretario generale della Società italiana di urologia - questa alterazione dei ritmi va mitigata il più possibile»."],
+            &[],
+        );
+        assert_eq!(quotes.len(), 1, "{quotes:?}");
+        assert_eq!(quotes[0].speaker.as_deref(), Some("Walter Artibani"));
+        assert_eq!(
+            quotes[0].text,
+            "Non si va al lavoro, non si va in palestra questa alterazione dei ritmi va mitigata il più possibile"
+        );
+        // a dash inside a quotation without a speech verb after it is the quotation's own
+        let quotes = run_in(
+            "it",
+            &["Il ministro Mario Rossi ha detto: «Il governo - e non solo il governo - deve spiegare le scelte fatte sulla scuola»."],
+            &[],
+        );
+        assert_eq!(quotes.len(), 1, "{quotes:?}");
+        assert!(
+            quotes[0].text.contains("e non solo il governo"),
+            "{quotes:?}"
+        );
     }
 
     #[test]
