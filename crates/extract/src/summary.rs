@@ -206,6 +206,14 @@ impl<'t> TermIds<'t> {
     }
 }
 
+/// A well-formed sentence of the article, ranked by position, with its distinct term ids.
+fn push_sentence<'s>(sentences: &mut Vec<Sentence<'s>>, text: &'s str, mut terms: Vec<u32>) {
+    terms.sort_unstable();
+    terms.dedup();
+    let rank = sentences.len();
+    sentences.push(Sentence { text, rank, terms });
+}
+
 fn summarize_from(
     paragraphs: &[&str],
     found: Option<&ArticleCandidates>,
@@ -241,18 +249,12 @@ fn summarize_from(
                 if !well_formed(sentence, own.words, language) {
                     continue;
                 }
-                let mut terms: Vec<u32> = own
+                let terms: Vec<u32> = own
                     .candidates
                     .iter()
                     .map(|&(_, pass_id)| term_ids.id_of_pass(pass_id, pass_terms, &weights))
                     .collect();
-                terms.sort_unstable();
-                terms.dedup();
-                sentences.push(Sentence {
-                    text: sentence,
-                    rank: sentences.len(),
-                    terms,
-                });
+                push_sentence(&mut sentences, sentence, terms);
             }
             continue;
         }
@@ -266,13 +268,7 @@ fn summarize_from(
             for_each_candidate_in(sentence, &words, language, |c| {
                 terms.push(term_ids.id(c.term, &weights));
             });
-            terms.sort_unstable();
-            terms.dedup();
-            sentences.push(Sentence {
-                text: sentence,
-                rank: sentences.len(),
-                terms,
-            });
+            push_sentence(&mut sentences, sentence, terms);
         }
     }
     if sentences.is_empty() {
