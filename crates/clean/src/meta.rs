@@ -968,16 +968,59 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
 
 /// The first date written in the texts within reach after the headline (40 under an h1) (outside comments, footers
 /// and scripts): the dateline under the title on pages without markup for it.
+///
+/// A dateline may also stand right above the headline ("02.02.2022 10:16 Uhr - 1. Bundesliga"
+/// over the `<h1>`): a date in one of the two texts before it, inside the headline's
+/// container, is the article's unless one follows within the first few texts under it; the
+/// texts further down are as likely a list of other stories with their own dates.
 fn date_near(
     dom: &Dom,
     (h1, reach): (NodeId, usize),
     outside: &[bool],
     longest: usize,
 ) -> Option<String> {
-    texts_after(dom, h1, outside)
+    const CLOSE_BELOW: usize = 6;
+    let read = |text: &str| {
+        (text.len() <= longest)
+            .then(|| crate::dates::find_written(&decode_entities(text)))
+            .flatten()
+    };
+    let below = texts_after(dom, h1, outside)
         .take(reach)
-        .filter(|(_, text)| text.len() <= longest)
-        .find_map(|(_, text)| crate::dates::find_written(&decode_entities(text)))
+        .enumerate()
+        .find_map(|(index, (_, text))| read(text).map(|date| (index, date)));
+    if let Some((index, date)) = &below {
+        if *index < CLOSE_BELOW {
+            return Some(date.clone());
+        }
+    }
+    let container = dom.nodes[h1]
+        .parent
+        .and_then(|parent| dom.nodes[parent].parent);
+    let above = container.and_then(|container| {
+        texts_before(dom, h1, outside)
+            .take(2)
+            .take_while(|&(id, _)| is_within(dom, id, container))
+            .find_map(|(_, text)| read(text))
+    });
+    above.or(below.map(|(_, date)| date))
+}
+
+/// The text nodes before `h1`, nearest first, that are not blank and not inside an `outside`
+/// element.
+fn texts_before<'d>(
+    dom: &'d Dom,
+    h1: NodeId,
+    outside: &'d [bool],
+) -> impl Iterator<Item = (NodeId, &'d str)> + 'd {
+    (0..h1).rev().filter_map(move |id| {
+        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
+            return None;
+        };
+        let text = &dom.source[start..end];
+        let hidden = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
+        (!hidden && !text.trim().is_empty()).then_some((id, text))
+    })
 }
 
 /// The text nodes from `h1` on that are not blank and not inside an `outside` element, with
@@ -2190,6 +2233,31 @@ mod tests {
             <div class='the-content'><p>Die Landtagswahl zwischen Nord- und Ostsee gibt einen Vorgeschmack.</p></div></div></body></html>";
         let article = crate::html::extract(page);
         assert_eq!(article.published.as_deref(), Some("2012-05-08"));
+    }
+
+    #[test]
+    fn a_dateline_right_above_the_headline_beats_a_teaser_list_below_it() {
+        // handball-world.news: the article's date line stands over the h1; under it, past the
+        // article, a list of other stories with their own dates
+        let teasers: String = (0..8)
+            .map(|i| format!("<li><small>30.01.2022 · Männer</small> <a href='/n{i}'>Andere Meldung {i}</a></li>"))
+            .collect();
+        let page = format!(
+            "<html><body><div class='row'><div class='col'>\
+            <p>02.02.2022 10:16 Uhr - 1. Bundesliga - PM Vereine, red</p>\
+            <h1>HSV Hamburg verpflichtet niederländischen Nationalspieler</h1>\
+            <div><a href='/tag'>HSV</a></div><div><a href='/tag2'>Baijens</a></div>\
+            <p>Der HSV Hamburg hat einen Nationalspieler verpflichtet.</p><p>Er kommt im Sommer.</p><p>Der Vertrag läuft bis 2025.</p>\
+            <p>Der Trainer freut sich.</p>\
+            <ul>{teasers}</ul></div></div></body></html>"
+        );
+        let article = crate::html::extract(&page);
+        assert_eq!(article.published.as_deref(), Some("2022-02-02"));
+        // a date close under the headline still wins over one above it
+        let page = "<html><body><div><p>Aktualisiert 01.01.2020</p><h1>Titel der Meldung</h1>\
+            <p>Von Anna Schmidt, 05.03.2021</p><p>Text.</p></div></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.published.as_deref(), Some("2021-03-05"));
     }
 
     #[test]
