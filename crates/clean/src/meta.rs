@@ -1730,7 +1730,7 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
         let string = |key: &str| {
             map.get(key)
                 .and_then(|d| d.as_str())
-                .map(normalize_line)
+                .map(json_ld_text)
                 .filter(|s| !s.is_empty())
         };
         if is_article {
@@ -1739,7 +1739,7 @@ fn read_json_ld(raw: &str, found: &mut JsonLd) {
                     .get("articleBody")
                     .and_then(|d| d.as_str())
                     .filter(|d| !d.trim().is_empty())
-                    .map(str::to_string);
+                    .map(|d| decode_entities(d).into_owned());
             }
             if found.description.is_none() {
                 found.description = string("description");
@@ -1818,7 +1818,7 @@ fn person_names(
 ) {
     match value {
         serde_json::Value::String(name) => {
-            let name = normalize_line(name);
+            let name = json_ld_text(name);
             if !name.is_empty() && !name.contains("://") {
                 out.push(name);
             }
@@ -1855,13 +1855,19 @@ fn person_names(
     }
 }
 
+/// A JSON-LD string as shown: CMSs write HTML character references into JSON
+/// (`"headline":"Das Rebranding von &#8222;EA Fifa&#8220;"`), which a reader never sees.
+fn json_ld_text(value: &str) -> String {
+    normalize_line(&decode_entities(value))
+}
+
 fn organisation_name(value: &serde_json::Value) -> Option<String> {
     match value {
-        serde_json::Value::String(name) => Some(normalize_line(name)).filter(|n| !n.is_empty()),
+        serde_json::Value::String(name) => Some(json_ld_text(name)).filter(|n| !n.is_empty()),
         serde_json::Value::Object(map) => map
             .get("name")
             .and_then(|n| n.as_str())
-            .map(normalize_line)
+            .map(json_ld_text)
             .filter(|n| !n.is_empty()),
         serde_json::Value::Array(items) => items.iter().find_map(organisation_name),
         _ => None,
@@ -2258,6 +2264,21 @@ mod tests {
             <p>Von Anna Schmidt, 05.03.2021</p><p>Text.</p></div></body></html>";
         let article = crate::html::extract(page);
         assert_eq!(article.published.as_deref(), Some("2021-03-05"));
+    }
+
+    #[test]
+    fn character_references_in_json_ld_are_read_as_a_browser_shows_them() {
+        // absatzwirtschaft.de (Yoast): the headline in JSON-LD carries HTML references
+        let page = r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle",
+            "headline":"Kicken im Dreieck: Das Rebranding von &#8222;EA Fifa&#8220; zu &#8222;EA FC&#8220;",
+            "author":{"@type":"Person","name":"J&ouml;rg M&uuml;ller"}}</script></head>
+            <body><p>Text.</p></body></html>"#;
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.title.as_deref(),
+            Some("Kicken im Dreieck: Das Rebranding von „EA Fifa“ zu „EA FC“")
+        );
+        assert_eq!(article.authors, vec!["Jörg Müller".to_string()]);
     }
 
     #[test]
