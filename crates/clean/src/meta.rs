@@ -13,7 +13,7 @@
 //! - Authors: JSON-LD `author`, `itemprop="author"`, meta tags, `rel="author"` links, as
 //!   written; the extract stage splits them and tells persons from agencies and outlets.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::decode::{decode_entities, normalize_line};
 use crate::dom::{Dom, NodeId, NodeKind};
@@ -1620,9 +1620,60 @@ fn choose_title(
             }
         }
     }
+    if let ([heading], Some(primary)) = (h1, primary.as_deref()) {
+        if heading_over_primary(heading, primary, sites) {
+            return Some(heading.clone());
+        }
+    }
     let title = primary.or_else(|| h1.first().cloned())?;
     let stripped = strip_site(&title, sites, sections);
     Some(if stripped.is_empty() { title } else { stripped })
+}
+
+/// Whether the page's only `<h1>` is the title rather than the headline its markup states: the
+/// markup names the outlet only; or the markup's headline holds the `<h1>` with more around it
+/// (a site or section name without a separator); or the two tell the same story in other words
+/// (an SEO title beside the headline the reader sees: two words and half the words of the
+/// shorter one, by their first five letters, are in the other; in scripts with spaces). A heading holding the markup's headline and more
+/// is the headline with a kicker or a subtitle run in, and a heading of one or two words or
+/// ending in a colon is not a headline at all: the markup's wins then.
+fn heading_over_primary(heading: &str, primary: &str, sites: &[String]) -> bool {
+    let words = heading.split_whitespace().count();
+    if words < 3 || heading.trim_end().ends_with(':') || is_site(heading, sites) {
+        return false;
+    }
+    if is_site(primary, sites) {
+        return true;
+    }
+    let (heading_folded, primary_folded) = (fold(heading), fold(primary));
+    if primary_folded.is_empty() || heading_folded == primary_folded {
+        return false;
+    }
+    if heading_folded.contains(&primary_folded) {
+        return primary.split_whitespace().count() < 3;
+    }
+    if primary_folded.contains(&heading_folded) {
+        return heading_folded.len() * 2 >= primary_folded.len();
+    }
+    let stems = |text: &str| -> HashSet<String> {
+        text.split(|ch: char| !ch.is_alphanumeric())
+            .filter(|word| word.chars().count() >= 4)
+            .map(|word| fold(word).chars().take(5).collect())
+            .collect()
+    };
+    // words need spaces between them: not for Chinese or Japanese
+    if heading.chars().any(is_wide_script) {
+        return false;
+    }
+    let (heading_stems, primary_stems) = (stems(heading), stems(primary));
+    let smaller = heading_stems.len().min(primary_stems.len());
+    let common = heading_stems.intersection(&primary_stems).count();
+    common >= 2 && common * 2 >= smaller
+}
+
+/// A letter of a script written without spaces between words (Chinese, Japanese kana, Thai).
+fn is_wide_script(ch: char) -> bool {
+    matches!(ch, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{0e00}'..='\u{0e7f}')
 }
 
 fn types_of(map: &serde_json::Map<String, serde_json::Value>) -> Vec<&str> {
@@ -2279,6 +2330,54 @@ mod tests {
             Some("Kicken im Dreieck: Das Rebranding von „EA Fifa“ zu „EA FC“")
         );
         assert_eq!(article.authors, vec!["Jörg Müller".to_string()]);
+    }
+
+    #[test]
+    fn the_only_h1_over_an_seo_title_that_tells_the_same_story() {
+        let sites = vec!["Computer Bild".to_string()];
+        // computerbild.de: og:title is written for search, the h1 is what the reader sees
+        assert!(heading_over_primary(
+            "Cloud-Gaming im Test: Jetzt ist Amazon Luna dabei",
+            "Cloud-Gaming im Test 2023: Google ist raus, Amazon ist drin",
+            &sites
+        ));
+        // a logo or a section in the h1 tells another story
+        assert!(!heading_over_primary(
+            "Hi, I'm Nicolas.",
+            "Get your Frontend JavaScript Code Covered | Code | Nicolas Perriault",
+            &sites
+        ));
+        assert!(!heading_over_primary(
+            "Reuters Verified account",
+            "Reuters on Twitter",
+            &sites
+        ));
+        // a kicker run into the h1 ("Wow, wow, wow!") is not the headline's
+        assert!(!heading_over_primary(
+            "Wow, wow, wow! Manuela Reimann: Hochzeitsüberraschung in Bayern!",
+            "Manuela Reimann: Hochzeitsüberraschung in Bayern!",
+            &sites
+        ));
+        // the markup names only the outlet
+        assert!(heading_over_primary(
+            "Cloud-Gaming im Test: Jetzt ist Amazon Luna dabei",
+            "Computer Bild",
+            &sites
+        ));
+        // a site's name run into the markup's headline without a separator
+        assert!(heading_over_primary(
+            "Sebi ko MF maamle niptane chahiye",
+            "Business Standard Sebi ko MF maamle niptane chahiye",
+            &sites
+        ));
+        let page = "<html><head><meta property='og:title' content='Lady Gaga Shares Pic of Ex Taylor Kinney With Her Mom'></head>\
+            <body><h1>Lady Gaga Shares Photo of Ex Taylor Kinney Hanging With Her Mom and Now We’re Confused</h1>\
+            <p>Text.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.title.as_deref(),
+            Some("Lady Gaga Shares Photo of Ex Taylor Kinney Hanging With Her Mom and Now We’re Confused")
+        );
     }
 
     #[test]
