@@ -295,12 +295,38 @@ const NON_PERSON_WORDS: &[&str] = &[
     "read",
     "posts",
     "by",
+    // publishers' own names in their author fields ("Preußische Allgemeine Zeitung", "… GmbH")
+    "zeitung",
+    "allgemeine",
+    "verlag",
+    "gmbh",
+    "nachrichten",
+    "rundschau",
+    "anzeiger",
+    "presse",
+    "radio",
+    "fernsehen",
+    "gazette",
+    "quotidien",
+    "diario",
+    "periódico",
+    "giornale",
+    "jornal",
+    "krant",
+    "dagblad",
+    "nieuws",
+    "noticias",
+    "notícias",
+    "notizie",
+    "ltd",
+    "inc",
+    "llc",
 ];
 
 /// Lowercase particles inside names ("Ursula von der Leyen", "Lisa de Moraes").
 const NAME_PARTICLES: &[&str] = &[
     "de", "da", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von", "la", "le",
-    "du", "des", "y", "bin", "al", "ten", "ter", "zu", "el",
+    "du", "des", "y", "e", "bin", "al", "ten", "ter", "zu", "el",
 ];
 
 /// Byline openers in English, German, French, Spanish, Italian, Portuguese and Dutch (and the
@@ -324,6 +350,9 @@ const BYLINE_PREFIXES: &[&str] = &[
     "written by",
     "reporting by",
     "posted by",
+    "propos recueillis par",
+    "recueillis par",
+    "recueilli par",
 ];
 
 /// Words joining two names: and, und, et, y, e, en.
@@ -559,6 +588,7 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
     let mut result = Byline::default();
     let rest = BYLINE_CUT.replace(text, "");
     let mut normalised = rest.replace(';', ",").replace(['(', ')'], ",");
+    normalised = join_surnames(&normalised);
     for joiner in NAME_JOINERS {
         normalised = normalised.replace(joiner, ",");
     }
@@ -597,6 +627,41 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
         }
     }
     result
+}
+
+/// Portuguese and Spanish surnames joined by "e" or "y" ("José Volta e Pinto", "José Ortega y
+/// Gasset") are one name: the word is a joiner of two names only when a name of two or more
+/// words follows it. Such a joining word is kept, bound to the surname by a no-break space.
+fn join_surnames(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find([' ']) {
+        let (head, tail) = rest.split_at(at);
+        out.push_str(head);
+        let after = &tail[1..];
+        let joiner = ["e ", "y "].iter().find(|word| after.starts_with(**word));
+        if let Some(word) = joiner {
+            let next: Vec<&str> = after[2..]
+                .split([',', ';', '/'])
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            let one_surname =
+                next.len() == 1 && next[0].chars().next().is_some_and(char::is_uppercase);
+            if one_surname && !out.trim_end().is_empty() {
+                out.push(' ');
+                out.push_str(word.trim_end());
+                out.push('\u{a0}');
+                rest = &after[2..];
+                continue;
+            }
+        }
+        out.push(' ');
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A person's name as written (all-caps names title-cased), or `None` when the text does not
@@ -983,6 +1048,43 @@ mod tests {
             parse_byline("By by JOSH HASKELL, DAVID CAPLAN and PATRICK REEVELL").persons,
             ["Josh Haskell", "David Caplan", "Patrick Reevell"]
         );
+    }
+
+    #[test]
+    fn bylines_in_romance_languages_and_publishers_in_author_fields() {
+        // a surname joined by "e"/"y" is one name; before a full name the word joins two
+        assert_eq!(
+            parse_markup_names("José Volta e Pinto").persons,
+            vec!["José Volta e Pinto".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Por José Ortega y Gasset").persons,
+            vec!["José Ortega y Gasset".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Por Ana Silva e João Costa").persons,
+            vec!["Ana Silva".to_string(), "João Costa".to_string()]
+        );
+        assert_eq!(
+            parse_byline("Elsa Provenzano et Mickaël Bosredon").persons,
+            vec![
+                "Elsa Provenzano".to_string(),
+                "Mickaël Bosredon".to_string()
+            ]
+        );
+        // an interview's byline (ouest-france.fr, JSON-LD author)
+        assert_eq!(
+            parse_markup_names("Recueilli par Patrick ANGEVIN.").persons,
+            vec!["Patrick Angevin".to_string()]
+        );
+        // the publisher in the author field is not a person
+        for name in [
+            "Preußische Allgemeine Zeitung",
+            "Frankfurter Allgemeine Zeitung GmbH",
+            "Jornal O Papel",
+        ] {
+            assert!(parse_markup_names(name).persons.is_empty(), "{name}");
+        }
     }
 
     #[test]
