@@ -321,6 +321,54 @@ const NON_PERSON_WORDS: &[&str] = &[
     "ltd",
     "inc",
     "llc",
+    // authorities and desks that sign press releases and reports
+    "polizei",
+    "police",
+    "policía",
+    "polícia",
+    "polizia",
+    "politie",
+    "ministry",
+    "ministère",
+    "ministerio",
+    "ministério",
+    "ministero",
+    "ministerie",
+    "información",
+    "informação",
+    "informazione",
+    "live",
+    // "all posts" links beside a byline, in the other languages ("Alle Meldungen")
+    "alle",
+    "mehr",
+    "weitere",
+    "meldungen",
+    "meldung",
+    "keine",
+    "artikel",
+    "beiträge",
+    "tous",
+    "toutes",
+    "articles",
+    "todos",
+    "todas",
+    "artículos",
+    "tutti",
+    "articoli",
+    "artigos",
+    "meer",
+    "artikelen",
+    "berichten",
+];
+
+/// Endings of German compounds naming an organisation ("Außenministerium", "Kreispolizei",
+/// "Feuerwehrverband"): no person's name ends so.
+const ORGANISATION_ENDINGS: &[&str] = &["ministerium", "zeitung", "polizei", "verband", "verein"];
+
+/// Articles that open an outlet's or an organisation's name ("El Día", "La Información", "Die
+/// Welt"), never a person's given name.
+const NAME_ARTICLES: &[&str] = &[
+    "the", "el", "los", "las", "la", "der", "die", "das", "il", "lo", "het",
 ];
 
 /// Lowercase particles inside names ("Ursula von der Leyen", "Lisa de Moraes").
@@ -686,11 +734,19 @@ fn person_name(text: &str, from_markup: bool) -> Option<String> {
     if tokens.len() >= 3 && MONTH_WORDS.contains(&last.trim_end_matches('.')) {
         return None;
     }
+    if NAME_ARTICLES.contains(&tokens[0].to_lowercase().as_str()) {
+        return None;
+    }
     let mut out = Vec::with_capacity(tokens.len());
     let mut capitalised = 0;
     for token in &tokens {
         let lower = token.to_lowercase();
-        if NON_PERSON_WORDS.contains(&lower.trim_end_matches(['.', ':'])) {
+        let bare = lower.trim_end_matches(['.', ':']);
+        if NON_PERSON_WORDS.contains(&bare)
+            || ORGANISATION_ENDINGS
+                .iter()
+                .any(|ending| bare.ends_with(ending))
+        {
             return None;
         }
         if !token
@@ -1082,9 +1138,26 @@ mod tests {
             "Preußische Allgemeine Zeitung",
             "Frankfurter Allgemeine Zeitung GmbH",
             "Jornal O Papel",
+            "El Dia",
+            "La Información",
+            "The Electronic Frontier Foundation",
+            "Außenministerium der Republik Österreich",
+            "Polizei Steinfurt",
+            "Bernau Live",
         ] {
             assert!(parse_markup_names(name).persons.is_empty(), "{name}");
         }
+        // a newsroom's "all reports" link is not a byline
+        for line in [
+            "Alle Meldungen",
+            "Keine Meldung von Polizei Steinfurt mehr verpassen.",
+        ] {
+            assert!(parse_byline(line).persons.is_empty(), "{line}");
+        }
+        assert_eq!(
+            parse_byline("Von Anna Schmidt").persons,
+            vec!["Anna Schmidt".to_string()]
+        );
     }
 
     #[test]
