@@ -652,7 +652,11 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             {
                 found.itemprop_modified = value();
             }
-            if itemprop.split_whitespace().any(|p| p == "author")
+            // `creator` is schema.org's wider word for the author, also a picture's: never
+            // inside a figure or a media object
+            let creator =
+                itemprop.split_whitespace().any(|p| p == "creator") && !in_media_object(dom, id);
+            if (itemprop.split_whitespace().any(|p| p == "author") || creator)
                 && names_here
                 && found.itemprop_authors.len() < 6
             {
@@ -1004,6 +1008,31 @@ fn date_near(
             .find_map(|(_, text)| read(text))
     });
     above.or(below.map(|(_, date)| date))
+}
+
+/// Whether `id` sits in a `<figure>` or an element typed as a picture, a video or an audio
+/// object (whose `creator` is the photographer's).
+fn in_media_object(dom: &Dom, id: NodeId) -> bool {
+    let mut current = Some(id);
+    while let Some(node) = current {
+        if dom.tag(node) == Some("figure")
+            || dom.attr(node, "itemtype").is_some_and(|kind| {
+                [
+                    "ImageObject",
+                    "VideoObject",
+                    "AudioObject",
+                    "MediaObject",
+                    "Photograph",
+                ]
+                .iter()
+                .any(|media| kind.contains(media))
+            })
+        {
+            return true;
+        }
+        current = dom.nodes[node].parent;
+    }
+    false
 }
 
 /// The text nodes before `h1`, nearest first, that are not blank and not inside an `outside`
@@ -2378,6 +2407,19 @@ mod tests {
             article.title.as_deref(),
             Some("Lady Gaga Shares Photo of Ex Taylor Kinney Hanging With Her Mom and Now We’re Confused")
         );
+    }
+
+    #[test]
+    fn a_creator_in_the_byline_is_an_author_a_pictures_is_not() {
+        // oglobo.globo.com: "Por <span itemprop=creator …><strong itemprop=name>…"
+        let page = "<html><body><figure itemscope itemtype='https://schema.org/ImageObject'>\
+            <img src='a.jpg'><span itemprop='creator'>Cesar Greco</span></figure>\
+            <h1>Eduardo Bolsonaro e a China</h1><p>Por <span itemprop='creator' itemscope \
+            itemtype='https://schema.org/Person'><strong itemprop='name'>Agência O Globo</strong>\
+            </span></p><p>A atitude hostil do presidente da Comissão voltou a causar mal-estar.</p>\
+            </body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(article.authors, vec!["Agência O Globo".to_string()]);
     }
 
     #[test]

@@ -400,6 +400,11 @@ fn authors(markup_names: Vec<String>, page_byline: Option<&str>, paragraphs: &[&
             byline.agencies.push(agency.to_string());
         }
     }
+    if let Some(agency) = meta::agency_in_tail(paragraphs) {
+        if !byline.agencies.contains(&agency) {
+            byline.agencies.push(agency);
+        }
+    }
     Authors { byline, source }
 }
 

@@ -216,6 +216,41 @@ pub fn known_agency(name: &str) -> Option<&'static str> {
     })
 }
 
+/// Words that name a news agency in the seven languages ("Agência Brasil", "Agencia Reforma",
+/// "Agenzia Nova", "Agence Belga", "Xinhua News Agency").
+const AGENCY_WORDS: &[&str] = &[
+    "agencia",
+    "agência",
+    "agenzia",
+    "agence",
+    "agentur",
+    "agency",
+    "nachrichtenagentur",
+    "presseagentur",
+    "persbureau",
+    "nieuwsagentschap",
+];
+
+/// A news agency's name: a known agency's canonical name, else a name of two to four
+/// capitalised words one of which is an agency word ("Agência O Globo", "Agencia Reforma"),
+/// as written.
+pub fn agency_name(part: &str) -> Option<String> {
+    if let Some(agency) = known_agency(part) {
+        return Some(agency.to_string());
+    }
+    let name = part.trim().trim_end_matches('.');
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let fits = (2..=4).contains(&words.len())
+        && words
+            .iter()
+            .any(|word| AGENCY_WORDS.contains(&word.to_lowercase().as_str()))
+        && words.iter().all(|word| {
+            word.chars().next().is_some_and(char::is_uppercase)
+                && word.chars().all(|c| c.is_alphabetic() || c == '-')
+        });
+    fits.then(|| name.to_string())
+}
+
 /// Words that mark a byline part as an organisation or a desk rather than a person.
 const NON_PERSON_WORDS: &[&str] = &[
     "news",
@@ -645,9 +680,9 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
         if part.is_empty() {
             continue;
         }
-        if let Some(agency) = known_agency(part) {
-            if !result.agencies.iter().any(|a| a == agency) {
-                result.agencies.push(agency.to_string());
+        if let Some(agency) = agency_name(part) {
+            if !result.agencies.contains(&agency) {
+                result.agencies.push(agency);
             }
             continue;
         }
@@ -993,6 +1028,46 @@ pub fn agency_in_lead(paragraphs: &[&str]) -> Option<&'static str> {
     })
 }
 
+static TAIL_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[.!?»“”\s])(?:\((?P<paren>[\p{L}][\p{L}./ -]{1,40})\)\s*\.?|(?:quelle|fonte|fuente|source|bron|mit material von|with reporting by|avec)\s*:?\s*(?P<named>[\p{L}][\p{L}./ -]{1,40}?)\.?)\s*$")
+        .expect("static regex")
+});
+
+static SOURCE_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:quelle|fonte|fuente|source|bron)\s*:\s*(?P<named>[\p{L}][\p{L}./ -]{1,40}?)\s*(?:$|\s[-–|·]\s|[;,]|\.\s)")
+        .expect("static regex")
+});
+
+/// A news agency credited at the end of the text ("… sagte er. (dpa)", "… (ANSA).", "Quelle:
+/// dpa", "Mit Material von Reuters"), or named as the source in a line of the lead ("22/11/2020
+/// - 04:30 - Fonte: Agência Brasil - Foto: …").
+pub fn agency_in_tail(paragraphs: &[&str]) -> Option<String> {
+    let parts = |inside: &str| {
+        inside
+            .split(['/', ','])
+            .find_map(|part| agency_name(part.trim()))
+    };
+    paragraphs
+        .iter()
+        .rev()
+        .take(2)
+        .find_map(|paragraph| {
+            let captures = TAIL_AGENCY.captures(paragraph.trim())?;
+            parts(
+                captures
+                    .name("paren")
+                    .or_else(|| captures.name("named"))?
+                    .as_str(),
+            )
+        })
+        .or_else(|| {
+            paragraphs.iter().take(3).find_map(|paragraph| {
+                let captures = SOURCE_AGENCY.captures(paragraph)?;
+                parts(captures.name("named")?.as_str())
+            })
+        })
+}
+
 static TITLE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s+(?:\||-|–|—|::)\s+(?P<site>[^|–—]{2,40})$").expect("static regex")
 });
@@ -1104,6 +1179,41 @@ mod tests {
             parse_byline("By by JOSH HASKELL, DAVID CAPLAN and PATRICK REEVELL").persons,
             ["Josh Haskell", "David Caplan", "Patrick Reevell"]
         );
+    }
+
+    #[test]
+    fn agencies_by_their_word_at_the_end_and_as_the_named_source() {
+        assert_eq!(
+            agency_name("Agência O Globo").as_deref(),
+            Some("Agência O Globo")
+        );
+        assert_eq!(
+            agency_name("Agencia Reforma").as_deref(),
+            Some("Agencia Reforma")
+        );
+        assert_eq!(agency_name("Agence France-Presse").as_deref(), Some("AFP"));
+        assert_eq!(agency_name("agency"), None);
+        assert_eq!(agency_name("Anna Schmidt"), None);
+        let tail = |paragraphs: &[&str]| agency_in_tail(paragraphs);
+        assert_eq!(
+            tail(&["Erster Absatz.", "Die Polizei ermittelt. (dpa)"]).as_deref(),
+            Some("dpa")
+        );
+        assert_eq!(
+            tail(&["Primo paragrafo.", "Lo ha detto il ministro. (ANSA)."]).as_deref(),
+            Some("ANSA")
+        );
+        assert_eq!(
+            tail(&[
+                "22/11/2020 - 04:30 - Fonte: Agência Brasil - Foto: Cesar Greco/Palmeiras",
+                "Com um gol nos acréscimos, o Goiás venceu.",
+            ])
+            .as_deref(),
+            Some("Agência Brasil")
+        );
+        // a party or a broadcaster in brackets at the end is no agency
+        assert_eq!(tail(&["Er sprach für die Union. (CDU)"]), None);
+        assert_eq!(tail(&["Das sagte er im Interview (ZDF)."]), None);
     }
 
     #[test]
