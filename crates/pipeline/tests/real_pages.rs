@@ -112,10 +112,11 @@ const CASES: &[Case] = &[
         None,
         &["AFP"],
     ),
-    // es: author from markup, EFE credited elsewhere
+    // es: author from markup; the title is the page's only h1, what the reader sees, over the
+    // og:title written for search ("… en México, Venezuela y otros nueve países")
     (
         "readability-cnet-svg-classes",
-        Some("Twitter Lite se estrena en México, Venezuela y otros nueve países"),
+        Some("Twitter Lite se estrena en 11 países de América Latina"),
         None,
         Some(&["César Salza"]),
         &[],
@@ -145,6 +146,61 @@ const CASES: &[Case] = &[
     ),
     // nl
     ("htmldate-1721884119", None, Some("2020-09-26"), None, &[]),
+    // de: the date line stands above the h1, a list of other stories with dates below it
+    (
+        "htmldate-handball-word.news-nationalspiel",
+        None,
+        Some("2022-02-02"),
+        None,
+        &[],
+    ),
+    // de: the JSON-LD headline carries HTML references ("&#8222;EA Fifa&#8220;")
+    (
+        "htmldate-absatzwirtschaft.de-EA-Fifa",
+        Some("Kicken im Dreieck: Das Rebranding von „EA Fifa“ zu „EA FC“"),
+        None,
+        None,
+        &[],
+    ),
+    // de: the only h1 over an og:title written for search
+    (
+        "htmldate-computerbild.de-streamingcloud",
+        Some("Cloud-Gaming im Test: Jetzt ist Amazon Luna dabei"),
+        None,
+        None,
+        &[],
+    ),
+    // de: the publisher's name in the author meta is no person
+    (
+        "htmldate-paz.de-Wettstreit",
+        None,
+        None,
+        Some(&["Hagen Ritter"]),
+        &[],
+    ),
+    // fr: an interview's byline, "Recueilli par Patrick ANGEVIN."
+    (
+        "htmldate-ouest-france.fr-gaza",
+        None,
+        None,
+        Some(&["Patrick Angevin"]),
+        &[],
+    ),
+    // pt: a surname joined by "e"; the agency named as the source in the lead
+    (
+        "htmldate-1735359864",
+        None,
+        None,
+        Some(&["José Volta e Pinto"]),
+        &[],
+    ),
+    (
+        "htmldate-1777110076",
+        None,
+        None,
+        Some(&[]),
+        &["Agência Brasil"],
+    ),
 ];
 
 #[test]
