@@ -1052,7 +1052,13 @@ pub fn agency_in_tail(paragraphs: &[&str]) -> Option<String> {
         .rev()
         .take(2)
         .find_map(|paragraph| {
-            let captures = TAIL_AGENCY.captures(paragraph.trim())?;
+            // only a paragraph's last words can credit it; the pattern reads no more
+            let paragraph = paragraph.trim();
+            let mut start = paragraph.len().saturating_sub(80);
+            while !paragraph.is_char_boundary(start) {
+                start -= 1;
+            }
+            let captures = TAIL_AGENCY.captures(&paragraph[start..])?;
             parts(
                 captures
                     .name("paren")
@@ -1062,6 +1068,13 @@ pub fn agency_in_tail(paragraphs: &[&str]) -> Option<String> {
         })
         .or_else(|| {
             paragraphs.iter().take(3).find_map(|paragraph| {
+                let lower = paragraph.to_lowercase();
+                if !["quelle", "fonte", "fuente", "source", "bron"]
+                    .iter()
+                    .any(|word| lower.contains(word))
+                {
+                    return None;
+                }
                 let captures = SOURCE_AGENCY.captures(paragraph)?;
                 parts(captures.name("named")?.as_str())
             })
