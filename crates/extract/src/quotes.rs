@@ -553,6 +553,30 @@ const SPANISH: Rules = Rules {
         "comenta",
         "cuenta",
         "contó",
+        "preguntó",
+        "cuestionó",
+        "recordó",
+        "recuerda",
+        "admitió",
+        "reconoce",
+        "insiste",
+        "lamentó",
+        "criticó",
+        "opinó",
+        "concluyó",
+        "subraya",
+        "destaca",
+        "advierte",
+        "enfatizó",
+        "resaltó",
+        "puntualizó",
+        "argumentó",
+        "manifiesta",
+        "dijeron",
+        "afirmaron",
+        "explicaron",
+        "señalaron",
+        "aseguraron",
     ],
     auxiliaries: &["ha", "había", "habría", "han", "también", "luego", "además"],
     pronouns: &["él", "ella"],
@@ -612,6 +636,27 @@ const ITALIAN: Rules = Rules {
         "racconta",
         "raccontato",
         "avvertito",
+        "ricordato",
+        "ricorda",
+        "spiegano",
+        "dicono",
+        "chiesto",
+        "domandato",
+        "risposto",
+        "evidenziato",
+        "evidenzia",
+        "rimarcato",
+        "concluso",
+        "ammesso",
+        "denunciato",
+        "assicurato",
+        "assicura",
+        "insiste",
+        "insistito",
+        "aggiungono",
+        "afferma",
+        "sostiene",
+        "sostenuto",
     ],
     auxiliaries: &["ha", "aveva", "avrebbe", "hanno", "anche", "poi", "inoltre"],
     pronouns: &["lui", "lei"],
@@ -657,6 +702,35 @@ const PORTUGUESE: Rules = Rules {
         "escreveu",
         "contou",
         "frisou",
+        "destacou",
+        "destaca",
+        "ressaltou",
+        "ressalta",
+        "lembrou",
+        "lembra",
+        "alertou",
+        "avaliou",
+        "avalia",
+        "completou",
+        "concluiu",
+        "observou",
+        "ponderou",
+        "reforçou",
+        "reiterou",
+        "criticou",
+        "admitiu",
+        "reconheceu",
+        "relatou",
+        "indagou",
+        "questionou",
+        "perguntou",
+        "argumentou",
+        "pontuou",
+        "enfatizou",
+        "disseram",
+        "afirmaram",
+        "declararam",
+        "explicaram",
     ],
     auxiliaries: &["tem", "tinha", "havia", "também", "ainda", "depois"],
     pronouns: &["ele", "ela"],
@@ -1563,7 +1637,13 @@ pub fn extract_with(
         // quotation.
         let who = match who {
             Some(who) => who,
-            None if whole_paragraph && ends_sentence(&span.text) => Who::Nobody,
+            // the sentence may end inside the marks or, as Spanish, Portuguese, Italian and
+            // German write it, right after them ("“… hábitos de escucha”.")
+            None if whole_paragraph
+                && (ends_sentence(&span.text) || ends_sentence(after.trim())) =>
+            {
+                Who::Nobody
+            }
             None => continue,
         };
         if rules.strict_names {
@@ -2089,6 +2169,40 @@ mod tests {
             &[],
         );
         assert_eq!(speakers(&quotes), [None]);
+    }
+
+    #[test]
+    fn more_speech_verbs_and_a_full_stop_after_the_closing_mark() {
+        // "destacou que", "indagou": Portuguese verbs of saying and asking
+        let quotes = run_in(
+            "pt",
+            &[
+                "A ex-ministra da Agricultura Kátia Abreu destacou que \"posições políticas isoladas não representam a voz dos brasileiros\".",
+                "\"O Itamaraty tem por obrigação descredenciar as palavras do filho do presidente. Ou fala?\", indagou a senadora.",
+            ],
+            &[],
+        );
+        assert_eq!(quotes.len(), 2, "{quotes:?}");
+        // a paragraph that is one quotation whose sentence ends after the closing mark
+        let quotes = run_in(
+            "es",
+            &[
+                "Los podcast para hacer ejercicio también tuvieron un incremento considerable.",
+                "“Estos contenidos tuvieron un cambio real por el cierre de los gimnasios, la gente entrenaba en casa”.",
+            ],
+            &[],
+        );
+        assert_eq!(quotes.len(), 1, "{quotes:?}");
+        // without the full stop it may be a title on a line of its own
+        let quotes = run_in(
+            "es",
+            &[
+                "Los podcast para hacer ejercicio también tuvieron un incremento considerable.",
+                "“Estos contenidos tuvieron un cambio real por el cierre de los gimnasios”",
+            ],
+            &[],
+        );
+        assert!(quotes.is_empty(), "{quotes:?}");
     }
 
     #[test]
