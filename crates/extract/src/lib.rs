@@ -377,7 +377,8 @@ fn byline_in_lead<'p>(paragraphs: &[&'p str]) -> Option<&'p str> {
 }
 
 /// Authors: the names the page's markup gives, else the page's byline, else a byline line in
-/// the lead (also when the page's byline names nobody); plus a news agency the lead names.
+/// the lead (also when the page's byline names nobody), else the reporters of a wire story's
+/// sign-off; plus a news agency the lead or the end of the text names.
 fn authors(markup_names: Vec<String>, page_byline: Option<&str>, paragraphs: &[&str]) -> Authors {
     let mut byline = meta::Byline::default();
     for raw in markup_names {
@@ -394,6 +395,10 @@ fn authors(markup_names: Vec<String>, page_byline: Option<&str>, paragraphs: &[&
                 merge_byline(&mut byline, meta::parse_byline(line));
             }
         }
+    }
+    // a wire story's sign-off names its reporters when nothing above named a person
+    if byline.persons.is_empty() {
+        byline.persons = meta::sign_off_persons(paragraphs);
     }
     if let Some(agency) = meta::agency_in_lead(paragraphs) {
         if !byline.agencies.iter().any(|a| a == agency) {

@@ -390,6 +390,7 @@ const NON_PERSON_WORDS: &[&str] = &[
     "artículos",
     "tutti",
     "articoli",
+    "sports",
     "artigos",
     "meer",
     "artikelen",
@@ -687,7 +688,11 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
             continue;
         }
         // "Jill Dougherty for CNN" / "Jill Dougherty in Moscow".
-        let (name_part, tail) = match part.split_once(" for ").or_else(|| part.split_once(" in ")) {
+        let (name_part, tail) = match part
+            .split_once(" for ")
+            .or_else(|| part.split_once(" For "))
+            .or_else(|| part.split_once(" in "))
+        {
             Some((name, tail)) => (name.trim(), Some(tail.trim())),
             None => (part, None),
         };
@@ -1038,6 +1043,37 @@ static SOURCE_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\((?:additional )?(?:reporting|writing|reporting and writing|reporting and additional reporting) by (?P<names>[^;)]{3,120})")
+        .expect("static regex")
+});
+
+/// The reporters a wire story names in its closing sign-off ("(Reporting by Gus Trompiz and
+/// Marine Pennetier; Editing by …)"): the names after "Reporting by" or "Writing by", never the
+/// editors.
+pub fn sign_off_persons(paragraphs: &[&str]) -> Vec<String> {
+    let mut persons = Vec::new();
+    for paragraph in paragraphs.iter().rev().take(3) {
+        if !paragraph.contains(" by ") && !paragraph.contains(" By ") {
+            continue;
+        }
+        for captures in SIGN_OFF.captures_iter(paragraph) {
+            let Some(names) = captures.name("names") else {
+                continue;
+            };
+            for person in parse_names(names.as_str(), false).persons {
+                if !persons.contains(&person) {
+                    persons.push(person);
+                }
+            }
+        }
+        if !persons.is_empty() {
+            break;
+        }
+    }
+    persons
+}
+
 /// A news agency credited at the end of the text ("… sagte er. (dpa)", "… (ANSA).", "Quelle:
 /// dpa", "Mit Material von Reuters"), or named as the source in a line of the lead ("22/11/2020
 /// - 04:30 - Fonte: Agência Brasil - Foto: …").
@@ -1192,6 +1228,26 @@ mod tests {
             parse_byline("By by JOSH HASKELL, DAVID CAPLAN and PATRICK REEVELL").persons,
             ["Josh Haskell", "David Caplan", "Patrick Reevell"]
         );
+    }
+
+    #[test]
+    fn a_wire_storys_sign_off_names_its_reporters_not_its_editors() {
+        let paragraphs = [
+            "PARIS, Jan 1 (Reuters) - French farmers protested on Monday.",
+            "The ministry said it would respond next week.",
+            "(Reporting by Gus Trompiz, Jean-Stephane Brosse and Marine Pennetier; Editing by Louise Heavens)",
+        ];
+        assert_eq!(
+            sign_off_persons(&paragraphs),
+            vec!["Gus Trompiz", "Jean-Stephane Brosse", "Marine Pennetier"]
+        );
+        assert!(sign_off_persons(&["(Editing by Louise Heavens)"]).is_empty());
+        // "For MailOnline" after the name is the outlet's
+        assert_eq!(
+            parse_byline("By Amitai Winehouse For Mailonline").persons,
+            vec!["Amitai Winehouse".to_string()]
+        );
+        assert!(parse_markup_names("NDTV Sports").persons.is_empty());
     }
 
     #[test]
