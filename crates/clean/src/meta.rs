@@ -1611,7 +1611,17 @@ pub(crate) fn strip_site(title: &str, sites: &[String], sections: &[String]) -> 
     while start + 1 < end && is_site(segments[start].1, sites) {
         start += 1;
     }
-    if !cut_site && start == 0 {
+    // a genre's label at either end ("… | COMMENTARY", "Opinion | …")
+    let mut cut_genre = false;
+    while end - start > 1 && is_genre_label(segments[end - 1].1) {
+        end -= 1;
+        cut_genre = true;
+    }
+    while end - start > 1 && is_genre_label(segments[start].1) {
+        start += 1;
+        cut_genre = true;
+    }
+    if !cut_site && !cut_genre && start == 0 {
         return title.to_string();
     }
     let mut out = String::new();
@@ -1622,6 +1632,52 @@ pub(crate) fn strip_site(title: &str, sites: &[String], sections: &[String]) -> 
         out.push_str(text);
     }
     out.trim().to_string()
+}
+
+/// A headline without a genre's label at either end ("… | COMMENTARY" in the h1 itself).
+fn without_genre(heading: &str) -> String {
+    let stripped = strip_site(heading, &[], &[]);
+    if stripped.is_empty() {
+        heading.to_string()
+    } else {
+        stripped
+    }
+}
+
+/// A title segment that only names the kind of piece, in the seven languages.
+fn is_genre_label(segment: &str) -> bool {
+    const GENRES: &[&str] = &[
+        "opinion",
+        "commentary",
+        "comment",
+        "analysis",
+        "editorial",
+        "column",
+        "review",
+        "kommentar",
+        "meinung",
+        "analyse",
+        "leitartikel",
+        "kolumne",
+        "tribune",
+        "éditorial",
+        "chronique",
+        "opinión",
+        "editorial",
+        "columna",
+        "análisis",
+        "opinione",
+        "commento",
+        "editoriale",
+        "opinião",
+        "coluna",
+        "análise",
+        "opinie",
+        "column",
+        "commentaar",
+    ];
+    let lower = segment.trim().to_lowercase();
+    GENRES.contains(&lower.as_str())
 }
 
 /// The title: the page's own headline (JSON-LD, Open Graph, `<title>`) with the outlet's name
@@ -1645,13 +1701,13 @@ fn choose_title(
                 || (folded.starts_with(&heading_folded)
                     && heading_folded.len() * 10 >= folded.len() * 4)
             {
-                return Some(heading.clone());
+                return Some(without_genre(heading));
             }
         }
     }
     if let ([heading], Some(primary)) = (h1, primary.as_deref()) {
         if heading_over_primary(heading, primary, sites) {
-            return Some(heading.clone());
+            return Some(without_genre(heading));
         }
     }
     let title = primary.or_else(|| h1.first().cloned())?;
@@ -2359,6 +2415,24 @@ mod tests {
             Some("Kicken im Dreieck: Das Rebranding von „EA Fifa“ zu „EA FC“")
         );
         assert_eq!(article.authors, vec!["Jörg Müller".to_string()]);
+    }
+
+    #[test]
+    fn a_genres_label_at_either_end_of_the_title_goes() {
+        assert_eq!(
+            without_genre("TV programs that rose to the challenges of 2020 | COMMENTARY"),
+            "TV programs that rose to the challenges of 2020"
+        );
+        assert_eq!(
+            without_genre("Meinung | Warum die Schuldenbremse bleiben muss"),
+            "Warum die Schuldenbremse bleiben muss"
+        );
+        // a genre word inside the headline stays
+        assert_eq!(
+            without_genre("Opinion polls and the art of the comeback"),
+            "Opinion polls and the art of the comeback"
+        );
+        assert_eq!(without_genre("Review"), "Review");
     }
 
     #[test]
