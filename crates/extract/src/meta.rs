@@ -391,6 +391,7 @@ const NON_PERSON_WORDS: &[&str] = &[
     "tutti",
     "articoli",
     "sports",
+    "international",
     "artigos",
     "meer",
     "artikelen",
@@ -676,8 +677,11 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
     for joiner in NAME_JOINERS {
         normalised = normalised.replace(joiner, ",");
     }
+    // "Wilmer Leon. Sputnik International": a full stop after a name of two words or more
+    // ends it (an initial's full stop does not)
+    normalised = split_after_full_stops(&normalised);
     for part in normalised.split([',', '/']) {
-        let part = part.trim().trim_end_matches('.');
+        let part = unglue_desk(part.trim()).trim_end_matches('.');
         if part.is_empty() {
             continue;
         }
@@ -715,6 +719,52 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
         }
     }
     result
+}
+
+/// A full stop that ends a name ("Wilmer Leon. Sputnik International") becomes a comma: after
+/// a word of three or more letters, before a capital.
+fn split_after_full_stops(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(". ") {
+        let (head, tail) = rest.split_at(at);
+        let last_word = head.rsplit(char::is_whitespace).next().unwrap_or("");
+        let next = tail[2..].chars().next();
+        out.push_str(head);
+        if last_word.chars().filter(|c| c.is_alphabetic()).count() >= 3
+            && last_word.chars().all(char::is_alphabetic)
+            && next.is_some_and(char::is_uppercase)
+        {
+            out.push_str(", ");
+        } else {
+            out.push_str(". ");
+        }
+        rest = &tail[2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A name glued to the desk after it, as a page's markup joins two elements ("Isabel
+/// KeaneJournal New"): cut where a word turns from small to capital letters into a desk or
+/// outlet word.
+fn unglue_desk(part: &str) -> &str {
+    for (index, pair) in part.char_indices().zip(part.chars().skip(1)) {
+        let ((at, before), after) = (index, pair);
+        if !(before.is_lowercase() && after.is_uppercase()) {
+            continue;
+        }
+        let cut = at + before.len_utf8();
+        let word: String = part[cut..]
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .collect::<String>()
+            .to_lowercase();
+        if NON_PERSON_WORDS.contains(&word.as_str()) {
+            return &part[..cut];
+        }
+    }
+    part
 }
 
 /// Portuguese and Spanish surnames joined by "e" or "y" ("José Volta e Pinto", "José Ortega y
@@ -1248,6 +1298,23 @@ mod tests {
             vec!["Amitai Winehouse".to_string()]
         );
         assert!(parse_markup_names("NDTV Sports").persons.is_empty());
+        // a name glued to its desk, a full stop before the outlet; initials stay
+        assert_eq!(
+            parse_byline("By Robert Brum and Isabel KeaneJournal News").persons,
+            vec!["Robert Brum".to_string(), "Isabel Keane".to_string()]
+        );
+        assert_eq!(
+            parse_markup_names("Wilmer Leon. Sputnik International").persons,
+            vec!["Wilmer Leon".to_string()]
+        );
+        assert_eq!(
+            parse_byline("By William K. Rashbaum").persons,
+            vec!["William K. Rashbaum".to_string()]
+        );
+        assert_eq!(
+            parse_byline("By Ian McDonald").persons,
+            vec!["Ian McDonald".to_string()]
+        );
     }
 
     #[test]
