@@ -434,6 +434,8 @@ struct Found {
     itemprop_authors: Vec<String>,
     /// The grandparent of the first `itemprop="author"`: the block the article's authors share.
     author_block: Option<NodeId>,
+    /// The element of the first itemprop author.
+    first_author_node: Option<NodeId>,
     rel_authors: Vec<String>,
     /// Those of `rel_authors` marked `rel="author"` (not only linking an author's page).
     rel_marked: Vec<String>,
@@ -663,13 +665,24 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 if let Some(name) = itemprop_author_name(dom, id) {
                     // several authors of one article share a block; later ones elsewhere
                     // belong to teasers of other articles
+                    // (or, one level up, each name in a card of its own: "<div class=vcard>
+                    // Jim Rutenberg</div>, <div class=vcard>Lisa Lerer</div> and …", close by)
                     let block = dom.nodes[id].parent.and_then(|p| dom.nodes[p].parent);
                     let same_block = match found.author_block {
                         None => {
                             found.author_block = block;
+                            found.first_author_node = Some(id);
                             true
                         }
-                        Some(first) => is_within(dom, id, first),
+                        Some(first) => {
+                            is_within(dom, id, first)
+                                || (dom.nodes[first]
+                                    .parent
+                                    .is_some_and(|up| is_within(dom, id, up))
+                                    && found
+                                        .first_author_node
+                                        .is_some_and(|first_id| id < first_id + 60))
+                        }
                     };
                     if same_block && !found.itemprop_authors.contains(&name) {
                         found.itemprop_authors.push(name);
@@ -2480,6 +2493,36 @@ mod tests {
         assert_eq!(
             article.title.as_deref(),
             Some("Lady Gaga Shares Photo of Ex Taylor Kinney Hanging With Her Mom and Now We’re Confused")
+        );
+    }
+
+    #[test]
+    fn authors_each_in_a_card_of_their_own_share_the_byline() {
+        // seattletimes.com (a New York Times story): one vcard per writer, joined by ", " and
+        // " and "; a teaser's author further down stays out
+        let card = |name: &str| {
+            format!(
+                "<div class='name vcard'><a href='/author/x/' rel='author'><span itemprop='author' \
+                 itemscope itemtype='http://schema.org/Person'><span itemprop='name'>{name}</span>\
+                 </span></a></div>"
+            )
+        };
+        let filler: String = (0..40)
+            .map(|i| format!("<p>Paragraph {i} of the story.</p>"))
+            .collect();
+        let page = format!(
+            "<html><body><h1>Conservatives nurture protests</h1><div class='byline'>By {}\
+             <span>, </span>{}<span> and </span>{}</div><div class='body'>{filler}</div>\
+             <aside><div><div>{}</div></div></aside></body></html>",
+            card("Jim Rutenberg"),
+            card("Lisa Lerer"),
+            card("Kenneth P. Vogel"),
+            card("Somebody Else"),
+        );
+        let article = crate::html::extract(&page);
+        assert_eq!(
+            article.authors,
+            vec!["Jim Rutenberg", "Lisa Lerer", "Kenneth P. Vogel"]
         );
     }
 
