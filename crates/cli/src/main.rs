@@ -93,6 +93,9 @@ enum TrainCommand {
     Topic(cmd::topic::TrainTopicArgs),
     /// The named-entity recognizer (CoNLL-2003 format).
     Ner(cmd::ner::TrainNerArgs),
+    /// Brown word clusters of the shared unlabelled English text (an optional feature group
+    /// of `train ner --brown`).
+    Clusters(cmd::ner::TrainClustersArgs),
     /// Background term statistics for keywords.
     Keywords(cmd::extract::TrainKeywordsArgs),
     /// Story anchors: place names in many languages and anchor frequencies (stories across
@@ -170,6 +173,7 @@ fn main() -> std::process::ExitCode {
         Command::Train { command } => match command {
             TrainCommand::Topic(args) => cmd::topic::run_train_topic(&args),
             TrainCommand::Ner(args) => cmd::ner::run_train_ner(&args),
+            TrainCommand::Clusters(args) => cmd::ner::run_train_clusters(&args),
             TrainCommand::Keywords(args) => cmd::extract::run_train_keywords(&args),
             TrainCommand::Anchors(args) => cmd::anchors::run_train_anchors(&args),
             TrainCommand::Clean(args) => cmd::clean_eval::run_train_clean(&args),

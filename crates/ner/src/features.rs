@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::hash::{FeatureHasher, KeyMap};
 use crate::labels::{decode, to_spans, type_index, OUTSIDE};
 use crate::lexicon::{
-    gazetteer_key, normalise_lower_into, Casing, Clusters, Gazetteer, Places, GAZETTEER_MAX_TOKENS,
-    KIND_GAZETTEER,
+    brown_prefixes, gazetteer_key, normalise_lower_into, Casing, Clusters, Gazetteer, Places,
+    GAZETTEER_MAX_TOKENS, KIND_GAZETTEER,
 };
 
 /// Resources the feature extractor reads.
@@ -31,6 +31,10 @@ pub(crate) struct Context<'r> {
     /// counted and matched as `frankreich` and `berlin` (their exact form and shape keep the
     /// punctuation). For text whose tokenizer left punctuation attached.
     pub(crate) trim: bool,
+    /// Brown path prefixes of the word (the clusters table holds Brown paths).
+    pub(crate) brown: bool,
+    /// Brown path prefixes of the neighbouring words too (with `brown`).
+    pub(crate) brown_neighbours: bool,
 }
 
 /// Features of one sentence: keys of token `t` are `keys[offsets[t]..offsets[t + 1]]`.
@@ -136,6 +140,7 @@ struct WordInfo {
     lower_hash: u64,
     casing: Option<(u32, u32)>,
     clusters: Option<[u32; 3]>,
+    brown: Option<u32>,
 }
 
 struct TokenInfo<'a> {
@@ -143,6 +148,8 @@ struct TokenInfo<'a> {
     case: CaseClass,
     casing: Option<(u32, u32)>,
     clusters: Option<[u32; 3]>,
+    /// Packed Brown path (see `Clusters::brown`).
+    brown: Option<u32>,
     /// Gazetteer matches: bit `type * 4 + part` (part: B, I, E, S of the longest match).
     gazetteer: u16,
     gazetteer_major: Option<u32>,
@@ -166,6 +173,7 @@ struct TokenInfo<'a> {
 pub(crate) struct PreparedDocument<'a> {
     document_features: bool,
     pronoun_features: bool,
+    brown_neighbours: bool,
     subword_features: bool,
     sentences: Vec<Vec<TokenInfo<'a>>>,
     headlines: Vec<bool>,
@@ -473,6 +481,11 @@ pub(crate) fn prepare<'a>(
                     words.push(WordInfo {
                         casing: context.casing.lookup(&lower),
                         clusters: context.clusters.lookup(&lower),
+                        brown: if context.brown {
+                            context.clusters.brown(&lower)
+                        } else {
+                            None
+                        },
                         lower: lower.clone(),
                         lower_hash,
                     });
@@ -520,6 +533,7 @@ pub(crate) fn prepare<'a>(
                 word,
                 casing: info.casing,
                 clusters: info.clusters,
+                brown: info.brown,
                 word_hash,
                 lower_hash: info.lower_hash,
                 shape_hash: text_hash(&shape),
@@ -545,6 +559,7 @@ pub(crate) fn prepare<'a>(
     PreparedDocument {
         document_features: context.document,
         pronoun_features: context.pronouns,
+        brown_neighbours: context.brown_neighbours,
         subword_features: context.subwords,
         sentences,
         headlines,
@@ -671,6 +686,18 @@ fn word_keys(info: &TokenInfo<'_>, lower: &str, subwords: bool, keys: &mut Vec<u
                 .num(u64::from(levels[1]))
                 .num(info.short_hash),
         );
+    }
+    // Brown path prefixes (4, 6, 10, 20 bits).
+    if let Some(packed) = info.brown {
+        for (want, take, bits) in brown_prefixes(packed) {
+            push(
+                keys,
+                FeatureHasher::new(40)
+                    .num(u64::from(want))
+                    .num(u64::from(take))
+                    .num(u64::from(bits)),
+            );
+        }
     }
 }
 
@@ -902,6 +929,24 @@ fn build_features(
                             );
                         }
                         None => push(keys, FeatureHasher::new(template).num(9)),
+                    }
+                }
+                if document.brown_neighbours {
+                    for (template, neighbour) in [(41u32, prev), (42u32, next)] {
+                        match neighbour.and_then(|n| n.brown) {
+                            Some(packed) => {
+                                for (want, take, bits) in brown_prefixes(packed) {
+                                    push(
+                                        keys,
+                                        FeatureHasher::new(template)
+                                            .num(u64::from(want))
+                                            .num(u64::from(take))
+                                            .num(u64::from(bits)),
+                                    );
+                                }
+                            }
+                            None => push(keys, FeatureHasher::new(template).num(99)),
+                        }
                     }
                 }
 
@@ -1182,6 +1227,8 @@ mod tests {
             pronouns: true,
             subwords: false,
             trim: false,
+            brown: false,
+            brown_neighbours: false,
         };
         let doc = vec![
             vec!["EU", "rejects", "German", "call"],

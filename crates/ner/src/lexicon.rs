@@ -10,6 +10,10 @@ use crate::labels::type_index;
 
 pub(crate) const KIND_CASING: u32 = 0xCA5E;
 pub(crate) const KIND_CLUSTER: u32 = 0xC1A5;
+/// Key kind of a word's Brown cluster path in the [`Clusters`] table.
+pub(crate) const KIND_BROWN: u32 = 0xB50A;
+/// Longest Brown path prefix kept per word (bits).
+pub(crate) const BROWN_MAX_BITS: u32 = 20;
 pub(crate) const KIND_GAZETTEER: u32 = 0x6A2E;
 /// Key kind of a single word's entry in the [`Gazetteer`] table: the (type, part) pairs the
 /// word had inside training entities.
@@ -127,6 +131,48 @@ impl Clusters {
             .get(hash_str(KIND_CLUSTER, lower))
             .map(|packed| [packed & 1023, (packed >> 10) & 1023, (packed >> 20) & 1023])
     }
+
+    /// The word's Brown path, packed: length (at most [`BROWN_MAX_BITS`]) in bits 0..5, the
+    /// first `length` bits of the path (as a binary number) above.
+    pub(crate) fn brown(&self, lower: &str) -> Option<u32> {
+        self.table.get(hash_str(KIND_BROWN, lower))
+    }
+
+    /// These clusters plus the Brown paths of `brown` (keyed apart from the k-means ids).
+    pub(crate) fn with_brown(self, brown: &crate::brown::BrownClusters) -> Clusters {
+        if brown.entries.is_empty() {
+            return self;
+        }
+        let mut table = KeyTable::with_capacity(self.table.len() + brown.entries.len());
+        for (key, value) in self.table.entries() {
+            table.insert(key, value);
+        }
+        for entry in &brown.entries {
+            table.insert(hash_str(KIND_BROWN, &entry.word), pack_brown(&entry.path));
+        }
+        Clusters { table }
+    }
+}
+
+/// See [`Clusters::brown`].
+pub(crate) fn pack_brown(path: &str) -> u32 {
+    let bits = path.len().min(BROWN_MAX_BITS as usize);
+    let mut value = 0u32;
+    for byte in path.bytes().take(bits) {
+        value = (value << 1) | u32::from(byte == b'1');
+    }
+    bits as u32 | (value << 5)
+}
+
+/// The Brown path prefixes used as features: `(prefix length asked, length, bits)`; a path
+/// shorter than the prefix gives its whole self.
+pub(crate) fn brown_prefixes(packed: u32) -> [(u32, u32, u32); 4] {
+    let length = packed & 31;
+    let value = packed >> 5;
+    [4, 6, 10, 20].map(|want: u32| {
+        let take = want.min(length);
+        (want, take, value >> (length - take))
+    })
 }
 
 /// Entity names seen in labelled data: normalised token sequence -> types seen.
@@ -473,6 +519,33 @@ mod tests {
         assert_eq!(fine("paris"), fine("rome"));
         assert_ne!(fine("cat"), fine("paris"));
         assert_eq!(fine("unseen"), None);
+    }
+
+    #[test]
+    fn brown_paths_give_prefixes() {
+        let packed = pack_brown("0110101");
+        assert_eq!(packed & 31, 7);
+        // 4, 6 bits: prefixes; 10, 20 bits: the whole 7-bit path.
+        assert_eq!(
+            brown_prefixes(packed),
+            [
+                (4, 4, 0b0110),
+                (6, 6, 0b011010),
+                (10, 7, 0b0110101),
+                (20, 7, 0b0110101)
+            ]
+        );
+        let long = pack_brown("1111000011110000111100001");
+        assert_eq!(long & 31, 20);
+        assert_eq!(
+            brown_prefixes(long)[3],
+            (20, 20, 0b1111_0000_1111_0000_1111)
+        );
+        let brown = crate::brown::BrownClusters::parse("0110101\tparis\t9\n").expect("parse");
+        let clusters = Clusters::default().with_brown(&brown);
+        assert_eq!(clusters.brown("paris"), Some(packed));
+        assert_eq!(clusters.brown("rome"), None);
+        assert_eq!(clusters.lookup("paris"), None);
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //! - [`NerModel`]: a trained model (`from_bytes` / `to_bytes`), [`NerModel::tag_document`] for
 //!   pre-tokenized text, [`NerModel::recognize`] for free text.
 //! - [`train`] with [`TrainOptions`]: deterministic training from CoNLL documents.
+//! - [`brown_clusters`]: Brown word clusters (bit paths) of unlabelled text, an optional
+//!   feature group of [`train`].
 //! - [`tokenize`] / [`sentences`]: the PTB/CoNLL-like tokenizer used by `recognize`.
 //! - [`conll`]: conlleval-style scoring and tag schemes (the CoNLL documents themselves are
 //!   `newsflow_corpus::conll`'s, re-exported).
@@ -18,6 +20,7 @@
 //! The crate is pure: models come in as bytes, nothing here touches files or the network (its
 //! CoNLL types come from `newsflow-corpus`, whose file readers it does not call).
 
+pub mod brown;
 pub mod conll;
 mod features;
 mod hash;
@@ -29,6 +32,7 @@ mod tagger;
 mod tokenize;
 mod training;
 
+pub use brown::{brown_clusters, BrownClusters, BrownEntry, BrownOptions};
 pub use model::{Mention, NerError, NerModel};
 pub use tokenize::{sentences, tokenize, Token};
 pub use training::{train, TrainOptions, TrainReport};

@@ -23,6 +23,10 @@ const FLAG_SUBWORDS: u32 = 2;
 const FLAG_TRIM: u32 = 4;
 /// Bit 3: person-pronoun features (see `Context::pronouns`).
 const FLAG_PRONOUNS: u32 = 8;
+/// Bit 4: Brown path prefixes of the neighbouring words (with bit 5).
+const FLAG_BROWN_NEIGHBOURS: u32 = 16;
+/// Bit 5: the clusters table holds Brown paths; their prefixes are features of the word.
+const FLAG_BROWN: u32 = 32;
 
 /// Errors reading a model.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -46,6 +50,8 @@ pub(crate) struct Flags {
     pub(crate) subwords: bool,
     pub(crate) trim: bool,
     pub(crate) pronouns: bool,
+    pub(crate) brown: bool,
+    pub(crate) brown_neighbours: bool,
 }
 
 /// An entity mention in free text: byte offsets `[start, end)` into the text.
@@ -72,6 +78,10 @@ pub struct NerModel {
     pub(crate) trim: bool,
     /// Person-pronoun features on.
     pub(crate) pronouns: bool,
+    /// Brown path prefixes of the word on.
+    pub(crate) brown: bool,
+    /// Brown path prefixes of the neighbours on.
+    pub(crate) brown_neighbours: bool,
     pub(crate) first: Stage,
     pub(crate) second: Option<Stage>,
     /// The stages laid out for tagging (derived from `first` and `second`).
@@ -96,6 +106,8 @@ impl NerModel {
             subwords: flags.subwords,
             trim: flags.trim,
             pronouns: flags.pronouns,
+            brown: flags.brown,
+            brown_neighbours: flags.brown_neighbours,
             first,
             second,
             tagger,
@@ -112,6 +124,8 @@ impl NerModel {
             pronouns: self.pronouns,
             subwords: self.subwords,
             trim: self.trim,
+            brown: self.brown,
+            brown_neighbours: self.brown_neighbours,
         }
     }
 
@@ -200,6 +214,12 @@ impl NerModel {
         if self.pronouns {
             flags |= FLAG_PRONOUNS;
         }
+        if self.brown {
+            flags |= FLAG_BROWN;
+        }
+        if self.brown_neighbours {
+            flags |= FLAG_BROWN_NEIGHBOURS;
+        }
         put_u32(&mut out, flags);
         put_stage(&mut out, &self.first);
         match &self.second {
@@ -235,7 +255,15 @@ impl NerModel {
             table: reader.table()?,
         };
         let flags = reader.u32()?;
-        if flags & !(FLAG_DOCUMENT | FLAG_SUBWORDS | FLAG_TRIM | FLAG_PRONOUNS) != 0 {
+        if flags
+            & !(FLAG_DOCUMENT
+                | FLAG_SUBWORDS
+                | FLAG_TRIM
+                | FLAG_PRONOUNS
+                | FLAG_BROWN
+                | FLAG_BROWN_NEIGHBOURS)
+            != 0
+        {
             return Err(NerError::Corrupt("unknown feature flags"));
         }
         let first = reader.stage()?;
@@ -254,6 +282,8 @@ impl NerModel {
                 subwords: flags & FLAG_SUBWORDS != 0,
                 trim: flags & FLAG_TRIM != 0,
                 pronouns: flags & FLAG_PRONOUNS != 0,
+                brown: flags & FLAG_BROWN != 0,
+                brown_neighbours: flags & FLAG_BROWN_NEIGHBOURS != 0,
             },
             first,
             second,

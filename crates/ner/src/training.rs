@@ -50,6 +50,15 @@ pub struct TrainOptions {
     /// Name-part features: the (type, position) pairs a word had inside training entities
     /// ("kim" began a person's name), kept in the gazetteer table.
     pub name_parts: bool,
+    /// Brown clusters (see [`crate::brown`]); their path prefixes (4, 6, 10, 20 bits) are
+    /// features of the word. Empty: none.
+    pub brown: crate::brown::BrownClusters,
+    /// Brown path prefixes of the neighbouring words too.
+    pub brown_neighbours: bool,
+    /// Brown clusters learned here, from the unlabelled text plus the training tokens (like
+    /// the k-means clusters; labels unused), with this many clusters (0: none; they take the
+    /// place of `brown`).
+    pub brown_clusters: usize,
 }
 
 impl Default for TrainOptions {
@@ -70,6 +79,9 @@ impl Default for TrainOptions {
             trim_punctuation: false,
             pronouns: true,
             name_parts: true,
+            brown: crate::brown::BrownClusters::default(),
+            brown_neighbours: false,
+            brown_clusters: 0,
         }
     }
 }
@@ -137,6 +149,8 @@ fn context<'r>(
         subwords: flags.subwords,
         trim: flags.trim,
         pronouns: flags.pronouns,
+        brown: flags.brown,
+        brown_neighbours: flags.brown_neighbours,
     }
 }
 
@@ -220,6 +234,18 @@ pub fn train(
     } else {
         Clusters::default()
     };
+    let clusters = if options.brown_clusters > 0 {
+        let brown = crate::brown::brown_clusters(
+            all_sentences(),
+            &crate::brown::BrownOptions {
+                clusters: options.brown_clusters,
+                ..crate::brown::BrownOptions::default()
+            },
+        );
+        clusters.with_brown(&brown)
+    } else {
+        clusters.with_brown(&options.brown)
+    };
     report.cluster_words = clusters.table.len();
 
     let folds = options.folds.max(2);
@@ -258,6 +284,9 @@ pub fn train(
         subwords: options.subwords,
         trim: options.trim_punctuation,
         pronouns: options.pronouns,
+        brown: options.brown_clusters > 0 || !options.brown.entries.is_empty(),
+        brown_neighbours: options.brown_neighbours
+            && (options.brown_clusters > 0 || !options.brown.entries.is_empty()),
     };
     let context_for = |gazetteer| context(&casing, &clusters, gazetteer, &places, flags);
 

@@ -3,7 +3,7 @@
 
 use newsflow_model::EntityType;
 use newsflow_ner::conll::{self, Evaluation};
-use newsflow_ner::{train, NerError, NerModel, TrainOptions};
+use newsflow_ner::{train, BrownClusters, NerError, NerModel, TrainOptions};
 
 const TOY: &str = "-DOCSTART- -X- O O
 
@@ -85,6 +85,40 @@ fn bytes_round_trip_and_damage_is_an_error() {
     let mut extended = bytes.clone();
     extended.push(0);
     assert!(NerModel::from_bytes(&extended).is_err());
+}
+
+// Brown clusters (learned in training or read from their text form) are features of the
+// model, kept through the byte format; without them the model is the plain one.
+#[test]
+fn brown_features_round_trip() {
+    let documents = conll::parse(TOY);
+    let plain = toy_model();
+    let options = TrainOptions {
+        epochs: 5,
+        min_feature_count: 1,
+        folds: 2,
+        clusters: 0,
+        brown_clusters: 4,
+        brown_neighbours: true,
+        ..TrainOptions::default()
+    };
+    let learned = train(&documents, &options).expect("toy training").0;
+    let bytes = learned.to_bytes();
+    assert_ne!(bytes, plain.to_bytes());
+    assert!(learned.feature_counts().0 > plain.feature_counts().0);
+    let again = NerModel::from_bytes(&bytes).expect("round trip");
+    assert_eq!(again.to_bytes(), bytes);
+    let words: Vec<Vec<&str>> = documents[0].sentences.iter().map(|s| s.tokens()).collect();
+    assert_eq!(again.tag_document(&words), learned.tag_document(&words));
+    let brown =
+        BrownClusters::parse("0110\tparis\t3\n0111\tlondon\t2\n10\tthe\t9\n").expect("clusters");
+    let read = TrainOptions {
+        brown_clusters: 0,
+        brown,
+        ..options
+    };
+    let model = train(&documents, &read).expect("toy training").0;
+    assert_ne!(model.to_bytes(), plain.to_bytes());
 }
 
 // Empty training data is a typed error.

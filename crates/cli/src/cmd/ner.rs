@@ -12,7 +12,7 @@ use clap::Args;
 use newsflow_corpus::conll::read as read_conll;
 use newsflow_corpus::{ag_news, bbc, extraction::ExtractionPages};
 use newsflow_ner::conll::{self, Document, Evaluation};
-use newsflow_ner::{NerModel, TrainOptions};
+use newsflow_ner::{BrownClusters, BrownOptions, NerModel, TrainOptions};
 
 const DEFAULT_UNLABELLED: &str = "../shared/data";
 
@@ -148,6 +148,46 @@ pub struct TrainNerArgs {
     /// did not pay on dev (see BENCHMARKS.md).
     #[arg(long)]
     pub name_parts: Option<bool>,
+    /// Brown clusters (`path<TAB>word<TAB>count` lines, as written by `newsflow train
+    /// clusters`): their 4-, 6-, 10- and 20-bit path prefixes become features of the word.
+    /// Off by default (see BENCHMARKS.md).
+    #[arg(long)]
+    pub brown: Option<PathBuf>,
+    /// With `--brown` or `--brown-clusters`: the neighbouring words' path prefixes too.
+    #[arg(long)]
+    pub brown_neighbours: bool,
+    /// Learn this many Brown clusters while training, from the unlabelled text plus the
+    /// training tokens (labels unused), instead of reading `--brown` (0: off; 500 clusters
+    /// take about a minute).
+    #[arg(long, default_value_t = 0)]
+    pub brown_clusters: usize,
+}
+
+/// Default output of `newsflow train clusters`.
+pub const DEFAULT_BROWN: &str = "config/models/brown-en.txt";
+
+/// `newsflow train clusters`: Brown clusters of the shared unlabelled English text
+/// (deterministic).
+#[derive(Args, Debug, Clone)]
+pub struct TrainClustersArgs {
+    /// Folder with the shared unlabelled corpora (bbc/, ag_news/, extraction/).
+    #[arg(long, default_value = DEFAULT_UNLABELLED)]
+    pub unlabelled: PathBuf,
+    /// Number of clusters (the window of active clusters).
+    #[arg(long, default_value_t = 500)]
+    pub clusters: usize,
+    /// Words seen fewer times are not clustered.
+    #[arg(long, default_value_t = 3)]
+    pub min_count: u32,
+    /// At most this many (most frequent) words are clustered.
+    #[arg(long, default_value_t = 60_000)]
+    pub max_words: usize,
+    /// Worker threads (the result does not depend on it).
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+    /// Where to write the clusters.
+    #[arg(long, default_value = DEFAULT_BROWN)]
+    pub out: PathBuf,
 }
 
 /// `newsflow ner`: tag a CoNLL file (or free text) with a trained model.
@@ -298,8 +338,16 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
         name_parts: args
             .name_parts
             .unwrap_or(language.english() || language.code == "de"),
+        brown_neighbours: args.brown_neighbours,
+        brown_clusters: args.brown_clusters,
         ..TrainOptions::default()
     };
+    if let Some(path) = &args.brown {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading brown clusters {}", path.display()))?;
+        options.brown = BrownClusters::parse(&text)
+            .with_context(|| format!("reading brown clusters {}", path.display()))?;
+    }
     if let Some(epochs) = args.epochs {
         options.epochs = epochs;
     }
@@ -369,6 +417,47 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
     }
     std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+pub fn run_train_clusters(args: &TrainClustersArgs) -> anyhow::Result<()> {
+    let texts = unlabelled_texts(&args.unlabelled)?;
+    if texts.is_empty() {
+        bail!("no unlabelled text under {}", args.unlabelled.display());
+    }
+    let started = Instant::now();
+    let sentences = texts.iter().flat_map(|text| {
+        newsflow_ner::sentences(text)
+            .into_iter()
+            .map(move |s| s.iter().map(|t| t.text(text)).collect::<Vec<&str>>())
+    });
+    let options = BrownOptions {
+        clusters: args.clusters,
+        min_count: args.min_count,
+        max_words: args.max_words,
+        threads: args.threads,
+    };
+    let clusters = newsflow_ner::brown_clusters(sentences, &options);
+    let mut paths: Vec<&str> = clusters.entries.iter().map(|e| e.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let longest = paths.iter().map(|p| p.len()).max().unwrap_or(0);
+    eprintln!(
+        "brown clusters of {} texts: {} words in {} clusters (paths up to {longest} bits) in {:.1} s",
+        texts.len(),
+        clusters.entries.len(),
+        paths.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(parent) = args.out.parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+    }
+    std::fs::write(&args.out, clusters.to_text())
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!("wrote {}", args.out.display());
     Ok(())
 }
 
