@@ -1055,14 +1055,9 @@ fn texts_before<'d>(
     h1: NodeId,
     outside: &'d [bool],
 ) -> impl Iterator<Item = (NodeId, &'d str)> + 'd {
-    (0..h1).rev().filter_map(move |id| {
-        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
-            return None;
-        };
-        let text = &dom.source[start..end];
-        let hidden = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
-        (!hidden && !text.trim().is_empty()).then_some((id, text))
-    })
+    (0..h1)
+        .rev()
+        .filter_map(move |id| visible_text(dom, id, outside))
 }
 
 /// The text nodes from `h1` on that are not blank and not inside an `outside` element, with
@@ -1072,14 +1067,17 @@ fn texts_after<'d>(
     h1: NodeId,
     outside: &'d [bool],
 ) -> impl Iterator<Item = (NodeId, &'d str)> + 'd {
-    (h1..dom.nodes.len()).filter_map(move |id| {
-        let NodeKind::Text { start, end } = dom.nodes[id].kind else {
-            return None;
-        };
-        let text = &dom.source[start..end];
-        let hidden = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
-        (!hidden && !text.trim().is_empty()).then_some((id, text))
-    })
+    (h1..dom.nodes.len()).filter_map(move |id| visible_text(dom, id, outside))
+}
+
+/// The text of a text node that is not blank and not inside an `outside` element.
+fn visible_text<'d>(dom: &'d Dom, id: NodeId, outside: &[bool]) -> Option<(NodeId, &'d str)> {
+    let NodeKind::Text { start, end } = dom.nodes[id].kind else {
+        return None;
+    };
+    let text = &dom.source[start..end];
+    let hidden = dom.nodes[id].parent.is_some_and(|parent| outside[parent]);
+    (!hidden && !text.trim().is_empty()).then_some((id, text))
 }
 
 /// A name that stands for the outlet, not a person: the site's own name, or a desk or staff
