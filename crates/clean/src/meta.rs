@@ -863,6 +863,20 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             })
             .or_else(|| meta_authors.first().cloned());
     }
+    // a visible byline that opens with its word ("By ANDREW DALTON | AP Entertainment Writer")
+    // is what the reader sees: it stands over a markup value that names someone else (the
+    // agency "Associated Press" in the author meta of a syndicated story)
+    if let (Some(visible), Some(current)) = (
+        found
+            .byline_text
+            .as_deref()
+            .filter(|text| opens_byline(text)),
+        article.byline.as_deref(),
+    ) {
+        if !fold(visible).contains(&fold(current)) {
+            article.byline = Some(visible.to_string());
+        }
+    }
 
     // "Von <a>Max Mustermann</a> und Erika Musterfrau": the author link's line names one more
     // writer without a page of her own; the line, read as a byline, names them all
@@ -2521,6 +2535,32 @@ mod tests {
         assert_eq!(
             article.authors,
             vec!["Jim Rutenberg", "Lisa Lerer", "Kenneth P. Vogel"]
+        );
+    }
+
+    #[test]
+    fn a_visible_byline_stands_over_an_agency_in_the_author_meta() {
+        // dailyherald.com: an AP story, the meta names the agency, the page its writer
+        let page = "<html><head><meta name='author' content='Associated Press'></head><body>\
+            <h1>Hollywood actors strike ends</h1><div class='bylineItem'><span class='plainByline'>\
+            By ANDREW DALTON<br>AP Entertainment Writer</span></div>\
+            <p>LOS ANGELES (AP) -- Hollywood's actors union reached a tentative deal.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert!(
+            article
+                .byline
+                .as_deref()
+                .is_some_and(|byline| byline.starts_with("By ANDREW DALTON")),
+            "{:?}",
+            article.byline
+        );
+        // the same name in both: the markup's stays
+        let page = "<html><head><meta name='author' content='Jane Doe'></head><body>\
+            <h1>Headline of the story</h1><div class='byline'>By Jane Doe</div>\
+            <p>Text of the story.</p></body></html>";
+        assert_eq!(
+            crate::html::extract(page).byline.as_deref(),
+            Some("Jane Doe")
         );
     }
 
