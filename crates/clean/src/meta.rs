@@ -1688,7 +1688,6 @@ fn is_genre_label(segment: &str) -> bool {
         "éditorial",
         "chronique",
         "opinión",
-        "editorial",
         "columna",
         "análisis",
         "opinione",
@@ -1698,7 +1697,6 @@ fn is_genre_label(segment: &str) -> bool {
         "coluna",
         "análise",
         "opinie",
-        "column",
         "commentaar",
     ];
     let lower = segment.trim().to_lowercase();
