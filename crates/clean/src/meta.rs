@@ -1770,18 +1770,16 @@ fn heading_over_primary(heading: &str, primary: &str, sites: &[String]) -> bool 
             .collect()
     };
     // words need spaces between them: not for Chinese or Japanese
-    if heading.chars().any(is_wide_script) {
+    if heading
+        .chars()
+        .any(|ch| (wide(ch) && !wide_punctuation(ch)) || ('\u{0e00}'..='\u{0e7f}').contains(&ch))
+    {
         return false;
     }
     let (heading_stems, primary_stems) = (stems(heading), stems(primary));
     let smaller = heading_stems.len().min(primary_stems.len());
     let common = heading_stems.intersection(&primary_stems).count();
     common >= 2 && common * 2 >= smaller
-}
-
-/// A letter of a script written without spaces between words (Chinese, Japanese kana, Thai).
-fn is_wide_script(ch: char) -> bool {
-    matches!(ch, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{0e00}'..='\u{0e7f}')
 }
 
 fn types_of(map: &serde_json::Map<String, serde_json::Value>) -> Vec<&str> {
