@@ -1,8 +1,13 @@
 //! The body half of `newsflow eval clean`: the HTML path scored per source and per language on
 //! the extraction benchmark (gold bodies) and news-pages (silver bodies, body starts), beside
 //! another extractor's output on the same pages when one is given (`--anchor`).
+//!
+//! Hand-picked snippets (`config/eval/body-snippets.jsonl`) measure the body where no source
+//! labels one: a person read each page and copied a few runs of words from its article text
+//! (`with`: the body should hold them) and from its furniture (`without`: it should not). Snippet
+//! precision and recall are summed over pages, the way widely used extraction evaluations count.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -33,6 +38,107 @@ struct Scored {
     /// anchor's text we also give (recall) and how much of ours it also gives (precision).
     /// The only body measure on pages without a body label.
     vs_anchor: Option<metric::PageScore>,
+    /// Hand-picked snippets found: ours, the anchor's.
+    snippets: Option<(SnippetTally, Option<SnippetTally>)>,
+}
+
+/// A page's article text and furniture as a person sampled them (`config/eval/body-snippets.jsonl`).
+#[derive(Debug, Clone, serde::Deserialize)]
+struct SnippetLabel {
+    id: String,
+    /// `article`, `other` (no running text to extract) or `script-only`.
+    kind: String,
+    /// Runs of words from the article text.
+    #[serde(default)]
+    with: Vec<String>,
+    /// Runs of words from the page's furniture.
+    #[serde(default)]
+    without: Vec<String>,
+}
+
+/// The snippet labels of article pages by id; none when the file does not exist.
+fn read_snippets(path: &str) -> anyhow::Result<HashMap<String, SnippetLabel>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(error) => return Err(error).with_context(|| format!("reading {path}")),
+    };
+    let mut labels = HashMap::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label: SnippetLabel = serde_json::from_str(line)
+            .with_context(|| format!("{path}:{}: not a snippet label", index + 1))?;
+        if label.kind == "article" && !label.with.is_empty() {
+            labels.insert(label.id.clone(), label);
+        }
+    }
+    Ok(labels)
+}
+
+/// `text` with every run of whitespace (no-break spaces included) made one space.
+fn squash(text: &str) -> String {
+    text.split(|ch: char| ch.is_whitespace() || ch == '\u{a0}')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Snippets found and missed in one body.
+#[derive(Debug, Clone, Copy, Default)]
+struct SnippetTally {
+    /// Article snippets found, missed; furniture snippets found, left out.
+    found: usize,
+    missed: usize,
+    furniture_kept: usize,
+    furniture_dropped: usize,
+    /// The first article snippet (from the opening paragraph, often a standfirst that some
+    /// labels count as the article and others leave out) missed.
+    first_missed: usize,
+}
+
+impl SnippetTally {
+    fn of(label: &SnippetLabel, body: &str) -> Self {
+        let body = squash(body);
+        let found = |snippet: &String| body.contains(&squash(snippet));
+        let found_with = label.with.iter().filter(|s| found(s)).count();
+        let kept = label.without.iter().filter(|s| found(s)).count();
+        SnippetTally {
+            found: found_with,
+            missed: label.with.len() - found_with,
+            furniture_kept: kept,
+            furniture_dropped: label.without.len() - kept,
+            first_missed: usize::from(label.with.first().is_some_and(|s| !found(s))),
+        }
+    }
+
+    fn add(&mut self, other: SnippetTally) {
+        self.found += other.found;
+        self.missed += other.missed;
+        self.furniture_kept += other.furniture_kept;
+        self.furniture_dropped += other.furniture_dropped;
+        self.first_missed += other.first_missed;
+    }
+
+    /// Precision, recall and F-score over the summed counts.
+    fn prf(&self) -> (f64, f64, f64) {
+        let ratio = |a: usize, b: usize| {
+            if a + b == 0 {
+                0.0
+            } else {
+                a as f64 / (a + b) as f64
+            }
+        };
+        let precision = ratio(self.found, self.furniture_kept);
+        let recall = ratio(self.found, self.missed);
+        let f = if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        (precision, recall, f)
+    }
 }
 
 fn clean_body(cleaner: &Cleaner, html: &[u8]) -> (String, f64) {
@@ -70,6 +176,7 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
         .map(|anchor| anchor.tool.clone())
         .unwrap_or_default();
     let their = |corpus: &str, id: &str| anchor.as_ref().and_then(|anchor| anchor.page(corpus, id));
+    let snippet_labels = read_snippets(&args.snippets)?;
     let mut scored = Vec::new();
     let mut bodies: Vec<(&'static str, String, String)> = Vec::new();
 
@@ -92,6 +199,7 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
             ms,
             their_ms: other.map(|o| o.ms),
             vs_anchor: other.map(|o| metric::score_page(&o.body, &body)),
+            snippets: None,
         });
         bodies.push(("extraction", page.id.clone(), body));
     }
@@ -121,6 +229,12 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
             ms,
             their_ms: other.map(|o| o.ms),
             vs_anchor: other.map(|o| metric::score_page(&o.body, &body)),
+            snippets: snippet_labels.get(&page.id).map(|label| {
+                (
+                    SnippetTally::of(label, &body),
+                    other.map(|o| SnippetTally::of(label, &o.body)),
+                )
+            }),
         });
         bodies.push(("news-pages", page.id.clone(), body));
     }
@@ -130,7 +244,7 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
         writeln!(
             out,
-            "corpus\tid\tgroup\tlanguage\tf1\tp\tr\tanchor_f1\tchars\tanchor_chars\tstart\tanchor_start\tvs_anchor_p\tvs_anchor_r"
+            "corpus\tid\tgroup\tlanguage\tf1\tp\tr\tanchor_f1\tchars\tanchor_chars\tstart\tanchor_start\tvs_anchor_p\tvs_anchor_r\tsnippets_found\tsnippets_missed\tanchor_snippets_found"
         )?;
         for page in &scored {
             let f = |score: Option<metric::PageScore>| {
@@ -138,7 +252,7 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
             };
             writeln!(
                 out,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 page.corpus,
                 page.id,
                 page.group,
@@ -169,6 +283,16 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
                 page.vs_anchor
                     .and_then(|s| s.recall())
                     .map(|v| format!("{v:.4}"))
+                    .unwrap_or_default(),
+                page.snippets
+                    .map(|(ours, _)| ours.found.to_string())
+                    .unwrap_or_default(),
+                page.snippets
+                    .map(|(ours, _)| ours.missed.to_string())
+                    .unwrap_or_default(),
+                page.snippets
+                    .and_then(|(_, theirs)| theirs)
+                    .map(|theirs| theirs.found.to_string())
                     .unwrap_or_default(),
             )?;
         }
@@ -291,6 +415,7 @@ fn print_tables(scored: &[Scored], anchor_name: &str) {
             }
         }
     }
+    print_snippets(scored, anchor_name);
     let mut ms: Vec<f64> = scored.iter().map(|p| p.ms).collect();
     ms.sort_by(f64::total_cmp);
     let mean = ms.iter().sum::<f64>() / ms.len().max(1) as f64;
@@ -310,4 +435,107 @@ fn print_tables(scored: &[Scored], anchor_name: &str) {
         );
     }
     println!();
+}
+
+/// Snippet precision and recall on the hand-sampled pages, per language (de, en, other, all),
+/// with the pages where a tool finds none of the article's snippets.
+fn print_snippets(scored: &[Scored], anchor_name: &str) {
+    let labelled: Vec<&Scored> = scored.iter().filter(|p| p.snippets.is_some()).collect();
+    if labelled.is_empty() {
+        return;
+    }
+    println!(
+        "hand-picked snippets (config/eval/body-snippets.jsonl): F (P/R) summed over pages; recall without each page's first snippet; pages where none of the article's snippets is found"
+    );
+    let group_of = |language: &str| match language {
+        "de" | "en" => language.to_string(),
+        _ => "other".to_string(),
+    };
+    let mut groups: BTreeMap<String, Vec<&Scored>> = BTreeMap::new();
+    for page in &labelled {
+        groups
+            .entry(group_of(&page.language))
+            .or_default()
+            .push(page);
+        groups.entry("all".to_string()).or_default().push(page);
+    }
+    let cell = |tallies: &[SnippetTally]| {
+        let mut sum = SnippetTally::default();
+        for tally in tallies {
+            sum.add(*tally);
+        }
+        let (p, r, f) = sum.prf();
+        let none = tallies.iter().filter(|t| t.found == 0).count();
+        // recall past the opening paragraph: every article snippet but the first
+        let rest_found = sum.found - (tallies.len() - sum.first_missed);
+        let rest = rest_found as f64 / (rest_found + sum.missed - sum.first_missed).max(1) as f64;
+        format!("{f:.3} ({p:.3}/{r:.3}) R past opening {rest:.3}, none on {none:>2}")
+    };
+    for (name, pages) in &groups {
+        let ours: Vec<SnippetTally> = pages
+            .iter()
+            .filter_map(|p| p.snippets.map(|s| s.0))
+            .collect();
+        let theirs: Vec<SnippetTally> = pages
+            .iter()
+            .filter_map(|p| p.snippets.and_then(|s| s.1))
+            .collect();
+        let their_cell = if anchor_name.is_empty() || theirs.is_empty() {
+            String::new()
+        } else {
+            format!("  {anchor_name} {}", cell(&theirs))
+        };
+        println!(
+            "  {name:<6} {:>4} pages  newsflow {}{their_cell}",
+            pages.len(),
+            cell(&ours)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(with: &[&str], without: &[&str]) -> SnippetLabel {
+        SnippetLabel {
+            id: "page".to_string(),
+            kind: "article".to_string(),
+            with: with.iter().map(|s| s.to_string()).collect(),
+            without: without.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn snippets_are_found_across_line_breaks_and_no_break_spaces() {
+        let page = label(
+            &[
+                "Die Stadt plant einen neuen Park",
+                "am Ende des Artikels steht",
+            ],
+            &["Kommentare schreiben"],
+        );
+        let body = "Die Stadt plant\neinen\u{a0}neuen Park am Fluss.\nNichts weiter.";
+        let tally = SnippetTally::of(&page, body);
+        assert_eq!((tally.found, tally.missed), (1, 1));
+        assert_eq!((tally.furniture_kept, tally.furniture_dropped), (0, 1));
+        assert_eq!(tally.first_missed, 0);
+    }
+
+    #[test]
+    fn summed_counts_give_precision_and_recall() {
+        let page = label(
+            &["a standfirst of the story", "the body itself"],
+            &["Leave a Reply"],
+        );
+        let mut sum = SnippetTally::of(&page, "the body itself\nLeave a Reply");
+        sum.add(SnippetTally::of(
+            &page,
+            "a standfirst of the story\nthe body itself",
+        ));
+        assert_eq!(sum.first_missed, 1);
+        let (precision, recall, _) = sum.prf();
+        assert!((precision - 0.75).abs() < 1e-9, "{precision}");
+        assert!((recall - 0.75).abs() < 1e-9, "{recall}");
+    }
 }

@@ -39,6 +39,11 @@ pub struct EvalCleanArgs {
     /// read or diff two runs' text.
     #[arg(long)]
     pub bodies_out: Option<String>,
+    /// Hand-picked snippets of news pages' article text and of their furniture (JSON lines: id,
+    /// language, kind, with, without), scored as snippet precision and recall; read when the
+    /// file exists.
+    #[arg(long, default_value = "config/eval/body-snippets.jsonl")]
+    pub snippets: String,
     /// Skip the text path's cross-validation (slow; the HTML figures only).
     #[arg(long)]
     pub html_only: bool,
