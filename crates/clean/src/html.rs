@@ -207,6 +207,29 @@ fn negative_hint(hints: &str) -> bool {
         .any(|token| matches!(token, "ad" | "ads" | "nav" | "meta"))
 }
 
+/// Whether one of the names holds a content word and does not end in a furniture word: a block
+/// named "entry-content" or "sr-body-share-wrapper" is the article's, "article-comments" or
+/// "entry-footer" is a part of the article's block named as furniture.
+fn named_content_only(hints: &str) -> bool {
+    hints
+        .split_whitespace()
+        .any(|name| positive_hint(name) && !ends_in_furniture(name))
+}
+
+/// Whether a class or id name's last word is a furniture word ("post-tags", "entry-footer",
+/// "article__comments-2").
+fn ends_in_furniture(name: &str) -> bool {
+    let name = name.trim_end_matches(|ch: char| !ch.is_ascii_alphabetic());
+    let name = name.strip_suffix('s').unwrap_or(name);
+    NEGATIVE
+        .iter()
+        .any(|word| name.ends_with(word.strip_suffix('s').unwrap_or(word)))
+        || name
+            .rsplit(|ch: char| !ch.is_ascii_alphanumeric())
+            .next()
+            .is_some_and(|last| matches!(last, "ad" | "nav" | "meta"))
+}
+
 fn positive_hint(hints: &str) -> bool {
     POSITIVE.iter().any(|word| has_token(hints, word))
 }
@@ -1019,7 +1042,8 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
             continue;
         }
         let hints = hints_of[id].as_str();
-        if !negative_hint(hints) || positive_hint(hints) || raw_sizes.text[id] * 3 >= page_text {
+        if !negative_hint(hints) || named_content_only(hints) || raw_sizes.text[id] * 3 >= page_text
+        {
             continue;
         }
         let mass = paragraph_mass[id];
@@ -1866,6 +1890,34 @@ mod tests {
             "<p>Paragraph {n} of the report, with several clauses, names and numbers, long enough \
              to be read as the running text of a news article rather than a teaser or a label.</p>"
         )
+    }
+
+    #[test]
+    fn a_block_named_after_the_article_and_a_furniture_word_is_furniture() {
+        // "article-comments" and "entry-footer" sit inside the article's block and name the
+        // article first; "body-share-wrapper" wraps the body and its share bar and stays
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div class='body-share-wrapper'><div class='article'>{body}\
+             <div class='article-comments'><p>A reader writes that she saw it all happen from \
+             her kitchen window, and that the account above leaves out the worst part.</p></div>\
+             <div class='entry-footer'><p>Posted in the weblog's news category, and closed for new \
+             remarks after thirty days, as every entry of this weblog is.</p></div></div>\
+             <ul class='share'><li><a href='/x'>Share</a></li></ul></div></body></html>"
+        );
+        let article = extract(&page);
+        assert!(article
+            .lines
+            .iter()
+            .any(|line| line.starts_with("Paragraph 4")));
+        assert!(
+            article
+                .lines
+                .iter()
+                .all(|line| !line.contains("kitchen") && !line.contains("thirty days")),
+            "{:?}",
+            article.lines
+        );
     }
 
     #[test]
