@@ -96,7 +96,7 @@ pub(crate) const BLOCK_TAGS: [&str; 37] = [
     "summary",
 ];
 
-const NEGATIVE: [&str; 44] = [
+const NEGATIVE: [&str; 66] = [
     "comment",
     "share",
     "sharing",
@@ -141,9 +141,58 @@ const NEGATIVE: [&str; 44] = [
     "read-more",
     "more-stories",
     "dateline",
+    // the same furniture in the other six languages (German, French, Spanish, Italian,
+    // Portuguese, Dutch); "commenti" and "commentaire" already hold "comment"
+    "kommentar",
+    "comentario",
+    "reactie",
+    "teilen",
+    "partage",
+    "compartir",
+    "condividi",
+    "compartilhar",
+    "verwandt",
+    "relacionad",
+    "correlat",
+    "gerelateerd",
+    "werbung",
+    "anzeige",
+    "publicidad",
+    "publicidade",
+    "pubblicita",
+    "advertentie",
+    "autor",
+    "auteur",
+    "fusszeile",
+    "seitenleiste",
 ];
-const POSITIVE: [&str; 8] = [
-    "article", "body", "content", "story", "main", "post", "entry", "text",
+const POSITIVE: [&str; 25] = [
+    "article",
+    "body",
+    "content",
+    "story",
+    "main",
+    "post",
+    "entry",
+    "text",
+    // the same in German, French, Spanish, Italian, Portuguese and Dutch
+    "artikel",
+    "inhalt",
+    "beitrag",
+    "meldung",
+    "nachricht",
+    "contenu",
+    "texte",
+    "corps",
+    "contenido",
+    "articulo",
+    "noticia",
+    "cuerpo",
+    "contenuto",
+    "articolo",
+    "testo",
+    "conteudo",
+    "inhoud",
 ];
 
 fn class_id(dom: &Dom, id: NodeId) -> String {
@@ -1890,6 +1939,32 @@ mod tests {
             "<p>Paragraph {n} of the report, with several clauses, names and numbers, long enough \
              to be read as the running text of a news article rather than a teaser or a label.</p>"
         )
+    }
+
+    #[test]
+    fn class_names_in_other_languages_name_content_and_furniture() {
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let teaser = "<p>Ein anderer Beitrag über die Stadtratssitzung vom Dienstag, mit einem \
+                      langen Anriss, der wie ein Absatz aussieht und Leser weiterführen soll.</p>";
+        let page = format!(
+            "<html><body><div class='artikel-inhalt'>{body}\
+             <div class='kommentare'><p>Ein Leser schreibt, er habe alles vom Küchenfenster aus \
+             gesehen, und der Bericht oben lasse das Schlimmste weg.</p></div></div>\
+             <div class='verwandte-beitraege'>{teaser}</div></body></html>"
+        );
+        let article = extract(&page);
+        assert!(article
+            .lines
+            .iter()
+            .any(|line| line.starts_with("Paragraph 4")));
+        assert!(
+            article
+                .lines
+                .iter()
+                .all(|line| !line.contains("Küchenfenster") && !line.contains("Stadtrat")),
+            "{:?}",
+            article.lines
+        );
     }
 
     #[test]
