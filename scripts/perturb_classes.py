@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Copies ../shared/data's extraction and news-pages folders with every page's class and id
+names changed, to test how much the HTML path leans on English class names:
+
+  strip   every class and id attribute removed
+  german  the English words the clean stage reads in class names (comment, share, related,
+          author, footer, sidebar, article, content, story, body, post, entry, text, ...)
+          written in German, as many German sites name their blocks
+
+Usage: python3 scripts/perturb_classes.py MODE OUT_DIR [DATA_DIR]
+then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OUT_DIR/news-pages
+"""
+import gzip
+import os
+import re
+import shutil
+import sys
+
+GERMAN = [
+    ("comment", "kommentar"), ("sharing", "teilen"), ("share", "teilen"), ("related", "verwandt"),
+    ("advert", "werbung"), ("sponsor", "anzeige"), ("author", "autor"), ("footer", "fusszeile"),
+    ("sidebar", "seitenleiste"), ("article", "artikel"), ("content", "inhalt"),
+    ("story", "meldung"), ("body", "inhalt"), ("post", "beitrag"), ("entry", "beitrag"),
+    ("text", "texte"),
+]
+ATTRIBUTE = re.compile(rb"""(\s(?:class|id)\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+
+
+def strip(match):
+    return b""
+
+
+def german(match):
+    value = match.group(2).decode("latin-1")
+    for english, translated in GERMAN:
+        value = re.sub(english, translated, value, flags=re.I)
+    return match.group(1) + value.encode("latin-1")
+
+
+def main():
+    mode, out = sys.argv[1], sys.argv[2]
+    data = sys.argv[3] if len(sys.argv) > 3 else "../shared/data"
+    change = {"strip": strip, "german": german}[mode]
+    folders = ["extraction/html"] + [
+        "news-pages/pages/" + source for source in os.listdir(os.path.join(data, "news-pages/pages"))
+    ]
+    for folder in folders:
+        os.makedirs(os.path.join(out, folder), exist_ok=True)
+        for name in os.listdir(os.path.join(data, folder)):
+            with gzip.open(os.path.join(data, folder, name)) as page:
+                html = page.read()
+            with gzip.open(os.path.join(out, folder, name), "wb", compresslevel=1) as page:
+                page.write(ATTRIBUTE.sub(change, html))
+    for name in ["extraction/ground-truth.json", "news-pages/labels.jsonl", "news-pages/summary.json"]:
+        shutil.copy(os.path.join(data, name), os.path.join(out, name))
+
+
+if __name__ == "__main__":
+    main()
