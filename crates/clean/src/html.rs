@@ -28,6 +28,9 @@ pub struct HtmlArticle {
     /// The publisher's section (`articleSection`, `article:section`, breadcrumbs, else the
     /// URL path's section segment).
     pub section: Option<String>,
+    /// The standfirst: the editor's summary of the article shown between the headline and the
+    /// body (a dek, chapeau, Vorspann, entradilla), in a block the page names as one.
+    pub standfirst: Option<String>,
     pub lines: Vec<String>,
 }
 
@@ -408,10 +411,130 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
             trim_section_labels(&mut lines);
             trim_timestamps(&mut lines);
             drop_credits(&mut lines);
+            article.standfirst = standfirst(&dom, &analysis, article.title.as_deref());
             lines
         }
     };
     article
+}
+
+/// Class and id words that name a standfirst, in the seven languages (whole words of a name,
+/// or two joined: "sub-headline").
+const STANDFIRST_WORDS: [&str; 30] = [
+    "standfirst",
+    "subline",
+    "desc",
+    "subheading",
+    "dek",
+    "deck",
+    "subdeck",
+    "lede",
+    "lead",
+    "leadin",
+    "intro",
+    "introduction",
+    "summary",
+    "excerpt",
+    "abstract",
+    "strapline",
+    "subtitle",
+    "subheadline",
+    "subhead",
+    "description",
+    "chapeau",
+    "chapo",
+    "vorspann",
+    "anreisser",
+    "entradilla",
+    "sumario",
+    "bajada",
+    "subtitulo",
+    "sottotitolo",
+    "sommario",
+];
+
+fn standfirst_hint(hints: &str) -> bool {
+    let tokens: Vec<&str> = hints
+        .split(|ch: char| !ch.is_ascii_alphanumeric())
+        .filter(|token| !token.is_empty())
+        .collect();
+    // the site's own tagline ("site-description", "blog-description") is no article's
+    if tokens
+        .iter()
+        .any(|&token| matches!(token, "site" | "tagline"))
+        || tokens
+            .windows(2)
+            .any(|pair| pair[0] == "blog" && matches!(pair[1], "description" | "desc"))
+    {
+        return false;
+    }
+    tokens.iter().any(|token| STANDFIRST_WORDS.contains(token))
+        || tokens
+            .windows(2)
+            .any(|pair| STANDFIRST_WORDS.contains(&format!("{}{}", pair[0], pair[1]).as_str()))
+}
+
+/// The standfirst: the first block after the headline, before the body's first paragraph,
+/// that the page names as one (`class="article__dek"`, `"chapeau"`, `"entradilla"`), holds
+/// 5 to 150 words with few links and is no furniture.
+fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<String> {
+    let headline = crate::meta::headline_of(dom)?;
+    let end = subtree_ends(dom);
+    let (dropped, sizes) = (&analysis.dropped, &analysis.sizes);
+    // the headline's words, as the page shows them and as the title gives them
+    let headlines: Vec<String> = [
+        Some(crate::meta::text_of(dom, headline)),
+        title.map(str::to_string),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|text| text.split_whitespace().count() >= 3)
+    .collect();
+    let mut id = end[headline] + 1;
+    while id < dom.nodes.len() {
+        let Some(tag) = dom.tag(id) else {
+            id += 1;
+            continue;
+        };
+        if dropped[id] || matches!(tag, "figure" | "picture" | "time" | "table" | "ul" | "ol") {
+            id = end[id] + 1;
+            continue;
+        }
+        let hints = class_id(dom, id);
+        let text = sizes.text[id];
+        if (30..=1200).contains(&text)
+            && standfirst_hint(&hints)
+            && !negative_hint(&hints)
+            && sizes.link[id] * 3 < text
+            // a lead video ("lede" is also the top media)
+            && !dom.descendants(id).into_iter().skip(1).any(|below| {
+                matches!(dom.tag(below), Some("video" | "audio" | "iframe" | "h1"))
+            })
+        {
+            let line = render(dom, dropped, sizes, &[id]).join(" ");
+            // a wrapper that holds the headline too
+            if headlines
+                .iter()
+                .any(|headline| line.contains(headline.as_str()))
+            {
+                id += 1;
+                continue;
+            }
+            let words = line.split_whitespace().count();
+            if (5..=150).contains(&words)
+                || (chars_of(std::slice::from_ref(&line)) >= 60 && words < 150)
+            {
+                return Some(line);
+            }
+        }
+        // the body has begun (a later <h1> is the headline itself: a logo's or a section's
+        // came first)
+        if analysis.paragraph[id] {
+            return None;
+        }
+        id += 1;
+    }
+    None
 }
 
 /// A picture's credit or a bare picture label on a line of its own ("Foto: Anas-Mohamed,
@@ -1939,6 +2062,51 @@ mod tests {
             "<p>Paragraph {n} of the report, with several clauses, names and numbers, long enough \
              to be read as the running text of a news article rather than a teaser or a label.</p>"
         )
+    }
+
+    #[test]
+    fn the_standfirst_under_the_headline_is_its_own_field() {
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let page = format!(
+            "<html><head><title>Stadtrat beschließt neuen Haushalt - Beispiel-Zeitung</title>\
+             </head><body><header><h1>Stadtrat beschließt neuen Haushalt</h1>\
+             <p class='artikel__vorspann'>Nach langer Debatte stimmt eine knappe Mehrheit für \
+             den Entwurf der Kämmerin. Die Opposition kündigt Widerstand an.</p>\
+             <span class='autor'>Von Erika Musterfrau</span></header>\
+             <div class='artikel-text'>{body}</div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(
+            article.standfirst.as_deref(),
+            Some(
+                "Nach langer Debatte stimmt eine knappe Mehrheit für den Entwurf der Kämmerin. \
+                 Die Opposition kündigt Widerstand an."
+            )
+        );
+        assert!(article
+            .lines
+            .iter()
+            .any(|line| line.starts_with("Paragraph 1")));
+    }
+
+    #[test]
+    fn no_standfirst_from_a_tagline_a_lead_video_or_the_body() {
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let headline = "<h1>Council passes the budget after a long debate</h1>";
+        for between in [
+            "<p class='site-description'>News, views and everything else from the valley, \
+             since 1998 and every day of the week.</p>",
+            "<div class='article-lede'><video src='/v.mp4'></video><p>Video Player is loading. \
+             Watch the council's vote in full, with the mayor's speech.</p></div>",
+            "",
+        ] {
+            let page = format!(
+                "<html><body><div class='header'>{headline}{between}</div>\
+                 <div class='story'>{body}<p class='summary'>A closing summary of the whole \
+                 story, in the body's own block after its first paragraph.</p></div></body></html>"
+            );
+            assert_eq!(extract(&page).standfirst, None, "{between}");
+        }
     }
 
     #[test]

@@ -137,6 +137,9 @@ pub struct Cleaned {
     /// The publisher's own section of the article, as given (`articleSection`,
     /// `article:section`, breadcrumbs, else the URL path's section segment).
     pub section: Option<String>,
+    /// The editor's summary shown between the headline and the body, when the page names
+    /// one; not part of `body`.
+    pub standfirst: Option<String>,
     pub language_hint: Option<String>,
     /// Paragraphs separated by '\n'.
     pub body: String,
@@ -261,6 +264,7 @@ impl Cleaner {
             authors: article.authors,
             modified: article.modified,
             section: article.section,
+            standfirst: article.standfirst,
             language_hint: article.language,
             ..Cleaned::default()
         };
@@ -328,6 +332,9 @@ impl Cleaner {
         }
         if let Some(section) = field(&["section", "articleSection"]) {
             cleaned.section = Some(decode::normalize_line(&section));
+        }
+        if let Some(standfirst) = field(&["standfirst", "dek", "subtitle"]) {
+            cleaned.standfirst = Some(decode::normalize_line(&standfirst));
         }
         Ok(cleaned)
     }

@@ -22,7 +22,7 @@ use crate::html::HtmlArticle;
 /// The headline's element: of the `<h1>`s with text, the first that the page's `<title>` or
 /// `og:title` repeats, else the first (a section's or the site's name may come before the
 /// article's); on a page whose only `<h1>` is its logo, the first such `<h2>` or `<h3>`.
-fn headline_of(dom: &Dom) -> Option<NodeId> {
+pub(crate) fn headline_of(dom: &Dom) -> Option<NodeId> {
     let count = dom.nodes.len();
     let titles: Vec<String> = (0..count)
         .filter_map(|id| match dom.tag(id)? {
@@ -107,7 +107,7 @@ fn byline_text_of(dom: &Dom, id: NodeId) -> String {
 }
 
 /// Text of a node's subtree (raw text too, for `<title>`).
-fn text_of(dom: &Dom, id: NodeId) -> String {
+pub(crate) fn text_of(dom: &Dom, id: NodeId) -> String {
     let mut out = String::new();
     for node in dom.descendants(id) {
         match dom.nodes[node].kind {

@@ -38,6 +38,9 @@ pub struct NewsPage {
     /// `silver` or `none`.
     #[serde(default)]
     pub body_kind: Option<String>,
+    /// Postlight: the standfirst (dek) its per-site extractor gives, where it has one.
+    #[serde(default)]
+    pub dek: Option<String>,
     /// Postlight: the first words of the body, whitespace-normalised.
     #[serde(default)]
     pub body_start: Option<String>,

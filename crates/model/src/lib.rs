@@ -251,6 +251,11 @@ pub struct Record {
     /// the URL path's section segment; `null` when the page states none.
     #[serde(default)]
     pub section: Option<String>,
+    /// The standfirst: the editor's summary of the article shown between the headline and the
+    /// body (a dek, chapeau, Vorspann, entradilla), as the page names it; `null` when the page
+    /// shows none. Not part of `body`.
+    #[serde(default)]
+    pub standfirst: Option<String>,
 }
 
 fn default_version() -> u32 {
@@ -293,6 +298,7 @@ impl Record {
             fetched_at: None,
             nlp: None,
             section: None,
+            standfirst: None,
         }
     }
 }

@@ -199,6 +199,7 @@ impl Pipeline {
         record.authors = cleaned.authors;
         record.modified = cleaned.modified;
         record.section = cleaned.section;
+        record.standfirst = cleaned.standfirst;
         record.body = cleaned.body;
         record.encoding = Some(cleaned.encoding);
         if let Some(hint) = cleaned.language_hint {

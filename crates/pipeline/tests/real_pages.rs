@@ -234,6 +234,52 @@ fn real_pages_in_seven_languages() {
     }
 }
 
+/// The standfirst (dek, chapeau, entradilla) is a field of its own, in five languages.
+#[test]
+fn standfirsts_in_five_languages() {
+    let pipeline = Pipeline::new(&ModelBytes::default(), Vec::new()).expect("pipeline");
+    let cases = [
+        (
+            "postlight-www.theatlantic.com",
+            "The city has never before used the emergency system",
+        ),
+        (
+            "postlight-www.spektrum.de",
+            "Das bizarre Genom der größten Blütenpflanze der Welt",
+        ),
+        (
+            "htmldate-courrierinternational.com-Hamas",
+            "Les autorités israéliennes disent préparer",
+        ),
+        (
+            "htmldate-1598244597",
+            "Se convierte así en el primer miembro del Gobierno andaluz",
+        ),
+        (
+            "htmldate-1594316187",
+            "A polícia informou que os autores dos disparos procuravam",
+        ),
+    ];
+    for (id, opening) in cases {
+        let record = record(&pipeline, id, &page(id));
+        let standfirst = record.standfirst.as_deref().unwrap_or_default();
+        assert!(
+            standfirst.starts_with(opening),
+            "{id}: standfirst {standfirst:?}"
+        );
+    }
+    // a dek of one sentence under the headline
+    let record = record(
+        &pipeline,
+        "postlight-www.recode.net",
+        &page("postlight-www.recode.net"),
+    );
+    assert_eq!(
+        record.standfirst.as_deref(),
+        Some("The FCC will now have a Republican majority.")
+    );
+}
+
 #[test]
 fn language_stays_right_where_html_lang_lies() {
     let pipeline = Pipeline::new(&ModelBytes::default(), Vec::new()).expect("pipeline");

@@ -95,6 +95,18 @@ struct HandTally {
     agencies: [usize; 3],
 }
 
+/// Standfirsts against postlight's `dek` labels: pages with a label, where ours matches it
+/// (token F1 >= 0.8), where ours is another text, where we give none; and the pages of every
+/// source where we give one.
+#[derive(Debug, Default)]
+struct DekTally {
+    labelled: usize,
+    right: usize,
+    other: usize,
+    given: usize,
+    pages: usize,
+}
+
 /// One tool's metadata for a page.
 #[derive(Debug, Clone, Default)]
 struct Meta {
@@ -373,6 +385,7 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
     let pipeline = Pipeline::new(&ModelBytes::default(), Vec::new())?;
     let hand = read_hand(&args.hand)?;
     let mut hand_tally = HandTally::default();
+    let mut deks = DekTally::default();
     let show = args
         .show
         .as_deref()
@@ -427,6 +440,18 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
                 pipeline.classify(&mut record);
                 pipeline.extract(&mut record);
                 our_agencies = record.agencies.clone();
+                deks.pages += 1;
+                deks.given += usize::from(record.standfirst.is_some());
+                if let Some(truth) = page.dek.as_deref().filter(|dek| !dek.trim().is_empty()) {
+                    deks.labelled += 1;
+                    match record.standfirst.as_deref() {
+                        Some(ours) if token_f1(&tokens(truth), &tokens(ours)) >= 0.8 => {
+                            deks.right += 1
+                        }
+                        Some(_) => deks.other += 1,
+                        None => {}
+                    }
+                }
                 if let Some(out) = dump.as_mut() {
                     let line = serde_json::json!({
                         "id": page.id,
@@ -438,6 +463,7 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
                         "agencies": record.agencies,
                         "site": record.outlet,
                         "modified": record.modified,
+                        "standfirst": record.standfirst,
                     });
                     writeln!(out, "{line}")?;
                 }
@@ -573,6 +599,15 @@ pub fn run_eval_meta(args: &EvalMetaArgs) -> anyhow::Result<()> {
         println!("pages without a record (clean stage error, all fields missed): {clean_errors:?}");
     }
     println!("(authors of newspaper4k are its own noisy output: reported, not tuned on)");
+    println!(
+        "standfirst: given on {} of {} pages; postlight's hand-written deks ({}): newsflow's matches on {} (token F1 >= 0.8), another text on {}, none on {}",
+        deks.given,
+        deks.pages,
+        deks.labelled,
+        deks.right,
+        deks.other,
+        deks.labelled - deks.right - deks.other
+    );
     if !hand.is_empty() {
         println!(
             "hand-checked labels ({}): {} pages; of {} articles crediting no person, newsflow names \
