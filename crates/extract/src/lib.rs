@@ -203,7 +203,16 @@ impl Extractor {
         let (paragraphs, offsets) = paragraphs(body);
 
         let markup_names = std::mem::take(&mut record.authors);
-        let authors = authors(markup_names, record.byline.as_deref(), &paragraphs);
+        let mut authors = authors(markup_names, record.byline.as_deref(), &paragraphs);
+        // a blogger's one-word name from the author markup, when nothing names a person in full
+        if authors.byline.persons.is_empty() {
+            authors.byline.persons = std::mem::take(&mut authors.byline.pen_names)
+                .into_iter()
+                .filter(|name| {
+                    !meta::names_the_site(name, record.outlet.as_deref(), record.url.as_deref())
+                })
+                .collect();
+        }
         record.byline =
             (!authors.byline.persons.is_empty()).then(|| authors.byline.persons.join(", "));
         record.authors = authors.byline.persons.clone();
@@ -572,6 +581,11 @@ fn merge_byline(into: &mut meta::Byline, more: meta::Byline) {
     if into.outlet.is_none() {
         into.outlet = more.outlet;
     }
+    for pen in more.pen_names {
+        if !into.pen_names.contains(&pen) {
+            into.pen_names.push(pen);
+        }
+    }
 }
 
 fn entity_words(surface: &str) -> Vec<String> {
@@ -760,6 +774,53 @@ mod tests {
         let from_lead = authors(Vec::new(), None, &lead);
         assert_eq!(from_lead.byline.persons, ["Jill Dougherty"]);
         assert_eq!(from_lead.source.as_deref(), Some("By Jill Dougherty"));
+    }
+
+    #[test]
+    fn a_pen_name_from_the_markup_is_the_author_when_nothing_names_a_person_in_full() {
+        let extractor = Extractor::new(None, None).expect("extractor");
+        let article = |markup: &[&str], byline: Option<&str>, url: &str| {
+            let mut record = Record::new(
+                "x".into(),
+                "x.html".into(),
+                String::new(),
+                newsflow_model::Format::Html,
+            );
+            record.authors = markup.iter().map(|name| name.to_string()).collect();
+            record.byline = byline.map(str::to_string);
+            record.url = Some(url.to_string());
+            record.body = "Der Roboter saugt jeden Morgen die Küche, seit drei Jahren.\n\
+                           Ein Ersatzakku kostet vierzig Euro."
+                .into();
+            extractor.extract(&mut record);
+            record.authors
+        };
+        assert_eq!(
+            article(&["doumae"], None, "https://techlog.example.jp/a/1"),
+            ["doumae"]
+        );
+        // a full name anywhere wins; a pen name is not kept beside it
+        assert_eq!(
+            article(
+                &["doumae", "Jane Doe"],
+                None,
+                "https://techlog.example.jp/a/1"
+            ),
+            ["Jane Doe"]
+        );
+        assert_eq!(
+            article(
+                &["doumae"],
+                Some("By John Smith"),
+                "https://techlog.example.jp/a/1"
+            ),
+            ["John Smith"]
+        );
+        // the site's own name, an acronym, an account are no one's pen name
+        assert!(article(&["Weltwoche"], None, "https://weltwoche.ch/x").is_empty());
+        assert!(article(&["NDR"], None, "https://example.org/x").is_empty());
+        assert!(article(&["admin"], None, "https://example.org/x").is_empty());
+        assert!(article(&["Campact-Team"], None, "https://example.org/x").is_empty());
     }
 
     #[test]

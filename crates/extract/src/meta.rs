@@ -501,6 +501,10 @@ pub struct Byline {
     pub persons: Vec<String>,
     pub outlet: Option<String>,
     pub agencies: Vec<String>,
+    /// One-word names the author markup gives (a blogger's pen name, user name or first
+    /// name): the authors only when no source names a person in full, and never when they
+    /// name the site (see [`names_the_site`]).
+    pub pen_names: Vec<String>,
 }
 
 static BYLINE_CUT: LazyLock<Regex> = LazyLock::new(|| {
@@ -716,6 +720,10 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
             if !result.persons.contains(&person) {
                 result.persons.push(person);
             }
+        } else if let Some(pen) = from_markup.then(|| pen_name(name_part)).flatten() {
+            if !result.pen_names.contains(&pen) {
+                result.pen_names.push(pen);
+            }
         }
     }
     result
@@ -863,6 +871,135 @@ fn person_name(text: &str, from_markup: bool) -> Option<String> {
     }
     (capitalised >= 2).then(|| out.join(" "))
 }
+
+/// One word that the page's author markup gives as the writer's name (`<meta name="author"
+/// content="kinra">`, a JSON-LD author "MoritzMeyer", a rel=author link "doumae"): a blogger's
+/// pen name, user name or first name is how the page credits its author. Letters and digits
+/// with `_` or `-` inside, 2 to 30 characters, at least two letters, not a word that names an
+/// account, a role or an organisation ("admin", "Redaktion", "editor", "news"), a month or a
+/// weekday.
+fn pen_name(text: &str) -> Option<String> {
+    let token = text.trim();
+    if token.contains(char::is_whitespace) {
+        return None;
+    }
+    let count = token.chars().count();
+    let letters = token.chars().filter(|c| c.is_alphabetic()).count();
+    // Latin script: a one-word name in another script is more often a place or a desk
+    let plain = token.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '-')
+            || (c.is_alphabetic() && ('\u{c0}'..='\u{24f}').contains(&c))
+    });
+    let generic = |word: &str| {
+        let lower = word.to_lowercase();
+        NON_PERSON_WORDS.contains(&lower.as_str())
+            || ACCOUNT_WORDS.contains(&lower.as_str())
+            || MONTH_WORDS.contains(&lower.as_str())
+            || ORGANISATION_ENDINGS
+                .iter()
+                .any(|ending| lower.ends_with(ending))
+    };
+    let any_generic = generic(token) || token.split(['-', '_']).any(generic);
+    // an acronym in capitals is an organisation's ("NDR", "BNS")
+    let acronym = token.chars().all(|c| !c.is_lowercase());
+    ((3..=30).contains(&count) && letters >= 3 && plain && !any_generic && !acronym)
+        .then(|| token.to_string())
+}
+
+/// Whether a one-word name is the site's: the outlet's name or a label of the page's host,
+/// compared without case, spaces and dashes ("UOL" on noticias.uol.com.br, "Weltwoche" on
+/// weltwoche.ch, "Kent" on kentnews.online, "handball-world" on handball-world.news).
+pub fn names_the_site(name: &str, outlet: Option<&str>, url: Option<&str>) -> bool {
+    let squash = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let name = squash(name);
+    if name.is_empty() {
+        return false;
+    }
+    if outlet.is_some_and(|outlet| {
+        let outlet = squash(outlet);
+        outlet.contains(&name) || name.contains(&outlet) && !outlet.is_empty()
+    }) {
+        return true;
+    }
+    let host = url
+        .and_then(|url| url.split("://").nth(1))
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .unwrap_or("");
+    host.split('.')
+        .map(squash)
+        .any(|label| label.len() >= 2 && (label.starts_with(&name) || name.starts_with(&label)))
+}
+
+/// Names of accounts and roles that CMSs put where the author's name belongs.
+const ACCOUNT_WORDS: &[&str] = &[
+    "administrator",
+    "administrador",
+    "amministratore",
+    "webmaster",
+    "user",
+    "benutzer",
+    "utilisateur",
+    "usuario",
+    "utente",
+    "gast",
+    "invité",
+    "invitado",
+    "ospite",
+    "anonymous",
+    "anonym",
+    "anonyme",
+    "anónimo",
+    "anonimo",
+    "unknown",
+    "null",
+    "none",
+    "undefined",
+    "root",
+    "system",
+    "support",
+    "info",
+    "office",
+    "kontakt",
+    "contact",
+    "presse",
+    "prensa",
+    "stampa",
+    "imprensa",
+    "pers",
+    "verlag",
+    "redaktionen",
+    "redacao",
+    "redaccion",
+    "redazione",
+    "editorial",
+    "editoria",
+    "team",
+    "staff",
+    "sponsored",
+    "anzeige",
+    "werbung",
+    "advertorial",
+    "partner",
+    "login",
+    "now",
+    "bio",
+    "organization",
+    "organisation",
+    "redaktori",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 const MONTH_WORDS: &[&str] = &[
     "january",
@@ -1414,6 +1551,7 @@ mod tests {
                 persons: vec![],
                 outlet: Some("ABC News".into()),
                 agencies: vec![],
+                pen_names: vec![],
             }
         );
         assert_eq!(parse_byline("By News Room 5 Min Read"), Byline::default());
@@ -1423,6 +1561,7 @@ mod tests {
                 persons: vec!["Jill Dougherty".into()],
                 outlet: Some("CNN".into()),
                 agencies: vec![],
+                pen_names: vec![],
             }
         );
         assert_eq!(
