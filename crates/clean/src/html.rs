@@ -254,6 +254,14 @@ fn negative_hint(hints: &str) -> bool {
     if NEGATIVE.iter().any(|word| has_token(hints, word)) {
         return true;
     }
+    // German names compound their words with the head last ("leserkommentare",
+    // "anzeigenwerbung"): these are furniture wherever they stand in a name
+    if ["kommentar", "werbung", "fusszeile", "seitenleiste"]
+        .iter()
+        .any(|word| hints.contains(word))
+    {
+        return true;
+    }
     hints
         .split(|ch: char| !ch.is_ascii_alphanumeric())
         .any(|token| matches!(token, "ad" | "ads" | "nav" | "meta"))
@@ -1253,9 +1261,20 @@ fn only_weak_hints(hints: &str) -> bool {
 
 /// Names of comment threads and their parts.
 fn comment_hint(hints: &str) -> bool {
-    ["comment", "disqus", "repl", "respond", "discussion"]
-        .iter()
-        .any(|word| hints.contains(word))
+    [
+        "comment",
+        "disqus",
+        "repl",
+        "respond",
+        "discussion",
+        // German, Spanish and Portuguese, Dutch ("commenti", "commentaire" hold "comment")
+        "kommentar",
+        "diskussion",
+        "comentario",
+        "reactie",
+    ]
+    .iter()
+    .any(|word| hints.contains(word))
 }
 
 /// Paragraph-like blocks outside furniture: `<p>`, `<pre>`, `<blockquote>`, and divs, cells
@@ -2107,6 +2126,34 @@ mod tests {
             );
             assert_eq!(extract(&page).standfirst, None, "{between}");
         }
+    }
+
+    #[test]
+    fn a_comment_thread_named_in_german_is_never_the_article() {
+        let body: String = (1..=8).map(long_paragraph).collect();
+        let comments: String = (1..=3)
+            .map(|n| {
+                format!(
+                    "<div><p>Leserin {n} schreibt, sie habe das alles ganz anders erlebt, und \
+                     fragt, warum der Bericht die Anwohner, die Kosten und die Fristen nicht \
+                     erwähnt, die im Stadtrat doch lange besprochen wurden.</p></div>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><h1>Stadtrat beschließt neuen Haushalt</h1><div class='beitrag'>{body}\
+             </div><section class='leserkommentare'>{comments}</section></body></html>"
+        );
+        let article = extract(&page);
+        assert!(article
+            .lines
+            .iter()
+            .any(|line| line.starts_with("Paragraph 1")));
+        assert!(
+            article.lines.iter().all(|line| !line.contains("Leserin")),
+            "{:?}",
+            article.lines
+        );
     }
 
     #[test]
