@@ -141,13 +141,22 @@ impl SnippetTally {
     }
 }
 
-fn clean_body(cleaner: &Cleaner, html: &[u8]) -> (String, f64) {
+/// The body, and the time the clean stage took; with `with_standfirst`, the page's standfirst
+/// put before the body where the body does not hold it.
+fn clean_body(cleaner: &Cleaner, html: &[u8], with_standfirst: bool) -> (String, f64) {
     let started = Instant::now();
-    let body = cleaner
-        .clean(html, Format::Html)
-        .map(|c| c.body)
-        .unwrap_or_default();
-    (body, started.elapsed().as_secs_f64() * 1000.0)
+    let cleaned = cleaner.clean(html, Format::Html).ok();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let Some(cleaned) = cleaned else {
+        return (String::new(), ms);
+    };
+    let body = match cleaned.standfirst {
+        Some(standfirst) if with_standfirst && !cleaned.body.contains(&standfirst) => {
+            format!("{standfirst}\n{}", cleaned.body)
+        }
+        _ => cleaned.body,
+    };
+    (body, ms)
 }
 
 /// Whether the first words of `start` (up to 12 tokens) occur as a run in `body`'s tokens.
@@ -184,7 +193,7 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.data))?;
     for page in &extraction.pages {
         let html = extraction.html(page)?;
-        let (body, ms) = clean_body(&cleaner, &html);
+        let (body, ms) = clean_body(&cleaner, &html, args.with_standfirst);
         let other = their("extraction", &page.id);
         scored.push(Scored {
             corpus: "extraction",
@@ -208,7 +217,7 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.news_pages))?;
     for page in news.pages.iter().filter(|page| !page.synthetic) {
         let html = news.html(page)?;
-        let (body, ms) = clean_body(&cleaner, &html);
+        let (body, ms) = clean_body(&cleaner, &html, args.with_standfirst);
         let other = their("news-pages", &page.id);
         let truth = page.scored_body();
         scored.push(Scored {

@@ -44,6 +44,10 @@ pub struct EvalCleanArgs {
     /// file exists.
     #[arg(long, default_value = "config/eval/body-snippets.jsonl")]
     pub snippets: String,
+    /// Score each body with the page's standfirst put before it (where the body does not hold
+    /// it already): what the figures would be if the standfirst were part of the body.
+    #[arg(long)]
+    pub with_standfirst: bool,
     /// Skip the text path's cross-validation (slow; the HTML figures only).
     #[arg(long)]
     pub html_only: bool,
