@@ -777,7 +777,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pen_name_from_the_markup_is_the_author_when_nothing_names_a_person_in_full() {
+    fn a_pen_name_is_the_author_when_nothing_names_a_person_in_full() {
         let extractor = Extractor::new(None, None).expect("extractor");
         let article = |markup: &[&str], byline: Option<&str>, url: &str| {
             let mut record = Record::new(
@@ -816,6 +816,12 @@ mod tests {
             ),
             ["John Smith"]
         );
+        // one name after the page byline's own word
+        assert_eq!(
+            article(&[], Some("von Heiner"), "https://werkstatt.example.de/x"),
+            ["Heiner"]
+        );
+        assert!(article(&[], Some("By Staff"), "https://example.org/x").is_empty());
         // the site's own name, an acronym, an account are no one's pen name
         assert!(article(&["Weltwoche"], None, "https://weltwoche.ch/x").is_empty());
         assert!(article(&["NDR"], None, "https://example.org/x").is_empty());

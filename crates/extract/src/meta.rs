@@ -617,12 +617,19 @@ fn strip_genre_lead(line: &str) -> Option<&str> {
 /// Berg, dpa", "Par Sébastien Farcis (AFP)").
 pub fn parse_byline(raw: &str) -> Byline {
     let line = raw.lines().next().unwrap_or("").trim();
-    let rest = strip_byline_prefix(line)
-        .or_else(|| strip_genre_lead(line))
-        .unwrap_or(line);
-    let first = parse_names(rest, false);
+    let opened = strip_byline_prefix(line);
+    let rest = opened.or_else(|| strip_genre_lead(line)).unwrap_or(line);
+    let mut first = parse_names(rest, false);
     if !first.persons.is_empty() {
         return first;
+    }
+    // "von Heiner", "By John": one name after the byline's own word is a pen name or a first
+    // name (kept aside like the markup's, for when nothing names a person in full)
+    if let Some(opened) = opened {
+        let head = BYLINE_CUT.replace(opened, "");
+        if let Some(pen) = pen_name(head.trim().trim_end_matches(['.', ','])) {
+            first.pen_names.push(pen);
+        }
     }
     // "Politik · Jochen Bittner, Tina Hildebrandt": a section's name before the names; the
     // first later block that names someone (or an agency) is the byline
