@@ -145,7 +145,9 @@ const NEGATIVE: [&str; 66] = [
     "more-stories",
     "dateline",
     // the same furniture in the other six languages (German, French, Spanish, Italian,
-    // Portuguese, Dutch); "commenti" and "commentaire" already hold "comment"
+    // Portuguese, Dutch); "commenti" and "commentaire" already hold "comment"; a German
+    // "Kommentar" is also an opinion piece, whose block holding the page's text stays (see
+    // `comment_hint`)
     "kommentar",
     "comentario",
     "reactie",
@@ -255,10 +257,19 @@ fn negative_hint(hints: &str) -> bool {
         return true;
     }
     // German names compound their words with the head last ("leserkommentare",
-    // "anzeigenwerbung"): these are furniture wherever they stand in a name
-    if ["kommentar", "werbung", "fusszeile", "seitenleiste"]
-        .iter()
-        .any(|word| hints.contains(word))
+    // "werbeanzeige"): these are furniture wherever they stand in a name ("kommentar" alone is
+    // also an opinion piece, "werbung" also the end of "bewerbung")
+    if [
+        "kommentare",
+        "leserkommentar",
+        "kommentarbereich",
+        "werbeanzeige",
+        "werbebanner",
+        "fusszeile",
+        "seitenleiste",
+    ]
+    .iter()
+    .any(|word| hints.contains(word))
     {
         return true;
     }
@@ -280,14 +291,21 @@ fn named_content_only(hints: &str) -> bool {
 /// "article__comments-2").
 fn ends_in_furniture(name: &str) -> bool {
     let name = name.trim_end_matches(|ch: char| !ch.is_ascii_alphabetic());
-    let name = name.strip_suffix('s').unwrap_or(name);
-    NEGATIVE
-        .iter()
-        .any(|word| name.ends_with(word.strip_suffix('s').unwrap_or(word)))
-        || name
-            .rsplit(|ch: char| !ch.is_ascii_alphanumeric())
-            .next()
-            .is_some_and(|last| matches!(last, "ad" | "nav" | "meta"))
+    let Some(last) = name
+        .rsplit(|ch: char| !ch.is_ascii_alphanumeric())
+        .find(|token| !token.is_empty())
+    else {
+        return false;
+    };
+    let stem = name.strip_suffix('s').unwrap_or(name);
+    // a last word that is or opens with a furniture word, plurals and endings of any of the
+    // languages included ("comments", "kommentare", "commenti"), or a name glued to one
+    // ("entryfooter")
+    NEGATIVE.iter().any(|word| last.starts_with(word))
+        || NEGATIVE
+            .iter()
+            .any(|word| stem.ends_with(word.strip_suffix('s').unwrap_or(word)))
+        || matches!(last, "ad" | "nav" | "meta")
 }
 
 fn positive_hint(hints: &str) -> bool {
@@ -498,39 +516,47 @@ fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<Str
     .flatten()
     .filter(|text| text.split_whitespace().count() >= 3)
     .collect();
+    // pictures, players and headlines below each node, counted once bottom-up
+    let mut media_below = vec![false; dom.nodes.len()];
+    for id in (0..dom.nodes.len()).rev() {
+        let media = matches!(
+            dom.tag(id),
+            Some("img" | "picture" | "figure" | "figcaption" | "video" | "audio" | "iframe" | "h1")
+        );
+        if let Some(parent) = dom.nodes[id].parent {
+            media_below[parent] |= media || media_below[id];
+        }
+    }
     let mut id = end[headline] + 1;
-    while id < dom.nodes.len() {
+    let mut looked = 0;
+    while id < dom.nodes.len() && looked < STANDFIRST_REACH {
         let Some(tag) = dom.tag(id) else {
             id += 1;
             continue;
         };
+        looked += 1;
         if dropped[id] || matches!(tag, "figure" | "picture" | "time" | "table" | "ul" | "ol") {
             id = end[id] + 1;
             continue;
         }
         let hints = class_id(dom, id);
         let text = sizes.text[id];
+        // a lead picture or video ("lede" is also the top media, "lead-image"), or a block
+        // that holds the headline
         if (30..=1200).contains(&text)
             && standfirst_hint(&hints)
             && !negative_hint(&hints)
             && sizes.link[id] * 3 < text
-            // a lead video ("lede" is also the top media)
-            && !dom.descendants(id).into_iter().skip(1).any(|below| {
-                matches!(dom.tag(below), Some("video" | "audio" | "iframe" | "h1"))
-            })
+            && !media_below[id]
         {
             let line = render(dom, dropped, sizes, &[id]).join(" ");
-            // a wrapper that holds the headline too
-            if headlines
-                .iter()
-                .any(|headline| line.contains(headline.as_str()))
-            {
-                id += 1;
-                continue;
-            }
             let words = line.split_whitespace().count();
-            if (5..=150).contains(&words)
-                || (chars_of(std::slice::from_ref(&line)) >= 60 && words < 150)
+            let sized = (5..=150).contains(&words)
+                || (chars_of(std::slice::from_ref(&line)) >= 60 && words < 150);
+            if sized
+                && !headlines
+                    .iter()
+                    .any(|headline| line.contains(headline.as_str()))
             {
                 return Some(line);
             }
@@ -544,6 +570,9 @@ fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<Str
     }
     None
 }
+
+/// How many elements after the headline the standfirst is looked for in.
+const STANDFIRST_REACH: usize = 400;
 
 /// A picture's credit or a bare picture label on a line of its own ("Foto: Anas-Mohamed,
 /// Shutterstock", "(Image credit: Submitted by Ashley)", "Photos: Oakland Zoo", "Beitragsbild"):
@@ -1267,8 +1296,12 @@ fn comment_hint(hints: &str) -> bool {
         "repl",
         "respond",
         "discussion",
-        // German, Spanish and Portuguese, Dutch ("commenti", "commentaire" hold "comment")
-        "kommentar",
+        // German, Spanish and Portuguese, Dutch ("commenti", "commentaire" hold "comment";
+        // a German "Kommentar" alone is also an opinion piece)
+        "kommentare",
+        "leserkommentar",
+        "kommentarbereich",
+        "kommentarf",
         "diskussion",
         "comentario",
         "reactie",
@@ -2151,6 +2184,37 @@ mod tests {
             .any(|line| line.starts_with("Paragraph 1")));
         assert!(
             article.lines.iter().all(|line| !line.contains("Leserin")),
+            "{:?}",
+            article.lines
+        );
+    }
+
+    #[test]
+    fn an_opinion_piece_named_kommentar_keeps_its_text() {
+        // "Kommentar" is a genre too: the block that holds the page's paragraphs stays, and
+        // only the plural and the thread's parts name a comment thread
+        assert!(!comment_hint("kommentar artikel"));
+        assert!(comment_hint("leserkommentare"));
+        assert!(comment_hint("kommentarbereich"));
+        assert!(negative_hint("kommentar-box"));
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let links: String = (1..=40)
+            .map(|n| {
+                format!(
+                    "<li><a href='/ressort/{n}'>Weitere Nachrichten aus dem Ressort {n}</a></li>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><h1>Der Haushalt ist ein Fehler</h1><div class='kommentar'>\
+             {body}</div><div class='spalte'><ul>{links}</ul></div></body></html>"
+        );
+        let article = extract(&page);
+        assert!(
+            article
+                .lines
+                .iter()
+                .any(|line| line.starts_with("Paragraph 4")),
             "{:?}",
             article.lines
         );

@@ -138,7 +138,7 @@ pub struct Cleaned {
     /// `article:section`, breadcrumbs, else the URL path's section segment).
     pub section: Option<String>,
     /// The editor's summary shown between the headline and the body, when the page names
-    /// one; not part of `body`.
+    /// one; `body` holds it too only where the page puts it inside the article's text block.
     pub standfirst: Option<String>,
     pub language_hint: Option<String>,
     /// Paragraphs separated by '\n'.
@@ -438,6 +438,10 @@ mod tests {
         let cleaned = cleaned.unwrap_or_default();
         assert_eq!(cleaned.title.as_deref(), Some("A title"));
         assert_eq!(cleaned.published.as_deref(), Some("2024-01-02"));
+        assert_eq!(cleaned.standfirst, None);
+        let input = br#"{"title": "A title", "dek": "The  editor's summary.", "text": "Body text of the article, with commas, long enough to keep."}"#;
+        let cleaned = cleaner.clean(input, Format::Json).unwrap_or_default();
+        assert_eq!(cleaned.standfirst.as_deref(), Some("The editor's summary."));
         let page = br#"<html><head><meta property="article:published_time" content="2019-11-19T17:50:00.000Z"></head><body><article><p>Body text of the article, with commas, long enough to keep as a paragraph.</p></article></body></html>"#;
         let cleaned = cleaner.clean(page, Format::Html).unwrap_or_default();
         assert_eq!(cleaned.published.as_deref(), Some("2019-11-19T17:50:00Z"));

@@ -822,6 +822,12 @@ mod tests {
             ["Heiner"]
         );
         assert!(article(&[], Some("By Staff"), "https://example.org/x").is_empty());
+        // a common first name on a site of its country, an agency after the byline's word
+        assert_eq!(
+            article(&[], Some("von Dennis"), "https://www.beispiel.de/x"),
+            ["Dennis"]
+        );
+        assert!(article(&[], Some("Por Lusa"), "https://example.pt/x").is_empty());
         // the site's own name, an acronym, an account are no one's pen name
         assert!(article(&["Weltwoche"], None, "https://weltwoche.ch/x").is_empty());
         assert!(article(&["NDR"], None, "https://example.org/x").is_empty());

@@ -625,10 +625,13 @@ pub fn parse_byline(raw: &str) -> Byline {
     }
     // "von Heiner", "By John": one name after the byline's own word is a pen name or a first
     // name (kept aside like the markup's, for when nothing names a person in full)
-    if let Some(opened) = opened {
+    if let Some(opened) = opened.filter(|_| first.agencies.is_empty() && first.outlet.is_none()) {
         let head = BYLINE_CUT.replace(opened, "");
-        if let Some(pen) = pen_name(head.trim().trim_end_matches(['.', ','])) {
-            first.pen_names.push(pen);
+        let head = head.trim().trim_end_matches(['.', ',']);
+        if known_agency(head).is_none() && known_outlet(head).is_none() {
+            if let Some(pen) = pen_name(head) {
+                first.pen_names.push(pen);
+            }
         }
     }
     // "Politik · Jochen Bittner, Tina Hildebrandt": a section's name before the names; the
@@ -881,10 +884,11 @@ fn person_name(text: &str, from_markup: bool) -> Option<String> {
 
 /// One word that the page's author markup gives as the writer's name (`<meta name="author"
 /// content="kinra">`, a JSON-LD author "MoritzMeyer", a rel=author link "doumae"): a blogger's
-/// pen name, user name or first name is how the page credits its author. Letters and digits
-/// with `_` or `-` inside, 2 to 30 characters, at least two letters, not a word that names an
-/// account, a role or an organisation ("admin", "Redaktion", "editor", "news"), a month or a
-/// weekday.
+/// pen name, user name or first name is how the page credits its author (also one word after
+/// the page byline's own word: "von Heiner"). Latin letters and digits with `_` or `-` inside,
+/// 3 to 30 characters, at least three letters, not all capitals (an acronym), not a word that
+/// names an account, a role or an organisation ("admin", "Redaktion", "editor", "news"), a
+/// month or a weekday.
 fn pen_name(text: &str) -> Option<String> {
     let token = text.trim();
     if token.contains(char::is_whitespace) {
@@ -928,22 +932,36 @@ pub fn names_the_site(name: &str, outlet: Option<&str>, url: Option<&str>) -> bo
     if name.is_empty() {
         return false;
     }
+    // the outlet's name as a whole, or one of its words ("Weltwoche" in "Die Weltwoche")
     if outlet.is_some_and(|outlet| {
-        let outlet = squash(outlet);
-        outlet.contains(&name) || name.contains(&outlet) && !outlet.is_empty()
+        squash(outlet) == name || outlet.split_whitespace().any(|word| squash(word) == name)
     }) {
         return true;
     }
     let host = url
         .and_then(|url| url.split("://").nth(1))
-        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .and_then(|rest| rest.split(['/', '?', '#', ':']).next())
         .unwrap_or("");
-    host.split('.')
-        .map(squash)
-        .any(|label| label.len() >= 2 && (label.starts_with(&name) || name.starts_with(&label)))
+    // the host's own labels, not the top-level domain or "www" ("Dennis" on a .de site)
+    let labels: Vec<&str> = host.split('.').collect();
+    let own = labels.len().saturating_sub(1);
+    labels[..own]
+        .iter()
+        .filter(|label| {
+            !matches!(
+                **label,
+                "www" | "m" | "co" | "com" | "org" | "net" | "gov" | "ac"
+            )
+        })
+        .map(|label| squash(label))
+        .any(|label| {
+            label == name
+                || (label.len() >= 4 && (label.starts_with(&name) || name.starts_with(&label)))
+        })
 }
 
-/// Names of accounts and roles that CMSs put where the author's name belongs.
+/// Words that CMSs put where the author's name belongs: accounts, roles, desks, labels ("bio",
+/// "login", "now") and weekdays.
 const ACCOUNT_WORDS: &[&str] = &[
     "administrator",
     "administrador",

@@ -253,7 +253,8 @@ pub struct Record {
     pub section: Option<String>,
     /// The standfirst: the editor's summary of the article shown between the headline and the
     /// body (a dek, chapeau, Vorspann, entradilla), as the page names it; `null` when the page
-    /// shows none. Not part of `body`.
+    /// shows none. `body` leaves it out where the page sets it apart from the article's text and
+    /// repeats it where the page puts it inside.
     #[serde(default)]
     pub standfirst: Option<String>,
 }

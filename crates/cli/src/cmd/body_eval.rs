@@ -68,8 +68,10 @@ fn read_snippets(path: &str) -> anyhow::Result<HashMap<String, SnippetLabel>> {
         if line.trim().is_empty() {
             continue;
         }
-        let label: SnippetLabel = serde_json::from_str(line)
+        let mut label: SnippetLabel = serde_json::from_str(line)
             .with_context(|| format!("{path}:{}: not a snippet label", index + 1))?;
+        label.with.retain(|snippet| !snippet.trim().is_empty());
+        label.without.retain(|snippet| !snippet.trim().is_empty());
         if label.kind == "article" && !label.with.is_empty() {
             labels.insert(label.id.clone(), label);
         }
