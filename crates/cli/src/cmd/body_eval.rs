@@ -58,25 +58,17 @@ struct SnippetLabel {
 
 /// The snippet labels of article pages by id; none when the file does not exist.
 fn read_snippets(path: &str) -> anyhow::Result<HashMap<String, SnippetLabel>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
-        Err(error) => return Err(error).with_context(|| format!("reading {path}")),
-    };
-    let mut labels = HashMap::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut label: SnippetLabel = serde_json::from_str(line)
-            .with_context(|| format!("{path}:{}: not a snippet label", index + 1))?;
-        label.with.retain(|snippet| !snippet.trim().is_empty());
-        label.without.retain(|snippet| !snippet.trim().is_empty());
-        if label.kind == "article" && !label.with.is_empty() {
-            labels.insert(label.id.clone(), label);
-        }
-    }
-    Ok(labels)
+    let labels: Vec<SnippetLabel> = super::read_hand_labels(path, "a snippet label")?;
+    Ok(labels
+        .into_iter()
+        .map(|mut label| {
+            label.with.retain(|snippet| !snippet.trim().is_empty());
+            label.without.retain(|snippet| !snippet.trim().is_empty());
+            label
+        })
+        .filter(|label| label.kind == "article" && !label.with.is_empty())
+        .map(|label| (label.id.clone(), label))
+        .collect())
 }
 
 /// `text` with every run of whitespace (no-break spaces included) made one space.

@@ -67,21 +67,11 @@ struct HandLabel {
 
 /// The hand-checked labels by page id; none when the file does not exist.
 fn read_hand(path: &str) -> anyhow::Result<HashMap<String, HandLabel>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
-        Err(error) => return Err(error).with_context(|| format!("reading {path}")),
-    };
-    let mut labels = HashMap::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let label: HandLabel = serde_json::from_str(line)
-            .with_context(|| format!("{path}:{}: not a hand label", index + 1))?;
-        labels.insert(label.id.clone(), label);
-    }
-    Ok(labels)
+    let labels: Vec<HandLabel> = super::read_hand_labels(path, "a hand label")?;
+    Ok(labels
+        .into_iter()
+        .map(|label| (label.id.clone(), label))
+        .collect())
 }
 
 /// Counts over the hand-checked pages that name nobody, and over their agencies.
