@@ -319,7 +319,10 @@ fn named_entity(name: &str, has_semicolon: bool) -> Option<(char, Option<char>)>
     } else {
         *web_atoms::NAMED_ENTITIES.get(name)?
     };
-    let first = char::from_u32(first)?;
+    // the table also holds every prefix of a name ("T" of "THORN;", "" of them all) with the
+    // code point 0: those are no reference, and "AT&T", "R&D", "Schnittlauch & Co" stay as
+    // written
+    let first = char::from_u32(first).filter(|&ch| ch != '\0')?;
     Some((first, char::from_u32(second).filter(|&ch| ch != '\0')))
 }
 
@@ -431,6 +434,26 @@ mod tests {
             ),
             "D\u{e9}j\u{e0} vu: café, naïve, été"
         );
+    }
+
+    #[test]
+    fn a_bare_ampersand_stays_as_written() {
+        for text in [
+            "Schnittlauch & Co",
+            "AT&T and R&D",
+            "M&A, B&B, H&M",
+            "GmbH & Co. KG",
+            "a&b",
+            "&",
+            "Q&amp;A",
+        ] {
+            let decoded = decode_entities(text);
+            assert!(!decoded.contains('\0'), "{text}: {decoded:?}");
+        }
+        assert_eq!(decode_entities("Schnittlauch & Co"), "Schnittlauch & Co");
+        assert_eq!(decode_entities("AT&T and R&D"), "AT&T and R&D");
+        assert_eq!(decode_entities("M&A, B&B, H&M"), "M&A, B&B, H&M");
+        assert_eq!(decode_entities("Q&amp;A &Egrave; &eacute"), "Q&A È é");
     }
 
     #[test]
