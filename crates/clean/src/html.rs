@@ -541,10 +541,16 @@ fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<Str
         }
         let hints = class_id(dom, id);
         let text = sizes.text[id];
+        // an <h2> that follows the headline as its first text, in the same block: a subtitle
+        // whatever its name ("<h1>…</h1><h2>A sentence that sums the story up.</h2>")
+        let subtitle = tag == "h2"
+            && looked <= SUBTITLE_REACH
+            && dom.nodes[id].parent.is_some()
+            && dom.nodes[id].parent == dom.nodes[headline].parent;
         // a lead picture or video ("lede" is also the top media, "lead-image"), or a block
         // that holds the headline
         if (30..=1200).contains(&text)
-            && standfirst_hint(&hints)
+            && (standfirst_hint(&hints) || subtitle)
             && !negative_hint(&hints)
             && sizes.link[id] * 3 < text
             && !media_below[id]
@@ -573,6 +579,9 @@ fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<Str
 
 /// How many elements after the headline the standfirst is looked for in.
 const STANDFIRST_REACH: usize = 400;
+
+/// How many elements after the headline an unnamed `<h2>` subtitle may stand.
+const SUBTITLE_REACH: usize = 3;
 
 /// A picture's credit or a bare picture label on a line of its own ("Foto: Anas-Mohamed,
 /// Shutterstock", "(Image credit: Submitted by Ashley)", "Photos: Oakland Zoo", "Beitragsbild"):
