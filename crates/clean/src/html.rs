@@ -2151,6 +2151,28 @@ mod tests {
     }
 
     #[test]
+    fn an_h2_right_under_the_headline_is_the_standfirst() {
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><header><h1>Council passes the budget after a long debate</h1>\
+             <h2>A narrow majority backs the treasurer's draft; the opposition vows to fight on.\
+             </h2></header><div class='story'>{body}</div></body></html>"
+        );
+        assert_eq!(
+            extract(&page).standfirst.as_deref(),
+            Some("A narrow majority backs the treasurer's draft; the opposition vows to fight on.")
+        );
+        // an <h2> further down is a subheading of the body, not a standfirst
+        let page = format!(
+            "<html><body><header><h1>Council passes the budget after a long debate</h1>\
+             <span>5 min read</span><a href='/x'>Share</a><span>Updated</span></header>\
+             <div class='story'>{body}<h2>What the opposition says about the budget now</h2>\
+             {body}</div></body></html>"
+        );
+        assert_eq!(extract(&page).standfirst, None);
+    }
+
+    #[test]
     fn no_standfirst_from_a_tagline_a_lead_video_or_the_body() {
         let body: String = (1..=4).map(long_paragraph).collect();
         let headline = "<h1>Council passes the budget after a long debate</h1>";
