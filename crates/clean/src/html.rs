@@ -878,6 +878,7 @@ impl Analysis {
         let top = shared_ancestor(dom, &analysis.candidates, top, top_score);
         analysis.top = Some(top);
         analysis.roots = analysis.roots_of(dom, top, top_score);
+        analysis.roots = climb(dom, &analysis, top);
         analysis
     }
 
@@ -918,6 +919,66 @@ impl Analysis {
         extend_with_twins(dom, dropped, sizes, score, top, top_score, &mut roots);
         roots
     }
+}
+
+/// How many levels above the top container the article's whole may stand.
+const CLIMB_LEVELS: usize = 6;
+
+/// An article cut into chunks that nothing names alike (`<article>` holding div, div, div,
+/// each with a few paragraphs, between pictures): when an ancestor of the top container a few
+/// levels up holds at least half as much paragraph text again as the blocks chosen, and what
+/// it adds is nearly all paragraphs (other text and link text together at most a tenth of the
+/// paragraph text it adds), that ancestor is the article. Comment threads, teaser lists and
+/// menus beside an article add names, dates and links with every paragraph and fail the test;
+/// the ancestor that gains most paragraph text net of ten times its other text wins, the
+/// lowest on a tie.
+fn climb(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
+    const NOISE_WEIGHT: i64 = 10;
+    let (sizes, roots) = (&analysis.sizes, &analysis.roots);
+    let under = paragraph_text(dom, &analysis.paragraph, sizes);
+    let end = subtree_ends(dom);
+    let mut best: Option<(i64, NodeId)> = None;
+    let mut node = top;
+    for _ in 0..CLIMB_LEVELS {
+        let Some(parent) = dom.nodes[node].parent else {
+            break;
+        };
+        if matches!(dom.tag(parent), Some("body" | "html") | None) {
+            break;
+        }
+        node = parent;
+        // the roots this ancestor would take the place of
+        let (mut paragraphs, mut text, mut links) = (0i64, 0i64, 0i64);
+        for &root in roots
+            .iter()
+            .filter(|&&root| node <= root && root <= end[node])
+        {
+            paragraphs += i64::from(under[root]);
+            text += i64::from(sizes.text[root]);
+            links += i64::from(sizes.link[root]);
+        }
+        let gained = i64::from(under[node]) - paragraphs;
+        let other = (i64::from(sizes.text[node]) - i64::from(under[node])) - (text - paragraphs);
+        let more_links = i64::from(sizes.link[node]) - links;
+        if gained <= 0 || gained * 2 < paragraphs {
+            continue;
+        }
+        let value = gained - NOISE_WEIGHT * (other.max(0) + more_links.max(0));
+        if value > 0 && best.is_none_or(|(best_value, _)| value > best_value) {
+            best = Some((value, node));
+        }
+    }
+    let Some((_, ancestor)) = best else {
+        return roots.clone();
+    };
+    let mut climbed: Vec<NodeId> = roots
+        .iter()
+        .copied()
+        .filter(|&root| !(ancestor <= root && root <= end[ancestor]))
+        .collect();
+    climbed.push(ancestor);
+    climbed.sort_unstable();
+    climbed
 }
 
 /// A small block that tops the ranking by its name alone ("csc-textpic-text": a teaser box
@@ -2347,6 +2408,69 @@ mod tests {
         let article = extract(&page);
         assert_eq!(article.lines.len(), 9, "{:?}", article.lines);
         assert!(article.lines[4].starts_with("Paragraph 5"));
+    }
+
+    /// An article cut into chunks that no class names: each chunk is a div in a div in a div
+    /// under `<article>`, pictures with captions between them.
+    fn unnamed_chunks(sizes: &[usize]) -> String {
+        let mut from = 1;
+        let mut chunks = String::new();
+        for &count in sizes {
+            let text: String = (from..from + count).map(long_paragraph).collect();
+            from += count;
+            chunks.push_str(&format!(
+                "<div><div><div>{text}</div></div></div>\
+                 <div><figure><img src=x.jpg><figcaption>A caption under the photo</figcaption></figure></div>"
+            ));
+        }
+        format!("<article>{chunks}</article>")
+    }
+
+    #[test]
+    fn an_article_cut_into_unnamed_chunks_is_read_whole() {
+        let page = format!(
+            "<html><body><div><h1>The headline</h1>{}</div></body></html>",
+            unnamed_chunks(&[4, 2, 3])
+        );
+        let article = extract(&page);
+        let paragraphs: Vec<&String> = article
+            .lines
+            .iter()
+            .filter(|line| line.starts_with("Paragraph"))
+            .collect();
+        assert_eq!(paragraphs.len(), 9, "{:?}", article.lines);
+        assert!(paragraphs[8].starts_with("Paragraph 9"));
+    }
+
+    #[test]
+    fn climbing_to_the_whole_article_stops_short_of_an_unnamed_comment_thread() {
+        // the comments beside the article carry a name, a time and a reply link with every
+        // paragraph, and no class or id says what they are
+        let comment = |n: usize| {
+            format!(
+                "<div><div><a href=/user/{n}>Reader {n}</a> <span>{n} hours ago</span></div>\
+                 <p>Comment {n}: I have followed this story for years, and this report, with \
+                 its numbers, is the best summary of it that I have read so far.</p>\
+                 <a href=#reply>Reply</a> <a href=#like>Like</a></div>"
+            )
+        };
+        let comments: String = (1..=6).map(comment).collect();
+        let page = format!(
+            "<html><body><div><h1>The headline</h1><div>{}<section><h3>6 comments</h3>{comments}</section></div></div></body></html>",
+            unnamed_chunks(&[4, 2, 3])
+        );
+        let article = extract(&page);
+        assert!(
+            article.lines.iter().all(|line| !line.contains("Comment")),
+            "{:?}",
+            article.lines
+        );
+        let paragraphs = article
+            .lines
+            .iter()
+            .filter(|line| line.starts_with("Paragraph"))
+            .count();
+        assert_eq!(paragraphs, 9, "{:?}", article.lines);
     }
 
     #[test]
