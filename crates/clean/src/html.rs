@@ -584,11 +584,12 @@ const STANDFIRST_REACH: usize = 400;
 const SUBTITLE_REACH: usize = 3;
 
 /// A picture's credit or a bare picture label on a line of its own ("Foto: Anas-Mohamed,
-/// Shutterstock", "(Image credit: Submitted by Ashley)", "Photos: Oakland Zoo", "Beitragsbild"):
+/// Shutterstock", "(Image credit: Submitted by Ashley)", "Photos: Oakland Zoo", "Image Source:
+/// Nicole Cohen", "Beitragsbild"):
 /// the label, a colon and a short name, or the label alone.
 static CREDIT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\(?\s*(?:(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|image credit|photo credit|crédit photo|crédits photo|crédit|crédits|fotografía|imagen|imagem|fonte|quelle|source|beitragsbild|titelbild|symbolbild|bildquelle|fotoquelle)\s*:\s*[^.!?:]{1,70}[^.!?:\s]|beitragsbild|titelbild|symbolbild)\s*\)?$",
+        r"(?i)^\(?\s*(?:(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|image credit|photo credit|image source|photo source|image courtesy|photo courtesy|picture|pictures|bildnachweis|fotonachweis|crédit photo|crédits photo|crédit|crédits|fotografía|imagen|imagem|fonte|quelle|source|beitragsbild|titelbild|symbolbild|bildquelle|fotoquelle)\s*:\s*[^.!?:]{1,70}[^.!?:\s]|beitragsbild|titelbild|symbolbild)\s*\)?$",
     )
     .expect("valid credit pattern")
 });
@@ -1237,6 +1238,9 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         if structural && raw_sizes.text[id] * 3 >= page_text {
             continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
         }
+        if tag == "figcaption" && is_slide_text(dom, raw_sizes, id) {
+            continue;
+        }
         if DROP_TAGS.contains(&tag) || is_hidden(dom, id) || is_microdata(dom, raw_sizes, id) {
             dropped[id] = true;
         }
@@ -1320,6 +1324,10 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         if in_running_text(dom, raw_sizes, id, tag) {
             continue;
         }
+        // a slide's text is the article's, however its caption is named
+        if tag == "figcaption" && is_slide_text(dom, raw_sizes, id) {
+            continue;
+        }
         let hints = hints_of[id].as_str();
         if !negative_hint(hints) || named_content_only(hints) || raw_sizes.text[id] * 3 >= page_text
         {
@@ -1338,6 +1346,22 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
     }
     dropped
 }
+
+/// A caption that is a gallery slide's text, not a photo's: it holds paragraphs of running
+/// text (a slideshow article tells its story in its slides' captions), at least
+/// `SLIDE_TEXT` characters of them.
+fn is_slide_text(dom: &Dom, raw_sizes: &Sizes, id: NodeId) -> bool {
+    let paragraphs: u32 = dom
+        .descendants(id)
+        .into_iter()
+        .filter(|&node| dom.tag(node) == Some("p"))
+        .map(|node| raw_sizes.text[node])
+        .sum();
+    paragraphs >= SLIDE_TEXT
+}
+
+/// How much paragraph text makes a caption a slide's text.
+const SLIDE_TEXT: u32 = 200;
 
 /// Whether an element is part of running text: an inline element between sentences of its
 /// parent's own text (a caption alone in its `<p>` is not).
@@ -2105,6 +2129,8 @@ mod tests {
             "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
             "(Image credit: Submitted by Ashley)",
             "Beitragsbild",
+            "Image Source: Nicole Cohen",
+            "Picture: Reuters",
             "Source: the ministry said the figures were final.",
             "Photo: the mayor, who said: no.",
         ]
@@ -2120,6 +2146,36 @@ mod tests {
                 "Photo: the mayor, who said: no."
             ]
         );
+    }
+
+    #[test]
+    fn a_gallery_told_in_its_slides_captions_keeps_them() {
+        // a slideshow article: each slide's caption holds a subheading and paragraphs of the
+        // story; a photo's one-line caption elsewhere stays out
+        let slide = |n: usize| {
+            format!(
+                "<figure class='flat-slide'><img src={n}.jpg><figcaption class='slide-caption'>\
+                 <h3>Mistake {n}</h3><p>Slide {n}: \"Oftentimes people settle for what is fastest \
+                 or easiest to buy at that moment,\" the designer says, and the rooms then look \
+                 like every other room in the building.</p><p>Her advice for slide {n} is to take \
+                 the extra time and find one piece that means something to you.</p>\
+                 </figcaption></figure>"
+            )
+        };
+        let slides: String = (1..=4).map(slide).collect();
+        let page = format!(
+            "<html><body><article class='post gallery'><h1>Five mistakes</h1>\
+             <p>No generation is perfect, and when it comes to decorating, one designer has seen \
+             the same traps again and again. Ahead, she shares the five biggest mistakes.</p>\
+             <figure><img src=0.jpg><figcaption>The designer in her studio.</figcaption></figure>\
+             <div class='slides'>{slides}</div></article></body></html>"
+        );
+        let article = extract(&page);
+        let body = article.lines.join("\n");
+        for n in 1..=4 {
+            assert!(body.contains(&format!("Slide {n}:")), "{body}");
+        }
+        assert!(!body.contains("in her studio"), "{body}");
     }
 
     #[test]
