@@ -249,13 +249,31 @@ pub fn is_invisible(ch: char) -> bool {
     )
 }
 
-/// Normalises one line: invisible characters removed, every run of whitespace (including
-/// non-breaking spaces) turned into one space, trimmed.
+/// Whether a zero-width non-joiner or joiner after `previous` is part of the spelling: Persian
+/// writes "می‌دمیدند" and "اصلاح‌طلبان" with a non-joiner, Indic scripts and emoji sequences
+/// use both. After a letter of the Latin, Greek, Cyrillic or Armenian alphabets (below U+0590)
+/// or a space they are stray marks and go.
+fn joiner_is_spelling(ch: char, previous: Option<char>) -> bool {
+    matches!(ch, '\u{200C}' | '\u{200D}')
+        && previous.is_some_and(|p| p >= '\u{0590}' && !p.is_whitespace() && !is_invisible(p))
+}
+
+/// Normalises one line: invisible characters removed (joiners kept where a script spells
+/// with them), every run of whitespace (including non-breaking spaces) turned into one space,
+/// trimmed.
 pub fn normalize_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
     for ch in line.chars() {
         if is_invisible(ch) {
+            let previous = if pending_space {
+                None
+            } else {
+                out.chars().next_back()
+            };
+            if joiner_is_spelling(ch, previous) {
+                out.push(ch);
+            }
             continue;
         }
         if ch.is_whitespace() {
@@ -433,6 +451,21 @@ mod tests {
                 "D\u{e9}j\u{e0} vu: caf\u{c3}\u{a9}, na\u{c3}\u{af}ve, \u{c3}\u{a9}t\u{c3}\u{a9}"
             ),
             "D\u{e9}j\u{e0} vu: café, naïve, été"
+        );
+    }
+
+    #[test]
+    fn joiners_stay_where_a_script_spells_with_them() {
+        // Persian writes prefixes and compounds with a zero-width non-joiner
+        let persian = "اصلاح\u{200c}طلبان در این انتخابات می\u{200c}دمیدند";
+        assert_eq!(normalize_line(persian), persian);
+        // Hindi conjuncts and emoji sequences with a joiner
+        assert_eq!(normalize_line("क्\u{200d}ष"), "क्\u{200d}ष");
+        assert_eq!(normalize_line("👩\u{200d}💻"), "👩\u{200d}💻");
+        // stray marks in Latin text, at a line's start and after a space go
+        assert_eq!(
+            normalize_line("\u{200c}Zero\u{200b}width\u{200d} jo\u{200c}iners \u{200c}go\u{feff}"),
+            "Zerowidth joiners go"
         );
     }
 
