@@ -99,7 +99,7 @@ pub(crate) const BLOCK_TAGS: [&str; 37] = [
     "summary",
 ];
 
-const NEGATIVE: [&str; 66] = [
+const NEGATIVE: [&str; 70] = [
     "comment",
     "share",
     "sharing",
@@ -170,6 +170,12 @@ const NEGATIVE: [&str; 66] = [
     "auteur",
     "fusszeile",
     "seitenleiste",
+    // carousels of the script libraries every site uses (Swiper, Slick, Owl Carousel,
+    // Flickity): teasers, obituaries, pictures, never the article's running text
+    "swiper",
+    "carousel",
+    "slick",
+    "flickity",
 ];
 const POSITIVE: [&str; 25] = [
     "article",
@@ -2176,6 +2182,32 @@ mod tests {
             assert!(body.contains(&format!("Slide {n}:")), "{body}");
         }
         assert!(!body.contains("in her studio"), "{body}");
+    }
+
+    #[test]
+    fn a_carousel_holding_more_text_than_the_article_is_not_the_article() {
+        // a short news item, then a slider of obituaries whose slides hold three times its
+        // text (two Hungarian county sites of the dev pages)
+        let slide = |n: usize| {
+            format!(
+                "<div class='swiper-slide'>With deep sorrow we announce that our beloved \
+                 neighbour number {n} passed away at the age of 86, and the funeral will be \
+                 held on Tuesday, at ten o'clock, in the chapel of the eastern cemetery.</div>"
+            )
+        };
+        let slides: String = (1..=12).map(slide).collect();
+        let page = format!(
+            "<html><body><div class='left-area'><article class='enews-article'><h1>Fatigue after the virus</h1>\
+             <div class='entry-content'>{}{}{}</div></article></div>\
+             <div class='right-area'><div class='grief-module-container'><div class='swiper-container'>\
+             <div class='swiper-wrapper'>{slides}</div></div></div></div></body></html>",
+            long_paragraph(1),
+            long_paragraph(2),
+            long_paragraph(3)
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 3, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 1"));
     }
 
     #[test]
