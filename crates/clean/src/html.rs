@@ -1871,6 +1871,7 @@ fn extend_with_twins(
     let twin_class = |other: &str| same_class_names(class, other);
     let mut added = false;
     let mut headings = Vec::new();
+    let mut short = Vec::new();
     for id in 0..dom.nodes.len() {
         if id == top
             || dropped[id]
@@ -1893,6 +1894,8 @@ fn extend_with_twins(
         if !enough || link_density > 0.3 {
             if is_heading_block(dom, sizes, id) {
                 headings.push(id);
+            } else if link_density <= 0.3 && length > 0 {
+                short.push(id);
             }
             continue;
         }
@@ -1923,6 +1926,31 @@ fn extend_with_twins(
         .collect();
     if !between.is_empty() {
         roots.extend(between);
+        roots.sort_unstable();
+    }
+    // a twin too short to join on its own score (a one-sentence paragraph in its own
+    // "article--text" block) joins when nothing but pictures stands between it and the
+    // chunks of the article before and after it
+    let text_in = |from: NodeId, to: NodeId| {
+        (from..to).any(|node| {
+            matches!(dom.nodes[node].kind, NodeKind::Text { .. }) && sizes.text[node] > 0
+        })
+    };
+    let enclosed: Vec<NodeId> = short
+        .into_iter()
+        .filter(|&id| {
+            let before = roots.iter().copied().filter(|&root| end[root] < id).max();
+            let after = roots.iter().copied().filter(|&root| root > end[id]).min();
+            match (before, after) {
+                (Some(before), Some(after)) => {
+                    !text_in(end[before] + 1, id) && !text_in(end[id] + 1, after)
+                }
+                _ => false,
+            }
+        })
+        .collect();
+    if !enclosed.is_empty() {
+        roots.extend(enclosed);
         roots.sort_unstable();
     }
 }
@@ -2588,6 +2616,35 @@ mod tests {
         let heading = article.lines.iter().position(|l| l == "What comes next");
         assert_eq!(heading, Some(3), "{:?}", article.lines);
         assert!(!article.lines.iter().any(|line| line == "Follow us"));
+    }
+
+    #[test]
+    fn a_one_sentence_chunk_between_chunks_joins_the_article() {
+        // every paragraph is its own "article--text" block with a picture here and there; one
+        // is a single short sentence, too light to join on its own score; a short block of the
+        // same style after the article, past a teaser line, stays out
+        let chunk =
+            |inner: String| format!("<div><div class='article--text x1'>{inner}</div></div>");
+        let picture = "<div class='pic'><img src=x.jpg></div>";
+        let page = format!(
+            "<html><body><article>{}{}{picture}{}{}</article>\
+             <p class='teaser'><a href=/more>More from the campaign trail</a></p>\
+             {}</body></html>",
+            chunk(long_paragraph(1)),
+            chunk(long_paragraph(2)),
+            chunk("<p>Names will not be in the agreement.</p>".to_string()),
+            chunk(long_paragraph(3)),
+            chunk("<p>Subscribe for the morning briefing today.</p>".to_string()),
+        );
+        let article = extract(&page);
+        assert_eq!(
+            article.lines.get(2).map(String::as_str),
+            Some("Names will not be in the agreement."),
+            "{:?}",
+            article.lines
+        );
+        assert!(article.lines[3].starts_with("Paragraph 3"));
+        assert!(!article.lines.iter().any(|line| line.contains("Subscribe")));
     }
 
     #[test]
