@@ -7,7 +7,7 @@
 //! (`with`: the body should hold them) and from its furniture (`without`: it should not). Snippet
 //! precision and recall are summed over pages, the way widely used extraction evaluations count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -48,6 +48,9 @@ struct SnippetLabel {
     id: String,
     /// `article`, `other` (no running text to extract) or `script-only`.
     kind: String,
+    /// The article's language as the labeller judged it (ISO 639-1), if any.
+    #[serde(default)]
+    language: Option<String>,
     /// Runs of words from the article text.
     #[serde(default)]
     with: Vec<String>,
@@ -218,7 +221,17 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
             corpus: "news-pages",
             id: page.id.clone(),
             group: page.source.clone(),
-            language: page.language_or_unknown(),
+            // the page's own label, else the snippet labeller's judgement
+            language: match (page.language.as_deref(), snippet_labels.get(&page.id)) {
+                (
+                    None,
+                    Some(SnippetLabel {
+                        language: Some(language),
+                        ..
+                    }),
+                ) => language.clone(),
+                _ => page.language_or_unknown(),
+            },
             ours: truth.map(|truth| metric::score_page(truth, &body)),
             theirs: truth.and_then(|truth| other.map(|o| metric::score_page(truth, &o.body))),
             start: page.body_start.as_deref().map(|start| {
@@ -462,6 +475,16 @@ fn print_snippets(scored: &[Scored], anchor_name: &str) {
             .push(page);
         groups.entry("all".to_string()).or_default().push(page);
     }
+    // and per source, to judge a change on each
+    let sources: BTreeSet<&str> = labelled.iter().map(|page| page.group.as_str()).collect();
+    if sources.len() > 1 {
+        for page in &labelled {
+            groups
+                .entry(format!("src {}", page.group))
+                .or_default()
+                .push(page);
+        }
+    }
     let cell = |tallies: &[SnippetTally]| {
         let mut sum = SnippetTally::default();
         for tally in tallies {
@@ -489,7 +512,7 @@ fn print_snippets(scored: &[Scored], anchor_name: &str) {
             format!("  {anchor_name} {}", cell(&theirs))
         };
         println!(
-            "  {name:<6} {:>4} pages  newsflow {}{their_cell}",
+            "  {name:<13} {:>4} pages  newsflow {}{their_cell}",
             pages.len(),
             cell(&ours)
         );
@@ -504,6 +527,7 @@ mod tests {
         SnippetLabel {
             id: "page".to_string(),
             kind: "article".to_string(),
+            language: None,
             with: with.iter().map(|s| s.to_string()).collect(),
             without: without.iter().map(|s| s.to_string()).collect(),
         }
