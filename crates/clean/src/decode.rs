@@ -249,13 +249,31 @@ pub fn is_invisible(ch: char) -> bool {
     )
 }
 
-/// Whether a zero-width non-joiner or joiner after `previous` is part of the spelling: Persian
-/// writes "می‌دمیدند" and "اصلاح‌طلبان" with a non-joiner, Indic scripts and emoji sequences
-/// use both. After a letter of the Latin, Greek, Cyrillic or Armenian alphabets (below U+0590)
-/// or a space they are stray marks and go.
-fn joiner_is_spelling(ch: char, previous: Option<char>) -> bool {
+/// Whether a zero-width non-joiner or joiner between `previous` and `next` is part of the
+/// spelling: Persian writes "می‌دمیدند" and "اصلاح‌طلبان" with a non-joiner, Indic scripts and
+/// emoji sequences use both. Only between two non-space characters, after a letter or mark of
+/// a script from Hebrew (U+0590) up or an emoji; after Latin, Greek and Cyrillic letters
+/// (Vietnamese and polytonic Greek included), punctuation, quotation marks, dashes, currency
+/// signs and CJK punctuation they are stray marks and go.
+fn joiner_is_spelling(ch: char, previous: Option<char>, next: Option<char>) -> bool {
+    let Some(previous) = previous else {
+        return false;
+    };
+    let spelled_with_joiners = previous >= '\u{0590}'
+        && !matches!(
+            previous,
+            '\u{1E00}'..='\u{1FFF}'     // Latin and Greek extended
+                | '\u{2000}'..='\u{2BFF}' // punctuation, currency, letterlike, arrows, ...
+                | '\u{3000}'..='\u{303F}' // CJK punctuation
+                | '\u{FE30}'..='\u{FE4F}' // CJK compatibility forms
+                | '\u{FF00}'..='\u{FF65}' // fullwidth forms
+        );
+    let emoji = matches!(previous, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}');
     matches!(ch, '\u{200C}' | '\u{200D}')
-        && previous.is_some_and(|p| p >= '\u{0590}' && !p.is_whitespace() && !is_invisible(p))
+        && (spelled_with_joiners || emoji)
+        && !previous.is_whitespace()
+        && !is_invisible(previous)
+        && next.is_some_and(|n| !n.is_whitespace() && !is_invisible(n))
 }
 
 /// Normalises one line: invisible characters removed (joiners kept where a script spells
@@ -264,14 +282,15 @@ fn joiner_is_spelling(ch: char, previous: Option<char>) -> bool {
 pub fn normalize_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut pending_space = false;
-    for ch in line.chars() {
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
         if is_invisible(ch) {
             let previous = if pending_space {
                 None
             } else {
                 out.chars().next_back()
             };
-            if joiner_is_spelling(ch, previous) {
+            if joiner_is_spelling(ch, previous, chars.peek().copied()) {
                 out.push(ch);
             }
             continue;
@@ -467,6 +486,13 @@ mod tests {
             normalize_line("\u{200c}Zero\u{200b}width\u{200d} jo\u{200c}iners \u{200c}go\u{feff}"),
             "Zerowidth joiners go"
         );
+        // and after punctuation, quotation marks, CJK punctuation, Vietnamese letters, before
+        // a space or at a line's end
+        assert_eq!(
+            normalize_line("it’\u{200c}s — \u{200d}done。\u{200c}次 Tiế\u{200c}ng"),
+            "it’s — done。次 Tiếng"
+        );
+        assert_eq!(normalize_line("انتخابات\u{200c} و\u{200c}"), "انتخابات و");
     }
 
     #[test]

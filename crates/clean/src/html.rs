@@ -99,7 +99,7 @@ pub(crate) const BLOCK_TAGS: [&str; 37] = [
     "summary",
 ];
 
-const NEGATIVE: [&str; 70] = [
+const NEGATIVE: [&str; 66] = [
     "comment",
     "share",
     "sharing",
@@ -170,12 +170,6 @@ const NEGATIVE: [&str; 70] = [
     "auteur",
     "fusszeile",
     "seitenleiste",
-    // carousels of the script libraries every site uses (Swiper, Slick, Owl Carousel,
-    // Flickity): teasers, obituaries, pictures, never the article's running text
-    "swiper",
-    "carousel",
-    "slick",
-    "flickity",
 ];
 const POSITIVE: [&str; 25] = [
     "article",
@@ -279,9 +273,17 @@ fn negative_hint(hints: &str) -> bool {
     {
         return true;
     }
+    // whole words only: "ad", "nav", "meta", and the carousels of the script libraries every
+    // site uses (Swiper, Slick, Owl Carousel, Flickity: teasers, obituaries, pictures, never
+    // the article's running text; "slickdeals" is none)
     hints
         .split(|ch: char| !ch.is_ascii_alphanumeric())
-        .any(|token| matches!(token, "ad" | "ads" | "nav" | "meta"))
+        .any(|token| {
+            matches!(
+                token,
+                "ad" | "ads" | "nav" | "meta" | "swiper" | "carousel" | "slick" | "flickity"
+            )
+        })
 }
 
 /// Whether one of the names holds a content word and does not end in a furniture word: a block
@@ -938,19 +940,35 @@ const CLIMB_LEVELS: usize = 6;
 /// paragraph text it adds), that ancestor is the article. Comment threads, teaser lists and
 /// menus beside an article add names, dates and links with every paragraph and fail the test;
 /// the ancestor that gains most paragraph text net of ten times its other text wins, the
-/// lowest on a tie.
+/// lowest on a tie. The climb stops at an `<article>` element and below a block that holds
+/// two headlines or `<article>` elements (a feed: the next story appended below this one).
 fn climb(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
     const NOISE_WEIGHT: i64 = 10;
     let (sizes, roots) = (&analysis.sizes, &analysis.roots);
     let under = paragraph_text(dom, &analysis.paragraph, sizes);
     let end = subtree_ends(dom);
+    // headlines and <article> elements under each node: a block holding two of either is a
+    // list or a feed of articles, not one
+    let mut headlines = vec![0u32; dom.nodes.len()];
+    for id in (0..dom.nodes.len()).rev() {
+        if matches!(dom.tag(id), Some("h1" | "article")) && !analysis.dropped[id] {
+            headlines[id] += 1;
+        }
+        if let Some(parent) = dom.nodes[id].parent {
+            headlines[parent] += headlines[id];
+        }
+    }
     let mut best: Option<(i64, NodeId)> = None;
     let mut node = top;
     for _ in 0..CLIMB_LEVELS {
+        // an <article> element is as far as the article goes
+        if dom.tag(node) == Some("article") {
+            break;
+        }
         let Some(parent) = dom.nodes[node].parent else {
             break;
         };
-        if matches!(dom.tag(parent), Some("body" | "html") | None) {
+        if matches!(dom.tag(parent), Some("body" | "html") | None) || headlines[parent] >= 2 {
             break;
         }
         node = parent;
@@ -1232,6 +1250,7 @@ pub fn explain(source: &str, needle: &str) -> Vec<String> {
 fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
     let count = dom.nodes.len();
     let mut dropped = vec![false; count];
+    let slides = slide_captions(dom, raw_sizes);
     for id in 0..count {
         if let Some(parent) = dom.nodes[id].parent {
             if dropped[parent] {
@@ -1244,10 +1263,9 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
         if structural && raw_sizes.text[id] * 3 >= page_text {
             continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
         }
-        if tag == "figcaption" && is_slide_text(dom, raw_sizes, id) {
-            continue;
-        }
-        if DROP_TAGS.contains(&tag) || is_hidden(dom, id) || is_microdata(dom, raw_sizes, id) {
+        // a slide's text is the article's (when the page does not hide it)
+        let by_tag = DROP_TAGS.contains(&tag) && !slides[id];
+        if by_tag || is_hidden(dom, id) || is_microdata(dom, raw_sizes, id) {
             dropped[id] = true;
         }
     }
@@ -1331,7 +1349,7 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
             continue;
         }
         // a slide's text is the article's, however its caption is named
-        if tag == "figcaption" && is_slide_text(dom, raw_sizes, id) {
+        if slides[id] {
             continue;
         }
         let hints = hints_of[id].as_str();
@@ -1353,21 +1371,36 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
     dropped
 }
 
-/// A caption that is a gallery slide's text, not a photo's: it holds paragraphs of running
-/// text (a slideshow article tells its story in its slides' captions), at least
-/// `SLIDE_TEXT` characters of them.
-fn is_slide_text(dom: &Dom, raw_sizes: &Sizes, id: NodeId) -> bool {
-    let paragraphs: u32 = dom
-        .descendants(id)
-        .into_iter()
-        .filter(|&node| dom.tag(node) == Some("p"))
-        .map(|node| raw_sizes.text[node])
-        .sum();
-    paragraphs >= SLIDE_TEXT
+/// Captions that are a gallery's slide texts, not photos' captions: a slideshow article tells
+/// its story in its slides' captions, each holding `SLIDE_TEXT` characters or more in `<p>`
+/// elements, and a gallery has `SLIDES` or more of them (a single long wire-photo caption is
+/// no gallery). One bottom-up pass: linear in the page however captions nest.
+fn slide_captions(dom: &Dom, raw_sizes: &Sizes) -> Vec<bool> {
+    let count = dom.nodes.len();
+    // characters in <p> elements under each node (a <p> inside a <p> counts once)
+    let mut in_paragraphs = vec![0u32; count];
+    for id in (0..count).rev() {
+        if dom.tag(id) == Some("p") {
+            in_paragraphs[id] = raw_sizes.text[id];
+        }
+        if let Some(parent) = dom.nodes[id].parent {
+            in_paragraphs[parent] = in_paragraphs[parent].saturating_add(in_paragraphs[id]);
+        }
+    }
+    let mut slides = vec![false; count];
+    for id in 0..count {
+        slides[id] = dom.tag(id) == Some("figcaption") && in_paragraphs[id] >= SLIDE_TEXT;
+    }
+    if slides.iter().filter(|&&slide| slide).count() < SLIDES {
+        slides.fill(false);
+    }
+    slides
 }
 
-/// How much paragraph text makes a caption a slide's text.
+/// How much paragraph text makes a caption a slide's text, and how many such captions make a
+/// gallery.
 const SLIDE_TEXT: u32 = 200;
+const SLIDES: usize = 3;
 
 /// Whether an element is part of running text: an inline element between sentences of its
 /// parent's own text (a caption alone in its `<p>` is not).
@@ -1929,26 +1962,45 @@ fn extend_with_twins(
         roots.sort_unstable();
     }
     // a twin too short to join on its own score (a one-sentence paragraph in its own
-    // "article--text" block) joins when nothing but pictures stands between it and the
-    // chunks of the article before and after it
-    let text_in = |from: NodeId, to: NodeId| {
-        (from..to).any(|node| {
-            matches!(dom.nodes[node].kind, NodeKind::Text { .. }) && sizes.text[node] > 0
-        })
-    };
-    let enclosed: Vec<NodeId> = short
-        .into_iter()
-        .filter(|&id| {
-            let before = roots.iter().copied().filter(|&root| end[root] < id).max();
-            let after = roots.iter().copied().filter(|&root| root > end[id]).min();
-            match (before, after) {
-                (Some(before), Some(after)) => {
-                    !text_in(end[before] + 1, id) && !text_in(end[id] + 1, after)
-                }
-                _ => false,
-            }
-        })
-        .collect();
+    // "article--text" block) joins when nothing but pictures or other furniture stands between
+    // it and the chunks of the article before and after it
+    if short.is_empty() || roots.is_empty() {
+        return;
+    }
+    // texts with characters before each node, so that any stretch is checked at once
+    let mut texts_before = vec![0u32; dom.nodes.len() + 1];
+    for node in 0..dom.nodes.len() {
+        let text = matches!(dom.nodes[node].kind, NodeKind::Text { .. }) && sizes.text[node] > 0;
+        texts_before[node + 1] = texts_before[node] + u32::from(text);
+    }
+    let text_in = |from: NodeId, to: NodeId| from < to && texts_before[to] > texts_before[from];
+    // the roots in document order, with the furthest subtree end so far (roots may nest)
+    let mut sorted = roots.clone();
+    sorted.sort_unstable();
+    let mut furthest = Vec::with_capacity(sorted.len());
+    for &root in &sorted {
+        let last = furthest.last().copied().unwrap_or(0);
+        furthest.push(end[root].max(last));
+    }
+    let mut enclosed: Vec<NodeId> = Vec::new();
+    for id in short {
+        // not inside one joined already (an outer twin's inner block)
+        if enclosed.last().is_some_and(|&last| id <= end[last]) {
+            continue;
+        }
+        let at = sorted.partition_point(|&root| root < id);
+        let (Some(&before_end), Some(&after)) = (furthest.get(at.wrapping_sub(1)), sorted.get(at))
+        else {
+            continue;
+        };
+        // inside a root, or holding one
+        if before_end >= id || after <= end[id] {
+            continue;
+        }
+        if !text_in(before_end + 1, id) && !text_in(end[id] + 1, after) {
+            enclosed.push(id);
+        }
+    }
     if !enclosed.is_empty() {
         roots.extend(enclosed);
         roots.sort_unstable();
@@ -2196,7 +2248,9 @@ mod tests {
                  </figcaption></figure>"
             )
         };
-        let slides: String = (1..=4).map(slide).collect();
+        // a carousel's clone of a slide, hidden from readers, stays out
+        let hidden = slide(9).replace("<figcaption class", "<figcaption aria-hidden='true' class");
+        let slides: String = (1..=4).map(slide).collect::<String>() + &hidden;
         let page = format!(
             "<html><body><article class='post gallery'><h1>Five mistakes</h1>\
              <p>No generation is perfect, and when it comes to decorating, one designer has seen \
@@ -2210,10 +2264,35 @@ mod tests {
             assert!(body.contains(&format!("Slide {n}:")), "{body}");
         }
         assert!(!body.contains("in her studio"), "{body}");
+        assert!(!body.contains("Slide 9"), "{body}");
+    }
+
+    #[test]
+    fn one_long_photo_caption_is_no_gallery() {
+        // a wire photo's caption of two long sentences in a <p> of its own stays out
+        let caption = "<figure><img src=1.jpg><figcaption><p>Zimbabwe's President Robert Mugabe \
+                       attends a graduation ceremony at the Zimbabwe Open University in Marondera, \
+                       east of the capital Harare, on November 17, 2017. The army says he is \
+                       confined to his residence, and talks on his exit go on through the church. \
+                       REUTERS/Philimon Bulawayo</p></figcaption></figure>";
+        let page = format!(
+            "<html><body><article><h1>Mugabe under house arrest</h1>{}{caption}{}{}</article></body></html>",
+            long_paragraph(1),
+            long_paragraph(2),
+            long_paragraph(3)
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 3, "{:?}", article.lines);
     }
 
     #[test]
     fn a_carousel_holding_more_text_than_the_article_is_not_the_article() {
+        // the slider libraries' names are whole words: "slickdeals" is no slider
+        assert!(negative_hint("swiper-wrapper"));
+        assert!(negative_hint("owl-carousel owl-theme"));
+        assert!(negative_hint("slick-track"));
+        assert!(!negative_hint("slickdeals-price"));
+        assert!(!negative_hint("swiperight"));
         // a short news item, then a slider of obituaries whose slides hold three times its
         // text (two Hungarian county sites of the dev pages)
         let slide = |n: usize| {
@@ -2559,6 +2638,35 @@ mod tests {
     }
 
     #[test]
+    fn climbing_stops_at_the_article_element_before_the_next_story() {
+        // an endless-scroll page appends the next story in an <article> of its own, cut into
+        // chunks the same way
+        let next: String = [20..22, 22..24, 24..25]
+            .into_iter()
+            .map(|range| {
+                let text: String = range.map(long_paragraph).collect();
+                format!("<div><div><div>{text}</div></div></div>")
+            })
+            .collect();
+        let page = format!(
+            "<html><body><div><h1>The headline</h1><div>{}<article><h2>The next story</h2>{next}</article></div></div></body></html>",
+            unnamed_chunks(&[4, 2, 3])
+        );
+        let article = extract(&page);
+        let paragraphs: Vec<&String> = article
+            .lines
+            .iter()
+            .filter(|line| line.starts_with("Paragraph"))
+            .collect();
+        assert_eq!(paragraphs.len(), 9, "{:?}", article.lines);
+        assert!(
+            paragraphs[8].starts_with("Paragraph 9 "),
+            "{:?}",
+            article.lines
+        );
+    }
+
+    #[test]
     fn climbing_to_the_whole_article_stops_short_of_an_unnamed_comment_thread() {
         // the comments beside the article carry a name, a time and a reply link with every
         // paragraph, and no class or id says what they are
@@ -2645,6 +2753,29 @@ mod tests {
         );
         assert!(article.lines[3].starts_with("Paragraph 3"));
         assert!(!article.lines.iter().any(|line| line.contains("Subscribe")));
+    }
+
+    #[test]
+    fn a_short_twin_inside_a_twin_is_read_once() {
+        // the short paragraph's block and the block around it carry the same class: the inner
+        // one joins on its score, the outer one must not join again around it
+        let page = format!(
+            "<html><body><article><div class='t'>{}{}</div>\
+             <div class='t'><div class='t'><p>A short one, with two commas, here.</p></div></div>\
+             <div class='t'>{}{}</div></article></body></html>",
+            long_paragraph(1),
+            long_paragraph(2),
+            long_paragraph(3),
+            long_paragraph(4)
+        );
+        let article = extract(&page);
+        let short = article
+            .lines
+            .iter()
+            .filter(|line| line.starts_with("A short one"))
+            .count();
+        assert!(short <= 1, "{:?}", article.lines);
+        assert_eq!(article.lines.len(), 4 + short, "{:?}", article.lines);
     }
 
     #[test]

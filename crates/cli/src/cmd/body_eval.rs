@@ -221,7 +221,7 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
             corpus: "news-pages",
             id: page.id.clone(),
             group: page.source.clone(),
-            // the page's own label, else the snippet labeller's judgement
+            // the page's own label, else the snippet labeller's judgement ("en-US" is "en")
             language: match (page.language.as_deref(), snippet_labels.get(&page.id)) {
                 (
                     None,
@@ -229,7 +229,11 @@ pub fn run(config: Option<&Path>, args: &EvalCleanArgs) -> anyhow::Result<()> {
                         language: Some(language),
                         ..
                     }),
-                ) => language.clone(),
+                ) => language
+                    .split(['-', '_'])
+                    .next()
+                    .unwrap_or("??")
+                    .to_ascii_lowercase(),
                 _ => page.language_or_unknown(),
             },
             ours: truth.map(|truth| metric::score_page(truth, &body)),
@@ -453,8 +457,9 @@ fn print_tables(scored: &[Scored], anchor_name: &str) {
     println!();
 }
 
-/// Snippet precision and recall on the hand-sampled pages, per language (de, en, other, all),
-/// with the pages where a tool finds none of the article's snippets.
+/// Snippet precision and recall on the hand-sampled pages, per language (de, en, other, all)
+/// and per source when more than one is labelled, with the pages where a tool finds none of the
+/// article's snippets.
 fn print_snippets(scored: &[Scored], anchor_name: &str) {
     let labelled: Vec<&Scored> = scored.iter().filter(|p| p.snippets.is_some()).collect();
     if labelled.is_empty() {
