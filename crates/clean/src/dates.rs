@@ -416,6 +416,44 @@ pub fn local_form(utc: &str, source: &str) -> Option<String> {
     derived
 }
 
+/// A UTC instant written in the offset that puts it on the day the page prints under its
+/// headline: a page whose markup says `2023-11-01T23:01:00Z` and whose dateline says "02
+/// Novembre 2023" published at one minute past midnight in Rome. The instant stays the same;
+/// the offset is the smallest whole number of hours that reaches the printed day (at most 14
+/// ahead, 12 behind). `None` when the printed day is the instant's own day in UTC or more than
+/// one day away, or cannot be reached.
+pub fn on_printed_day(utc: &str, printed: &str) -> Option<String> {
+    let instant = utc.strip_suffix('Z')?;
+    let (minutes, second) = local_minutes(instant)?;
+    let printed_day = {
+        let year: i32 = printed.get(0..4)?.parse().ok()?;
+        let (month, day) = (digits(printed.get(5..7)?)?, digits(printed.get(8..10)?)?);
+        valid(year, month, day).then(|| days_from_civil(year, month, day))?
+    };
+    let (day, minute_of_day) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
+    let hours = match printed_day - day {
+        1 => (1440 - minute_of_day + 59) / 60,
+        -1 => -(minute_of_day / 60 + 1),
+        _ => return None,
+    };
+    if !(-12..=14).contains(&hours) {
+        return None;
+    }
+    let local = minutes + hours * 60;
+    if local.div_euclid(1440) != printed_day {
+        return None;
+    }
+    let (year, month, day_of_month) = civil_from_days(printed_day);
+    let clock = local.rem_euclid(1440);
+    let sign = if hours < 0 { '-' } else { '+' };
+    Some(format!(
+        "{year:04}-{month:02}-{day_of_month:02}T{:02}:{:02}:{second:02}{sign}{:02}:00",
+        clock / 60,
+        clock % 60,
+        hours.abs()
+    ))
+}
+
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
@@ -821,7 +859,34 @@ pub fn to_iso8601(raw: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::to_iso8601;
+    use super::{on_printed_day, to_iso8601};
+
+    #[test]
+    fn a_utc_instant_is_written_on_the_day_the_page_prints() {
+        // Rome: a minute past midnight on the 2nd, written in UTC as the 1st
+        assert_eq!(
+            on_printed_day("2023-11-01T23:01:00Z", "2023-11-02").as_deref(),
+            Some("2023-11-02T00:01:00+01:00")
+        );
+        // New York: the evening of the 1st, written in UTC as the 2nd
+        assert_eq!(
+            on_printed_day("2020-05-02T02:54:29Z", "2020-05-01").as_deref(),
+            Some("2020-05-01T23:54:29-03:00")
+        );
+        // the same day, two days away, a day out of reach, or no UTC instant: nothing to do
+        assert_eq!(on_printed_day("2023-11-01T23:01:00Z", "2023-11-01"), None);
+        assert_eq!(on_printed_day("2023-11-01T23:01:00Z", "2023-11-03"), None);
+        assert_eq!(on_printed_day("2023-11-01T06:00:00Z", "2023-11-02"), None);
+        assert_eq!(
+            on_printed_day("2023-11-01T23:01:00+01:00", "2023-11-02"),
+            None
+        );
+        // across a year's end
+        assert_eq!(
+            on_printed_day("2020-12-31T22:30:00Z", "2021-01-01").as_deref(),
+            Some("2021-01-01T00:30:00+02:00")
+        );
+    }
 
     #[test]
     fn a_utc_instant_in_the_publishers_local_form() {

@@ -909,6 +909,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .iter()
         .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 120));
     let first_time = found.times.first().map(|(value, _, _)| value.clone());
+    let printed_day = dateline_near.clone();
     let machine = [
         json_ld.published.clone(),
         meta_value(dom, &metas, &PUBLISHED_KEYS),
@@ -955,8 +956,15 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 .as_deref()
                 .and_then(date_in_image_path)
         })
-        // a UTC instant in the form the publisher prints it, when the page holds that form
-        .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date));
+        // a UTC instant in the form the publisher prints it, when the page holds that form,
+        // else in an offset that puts it on the day the dateline prints
+        .map(|date| crate::dates::local_form(&date, dom.source).unwrap_or(date))
+        .map(|date| {
+            printed_day
+                .as_deref()
+                .and_then(|printed| crate::dates::on_printed_day(&date, printed))
+                .unwrap_or(date)
+        });
     if article.published_text.is_none() {
         // the text the date was read from: the first source that reads as a date, else the
         // first machine value as given, else a text of a date-hinted element with a digit in
@@ -3054,6 +3062,27 @@ mod tests {
         let page = "<html><body><h1>見出し</h1><span class='writer'>編集部のおすすめ記事一覧はこちら</span>\
             <p>本文。</p></body></html>";
         assert!(crate::html::extract(page).authors.is_empty());
+    }
+
+    #[test]
+    fn a_utc_instant_is_written_on_the_day_the_dateline_prints() {
+        // the markup states the instant in UTC, the dateline under the headline the day in
+        // Rome: the same instant, written in the offset that puts it on the printed day
+        let page = "<html><head><meta property='article:published_time' \
+            content='2023-11-01T23:01:00Z'></head><body><h1>Israele-Hamas, la guerra</h1>\
+            <div class='byline'>Alessia Candito</div><div>02 Novembre 2023</div>\
+            <p>Il testo.</p></body></html>";
+        let article = crate::html::extract(page);
+        assert_eq!(
+            article.published.as_deref(),
+            Some("2023-11-02T00:01:00+01:00")
+        );
+        // a dateline on the instant's own UTC day changes nothing
+        let same_day = page.replace("02 Novembre 2023", "01 Novembre 2023");
+        assert_eq!(
+            crate::html::extract(&same_day).published.as_deref(),
+            Some("2023-11-01T23:01:00Z")
+        );
     }
 
     #[test]
