@@ -443,6 +443,7 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
                 lines = or_description(or_concealed(&dom, lines, nested), &article);
             }
             trim_section_labels(&mut lines);
+            trim_calls_to_reader(&mut lines);
             trim_timestamps(&mut lines);
             drop_credits(&mut lines);
             article.standfirst = standfirst(&dom, &analysis, article.title.as_deref());
@@ -837,6 +838,37 @@ fn trim_section_labels(lines: &mut Vec<String>) {
     // links are gone goes too; a body that is nothing but labels stays as it is
     if lines.iter().any(|line| !is_section_label(line)) {
         lines.retain(|line| !is_section_label(line));
+    }
+}
+
+/// A call to the reader that closes many articles, in the languages newsflow reads: to sign
+/// up, subscribe, follow, join, download, send a tip, read more elsewhere ("Get local news
+/// delivered to your inbox!", "Want more stories like this? Subscribe …", "Hat dir dieser
+/// Artikel gefallen?", "Abonnez-vous …", "Síguenos en …").
+static CALL_TO_READER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"(?i)\b(sign up|signup|subscribe|newsletter|follow (us|our)\b",
+        r"|join (the|our)\b.*\b(community|channel)|download (the|our)\b.*\bapp",
+        r"|delivered to your inbox|in your inbox|never miss|don'?t miss|stay up to date",
+        r"|want more\b|story tip|news tip|click here|for all the latest\b.*\bvisit",
+        r"|free trial|for free by",
+        r"|abonnier|newsletter|folgen sie|folge uns|hier findest du|hat (dir|ihnen) dieser",
+        r"|diskutieren sie mit|melden sie sich|jetzt anmelden",
+        r"|abonnez-vous|inscrivez-vous|suivez-nous|notre newsletter",
+        r"|suscr[ií]bete|s[ií]guenos|iscriviti|seguici|assine|siga-nos|volg ons|schrijf je in)",
+    ))
+    .expect("valid call-to-reader pattern")
+});
+
+/// Lines at the body's end that call on the reader (a newsletter, a follow, a download), at
+/// most three, each short: a body that is nothing else stays as it is.
+fn trim_calls_to_reader(lines: &mut Vec<String>) {
+    for _ in 0..3 {
+        let Some(last) = lines.last() else { return };
+        if lines.len() < 3 || last.chars().count() > 250 || !CALL_TO_READER.is_match(last) {
+            return;
+        }
+        lines.pop();
     }
 }
 
@@ -2206,6 +2238,41 @@ mod tests {
         ] {
             assert!(!is_timestamp_line(line), "{line}");
         }
+    }
+
+    #[test]
+    fn calls_to_the_reader_at_the_body_end_go() {
+        let lines = |texts: &[&str]| texts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut body = lines(&[
+            "The council voted on Tuesday to close the bridge for repairs.",
+            "Work starts in March and should take six weeks.",
+            "Don't miss the latest news from around Scotland - Sign up to our daily newsletter.",
+            "Get local news delivered to your inbox!",
+        ]);
+        trim_calls_to_reader(&mut body);
+        assert_eq!(body.len(), 2, "{body:?}");
+        // in other languages too
+        let mut body = lines(&[
+            "Der Gemeinderat hat am Dienstag beschlossen, die Brücke zu sperren.",
+            "Die Arbeiten beginnen im März.",
+            "Hat dir dieser Artikel gefallen? Dann folge uns auf Instagram!",
+        ]);
+        trim_calls_to_reader(&mut body);
+        assert_eq!(body.len(), 2, "{body:?}");
+        // a closing quote that speaks of subscriptions, a group to join, and a short body stay
+        let mut body = lines(&[
+            "The publisher cut the newsroom again.",
+            "“What kind of products are going to be left that readers feel are worth a digital subscription?”",
+        ]);
+        trim_calls_to_reader(&mut body);
+        assert_eq!(body.len(), 2);
+        let mut body = lines(&[
+            "The working group meets monthly.",
+            "Its chair said the rules would change.",
+            "Members can join the Ad Blocking Working Group by email.",
+        ]);
+        trim_calls_to_reader(&mut body);
+        assert_eq!(body.len(), 3);
     }
 
     #[test]
