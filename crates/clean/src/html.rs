@@ -2688,6 +2688,15 @@ mod tests {
         format!("<article>{chunks}</article>")
     }
 
+    /// The body lines of `long_paragraph`s.
+    fn paragraph_lines(article: &HtmlArticle) -> Vec<&String> {
+        article
+            .lines
+            .iter()
+            .filter(|line| line.starts_with("Paragraph"))
+            .collect()
+    }
+
     #[test]
     fn an_article_cut_into_unnamed_chunks_is_read_whole() {
         let page = format!(
@@ -2695,11 +2704,7 @@ mod tests {
             unnamed_chunks(&[4, 2, 3])
         );
         let article = extract(&page);
-        let paragraphs: Vec<&String> = article
-            .lines
-            .iter()
-            .filter(|line| line.starts_with("Paragraph"))
-            .collect();
+        let paragraphs = paragraph_lines(&article);
         assert_eq!(paragraphs.len(), 9, "{:?}", article.lines);
         assert!(paragraphs[8].starts_with("Paragraph 9"));
     }
@@ -2720,11 +2725,7 @@ mod tests {
             unnamed_chunks(&[4, 2, 3])
         );
         let article = extract(&page);
-        let paragraphs: Vec<&String> = article
-            .lines
-            .iter()
-            .filter(|line| line.starts_with("Paragraph"))
-            .collect();
+        let paragraphs = paragraph_lines(&article);
         assert_eq!(paragraphs.len(), 9, "{:?}", article.lines);
         assert!(
             paragraphs[8].starts_with("Paragraph 9 "),
@@ -2756,12 +2757,7 @@ mod tests {
             "{:?}",
             article.lines
         );
-        let paragraphs = article
-            .lines
-            .iter()
-            .filter(|line| line.starts_with("Paragraph"))
-            .count();
-        assert_eq!(paragraphs, 9, "{:?}", article.lines);
+        assert_eq!(paragraph_lines(&article).len(), 9, "{:?}", article.lines);
     }
 
     #[test]
