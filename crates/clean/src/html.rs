@@ -2467,10 +2467,7 @@ mod tests {
                  Die Opposition kündigt Widerstand an."
             )
         );
-        assert!(article
-            .lines
-            .iter()
-            .any(|line| line.starts_with("Paragraph 1")));
+        assert!(holds_line_starting(&article, "Paragraph 1"));
     }
 
     #[test]
@@ -2532,10 +2529,7 @@ mod tests {
              </div><section class='leserkommentare'>{comments}</section></body></html>"
         );
         let article = extract(&page);
-        assert!(article
-            .lines
-            .iter()
-            .any(|line| line.starts_with("Paragraph 1")));
+        assert!(holds_line_starting(&article, "Paragraph 1"));
         assert!(
             article.lines.iter().all(|line| !line.contains("Leserin")),
             "{:?}",
@@ -2565,10 +2559,7 @@ mod tests {
         );
         let article = extract(&page);
         assert!(
-            article
-                .lines
-                .iter()
-                .any(|line| line.starts_with("Paragraph 4")),
+            holds_line_starting(&article, "Paragraph 4"),
             "{:?}",
             article.lines
         );
@@ -2586,10 +2577,7 @@ mod tests {
              <div class='verwandte-beitraege'>{teaser}</div></body></html>"
         );
         let article = extract(&page);
-        assert!(article
-            .lines
-            .iter()
-            .any(|line| line.starts_with("Paragraph 4")));
+        assert!(holds_line_starting(&article, "Paragraph 4"));
         assert!(
             article
                 .lines
@@ -2614,10 +2602,7 @@ mod tests {
              <ul class='share'><li><a href='/x'>Share</a></li></ul></div></body></html>"
         );
         let article = extract(&page);
-        assert!(article
-            .lines
-            .iter()
-            .any(|line| line.starts_with("Paragraph 4")));
+        assert!(holds_line_starting(&article, "Paragraph 4"));
         assert!(
             article
                 .lines
@@ -2686,6 +2671,11 @@ mod tests {
             ));
         }
         format!("<article>{chunks}</article>")
+    }
+
+    /// Whether a body line starts with `prefix`.
+    fn holds_line_starting(article: &HtmlArticle, prefix: &str) -> bool {
+        article.lines.iter().any(|line| line.starts_with(prefix))
     }
 
     /// The body lines of `long_paragraph`s.
@@ -3025,10 +3015,7 @@ mod tests {
         );
         let article = extract(&page);
         assert!(
-            article
-                .lines
-                .iter()
-                .any(|line| line.starts_with("Paragraph 1 ")),
+            holds_line_starting(&article, "Paragraph 1 "),
             "{:?}",
             article.lines
         );
