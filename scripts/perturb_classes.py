@@ -6,6 +6,9 @@ names changed, to test how much the HTML path leans on English class names:
   german  the English words the clean stage reads in class names (comment, share, related,
           author, footer, sidebar, article, content, story, body, post, entry, text, ...)
           written in German, as many German sites name their blocks
+  html4   the HTML5 sectioning tags (article, main, section, header, footer, nav, aside,
+          figure, figcaption, time) written as div or span, as pre-HTML5 sites mark up
+  bare    html4 and strip together: no names and no sectioning tags
 
 Usage: python3 scripts/perturb_classes.py MODE OUT_DIR [DATA_DIR]
 then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OUT_DIR/news-pages
@@ -37,10 +40,22 @@ def german(match):
     return match.group(1) + value.encode("latin-1")
 
 
+HTML5_BLOCKS = rb"article|main|section|header|footer|nav|aside|figure|figcaption|hgroup"
+TAG = re.compile(rb"<(/?)(" + HTML5_BLOCKS + rb"|time)(?=[\s>/])", re.I)
+
+
+def html4(html):
+    def rename(match):
+        inline = match.group(2).lower() == b"time"
+        return b"<" + match.group(1) + (b"span" if inline else b"div")
+
+    return TAG.sub(rename, html)
+
+
 def main():
     mode, out = sys.argv[1], sys.argv[2]
     data = sys.argv[3] if len(sys.argv) > 3 else "../shared/data"
-    change = {"strip": strip, "german": german}[mode]
+    change = {"strip": strip, "german": german, "html4": None, "bare": strip}[mode]
     folders = ["extraction/html"] + [
         "news-pages/pages/" + source for source in os.listdir(os.path.join(data, "news-pages/pages"))
     ]
@@ -50,7 +65,11 @@ def main():
             with gzip.open(os.path.join(data, folder, name)) as page:
                 html = page.read()
             with gzip.open(os.path.join(out, folder, name), "wb", compresslevel=1) as page:
-                page.write(ATTRIBUTE.sub(change, html))
+                if mode in ("html4", "bare"):
+                    html = html4(html)
+                if change is not None:
+                    html = ATTRIBUTE.sub(change, html)
+                page.write(html)
     for name in ["extraction/ground-truth.json", "news-pages/labels.jsonl", "news-pages/summary.json"]:
         shutil.copy(os.path.join(data, name), os.path.join(out, name))
 

@@ -916,6 +916,12 @@ impl Analysis {
             return analysis;
         };
         let top = named_stub(dom, &analysis, top);
+        let top = at_the_headline(dom, &analysis, top, top_score);
+        let top_score = if top == analysis.candidates[0].1 {
+            top_score
+        } else {
+            candidate_score(dom, &analysis.sizes, &analysis.score, top)
+        };
         let top = shared_ancestor(dom, &analysis.candidates, top, top_score);
         analysis.top = Some(top);
         analysis.roots = analysis.roots_of(dom, top, top_score);
@@ -1068,6 +1074,87 @@ fn named_stub(dom: &Dom, analysis: &Analysis, top: NodeId) -> NodeId {
             other
         }
         _ => top,
+    }
+}
+
+/// How much of the top's score a block right at the headline needs to be preferred to it.
+const AT_HEADLINE_SHARE: f32 = 0.6;
+/// How many characters of text may stand between the headline and a block "right under" it.
+const AT_HEADLINE_GAP: u32 = 250;
+/// How much text must stand between the block at the headline and a top block after it.
+const AT_HEADLINE_APART: u32 = 300;
+/// The largest paragraph text of a top container that reading order may overrule.
+const AT_HEADLINE_SHORT: u32 = 1500;
+
+/// A short article loses narrowly to a long block elsewhere (a footer's copyright notice, the
+/// site's "about us" paragraph, a teaser) when nothing names the blocks: two paragraphs score
+/// about what one long one does. Reading order decides such a close call: when the best block
+/// unrelated to the top one holds the headline or begins right under it (at most a sentence or
+/// two of text between them), scores at least 0.6 of the top's, and the top one is short and
+/// away from the headline, the block at the headline is the article.
+fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) -> NodeId {
+    let under = paragraph_text(dom, &analysis.paragraph, &analysis.sizes);
+    if under[top] > AT_HEADLINE_SHORT {
+        return top;
+    }
+    let Some(headline) = crate::meta::headline_of(dom) else {
+        return top;
+    };
+    if analysis.dropped[headline] {
+        return top;
+    }
+    let end = subtree_ends(dom);
+    let related = |a: NodeId, b: NodeId| (a <= b && b <= end[a]) || (b <= a && a <= end[b]);
+    // text (not dropped) before each node in document order
+    let mut before = vec![0u32; dom.nodes.len() + 1];
+    for id in 0..dom.nodes.len() {
+        let own = match dom.nodes[id].kind {
+            NodeKind::Text { .. } => analysis.sizes.text[id],
+            _ => 0,
+        };
+        before[id + 1] = before[id] + own;
+    }
+    // link text before each node, counted at the links
+    let mut linked = vec![0u32; dom.nodes.len() + 1];
+    for id in 0..dom.nodes.len() {
+        let own = if dom.tag(id) == Some("a") {
+            analysis.sizes.link[id]
+        } else {
+            0
+        };
+        linked[id + 1] = linked[id] + own;
+    }
+    let at_headline = |id: NodeId| {
+        related(id, headline)
+            || (id > end[headline] && before[id] - before[end[headline] + 1] <= AT_HEADLINE_GAP)
+    };
+    if at_headline(top) {
+        return top;
+    }
+    let Some(&(second_score, second)) = analysis
+        .candidates
+        .iter()
+        .find(|&&(_, id)| !related(id, top))
+    else {
+        return top;
+    };
+    // the top one's text must stand apart from the block at the headline: a block right after
+    // it is the article's continuation (its lead chunk, then the rest after a picture)
+    let apart = top < second || {
+        let gap = before[top] - before[end[second] + 1];
+        let links = linked[top] - linked[end[second] + 1];
+        gap > AT_HEADLINE_APART
+            || (gap >= 50 && links * 2 >= gap)
+            || under[second] >= under[top] * 2
+    };
+    if second_score >= top_score * AT_HEADLINE_SHARE
+        && at_headline(second)
+        && under[second] >= 100
+        && apart
+    {
+        second
+    } else {
+        top
     }
 }
 
@@ -2697,6 +2784,88 @@ mod tests {
         let paragraphs = paragraph_lines(&article);
         assert_eq!(paragraphs.len(), 9, "{:?}", article.lines);
         assert!(paragraphs[8].starts_with("Paragraph 9"));
+    }
+
+    /// A short article of two unnamed paragraphs under its headline, a few related headlines,
+    /// then the site's long copyright notice in a block of its own; nothing is named.
+    fn short_article_before_a_long_notice(article: &str) -> String {
+        let related: String = (1..=3)
+            .map(|n| format!("<li><a href=/news/{n}>Another story of the day, number {n}</a></li>"))
+            .collect();
+        format!(
+            "<html><body><div><a href=/>Home</a> <a href=/news>News</a></div>\
+             <div><h1>Two people arrested over an illegal gambling den</h1><div>{article}</div></div>\
+             <div><ul>{related}</ul></div>\
+             <div><div><p>This site is run by the Example Media Group. All material on it, \
+             photographs included, is protected by copyright, and the group keeps every right \
+             to it. Nothing on this site may be used for commercial purposes, and copying, \
+             reproducing or publishing it, original or changed, in any way, without the group's \
+             prior written consent, is forbidden. Using it on another website or in another \
+             medium without consent infringes copyright and intellectual property, and every \
+             infringement will be pursued under the law in force.</p></div></div></body></html>"
+        )
+    }
+
+    #[test]
+    fn a_short_article_at_the_headline_beats_a_longer_notice_far_below_it() {
+        let page = short_article_before_a_long_notice(
+            "<p>Two people were arrested in Peja on Thursday on suspicion of running an illegal \
+             gambling den in the back room of a bar in the town centre, police said after \
+             officers raided the place late in the evening, acting on a tip from neighbours who had seen many cars outside.</p>\
+             <p>The two had also ignored the government's orders on opening hours. Officers \
+             seized a key to the bar, two gaming machines and the cash found in them, the \
+             police's daily report said on Friday morning in the regional capital of the same name.</p>",
+        );
+        let article = extract(&page);
+        assert!(
+            holds_line_starting(&article, "Two people were arrested"),
+            "{:?}",
+            article.lines
+        );
+        assert!(
+            article.lines.iter().all(|line| !line.contains("copyright")),
+            "{:?}",
+            article.lines
+        );
+    }
+
+    /// The text of the block the page analysis takes as the article's top container.
+    fn top_block_text(page: &str) -> Vec<String> {
+        let dom = Dom::parse(page);
+        let analysis = Analysis::of(&dom);
+        let top = analysis.top.expect("a top block");
+        render(&dom, &analysis.dropped, &analysis.sizes, &[top])
+    }
+
+    #[test]
+    fn a_block_at_the_headline_far_weaker_than_the_top_one_does_not_win() {
+        // a teaser line under the headline, then a list of links, then the article
+        let body: String = (1..=6).map(long_paragraph).collect();
+        let links: String = (1..=12)
+            .map(|n| format!("<li><a href=/{n}>Another story of the day, number {n}</a></li>"))
+            .collect();
+        let page = format!(
+            "<html><body><div><h1>The headline</h1><div><p>A short teaser on what the story \
+             below says about the matter at hand, on why it matters to readers this week, and on \
+             what the people it names have said about it so far.</p>\
+             </div></div><ul>{links}</ul><div><div>{body}</div></div></body></html>"
+        );
+        let top = top_block_text(&page);
+        assert!(top[0].starts_with("Paragraph 1 "), "{top:?}");
+    }
+
+    #[test]
+    fn the_articles_lead_chunk_at_the_headline_does_not_take_the_rest_s_place() {
+        // the lead's chunk, a picture, then the rest of the article, each a few levels down
+        let lead: String = (1..=2).map(long_paragraph).collect();
+        let rest: String = (3..=5).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div><h1>The headline</h1></div><div><div><div>{lead}</div></div>\
+             <div><img src=a.jpg><span>A photo</span></div><div><div>{rest}</div></div></div>\
+             </body></html>"
+        );
+        let top = top_block_text(&page);
+        assert!(top[0].starts_with("Paragraph 3 "), "{top:?}");
     }
 
     #[test]
