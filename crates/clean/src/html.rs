@@ -1568,12 +1568,26 @@ fn comment_hint(hints: &str) -> bool {
 /// emphasis; Readability reads such a div as a `<p>`) has those divs as its paragraphs when
 /// they hold more text than the paragraphs found otherwise: on a page written with `<p>`,
 /// such divs are mostly newsletter, cookie and donation boxes.
+/// The most text a link may hold and still be one teaser card (headline and blurb).
+const TEASER_CARD: u32 = 500;
+
 fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
     let mut paragraph = vec![false; dom.nodes.len()];
     let blocks = blocks_below(dom);
+    // a block inside a link (a teaser card: picture, headline and blurb in one <a>) is link
+    // text however it is laid out
+    let mut in_link = vec![false; dom.nodes.len()];
+    for id in 1..dom.nodes.len() {
+        if let Some(parent) = dom.nodes[id].parent {
+            // an unclosed <a> in broken markup may hold the whole page: only a card-sized
+            // link counts
+            in_link[id] = in_link[parent]
+                || (dom.tag(parent) == Some("a") && sizes.text[parent] <= TEASER_CARD);
+        }
+    }
     let mut div_paragraphs = Vec::new();
     for (id, &is_dropped) in dropped.iter().enumerate() {
-        if is_dropped {
+        if is_dropped || in_link[id] {
             continue;
         }
         let Some(tag) = dom.tag(id) else { continue };
@@ -2827,6 +2841,45 @@ mod tests {
             "{:?}",
             article.lines
         );
+    }
+
+    #[test]
+    fn teaser_cards_inside_links_are_not_paragraphs() {
+        // a short article, then "latest headlines": each card one <a> holding a picture, a
+        // headline and a blurb of a sentence or two; nothing is named
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let cards: String = (1..=12)
+            .map(|n| {
+                format!(
+                    "<div><a href=/news/{n}><div><img src={n}.jpg></div><div><strong>Story \
+                     {n} of the day</strong><em>Blurb {n}: a man and a woman have been arrested \
+                     in connection with the death of a student, police in the city said on \
+                     Tuesday after a long search.</em></div></a></div>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><div><h1>The headline</h1><div>{body}</div></div>\
+             <section><h4>Latest headlines</h4>{cards}</section></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(paragraph_lines(&article).len(), 4, "{:?}", article.lines);
+        assert!(
+            article.lines.iter().all(|line| !line.contains("Blurb")),
+            "{:?}",
+            article.lines
+        );
+    }
+
+    #[test]
+    fn an_unclosed_link_around_the_article_does_not_hide_it() {
+        // broken markup: an <a> never closed before the article holds the rest of the page
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div><a href=/>Home<div><h1>The headline</h1><div>{body}</div></div></div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(paragraph_lines(&article).len(), 4, "{:?}", article.lines);
     }
 
     /// The text of the block the page analysis takes as the article's top container.
