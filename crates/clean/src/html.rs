@@ -892,7 +892,8 @@ impl Analysis {
         let raw_sizes = measure(dom, &nothing_dropped);
         let page_text = raw_sizes.text[0].max(1);
 
-        let dropped = furniture(dom, &raw_sizes, page_text);
+        let mut dropped = furniture(dom, &raw_sizes, page_text);
+        drop_nested_articles(dom, &raw_sizes, &mut dropped);
         let sizes = measure(dom, &dropped);
 
         let paragraph = paragraphs(dom, &dropped, &sizes);
@@ -965,6 +966,50 @@ impl Analysis {
         roots.sort_unstable();
         extend_with_twins(dom, dropped, sizes, score, top, top_score, &mut roots);
         roots
+    }
+}
+
+/// `<article>` elements inside another `<article>` are, by the HTML standard's own example,
+/// its comments, or else the teaser cards of related stories: each of two or more such
+/// elements that holds under a quarter of the outer one's text and no headline is furniture.
+/// A large inner one (a CMS that wraps the body in an `<article>` of its own) stays.
+fn drop_nested_articles(dom: &Dom, raw_sizes: &Sizes, dropped: &mut [bool]) {
+    let count = dom.nodes.len();
+    let mut inner = vec![0u32; count];
+    let mut h1 = vec![false; count];
+    for id in (0..count).rev() {
+        if dom.tag(id) == Some("h1") {
+            h1[id] = true;
+        }
+        if let Some(parent) = dom.nodes[id].parent {
+            inner[parent] += inner[id] + u32::from(dom.tag(id) == Some("article"));
+            h1[parent] |= h1[id];
+        }
+    }
+    // the nearest enclosing <article> of each node
+    let mut outer: Vec<Option<NodeId>> = vec![None; count];
+    for id in 1..count {
+        if let Some(parent) = dom.nodes[id].parent {
+            outer[id] = if dom.tag(parent) == Some("article") {
+                Some(parent)
+            } else {
+                outer[parent]
+            };
+        }
+    }
+    for id in 0..count {
+        // what is inside a dropped block is dropped with it
+        if dom.nodes[id].parent.is_some_and(|parent| dropped[parent]) {
+            dropped[id] = true;
+            continue;
+        }
+        if dom.tag(id) != Some("article") || dropped[id] || h1[id] {
+            continue;
+        }
+        let Some(around) = outer[id] else { continue };
+        if inner[around] >= 2 && raw_sizes.text[id] * 4 < raw_sizes.text[around] {
+            dropped[id] = true;
+        }
     }
 }
 
@@ -2880,6 +2925,51 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(paragraph_lines(&article).len(), 4, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn articles_nested_in_the_article_are_its_comments_not_its_text() {
+        // a blog post whose comments are <article> elements inside the post's, as the HTML
+        // standard's example has them; nothing is named
+        let body: String = (1..=3).map(long_paragraph).collect();
+        let comments: String = (1..=8)
+            .map(|n| {
+                format!(
+                    "<li><article><footer><a href=/u/{n}>Reader {n}</a> <time>2 hours ago</time>\
+                     </footer><p>Comment {n}: one quick read of this post tells me that the \
+                     writer knows the subject well, and I agree with most of what it says.</p>\
+                     </article></li>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><main><article><h1>The headline</h1><div>{body}</div>\
+             <ol>{comments}</ol></article></main></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(paragraph_lines(&article).len(), 3, "{:?}", article.lines);
+        assert!(
+            article.lines.iter().all(|line| !line.contains("Comment")),
+            "{:?}",
+            article.lines
+        );
+    }
+
+    #[test]
+    fn a_large_article_inside_the_article_is_its_body() {
+        // a CMS that wraps the body in an <article> of its own, beside two teaser cards
+        let body: String = (1..=5).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><article><h1>The headline</h1><article>{body}</article>\
+             <article><a href=/a>Another story</a></article><article><a href=/b>And \
+             another</a></article></article></body></html>"
+        );
+        let dom = Dom::parse(&page);
+        let analysis = Analysis::of(&dom);
+        let kept = (0..dom.nodes.len())
+            .filter(|&id| analysis.paragraph[id] && !analysis.dropped[id])
+            .count();
+        assert_eq!(kept, 5);
     }
 
     /// The text of the block the page analysis takes as the article's top container.

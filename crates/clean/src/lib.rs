@@ -268,10 +268,18 @@ impl Cleaner {
             language_hint: article.language,
             ..Cleaned::default()
         };
+        // the headline repeated as the body's line, however its punctuation was rendered
+        // ("Prince -- Woman Warns …" in the title, "Prince Woman Warns …" in the h1)
+        let headline = cleaned.title.as_deref().map(letters_and_digits);
         let lines: Vec<String> = article
             .lines
             .into_iter()
-            .filter(|line| cleaned.title.as_deref() != Some(line.as_str()))
+            .filter(|line| {
+                cleaned.title.as_deref() != Some(line.as_str())
+                    && headline.as_deref().is_none_or(|headline| {
+                        headline.chars().count() < 15 || letters_and_digits(line) != headline
+                    })
+            })
             .collect();
         cleaned.body = lines.join("\n");
         cleaned
@@ -340,6 +348,15 @@ impl Cleaner {
     }
 }
 
+/// A line's letters and digits, lower-cased: the same headline written with other
+/// punctuation or spacing compares equal.
+fn letters_and_digits(line: &str) -> String {
+    line.chars()
+        .filter(|ch| ch.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,6 +369,34 @@ mod tests {
         assert_ne!(
             cleaner.line_model().to_json(),
             text::LineModel::default().to_json()
+        );
+    }
+
+    #[test]
+    fn the_headline_is_not_a_body_line_however_its_punctuation_was_rendered() {
+        let paragraph = "<p>Paragraph of the report, with several clauses, names and numbers, \
+                         long enough to be read as the running text of a news article.</p>";
+        let page = format!(
+            "<html><head><title>Prince -- Woman Warns Estate ... Step Aside, I'm His Wife!</title>\
+             </head><body><article><h1>Prince -- Woman Warns Estate ... Step Aside, I'm His Wife!</h1>\
+             <h2><span>Prince</span> <span>Woman Warns Estate ...</span> <span>Step Aside, I'm His \
+             Wife!</span></h2>{paragraph}{paragraph}{paragraph}</article></body></html>"
+        );
+        let cleaned = Cleaner::shipped()
+            .expect("shipped models")
+            .clean(page.as_bytes(), Format::Html)
+            .expect("cleaned");
+        assert!(cleaned
+            .title
+            .as_deref()
+            .is_some_and(|title| title.contains("--")));
+        assert!(
+            cleaned
+                .body
+                .lines()
+                .all(|line| !line.contains("Step Aside")),
+            "{}",
+            cleaned.body
         );
     }
 
