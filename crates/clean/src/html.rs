@@ -435,6 +435,7 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
                 &analysis.dropped,
                 &analysis.sizes,
                 &analysis.paragraph,
+                &analysis.under,
                 &analysis.roots,
                 primary,
                 &article,
@@ -514,7 +515,7 @@ fn standfirst_hint(hints: &str) -> bool {
 /// 5 to 150 words with few links and is no furniture.
 fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<String> {
     let headline = crate::meta::headline_of(dom)?;
-    let end = subtree_ends(dom);
+    let end = &analysis.end;
     let (dropped, sizes) = (&analysis.dropped, &analysis.sizes);
     // the headline's words, as the page shows them and as the title gives them
     let headlines: Vec<String> = [
@@ -883,6 +884,10 @@ struct Analysis {
     candidates: Vec<(f32, NodeId)>,
     top: Option<NodeId>,
     roots: Vec<NodeId>,
+    /// The last node of each subtree.
+    end: Vec<NodeId>,
+    /// Characters of the paragraphs under each node.
+    under: Vec<u32>,
 }
 
 impl Analysis {
@@ -892,12 +897,14 @@ impl Analysis {
         let raw_sizes = measure(dom, &nothing_dropped);
         let page_text = raw_sizes.text[0].max(1);
 
-        let mut dropped = furniture(dom, &raw_sizes, page_text);
+        let end = subtree_ends(dom);
+        let mut dropped = furniture(dom, &raw_sizes, page_text, &end);
         drop_nested_articles(dom, &raw_sizes, &mut dropped);
         let sizes = measure(dom, &dropped);
 
         let paragraph = paragraphs(dom, &dropped, &sizes);
         let score = score_nodes(dom, &paragraph, &sizes);
+        let under = paragraph_text(dom, &paragraph, &sizes);
         let mut candidates: Vec<(f32, NodeId)> = (0..count)
             .filter(|&id| score[id] > 0.0 && !dropped[id])
             .map(|id| (candidate_score(dom, &sizes, &score, id), id))
@@ -912,18 +919,20 @@ impl Analysis {
             candidates,
             top: None,
             roots: Vec::new(),
+            end,
+            under,
         };
         let Some(&(top_score, top)) = analysis.candidates.first() else {
             return analysis;
         };
-        let top = named_stub(dom, &analysis, top);
+        let top = named_stub(&analysis, top);
         let top = at_the_headline(dom, &analysis, top, top_score);
         let top_score = if top == analysis.candidates[0].1 {
             top_score
         } else {
             candidate_score(dom, &analysis.sizes, &analysis.score, top)
         };
-        let top = shared_ancestor(dom, &analysis.candidates, top, top_score);
+        let top = shared_ancestor(dom, &analysis, top, top_score);
         analysis.top = Some(top);
         analysis.roots = analysis.roots_of(dom, top, top_score);
         analysis.roots = climb(dom, &analysis, top);
@@ -958,13 +967,13 @@ impl Analysis {
             }
             None => roots.push(top),
         }
-        for lead in lead_before(dom, dropped, sizes, paragraph, top) {
+        for lead in lead_before(dom, dropped, sizes, paragraph, &self.under, top) {
             if !roots.contains(&lead) {
                 roots.push(lead);
             }
         }
         roots.sort_unstable();
-        extend_with_twins(dom, dropped, sizes, score, top, top_score, &mut roots);
+        extend_with_twins(dom, self, top, top_score, &mut roots);
         roots
     }
 }
@@ -1028,8 +1037,7 @@ const CLIMB_LEVELS: usize = 6;
 fn climb(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
     const NOISE_WEIGHT: i64 = 10;
     let (sizes, roots) = (&analysis.sizes, &analysis.roots);
-    let under = paragraph_text(dom, &analysis.paragraph, sizes);
-    let end = subtree_ends(dom);
+    let (under, end) = (&analysis.under, &analysis.end);
     // headlines and <article> elements under each node: a block holding two of either is a
     // list or a feed of articles, not one
     let mut headlines = vec![0u32; dom.nodes.len()];
@@ -1092,12 +1100,11 @@ fn climb(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
 /// A small block that tops the ranking by its name alone ("csc-textpic-text": a teaser box
 /// of 160 characters) gives way to the block with the most paragraph text by its own score,
 /// when that holds three times its paragraph text and at least 500 characters.
-fn named_stub(dom: &Dom, analysis: &Analysis, top: NodeId) -> NodeId {
-    let under = paragraph_text(dom, &analysis.paragraph, &analysis.sizes);
+fn named_stub(analysis: &Analysis, top: NodeId) -> NodeId {
+    let (under, end) = (&analysis.under, &analysis.end);
     if under[top] >= 300 {
         return top;
     }
-    let end = subtree_ends(dom);
     let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
     let sizes = &analysis.sizes;
     let plain = |id: NodeId| {
@@ -1138,7 +1145,7 @@ const AT_HEADLINE_SHORT: u32 = 1500;
 /// two of text between them), scores at least 0.6 of the top's, and the top one is short and
 /// away from the headline, the block at the headline is the article.
 fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) -> NodeId {
-    let under = paragraph_text(dom, &analysis.paragraph, &analysis.sizes);
+    let (under, end) = (&analysis.under, &analysis.end);
     if under[top] > AT_HEADLINE_SHORT {
         return top;
     }
@@ -1148,7 +1155,6 @@ fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
     if analysis.dropped[headline] {
         return top;
     }
-    let end = subtree_ends(dom);
     let related = |a: NodeId, b: NodeId| (a <= b && b <= end[a]) || (b <= a && a <= end[b]);
     // text (not dropped) before each node in document order
     let mut before = vec![0u32; dom.nodes.len() + 1];
@@ -1223,6 +1229,7 @@ pub fn body_candidates(source: &str) -> Vec<(&'static str, Vec<String>)> {
         dropped,
         sizes,
         &analysis.paragraph,
+        &analysis.under,
         &analysis.roots,
         primary.clone(),
         &article,
@@ -1257,9 +1264,9 @@ pub fn body_candidates(source: &str) -> Vec<(&'static str, Vec<String>)> {
 /// pictures, each named "text"): when three or more of the runners-up score nearly as high as
 /// the top block, their closest common ancestor below `<body>` is the article (readability's
 /// rule of alternative candidates).
-fn shared_ancestor(dom: &Dom, candidates: &[(f32, NodeId)], top: NodeId, top_score: f32) -> NodeId {
+fn shared_ancestor(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) -> NodeId {
     const MINIMUM: usize = 3;
-    let end = subtree_ends(dom);
+    let (candidates, end) = (&analysis.candidates, &analysis.end);
     // blocks inside the top or around it are already in it, or it in them
     let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
     let close: Vec<NodeId> = candidates
@@ -1360,7 +1367,12 @@ pub fn explain(source: &str, needle: &str) -> Vec<String> {
     let dom = Dom::parse(source);
     let count = dom.nodes.len();
     let raw_sizes = measure(&dom, &vec![false; count]);
-    let dropped = furniture(&dom, &raw_sizes, raw_sizes.text[0].max(1));
+    let dropped = furniture(
+        &dom,
+        &raw_sizes,
+        raw_sizes.text[0].max(1),
+        &subtree_ends(&dom),
+    );
     let sizes = measure(&dom, &dropped);
     let paragraph = paragraphs(&dom, &dropped, &sizes);
     let score = score_nodes(&dom, &paragraph, &sizes);
@@ -1411,7 +1423,7 @@ pub fn explain(source: &str, needle: &str) -> Vec<String> {
 /// block holding most of the page's paragraph text is the article whatever its wrapper is
 /// called (page builders wrap everything in "widget" and "wrap" containers), except for
 /// comment threads, which can outgrow the article they follow.
-fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
+fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32, end: &[NodeId]) -> Vec<bool> {
     let count = dom.nodes.len();
     let mut dropped = vec![false; count];
     let slides = slide_captions(dom, raw_sizes);
@@ -1465,7 +1477,6 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32) -> Vec<bool> {
     }
     // when most of the page's paragraph text sits in blocks whose only furniture word is a
     // weak one ("widget"), that word is the page builder's name for every block
-    let end = subtree_ends(dom);
     let mut weak_mass = 0;
     let mut id = 0;
     while id < count {
@@ -1738,9 +1749,9 @@ fn lead_before(
     dropped: &[bool],
     sizes: &Sizes,
     paragraph: &[bool],
+    under: &[u32],
     top: NodeId,
 ) -> Vec<NodeId> {
-    let under = paragraph_text(dom, paragraph, sizes);
     let mut lead = Vec::new();
     let mut child = top;
     for _ in 0..3 {
@@ -1847,11 +1858,11 @@ fn choose_body(
     dropped: &[bool],
     sizes: &Sizes,
     paragraph: &[bool],
+    under: &[u32],
     roots: &[NodeId],
     primary: Vec<String>,
     article: &HtmlArticle,
 ) -> Vec<String> {
-    let under = paragraph_text(dom, paragraph, sizes);
     let total = under[0] as usize;
     let in_roots: usize = roots.iter().map(|&root| under[root] as usize).sum();
     let primary_chars = chars_of(&primary);
@@ -2056,13 +2067,17 @@ fn subtree_ends(dom: &Dom) -> Vec<NodeId> {
 /// paragraphs with few links join the article, in document order.
 fn extend_with_twins(
     dom: &Dom,
-    dropped: &[bool],
-    sizes: &Sizes,
-    score: &[f32],
+    analysis: &Analysis,
     top: NodeId,
     top_score: f32,
     roots: &mut Vec<NodeId>,
 ) {
+    let (dropped, sizes, score, end) = (
+        &analysis.dropped,
+        &analysis.sizes,
+        &analysis.score,
+        &analysis.end,
+    );
     let Some(class) = dom
         .attr(top, "class")
         .map(str::trim)
@@ -2071,7 +2086,6 @@ fn extend_with_twins(
         return;
     };
     let tag = dom.tag(top);
-    let end = subtree_ends(dom);
     let inside = |id: NodeId, roots: &[NodeId]| {
         roots
             .iter()
