@@ -430,16 +430,7 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
         ),
         Some(_) => {
             let primary = render(&dom, &analysis.dropped, &analysis.sizes, &analysis.roots);
-            let mut lines = choose_body(
-                &dom,
-                &analysis.dropped,
-                &analysis.sizes,
-                &analysis.paragraph,
-                &analysis.under,
-                &analysis.roots,
-                primary,
-                &article,
-            );
+            let mut lines = choose_body(&dom, &analysis, primary, &article);
             if chars_of(&lines) < STUB_BODY {
                 lines = or_description(or_concealed(&dom, lines, nested), &article);
             }
@@ -1224,16 +1215,7 @@ pub fn body_candidates(source: &str) -> Vec<(&'static str, Vec<String>)> {
         return out;
     };
     let primary = render(&dom, dropped, sizes, &analysis.roots);
-    let chosen = choose_body(
-        &dom,
-        dropped,
-        sizes,
-        &analysis.paragraph,
-        &analysis.under,
-        &analysis.roots,
-        primary.clone(),
-        &article,
-    );
+    let chosen = choose_body(&dom, &analysis, primary.clone(), &article);
     let chosen = if chars_of(&chosen) < STUB_BODY {
         or_description(or_concealed(&dom, chosen, false), &article)
     } else {
@@ -1855,14 +1837,12 @@ fn is_cjk(ch: char) -> bool {
 /// after this is completed by the caller (`or_concealed`, then `or_description`).
 fn choose_body(
     dom: &Dom,
-    dropped: &[bool],
-    sizes: &Sizes,
-    paragraph: &[bool],
-    under: &[u32],
-    roots: &[NodeId],
+    analysis: &Analysis,
     primary: Vec<String>,
     article: &HtmlArticle,
 ) -> Vec<String> {
+    let (dropped, sizes, paragraph) = (&analysis.dropped, &analysis.sizes, &analysis.paragraph);
+    let (under, roots) = (&analysis.under, &analysis.roots);
     let total = under[0] as usize;
     let in_roots: usize = roots.iter().map(|&root| under[root] as usize).sum();
     let primary_chars = chars_of(&primary);
