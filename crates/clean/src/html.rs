@@ -916,12 +916,19 @@ impl Analysis {
         let Some(&(top_score, top)) = analysis.candidates.first() else {
             return analysis;
         };
-        let top = named_stub(&analysis, top);
-        let top = at_the_headline(dom, &analysis, top, top_score);
-        let top_score = if top == analysis.candidates[0].1 {
-            top_score
+        let stub = named_stub(&analysis, top);
+        // reading order weighs only the ranking's own top: after the stub rule moved it, the
+        // teaser it moved from would win back
+        let (top, top_score) = if stub != top {
+            (stub, top_score)
         } else {
-            candidate_score(dom, &analysis.sizes, &analysis.score, top)
+            match at_the_headline(dom, &analysis, top, top_score) {
+                same if same == top => (top, top_score),
+                other => (
+                    other,
+                    candidate_score(dom, &analysis.sizes, &analysis.score, other),
+                ),
+            }
         };
         let top = shared_ancestor(dom, &analysis, top, top_score);
         analysis.top = Some(top);
@@ -997,6 +1004,20 @@ fn drop_nested_articles(dom: &Dom, raw_sizes: &Sizes, dropped: &mut [bool]) {
             };
         }
     }
+    // per outer <article>: the text of the articles right inside it, and the largest of them
+    let mut nested_text = vec![0u64; count];
+    let mut largest: Vec<Option<NodeId>> = vec![None; count];
+    for (id, &around) in outer.iter().enumerate() {
+        if dom.tag(id) != Some("article") {
+            continue;
+        }
+        if let Some(around) = around {
+            nested_text[around] += u64::from(raw_sizes.text[id]);
+            if largest[around].is_none_or(|best| raw_sizes.text[id] > raw_sizes.text[best]) {
+                largest[around] = Some(id);
+            }
+        }
+    }
     for id in 0..count {
         // what is inside a dropped block is dropped with it
         if dom.nodes[id].parent.is_some_and(|parent| dropped[parent]) {
@@ -1007,7 +1028,14 @@ fn drop_nested_articles(dom: &Dom, raw_sizes: &Sizes, dropped: &mut [bool]) {
             continue;
         }
         let Some(around) = outer[id] else { continue };
-        if inner[around] >= 2 && raw_sizes.text[id] * 4 < raw_sizes.text[around] {
+        let (text, outer_text) = (
+            u64::from(raw_sizes.text[id]),
+            u64::from(raw_sizes.text[around]),
+        );
+        // the body in an <article> of its own outweighs the outer's text outside the nested
+        // ones (a headline, a byline), however long the comments beside it are
+        let body = largest[around] == Some(id) && text > outer_text - nested_text[around];
+        if inner[around] >= 2 && text * 4 < outer_text && !body {
             dropped[id] = true;
         }
     }
@@ -1156,13 +1184,16 @@ fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
         };
         before[id + 1] = before[id] + own;
     }
-    // link text before each node, counted at the links
+    // link text before each node: the text nodes inside a link, each counted once
+    let mut in_link = vec![false; dom.nodes.len()];
     let mut linked = vec![0u32; dom.nodes.len() + 1];
     for id in 0..dom.nodes.len() {
-        let own = if dom.tag(id) == Some("a") {
-            analysis.sizes.link[id]
-        } else {
-            0
+        if let Some(parent) = dom.nodes[id].parent {
+            in_link[id] = in_link[parent] || dom.tag(parent) == Some("a");
+        }
+        let own = match dom.nodes[id].kind {
+            NodeKind::Text { .. } if in_link[id] => analysis.sizes.text[id],
+            _ => 0,
         };
         linked[id + 1] = linked[id] + own;
     }
@@ -1349,12 +1380,13 @@ pub fn explain(source: &str, needle: &str) -> Vec<String> {
     let dom = Dom::parse(source);
     let count = dom.nodes.len();
     let raw_sizes = measure(&dom, &vec![false; count]);
-    let dropped = furniture(
+    let mut dropped = furniture(
         &dom,
         &raw_sizes,
         raw_sizes.text[0].max(1),
         &subtree_ends(&dom),
     );
+    drop_nested_articles(&dom, &raw_sizes, &mut dropped);
     let sizes = measure(&dom, &dropped);
     let paragraph = paragraphs(&dom, &dropped, &sizes);
     let score = score_nodes(&dom, &paragraph, &sizes);
@@ -2964,6 +2996,72 @@ mod tests {
             .filter(|&id| analysis.paragraph[id] && !analysis.dropped[id])
             .count();
         assert_eq!(kept, 5);
+    }
+
+    #[test]
+    fn reading_order_does_not_bring_back_the_teaser_the_stub_rule_moved_from() {
+        // a block named as text holds one short teaser line under the headline; the article
+        // follows after a run of captions
+        let body: String = (1..=4).map(long_paragraph).collect();
+        let captions: String = (1..=8)
+            .map(|n| {
+                format!("<span>Photo {n}: a caption of the picture above, with its credit.</span> ")
+            })
+            .collect();
+        let page = format!(
+            "<html><body><div><h1>The headline</h1><div class='csc-textpic-text'><p>A teaser line \
+             on the story below, long enough to be read as a sentence of its own here, and a \
+             little longer still, with a clause more to read.</p></div>\
+             <div>{captions}</div><div><div>{body}</div></div></div></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 4, "{:?}", article.lines);
+        assert_eq!(paragraph_lines(&article).len(), 4, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn a_link_around_the_rest_of_the_article_is_not_link_text_between_its_chunks() {
+        // the lead, a short caption, then the rest of the article inside a block link: the
+        // rest is the article's continuation, not a block set apart by links
+        let lead: String = (1..=3).map(long_paragraph).collect();
+        let rest: String = (4..=7).map(long_paragraph).collect();
+        let page = format!(
+            "<html><body><div><h1>The headline</h1><div><div>{lead}</div></div>\
+             <div><span>A caption of the photo between the two parts of the story, short.</span></div>\
+             <a href=/gallery><div><div>{rest}</div></div></a></div></body></html>"
+        );
+        let dom = Dom::parse(&page);
+        let analysis = Analysis::of(&dom);
+        let top = analysis.top.expect("a top block");
+        let text = render(&dom, &analysis.dropped, &analysis.sizes, &[top]);
+        assert!(
+            text.iter().any(|line| line.starts_with("Paragraph 4 ")),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn the_body_in_an_article_of_its_own_stays_beside_long_comment_articles() {
+        let body: String = (1..=5).map(long_paragraph).collect();
+        let comments: String = (1..=30)
+            .map(|n| {
+                format!(
+                    "<article><p>Comment {n}: I have followed this story for years, and this \
+                     report is the best summary of it that I have read so far.</p></article>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><article><header><h1>The headline</h1></header><article>{body}</article>\
+             <section>{comments}</section></article></body></html>"
+        );
+        let article = extract(&page);
+        assert_eq!(paragraph_lines(&article).len(), 5, "{:?}", article.lines);
+        assert!(
+            article.lines.iter().all(|line| !line.contains("Comment")),
+            "{:?}",
+            article.lines
+        );
     }
 
     /// The text of the block the page analysis takes as the article's top container.
