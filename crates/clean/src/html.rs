@@ -875,6 +875,9 @@ struct Analysis {
     candidates: Vec<(f32, NodeId)>,
     top: Option<NodeId>,
     roots: Vec<NodeId>,
+    /// The roots with the article's unnamed chunks before the top added (`path_twins`), when
+    /// there are any.
+    extended: Option<Vec<NodeId>>,
     /// The last node of each subtree.
     end: Vec<NodeId>,
     /// Characters of the paragraphs under each node.
@@ -910,6 +913,7 @@ impl Analysis {
             candidates,
             top: None,
             roots: Vec::new(),
+            extended: None,
             end,
             under,
         };
@@ -934,6 +938,7 @@ impl Analysis {
         analysis.top = Some(top);
         analysis.roots = analysis.roots_of(dom, top, top_score);
         analysis.roots = climb(dom, &analysis, top);
+        analysis.extended = path_twins(dom, &analysis, top);
         analysis
     }
 
@@ -1039,6 +1044,82 @@ fn drop_nested_articles(dom: &Dom, raw_sizes: &Sizes, dropped: &mut [bool]) {
             dropped[id] = true;
         }
     }
+}
+
+/// How far above the top container an unnamed chunk's path may meet it.
+const PATH_TWIN_LEVELS: usize = 8;
+
+/// The article's first chunks cut off when nothing names them (no class or id on the top
+/// container) and ads or boxes stand between them and the top: blocks between the headline
+/// and the top with the top's tag, at the same depth, whose ancestors carry the same tags up to
+/// where the two paths meet (at most eight levels up), holding running text (150+ characters
+/// of paragraphs, few links, little else). The roots with them added, when there are any.
+fn path_twins(dom: &Dom, analysis: &Analysis, top: NodeId) -> Option<Vec<NodeId>> {
+    let unnamed = |id: NodeId| {
+        dom.attr(id, "class").is_none_or(|c| c.trim().is_empty())
+            && dom.attr(id, "id").is_none_or(|c| c.trim().is_empty())
+    };
+    if !unnamed(top) {
+        return None;
+    }
+    let headline = crate::meta::headline_of(dom)?;
+    let (sizes, under, end, roots) = (
+        &analysis.sizes,
+        &analysis.under,
+        &analysis.end,
+        &analysis.roots,
+    );
+    if end[headline] >= top {
+        return None;
+    }
+    let depth_of = |mut id: NodeId| {
+        let mut depth = 0;
+        while let Some(parent) = dom.nodes[id].parent {
+            depth += 1;
+            id = parent;
+        }
+        depth
+    };
+    let top_depth = depth_of(top);
+    let same_path = |other: NodeId| {
+        let (mut a, mut b) = (top, other);
+        for _ in 0..=PATH_TWIN_LEVELS {
+            if a == b {
+                return true;
+            }
+            if dom.tag(a) != dom.tag(b) {
+                return false;
+            }
+            match (dom.nodes[a].parent, dom.nodes[b].parent) {
+                (Some(pa), Some(pb)) => (a, b) = (pa, pb),
+                _ => return false,
+            }
+        }
+        false
+    };
+    let mut extended = roots.clone();
+    for id in end[headline] + 1..top {
+        if analysis.dropped[id]
+            || dom.tag(id) != dom.tag(top)
+            || !unnamed(id)
+            || under[id] < 150
+            || sizes.link[id] * 10 > sizes.text[id]
+            || sizes.text[id].saturating_sub(under[id]) * 2 > under[id]
+            || extended
+                .iter()
+                .any(|&root| (root <= id && id <= end[root]) || (id <= root && root <= end[id]))
+            || depth_of(id) != top_depth
+            || !same_path(id)
+        {
+            continue;
+        }
+        extended.push(id);
+    }
+    if extended.len() == roots.len() {
+        return None;
+    }
+    extended.sort_unstable();
+    Some(extended)
 }
 
 /// How many levels above the top container the article's whole may stand.
@@ -1884,10 +1965,21 @@ fn choose_body(
         .filter(|body| body.chars().count() >= 300);
     // a body that is short against the page's paragraph text is the signal to look again
     let weak = primary_chars < SHORT_BODY || (total >= 1000 && in_roots * 2 < total);
+    // the primary with the article's chunks before the top, where it is kept: whether it is
+    // kept is judged on the primary alone, so the fallbacks decide as before
+    let extended = |primary: Vec<String>| match &analysis.extended {
+        Some(roots) => render(dom, dropped, sizes, roots),
+        None => primary,
+    };
     if !weak && reference.is_none() {
-        return primary;
+        return extended(primary);
     }
-    let chosen = choose_weak_body(dom, dropped, sizes, paragraph, primary, reference);
+    let chosen = choose_weak_body(dom, dropped, sizes, paragraph, primary.clone(), reference);
+    let chosen = if chosen == primary {
+        extended(chosen)
+    } else {
+        chosen
+    };
     if chars_of(&chosen) >= STUB_BODY {
         return chosen;
     }
@@ -3059,6 +3151,40 @@ mod tests {
         assert_eq!(paragraph_lines(&article).len(), 5, "{:?}", article.lines);
         assert!(
             article.lines.iter().all(|line| !line.contains("Comment")),
+            "{:?}",
+            article.lines
+        );
+    }
+
+    #[test]
+    fn the_articles_unnamed_first_chunks_before_an_ad_are_kept() {
+        // nothing is named: the article's first chunk, a newsletter box and an ad, then the
+        // rest, each chunk four levels down in a section of its own
+        let first: String = (1..=2).map(long_paragraph).collect();
+        let rest: String = (3..=8).map(long_paragraph).collect();
+        let chunk =
+            |text: &str| format!("<section><div><div><div>{text}</div></div></div></section>");
+        let page = format!(
+            "<html><body><main><h1>The headline</h1><div>{}\
+             <div><h3>Sign up for our newsletter</h3><p>Every morning, the news you need.</p>\
+             <a href=/signup>Sign up</a></div><div><a href=/ad>Advertisement: a car for \
+             you</a></div>{}</div></main></body></html>",
+            chunk(&first),
+            chunk(&rest)
+        );
+        let article = extract(&page);
+        let paragraphs = paragraph_lines(&article);
+        assert_eq!(paragraphs.len(), 8, "{:?}", article.lines);
+        assert!(
+            paragraphs[0].starts_with("Paragraph 1 "),
+            "{:?}",
+            article.lines
+        );
+        assert!(
+            article
+                .lines
+                .iter()
+                .all(|line| !line.contains("newsletter")),
             "{:?}",
             article.lines
         );
