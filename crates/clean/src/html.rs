@@ -505,7 +505,7 @@ fn standfirst_hint(hints: &str) -> bool {
 /// that the page names as one (`class="article__dek"`, `"chapeau"`, `"entradilla"`), holds
 /// 5 to 150 words with few links and is no furniture.
 fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<String> {
-    let headline = crate::meta::headline_of(dom)?;
+    let headline = analysis.headline?;
     let end = &analysis.end;
     let (dropped, sizes) = (&analysis.dropped, &analysis.sizes);
     // the headline's words, as the page shows them and as the title gives them
@@ -882,6 +882,8 @@ struct Analysis {
     end: Vec<NodeId>,
     /// Characters of the paragraphs under each node.
     under: Vec<u32>,
+    /// The headline's element (`meta::headline_of`).
+    headline: Option<NodeId>,
 }
 
 impl Analysis {
@@ -916,6 +918,7 @@ impl Analysis {
             extended: None,
             end,
             under,
+            headline: crate::meta::headline_of(dom),
         };
         let Some(&(top_score, top)) = analysis.candidates.first() else {
             return analysis;
@@ -1062,7 +1065,7 @@ fn path_twins(dom: &Dom, analysis: &Analysis, top: NodeId) -> Option<Vec<NodeId>
     if !unnamed(top) {
         return None;
     }
-    let headline = crate::meta::headline_of(dom)?;
+    let headline = analysis.headline?;
     let (sizes, under, end, roots) = (
         &analysis.sizes,
         &analysis.under,
@@ -1098,16 +1101,15 @@ fn path_twins(dom: &Dom, analysis: &Analysis, top: NodeId) -> Option<Vec<NodeId>
         false
     };
     let mut extended = roots.clone();
-    for id in end[headline] + 1..top {
+    let between = under.iter().enumerate().take(top).skip(end[headline] + 1);
+    for (id, &paragraphs) in between {
         if analysis.dropped[id]
             || dom.tag(id) != dom.tag(top)
             || !unnamed(id)
-            || under[id] < 150
+            || paragraphs < 150
             || sizes.link[id] * 10 > sizes.text[id]
-            || sizes.text[id].saturating_sub(under[id]) * 2 > under[id]
-            || extended
-                .iter()
-                .any(|&root| (root <= id && id <= end[root]) || (id <= root && root <= end[id]))
+            || sizes.text[id].saturating_sub(paragraphs) * 2 > paragraphs
+            || extended.iter().any(|&root| nested(end, root, id))
             || depth_of(id) != top_depth
             || !same_path(id)
         {
@@ -1205,7 +1207,7 @@ fn named_stub(analysis: &Analysis, top: NodeId) -> NodeId {
     if under[top] >= 300 {
         return top;
     }
-    let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
+    let related = |id: NodeId| nested(end, top, id);
     let sizes = &analysis.sizes;
     let plain = |id: NodeId| {
         let link_density = sizes.link[id] as f32 / sizes.text[id].max(1) as f32;
@@ -1249,13 +1251,13 @@ fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
     if under[top] > AT_HEADLINE_SHORT {
         return top;
     }
-    let Some(headline) = crate::meta::headline_of(dom) else {
+    let Some(headline) = analysis.headline else {
         return top;
     };
     if analysis.dropped[headline] {
         return top;
     }
-    let related = |a: NodeId, b: NodeId| (a <= b && b <= end[a]) || (b <= a && a <= end[b]);
+    let related = |a: NodeId, b: NodeId| nested(end, a, b);
     // text (not dropped) before each node in document order
     let mut before = vec![0u32; dom.nodes.len() + 1];
     for id in 0..dom.nodes.len() {
@@ -1266,12 +1268,9 @@ fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
         before[id + 1] = before[id] + own;
     }
     // link text before each node: the text nodes inside a link, each counted once
-    let mut in_link = vec![false; dom.nodes.len()];
+    let in_link = inside_links(dom, &analysis.sizes, u32::MAX);
     let mut linked = vec![0u32; dom.nodes.len() + 1];
     for id in 0..dom.nodes.len() {
-        if let Some(parent) = dom.nodes[id].parent {
-            in_link[id] = in_link[parent] || dom.tag(parent) == Some("a");
-        }
         let own = match dom.nodes[id].kind {
             NodeKind::Text { .. } if in_link[id] => analysis.sizes.text[id],
             _ => 0,
@@ -1340,7 +1339,7 @@ pub fn body_candidates(source: &str) -> Vec<(&'static str, Vec<String>)> {
         out.push(("parent", render(&dom, dropped, sizes, &[parent])));
     }
     let end = subtree_ends(&dom);
-    let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
+    let related = |id: NodeId| nested(&end, top, id);
     if let Some(&(_, second)) = analysis.candidates.iter().find(|(_, id)| !related(*id)) {
         out.push(("second", render(&dom, dropped, sizes, &[second])));
     }
@@ -1362,7 +1361,7 @@ fn shared_ancestor(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
     const MINIMUM: usize = 3;
     let (candidates, end) = (&analysis.candidates, &analysis.end);
     // blocks inside the top or around it are already in it, or it in them
-    let related = |id: NodeId| (top <= id && id <= end[top]) || (id <= top && top <= end[id]);
+    let related = |id: NodeId| nested(end, top, id);
     let close: Vec<NodeId> = candidates
         .iter()
         .skip(1)
@@ -1727,15 +1726,9 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
     let blocks = blocks_below(dom);
     // a block inside a link (a teaser card: picture, headline and blurb in one <a>) is link
     // text however it is laid out
-    let mut in_link = vec![false; dom.nodes.len()];
-    for id in 1..dom.nodes.len() {
-        if let Some(parent) = dom.nodes[id].parent {
-            // an unclosed <a> in broken markup may hold the whole page: only a card-sized
-            // link counts
-            in_link[id] = in_link[parent]
-                || (dom.tag(parent) == Some("a") && sizes.text[parent] <= TEASER_CARD);
-        }
-    }
+    // (an unclosed <a> in broken markup may hold the whole page: only a card-sized link
+    // counts)
+    let in_link = inside_links(dom, sizes, TEASER_CARD);
     let mut div_paragraphs = Vec::new();
     for (id, &is_dropped) in dropped.iter().enumerate() {
         if is_dropped || in_link[id] {
@@ -2155,6 +2148,23 @@ fn same_class_names(a: &str, b: &str) -> bool {
         && (a.iter().all(|name| b.contains(name)) || b.iter().all(|name| a.contains(name)))
 }
 
+/// Whether one of two nodes holds the other (or they are the same), by the subtree ends.
+fn nested(end: &[NodeId], a: NodeId, b: NodeId) -> bool {
+    (a <= b && b <= end[a]) || (b <= a && a <= end[b])
+}
+
+/// Whether each node sits inside a link that holds at most `max_text` characters.
+fn inside_links(dom: &Dom, sizes: &Sizes, max_text: u32) -> Vec<bool> {
+    let mut inside = vec![false; dom.nodes.len()];
+    for id in 1..dom.nodes.len() {
+        if let Some(parent) = dom.nodes[id].parent {
+            inside[id] =
+                inside[parent] || (dom.tag(parent) == Some("a") && sizes.text[parent] <= max_text);
+        }
+    }
+    inside
+}
+
 /// The last node of each subtree (node ids are in document order).
 fn subtree_ends(dom: &Dom) -> Vec<NodeId> {
     let mut end: Vec<NodeId> = (0..dom.nodes.len()).collect();
@@ -2190,11 +2200,7 @@ fn extend_with_twins(
         return;
     };
     let tag = dom.tag(top);
-    let inside = |id: NodeId, roots: &[NodeId]| {
-        roots
-            .iter()
-            .any(|&root| (root <= id && id <= end[root]) || (id <= root && root <= end[id]))
-    };
+    let inside = |id: NodeId, roots: &[NodeId]| roots.iter().any(|&root| nested(end, root, id));
     // a twin carries the top's class names, give or take a modifier ("article-text" and
     // "article-text array")
     let twin_class = |other: &str| same_class_names(class, other);
@@ -2794,11 +2800,7 @@ mod tests {
         );
         let article = extract(&page);
         assert!(holds_line_starting(&article, "Paragraph 1"));
-        assert!(
-            article.lines.iter().all(|line| !line.contains("Leserin")),
-            "{:?}",
-            article.lines
-        );
+        assert_no_line_contains(&article, "Leserin");
     }
 
     #[test]
@@ -2937,6 +2939,15 @@ mod tests {
         format!("<article>{chunks}</article>")
     }
 
+    /// Fails, showing the body, when a body line contains `needle`.
+    fn assert_no_line_contains(article: &HtmlArticle, needle: &str) {
+        assert!(
+            article.lines.iter().all(|line| !line.contains(needle)),
+            "{needle:?} in {:?}",
+            article.lines
+        );
+    }
+
     /// Whether a body line starts with `prefix`.
     fn holds_line_starting(article: &HtmlArticle, prefix: &str) -> bool {
         article.lines.iter().any(|line| line.starts_with(prefix))
@@ -2999,11 +3010,7 @@ mod tests {
             "{:?}",
             article.lines
         );
-        assert!(
-            article.lines.iter().all(|line| !line.contains("copyright")),
-            "{:?}",
-            article.lines
-        );
+        assert_no_line_contains(&article, "copyright");
     }
 
     #[test]
@@ -3027,11 +3034,7 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(paragraph_lines(&article).len(), 4, "{:?}", article.lines);
-        assert!(
-            article.lines.iter().all(|line| !line.contains("Blurb")),
-            "{:?}",
-            article.lines
-        );
+        assert_no_line_contains(&article, "Blurb");
     }
 
     #[test]
@@ -3066,11 +3069,7 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(paragraph_lines(&article).len(), 3, "{:?}", article.lines);
-        assert!(
-            article.lines.iter().all(|line| !line.contains("Comment")),
-            "{:?}",
-            article.lines
-        );
+        assert_no_line_contains(&article, "Comment");
     }
 
     #[test]
@@ -3149,11 +3148,7 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(paragraph_lines(&article).len(), 5, "{:?}", article.lines);
-        assert!(
-            article.lines.iter().all(|line| !line.contains("Comment")),
-            "{:?}",
-            article.lines
-        );
+        assert_no_line_contains(&article, "Comment");
     }
 
     #[test]
@@ -3272,11 +3267,7 @@ mod tests {
             unnamed_chunks(&[4, 2, 3])
         );
         let article = extract(&page);
-        assert!(
-            article.lines.iter().all(|line| !line.contains("Comment")),
-            "{:?}",
-            article.lines
-        );
+        assert_no_line_contains(&article, "Comment");
         assert_eq!(paragraph_lines(&article).len(), 9, "{:?}", article.lines);
     }
 
@@ -3530,7 +3521,7 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
-        assert!(article.lines.iter().all(|line| !line.contains("Subscribe")));
+        assert_no_line_contains(&article, "Subscribe");
     }
 
     #[test]
