@@ -9,6 +9,12 @@ names changed, to test how much the HTML path leans on English class names:
   html4   the HTML5 sectioning tags (article, main, section, header, footer, nav, aside,
           figure, figcaption, time) written as div or span, as pre-HTML5 sites mark up
   bare    html4 and strip together: no names and no sectioning tags
+  brtext  paragraphs written as text lines ended by <br><br> instead of <p>...</p>, as older
+          content systems and hand-written pages do (names and tags otherwise kept)
+  oldbare brtext and bare together: paragraphs between line breaks, no names, no sectioning
+          tags (a hand-written page of the early web)
+  messy   the optional end tags (</p>, </li>, </td>, </tr>, </th>, </dt>, </dd>, </option>)
+          left out and every tag name in capitals, as the HTML standard allows
 
 Usage: python3 scripts/perturb_classes.py MODE OUT_DIR [DATA_DIR]
 then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OUT_DIR/news-pages
@@ -52,10 +58,30 @@ def html4(html):
     return TAG.sub(rename, html)
 
 
+PARAGRAPH_START = re.compile(rb"<p(?=[\s>])[^>]*>", re.I)
+PARAGRAPH_END = re.compile(rb"</p\s*>", re.I)
+
+
+def brtext(html):
+    return PARAGRAPH_END.sub(b"<br><br>", PARAGRAPH_START.sub(b"", html))
+
+
+OPTIONAL_END = re.compile(rb"</(?:p|li|td|tr|th|dt|dd|option)\s*>", re.I)
+TAG_NAME = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?=[\s>/])")
+
+
+def messy(html):
+    html = OPTIONAL_END.sub(b"", html)
+    return TAG_NAME.sub(lambda match: b"<" + match.group(1) + match.group(2).upper(), html)
+
+
 def main():
     mode, out = sys.argv[1], sys.argv[2]
     data = sys.argv[3] if len(sys.argv) > 3 else "../shared/data"
-    change = {"strip": strip, "german": german, "html4": None, "bare": strip}[mode]
+    change = {"strip": strip, "german": german, "html4": None, "bare": strip, "oldbare": strip}.get(mode)
+    rewrite = {"brtext": brtext, "oldbare": brtext, "messy": messy}.get(mode)
+    if change is None and rewrite is None and mode != "html4":
+        sys.exit("unknown mode " + mode)
     folders = ["extraction/html"] + [
         "news-pages/pages/" + source for source in os.listdir(os.path.join(data, "news-pages/pages"))
     ]
@@ -65,10 +91,12 @@ def main():
             with gzip.open(os.path.join(data, folder, name)) as page:
                 html = page.read()
             with gzip.open(os.path.join(out, folder, name), "wb", compresslevel=1) as page:
-                if mode in ("html4", "bare"):
+                if mode in ("html4", "bare", "oldbare"):
                     html = html4(html)
                 if change is not None:
                     html = ATTRIBUTE.sub(change, html)
+                if rewrite is not None:
+                    html = rewrite(html)
                 page.write(html)
     for name in ["extraction/ground-truth.json", "news-pages/labels.jsonl", "news-pages/summary.json"]:
         shutil.copy(os.path.join(data, name), os.path.join(out, name))

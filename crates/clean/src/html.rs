@@ -1717,10 +1717,8 @@ fn comment_hint(hints: &str) -> bool {
 /// A page that writes its paragraphs as divs of phrasing content (text in spans, links,
 /// emphasis; Readability reads such a div as a `<p>`) has those divs as its paragraphs when
 /// they hold more text than the paragraphs found otherwise: on a page written with `<p>`,
-/// such divs are mostly newsletter, cookie and donation boxes.
-/// The most text a link may hold and still be one teaser card (headline and blurb).
-const TEASER_CARD: u32 = 500;
-
+/// such divs are mostly newsletter, cookie and donation boxes. The same holds for a block whose
+/// paragraphs are runs of inline text between `<br>` line breaks.
 fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
     let mut paragraph = vec![false; dom.nodes.len()];
     let blocks = blocks_below(dom);
@@ -1740,7 +1738,13 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
                 && dom.nodes[id].children.iter().any(|&child| {
                     matches!(dom.nodes[child].kind, NodeKind::Text { .. }) && sizes.text[child] > 80
                 }));
-        let phrasing_div = tag == "div" && !blocks[id] && sizes.text[id] > 80;
+        // a block of phrasing content (a div of spans), or one whose paragraphs are runs of
+        // spans and emphasis between <br> line breaks beside pictures and ad slots, as older
+        // content systems write them (Readability turns such runs into <p>s)
+        let phrasing_div = (tag == "div" && !blocks[id] && sizes.text[id] > 80)
+            || (!paragraph_like
+                && matches!(tag, "div" | "td" | "section" | "article" | "main")
+                && written_in_runs(dom, sizes, &blocks, id));
         // a list item of running text (a numbered programme, a list of findings) reads like a
         // paragraph; menus and link lists are short or link-heavy
         let long_item = tag == "li"
@@ -1780,6 +1784,32 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
         }
     }
     paragraph
+}
+
+/// Whether a block is written as runs of running text between line breaks: its own text and
+/// that of inline elements (spans, emphasis; links not counted) between `<br>`s and blocks
+/// holds most of its text, in a run of more than 80 characters.
+fn written_in_runs(dom: &Dom, sizes: &Sizes, blocks: &[bool], id: NodeId) -> bool {
+    let (mut longest, mut total, mut run) = (0, 0, 0);
+    for &child in &dom.nodes[id].children {
+        match dom.tag(child) {
+            None => {
+                if matches!(dom.nodes[child].kind, NodeKind::Text { .. }) {
+                    run += sizes.text[child];
+                }
+            }
+            Some("a") => {}
+            Some(tag) if BLOCK_TAGS.contains(&tag) || blocks[child] => {
+                longest = longest.max(run);
+                total += run;
+                run = 0;
+            }
+            Some(_) => run += sizes.text[child].saturating_sub(sizes.link[child]),
+        }
+    }
+    longest = longest.max(run);
+    total += run;
+    longest > 80 && total * 2 >= sizes.text[id]
 }
 
 /// Whether each node has a block below it: an element that starts a block of its own or
@@ -2152,6 +2182,9 @@ fn same_class_names(a: &str, b: &str) -> bool {
 fn nested(end: &[NodeId], a: NodeId, b: NodeId) -> bool {
     (a <= b && b <= end[a]) || (b <= a && a <= end[b])
 }
+
+/// The most text a link may hold and still be one teaser card (headline and blurb).
+const TEASER_CARD: u32 = 500;
 
 /// Whether each node sits inside a link that holds at most `max_text` characters.
 fn inside_links(dom: &Dom, sizes: &Sizes, max_text: u32) -> Vec<bool> {
@@ -3487,6 +3520,44 @@ mod tests {
             .filter(|line| line.starts_with("Paragraph "))
             .count();
         assert_eq!(chapter_lines, 8, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn paragraphs_written_as_runs_between_line_breaks_are_the_article() {
+        // an older content system: the review's paragraphs are spans between <br><br>, with a
+        // picture and an ad slot among them; the site's complaints notice below is a real <p>
+        let runs: String = (1..=6)
+            .map(|n| {
+                format!(
+                    "<span style='font-weight: 400'>Paragraph {n} of the review, on the room, \
+                     the menu and the service, long enough to be read as running text.</span>\
+                     <br><br>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><h1>A night at the new restaurant</h1>\
+             <div class='entry'><div class='lightbox'><strong>Our critic tries the new place on \
+             the high street.</strong><br><br>{runs}<img src='a.jpg'>\
+             <div class='code-block'><script>ads.push({{}});</script></div>{runs}</div></div>\
+             <div class='more'><ul>{links}</ul></div><div class='bottom'><div class='inner'><p>We endeavour to ensure that all our reports are fair and \
+             accurate and comply with the code of practice. If you think we have made a \
+             significant mistake, please let us know as soon as possible by email, by phone or \
+             by letter to the editor, and we will attempt to resolve your issue in a timely, \
+             reasonable and amicable manner. If you are unsatisfied with our response, you can \
+             contact the regulator, which will investigate the matter.</p></div></div>\
+             </body></html>",
+            links = (1..=12)
+                .map(|n| format!("<li><a href='/{n}'>More from the food pages, part {n}</a></li>"))
+                .collect::<String>()
+        );
+        let article = extract(&page);
+        assert!(
+            holds_line_starting(&article, "Paragraph 3 of the review"),
+            "{:?}",
+            article.lines
+        );
+        assert_no_line_contains(&article, "We endeavour");
     }
 
     #[test]
