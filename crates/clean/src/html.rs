@@ -1243,9 +1243,9 @@ const AT_HEADLINE_SHORT: u32 = 1500;
 /// A short article loses narrowly to a long block elsewhere (a footer's copyright notice, the
 /// site's "about us" paragraph, a teaser) when nothing names the blocks: two paragraphs score
 /// about what one long one does. Reading order decides such a close call: when the best block
-/// unrelated to the top one holds the headline or begins right under it (at most a sentence or
-/// two of text between them), scores at least 0.6 of the top's, and the top one is short and
-/// away from the headline, the block at the headline is the article.
+/// unrelated to the top one among those that hold the headline or begin right under it (at
+/// most a sentence or two of text between them) scores at least 0.6 of the top's, and the top
+/// one is short and away from the headline, the block at the headline is the article.
 fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) -> NodeId {
     let (under, end) = (&analysis.under, &analysis.end);
     if under[top] > AT_HEADLINE_SHORT {
@@ -1284,10 +1284,11 @@ fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
     if at_headline(top) {
         return top;
     }
+    // the best block at the headline that is not the top one's
     let Some(&(second_score, second)) = analysis
         .candidates
         .iter()
-        .find(|&&(_, id)| !related(id, top))
+        .find(|&&(_, id)| !related(id, top) && at_headline(id))
     else {
         return top;
     };
@@ -1300,11 +1301,7 @@ fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
             || (gap >= 50 && links * 2 >= gap)
             || under[second] >= under[top] * 2
     };
-    if second_score >= top_score * AT_HEADLINE_SHARE
-        && at_headline(second)
-        && under[second] >= 100
-        && apart
-    {
+    if second_score >= top_score * AT_HEADLINE_SHARE && under[second] >= 100 && apart {
         second
     } else {
         top
@@ -1521,6 +1518,12 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32, end: &[NodeId]) -> Ve
     let count = dom.nodes.len();
     let mut dropped = vec![false; count];
     let slides = slide_captions(dom, raw_sizes);
+    let mut headline_below = vec![false; count];
+    for id in (0..count).rev() {
+        if let Some(parent) = dom.nodes[id].parent {
+            headline_below[parent] |= headline_below[id] || dom.tag(id) == Some("h1");
+        }
+    }
     for id in 0..count {
         if let Some(parent) = dom.nodes[id].parent {
             if dropped[parent] {
@@ -1529,13 +1532,20 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32, end: &[NodeId]) -> Ve
             }
         }
         let Some(tag) = dom.tag(id) else { continue };
+        // a dialog over the page (cookie consent, newsletter, log-in), named by its role
+        // rather than its class, unless it is a reader's view of the article (its headline and
+        // a good part of the page's text)
+        let dialog = (tag == "dialog"
+            || matches!(dom.attr(id, "role"), Some("dialog" | "alertdialog"))
+            || dom.attr(id, "aria-modal") == Some("true"))
+            && !(headline_below[id] && raw_sizes.text[id] * 3 >= page_text);
         let structural = matches!(tag, "form" | "nav" | "aside" | "menu");
         if structural && raw_sizes.text[id] * 3 >= page_text {
             continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
         }
         // a slide's text is the article's (when the page does not hide it)
         let by_tag = DROP_TAGS.contains(&tag) && !slides[id];
-        if by_tag || is_hidden(dom, id) || is_microdata(dom, raw_sizes, id) {
+        if by_tag || dialog || is_hidden(dom, id) || is_microdata(dom, raw_sizes, id) {
             dropped[id] = true;
         }
     }
@@ -3044,6 +3054,65 @@ mod tests {
             article.lines
         );
         assert_no_line_contains(&article, "copyright");
+    }
+
+    #[test]
+    fn the_block_at_the_headline_wins_though_another_block_elsewhere_scores_between() {
+        // the site's list of sections in a sidebar scores between the short article and the
+        // copyright notice: it is not at the headline, so it does not stop the article
+        let page = short_article_before_a_long_notice(
+            "<p>Two people were arrested in Peja on Thursday on suspicion of running an illegal \
+             gambling den in the back room of a bar in the town centre, police said after \
+             officers raided the place late in the evening, acting on a tip from neighbours who had seen many cars outside.</p>\
+             <p>The two had also ignored the government's orders on opening hours. Officers \
+             seized a key to the bar, two gaming machines and the cash found in them, the \
+             police's daily report said on Friday morning in the regional capital of the same name. \
+             Both will appear before a judge next week.</p>",
+        )
+        .replace(
+            "<div><div><p>This site",
+            "<div><div><p>Example Media: news, sport, weather, culture, business, science, \
+             travel, food, cars, homes.</p></div></div><div><div><p>This site",
+        );
+        let article = extract(&page);
+        assert!(
+            holds_line_starting(&article, "Two people were arrested"),
+            "{:?}",
+            article.lines
+        );
+        assert_no_line_contains(&article, "copyright");
+        assert_no_line_contains(&article, "Example Media:");
+    }
+
+    #[test]
+    fn a_cookie_dialog_named_by_its_role_is_no_article() {
+        // a consent centre over the page, its boxes unnamed: only its role says what it is
+        let settings: String = (1..=6)
+            .map(|n| {
+                format!(
+                    "<div><h3>Cookie group {n}</h3><div>These cookies, when you allow them, \
+                     store information on your browser about you, your preferences or your \
+                     device, to make the site work, to measure visits and to show offers.</div>\
+                     </div>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><body><div><h1>Council approves the new bridge</h1>\
+             <div><p>The city council approved the new bridge over the river on Monday, after a \
+             debate of four hours, with twenty votes in favour and eleven against.</p>\
+             <p>Work is to begin next spring and to last two years, the mayor said, at a cost \
+             of forty million, paid in part by the region.</p></div></div>\
+             <div role='alertdialog' aria-modal='true'><h2>Your privacy</h2>{settings}</div>\
+             </body></html>"
+        );
+        let article = extract(&page);
+        assert!(
+            holds_line_starting(&article, "The city council approved"),
+            "{:?}",
+            article.lines
+        );
+        assert_no_line_contains(&article, "These cookies");
     }
 
     #[test]
