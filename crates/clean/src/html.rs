@@ -3019,6 +3019,16 @@ mod tests {
 
     /// A short article of two unnamed paragraphs under its headline, a few related headlines,
     /// then the site's long copyright notice in a block of its own; nothing is named.
+    /// A two-paragraph police brief: a short article that one long notice outscores.
+    const ARREST_REPORT: &str =
+        "<p>Two people were arrested in Peja on Thursday on suspicion of running an illegal \
+         gambling den in the back room of a bar in the town centre, police said after officers \
+         raided the place late in the evening, acting on a tip from neighbours who had seen many \
+         cars outside.</p><p>The two had also ignored the government's orders on opening hours. \
+         Officers seized a key to the bar, two gaming machines and the cash found in them, the \
+         police's daily report said on Friday morning in the regional capital of the same name. \
+         Both will appear before a judge next week.</p>";
+
     fn short_article_before_a_long_notice(article: &str) -> String {
         let related: String = (1..=3)
             .map(|n| format!("<li><a href=/news/{n}>Another story of the day, number {n}</a></li>"))
@@ -3039,14 +3049,7 @@ mod tests {
 
     #[test]
     fn a_short_article_at_the_headline_beats_a_longer_notice_far_below_it() {
-        let page = short_article_before_a_long_notice(
-            "<p>Two people were arrested in Peja on Thursday on suspicion of running an illegal \
-             gambling den in the back room of a bar in the town centre, police said after \
-             officers raided the place late in the evening, acting on a tip from neighbours who had seen many cars outside.</p>\
-             <p>The two had also ignored the government's orders on opening hours. Officers \
-             seized a key to the bar, two gaming machines and the cash found in them, the \
-             police's daily report said on Friday morning in the regional capital of the same name.</p>",
-        );
+        let page = short_article_before_a_long_notice(ARREST_REPORT);
         let article = extract(&page);
         assert!(
             holds_line_starting(&article, "Two people were arrested"),
@@ -3060,16 +3063,7 @@ mod tests {
     fn the_block_at_the_headline_wins_though_another_block_elsewhere_scores_between() {
         // the site's list of sections in a sidebar scores between the short article and the
         // copyright notice: it is not at the headline, so it does not stop the article
-        let page = short_article_before_a_long_notice(
-            "<p>Two people were arrested in Peja on Thursday on suspicion of running an illegal \
-             gambling den in the back room of a bar in the town centre, police said after \
-             officers raided the place late in the evening, acting on a tip from neighbours who had seen many cars outside.</p>\
-             <p>The two had also ignored the government's orders on opening hours. Officers \
-             seized a key to the bar, two gaming machines and the cash found in them, the \
-             police's daily report said on Friday morning in the regional capital of the same name. \
-             Both will appear before a judge next week.</p>",
-        )
-        .replace(
+        let page = short_article_before_a_long_notice(ARREST_REPORT).replace(
             "<div><div><p>This site",
             "<div><div><p>Example Media: news, sport, weather, culture, business, science, \
              travel, food, cars, homes.</p></div></div><div><div><p>This site",
