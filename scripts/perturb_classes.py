@@ -10,11 +10,16 @@ names changed, to test how much the HTML path leans on English class names:
           figure, figcaption, time) written as div or span, as pre-HTML5 sites mark up
   bare    html4 and strip together: no names and no sectioning tags
   brtext  paragraphs written as text lines ended by <br><br> instead of <p>...</p>, as older
-          content systems and hand-written pages do (names and tags otherwise kept)
+          content systems and hand-written pages do (the <p>s' own class and id go with them;
+          other elements keep theirs)
   oldbare brtext and bare together: paragraphs between line breaks, no names, no sectioning
           tags (a hand-written page of the early web)
-  messy   the optional end tags (</p>, </li>, </td>, </tr>, </th>, </dt>, </dd>, </option>)
-          left out and every tag name in capitals, as the HTML standard allows
+  messy   the optional end tags left out where the HTML standard allows it (</p> before a
+          block that closes the paragraph or the parent's end tag; </li>, </td>, </tr>, </th>,
+          </dt>, </dd>, </option> before their next sibling or the parent's end tag) and every
+          tag name in capitals
+
+Script, style and textarea contents (JSON-LD included) are never rewritten.
 
 Usage: python3 scripts/perturb_classes.py MODE OUT_DIR [DATA_DIR]
 then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OUT_DIR/news-pages
@@ -58,20 +63,58 @@ def html4(html):
     return TAG.sub(rename, html)
 
 
-PARAGRAPH_START = re.compile(rb"<p(?=[\s>])[^>]*>", re.I)
+PARAGRAPH_START = re.compile(rb"<p(?=[\s>/])[^>]*>", re.I)
 PARAGRAPH_END = re.compile(rb"</p\s*>", re.I)
+RAW_TEXT = re.compile(rb"(<(script|style|textarea)\b.*?</\2\s*>)", re.I | re.S)
 
 
+def outside_raw_text(rewrite):
+    """Applies `rewrite` to the markup between script, style and textarea elements only."""
+
+    def apply(html):
+        parts = RAW_TEXT.split(html)
+        # split keeps both groups: markup, whole element, tag name, markup, ...
+        out = []
+        for index in range(0, len(parts), 3):
+            out.append(rewrite(parts[index]))
+            if index + 1 < len(parts):
+                out.append(parts[index + 1])
+        return b"".join(out)
+
+    return apply
+
+
+@outside_raw_text
 def brtext(html):
     return PARAGRAPH_END.sub(b"<br><br>", PARAGRAPH_START.sub(b"", html))
 
 
-OPTIONAL_END = re.compile(rb"</(?:p|li|td|tr|th|dt|dd|option)\s*>", re.I)
+# the blocks whose start tag closes an open <p> (the HTML standard's list)
+CLOSES_P = (
+    rb"address|article|aside|blockquote|details|div|dl|fieldset|figcaption|figure|footer|form|"
+    rb"h[1-6]|header|hgroup|hr|main|menu|nav|ol|p|pre|section|table|ul"
+)
+NEXT_CLOSES = {
+    b"p": CLOSES_P,
+    b"li": rb"li",
+    b"dt": rb"dt|dd",
+    b"dd": rb"dt|dd",
+    b"td": rb"td|th",
+    b"th": rb"td|th",
+    b"tr": rb"tr|tbody|tfoot",
+    b"option": rb"option|optgroup",
+}
+OPTIONAL_END = [
+    re.compile(rb"</" + tag + rb"\s*>(?=\s*(?:<(?:" + following + rb")[\s>/]|</))", re.I)
+    for tag, following in NEXT_CLOSES.items()
+]
 TAG_NAME = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?=[\s>/])")
 
 
+@outside_raw_text
 def messy(html):
-    html = OPTIONAL_END.sub(b"", html)
+    for end_tag in OPTIONAL_END:
+        html = end_tag.sub(b"", html)
     return TAG_NAME.sub(lambda match: b"<" + match.group(1) + match.group(2).upper(), html)
 
 

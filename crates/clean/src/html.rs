@@ -894,7 +894,8 @@ impl Analysis {
         let page_text = raw_sizes.text[0].max(1);
 
         let end = subtree_ends(dom);
-        let mut dropped = furniture(dom, &raw_sizes, page_text, &end);
+        let headline = crate::meta::headline_of(dom);
+        let mut dropped = furniture(dom, &raw_sizes, page_text, &end, headline);
         drop_nested_articles(dom, &raw_sizes, &mut dropped);
         let sizes = measure(dom, &dropped);
 
@@ -918,7 +919,7 @@ impl Analysis {
             extended: None,
             end,
             under,
-            headline: crate::meta::headline_of(dom),
+            headline,
         };
         let Some(&(top_score, top)) = analysis.candidates.first() else {
             return analysis;
@@ -1462,6 +1463,7 @@ pub fn explain(source: &str, needle: &str) -> Vec<String> {
         &raw_sizes,
         raw_sizes.text[0].max(1),
         &subtree_ends(&dom),
+        crate::meta::headline_of(&dom),
     );
     drop_nested_articles(&dom, &raw_sizes, &mut dropped);
     let sizes = measure(&dom, &dropped);
@@ -1514,16 +1516,16 @@ pub fn explain(source: &str, needle: &str) -> Vec<String> {
 /// block holding most of the page's paragraph text is the article whatever its wrapper is
 /// called (page builders wrap everything in "widget" and "wrap" containers), except for
 /// comment threads, which can outgrow the article they follow.
-fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32, end: &[NodeId]) -> Vec<bool> {
+fn furniture(
+    dom: &Dom,
+    raw_sizes: &Sizes,
+    page_text: u32,
+    end: &[NodeId],
+    headline: Option<NodeId>,
+) -> Vec<bool> {
     let count = dom.nodes.len();
     let mut dropped = vec![false; count];
     let slides = slide_captions(dom, raw_sizes);
-    let mut headline_below = vec![false; count];
-    for id in (0..count).rev() {
-        if let Some(parent) = dom.nodes[id].parent {
-            headline_below[parent] |= headline_below[id] || dom.tag(id) == Some("h1");
-        }
-    }
     for id in 0..count {
         if let Some(parent) = dom.nodes[id].parent {
             if dropped[parent] {
@@ -1533,12 +1535,10 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32, end: &[NodeId]) -> Ve
         }
         let Some(tag) = dom.tag(id) else { continue };
         // a dialog over the page (cookie consent, newsletter, log-in), named by its role
-        // rather than its class, unless it is a reader's view of the article (its headline and
-        // a good part of the page's text)
-        let dialog = (tag == "dialog"
-            || matches!(dom.attr(id, "role"), Some("dialog" | "alertdialog"))
-            || dom.attr(id, "aria-modal") == Some("true"))
-            && !(headline_below[id] && raw_sizes.text[id] * 3 >= page_text);
+        // rather than its class, unless it is a reader's view of the article (it holds the
+        // page's headline)
+        let dialog =
+            is_dialog(dom, id, tag) && !headline.is_some_and(|headline| nested(end, id, headline));
         let structural = matches!(tag, "form" | "nav" | "aside" | "menu");
         if structural && raw_sizes.text[id] * 3 >= page_text {
             continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
@@ -1608,6 +1608,7 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32, end: &[NodeId]) -> Ve
             inherited
         };
     }
+    let own_text = own_running_text(dom, raw_sizes);
     for id in 0..count {
         if dropped[id] {
             continue;
@@ -1624,7 +1625,7 @@ fn furniture(dom: &Dom, raw_sizes: &Sizes, page_text: u32, end: &[NodeId]) -> Ve
         }
         // a part of a paragraph's running text (an inline formula, a styled word) is the
         // paragraph's, whatever its class says
-        if in_running_text(dom, raw_sizes, id, tag) {
+        if in_running_text(dom, &own_text, id, tag) {
             continue;
         }
         // a slide's text is the article's, however its caption is named
@@ -1681,16 +1682,40 @@ fn slide_captions(dom: &Dom, raw_sizes: &Sizes) -> Vec<bool> {
 const SLIDE_TEXT: u32 = 200;
 const SLIDES: usize = 3;
 
+/// Whether an element is a dialog: `<dialog>`, a `dialog` or `alertdialog` role (one of the
+/// role's tokens, in any case) or `aria-modal="true"`.
+fn is_dialog(dom: &Dom, id: NodeId, tag: &str) -> bool {
+    tag == "dialog"
+        || dom.attr(id, "role").is_some_and(|role| {
+            role.split_ascii_whitespace().any(|token| {
+                token.eq_ignore_ascii_case("dialog") || token.eq_ignore_ascii_case("alertdialog")
+            })
+        })
+        || dom
+            .attr(id, "aria-modal")
+            .is_some_and(|modal| modal.trim().eq_ignore_ascii_case("true"))
+}
+
+/// Whether each node holds running text of its own: a text child of 25 characters or more.
+fn own_running_text(dom: &Dom, sizes: &Sizes) -> Vec<bool> {
+    let mut own = vec![false; dom.nodes.len()];
+    for (id, node) in dom.nodes.iter().enumerate() {
+        if matches!(node.kind, NodeKind::Text { .. }) && sizes.text[id] >= 25 {
+            if let Some(parent) = node.parent {
+                own[parent] = true;
+            }
+        }
+    }
+    own
+}
+
 /// Whether an element is part of running text: an inline element between sentences of its
-/// parent's own text (a caption alone in its `<p>` is not).
-fn in_running_text(dom: &Dom, sizes: &Sizes, id: NodeId, tag: &str) -> bool {
+/// parent's own text (a caption alone in its `<p>` is not). `own` is `own_running_text`'s.
+fn in_running_text(dom: &Dom, own: &[bool], id: NodeId, tag: &str) -> bool {
     let Some(parent) = dom.nodes[id].parent else {
         return false;
     };
-    !BLOCK_TAGS.contains(&tag)
-        && dom.nodes[parent].children.iter().any(|&sibling| {
-            matches!(dom.nodes[sibling].kind, NodeKind::Text { .. }) && sizes.text[sibling] >= 25
-        })
+    !BLOCK_TAGS.contains(&tag) && own[parent]
 }
 
 /// Class names whose only furniture word is one that page builders give to every block
@@ -1798,7 +1823,7 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
 
 /// Whether a block is written as runs of running text between line breaks: its own text and
 /// that of inline elements (spans, emphasis; links not counted) between `<br>`s and blocks
-/// holds most of its text, in a run of more than 80 characters.
+/// holds at least half of its text, in a run of more than 80 characters.
 fn written_in_runs(dom: &Dom, sizes: &Sizes, blocks: &[bool], id: NodeId) -> bool {
     let (mut longest, mut total, mut run) = (0, 0, 0);
     for &child in &dom.nodes[id].children {
@@ -2047,7 +2072,7 @@ fn or_concealed(dom: &Dom, lines: Vec<String>, nested: bool) -> Vec<String> {
         for &child in &dom.nodes[id].children {
             if let NodeKind::RawText { start, end } = dom.nodes[child].kind {
                 let inner = &dom.source[start..end];
-                if inner.len() >= 400 && inner.contains("<p") {
+                if inner.len() >= 400 && inner.to_ascii_lowercase().contains("<p") {
                     let found = extract_from(Dom::parse(inner), true).lines;
                     if chars_of(&found) > chars_of(&best) {
                         best = found;
@@ -3078,6 +3103,17 @@ mod tests {
         assert_no_line_contains(&article, "Example Media:");
     }
 
+    fn bridge_story_with_a_dialog(open: &str, close: &str, inside: &str) -> String {
+        format!(
+            "<html><body><div><h1>Council approves the new bridge</h1>\
+             <div><p>The city council approved the new bridge over the river on Monday, after a \
+             debate of four hours, with twenty votes in favour and eleven against.</p>\
+             <p>Work is to begin next spring and to last two years, the mayor said, at a cost \
+             of forty million, paid in part by the region.</p></div></div>\
+             <{open}>{inside}</{close}></body></html>"
+        )
+    }
+
     #[test]
     fn a_cookie_dialog_named_by_its_role_is_no_article() {
         // a consent centre over the page, its boxes unnamed: only its role says what it is
@@ -3091,22 +3127,84 @@ mod tests {
                 )
             })
             .collect();
+        for (open, close) in [
+            ("div role='alertdialog' aria-modal='true'", "div"),
+            ("div role='dialog'", "div"),
+            ("div role='Dialog region'", "div"),
+            ("div aria-modal='TRUE'", "div"),
+            ("dialog open", "dialog"),
+        ] {
+            let dialog = open;
+            let page = bridge_story_with_a_dialog(
+                open,
+                close,
+                &format!("<h2>Your privacy</h2>{settings}"),
+            );
+            let article = extract(&page);
+            assert!(
+                holds_line_starting(&article, "The city council approved"),
+                "{dialog}: {:?}",
+                article.lines
+            );
+            assert_no_line_contains(&article, "These cookies");
+        }
+    }
+
+    #[test]
+    fn a_dialog_holding_the_headline_is_a_readers_view_of_the_article() {
+        // a list of teasers, and the article opened over it in a modal view
+        let teasers: String = (1..=20)
+            .map(|n| {
+                format!(
+                    "<div><a href=/{n}>Story {n}</a><p>Teaser {n} of the day's news, one \
+                     sentence about what happened and where, long enough to read.</p></div>"
+                )
+            })
+            .collect();
+        let body: String = (1..=5).map(long_paragraph).collect();
         let page = format!(
-            "<html><body><div><h1>Council approves the new bridge</h1>\
-             <div><p>The city council approved the new bridge over the river on Monday, after a \
-             debate of four hours, with twenty votes in favour and eleven against.</p>\
-             <p>Work is to begin next spring and to last two years, the mayor said, at a cost \
-             of forty million, paid in part by the region.</p></div></div>\
-             <div role='alertdialog' aria-modal='true'><h2>Your privacy</h2>{settings}</div>\
-             </body></html>"
+            "<html><head><title>The article in full - Example News</title></head><body>\
+             <main>{teasers}</main><div role='dialog' aria-modal='true'>\
+             <h1>The article in full</h1><div>{body}</div></div></body></html>"
         );
         let article = extract(&page);
         assert!(
-            holds_line_starting(&article, "The city council approved"),
+            holds_line_starting(&article, "Paragraph 3 of the report"),
             "{:?}",
             article.lines
         );
-        assert_no_line_contains(&article, "These cookies");
+    }
+
+    #[test]
+    fn a_block_is_written_in_runs_only_where_its_own_lines_are_running_text() {
+        let runs = |block: &str| {
+            let page = format!("<html><body><div id=x>{block}</div></body></html>");
+            let dom = Dom::parse(&page);
+            let sizes = measure(&dom, &vec![false; dom.nodes.len()]);
+            let blocks = blocks_below(&dom);
+            let id = (0..dom.nodes.len())
+                .find(|&id| dom.attr(id, "id") == Some("x"))
+                .unwrap();
+            written_in_runs(&dom, &sizes, &blocks, id)
+        };
+        let sentence = "A sentence of the story, with a clause or two and a name or a number, \
+                        long enough to be read as running text.";
+        // paragraphs as spans between line breaks, beside a picture
+        assert!(runs(&format!(
+            "<span>{sentence}</span><br><br><img src=a.jpg><b>{sentence}</b><br><br>"
+        )));
+        // an address: short lines, however many
+        assert!(!runs(
+            &"<span>Example Media Group, Main Street 1</span><br>".repeat(8)
+        ));
+        // a list of links between line breaks
+        assert!(!runs(&format!(
+            "<a href=/a>{sentence}</a><br><a href=/b>{sentence}</a><br>"
+        )));
+        // one long caption beside the article's real paragraphs
+        assert!(!runs(&format!(
+            "<span>{sentence}</span><p>{sentence} {sentence}</p><p>{sentence} {sentence}</p>"
+        )));
     }
 
     #[test]
