@@ -3,7 +3,7 @@
 //! stage also sees the first stage's probabilities around the line) keeps the article lines;
 //! general patterns pick the headline, byline, dateline and date lines out as fields.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -1091,6 +1091,47 @@ fn headline_like(line: &str) -> bool {
         })
 }
 
+/// The body's lines without those that only repeat later paragraphs (a teaser summary above
+/// the article, a pull quote, a scraped line twice): a lead's sentences found anywhere in the
+/// later text, any other line's as whole sentences of later lines (a substring search from
+/// every line made long texts quadratic).
+fn without_repeats(body: &[String]) -> Vec<&str> {
+    let joined = body.join(" ");
+    let mut later_sentences: HashSet<&str> = HashSet::new();
+    let mut repeated = vec![false; body.len()];
+    let mut later_start = joined.len() + 1;
+    for (index, line) in body.iter().enumerate().rev() {
+        let sentences = sentences_of(line);
+        repeated[index] = !sentences.is_empty()
+            && if index < LEAD_LINES {
+                let later = joined.get(later_start.min(joined.len())..).unwrap_or("");
+                sentences.iter().all(|sentence| later.contains(sentence))
+            } else {
+                sentences
+                    .iter()
+                    .all(|sentence| later_sentences.contains(sentence))
+            };
+        later_sentences.extend(sentences);
+        later_start -= line.len() + 1;
+    }
+    body.iter()
+        .zip(&repeated)
+        .filter(|(_, &repeated)| !repeated)
+        .map(|(line, _)| line.as_str())
+        .collect()
+}
+
+/// A line's sentences of more than 20 bytes, as the repeated-line test compares them.
+fn sentences_of(line: &str) -> Vec<&str> {
+    line.split_inclusive(['.', '!', '?'])
+        .map(str::trim)
+        .filter(|s| s.len() > 20)
+        .collect()
+}
+
+/// How many of the body's first lines may be a lead that only repeats later paragraphs.
+const LEAD_LINES: usize = 3;
+
 /// Runs the text path on decoded text.
 pub fn clean_text(source: &str, model: &LineModel) -> Cleaned {
     let lines: Vec<String> = source.lines().map(normalize_line).collect();
@@ -1165,28 +1206,43 @@ pub fn clean_text(source: &str, model: &LineModel) -> Cleaned {
             None => body.push(line.clone()),
         }
     }
-    // a lead that only repeats later paragraphs (a teaser summary) is dropped
-    let mut deduped = Vec::with_capacity(body.len());
-    for (index, line) in body.iter().enumerate() {
-        let later = body[index + 1..].join(" ");
-        let sentences: Vec<&str> = line
-            .split_inclusive(['.', '!', '?'])
-            .map(str::trim)
-            .filter(|s| s.len() > 20)
-            .collect();
-        let repeated =
-            !sentences.is_empty() && sentences.iter().all(|sentence| later.contains(sentence));
-        if !repeated {
-            deduped.push(line.clone());
-        }
-    }
-    cleaned.body = deduped.join("\n");
+    cleaned.body = without_repeats(&body).join("\n");
     cleaned
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_that_only_repeat_later_ones_go() {
+        let body: Vec<String> = [
+            "Officials agreed a new treaty on Friday. It takes effect next year.",
+            "Officials agreed a new treaty on Friday, after talks that lasted a week.",
+            "Officials agreed a new treaty on Friday. It takes effect next year.",
+            "The 100 metres: K Holmes (Ealing, Southall and Middlesex AC).",
+            "K Holmes (Ealing, Southall and Middlesex AC).",
+            "The relay: H Clitheroe (Preston), K Holmes (Ealing, Southall and Middlesex AC).",
+            "A pull quote that the article repeats later on.",
+            "The minister said so. A pull quote that the article repeats later on.",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let kept = without_repeats(&body);
+        // the teaser lead, whose sentences a later line repeats, goes; that later line stays
+        assert_eq!(
+            kept.iter()
+                .filter(|line| line.starts_with("Officials"))
+                .count(),
+            2
+        );
+        assert_eq!(kept[0], body[1]);
+        // a result line inside a longer later line is its own entry, not a repeat
+        assert!(kept.contains(&body[4].as_str()), "{kept:?}");
+        // a pull quote repeated as a sentence of a later paragraph goes
+        assert!(!kept.contains(&body[6].as_str()), "{kept:?}");
+    }
 
     #[test]
     fn a_caption_above_a_video_box_goes_a_subheading_stays() {
