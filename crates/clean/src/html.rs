@@ -3021,6 +3021,18 @@ mod tests {
         article.lines.iter().any(|line| line.starts_with(prefix))
     }
 
+    /// Asserts that `page`'s body holds a line starting with `kept` and none containing
+    /// `dropped`.
+    fn assert_keeps_and_drops(page: &str, kept: &str, dropped: &str) {
+        let article = extract(page);
+        assert!(
+            holds_line_starting(&article, kept),
+            "{kept:?} in {:?}",
+            article.lines
+        );
+        assert_no_line_contains(&article, dropped);
+    }
+
     /// The body lines of `long_paragraph`s.
     fn paragraph_lines(article: &HtmlArticle) -> Vec<&String> {
         article
@@ -3075,13 +3087,7 @@ mod tests {
     #[test]
     fn a_short_article_at_the_headline_beats_a_longer_notice_far_below_it() {
         let page = short_article_before_a_long_notice(ARREST_REPORT);
-        let article = extract(&page);
-        assert!(
-            holds_line_starting(&article, "Two people were arrested"),
-            "{:?}",
-            article.lines
-        );
-        assert_no_line_contains(&article, "copyright");
+        assert_keeps_and_drops(&page, "Two people were arrested", "copyright");
     }
 
     #[test]
@@ -3134,19 +3140,14 @@ mod tests {
             ("div aria-modal='TRUE'", "div"),
             ("dialog open", "dialog"),
         ] {
-            let dialog = open;
             let page = bridge_story_with_a_dialog(
                 open,
                 close,
                 &format!("<h2>Your privacy</h2>{settings}"),
             );
-            let article = extract(&page);
-            assert!(
-                holds_line_starting(&article, "The city council approved"),
-                "{dialog}: {:?}",
-                article.lines
-            );
-            assert_no_line_contains(&article, "These cookies");
+            // shown with the failure (a test's output is kept only when it fails)
+            println!("dialog form: <{open}>");
+            assert_keeps_and_drops(&page, "The city council approved", "These cookies");
         }
     }
 
@@ -3712,13 +3713,7 @@ mod tests {
                 .map(|n| format!("<li><a href='/{n}'>More from the food pages, part {n}</a></li>"))
                 .collect::<String>()
         );
-        let article = extract(&page);
-        assert!(
-            holds_line_starting(&article, "Paragraph 3 of the review"),
-            "{:?}",
-            article.lines
-        );
-        assert_no_line_contains(&article, "We endeavour");
+        assert_keeps_and_drops(&page, "Paragraph 3 of the review", "We endeavour");
     }
 
     #[test]
