@@ -1336,15 +1336,11 @@ pub fn body_candidates(source: &str) -> Vec<(&'static str, Vec<String>)> {
     if let Some(parent) = dom.nodes[top].parent {
         out.push(("parent", render(&dom, dropped, sizes, &[parent])));
     }
-    let end = subtree_ends(&dom);
-    let related = |id: NodeId| nested(&end, top, id);
+    let related = |id: NodeId| nested(&analysis.end, top, id);
     if let Some(&(_, second)) = analysis.candidates.iter().find(|(_, id)| !related(*id)) {
         out.push(("second", render(&dom, dropped, sizes, &[second])));
     }
-    out.push((
-        "paragraphs",
-        paragraphs_only(&dom, dropped, sizes, &analysis.paragraph),
-    ));
+    out.push(("paragraphs", paragraphs_only(&dom, &analysis)));
     if let Some(body) = article.json_ld_body.as_deref() {
         out.push(("json_ld", reference_lines(body)));
     }
@@ -2012,7 +2008,7 @@ fn choose_body(
     primary: Vec<String>,
     article: &HtmlArticle,
 ) -> Vec<String> {
-    let (dropped, sizes, paragraph) = (&analysis.dropped, &analysis.sizes, &analysis.paragraph);
+    let (dropped, sizes) = (&analysis.dropped, &analysis.sizes);
     let (under, roots) = (&analysis.under, &analysis.roots);
     let total = under[0] as usize;
     let in_roots: usize = roots.iter().map(|&root| under[root] as usize).sum();
@@ -2032,7 +2028,7 @@ fn choose_body(
     if !weak && reference.is_none() {
         return extended(primary);
     }
-    let chosen = choose_weak_body(dom, dropped, sizes, paragraph, primary.clone(), reference);
+    let chosen = choose_weak_body(dom, analysis, primary.clone(), reference);
     let chosen = if chosen == primary {
         extended(chosen)
     } else {
@@ -2124,14 +2120,12 @@ const STUB_BODY: usize = 200;
 /// The body of a page whose primary reading looks weak (see [`choose_body`]).
 fn choose_weak_body(
     dom: &Dom,
-    dropped: &[bool],
-    sizes: &Sizes,
-    paragraph: &[bool],
+    analysis: &Analysis,
     primary: Vec<String>,
     reference: Option<&str>,
 ) -> Vec<String> {
     let primary_chars = chars_of(&primary);
-    let fallback = paragraphs_only(dom, dropped, sizes, paragraph);
+    let fallback = paragraphs_only(dom, analysis);
     let fallback_chars = chars_of(&fallback);
     if let Some(reference) = reference {
         let recall = |lines: &[String]| {
@@ -2166,8 +2160,13 @@ const SHORT_BODY: usize = 500;
 
 /// Every paragraph of the page outside furniture, with the headings between them, in document
 /// order: the body read as a sequence of paragraphs (a text-density reading of the page).
-fn paragraphs_only(dom: &Dom, dropped: &[bool], sizes: &Sizes, paragraph: &[bool]) -> Vec<String> {
-    let end = subtree_ends(dom);
+fn paragraphs_only(dom: &Dom, analysis: &Analysis) -> Vec<String> {
+    let (dropped, sizes, paragraph, end) = (
+        &analysis.dropped,
+        &analysis.sizes,
+        &analysis.paragraph,
+        &analysis.end,
+    );
     let mut roots = Vec::new();
     let mut id = 0;
     while id < dom.nodes.len() {
@@ -3370,14 +3369,7 @@ mod tests {
             "{:?}",
             article.lines
         );
-        assert!(
-            article
-                .lines
-                .iter()
-                .all(|line| !line.contains("newsletter")),
-            "{:?}",
-            article.lines
-        );
+        assert_no_line_contains(&article, "newsletter");
     }
 
     /// The text of the block the page analysis takes as the article's top container.
