@@ -237,7 +237,7 @@ fn languages_differ(a: &StoryFingerprint, b: &StoryFingerprint) -> bool {
 /// The anchor score of two articles in different languages (0 for one language, for unknown
 /// or distant dates, or without anchors).
 pub fn cross_language_similarity(a: &StoryFingerprint, b: &StoryFingerprint) -> f32 {
-    if !languages_differ(a, b) || a.anchors.is_empty() || b.anchors.is_empty() {
+    if a.anchors.is_empty() || b.anchors.is_empty() || !languages_differ(a, b) {
         return 0.0;
     }
     match (a.day, b.day) {
@@ -343,10 +343,16 @@ pub fn compare_counted(a: &StoryFingerprint, b: &StoryFingerprint, shared: usize
 }
 
 fn jaccard(a: &StoryFingerprint, b: &StoryFingerprint, both: usize) -> f32 {
-    if a.words.is_empty() || b.words.is_empty() {
+    lead_word_jaccard(a.words.len(), b.words.len(), both)
+}
+
+/// The lead-word Jaccard similarity of two fingerprints with `a` and `b` lead words of which
+/// `both` are shared: what [`word_similarity`] and [`compare_counted`] score.
+pub fn lead_word_jaccard(a: usize, b: usize, both: usize) -> f32 {
+    if a == 0 || b == 0 {
         return 0.0;
     }
-    let union = a.words.len() + b.words.len() - both;
+    let union = a + b - both;
     both as f32 / union.max(1) as f32
 }
 

@@ -23,13 +23,30 @@ pub struct Assignment {
 struct Entry {
     sequence: u64,
     id: String,
+    /// The number of `id` in [`StoryLog::ids`]: equal numbers are equal ids.
+    id_number: u64,
     fingerprint: StoryFingerprint,
     /// `fingerprint.words` is sorted (it always is when made by `story::fingerprint`).
     words_sorted: bool,
     /// `fingerprint.words` is strictly increasing (sorted, no repeats; also always true for
     /// `story::fingerprint`): then index postings count the shared words exactly.
     words_unique: bool,
+    /// The low byte of each MinHash value (when the MinHash has the full
+    /// [`story::MINHASH_SIZE`]): equal values have equal low bytes, so the bytes that agree
+    /// bound the shingle similarity from above without reading the MinHash itself.
+    sketch: Option<[u8; story::MINHASH_SIZE]>,
     assignment: Assignment,
+}
+
+/// The low bytes of a full-size MinHash (see `Entry::sketch`).
+fn sketch(minhash: &[u32]) -> Option<[u8; story::MINHASH_SIZE]> {
+    let minhash: &[u32; story::MINHASH_SIZE] = minhash.try_into().ok()?;
+    Some(minhash.map(|value| value as u8))
+}
+
+/// How many of two sketches' bytes agree.
+fn sketch_agreement(a: &[u8; story::MINHASH_SIZE], b: &[u8; story::MINHASH_SIZE]) -> usize {
+    a.iter().zip(b).filter(|(x, y)| x == y).count()
 }
 
 /// Fingerprints in log order, with their assignments, bounded to `capacity` entries.
@@ -42,6 +59,13 @@ pub struct StoryLog {
     /// Anchor hash → ordinals of the entries with that anchor, oldest first: the candidates in
     /// other languages, which share names and figures rather than words.
     anchor_index: HashMap<u32, VecDeque<u64>, FastState>,
+    /// Article id → its number and the ordinals of its entries, oldest first (more than one
+    /// when an article was appended again, e.g. after a crash between append and ack): a
+    /// duplicate's story and the "seen this id" test without comparing strings.
+    ids: HashMap<String, IdEntries, FastState>,
+    next_id_number: u64,
+    /// Numbers of the ids with more than one entry in the log (almost always none).
+    repeated: HashSet<u64, FastState>,
     /// Ordinal (count of entries ever added before it) of `entries[0]`; an entry's position
     /// in `entries` is its ordinal minus this.
     first_ordinal: u64,
@@ -56,6 +80,9 @@ impl StoryLog {
             entries: VecDeque::new(),
             index: HashMap::default(),
             anchor_index: HashMap::default(),
+            ids: HashMap::default(),
+            next_id_number: 0,
+            repeated: HashSet::default(),
             first_ordinal: 0,
             capacity: capacity.max(1),
             next_sequence: 1,
@@ -108,11 +135,28 @@ impl StoryLog {
                 .or_default()
                 .push_back(ordinal);
         }
+        let id_number = match self.ids.get_mut(id) {
+            Some(entries) => {
+                entries.ordinals.push_back(ordinal);
+                self.repeated.insert(entries.number);
+                entries.number
+            }
+            None => {
+                let number = self.next_id_number;
+                self.next_id_number += 1;
+                let ordinals = VecDeque::from([ordinal]);
+                self.ids
+                    .insert(id.to_string(), IdEntries { number, ordinals });
+                number
+            }
+        };
         self.entries.push_back(Entry {
             sequence,
             id: id.to_string(),
+            id_number,
             words_sorted: fingerprint.words.is_sorted(),
             words_unique: strictly_increasing(&fingerprint.words),
+            sketch: sketch(&fingerprint.minhash),
             fingerprint,
             assignment: assignment.clone(),
         });
@@ -140,10 +184,52 @@ impl StoryLog {
                         }
                     }
                 }
+                if let Some(entries) = self.ids.get_mut(&old.id) {
+                    if entries.ordinals.front() == Some(&old_ordinal) {
+                        entries.ordinals.pop_front();
+                    }
+                    if entries.ordinals.len() < 2 {
+                        self.repeated.remove(&entries.number);
+                    }
+                    if entries.ordinals.is_empty() {
+                        self.ids.remove(&old.id);
+                    }
+                }
             }
         }
         self.next_sequence = sequence + 1;
         assignment
+    }
+
+    /// True when `entry`, sharing `both` lead words (counted exactly) with `fingerprint`, can
+    /// neither be a near-duplicate nor reach the same-story threshold, so that visiting it
+    /// would change nothing: its lead-word Jaccard is below the threshold, the bytes of the
+    /// MinHashes that agree bound the shingle similarity below it, no cross-language score
+    /// is possible (one side has no anchors), and no other entry has its id (whose visit
+    /// order the decision depends on). A log of 50,000 entries has thousands of entries
+    /// sharing some lead word with any article; this keeps the cost of the ones that cannot
+    /// matter to a few compares on the entry itself.
+    fn cannot_matter(
+        &self,
+        fingerprint: &StoryFingerprint,
+        query_sketch: Option<&[u8; story::MINHASH_SIZE]>,
+        entry: &Entry,
+        both: usize,
+    ) -> bool {
+        let below = |score: f32| score < story::SAME_STORY_THRESHOLD;
+        let shingles_below = match (query_sketch, &entry.sketch) {
+            (Some(a), Some(b)) => below(sketch_agreement(a, b) as f32 / story::MINHASH_SIZE as f32),
+            // Shingle similarity is 0 when either MinHash is empty.
+            _ => fingerprint.minhash.is_empty() || entry.fingerprint.minhash.is_empty(),
+        };
+        shingles_below
+            && below(story::lead_word_jaccard(
+                fingerprint.words.len(),
+                entry.fingerprint.words.len(),
+                both,
+            ))
+            && (fingerprint.anchors.is_empty() || entry.fingerprint.anchors.is_empty())
+            && (self.repeated.is_empty() || !self.repeated.contains(&entry.id_number))
     }
 
     fn decide(&self, id: &str, fingerprint: &StoryFingerprint) -> Assignment {
@@ -153,10 +239,11 @@ impl StoryLog {
         // lists), which finds the usual near-duplicate without touching the index; older
         // entries are found through the index.
         let mut decision = Decision {
-            id,
+            id_number: self.ids.get(id).map(|entries| entries.number),
             fingerprint,
             best: None,
             duplicate_of: None,
+            repeated: &self.repeated,
             seen_ids: HashSet::default(),
         };
         let len = self.entries.len();
@@ -196,13 +283,20 @@ impl StoryLog {
                 }
             }
             let query_unique = strictly_increasing(&fingerprint.words);
+            let query_sketch = sketch(&fingerprint.minhash);
             let candidates = shared
                 .iter()
-                .zip(&self.entries)
+                .enumerate()
                 .rev()
-                .filter(|(count, _)| **count > 0);
-            for (&count, entry) in candidates {
+                .filter(|(_, count)| **count > 0)
+                .filter_map(|(position, &count)| Some((count, self.entries.get(position)?)));
+            for (count, entry) in candidates {
                 let counted = (query_unique && entry.words_unique).then_some(count as usize);
+                if counted.is_some_and(|both| {
+                    self.cannot_matter(fingerprint, query_sketch.as_ref(), entry, both)
+                }) {
+                    continue;
+                }
                 if decision.visit_counted(entry, counted) {
                     break;
                 }
@@ -234,11 +328,14 @@ impl StoryLog {
         let Decision {
             best, duplicate_of, ..
         } = decision;
-        let story_id = match (&duplicate_of, best) {
+        // A duplicate joins the story of the oldest entry with the duplicate's id.
+        let story_id = match (duplicate_of, best) {
             (Some(original), _) => self
-                .entries
-                .iter()
-                .find(|entry| &entry.id == original)
+                .ids
+                .get(&original.id)
+                .and_then(|entries| entries.ordinals.front())
+                .and_then(|ordinal| ordinal.checked_sub(self.first_ordinal))
+                .and_then(|position| self.entries.get(usize::try_from(position).ok()?))
                 .map(|entry| entry.assignment.story_id.clone())
                 .unwrap_or_else(|| id.to_string()),
             (None, Some((_, entry))) => entry.assignment.story_id.clone(),
@@ -246,7 +343,7 @@ impl StoryLog {
         };
         Assignment {
             story_id,
-            duplicate_of,
+            duplicate_of: duplicate_of.map(|entry| entry.id.clone()),
         }
     }
 }
@@ -267,13 +364,24 @@ fn shares_sorted(a: &[u32], b: &[u32]) -> bool {
     false
 }
 
+/// An article id's number and the ordinals of its entries in the log, oldest first.
+struct IdEntries {
+    number: u64,
+    ordinals: VecDeque<u64>,
+}
+
 /// The running decision over candidates visited newest first.
 struct Decision<'l, 'a> {
-    id: &'a str,
+    /// The number of the deciding article's id, when the log holds an entry of it.
+    id_number: Option<u64>,
     fingerprint: &'a StoryFingerprint,
     best: Option<(f32, &'l Entry)>,
-    duplicate_of: Option<String>,
-    seen_ids: HashSet<&'l str, FastState>,
+    duplicate_of: Option<&'l Entry>,
+    /// `StoryLog::repeated`.
+    repeated: &'l HashSet<u64, FastState>,
+    /// Numbers of the repeated ids visited so far (an id with one entry is visited at most
+    /// once on each path, and a second visit through the anchors scores what the first did).
+    seen_ids: HashSet<u64, FastState>,
 }
 
 fn strictly_increasing(words: &[u32]) -> bool {
@@ -289,7 +397,13 @@ impl<'l> Decision<'l, '_> {
 
     /// [`Decision::visit`] with the number of shared lead words when it is known.
     fn visit_counted(&mut self, entry: &'l Entry, shared: Option<usize>) -> bool {
-        if entry.id == self.id || !self.seen_ids.insert(entry.id.as_str()) {
+        if self.id_number == Some(entry.id_number) {
+            return false;
+        }
+        if !self.repeated.is_empty()
+            && self.repeated.contains(&entry.id_number)
+            && !self.seen_ids.insert(entry.id_number)
+        {
             return false;
         }
         let (score, near) = match shared {
@@ -297,7 +411,7 @@ impl<'l> Decision<'l, '_> {
             None => story::compare(self.fingerprint, &entry.fingerprint),
         };
         if near {
-            self.duplicate_of = Some(entry.id.clone());
+            self.duplicate_of = Some(entry);
             return true;
         }
         if score >= story::SAME_STORY_THRESHOLD
