@@ -67,6 +67,13 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     let mut log = StoryLog::new(capacity);
+    // FNV-1a over every decision, to compare two builds' decisions in one number.
+    let mut digest = 0xcbf2_9ce4_8422_2325u64;
+    let mut hash = |text: &str| {
+        for byte in text.bytes().chain([0]) {
+            digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
     println!("| articles applied | µs per apply | joined an earlier story | near-duplicates |");
     println!("| --- | --- | --- | --- |");
     for (b, chunk) in fingerprints.chunks(block).enumerate() {
@@ -75,6 +82,8 @@ fn main() -> anyhow::Result<()> {
         for (i, (id, fingerprint)) in chunk.iter().enumerate() {
             let sequence = (b * block + i + 1) as u64;
             let assignment = log.apply(sequence, id, fingerprint.clone());
+            hash(&assignment.story_id);
+            hash(assignment.duplicate_of.as_deref().unwrap_or("-"));
             joined += usize::from(assignment.story_id != *id);
             duplicates += usize::from(assignment.duplicate_of.is_some());
         }
@@ -84,5 +93,6 @@ fn main() -> anyhow::Result<()> {
             b * block + chunk.len()
         );
     }
+    println!("decisions digest {digest:016x}");
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! type is the in-memory view of it, rebuilt from the stream by whoever needs it.
 
 use newsflow_extract::FastState;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use newsflow_extract::story::{self, StoryFingerprint};
 
@@ -66,6 +66,11 @@ pub struct StoryLog {
     next_id_number: u64,
     /// Numbers of the ids with more than one entry in the log (almost always none).
     repeated: HashSet<u64, FastState>,
+    /// The MinHash values of the entries, for the entries whose shingles may be similar.
+    similar: SimilarIndex,
+    /// Ordinals of the entries the prefilter cannot judge (a repeated id, lead words with
+    /// repeats, a MinHash of another size): always visited.
+    special: BTreeSet<u64>,
     /// Ordinal (count of entries ever added before it) of `entries[0]`; an entry's position
     /// in `entries` is its ordinal minus this.
     first_ordinal: u64,
@@ -83,6 +88,8 @@ impl StoryLog {
             ids: HashMap::default(),
             next_id_number: 0,
             repeated: HashSet::default(),
+            similar: SimilarIndex::new(capacity.max(1)),
+            special: BTreeSet::new(),
             first_ordinal: 0,
             capacity: capacity.max(1),
             next_sequence: 1,
@@ -139,6 +146,7 @@ impl StoryLog {
             Some(entries) => {
                 entries.ordinals.push_back(ordinal);
                 self.repeated.insert(entries.number);
+                self.special.extend(entries.ordinals.iter().copied());
                 entries.number
             }
             None => {
@@ -150,12 +158,22 @@ impl StoryLog {
                 number
             }
         };
+        let words_unique = strictly_increasing(&fingerprint.words);
+        let odd_minhash =
+            !fingerprint.minhash.is_empty() && fingerprint.minhash.len() != story::MINHASH_SIZE;
+        if !words_unique || odd_minhash {
+            self.special.insert(ordinal);
+        }
+        if let Ok(minhash) = <&[u32; story::MINHASH_SIZE]>::try_from(fingerprint.minhash.as_slice())
+        {
+            self.similar.insert(ordinal, minhash);
+        }
         self.entries.push_back(Entry {
             sequence,
             id: id.to_string(),
             id_number,
             words_sorted: fingerprint.words.is_sorted(),
-            words_unique: strictly_increasing(&fingerprint.words),
+            words_unique,
             sketch: sketch(&fingerprint.minhash),
             fingerprint,
             assignment: assignment.clone(),
@@ -164,6 +182,7 @@ impl StoryLog {
             if let Some(old) = self.entries.pop_front() {
                 let old_ordinal = self.first_ordinal;
                 self.first_ordinal += 1;
+                self.special.remove(&old_ordinal);
                 for word in &old.fingerprint.words {
                     if let Some(ordinals) = self.index.get_mut(word) {
                         if ordinals.front() == Some(&old_ordinal) {
@@ -199,6 +218,43 @@ impl StoryLog {
         }
         self.next_sequence = sequence + 1;
         assignment
+    }
+
+    /// Which of the `older` oldest entries may matter to `fingerprint` for a reason other than
+    /// their lead words: a MinHash value equal at one of the first positions (an entry with
+    /// shingle similarity at the threshold agrees on at least `m` of the 64 values, so on one
+    /// of any `64 - m + 1`: found through [`SimilarIndex`]), a shared anchor (a cross-language
+    /// score needs two shared names), or a special entry. `None` when the query itself cannot
+    /// be judged this way (a MinHash of another size): every candidate is then visited.
+    fn may_matter(&self, fingerprint: &StoryFingerprint, older: usize) -> Option<Vec<bool>> {
+        let mut may = vec![false; older];
+        let mut mark = |ordinal: u64| {
+            if let Some(slot) = ordinal
+                .checked_sub(self.first_ordinal)
+                .and_then(|position| may.get_mut(usize::try_from(position).ok()?))
+            {
+                *slot = true;
+            }
+        };
+        match fingerprint.minhash.len() {
+            0 => {}
+            story::MINHASH_SIZE => {
+                let minhash: &[u32; story::MINHASH_SIZE] =
+                    fingerprint.minhash.as_slice().try_into().ok()?;
+                self.similar
+                    .matches(minhash, self.first_ordinal, self.entries.len(), &mut mark);
+            }
+            _ => return None,
+        }
+        if !fingerprint.anchors.is_empty() {
+            for anchor in &fingerprint.anchors {
+                if let Some(ordinals) = self.anchor_index.get(&anchor.hash) {
+                    ordinals.iter().for_each(|&ordinal| mark(ordinal));
+                }
+            }
+        }
+        self.special.iter().for_each(|&ordinal| mark(ordinal));
+        Some(may)
     }
 
     /// True when `entry`, sharing `both` lead words (counted exactly) with `fingerprint`, can
@@ -284,11 +340,24 @@ impl StoryLog {
             }
             let query_unique = strictly_increasing(&fingerprint.words);
             let query_sketch = sketch(&fingerprint.minhash);
+            let may_matter = query_unique
+                .then(|| self.may_matter(fingerprint, older))
+                .flatten();
+            let lead_words = fingerprint.words.len();
             let candidates = shared
                 .iter()
                 .enumerate()
                 .rev()
                 .filter(|(_, count)| **count > 0)
+                .filter(|&(position, &count)| {
+                    // The Jaccard bound needs no more than the count: with `count` shared
+                    // words it is at most count / lead_words (the other list holds them all).
+                    may_matter.as_ref().is_none_or(|may| {
+                        may.get(position).copied().unwrap_or(true)
+                            || story::lead_word_jaccard(lead_words, count as usize, count as usize)
+                                >= story::SAME_STORY_THRESHOLD
+                    })
+                })
                 .filter_map(|(position, &count)| Some((count, self.entries.get(position)?)));
             for (count, entry) in candidates {
                 let counted = (query_unique && entry.words_unique).then_some(count as usize);
@@ -426,6 +495,106 @@ impl<'l> Decision<'l, '_> {
     }
 }
 
+/// MinHash positions indexed: an entry whose shingle similarity reaches the same-story
+/// threshold agrees with the query on at least `m` of the `MINHASH_SIZE` values, so on one of
+/// any `MINHASH_SIZE - m + 1` positions (pigeonhole).
+const SIMILAR_POSITIONS: usize = {
+    let mut agree = 0;
+    while (agree as f32 / story::MINHASH_SIZE as f32) < story::SAME_STORY_THRESHOLD {
+        agree += 1;
+    }
+    story::MINHASH_SIZE - agree + 1
+};
+
+/// log2 of the number of buckets of [`SimilarIndex`].
+const SIMILAR_BUCKET_BITS: u32 = 19;
+
+/// The entries' MinHash values at the first [`SIMILAR_POSITIONS`] positions, by (position,
+/// value): a hash table of chains, newest first, through a ring of `capacity` entries' links.
+/// Nothing is removed when an entry leaves the log: a chain is read only while its ordinals
+/// are live, and links point to older ordinals only. Ordinals are kept as their low 32 bits;
+/// a live one is recognised by its distance from the log's first ordinal. A bucket shared by
+/// two keys only adds candidates (each is then judged on its own).
+struct SimilarIndex {
+    /// Per bucket: the newest (ordinal, position) in it, as two arrays (5 bytes a bucket);
+    /// position `u8::MAX` = empty.
+    head_ordinals: Vec<u32>,
+    head_positions: Vec<u8>,
+    /// Per (ring slot, position): the next older (ordinal, position) of the same bucket.
+    link_ordinals: Vec<u32>,
+    link_positions: Vec<u8>,
+    capacity: usize,
+}
+
+impl SimilarIndex {
+    fn new(capacity: usize) -> SimilarIndex {
+        SimilarIndex {
+            head_ordinals: Vec::new(),
+            head_positions: Vec::new(),
+            link_ordinals: Vec::new(),
+            link_positions: Vec::new(),
+            capacity,
+        }
+    }
+
+    fn bucket(position: usize, value: u32) -> usize {
+        let key = ((position as u64) << 32 | u64::from(value)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (key >> (64 - SIMILAR_BUCKET_BITS)) as usize
+    }
+
+    fn insert(&mut self, ordinal: u64, minhash: &[u32; story::MINHASH_SIZE]) {
+        if self.head_positions.is_empty() {
+            self.head_ordinals = vec![0; 1 << SIMILAR_BUCKET_BITS];
+            self.head_positions = vec![u8::MAX; 1 << SIMILAR_BUCKET_BITS];
+        }
+        let slot = (ordinal % self.capacity as u64) as usize * SIMILAR_POSITIONS;
+        if self.link_positions.len() < slot + SIMILAR_POSITIONS {
+            self.link_ordinals.resize(slot + SIMILAR_POSITIONS, 0);
+            self.link_positions
+                .resize(slot + SIMILAR_POSITIONS, u8::MAX);
+        }
+        for (position, &value) in minhash.iter().enumerate().take(SIMILAR_POSITIONS) {
+            let bucket = Self::bucket(position, value);
+            self.link_ordinals[slot + position] = self.head_ordinals[bucket];
+            self.link_positions[slot + position] = self.head_positions[bucket];
+            self.head_ordinals[bucket] = ordinal as u32;
+            self.head_positions[bucket] = position as u8;
+        }
+    }
+
+    /// Calls `mark` with the ordinal of every live entry (ordinals `first..first + len`) that
+    /// may share a value with `minhash` at one of the indexed positions.
+    fn matches(
+        &self,
+        minhash: &[u32; story::MINHASH_SIZE],
+        first: u64,
+        len: usize,
+        mark: &mut impl FnMut(u64),
+    ) {
+        if self.head_positions.is_empty() {
+            return;
+        }
+        for (position, &value) in minhash.iter().enumerate().take(SIMILAR_POSITIONS) {
+            let bucket = Self::bucket(position, value);
+            let mut next = (self.head_ordinals[bucket], self.head_positions[bucket]);
+            while next.1 != u8::MAX {
+                let (low, at) = next;
+                let distance = low.wrapping_sub(first as u32) as usize;
+                if distance >= len {
+                    break;
+                }
+                let ordinal = first + distance as u64;
+                if usize::from(at) == position {
+                    mark(ordinal);
+                }
+                let link =
+                    (ordinal % self.capacity as u64) as usize * SIMILAR_POSITIONS + usize::from(at);
+                next = (self.link_ordinals[link], self.link_positions[link]);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,6 +697,29 @@ mod tests {
                 best = Some((score, index));
             }
         }
+        if duplicate_of.is_none() && !fingerprint.anchors.is_empty() {
+            // The anchor path: other-language entries sharing an anchor, newest first.
+            for (index, (other_id, other, _)) in log.iter().enumerate().rev() {
+                let shares = other
+                    .anchors
+                    .iter()
+                    .any(|a| fingerprint.anchors.iter().any(|b| a.hash == b.hash));
+                if !shares || other.language == fingerprint.language {
+                    continue;
+                }
+                if other_id == id || !seen.insert(other_id.clone()) {
+                    continue;
+                }
+                if story::near_duplicate(fingerprint, other) {
+                    duplicate_of = Some(other_id.clone());
+                    break;
+                }
+                let score = story::same_story(fingerprint, other);
+                if score >= story::SAME_STORY_THRESHOLD && best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, index));
+                }
+            }
+        }
         let story_id = match (&duplicate_of, best) {
             (Some(original), _) => log
                 .iter()
@@ -547,20 +739,34 @@ mod tests {
     // with near-duplicates, rewrites, repeated ids and eviction.
     #[test]
     fn decisions_match_the_reference() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        decisions_match_the_reference_on(0x2545_f491_4f6c_dd1d, 150, 600, false);
+    }
+
+    // The same with articles in two languages that share anchors (the cross-language path and
+    // the prefilter's anchor source), a bigger log (the ring of the MinHash index wraps
+    // several times) and seeds of their own.
+    #[test]
+    fn decisions_match_the_reference_across_languages() {
+        for seed in [1u64, 0x9e37_79b9, 0xdead_beef_cafe] {
+            decisions_match_the_reference_on(seed, 300, 1500, true);
+        }
+    }
+
+    fn decisions_match_the_reference_on(seed: u64, capacity: usize, stream: u64, anchors: bool) {
+        use newsflow_extract::anchors::Anchor;
+        let mut state = seed;
         let mut next = move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state
         };
-        let capacity = 150;
         let mut log = StoryLog::new(capacity);
         let mut reference: Vec<(String, StoryFingerprint, Assignment)> = Vec::new();
         let templates: Vec<Vec<u32>> = (0..6)
             .map(|_| (0..64).map(|_| next() as u32).collect())
             .collect();
-        for sequence in 1..=600u64 {
+        for sequence in 1..=stream {
             let template = &templates[(next() % 6) as usize];
             let changed = (next() % 64) as usize;
             let minhash: Vec<u32> = template
@@ -576,13 +782,30 @@ mod tests {
             if next() % 10 != 0 {
                 words.dedup();
             }
+            let mut anchor_list: Vec<Anchor> = if anchors {
+                (0..(next() % 5) as usize)
+                    .map(|_| Anchor {
+                        hash: (next() % 12) as u32,
+                        weight: 5.0 + (next() % 20) as f32,
+                        number: next() % 4 == 0,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            anchor_list.sort_by_key(|anchor| anchor.hash);
+            anchor_list.dedup_by_key(|anchor| anchor.hash);
             let fingerprint = StoryFingerprint {
                 minhash,
                 words,
-                day: (next() % 3 == 0).then(|| (next() % 20) as i64),
+                day: if anchors {
+                    (next() % 4 != 0).then(|| (next() % 5) as i64)
+                } else {
+                    (next() % 3 == 0).then(|| (next() % 20) as i64)
+                },
                 month_only: false,
-                language: None,
-                anchors: Vec::new(),
+                language: anchors.then(|| ["en", "de"][(next() % 2) as usize].to_string()),
+                anchors: anchor_list,
             };
             let id = format!("a{}", next() % 500);
             let expected = reference_decide(&reference, &id, &fingerprint);
@@ -593,6 +816,15 @@ mod tests {
                 reference.remove(0);
             }
         }
+    }
+
+    // 0.2 of 64 values is 12.8: an entry at the threshold agrees on 13, so on one of any 52.
+    #[test]
+    fn the_pigeonhole_covers_the_threshold() {
+        assert_eq!(SIMILAR_POSITIONS, 52);
+        let agree = story::MINHASH_SIZE - SIMILAR_POSITIONS + 1;
+        assert!(agree as f32 / story::MINHASH_SIZE as f32 >= story::SAME_STORY_THRESHOLD);
+        assert!(((agree - 1) as f32 / story::MINHASH_SIZE as f32) < story::SAME_STORY_THRESHOLD);
     }
 
     #[test]
