@@ -208,7 +208,9 @@ pub struct WorkersConfig {
     pub retry_backoff_ms: u64,
     /// Seconds an article's story fingerprint stays in the shared story log
     /// (`<prefix>.stories`): a later article joins its story, or is marked its duplicate, only
-    /// within this window. Read when the story stream is created or updated (every extract
+    /// within this window, and only among the last 50,000 articles of it (what each worker
+    /// keeps in memory; deciding an article's story takes about 0.6 ms at 50,000, see
+    /// BENCHMARKS.md). Read when the story stream is created or updated (every extract
     /// worker's start).
     pub story_window_secs: u64,
     /// A worker set that runs all three stages (`newsflow up`, `newsflow worker --stage all`)
