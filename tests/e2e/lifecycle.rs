@@ -241,8 +241,21 @@ async fn two_watchers_on_one_inbox_publish_each_file_once() {
 const FILES: usize = 150;
 
 /// Drops 150 files, kills the watcher with SIGKILL while it works, starts it again, and checks
-/// every file is in the stream exactly once and none is left in the inbox.
+/// every file is in the stream exactly once and none is left in the inbox. On a loaded machine
+/// the test's own polling can lag until the watcher has finished every file, so the kill lands
+/// after the work: such a run still checks that nothing was lost, and the scenario is tried
+/// again (at most three times) until the kill lands while files are in flight.
 async fn kill9_loses_nothing(mode: &str) {
+    for _ in 0..3 {
+        if kill9_attempt(mode).await {
+            return;
+        }
+    }
+    panic!("the kill came after every file was done, three times");
+}
+
+/// One run of [`kill9_loses_nothing`]; true when the kill landed while files were in flight.
+async fn kill9_attempt(mode: &str) -> bool {
     let broker = Broker::start();
     let workspace = Workspace::new(&broker.url(), "");
     configure(
@@ -286,7 +299,7 @@ async fn kill9_loses_nothing(mode: &str) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(killed_with > 0, "the kill came after every file was done");
+    killed_with > 0
 }
 
 #[tokio::test(flavor = "multi_thread")]
