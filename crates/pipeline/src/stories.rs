@@ -164,6 +164,17 @@ impl StoryLog {
         if !words_unique || odd_minhash {
             self.special.insert(ordinal);
         }
+        if let Some(bits) = self.similar.wanted_bits(self.entries.len() + 1) {
+            // More buckets for a fuller log: the live entries are indexed again, oldest first.
+            let first = self.first_ordinal;
+            let live = self.entries.iter().enumerate().map(|(position, entry)| {
+                (
+                    first + position as u64,
+                    entry.fingerprint.minhash.as_slice(),
+                )
+            });
+            self.similar.rebuild(bits, live);
+        }
         if let Ok(minhash) = <&[u32; story::MINHASH_SIZE]>::try_from(fingerprint.minhash.as_slice())
         {
             self.similar.insert(ordinal, minhash);
@@ -525,7 +536,8 @@ struct SimilarIndex {
     link_ordinals: Vec<u32>,
     link_positions: Vec<u8>,
     capacity: usize,
-    /// log2 of the number of buckets: about four values a bucket at capacity.
+    /// log2 of the number of buckets: about four values a bucket for the entries the log
+    /// holds (grown as it fills, up to its capacity's), so that memory follows the log.
     bucket_bits: u32,
 }
 
@@ -537,11 +549,35 @@ impl SimilarIndex {
             link_ordinals: Vec::new(),
             link_positions: Vec::new(),
             capacity,
-            bucket_bits: (capacity.saturating_mul(SIMILAR_POSITIONS) / 4)
-                .max(1)
-                .next_power_of_two()
-                .trailing_zeros()
-                .clamp(8, SIMILAR_BUCKET_BITS),
+            bucket_bits: 0,
+        }
+    }
+
+    /// log2 of the buckets for `entries` entries (about four values a bucket).
+    fn bits_for(entries: usize) -> u32 {
+        (entries.saturating_mul(SIMILAR_POSITIONS) / 4)
+            .max(1)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(8, SIMILAR_BUCKET_BITS)
+    }
+
+    /// The bucket bits a log of `live` entries calls for, when more than the table has.
+    fn wanted_bits(&self, live: usize) -> Option<u32> {
+        let bits = Self::bits_for(live.min(self.capacity));
+        (self.head_positions.is_empty() || bits > self.bucket_bits).then_some(bits)
+    }
+
+    /// A table of `1 << bits` empty buckets, then `live` (ordinal, MinHash) inserted in order
+    /// (oldest first, so that chains run from newer to older again).
+    fn rebuild<'m>(&mut self, bits: u32, live: impl Iterator<Item = (u64, &'m [u32])>) {
+        self.bucket_bits = bits;
+        self.head_ordinals = vec![0; 1 << bits];
+        self.head_positions = vec![u8::MAX; 1 << bits];
+        for (ordinal, minhash) in live {
+            if let Ok(minhash) = <&[u32; story::MINHASH_SIZE]>::try_from(minhash) {
+                self.insert(ordinal, minhash);
+            }
         }
     }
 
@@ -552,8 +588,7 @@ impl SimilarIndex {
 
     fn insert(&mut self, ordinal: u64, minhash: &[u32; story::MINHASH_SIZE]) {
         if self.head_positions.is_empty() {
-            self.head_ordinals = vec![0; 1 << self.bucket_bits];
-            self.head_positions = vec![u8::MAX; 1 << self.bucket_bits];
+            self.rebuild(Self::bits_for(1), std::iter::empty());
         }
         let slot = (ordinal % self.capacity as u64) as usize * SIMILAR_POSITIONS;
         if self.link_positions.len() < slot + SIMILAR_POSITIONS {
