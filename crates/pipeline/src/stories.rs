@@ -38,10 +38,19 @@ struct Entry {
     assignment: Assignment,
 }
 
+/// The MinHash when it has the full [`story::MINHASH_SIZE`] values.
+fn full_minhash(minhash: &[u32]) -> Option<&[u32; story::MINHASH_SIZE]> {
+    minhash.try_into().ok()
+}
+
 /// The low bytes of a full-size MinHash (see `Entry::sketch`).
 fn sketch(minhash: &[u32]) -> Option<[u8; story::MINHASH_SIZE]> {
-    let minhash: &[u32; story::MINHASH_SIZE] = minhash.try_into().ok()?;
-    Some(minhash.map(|value| value as u8))
+    full_minhash(minhash).map(|minhash| minhash.map(|value| value as u8))
+}
+
+/// True when the id numbered `number` has more than one entry in the log.
+fn is_repeated(repeated: &HashSet<u64, FastState>, number: u64) -> bool {
+    !repeated.is_empty() && repeated.contains(&number)
 }
 
 /// How many of two sketches' bytes agree.
@@ -175,8 +184,7 @@ impl StoryLog {
             });
             self.similar.rebuild(bits, live);
         }
-        if let Ok(minhash) = <&[u32; story::MINHASH_SIZE]>::try_from(fingerprint.minhash.as_slice())
-        {
+        if let Some(minhash) = full_minhash(&fingerprint.minhash) {
             self.similar.insert(ordinal, minhash);
         }
         self.entries.push_back(Entry {
@@ -247,21 +255,17 @@ impl StoryLog {
                 *slot = true;
             }
         };
-        match fingerprint.minhash.len() {
-            0 => {}
-            story::MINHASH_SIZE => {
-                let minhash: &[u32; story::MINHASH_SIZE] =
-                    fingerprint.minhash.as_slice().try_into().ok()?;
+        match full_minhash(&fingerprint.minhash) {
+            Some(minhash) => {
                 self.similar
-                    .matches(minhash, self.first_ordinal, self.entries.len(), &mut mark);
+                    .matches(minhash, self.first_ordinal, self.entries.len(), &mut mark)
             }
-            _ => return None,
+            None if fingerprint.minhash.is_empty() => {}
+            None => return None,
         }
-        if !fingerprint.anchors.is_empty() {
-            for anchor in &fingerprint.anchors {
-                if let Some(ordinals) = self.anchor_index.get(&anchor.hash) {
-                    ordinals.iter().for_each(|&ordinal| mark(ordinal));
-                }
+        for anchor in &fingerprint.anchors {
+            if let Some(ordinals) = self.anchor_index.get(&anchor.hash) {
+                ordinals.iter().for_each(|&ordinal| mark(ordinal));
             }
         }
         self.special.iter().for_each(|&ordinal| mark(ordinal));
@@ -296,7 +300,7 @@ impl StoryLog {
                 both,
             ))
             && (fingerprint.anchors.is_empty() || entry.fingerprint.anchors.is_empty())
-            && (self.repeated.is_empty() || !self.repeated.contains(&entry.id_number))
+            && !is_repeated(&self.repeated, entry.id_number)
     }
 
     fn decide(&self, id: &str, fingerprint: &StoryFingerprint) -> Assignment {
@@ -480,10 +484,7 @@ impl<'l> Decision<'l, '_> {
         if self.id_number == Some(entry.id_number) {
             return false;
         }
-        if !self.repeated.is_empty()
-            && self.repeated.contains(&entry.id_number)
-            && !self.seen_ids.insert(entry.id_number)
-        {
+        if is_repeated(self.repeated, entry.id_number) && !self.seen_ids.insert(entry.id_number) {
             return false;
         }
         let (score, near) = match shared {
@@ -575,7 +576,7 @@ impl SimilarIndex {
         self.head_ordinals = vec![0; 1 << bits];
         self.head_positions = vec![u8::MAX; 1 << bits];
         for (ordinal, minhash) in live {
-            if let Ok(minhash) = <&[u32; story::MINHASH_SIZE]>::try_from(minhash) {
+            if let Some(minhash) = full_minhash(minhash) {
                 self.insert(ordinal, minhash);
             }
         }
