@@ -1541,7 +1541,12 @@ fn furniture(
         }
         // a slide's text is the article's (when the page does not hide it)
         let by_tag = DROP_TAGS.contains(&tag) && !slides[id];
-        if by_tag || dialog || is_hidden(dom, id) || is_microdata(dom, raw_sizes, id) {
+        if by_tag
+            || dialog
+            || is_page_footer(dom, id, tag, end, headline)
+            || is_hidden(dom, id)
+            || is_microdata(dom, raw_sizes, id)
+        {
             dropped[id] = true;
         }
     }
@@ -1680,6 +1685,40 @@ const SLIDES: usize = 3;
 
 /// Whether an element is a dialog: `<dialog>`, a `dialog` or `alertdialog` role (one of the
 /// role's tokens, in any case) or `aria-modal="true"`.
+/// The page's own footer: a `<footer>` (or an element whose role is `contentinfo`) whose
+/// nearest sectioning ancestor is the page itself (no `<article>`, `<main>`, `<section>` or
+/// `<aside>` around it, by the HTML standard's definition of a page footer) and that does not
+/// hold the headline. Its copyright lines, addresses and link lists are never the article's,
+/// however much of a short page's text they hold (the class-name rules keep a block holding a
+/// third of the page's text, which on a page with a one-paragraph article is the footer).
+fn is_page_footer(
+    dom: &Dom,
+    id: NodeId,
+    tag: &str,
+    end: &[NodeId],
+    headline: Option<NodeId>,
+) -> bool {
+    let named = tag == "footer"
+        || dom.attr(id, "role").is_some_and(|role| {
+            role.split_ascii_whitespace()
+                .any(|token| token.eq_ignore_ascii_case("contentinfo"))
+        });
+    if !named || headline.is_some_and(|headline| nested(end, id, headline)) {
+        return false;
+    }
+    let mut ancestor = dom.nodes[id].parent;
+    while let Some(node) = ancestor {
+        if matches!(
+            dom.tag(node),
+            Some("article" | "main" | "section" | "aside" | "footer")
+        ) {
+            return false;
+        }
+        ancestor = dom.nodes[node].parent;
+    }
+    true
+}
+
 fn is_dialog(dom: &Dom, id: NodeId, tag: &str) -> bool {
     tag == "dialog"
         || dom.attr(id, "role").is_some_and(|role| {
@@ -2079,9 +2118,15 @@ fn or_concealed(dom: &Dom, lines: Vec<String>, nested: bool) -> Vec<String> {
     }
     let count = dom.nodes.len();
     let mut dropped = vec![false; count];
+    // the page's footer is no hidden article either
+    let end = subtree_ends(dom);
+    let headline = crate::meta::headline_of(dom);
     for id in 0..count {
         let parent_dropped = dom.nodes[id].parent.is_some_and(|parent| dropped[parent]);
-        dropped[id] = parent_dropped || dom.tag(id).is_some_and(|tag| DROP_TAGS.contains(&tag));
+        dropped[id] = parent_dropped
+            || dom.tag(id).is_some_and(|tag| {
+                DROP_TAGS.contains(&tag) || is_page_footer(dom, id, tag, &end, headline)
+            });
     }
     let sizes = measure(dom, &dropped);
     let sentences: Vec<String> = render(dom, &dropped, &sizes, &[0])
@@ -2100,19 +2145,50 @@ fn or_concealed(dom: &Dom, lines: Vec<String>, nested: bool) -> Vec<String> {
 }
 
 /// A stub body (under [`STUB_BODY`]) gives way to the article's own description in its
-/// structured data when that says more: a video's page, a paywall's teaser.
+/// structured data when that says more: a video's page, a paywall's teaser. A body that is a
+/// short article of its own (a sentence-long paragraph the description does not tell: a news
+/// brief, a three-line post) stays, after the description.
 fn or_description(lines: Vec<String>, article: &HtmlArticle) -> Vec<String> {
     let chars = chars_of(&lines);
     if chars >= STUB_BODY {
         return lines;
     }
-    article
+    let Some(description) = article
         .json_ld_description
         .as_deref()
         .map(reference_lines)
         .filter(|description| chars_of(description) >= 120 && chars_of(description) > chars)
-        .unwrap_or(lines)
+    else {
+        return lines;
+    };
+    let words = |lines: &[String]| -> std::collections::HashSet<String> {
+        lines
+            .iter()
+            .flat_map(|line| line.split(|ch: char| !ch.is_alphanumeric()))
+            .filter(|word| !word.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let told = words(&description);
+    let own_paragraph = lines.iter().any(|line| {
+        let line_words = words(std::slice::from_ref(line));
+        line.chars().count() >= STUB_PARAGRAPH
+            && line_words
+                .iter()
+                .filter(|word| told.contains(*word))
+                .count()
+                * 2
+                < line_words.len()
+    });
+    if own_paragraph {
+        description.into_iter().chain(lines).collect()
+    } else {
+        description
+    }
 }
+
+/// A line of a stub body this long is a paragraph of its own (see [`or_description`]).
+const STUB_PARAGRAPH: usize = 60;
 
 /// Below this many characters a body is a stub whatever the page.
 const STUB_BODY: usize = 200;
@@ -3106,6 +3182,65 @@ mod tests {
         );
         assert_no_line_contains(&article, "copyright");
         assert_no_line_contains(&article, "Example Media:");
+    }
+
+    /// A one-paragraph brief beside the page's footer, whose copyright notice holds more text
+    /// (and more commas) than the brief.
+    fn brief_before_a_page_footer(footer_open: &str, footer_close: &str) -> String {
+        format!(
+            "<html><body><div><h1>Man arrested after a shooting in Roxbury</h1>\
+             <div class='article-body'><p>Police arrested a man on Saturday after a shooting \
+             near the corner of Tremont and Camden Street left one person injured.</p></div></div>\
+             {footer_open}<div><p>All content copyright 2000 - 2023 Example TV. Example TV \
+             broadcasts educational and informational programming for children, and files \
+             quarterly reports with the regulator, detailing the station's outreach to children. \
+             The public may view the reports on our website, under \"Public File\", or on the \
+             regulator's own website. For more, please read our privacy policy, terms of use and \
+             accessibility statement.</p></div>{footer_close}</body></html>"
+        )
+    }
+
+    #[test]
+    fn the_page_footer_is_furniture_however_short_the_article() {
+        let page = brief_before_a_page_footer("<footer class='site-footer'>", "</footer>");
+        assert_keeps_and_drops(&page, "Police arrested a man", "All content copyright");
+        let page = brief_before_a_page_footer("<div role='contentinfo'>", "</div>");
+        assert_keeps_and_drops(&page, "Police arrested a man", "All content copyright");
+    }
+
+    #[test]
+    fn a_short_article_stays_beside_the_description_that_does_not_tell_it() {
+        // the description tells the story's start, the page shows one later paragraph
+        let description = "A woman's torso was found in a dumpster in Tarzana on Wednesday \
+                           morning, and the Los Angeles police have announced an arrest in the \
+                           case.";
+        let page = |paragraph: &str| {
+            format!(
+                "<html><head><script type='application/ld+json'>{{\"@type\": \"NewsArticle\", \
+                 \"description\": \"{description}\"}}</script></head><body>\
+                 <h1>Arrest made after remains found in Tarzana</h1>\
+                 <div class='article-body'><p>{paragraph}</p></div></body></html>"
+            )
+        };
+        let article = extract(&page(
+            "He has been charged with one count of murder and is held on bail of two million.",
+        ));
+        assert!(
+            holds_line_starting(&article, "A woman's torso"),
+            "{:?}",
+            article.lines
+        );
+        assert!(
+            holds_line_starting(&article, "He has been charged"),
+            "{:?}",
+            article.lines
+        );
+        // a stub that the description tells (a teaser's first words) gives way to it
+        let article = extract(&page("A woman's torso was found in a dumpster in Tarzana."));
+        assert_eq!(
+            article.lines,
+            [description.split_whitespace().collect::<Vec<_>>().join(" ")]
+        );
     }
 
     fn bridge_story_with_a_dialog(open: &str, close: &str, inside: &str) -> String {
