@@ -207,11 +207,40 @@ fn class_id(dom: &Dom, id: NodeId) -> String {
             if name == "id" && is_heading_slug(value) {
                 continue; // an anchor made from a heading says nothing of the layout
             }
+            if name == "class" {
+                for token in value.split_whitespace().filter(|token| !is_utility_class(token)) {
+                    push_words(&mut out, token);
+                    out.push(' ');
+                }
+                continue;
+            }
             push_words(&mut out, value);
             out.push(' ');
         }
     }
     out
+}
+
+/// A utility class of a CSS framework (Tailwind, Bootstrap, WordPress's block editor): it
+/// styles any block, so its words are no hint of what the block holds ("text-center",
+/// "md:text-lg", "text-footer-text", "has-text-align-center", "justify-content-between",
+/// "content-center"); a name such as "article-text" or "entry-content" is not one.
+fn is_utility_class(token: &str) -> bool {
+    // Tailwind's responsive and state variants: "md:", "hover:", "dark:md:"
+    let utility = token.rsplit(':').next().unwrap_or(token).to_ascii_lowercase();
+    let utility = utility.strip_prefix('!').unwrap_or(&utility);
+    const ALIGNMENTS: [&str; 9] = [
+        "start", "end", "center", "between", "around", "evenly", "stretch", "baseline", "normal",
+    ];
+    utility.starts_with("text-")
+        || utility.starts_with("has-text-")
+        || ["content-", "justify-content-", "align-content-", "place-content-"]
+            .iter()
+            .any(|prefix| {
+                utility
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| ALIGNMENTS.contains(&rest))
+            })
 }
 
 /// Lowercase, with camelCase words parted by `-` as a stylesheet would write them
@@ -1233,7 +1262,7 @@ fn named_stub(analysis: &Analysis, top: NodeId) -> NodeId {
 }
 
 /// How much of the top's score a block right at the headline needs to be preferred to it.
-const AT_HEADLINE_SHARE: f32 = 0.6;
+const AT_HEADLINE_SHARE: f32 = 0.4;
 /// How many characters of text may stand between the headline and a block "right under" it.
 const AT_HEADLINE_GAP: u32 = 250;
 /// How much text must stand between the block at the headline and a top block after it.
