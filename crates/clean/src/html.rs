@@ -208,7 +208,10 @@ fn class_id(dom: &Dom, id: NodeId) -> String {
                 continue; // an anchor made from a heading says nothing of the layout
             }
             if name == "class" {
-                for token in value.split_whitespace().filter(|token| !is_utility_class(token)) {
+                for token in value
+                    .split_whitespace()
+                    .filter(|token| !is_utility_class(token))
+                {
                     push_words(&mut out, token);
                     out.push(' ');
                 }
@@ -227,20 +230,29 @@ fn class_id(dom: &Dom, id: NodeId) -> String {
 /// "content-center"); a name such as "article-text" or "entry-content" is not one.
 fn is_utility_class(token: &str) -> bool {
     // Tailwind's responsive and state variants: "md:", "hover:", "dark:md:"
-    let utility = token.rsplit(':').next().unwrap_or(token).to_ascii_lowercase();
+    let utility = token
+        .rsplit(':')
+        .next()
+        .unwrap_or(token)
+        .to_ascii_lowercase();
     let utility = utility.strip_prefix('!').unwrap_or(&utility);
     const ALIGNMENTS: [&str; 9] = [
         "start", "end", "center", "between", "around", "evenly", "stretch", "baseline", "normal",
     ];
     utility.starts_with("text-")
         || utility.starts_with("has-text-")
-        || ["content-", "justify-content-", "align-content-", "place-content-"]
-            .iter()
-            .any(|prefix| {
-                utility
-                    .strip_prefix(prefix)
-                    .is_some_and(|rest| ALIGNMENTS.contains(&rest))
-            })
+        || [
+            "content-",
+            "justify-content-",
+            "align-content-",
+            "place-content-",
+        ]
+        .iter()
+        .any(|prefix| {
+            utility
+                .strip_prefix(prefix)
+                .is_some_and(|rest| ALIGNMENTS.contains(&rest))
+        })
 }
 
 /// Lowercase, with camelCase words parted by `-` as a stylesheet would write them
@@ -3227,6 +3239,43 @@ mod tests {
              regulator's own website. For more, please read our privacy policy, terms of use and \
              accessibility statement.</p></div>{footer_close}</body></html>"
         )
+    }
+
+    #[test]
+    fn utility_classes_are_no_content_hint() {
+        for utility in [
+            "text-center",
+            "md:text-lg",
+            "hover:text-white",
+            "text-footer-text",
+            "has-text-align-center",
+            "justify-content-between",
+            "align-content-center",
+            "content-center",
+        ] {
+            assert!(is_utility_class(utility), "{utility}");
+        }
+        for name in [
+            "article-text",
+            "entry-content",
+            "content",
+            "text",
+            "post-content-wrap",
+        ] {
+            assert!(!is_utility_class(name), "{name}");
+        }
+        // a notice styled by utility classes no longer outweighs an unnamed article: it
+        // scores what its text does, not 25 points more for "text-center"
+        let notice = "<div><div class='text-center text-lg'><p>Example Media runs this site, \
+             and all of it is protected by copyright and database rights in every country. It \
+             may not be copied, shared, sold, changed or published in part or in whole without \
+             the prior consent of the group, given in writing and signed by one of its \
+             directors, with the date, the purpose and the pages concerned.</p></div></div>";
+        let page = format!(
+            "<html><body>{notice}<div><h1>Two people arrested over an illegal gambling \
+             den</h1><div>{ARREST_REPORT}</div></div></body></html>"
+        );
+        assert_keeps_and_drops(&page, "Two people were arrested", "Example Media runs");
     }
 
     #[test]
