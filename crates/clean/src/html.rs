@@ -226,21 +226,101 @@ fn class_id(dom: &Dom, id: NodeId) -> String {
 
 /// A utility class of a CSS framework (Tailwind, Bootstrap, WordPress's block editor): it
 /// styles any block, so its words are no hint of what the block holds ("text-center",
-/// "md:text-lg", "text-footer-text", "has-text-align-center", "justify-content-between",
-/// "content-center"); a name such as "article-text" or "entry-content" is not one.
+/// "md:text-lg", "text-gray-700", "text-md-start", "has-text-align-center",
+/// "justify-content-between", "content-center"); a name such as "text-description",
+/// "article-text" or "entry-content" is not one.
 fn is_utility_class(token: &str) -> bool {
-    // Tailwind's responsive and state variants: "md:", "hover:", "dark:md:"
+    // Tailwind's responsive and state variants: "md:", "hover:", "dark:md:"; "!" important
     let utility = token
         .rsplit(':')
         .next()
         .unwrap_or(token)
         .to_ascii_lowercase();
     let utility = utility.strip_prefix('!').unwrap_or(&utility);
+    // the typography utilities' values: sizes, alignments, colours and transforms
+    const TEXT_VALUES: [&str; 60] = [
+        "xs",
+        "sm",
+        "base",
+        "lg",
+        "xl",
+        "2xl",
+        "3xl",
+        "4xl",
+        "5xl",
+        "6xl",
+        "left",
+        "center",
+        "right",
+        "justify",
+        "start",
+        "end",
+        "muted",
+        "primary",
+        "secondary",
+        "success",
+        "danger",
+        "warning",
+        "info",
+        "light",
+        "dark",
+        "white",
+        "black",
+        "transparent",
+        "current",
+        "inherit",
+        "gray",
+        "grey",
+        "slate",
+        "zinc",
+        "neutral",
+        "stone",
+        "red",
+        "orange",
+        "amber",
+        "yellow",
+        "lime",
+        "green",
+        "emerald",
+        "teal",
+        "cyan",
+        "sky",
+        "blue",
+        "indigo",
+        "violet",
+        "purple",
+        "fuchsia",
+        "pink",
+        "rose",
+        "lowercase",
+        "uppercase",
+        "capitalize",
+        "nowrap",
+        "truncate",
+        "reset",
+        "decoration",
+    ];
+    const BREAKPOINTS: [&str; 5] = ["sm", "md", "lg", "xl", "xxl"];
     const ALIGNMENTS: [&str; 9] = [
         "start", "end", "center", "between", "around", "evenly", "stretch", "baseline", "normal",
     ];
-    utility.starts_with("text-")
-        || utility.starts_with("has-text-")
+    let text_utility = utility
+        .strip_prefix("text-")
+        .or_else(|| utility.strip_prefix("has-text-"))
+        .is_some_and(|rest| {
+            let mut parts = rest.split('-');
+            let first = parts.next().unwrap_or("");
+            // "text-md-center": a breakpoint, then the value
+            let value = if BREAKPOINTS.contains(&first) && rest.contains('-') {
+                parts.next().unwrap_or("")
+            } else {
+                first
+            };
+            TEXT_VALUES.contains(&value)
+                || value.starts_with('[')
+                || utility.starts_with("has-text-")
+        });
+    text_utility
         || [
             "content-",
             "justify-content-",
@@ -1727,9 +1807,10 @@ const SLIDES: usize = 3;
 /// Whether an element is a dialog: `<dialog>`, a `dialog` or `alertdialog` role (one of the
 /// role's tokens, in any case) or `aria-modal="true"`.
 /// The page's own footer: a `<footer>` (or an element whose role is `contentinfo`) whose
-/// nearest sectioning ancestor is the page itself (no `<article>`, `<main>`, `<section>` or
-/// `<aside>` around it, by the HTML standard's definition of a page footer) and that does not
-/// hold the headline. Its copyright lines, addresses and link lists are never the article's,
+/// nearest sectioning ancestor is the page itself (no `<article>`, `<section>`, `<aside>` or
+/// `<nav>` around it, by the HTML standard's definition of a page footer: `<main>` is no
+/// sectioning element, and app frameworks wrap the whole page in one) and that does not hold
+/// the headline. Its copyright lines, addresses and link lists are never the article's,
 /// however much of a short page's text they hold (the class-name rules keep a block holding a
 /// third of the page's text, which on a page with a one-paragraph article is the footer).
 fn is_page_footer(
@@ -1751,7 +1832,7 @@ fn is_page_footer(
     while let Some(node) = ancestor {
         if matches!(
             dom.tag(node),
-            Some("article" | "main" | "section" | "aside" | "footer")
+            Some("article" | "section" | "aside" | "nav" | "footer")
         ) {
             return false;
         }
@@ -3247,7 +3328,8 @@ mod tests {
             "text-center",
             "md:text-lg",
             "hover:text-white",
-            "text-footer-text",
+            "text-gray-700",
+            "text-md-start",
             "has-text-align-center",
             "justify-content-between",
             "align-content-center",

@@ -1812,13 +1812,14 @@ pub fn extract_with(
         let speaker = match who {
             Who::Name(name) => Some(expand(&name, position, names, rules)),
             Who::Pronoun => {
-                // Without an entity model the pronoun has no person mentions to go by, only
-                // earlier speakers: those of this paragraph or the one before (a live blog's
-                // items, a new section, are other people).
-                let model_ran = names.iter().any(|m| m.kind.is_some());
+                // In a language without an entity model (Spanish, Italian, Portuguese) the
+                // pronoun has no person mentions to go by, only earlier speakers: those of
+                // this paragraph or the one before (a live blog's items, a new section, are
+                // other people).
+                let near_only = rules.strict_names && !names.iter().any(|m| m.kind.is_some());
                 let nearby: Vec<(usize, usize, Option<String>)> = speakers
                     .iter()
-                    .filter(|(para, _, _)| model_ran || *para + 1 >= span.open_para)
+                    .filter(|(para, _, _)| !near_only || *para + 1 >= span.open_para)
                     .cloned()
                     .collect();
                 resolve_pronoun(position, &nearby, names, &outside_quotes, rules)
