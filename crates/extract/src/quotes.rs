@@ -2285,8 +2285,7 @@ mod tests {
             &[],
         );
         assert_eq!(speakers(&quotes), [Some("Javier Imbroda")]);
-        // Constructed: a role the article never tied to a name stays unresolved, and so does
-        // a lower-case tail after a name that another capitalised word follows.
+        // Constructed: a role the article never tied to a name stays unresolved.
         let quotes = run_in(
             "es",
             &[
