@@ -15,7 +15,8 @@ keeps that one article snippet and the furniture snippets still on the page.
 Needs lxml (installed with trafilatura). Pages lxml cannot read or whose snippets it cannot
 find (a few, in legacy encodings) are left out.
 
-Usage: python3 scripts/perturb_short.py OUT_DIR [DATA_DIR]
+Usage: python3 scripts/perturb_short.py OUT_DIR [DATA_DIR]   (from the repository's root; OUT_DIR
+       must be empty, missing or an earlier copy, which is replaced)
 then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OUT_DIR/news-pages \\
            --snippets OUT_DIR/body-snippets.jsonl
 """
@@ -101,7 +102,12 @@ def main():
         for name in os.listdir(os.path.join(pages_dir, source)):
             if name.endswith(".html.gz"):
                 locations[name[: -len(".html.gz")]] = (source, name)
-    shutil.rmtree(out, ignore_errors=True)
+    if os.path.realpath(data).startswith(os.path.realpath(out)):
+        sys.exit(f"OUT_DIR {out} holds the data folder {data}: give another OUT_DIR")
+    if os.path.isdir(out) and os.listdir(out):
+        if not os.path.isfile(os.path.join(out, "body-snippets.jsonl")):
+            sys.exit(f"OUT_DIR {out} is not empty and is no earlier copy: give another OUT_DIR")
+        shutil.rmtree(out)
     os.makedirs(os.path.join(out, "extraction", "html"))
     # an empty extraction benchmark: the eval reads its ground truth
     with open(os.path.join(out, "extraction", "ground-truth.json"), "w") as handle:

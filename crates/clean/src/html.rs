@@ -1366,7 +1366,7 @@ const AT_HEADLINE_SHORT: u32 = 1500;
 /// site's "about us" paragraph, a teaser) when nothing names the blocks: two paragraphs score
 /// about what one long one does. Reading order decides such a close call: when the best block
 /// unrelated to the top one among those that hold the headline or begin right under it (at
-/// most a sentence or two of text between them) scores at least 0.6 of the top's, and the top
+/// most a sentence or two of text between them) scores at least 0.4 of the top's, and the top
 /// one is short and away from the headline, the block at the headline is the article.
 fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) -> NodeId {
     let (under, end) = (&analysis.under, &analysis.end);
@@ -1664,7 +1664,7 @@ fn furniture(
         let by_tag = DROP_TAGS.contains(&tag) && !slides[id];
         if by_tag
             || dialog
-            || is_page_footer(dom, id, tag, end, headline)
+            || is_page_footer(dom, (id, tag), end, headline, (raw_sizes, page_text))
             || is_hidden(dom, id)
             || is_microdata(dom, raw_sizes, id)
         {
@@ -1804,21 +1804,20 @@ fn slide_captions(dom: &Dom, raw_sizes: &Sizes) -> Vec<bool> {
 const SLIDE_TEXT: u32 = 200;
 const SLIDES: usize = 3;
 
-/// Whether an element is a dialog: `<dialog>`, a `dialog` or `alertdialog` role (one of the
-/// role's tokens, in any case) or `aria-modal="true"`.
 /// The page's own footer: a `<footer>` (or an element whose role is `contentinfo`) whose
-/// nearest sectioning ancestor is the page itself (no `<article>`, `<section>`, `<aside>` or
-/// `<nav>` around it, by the HTML standard's definition of a page footer: `<main>` is no
-/// sectioning element, and app frameworks wrap the whole page in one) and that does not hold
-/// the headline. Its copyright lines, addresses and link lists are never the article's,
+/// nearest sectioning ancestor is the page itself (no `<article>`, `<section>`, `<aside>`,
+/// `<nav>` or other footer around it, nor a sectioning root such as a `<blockquote>`'s
+/// citation or a `<figure>`'s credit, by the HTML standard's definition of a page footer:
+/// `<main>` is no sectioning element, and app frameworks wrap the whole page in one), that
+/// does not hold the headline and that does not hold nearly all of the page's text. Its copyright lines, addresses and link lists are never the article's,
 /// however much of a short page's text they hold (the class-name rules keep a block holding a
 /// third of the page's text, which on a page with a one-paragraph article is the footer).
 fn is_page_footer(
     dom: &Dom,
-    id: NodeId,
-    tag: &str,
+    (id, tag): (NodeId, &str),
     end: &[NodeId],
     headline: Option<NodeId>,
+    (raw_sizes, page_text): (&Sizes, u32),
 ) -> bool {
     let named = tag == "footer"
         || dom.attr(id, "role").is_some_and(|role| {
@@ -1832,15 +1831,30 @@ fn is_page_footer(
     while let Some(node) = ancestor {
         if matches!(
             dom.tag(node),
-            Some("article" | "section" | "aside" | "nav" | "footer")
+            Some(
+                "article"
+                    | "section"
+                    | "aside"
+                    | "nav"
+                    | "footer"
+                    | "blockquote"
+                    | "figure"
+                    | "details"
+                    | "fieldset"
+                    | "td"
+                    | "dialog"
+            )
         ) {
             return false;
         }
         ancestor = dom.nodes[node].parent;
     }
-    true
+    // a page written into its footer (the article's paragraphs in it) is no footer's page
+    raw_sizes.text[id] * 5 < page_text * 4
 }
 
+/// Whether an element is a dialog: `<dialog>`, a `dialog` or `alertdialog` role (one of the
+/// role's tokens, in any case) or `aria-modal="true"`.
 fn is_dialog(dom: &Dom, id: NodeId, tag: &str) -> bool {
     tag == "dialog"
         || dom.attr(id, "role").is_some_and(|role| {
@@ -2243,11 +2257,14 @@ fn or_concealed(dom: &Dom, lines: Vec<String>, nested: bool) -> Vec<String> {
     // the page's footer is no hidden article either
     let end = subtree_ends(dom);
     let headline = crate::meta::headline_of(dom);
+    let raw_sizes = measure(dom, &vec![false; count]);
+    let page_text = raw_sizes.text.first().copied().unwrap_or(0);
     for id in 0..count {
         let parent_dropped = dom.nodes[id].parent.is_some_and(|parent| dropped[parent]);
         dropped[id] = parent_dropped
             || dom.tag(id).is_some_and(|tag| {
-                DROP_TAGS.contains(&tag) || is_page_footer(dom, id, tag, &end, headline)
+                DROP_TAGS.contains(&tag)
+                    || is_page_footer(dom, (id, tag), &end, headline, (&raw_sizes, page_text))
             });
     }
     let sizes = measure(dom, &dropped);
@@ -2292,22 +2309,35 @@ fn or_description(lines: Vec<String>, article: &HtmlArticle) -> Vec<String> {
             .collect()
     };
     let told = words(&description);
-    let own_paragraph = lines.iter().any(|line| {
-        let line_words = words(std::slice::from_ref(line));
-        line.chars().count() >= STUB_PARAGRAPH
-            && line_words
-                .iter()
-                .filter(|word| told.contains(*word))
-                .count()
-                * 2
-                < line_words.len()
-    });
-    if own_paragraph {
-        description.into_iter().chain(lines).collect()
-    } else {
-        description
-    }
+    // the stub's own paragraphs: sentence-long, mostly not in the description, no call on the
+    // reader or notice of a paywall or a player
+    let own: Vec<String> = lines
+        .into_iter()
+        .filter(|line| {
+            let line_words = words(std::slice::from_ref(line));
+            line.chars().count() >= STUB_PARAGRAPH
+                && line_words
+                    .iter()
+                    .filter(|word| told.contains(*word))
+                    .count()
+                    * 2
+                    < line_words.len()
+                && !CALL_TO_READER.is_match(line)
+                && !STUB_NOTICE.is_match(line)
+        })
+        .collect();
+    description.into_iter().chain(own).collect()
 }
+
+/// A stub's line that tells the reader what they cannot see: a paywall's or a player's notice.
+static STUB_NOTICE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"(?i)\b(log ?in|sign ?in|create an account|subscribers?\b|unlimited access",
+        r"|watch (the|our|this)\b|video|abonnent|anmelden|abonn[ée]s?\b|suscriptor",
+        r"|abbonat|assinante|inloggen|abonnee)",
+    ))
+    .expect("valid stub notice pattern")
+});
 
 /// A line of a stub body this long is a paragraph of its own (see [`or_description`]).
 const STUB_PARAGRAPH: usize = 60;
@@ -3366,6 +3396,35 @@ mod tests {
         assert_keeps_and_drops(&page, "Police arrested a man", "All content copyright");
         let page = brief_before_a_page_footer("<div role='contentinfo'>", "</div>");
         assert_keeps_and_drops(&page, "Police arrested a man", "All content copyright");
+        // a quotation's citation and a page written into its footer are not the page's footer
+        let cited = "<html><body><h1>Council approves the new bridge</h1><div>\
+             <p>The city council approved the new bridge over the river on Monday, after a \
+             debate of four hours, with twenty votes in favour and eleven against.</p>\
+             <blockquote><p>It is the largest investment of the decade for the region and its \
+             people, and it will be finished on time.</p><footer>Jane Doe, mayor of \
+             Springfield</footer></blockquote></div></body></html>";
+        assert!(
+            holds_line_starting(&extract(cited), "Jane Doe, mayor"),
+            "{:?}",
+            extract(cited).lines
+        );
+        let paragraphs: String = (1..=5)
+            .map(|n| {
+                format!(
+                    "<p>Paragraph {n} of the report tells how the council approved the new \
+                     bridge over the river on Monday, after a long debate.</p>"
+                )
+            })
+            .collect();
+        let in_footer = format!(
+            "<html><body><header><h1>Council approves the new bridge</h1></header>\
+             <footer>{paragraphs}</footer></body></html>"
+        );
+        assert!(
+            holds_line_starting(&extract(&in_footer), "Paragraph 3 of the report"),
+            "{:?}",
+            extract(&in_footer).lines
+        );
     }
 
     #[test]
@@ -3395,12 +3454,20 @@ mod tests {
             "{:?}",
             article.lines
         );
-        // a stub that the description tells (a teaser's first words) gives way to it
-        let article = extract(&page("A woman's torso was found in a dumpster in Tarzana."));
-        assert_eq!(
-            article.lines,
-            [description.split_whitespace().collect::<Vec<_>>().join(" ")]
-        );
+        // a stub line that the description tells (a teaser's first words), a paywall's or a
+        // player's notice give way to it
+        let told = description.split_whitespace().collect::<Vec<_>>().join(" ");
+        for stub in [
+            "A woman's torso was found in a dumpster in Tarzana on Wednesday morning, police said.",
+            "Subscribe now for unlimited access to all of our local reporting today.",
+            "Watch the full video report from our newsroom at the top of this page.",
+        ] {
+            assert_eq!(
+                extract(&page(stub)).lines,
+                std::slice::from_ref(&told),
+                "{stub}"
+            );
+        }
     }
 
     fn bridge_story_with_a_dialog(open: &str, close: &str, inside: &str) -> String {
