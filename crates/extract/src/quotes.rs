@@ -1838,12 +1838,13 @@ pub fn extract_with(
                 // other people).
                 let near_only = matches!(rules.language, "es" | "it" | "pt")
                     && !names.iter().any(|m| m.kind.is_some());
-                let nearby: Vec<(usize, usize, Option<String>)> = speakers
-                    .iter()
-                    .filter(|(para, _, _)| !near_only || *para + 1 >= span.open_para)
-                    .cloned()
-                    .collect();
-                resolve_pronoun(position, &nearby, names, &outside_quotes, rules)
+                // (speakers come in text order: the nearby ones are a tail of the list)
+                let from = if near_only {
+                    speakers.partition_point(|(para, _, _)| *para + 1 < span.open_para)
+                } else {
+                    0
+                };
+                resolve_pronoun(position, &speakers[from..], names, &outside_quotes, rules)
             }
             Who::Role(role) => {
                 resolve_role(&role, position, paragraphs, paragraph_offsets, names, rules)
