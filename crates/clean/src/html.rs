@@ -2067,7 +2067,10 @@ fn blocks_below(dom: &Dom) -> Vec<bool> {
 
 /// The article's lead when it sits in a row of its own before the top container's ("the start
 /// cut"): walking up at most three levels while the ancestor holds little more than the top,
-/// the blocks right before the path that are nothing but paragraphs with few links join it.
+/// the blocks right before the path that are nothing but paragraphs with few links join it,
+/// stepping over one box of links or one picture between them (an advert, a "read also" list).
+/// A lone paragraph joins only in the article's own paragraph style, and never a lead that
+/// only repeats the article's sentences.
 fn lead_before(
     dom: &Dom,
     dropped: &[bool],
@@ -2078,6 +2081,7 @@ fn lead_before(
 ) -> Vec<NodeId> {
     let mut lead = Vec::new();
     let mut child = top;
+    let mut skipped = false;
     for _ in 0..3 {
         let Some(parent) = dom.nodes[child].parent else {
             break;
@@ -2104,6 +2108,14 @@ fn lead_before(
                 .into_iter()
                 .any(|id| matches!(dom.tag(id), Some("img" | "figure" | "picture")));
             if !(only_paragraphs && few_links && text >= 80) || (pictured && under[sibling] < 400) {
+                // an advert's picture or a box of links between the lead and the body is
+                // stepped over, once
+                let interstitial = sizes.link[sibling] * 2 >= text
+                    || (pictured && text - sizes.link[sibling] < 200);
+                if interstitial && !skipped {
+                    skipped = true;
+                    continue;
+                }
                 break;
             }
             lead.push(sibling);
@@ -2131,6 +2143,9 @@ fn lead_before(
             dom.tag(lead_paragraph) == dom.tag(first)
                 && match (dom.attr(lead_paragraph, "class"), dom.attr(first, "class")) {
                     (Some(a), Some(b)) => same_class_names(a, b),
+                    // both written as bare <p>s: the same style, unless the page names the one
+                    // before a standfirst
+                    (None, None) => !named_standfirst(dom, lead_paragraph, &lead),
                     _ => false,
                 }
         }
@@ -2139,7 +2154,30 @@ fn lead_before(
     if lead_paragraphs.len() < 2 && !in_article_style {
         lead.clear();
     }
+    // a summary that only repeats the article's own sentences is no lead of it
+    if !lead.is_empty() {
+        let article = render(dom, dropped, sizes, &[top]).join(" ");
+        lead.retain(|&root| {
+            let lines = render(dom, dropped, sizes, &[root]);
+            !lines.iter().all(|line| article.contains(line.as_str()))
+        });
+    }
     lead
+}
+
+/// Whether the paragraph, or a block around it up to one of `roots`, is named a standfirst.
+fn named_standfirst(dom: &Dom, paragraph: NodeId, roots: &[NodeId]) -> bool {
+    let mut node = Some(paragraph);
+    while let Some(id) = node {
+        if standfirst_hint(&class_id(dom, id)) {
+            return true;
+        }
+        if roots.contains(&id) {
+            break;
+        }
+        node = dom.nodes[id].parent;
+    }
+    false
 }
 
 /// Characters of the paragraphs under each node (a paragraph inside another counts once).
@@ -4160,6 +4198,60 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(article.lines.len(), 10, "{:?}", article.lines);
+    }
+
+    /// A page whose article opens in a block of its own, then `between`, then the rest.
+    fn parted_article(lead: &str, between: &str) -> String {
+        let rest: String = (3..=10).map(long_paragraph).collect();
+        format!(
+            "<html><body><h1>The headline of the report</h1><div class='page'><div>{lead}</div>\
+             {between}<div>{rest}</div></div><div class='footer-links'><a href=/a>About us</a>\
+             </div></body></html>"
+        )
+    }
+
+    #[test]
+    fn the_lead_is_kept_across_a_box_of_links_or_a_picture() {
+        let links: String = (0..5)
+            .map(|i| format!("<li><a href=/r{i}>Another story of the day number {i}</a></li>"))
+            .collect();
+        for between in [
+            format!("<ul>{links}</ul>"),
+            "<div><img src=/a.jpg><span>Picture: an agency</span></div>".to_string(),
+        ] {
+            let article = extract(&parted_article(&long_paragraph(1), &between));
+            assert_eq!(article.lines.len(), 9, "{between}: {:?}", article.lines);
+            assert!(
+                article.lines[0].starts_with("Paragraph 1 "),
+                "{:?}",
+                article.lines
+            );
+        }
+        // two boxes between are two: the block before them is no longer the article's lead
+        let two = format!("<ul>{links}</ul><div><img src=/a.jpg><span>Picture</span></div>");
+        let article = extract(&parted_article(&long_paragraph(1), &two));
+        assert_eq!(article.lines.len(), 8, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn a_lone_bare_paragraph_before_bare_paragraphs_is_the_lead_unless_named_a_standfirst() {
+        let between = "<div><img src=/a.jpg></div>";
+        let article = extract(&parted_article(&long_paragraph(1), between));
+        assert_eq!(article.lines.len(), 9, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 1 "));
+        for name in ["standfirst", "article-intro", "dek"] {
+            let lead = format!("<div class='{name}'>{}</div>", long_paragraph(1));
+            let article = extract(&parted_article(&lead, between));
+            assert_eq!(article.lines.len(), 8, "{name}: {:?}", article.lines);
+        }
+    }
+
+    #[test]
+    fn a_lead_that_repeats_the_article_stays_out() {
+        let lead = long_paragraph(3);
+        let article = extract(&parted_article(&lead, "<div><img src=/a.jpg></div>"));
+        assert_eq!(article.lines.len(), 8, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 3 "));
     }
 
     #[test]

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Copies the news pages that have hand-picked body snippets with their article parted in two
+by page furniture: the kind of layout where the body found is only the lead, or starts late
+("only the lead kept", "the start cut"). Many sites write the article in several blocks with an
+advert, a picture or a "read also" box between them.
+
+For each page of config/eval/body-snippets.jsonl that is an article with three or more article
+snippets, all found in the page, and one or more furniture snippets: the article's block is the
+deepest element holding every article snippet; its children are parted before the child that
+holds the first article snippet after the opening one, the two parts are each wrapped in a
+plain <div>, and between them goes a copy of the page's own block around its first furniture
+snippet (the smallest element holding it with 40+ characters of text: a teaser list, a
+newsletter box, a footer line) after a picture. Everything else stays. The copy's snippets file
+keeps the page's snippets; its furniture snippet now shows twice, which the scoring does not
+mind (it asks only whether a snippet is in the body).
+
+Needs lxml (installed with trafilatura). Pages lxml cannot read or whose snippets it cannot
+find are left out.
+
+Usage: python3 scripts/perturb_split.py OUT_DIR [DATA_DIR]   (from the repository's root; OUT_DIR
+       must be empty, missing or an earlier copy, which is replaced)
+then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OUT_DIR/news-pages \\
+           --snippets OUT_DIR/body-snippets.jsonl
+"""
+import copy
+import gzip
+import json
+import os
+import shutil
+import sys
+
+from lxml import etree
+from lxml import html as lxml_html
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from perturb_short import ancestors, holder, norm  # noqa: E402
+
+
+def furniture_block(root, snippet):
+    """The smallest element holding the snippet with 40+ characters of text."""
+    element = holder(root, snippet)
+    while element is not None and len(norm(element.text_content())) < 40:
+        element = element.getparent()
+    return element
+
+
+def split(raw, with_snippets, without_snippets):
+    document = lxml_html.document_fromstring(raw)
+    holders = [holder(document, norm(snippet)) for snippet in with_snippets]
+    if any(h is None for h in holders):
+        return None
+    chains = [ancestors(h) for h in holders]
+    common = [a for a in chains[0] if all(a in chain for chain in chains[1:])]
+    if not common:
+        return None
+    block = common[0]
+    if block.tag in ("html", "body"):
+        return None
+    children = [child for child in block if isinstance(child.tag, str)]
+
+    def child_of(element):
+        for child in children:
+            if child is element or child in ancestors(element):
+                return child
+        return None
+
+    first = child_of(holders[0])
+    at = next(
+        (child_of(h) for h in holders[1:] if child_of(h) is not None and child_of(h) is not first),
+        None,
+    )
+    if first is None or at is None:
+        return None
+    furniture = None
+    for snippet in without_snippets:
+        candidate = furniture_block(document, norm(snippet))
+        if candidate is not None and block not in ancestors(candidate) and candidate not in ancestors(block):
+            furniture = candidate
+            break
+    if furniture is None:
+        return None
+    index = list(block).index(at)
+    head, tail = list(block)[:index], list(block)[index:]
+    text_before = block.text
+    block.text = None
+    for child in list(block):
+        block.remove(child)
+    first_part = etree.SubElement(block, "div")
+    first_part.text = text_before
+    for child in head:
+        first_part.append(child)
+    picture = etree.SubElement(block, "div")
+    etree.SubElement(picture, "img", src="/picture.jpg", alt="")
+    picture.append(copy.deepcopy(furniture))
+    picture[-1].tail = None
+    second_part = etree.SubElement(block, "div")
+    for child in tail:
+        second_part.append(child)
+    page_text = norm(document.text_content())
+    if any(norm(s) not in page_text for s in with_snippets):
+        return None
+    return etree.tostring(document, method="html", encoding="utf-8")
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    out = sys.argv[1]
+    data = sys.argv[2] if len(sys.argv) > 2 else "../shared/data"
+    snippets = [json.loads(line) for line in open("config/eval/body-snippets.jsonl")]
+    pages_dir = os.path.join(data, "news-pages", "pages")
+    locations = {}
+    for source in os.listdir(pages_dir):
+        for name in os.listdir(os.path.join(pages_dir, source)):
+            if name.endswith(".html.gz"):
+                locations[name[: -len(".html.gz")]] = (source, name)
+    if os.path.realpath(data).startswith(os.path.realpath(out)):
+        sys.exit(f"OUT_DIR {out} holds the data folder {data}: give another OUT_DIR")
+    if os.path.isdir(out) and os.listdir(out):
+        if not os.path.isfile(os.path.join(out, "body-snippets.jsonl")):
+            sys.exit(f"OUT_DIR {out} is not empty and is no earlier copy: give another OUT_DIR")
+        shutil.rmtree(out)
+    os.makedirs(os.path.join(out, "extraction", "html"))
+    with open(os.path.join(out, "extraction", "ground-truth.json"), "w") as handle:
+        handle.write("{}")
+    news = os.path.join(out, "news-pages")
+    os.makedirs(os.path.join(news, "pages"))
+    for name in os.listdir(os.path.join(data, "news-pages")):
+        path = os.path.join(data, "news-pages", name)
+        if os.path.isfile(path) and name != "labels.jsonl":
+            shutil.copy(path, os.path.join(news, name))
+    labels = {}
+    with open(os.path.join(data, "news-pages", "labels.jsonl")) as handle:
+        for line in handle:
+            labels[json.loads(line)["id"]] = line
+    written, skipped = 0, 0
+    labels_out = open(os.path.join(news, "labels.jsonl"), "w")
+    with open(os.path.join(out, "body-snippets.jsonl"), "w") as snippets_out:
+        for entry in snippets:
+            if entry.get("kind") != "article" or len(entry.get("with") or []) < 3:
+                continue
+            if not entry.get("without") or entry["id"] not in locations:
+                continue
+            source, name = locations[entry["id"]]
+            raw = gzip.open(os.path.join(pages_dir, source, name)).read()
+            try:
+                page = split(raw, entry["with"], entry["without"])
+            except (ValueError, etree.ParserError):
+                page = None
+            if page is None:
+                skipped += 1
+                continue
+            os.makedirs(os.path.join(news, "pages", source), exist_ok=True)
+            with gzip.open(os.path.join(news, "pages", source, name), "wb") as handle:
+                handle.write(page)
+            snippets_out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            if entry["id"] in labels:
+                labels_out.write(labels[entry["id"]])
+            written += 1
+    labels_out.close()
+    print(f"{written} pages written, {skipped} left out", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
