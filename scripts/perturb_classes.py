@@ -14,6 +14,9 @@ names changed, to test how much the HTML path leans on English class names:
           other elements keep theirs)
   oldbare brtext and bare together: paragraphs between line breaks, no names, no sectioning
           tags (a hand-written page of the early web)
+  nometa  the page's structured metadata left out: every <meta> element but the character set's
+          and every JSON-LD script (class names, <time>, microdata and visible text stay), as
+          older and hand-made pages come; for `newsflow eval meta --data OUT_DIR`
   messy   the optional end tags left out where the HTML standard allows it (</p> before a
           block that closes the paragraph or the parent's end tag; </li>, </td>, </tr>, </th>,
           </dt>, </dd>, </option> before their next sibling or the parent's end tag) and every
@@ -111,6 +114,15 @@ OPTIONAL_END = [
 TAG_NAME = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?=[\s>/])")
 
 
+JSON_LD = re.compile(rb"<script[^>]*application/ld\+json[^>]*>.*?</script\s*>", re.I | re.S)
+META = re.compile(rb"<meta\b[^>]*>", re.I)
+
+
+def nometa(html):
+    html = JSON_LD.sub(b"", html)
+    return META.sub(lambda m: m.group(0) if re.search(rb"charset", m.group(0), re.I) else b"", html)
+
+
 @outside_raw_text
 def messy(html):
     for end_tag in OPTIONAL_END:
@@ -122,7 +134,7 @@ def main():
     mode, out = sys.argv[1], sys.argv[2]
     data = sys.argv[3] if len(sys.argv) > 3 else "../shared/data"
     change = {"strip": strip, "german": german, "html4": None, "bare": strip, "oldbare": strip}.get(mode)
-    rewrite = {"brtext": brtext, "oldbare": brtext, "messy": messy}.get(mode)
+    rewrite = {"brtext": brtext, "oldbare": brtext, "messy": messy, "nometa": nometa}.get(mode)
     if change is None and rewrite is None and mode != "html4":
         sys.exit("unknown mode " + mode)
     folders = ["extraction/html"] + [

@@ -3,9 +3,10 @@
 //! parsed page.
 //!
 //! - Title: JSON-LD `headline`, `og:title`, `twitter:title`, `<title>`; the first `<h1>` wins
-//!   when one of those starts with it (the rest is furniture), and site names, sections and
-//!   dates at either end are cut when they are the outlet's (`og:site_name`, the JSON-LD
-//!   publisher, the host).
+//!   when one of those starts with it (the rest is furniture), or when only the `<title>` is
+//!   there and the page's one `<h1>` tells the same story in other words; site names,
+//!   sections and dates at either end are cut when they are the outlet's (`og:site_name`, the
+//!   JSON-LD publisher, the host).
 //! - Published: JSON-LD `datePublished`, meta tags (Open Graph, parsely, sailthru, Dublin
 //!   Core, ...), `itemprop="datePublished"`, `<time datetime>`, the URL path, then a date
 //!   written in an element whose class names a date, in seven languages. Never inside a
@@ -1740,10 +1741,50 @@ fn choose_title(
         if heading_over_primary(heading, primary, sites) {
             return Some(without_genre(heading));
         }
+        // with no headline in the markup but the <title>, the one <h1> that tells the same
+        // story is the headline the reader sees (the <title> is often written for search
+        // engines); unless it is only the site's part of the <title>
+        if title_tag.is_some_and(|tag| normalize_line(tag) == primary)
+            && heading_is_headline(heading, sites)
+            && spaced_words(heading)
+            && common_stems(heading, primary) >= 2
+            && !fold(primary).starts_with(&fold(heading))
+            && !fold(primary).ends_with(&fold(heading))
+        {
+            return Some(without_genre(heading));
+        }
     }
     let title = primary.or_else(|| h1.first().cloned())?;
     let stripped = strip_site(&title, sites, sections);
     Some(if stripped.is_empty() { title } else { stripped })
+}
+
+/// The words of four letters or more, by their first five letters, folded.
+fn stems_of(text: &str) -> HashSet<String> {
+    text.split(|ch: char| !ch.is_alphanumeric())
+        .filter(|word| word.chars().count() >= 4)
+        .map(|word| fold(word).chars().take(5).collect())
+        .collect()
+}
+
+/// Whether the text's words have spaces between them: not Chinese, Japanese or Thai.
+fn spaced_words(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|ch| (wide(ch) && !wide_punctuation(ch)) || ('\u{0e00}'..='\u{0e7f}').contains(&ch))
+}
+
+/// How many of the one text's word stems the other has.
+fn common_stems(one: &str, other: &str) -> usize {
+    stems_of(one).intersection(&stems_of(other)).count()
+}
+
+/// Whether a heading reads as a headline: three words or more, not ending in a colon, not the
+/// outlet's name.
+fn heading_is_headline(heading: &str, sites: &[String]) -> bool {
+    heading.split_whitespace().count() >= 3
+        && !heading.trim_end().ends_with(':')
+        && !is_site(heading, sites)
 }
 
 /// Whether the page's only `<h1>` is the title rather than the headline its markup states: the
@@ -1771,17 +1812,8 @@ fn heading_over_primary(heading: &str, primary: &str, sites: &[String]) -> bool 
     if primary_folded.contains(&heading_folded) {
         return heading_folded.len() * 2 >= primary_folded.len();
     }
-    let stems = |text: &str| -> HashSet<String> {
-        text.split(|ch: char| !ch.is_alphanumeric())
-            .filter(|word| word.chars().count() >= 4)
-            .map(|word| fold(word).chars().take(5).collect())
-            .collect()
-    };
-    // words need spaces between them: not for Chinese or Japanese
-    if heading
-        .chars()
-        .any(|ch| (wide(ch) && !wide_punctuation(ch)) || ('\u{0e00}'..='\u{0e7f}').contains(&ch))
-    {
+    let stems = stems_of;
+    if !spaced_words(heading) {
         return false;
     }
     let (heading_stems, primary_stems) = (stems(heading), stems(primary));
@@ -2757,6 +2789,44 @@ mod tests {
         assert_eq!(
             found.published.as_deref(),
             Some("2020-10-04T15:05:21+08:00")
+        );
+    }
+
+    #[test]
+    fn with_only_a_title_tag_the_h1_telling_the_same_story_is_the_title() {
+        let choose = |tag: &str, h1: &str| {
+            choose_title(Some(tag), Some(tag), &[h1.to_string()], &[], &[]).unwrap()
+        };
+        // the <title> written for search engines, the headline the reader sees
+        let tag = "Vreni Frost im offenen Interview zur Abmahnung";
+        let h1 = "Der Fall Vreni Frost: Müssen wir bald jedes Bild auf Instagram kennzeichnen?";
+        assert_eq!(choose(tag, h1), h1);
+        // a heading sharing no word with the <title> is the site's or the section's
+        let tag = "Babies Who Eat Peanuts Early May Avoid Allergy";
+        assert_eq!(choose(tag, "Allergies Health Center"), tag);
+        assert_eq!(choose(tag, "Peanut Allergies"), tag, "not three words");
+        // the site's part of the <title>, at its end or its start
+        let tag =
+            "Dateien mit Migrationshintergrund | Ebene 11 - Webentwicklung . AutoCAD . Schulung";
+        assert_eq!(choose(tag, "Webentwicklung . AutoCAD . Schulung"), tag);
+        let tag = "Daily Legal News : Details : Murrays Mowing LLC : Alexander Murray";
+        assert_eq!(choose(tag, "Daily Legal News"), tag);
+        // words without spaces between them are not compared by stems
+        let tag = "米朝首脳直通電話 習氏に挑むトランプ戦術の成否 （写真＝ロイター）";
+        let h1 = "米朝首脳直通電話 習氏に挑むトランプ戦術の成否編集委員 中沢克二";
+        assert_eq!(choose(tag, h1), tag);
+        // a headline in the markup is the editor's: it stays
+        let h1 = vec!["Der Fall Vreni Frost: Müssen wir bald jedes Bild kennzeichnen?".to_string()];
+        assert_eq!(
+            choose_title(
+                Some("Vreni Frost im offenen Interview zur Abmahnung"),
+                Some("Vreni Frost: Interview | refinery29"),
+                &h1,
+                &[],
+                &[]
+            )
+            .as_deref(),
+            Some("Vreni Frost im offenen Interview zur Abmahnung")
         );
     }
 
