@@ -674,12 +674,59 @@ fn numeric_day(token: &str) -> Option<String> {
     None
 }
 
+/// Which of two numbers up to 12 before a year is the day ("06/05/2020"), by the page's
+/// language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumericOrder {
+    /// Not known: such a date is ambiguous and not read.
+    Unknown,
+    /// Day, month, year: nearly every language's short form.
+    DayFirst,
+    /// Month, day, year: English as written in the United States.
+    MonthFirst,
+}
+
+impl NumericOrder {
+    /// The order of a page's language tag (`<html lang>`: "es", "pt-BR", "en-GB"): day first
+    /// for every language but English, Chinese, Japanese and Korean (which put the year first)
+    /// and Hungarian and Lithuanian (year first too); for English only by its region (month
+    /// first in the United States and the Philippines, day first in the Commonwealth; unknown
+    /// without a region, and in Canada, which writes both).
+    pub fn of_language(tag: Option<&str>) -> NumericOrder {
+        let Some(tag) = tag else {
+            return NumericOrder::Unknown;
+        };
+        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+        let mut parts = tag.split('-');
+        let language = parts.next().unwrap_or("");
+        let region = parts.find(|part| part.len() == 2).unwrap_or("");
+        match language {
+            "" | "zh" | "ja" | "ko" | "hu" | "lt" | "und" | "mul" => NumericOrder::Unknown,
+            "en" => match region {
+                "us" | "ph" => NumericOrder::MonthFirst,
+                "gb" | "uk" | "ie" | "au" | "nz" | "in" | "za" | "sg" | "ng" | "ke" | "pk"
+                | "gh" | "mt" | "jm" | "hk" | "my" => NumericOrder::DayFirst,
+                _ => NumericOrder::Unknown,
+            },
+            other if other.len() >= 2 && other.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+                NumericOrder::DayFirst
+            }
+            _ => NumericOrder::Unknown,
+        }
+    }
+}
+
 /// The first date written in a line of text, in English, German, French, Spanish, Italian,
 /// Portuguese or Dutch: "September 14, 2023", "14. September 2023", "le 14 septembre 2023",
 /// "14 de septiembre de 2023", "14.09.2023". Day precision (`YYYY-MM-DD`).
 pub fn find_written(text: &str) -> Option<String> {
+    find_written_in(text, NumericOrder::Unknown)
+}
+
+/// [`find_written`], reading "06/05/2020" in the given order.
+pub fn find_written_in(text: &str, order: NumericOrder) -> Option<String> {
     let spelled = find_spelled(text);
-    let numeric = find_numeric(text);
+    let numeric = find_numeric(text, order);
     match (spelled, numeric) {
         (Some((at, day)), Some((numeric_at, _))) if at <= numeric_at => Some(day),
         (_, Some((_, day))) => Some(day),
@@ -691,8 +738,9 @@ pub fn find_written(text: &str) -> Option<String> {
 /// The first date with digits only that the month-name reader does not see, with its byte
 /// offset: "2019年3月5日" (Japanese, Chinese), "2023년 11월 2일" (Korean), "2019/03/05" and
 /// "2019.03.05" (year first), "22/11/2020" and "22-11-2020" (day first when the day is over
-/// 12, month first when the second number is: both at most 12 is ambiguous, no date).
-fn find_numeric(text: &str) -> Option<(usize, String)> {
+/// 12, month first when the second number is: both at most 12 is read in `order`, and is no
+/// date when that is unknown).
+fn find_numeric(text: &str, order: NumericOrder) -> Option<(usize, String)> {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
@@ -700,7 +748,7 @@ fn find_numeric(text: &str) -> Option<(usize, String)> {
             at += 1;
             continue;
         }
-        if let Some(day) = numeric_at(&text[at..]) {
+        if let Some(day) = numeric_at(&text[at..], order) {
             return Some((at, day));
         }
         at += 1;
@@ -709,7 +757,7 @@ fn find_numeric(text: &str) -> Option<(usize, String)> {
 }
 
 /// A run of three numbers at the start of `text`, with their separators.
-fn numeric_at(text: &str) -> Option<String> {
+fn numeric_at(text: &str, order: NumericOrder) -> Option<String> {
     let mut numbers = [0u32; 3];
     let mut lengths = [0usize; 3];
     let mut separators = [""; 2];
@@ -766,6 +814,11 @@ fn numeric_at(text: &str) -> Option<String> {
             (true, false) => date(year, second, first),
             (false, true) => date(year, first, second),
             _ if first == second => date(year, first, second),
+            (false, false) => match order {
+                NumericOrder::DayFirst => date(year, second, first),
+                NumericOrder::MonthFirst => date(year, first, second),
+                NumericOrder::Unknown => None,
+            },
             _ => None,
         };
     }
@@ -1026,5 +1079,40 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(super::find_written(text).as_deref(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn two_numbers_up_to_twelve_are_read_in_the_languages_order() {
+        use super::{find_written_in, NumericOrder};
+        let order = |tag: &str| NumericOrder::of_language(Some(tag));
+        for tag in [
+            "es", "pt-BR", "fr-FR", "de", "nl", "it_IT", "en-GB", "en-in", "ru", "ar",
+        ] {
+            assert_eq!(order(tag), NumericOrder::DayFirst, "{tag}");
+        }
+        assert_eq!(order("en-US"), NumericOrder::MonthFirst);
+        for tag in ["en", "en-CA", "ja", "zh-CN", "ko", "hu", "", "x"] {
+            assert_eq!(order(tag), NumericOrder::Unknown, "{tag}");
+        }
+        assert_eq!(NumericOrder::of_language(None), NumericOrder::Unknown);
+        let text = "Publicado: 06/05/2020 · 10:07";
+        assert_eq!(
+            find_written_in(text, NumericOrder::DayFirst).as_deref(),
+            Some("2020-05-06")
+        );
+        assert_eq!(
+            find_written_in(text, NumericOrder::MonthFirst).as_deref(),
+            Some("2020-06-05")
+        );
+        assert_eq!(find_written_in(text, NumericOrder::Unknown), None);
+        // a day over twelve tells the order whatever the language says
+        assert_eq!(
+            find_written_in("13/05/2020", NumericOrder::MonthFirst).as_deref(),
+            Some("2020-05-13")
+        );
+        assert_eq!(
+            find_written_in("06-10-2020", NumericOrder::DayFirst).as_deref(),
+            Some("2020-10-06")
+        );
     }
 }

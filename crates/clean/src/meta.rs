@@ -894,6 +894,9 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
 
     // dates, best first; the first that reads as a date is `published`
     let url_date = article.url.as_deref().and_then(date_in_url);
+    // "06/05/2020" is read day first or month first as the page's language writes it
+    let order = crate::dates::NumericOrder::of_language(article.language.as_deref());
+    let written = |text: &str| crate::dates::find_written_in(text, order);
     // among `<time>` elements, the one under the headline is the article's; one marked as a
     // publication date elsewhere may be a teaser's, and the first in the page may sit in a
     // list of other posts before the article
@@ -908,7 +911,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     // a dateline is a short text of its own; a date inside a sentence is the story's
     let dateline_near = anchors
         .iter()
-        .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 120));
+        .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 120, order));
     let first_time = found.times.first().map(|(value, _, _)| value.clone());
     let printed_day = dateline_near.clone();
     let machine = [
@@ -926,30 +929,20 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     let machine_date = machine
         .iter()
         .flatten()
-        .find_map(|raw| crate::dates::to_iso8601(raw).or_else(|| crate::dates::find_written(raw)));
+        .find_map(|raw| crate::dates::to_iso8601(raw).or_else(|| written(raw)));
     article.published = article
         .published
         .take()
         .and_then(|raw| crate::dates::to_iso8601(&raw))
         .or(machine_date)
         .or(url_date)
-        .or_else(|| {
-            found
-                .date_texts
-                .iter()
-                .find_map(|text| crate::dates::find_written(text))
-        })
+        .or_else(|| found.date_texts.iter().find_map(|text| written(text)))
         .or_else(|| {
             anchors
                 .iter()
-                .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 300))
+                .find_map(|&anchor| date_near(dom, anchor, &outside_dates, 300, order))
         })
-        .or_else(|| {
-            found
-                .author_link_line
-                .as_deref()
-                .and_then(crate::dates::find_written)
-        })
+        .or_else(|| found.author_link_line.as_deref().and_then(written))
         // last, the day in the path of the article's own picture (`/files/2016/05/04/`):
         // where it was uploaded, on pages that state no date at all
         .or_else(|| {
@@ -970,9 +963,8 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         // the text the date was read from: the first source that reads as a date, else the
         // first machine value as given, else a text of a date-hinted element with a digit in
         // it (never a byline block such as "Politik · Jochen Bittner")
-        let reads = |raw: &&String| {
-            crate::dates::to_iso8601(raw).is_some() || crate::dates::find_written(raw).is_some()
-        };
+        let reads =
+            |raw: &&String| crate::dates::to_iso8601(raw).is_some() || written(raw).is_some();
         article.published_text = machine
             .iter()
             .flatten()
@@ -1018,11 +1010,12 @@ fn date_near(
     (h1, reach): (NodeId, usize),
     outside: &[bool],
     longest: usize,
+    order: crate::dates::NumericOrder,
 ) -> Option<String> {
     const CLOSE_BELOW: usize = 6;
     let read = |text: &str| {
         (text.len() <= longest)
-            .then(|| crate::dates::find_written(&decode_entities(text)))
+            .then(|| crate::dates::find_written_in(&decode_entities(text), order))
             .flatten()
     };
     let below = texts_after(dom, h1, outside)
@@ -2423,6 +2416,24 @@ mod tests {
             crate::html::extract(page).published.as_deref(),
             Some("2016-05-06T10:00:00Z")
         );
+    }
+
+    #[test]
+    fn a_slashed_date_is_read_in_the_order_of_the_pages_language() {
+        let page = |lang: &str| {
+            format!(
+                "<html lang='{lang}'><head><title>Imbroda revela que superó el coronavirus</title>\
+                 </head><body><h1>Imbroda revela que superó el coronavirus</h1>\
+                 <div class='fecha-pub'>Publicado: 06/05/2020 &middot;</div>\
+                 <div class='cuerpo'><p>El presidente de la ciudad contó ayer que había pasado \
+                 la enfermedad en marzo sin saberlo, según ha explicado en una entrevista.</p>\
+                 </div></body></html>"
+            )
+        };
+        let published = |lang: &str| crate::html::extract(&page(lang)).published;
+        assert_eq!(published("es").as_deref(), Some("2020-05-06"));
+        assert_eq!(published("en-US").as_deref(), Some("2020-06-05"));
+        assert_eq!(published("en"), None, "ambiguous without a region");
     }
 
     #[test]
