@@ -33,6 +33,16 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "tammikuuta",
         "januára",
         "يناير",
+        "január",
+        "janar",
+        "siječnja",
+        "jaanuar",
+        "sausio",
+        "gener",
+        "януари",
+        "ιανουαρίου",
+        "ιανουάριος",
+        "tammikuu",
     ],
     &[
         "february",
@@ -62,6 +72,16 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "februára",
         "فبراير",
         "شباط",
+        "február",
+        "shkurt",
+        "veljače",
+        "veebruar",
+        "vasario",
+        "febrer",
+        "февруари",
+        "φεβρουαρίου",
+        "φεβρουάριος",
+        "helmikuuta",
     ],
     &[
         "march",
@@ -86,6 +106,17 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "maret",
         "مارس",
         "آذار",
+        "március",
+        "marts",
+        "ožujka",
+        "marec",
+        "märts",
+        "kovo",
+        "març",
+        "март",
+        "μαρτίου",
+        "μάρτιος",
+        "maaliskuuta",
     ],
     &[
         "april",
@@ -108,6 +139,16 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "ابريل",
         "إبريل",
         "نيسان",
+        "április",
+        "prill",
+        "travnja",
+        "aprill",
+        "balandžio",
+        "абрил",
+        "април",
+        "απριλίου",
+        "απρίλιος",
+        "huhtikuuta",
     ],
     &[
         "may",
@@ -129,6 +170,15 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "mayis",
         "مايو",
         "أيار",
+        "május",
+        "svibnja",
+        "gegužės",
+        "maig",
+        "май",
+        "μαΐου",
+        "μαίου",
+        "μάιος",
+        "toukokuuta",
     ],
     &[
         "june",
@@ -152,6 +202,17 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "يونيو",
         "يونيه",
         "حزيران",
+        "június",
+        "qershor",
+        "lipnja",
+        "junij",
+        "juuni",
+        "birželio",
+        "juny",
+        "юни",
+        "ιουνίου",
+        "ιούνιος",
+        "kesäkuuta",
     ],
     &[
         "july",
@@ -176,6 +237,17 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "يوليو",
         "يوليه",
         "تموز",
+        "július",
+        "korrik",
+        "srpnja",
+        "julij",
+        "juuli",
+        "liepos",
+        "juliol",
+        "юли",
+        "ιουλίου",
+        "ιούλιος",
+        "heinäkuuta",
     ],
     &[
         "august",
@@ -198,6 +270,16 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "augusta",
         "أغسطس",
         "اغسطس",
+        "augusztus",
+        "gusht",
+        "kolovoza",
+        "avgust",
+        "rugpjūčio",
+        "agost",
+        "август",
+        "αυγούστου",
+        "αύγουστος",
+        "elokuuta",
     ],
     &[
         "september",
@@ -222,6 +304,16 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "septembra",
         "سبتمبر",
         "أيلول",
+        "szeptember",
+        "shtator",
+        "rujna",
+        "septembar",
+        "rugsėjo",
+        "setembre",
+        "септември",
+        "σεπτεμβρίου",
+        "σεπτέμβριος",
+        "syyskuuta",
     ],
     &[
         "october",
@@ -247,6 +339,15 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "oktobra",
         "أكتوبر",
         "اكتوبر",
+        "október",
+        "tetor",
+        "oktobar",
+        "oktoober",
+        "spalio",
+        "октомври",
+        "οκτωβρίου",
+        "οκτώβριος",
+        "lokakuuta",
     ],
     &[
         "november",
@@ -264,6 +365,15 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "kasim",
         "novembra",
         "نوفمبر",
+        "nëntor",
+        "studenoga",
+        "studenog",
+        "novembar",
+        "lapkričio",
+        "ноември",
+        "νοεμβρίου",
+        "νοέμβριος",
+        "marraskuuta",
     ],
     &[
         "december",
@@ -290,6 +400,16 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "desember",
         "decembra",
         "ديسمبر",
+        "dhjetor",
+        "prosinca",
+        "decembar",
+        "detsember",
+        "gruodžio",
+        "desembre",
+        "декември",
+        "δεκεμβρίου",
+        "δεκέμβριος",
+        "joulukuuta",
     ],
 ];
 
@@ -841,6 +961,11 @@ fn find_spelled(text: &str) -> Option<(usize, String)> {
             }
         }
         let word = token.trim_matches(|ch: char| !ch.is_alphanumeric());
+        // Catalan elides "de" before a vowel: "18 d'agost de 2020"
+        let word = ["d'", "d’", "D'", "D’"]
+            .iter()
+            .find_map(|elided| word.strip_prefix(elided))
+            .unwrap_or(word);
         if let Some(month) = month_number(word) {
             // month day year
             if let (Some(day), Some(year)) = (
@@ -869,6 +994,22 @@ fn find_spelled(text: &str) -> Option<(usize, String)> {
                     .and_then(|before| tokens.get(before))
                     .and_then(|t| day_of(t)),
                 tokens.get(year_at).and_then(|t| year_of(t)),
+            ) {
+                if let Some(found) = date(year, month, day) {
+                    return Some((offset(token), found));
+                }
+            }
+            // year month day, as Hungarian ("2020. augusztus 18.") and Lithuanian ("2020 m.
+            // rugpjūčio 18 d.") write it
+            let year_before = match index.checked_sub(1).map(|before| tokens[before]) {
+                Some("m." | "m") => index.checked_sub(2),
+                _ => index.checked_sub(1),
+            };
+            if let (Some(year), Some(day)) = (
+                year_before
+                    .and_then(|before| tokens.get(before))
+                    .and_then(|t| year_of(t)),
+                tokens.get(index + 1).and_then(|t| day_of(t)),
             ) {
                 if let Some(found) = date(year, month, day) {
                     return Some((offset(token), found));
@@ -1079,6 +1220,29 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(super::find_written(text).as_deref(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn months_named_in_more_european_languages_and_the_year_first_form() {
+        for (text, expected) in [
+            ("Danmark - 10. marts 2020 kl. 20:00", "2020-03-10"),
+            ("13 gusht 2020, 09:08", "2020-08-13"),
+            ("Τετάρτη, 19 Αυγούστου 2020", "2020-08-19"),
+            ("2020. augusztus 18. 21:05", "2020-08-18"),
+            ("2020 m. rugpjūčio 18 d.", "2020-08-18"),
+            ("18. kolovoza 2020.", "2020-08-18"),
+            ("18 d'agost de 2020", "2020-08-18"),
+            ("18 септември 2020", "2020-09-18"),
+            ("18. lokakuuta 2020", "2020-10-18"),
+        ] {
+            assert_eq!(
+                super::find_written(text).as_deref(),
+                Some(expected),
+                "{text}"
+            );
+        }
+        // a year before a month with no day after it is no date
+        assert_eq!(super::find_written("2020 augusztus"), None);
     }
 
     #[test]
