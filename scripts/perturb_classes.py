@@ -15,8 +15,9 @@ names changed, to test how much the HTML path leans on English class names:
   oldbare brtext and bare together: paragraphs between line breaks, no names, no sectioning
           tags (a hand-written page of the early web)
   nometa  the page's structured metadata left out: every <meta> element but the character set's
-          and every JSON-LD script (class names, <time>, microdata and visible text stay), as
-          older and hand-made pages come; for `newsflow eval meta --data OUT_DIR`
+          (microdata's <meta itemprop> in the body too) and every JSON-LD script; class names,
+          <time>, itemprop attributes of visible elements and the visible text stay, as older
+          and hand-made pages come; for `newsflow eval meta --data OUT_DIR`
   messy   the optional end tags left out where the HTML standard allows it (</p> before a
           block that closes the paragraph or the parent's end tag; </li>, </td>, </tr>, </th>,
           </dt>, </dd>, </option> before their next sibling or the parent's end tag) and every
