@@ -99,7 +99,7 @@ pub(crate) const BLOCK_TAGS: [&str; 37] = [
     "summary",
 ];
 
-const NEGATIVE: [&str; 66] = [
+const NEGATIVE: [&str; 70] = [
     "comment",
     "share",
     "sharing",
@@ -170,6 +170,13 @@ const NEGATIVE: [&str; 66] = [
     "auteur",
     "fusszeile",
     "seitenleiste",
+    // the advert and the comment in the languages of Central and Eastern Europe, Scandinavia,
+    // Turkey and Indonesia ("reklama", "reklame", "komentarze", "komentar"), and French and
+    // Spanish adverts ("annonce", "anuncio")
+    "reklam",
+    "komentar",
+    "annonce",
+    "anuncio",
 ];
 const POSITIVE: [&str; 25] = [
     "article",
@@ -4252,6 +4259,27 @@ mod tests {
         let article = extract(&parted_article(&lead, "<div><img src=/a.jpg></div>"));
         assert_eq!(article.lines.len(), 8, "{:?}", article.lines);
         assert!(article.lines[0].starts_with("Paragraph 3 "));
+    }
+
+    #[test]
+    fn adverts_and_comments_named_in_more_languages_are_furniture() {
+        let body: String = (1..=5).map(long_paragraph).collect();
+        let other = "<p>Text that is not the article's, written at length as an advertiser or a \
+            reader writes it, long enough to read as running text of its own block.</p>";
+        for name in [
+            "reklama",
+            "reklame-box",
+            "komentarze",
+            "annonce",
+            "anuncio-top",
+        ] {
+            let page = format!(
+                "<html><body><h1>The headline of the report</h1><div class='article'>{body}\
+                 <div class='{name}'>{other}{other}</div></div></body></html>"
+            );
+            let article = extract(&page);
+            assert_eq!(article.lines.len(), 5, "{name}: {:?}", article.lines);
+        }
     }
 
     #[test]
