@@ -144,7 +144,6 @@ const MONTH_NAMES: [&[&str]; 12] = [
         "travnja",
         "aprill",
         "balandžio",
-        "абрил",
         "април",
         "απριλίου",
         "απρίλιος",
@@ -802,16 +801,15 @@ pub enum NumericOrder {
     Unknown,
     /// Day, month, year: nearly every language's short form.
     DayFirst,
-    /// Month, day, year: English as written in the United States.
-    MonthFirst,
 }
 
 impl NumericOrder {
     /// The order of a page's language tag (`<html lang>`: "es", "pt-BR", "en-GB"): day first
-    /// for every language but English, Chinese, Japanese and Korean (which put the year first)
-    /// and Hungarian and Lithuanian (year first too); for English only by its region (month
-    /// first in the United States and the Philippines, day first in the Commonwealth; unknown
-    /// without a region, and in Canada, which writes both).
+    /// for every language written with a two-letter code but English, Filipino, Chinese,
+    /// Japanese, Korean, Persian, Hungarian and Lithuanian (month or year first), and Spanish
+    /// in the United States (both); English only in the Commonwealth's regions. `en-US` is
+    /// also what content systems declare by default on sites that write day first, so it
+    /// tells nothing.
     pub fn of_language(tag: Option<&str>) -> NumericOrder {
         let Some(tag) = tag else {
             return NumericOrder::Unknown;
@@ -820,15 +818,13 @@ impl NumericOrder {
         let mut parts = tag.split('-');
         let language = parts.next().unwrap_or("");
         let region = parts.find(|part| part.len() == 2).unwrap_or("");
-        match language {
-            "" | "zh" | "ja" | "ko" | "hu" | "lt" | "und" | "mul" => NumericOrder::Unknown,
-            "en" => match region {
-                "us" | "ph" => NumericOrder::MonthFirst,
-                "gb" | "uk" | "ie" | "au" | "nz" | "in" | "za" | "sg" | "ng" | "ke" | "pk"
-                | "gh" | "mt" | "jm" | "hk" | "my" => NumericOrder::DayFirst,
-                _ => NumericOrder::Unknown,
-            },
-            other if other.len() >= 2 && other.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+        match (language, region) {
+            ("en", "gb" | "uk" | "ie" | "au" | "nz" | "in" | "za" | "sg" | "ng" | "ke" | "pk")
+            | ("en", "gh" | "mt" | "jm" | "hk" | "my") => NumericOrder::DayFirst,
+            ("en" | "tl" | "zh" | "ja" | "ko" | "fa" | "hu" | "lt", _) | ("es", "us") => {
+                NumericOrder::Unknown
+            }
+            (other, _) if other.len() == 2 && other.chars().all(|ch| ch.is_ascii_alphabetic()) => {
                 NumericOrder::DayFirst
             }
             _ => NumericOrder::Unknown,
@@ -923,7 +919,7 @@ fn numeric_at(text: &str, order: NumericOrder) -> Option<String> {
     let year_first = lengths[0] == 4 && lengths[1] <= 2 && lengths[2] <= 2;
     if year_first
         && (cjk(separators[0], separators[1])
-            || (separators[0] == separators[1] && matches!(separators[0], "/" | ".")))
+            || (separators[0] == separators[1] && matches!(separators[0], "/" | "." | "-")))
     {
         return date(numbers[0] as i32, numbers[1], numbers[2]);
     }
@@ -936,7 +932,6 @@ fn numeric_at(text: &str, order: NumericOrder) -> Option<String> {
             _ if first == second => date(year, first, second),
             (false, false) => match order {
                 NumericOrder::DayFirst => date(year, second, first),
-                NumericOrder::MonthFirst => date(year, first, second),
                 NumericOrder::Unknown => None,
             },
             _ => None,
@@ -1001,9 +996,11 @@ fn find_spelled(text: &str) -> Option<(usize, String)> {
             }
             // year month day, as Hungarian ("2020. augusztus 18.") and Lithuanian ("2020 m.
             // rugpjūčio 18 d.") write it
+            // (the year marked, so that "Wimbledon 2019 set 3" is no date)
             let year_before = match index.checked_sub(1).map(|before| tokens[before]) {
                 Some("m." | "m") => index.checked_sub(2),
-                _ => index.checked_sub(1),
+                Some(year) if year.ends_with('.') => index.checked_sub(1),
+                _ => None,
             };
             if let (Some(year), Some(day)) = (
                 year_before
@@ -1241,8 +1238,16 @@ mod tests {
                 "{text}"
             );
         }
-        // a year before a month with no day after it is no date
-        assert_eq!(super::find_written("2020 augusztus"), None);
+        // a year before a month with no day after it is no date, nor an unmarked year before
+        // a word that is a month elsewhere
+        assert_eq!(super::find_written("2020. augusztus"), None);
+        for text in [
+            "Wimbledon 2019 set 3",
+            "Nest Hub 2021 Gen 2 review",
+            "In 2019 out 5",
+        ] {
+            assert_eq!(super::find_written(text), None, "{text}");
+        }
     }
 
     #[test]
@@ -1254,8 +1259,10 @@ mod tests {
         ] {
             assert_eq!(order(tag), NumericOrder::DayFirst, "{tag}");
         }
-        assert_eq!(order("en-US"), NumericOrder::MonthFirst);
-        for tag in ["en", "en-CA", "ja", "zh-CN", "ko", "hu", "", "x"] {
+        // content systems declare en-US by default, on sites that write day first too
+        for tag in [
+            "en", "en-US", "en-CA", "ja", "zh-CN", "ko", "hu", "", "x", "eng", "tl", "es-US",
+        ] {
             assert_eq!(order(tag), NumericOrder::Unknown, "{tag}");
         }
         assert_eq!(NumericOrder::of_language(None), NumericOrder::Unknown);
@@ -1264,14 +1271,10 @@ mod tests {
             find_written_in(text, NumericOrder::DayFirst).as_deref(),
             Some("2020-05-06")
         );
-        assert_eq!(
-            find_written_in(text, NumericOrder::MonthFirst).as_deref(),
-            Some("2020-06-05")
-        );
         assert_eq!(find_written_in(text, NumericOrder::Unknown), None);
-        // a day over twelve tells the order whatever the language says
+        // a number over twelve tells the order whatever the language says
         assert_eq!(
-            find_written_in("13/05/2020", NumericOrder::MonthFirst).as_deref(),
+            find_written_in("05/13/2020", NumericOrder::DayFirst).as_deref(),
             Some("2020-05-13")
         );
         assert_eq!(

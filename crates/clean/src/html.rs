@@ -1102,7 +1102,7 @@ impl Analysis {
             }
             None => roots.push(top),
         }
-        for lead in lead_before(dom, dropped, sizes, paragraph, &self.under, top) {
+        for lead in lead_before(dom, self, top) {
             if !roots.contains(&lead) {
                 roots.push(lead);
             }
@@ -2078,17 +2078,18 @@ fn blocks_below(dom: &Dom) -> Vec<bool> {
 /// stepping over one box of links or one picture between them (an advert, a "read also" list).
 /// A lone paragraph joins only in the article's own paragraph style, and never a lead that
 /// only repeats the article's sentences.
-fn lead_before(
-    dom: &Dom,
-    dropped: &[bool],
-    sizes: &Sizes,
-    paragraph: &[bool],
-    under: &[u32],
-    top: NodeId,
-) -> Vec<NodeId> {
+fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
+    let (dropped, sizes, paragraph, under) = (
+        &analysis.dropped,
+        &analysis.sizes,
+        &analysis.paragraph,
+        &analysis.under,
+    );
     let mut lead = Vec::new();
     let mut child = top;
     let mut skipped = false;
+    // a lead found past the box between it and the body
+    let mut past_a_box = false;
     for _ in 0..3 {
         let Some(parent) = dom.nodes[child].parent else {
             break;
@@ -2125,6 +2126,7 @@ fn lead_before(
                 }
                 break;
             }
+            past_a_box |= skipped;
             lead.push(sibling);
         }
         child = parent;
@@ -2145,14 +2147,19 @@ fn lead_before(
             .collect()
     };
     let lead_paragraphs: Vec<NodeId> = lead.iter().flat_map(|&root| innermost(root)).collect();
-    let in_article_style = match (lead_paragraphs.as_slice(), innermost(top).first()) {
-        (&[lead_paragraph], Some(&first)) => {
+    let first = innermost(top).first().copied();
+    let mut bare = false;
+    let in_article_style = match (lead_paragraphs.as_slice(), first) {
+        (&[lead_paragraph], Some(first)) => {
             dom.tag(lead_paragraph) == dom.tag(first)
                 && match (dom.attr(lead_paragraph, "class"), dom.attr(first, "class")) {
                     (Some(a), Some(b)) => same_class_names(a, b),
                     // both written as bare <p>s: the same style, unless the page names the one
                     // before a standfirst
-                    (None, None) => !named_standfirst(dom, lead_paragraph, &lead),
+                    (None, None) => {
+                        bare = true;
+                        !named_standfirst(dom, lead_paragraph, &lead)
+                    }
                     _ => false,
                 }
         }
@@ -2160,6 +2167,23 @@ fn lead_before(
     };
     if lead_paragraphs.len() < 2 && !in_article_style {
         lead.clear();
+    }
+    // a lead known only by bare paragraphs, or found past a box, must tell the story the
+    // headline or the article's first paragraph tells (not a newsletter's call, a tagline, an
+    // author's biography or another story's teaser): two words in common
+    if (past_a_box || bare) && !lead.is_empty() {
+        let mut story = analysis
+            .headline
+            .map(|headline| crate::meta::text_of(dom, headline))
+            .unwrap_or_default();
+        if let Some(first) = first {
+            story.push(' ');
+            story.push_str(&crate::meta::text_of(dom, first));
+        }
+        let lead_text = render(dom, dropped, sizes, &lead).join(" ");
+        if shared_stems(&lead_text, &story) < 2 {
+            lead.clear();
+        }
     }
     // a summary that only repeats the article's own sentences is no lead of it
     if !lead.is_empty() {
@@ -2170,6 +2194,18 @@ fn lead_before(
         });
     }
     lead
+}
+
+/// How many words of four letters or more (by their first five letters, lowercase) two texts
+/// share.
+fn shared_stems(one: &str, other: &str) -> usize {
+    let stems = |text: &str| -> std::collections::HashSet<String> {
+        text.split(|ch: char| !ch.is_alphanumeric())
+            .filter(|word| word.chars().count() >= 4)
+            .map(|word| word.to_lowercase().chars().take(5).collect())
+            .collect()
+    };
+    stems(one).intersection(&stems(other)).count()
 }
 
 /// Whether the paragraph, or a block around it up to one of `roots`, is named a standfirst.
@@ -4250,6 +4286,28 @@ mod tests {
             let lead = format!("<div class='{name}'>{}</div>", long_paragraph(1));
             let article = extract(&parted_article(&lead, between));
             assert_eq!(article.lines.len(), 8, "{name}: {:?}", article.lines);
+        }
+    }
+
+    #[test]
+    fn a_bare_block_before_the_body_that_tells_another_story_is_no_lead() {
+        let links: String = (0..5)
+            .map(|i| format!("<li><a href=/r{i}>Another story of the day number {i}</a></li>"))
+            .collect();
+        for (lead, between) in [
+            (
+                "<p>Sign up for our free morning newsletter and get the day's top stories \
+                 delivered to your inbox every weekday before breakfast.</p>",
+                format!("<ul>{links}</ul>"),
+            ),
+            (
+                "<p>John Smith is a senior reporter covering transport and housing, and has \
+                 written for the paper since he left university in Leeds.</p>",
+                "<div><img src=/a.jpg></div>".to_string(),
+            ),
+        ] {
+            let article = extract(&parted_article(lead, &between));
+            assert_eq!(article.lines.len(), 8, "{:?}", article.lines);
         }
     }
 

@@ -894,7 +894,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
 
     // dates, best first; the first that reads as a date is `published`
     let url_date = article.url.as_deref().and_then(date_in_url);
-    // "06/05/2020" is read day first or month first as the page's language writes it
+    // "06/05/2020" is read day first where the page's language writes it so
     let order = crate::dates::NumericOrder::of_language(article.language.as_deref());
     let written = |text: &str| crate::dates::find_written_in(text, order);
     // among `<time>` elements, the one under the headline is the article's; one marked as a
@@ -1741,8 +1741,7 @@ fn choose_title(
             && heading_is_headline(heading, sites)
             && spaced_words(heading)
             && common_stems(heading, primary) >= 2
-            && !fold(primary).starts_with(&fold(heading))
-            && !fold(primary).ends_with(&fold(heading))
+            && !is_title_segment(heading, primary)
         {
             return Some(without_genre(heading));
         }
@@ -1770,6 +1769,20 @@ fn spaced_words(text: &str) -> bool {
 /// How many of the one text's word stems the other has.
 fn common_stems(one: &str, other: &str) -> usize {
     stems_of(one).intersection(&stems_of(other)).count()
+}
+
+/// Whether the heading is the `<title>`'s start, its end, or one of its parts between
+/// separators ("How to shoot at night | Tom's Photography Tips | Blog"): the site's or the
+/// section's name, not the headline.
+fn is_title_segment(heading: &str, title: &str) -> bool {
+    let (heading, title_folded) = (fold(heading), fold(title));
+    title_folded.starts_with(&heading)
+        || title_folded.ends_with(&heading)
+        || title
+            .split([' '])
+            .collect::<Vec<_>>()
+            .split(|word| matches!(*word, "|" | "-" | "–" | "—" | "::" | "·" | "•" | ":" | "/"))
+            .any(|segment| fold(&segment.join(" ")) == heading)
 }
 
 /// Whether a heading reads as a headline: three words or more, not ending in a colon, not the
@@ -2432,8 +2445,9 @@ mod tests {
         };
         let published = |lang: &str| crate::html::extract(&page(lang)).published;
         assert_eq!(published("es").as_deref(), Some("2020-05-06"));
-        assert_eq!(published("en-US").as_deref(), Some("2020-06-05"));
+        assert_eq!(published("en-GB").as_deref(), Some("2020-05-06"));
         assert_eq!(published("en"), None, "ambiguous without a region");
+        assert_eq!(published("en-US"), None, "a content system's default");
     }
 
     #[test]
@@ -2822,6 +2836,15 @@ mod tests {
         assert_eq!(choose(tag, "Webentwicklung . AutoCAD . Schulung"), tag);
         let tag = "Daily Legal News : Details : Murrays Mowing LLC : Alexander Murray";
         assert_eq!(choose(tag, "Daily Legal News"), tag);
+        // ... or anywhere in it
+        let tag = "How to shoot at night | Tom's Photography Tips | Blog";
+        assert_eq!(choose(tag, "Tom's Photography Tips"), tag);
+        // within a part of the <title>, the heading may be the headline
+        let tag = "The GNU General Public License v3.0 - GNU Project - Free Software Foundation";
+        assert_eq!(
+            choose(tag, "GNU General Public License"),
+            "GNU General Public License"
+        );
         // words without spaces between them are not compared by stems
         let tag = "米朝首脳直通電話 習氏に挑むトランプ戦術の成否 （写真＝ロイター）";
         let h1 = "米朝首脳直通電話 習氏に挑むトランプ戦術の成否編集委員 中沢克二";
