@@ -90,11 +90,11 @@ def cut(raw, with_snippets):
     return etree.tostring(document, method="html", encoding="utf-8"), page_text
 
 
-def main():
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    out = sys.argv[1]
-    data = sys.argv[2] if len(sys.argv) > 2 else "../shared/data"
+def copy_pages(out, data, make):
+    """Writes OUT/news-pages (and an empty extraction benchmark) with the pages that `make`
+    changes: for each article of config/eval/body-snippets.jsonl with three or more article
+    snippets, `make(raw_bytes, entry)` gives (page_bytes, snippets_entry) or None to leave the
+    page out. The copy's labels are the pages' own."""
     snippets = [json.loads(line) for line in open("config/eval/body-snippets.jsonl")]
     pages_dir = os.path.join(data, "news-pages", "pages")
     locations = {}
@@ -133,25 +133,41 @@ def main():
             source, name = locations[entry["id"]]
             raw = gzip.open(os.path.join(pages_dir, source, name)).read()
             try:
-                result = cut(raw, entry["with"])
+                result = make(raw, entry)
             except (ValueError, etree.ParserError):
                 result = None
             if result is None:
                 skipped += 1
                 continue
-            page, page_text = result
+            page, kept = result
             os.makedirs(os.path.join(news, "pages", source), exist_ok=True)
             with gzip.open(os.path.join(news, "pages", source, name), "wb") as handle:
                 handle.write(page)
-            kept = dict(entry)
-            kept["with"] = [entry["with"][1]]
-            kept["without"] = [s for s in entry.get("without") or [] if norm(s) in page_text]
             snippets_out.write(json.dumps(kept, ensure_ascii=False) + "\n")
             if entry["id"] in labels:
                 labels_out.write(labels[entry["id"]])
             written += 1
     labels_out.close()
     print(f"{written} pages written, {skipped} left out", file=sys.stderr)
+
+
+def short_copy(raw, entry):
+    result = cut(raw, entry["with"])
+    if result is None:
+        return None
+    page, page_text = result
+    kept = dict(entry)
+    kept["with"] = [entry["with"][1]]
+    kept["without"] = [s for s in entry.get("without") or [] if norm(s) in page_text]
+    return page, kept
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    out = sys.argv[1]
+    data = sys.argv[2] if len(sys.argv) > 2 else "../shared/data"
+    copy_pages(out, data, short_copy)
 
 
 if __name__ == "__main__":

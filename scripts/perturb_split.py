@@ -23,17 +23,14 @@ then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OU
            --snippets OUT_DIR/body-snippets.jsonl
 """
 import copy
-import gzip
-import json
 import os
-import shutil
 import sys
 
 from lxml import etree
 from lxml import html as lxml_html
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perturb_short import ancestors, holder, norm  # noqa: E402
+from perturb_short import ancestors, copy_pages, holder, norm  # noqa: E402
 
 
 def furniture_block(root, snippet):
@@ -102,63 +99,19 @@ def split(raw, with_snippets, without_snippets):
     return etree.tostring(document, method="html", encoding="utf-8")
 
 
+def split_copy(raw, entry):
+    if not entry.get("without"):
+        return None
+    page = split(raw, entry["with"], entry["without"])
+    return None if page is None else (page, entry)
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
     out = sys.argv[1]
     data = sys.argv[2] if len(sys.argv) > 2 else "../shared/data"
-    snippets = [json.loads(line) for line in open("config/eval/body-snippets.jsonl")]
-    pages_dir = os.path.join(data, "news-pages", "pages")
-    locations = {}
-    for source in os.listdir(pages_dir):
-        for name in os.listdir(os.path.join(pages_dir, source)):
-            if name.endswith(".html.gz"):
-                locations[name[: -len(".html.gz")]] = (source, name)
-    if os.path.realpath(data).startswith(os.path.realpath(out)):
-        sys.exit(f"OUT_DIR {out} holds the data folder {data}: give another OUT_DIR")
-    if os.path.isdir(out) and os.listdir(out):
-        if not os.path.isfile(os.path.join(out, "body-snippets.jsonl")):
-            sys.exit(f"OUT_DIR {out} is not empty and is no earlier copy: give another OUT_DIR")
-        shutil.rmtree(out)
-    os.makedirs(os.path.join(out, "extraction", "html"))
-    with open(os.path.join(out, "extraction", "ground-truth.json"), "w") as handle:
-        handle.write("{}")
-    news = os.path.join(out, "news-pages")
-    os.makedirs(os.path.join(news, "pages"))
-    for name in os.listdir(os.path.join(data, "news-pages")):
-        path = os.path.join(data, "news-pages", name)
-        if os.path.isfile(path) and name != "labels.jsonl":
-            shutil.copy(path, os.path.join(news, name))
-    labels = {}
-    with open(os.path.join(data, "news-pages", "labels.jsonl")) as handle:
-        for line in handle:
-            labels[json.loads(line)["id"]] = line
-    written, skipped = 0, 0
-    labels_out = open(os.path.join(news, "labels.jsonl"), "w")
-    with open(os.path.join(out, "body-snippets.jsonl"), "w") as snippets_out:
-        for entry in snippets:
-            if entry.get("kind") != "article" or len(entry.get("with") or []) < 3:
-                continue
-            if not entry.get("without") or entry["id"] not in locations:
-                continue
-            source, name = locations[entry["id"]]
-            raw = gzip.open(os.path.join(pages_dir, source, name)).read()
-            try:
-                page = split(raw, entry["with"], entry["without"])
-            except (ValueError, etree.ParserError):
-                page = None
-            if page is None:
-                skipped += 1
-                continue
-            os.makedirs(os.path.join(news, "pages", source), exist_ok=True)
-            with gzip.open(os.path.join(news, "pages", source, name), "wb") as handle:
-                handle.write(page)
-            snippets_out.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            if entry["id"] in labels:
-                labels_out.write(labels[entry["id"]])
-            written += 1
-    labels_out.close()
-    print(f"{written} pages written, {skipped} left out", file=sys.stderr)
+    copy_pages(out, data, split_copy)
 
 
 if __name__ == "__main__":
