@@ -57,7 +57,9 @@ def ancestors(element):
     return out
 
 
-def cut(raw, with_snippets):
+def article_block(raw, with_snippets):
+    """The parsed page, the deepest element holding each article snippet, and the article's
+    block (the deepest element holding them all); None when a snippet is not found."""
     document = lxml_html.document_fromstring(raw)
     holders = [holder(document, norm(snippet)) for snippet in with_snippets]
     if any(h is None for h in holders):
@@ -66,7 +68,14 @@ def cut(raw, with_snippets):
     common = [a for a in chains[0] if all(a in chain for chain in chains[1:])]
     if not common:
         return None
-    block = common[0]
+    return document, holders, common[0]
+
+
+def cut(raw, with_snippets):
+    found = article_block(raw, with_snippets)
+    if found is None:
+        return None
+    document, holders, block = found
     keep = holders[1]
     kept_chain = set(ancestors(keep))
     removable = []

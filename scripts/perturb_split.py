@@ -27,10 +27,9 @@ import os
 import sys
 
 from lxml import etree
-from lxml import html as lxml_html
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from perturb_short import ancestors, copy_pages, holder, norm  # noqa: E402
+from perturb_short import ancestors, article_block, copy_pages, holder, norm  # noqa: E402
 
 
 def furniture_block(root, snippet):
@@ -42,15 +41,10 @@ def furniture_block(root, snippet):
 
 
 def split(raw, with_snippets, without_snippets):
-    document = lxml_html.document_fromstring(raw)
-    holders = [holder(document, norm(snippet)) for snippet in with_snippets]
-    if any(h is None for h in holders):
+    found = article_block(raw, with_snippets)
+    if found is None:
         return None
-    chains = [ancestors(h) for h in holders]
-    common = [a for a in chains[0] if all(a in chain for chain in chains[1:])]
-    if not common:
-        return None
-    block = common[0]
+    document, holders, block = found
     if block.tag in ("html", "body"):
         return None
     children = [child for child in block if isinstance(child.tag, str)]
