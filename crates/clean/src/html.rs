@@ -2076,8 +2076,9 @@ fn blocks_below(dom: &Dom) -> Vec<bool> {
 /// cut"): walking up at most three levels while the ancestor holds little more than the top,
 /// the blocks right before the path that are nothing but paragraphs with few links join it,
 /// stepping over one box of links or one picture between them (an advert, a "read also" list).
-/// A lone paragraph joins only in the article's own paragraph style, and never a lead that
-/// only repeats the article's sentences.
+/// A lone paragraph joins only in the article's own paragraph style; a lead found past such a
+/// box, or known only by bare paragraphs, shares two words with the headline or the article's
+/// first paragraph; and a lead that only repeats the article's sentences never joins.
 fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
     let (dropped, sizes, paragraph, under) = (
         &analysis.dropped,

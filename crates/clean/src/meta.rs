@@ -2836,7 +2836,7 @@ mod tests {
         assert_eq!(choose(tag, "Webentwicklung . AutoCAD . Schulung"), tag);
         let tag = "Daily Legal News : Details : Murrays Mowing LLC : Alexander Murray";
         assert_eq!(choose(tag, "Daily Legal News"), tag);
-        // ... or anywhere in it
+        // ... or one of its parts between separators
         let tag = "How to shoot at night | Tom's Photography Tips | Blog";
         assert_eq!(choose(tag, "Tom's Photography Tips"), tag);
         // within a part of the <title>, the heading may be the headline
