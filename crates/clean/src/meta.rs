@@ -753,6 +753,15 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
     }
     // a blog without Open Graph names itself in its feed's title
     sites.extend(found.feed_site.iter().cloned());
+    // a page without its name in the markup shows it: the `<title>`'s last part, when the
+    // page also writes it outside any heading (a logo's text or picture, a copyright line)
+    if let Some(site) = found
+        .title_tag
+        .as_deref()
+        .and_then(|title| title_suffix_shown(dom, title))
+    {
+        sites.push(site);
+    }
 
     let primary = json_ld
         .headline
@@ -1572,6 +1581,66 @@ fn is_dateish(segment: &str) -> bool {
 const SEPARATORS: [&str; 11] = [
     " | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " › ", " ‹ ",
 ];
+
+/// The `<title>`'s last part after a separator ("… | The New Republic"), of one to six words,
+/// when the page writes it outside a heading and the title: a text of its own, a picture's
+/// `alt`, or in a copyright line ("© 2017 The New Republic"). At least two words must stay
+/// before it.
+fn title_suffix_shown(dom: &Dom, title: &str) -> Option<String> {
+    let (at, separator) = SEPARATORS
+        .iter()
+        .filter_map(|sep| title.rfind(sep).map(|at| (at, *sep)))
+        .max()?;
+    let (head, suffix) = (title[..at].trim(), title[at + separator.len()..].trim());
+    let words = suffix.split_whitespace().count();
+    if !(1..=6).contains(&words) || head.split_whitespace().count() < 2 {
+        return None;
+    }
+    let folded = fold(suffix);
+    if folded.len() < 3 {
+        return None;
+    }
+    let in_heading = |mut id: NodeId| loop {
+        if matches!(
+            dom.tag(id),
+            Some("h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "title")
+        ) {
+            return true;
+        }
+        match dom.nodes[id].parent {
+            Some(parent) => id = parent,
+            None => return false,
+        }
+    };
+    // a text as long as the name give or take its entities, or a copyright line
+    let near = |raw: &str| {
+        let raw = raw.trim();
+        (raw.len() * 2 >= suffix.len() && raw.len() <= suffix.len() * 3)
+            || (raw.len() <= 240 && (raw.contains('©') || raw.contains("opyright")))
+    };
+    let shown = (0..dom.nodes.len()).any(|id| {
+        let text = match &dom.nodes[id].kind {
+            NodeKind::Text { start, end } if near(&dom.source[*start..*end]) => {
+                decode_entities(&dom.source[*start..*end])
+            }
+            NodeKind::Element { tag, .. } if tag == "img" => match dom.attr(id, "alt") {
+                Some(alt) => decode_entities(alt),
+                None => return false,
+            },
+            _ => return false,
+        };
+        let text = text.trim();
+        if text.is_empty() || text.len() > 120 {
+            return false;
+        }
+        let lower = text.to_lowercase();
+        let here = fold(text) == folded
+            || ((lower.contains('©') || lower.contains("copyright"))
+                && fold(text).contains(&folded));
+        here && !in_heading(id)
+    });
+    shown.then(|| suffix.to_string())
+}
 
 /// A title with the site name, sections and dates at either end cut off when they are the
 /// outlet's: "Kim visits Moscow - National | Globalnews.ca" gives "Kim visits Moscow".
@@ -2814,6 +2883,39 @@ mod tests {
         assert_eq!(
             found.published.as_deref(),
             Some("2020-10-04T15:05:21+08:00")
+        );
+    }
+
+    #[test]
+    fn the_titles_last_part_is_the_sites_when_the_page_shows_it_outside_headings() {
+        let page = |title: &str, shown: &str| {
+            format!(
+                "<html><head><title>{title}</title></head><body>{shown}<div class='story'>\
+                 <p>The president's account is read as policy by markets, allies and rivals, \
+                 and the smoke screen is, some say, the policy itself.</p></div></body></html>"
+            )
+        };
+        let title = |title: &str, shown: &str| crate::html::extract(&page(title, shown)).title;
+        let long = "Maybe the president's Twitter account is more than a smoke screen";
+        let full = format!("{long} | The New Republic");
+        for shown in [
+            "<a href='/' class='logo'><img src='/l.svg' alt='The New Republic'></a>",
+            "<a href='/'>The New Republic</a>",
+            "<footer><p>© 2017 The New Republic. All rights reserved.</p></footer>",
+        ] {
+            assert_eq!(title(&full, shown).as_deref(), Some(long), "{shown}");
+        }
+        // not shown, or only as a heading: the title stays whole
+        assert_eq!(title(&full, "").as_deref(), Some(full.as_str()));
+        assert_eq!(
+            title(&full, "<h2>The New Republic</h2>").as_deref(),
+            Some(full.as_str())
+        );
+        // one word before it is no headline left
+        let blog = "Blog - Schattiges Plätzchen";
+        assert_eq!(
+            title(blog, "<span>Schattiges Plätzchen</span>").as_deref(),
+            Some(blog)
         );
     }
 
