@@ -888,6 +888,24 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         }
     }
 
+    // names known only from links to author pages that the visible byline under the headline
+    // does not name ("By Susan Ferrechio" over links to another columnist's page): the links
+    // are other stories' (a teaser's, a column's); the byline is the article's, and of the
+    // links only those it names stay
+    if !link_names.is_empty() && article.authors == link_names {
+        if let Some(visible) = found
+            .byline_text
+            .as_deref()
+            .filter(|text| opens_byline(text))
+        {
+            let line = fold(visible);
+            article.authors.retain(|name| line.contains(&fold(name)));
+            if article.authors.is_empty() {
+                article.byline = Some(visible.to_string());
+            }
+        }
+    }
+
     // "Von <a>Max Mustermann</a> und Erika Musterfrau": the author link's line names one more
     // writer without a page of her own; the line, read as a byline, names them all
     if !link_names.is_empty() && article.authors == link_names {
@@ -2884,6 +2902,29 @@ mod tests {
             found.published.as_deref(),
             Some("2020-10-04T15:05:21+08:00")
         );
+    }
+
+    #[test]
+    fn the_visible_byline_stands_over_author_links_it_does_not_name() {
+        let page = |byline: &str| {
+            format!(
+                "<html><head><title>Senate passes the spending bill</title></head><body>\
+                 <h1>Senate passes the spending bill</h1><p class='byline'>{byline}</p>\
+                 <div class='story'><p>The Senate passed the bill late on Thursday after a \
+                 week of talks, sending it to the House for a final vote next week.</p></div>\
+                 <aside><h3>Opinion</h3><a href='/opinion/a'>A column on the bill</a> by \
+                 <a rel='author' href='/author/thom-loverro'>Thom Loverro</a></aside>\
+                 </body></html>"
+            )
+        };
+        let article = crate::html::extract(&page("By Susan Ferrechio"));
+        assert!(article.authors.is_empty(), "{:?}", article.authors);
+        assert_eq!(article.byline.as_deref(), Some("By Susan Ferrechio"));
+        // a link the byline names is the article's author
+        let article = crate::html::extract(&page(
+            "By <a rel='author' href='/author/susan-ferrechio'>Susan Ferrechio</a>",
+        ));
+        assert_eq!(article.authors, ["Susan Ferrechio"]);
     }
 
     #[test]
