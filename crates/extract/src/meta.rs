@@ -1075,11 +1075,21 @@ fn name_before_furniture(text: &str) -> Option<String> {
         .iter()
         .take_while(|t| t.chars().any(char::is_lowercase))
         .count();
-    let end = if mixed >= 2 && mixed < stop {
+    let mut end = if mixed >= 2 && mixed < stop {
         mixed
     } else {
         stop
     };
+    // the outlet's or agency's own first words run in after the name ("Paul Steinhauser Fox
+    // News", "Hillel Italie The Associated Press"): cut where a known one begins
+    let known = |words: &[&str]| {
+        let name = words.join(" ");
+        let name = name.trim_end_matches(['.', ',']);
+        known_outlet(name).is_some() || known_agency(name).is_some()
+    };
+    if let Some(start) = (2..end).find(|&k| known(&tokens[k..=stop]) || known(&tokens[k..])) {
+        end = start;
+    }
     person_name(&tokens[..end].join(" "), false)
 }
 
@@ -1476,6 +1486,23 @@ mod tests {
         assert_eq!(
             parse_byline("By Ian McDonald").persons,
             vec!["Ian McDonald".to_string()]
+        );
+    }
+
+    #[test]
+    fn an_outlet_run_in_after_the_name_is_cut_where_it_begins() {
+        assert_eq!(
+            parse_byline("By Paul Steinhauser Fox News").persons,
+            ["Paul Steinhauser"]
+        );
+        assert_eq!(
+            parse_byline("By Hillel Italie The Associated Press").persons,
+            ["Hillel Italie"]
+        );
+        // a three-word name before an outlet word that starts no known outlet stays whole
+        assert_eq!(
+            parse_byline("By Mary Ann Jones Staff").persons,
+            ["Mary Ann Jones"]
         );
     }
 
