@@ -721,6 +721,16 @@ fn parse_names(text: &str, from_markup: bool) -> Byline {
             result.outlet.get_or_insert_with(|| outlet.to_string());
             continue;
         }
+        // "AP National Writer", "Reuters Staff Reporter": an agency's or outlet's job title
+        let words: Vec<&str> = name_part.split_whitespace().collect();
+        if words.len() >= 2
+            && (1..words.len()).any(|k| {
+                let head = words[..k].join(" ");
+                known_agency(&head).is_some() || known_outlet(&head).is_some()
+            })
+        {
+            continue;
+        }
         let person = person_name(name_part, from_markup).or_else(|| {
             (!from_markup)
                 .then(|| name_before_furniture(name_part))
@@ -1497,6 +1507,11 @@ mod tests {
         );
         assert_eq!(
             parse_byline("By Hillel Italie The Associated Press").persons,
+            ["Hillel Italie"]
+        );
+        // an agency's job title after the name is no second person
+        assert_eq!(
+            parse_byline("Hillel Italie, AP National Writer").persons,
             ["Hillel Italie"]
         );
         // a three-word name before an outlet word that starts no known outlet stays whole
