@@ -2182,7 +2182,7 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
             story.push_str(&crate::meta::text_of(dom, first));
         }
         let lead_text = render(dom, dropped, sizes, &lead).join(" ");
-        if shared_stems(&lead_text, &story) < 2 {
+        if crate::meta::common_stems(&lead_text, &story) < 2 {
             lead.clear();
         }
     }
@@ -2195,18 +2195,6 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
         });
     }
     lead
-}
-
-/// How many words of four letters or more (by their first five letters, lowercase) two texts
-/// share.
-fn shared_stems(one: &str, other: &str) -> usize {
-    let stems = |text: &str| -> std::collections::HashSet<String> {
-        text.split(|ch: char| !ch.is_alphanumeric())
-            .filter(|word| word.chars().count() >= 4)
-            .map(|word| word.to_lowercase().chars().take(5).collect())
-            .collect()
-    };
-    stems(one).intersection(&stems(other)).count()
 }
 
 /// Whether the paragraph, or a block around it up to one of `roots`, is named a standfirst.

@@ -1853,8 +1853,9 @@ fn spaced_words(text: &str) -> bool {
         .any(|ch| (wide(ch) && !wide_punctuation(ch)) || ('\u{0e00}'..='\u{0e7f}').contains(&ch))
 }
 
-/// How many of the one text's word stems the other has.
-fn common_stems(one: &str, other: &str) -> usize {
+/// How many of the one text's word stems (words of four letters or more, by their first five
+/// letters, folded) the other has.
+pub(crate) fn common_stems(one: &str, other: &str) -> usize {
     stems_of(one).intersection(&stems_of(other)).count()
 }
 
@@ -1866,7 +1867,7 @@ fn is_title_segment(heading: &str, title: &str) -> bool {
     title_folded.starts_with(&heading)
         || title_folded.ends_with(&heading)
         || title
-            .split([' '])
+            .split(' ')
             .collect::<Vec<_>>()
             .split(|word| matches!(*word, "|" | "-" | "–" | "—" | "::" | "·" | "•" | ":" | "/"))
             .any(|segment| fold(&segment.join(" ")) == heading)
