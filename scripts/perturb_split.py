@@ -17,8 +17,11 @@ mind (it asks only whether a snippet is in the body).
 Needs lxml (installed with trafilatura). Pages lxml cannot read or whose snippets it cannot
 find are left out.
 
-Usage: python3 scripts/perturb_split.py OUT_DIR [DATA_DIR]   (from the repository's root; OUT_DIR
-       must be empty, missing or an earlier copy, which is replaced)
+With `--at last` the article is parted before the child holding its last snippet instead, so
+that the second block is the article's tail ("the end cut": the body stops at the furniture).
+
+Usage: python3 scripts/perturb_split.py [--at second|last] OUT_DIR [DATA_DIR]   (from the
+       repository's root; OUT_DIR must be empty, missing or an earlier copy, which is replaced)
 then:  newsflow eval clean --html-only --data OUT_DIR/extraction --news-pages OUT_DIR/news-pages \\
            --snippets OUT_DIR/body-snippets.jsonl
 """
@@ -56,8 +59,14 @@ def split(raw, with_snippets, without_snippets):
         return None
 
     first = child_of(holders[0])
+    # the part before the first article snippet after the opening one ("the start cut"), or,
+    # with --at last, before the last one ("the end cut": the article's tail after furniture)
+    position = {element: index for index, element in enumerate(document.iter())}
+    later = sorted(holders[1:], key=lambda element: position.get(element, 0))
+    if AT == "last":
+        later.reverse()
     at = next(
-        (child_of(h) for h in holders[1:] if child_of(h) is not None and child_of(h) is not first),
+        (child_of(h) for h in later if child_of(h) is not None and child_of(h) is not first),
         None,
     )
     if first is None or at is None:
@@ -100,11 +109,20 @@ def split_copy(raw, entry):
     return None if page is None else (page, entry)
 
 
+AT = "second"
+
+
 def main():
-    if len(sys.argv) < 2:
+    global AT
+    args = sys.argv[1:]
+    if args[:1] == ["--at"]:
+        if len(args) < 3:
+            sys.exit(__doc__)
+        AT, args = args[1], args[2:]
+    if not args or AT not in ("second", "last"):
         sys.exit(__doc__)
-    out = sys.argv[1]
-    data = sys.argv[2] if len(sys.argv) > 2 else "../shared/data"
+    out = args[0]
+    data = args[1] if len(args) > 1 else "../shared/data"
     copy_pages(out, data, split_copy)
 
 

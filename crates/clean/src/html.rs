@@ -366,7 +366,7 @@ fn is_heading_slug(value: &str) -> bool {
         >= 5
 }
 
-fn has_token(hay: &str, word: &str) -> bool {
+pub(crate) fn has_token(hay: &str, word: &str) -> bool {
     hay.match_indices(word).any(|(index, _)| {
         let before = hay[..index].chars().next_back();
         let after = hay[index + word.len()..].chars().next();
@@ -565,6 +565,8 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
             trim_section_labels(&mut lines);
             trim_calls_to_reader(&mut lines);
             trim_timestamps(&mut lines);
+            // a share line above the last-updated line it left
+            trim_calls_to_reader(&mut lines);
             drop_credits(&mut lines);
             article.standfirst = standfirst(&dom, &analysis, article.title.as_deref());
             lines
@@ -796,9 +798,45 @@ fn is_timestamp_line(line: &str) -> bool {
             .strip_prefix(word)
             .is_some_and(|rest| rest.starts_with([':', ' ', '\u{a0}']) || rest.is_empty())
     });
-    let timed = TIME.is_match(&lower) || crate::dates::find_written(line).is_some();
+    let timed =
+        TIME.is_match(&lower) || AGO.is_match(&lower) || crate::dates::find_written(line).is_some();
     opened && timed
 }
+
+/// A line of market quotes: one or more signed percentage changes ("+0,52 %", "−1.2%"), few
+/// words around them (names of indices, shares or currencies), no sentence.
+fn is_ticker_line(line: &str) -> bool {
+    let line = line.trim();
+    if line.chars().count() > 160 || line.ends_with(['.', '!', '?', ':']) {
+        return false;
+    }
+    let changes = TICKER_CHANGE.find_iter(line).count();
+    let words = line
+        .split(|ch: char| !ch.is_alphabetic())
+        .filter(|word| !word.is_empty())
+        .count();
+    changes >= 1 && words <= 3 * changes + 1
+}
+
+/// A signed percentage change: "+0,52 %", "-1.2%", "−0,3%".
+static TICKER_CHANGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"[+\-−–]\s?\d+(?:[.,]\d+)?\s?%").expect("valid change pattern")
+});
+
+/// A time told as how long ago, in the languages newsflow reads: "3 hours ago", "vor 3
+/// Stunden", "il y a 3 heures", "hace 3 horas", "3 ore fa", "há 3 horas", "3 uur geleden".
+static AGO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"\b\d+\s*(min|mins|minutes?|hours?|hrs?|days?|weeks?)\s+ago\b",
+        r"|\bvor\s+\d+\s+(min\.?|minuten?|stunden?|tagen?|wochen?)",
+        r"|\bil y a\s+\d+\s+(min|minutes?|heures?|jours?)",
+        r"|\bhace\s+\d+\s+(min|minutos?|horas?|d[ií]as?)",
+        r"|\b\d+\s+(minuti|minuto|ore|ora|giorni|giorno)\s+fa\b",
+        r"|\bh[áa]\s+\d+\s+(min|minutos?|horas?|dias?)",
+        r"|\b\d+\s+(minuten|minuut|uur|dagen|dag)\s+geleden\b",
+    ))
+    .expect("valid relative time pattern")
+});
 
 /// A time of day: "9.45pm", "11:05 Uhr", "3:15 p.m.", "15h30".
 static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -807,10 +845,24 @@ static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
 });
 
 /// Timestamp and reading-time lines at the body's edges (the first two lines and the last)
-/// go; a body that is nothing but such lines stays as it is.
+/// go, and ticker and share lines above the article; a body that is nothing but timestamps
+/// stays as it is.
 fn trim_timestamps(lines: &mut Vec<String>) {
     if lines.iter().all(|line| is_timestamp_line(line)) {
         return;
+    }
+    // a stock or currency ticker above the article ("DAX 15.234 +0,5 % · Dow Jones 34.000
+    // +0,1 %")
+    while lines.len() > 1 && lines.first().is_some_and(|line| is_ticker_line(line)) {
+        lines.remove(0);
+    }
+    // a share bar above the article ("Teilen auf Facebook", "Facebook Twitter E-Mail")
+    while lines.len() > 1
+        && lines
+            .first()
+            .is_some_and(|line| line.chars().count() <= 60 && SHARE_LINE.is_match(line))
+    {
+        lines.remove(0);
     }
     let mut removed = 0;
     while removed < 2 && lines.first().is_some_and(|line| is_timestamp_line(line)) {
@@ -985,12 +1037,29 @@ static CALL_TO_READER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::
 fn trim_calls_to_reader(lines: &mut Vec<String>) {
     for _ in 0..3 {
         let Some(last) = lines.last() else { return };
-        if lines.len() < 3 || last.chars().count() > 250 || !CALL_TO_READER.is_match(last) {
+        let length = last.chars().count();
+        let call = length <= 250 && CALL_TO_READER.is_match(last);
+        let share = length <= 60 && SHARE_LINE.is_match(last);
+        if lines.len() < 3 || !(call || share) {
             return;
         }
         lines.pop();
     }
 }
+
+/// A short line that offers to share the article on a network ("Teilen auf Facebook", "Auf
+/// WhatsApp teilen", "Share on X", "Partager sur WhatsApp") or is nothing but networks' names
+/// ("Facebook Twitter E-Mail"): the verb and the network's name both, from the line's start,
+/// so that a sentence ending in "teilen" stays.
+static SHARE_LINE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    let verb = r"(share|sharing|teilen|partager|compartir|condividi|condividere|compartilhar|partilhar|delen)";
+    let network = r"(facebook|twitter|x|whatsapp|linkedin|e-?mail|pinterest|telegram|reddit|xing|threads|bluesky|messenger)";
+    let on = r"((auf|on|sur|en|su|no|em|op|via)\s+)?";
+    regex::Regex::new(&format!(
+        r"(?i)^\W*({verb}\b.{{0,25}}\b{network}|{on}{network}\b.{{0,25}}\b{verb}|({network}\W+)+{network})\W*$"
+    ))
+    .expect("valid share line pattern")
+});
 
 /// The page read for its body: furniture, sizes, paragraphs, scores, the top container and the
 /// blocks that join it.
@@ -1074,6 +1143,69 @@ impl Analysis {
         analysis
     }
 
+    /// Whether a block between parts of the article is furniture: a picture, or mostly links.
+    fn is_gap(&self, dom: &Dom, block: NodeId) -> bool {
+        let text = self.sizes.text[block];
+        (text > 0 && self.sizes.link[block] * 2 >= text)
+            || (block..=self.end[block]).any(|id| matches!(dom.tag(id), Some("img" | "picture")))
+    }
+
+    /// Whether a block shows readers anything: text, or a picture (a script, a style or an
+    /// empty clearfix does not).
+    fn shows_something(&self, dom: &Dom, block: NodeId) -> bool {
+        if matches!(
+            dom.tag(block),
+            Some("script" | "style" | "noscript" | "template" | "link" | "meta")
+        ) {
+            return false;
+        }
+        (block..=self.end[block]).any(|id| match dom.nodes[id].kind {
+            NodeKind::Text { start, end } => !dom.source[start..end].trim().is_empty(),
+            _ => matches!(dom.tag(id), Some("img" | "picture")),
+        })
+    }
+
+    /// The tag and first class name of each kind of paragraph and subheading under `top`
+    /// (later class names may number each paragraph), each kind once.
+    fn paragraph_kinds<'d>(&self, dom: &'d Dom, top: NodeId) -> Vec<ParagraphKind<'d>> {
+        let mut kinds = Vec::new();
+        for id in (top..=self.end[top]).filter(|&id| {
+            self.paragraph[id]
+                || (!self.dropped[id]
+                    && matches!(dom.tag(id), Some("h2" | "h3" | "h4" | "h5" | "h6")))
+        }) {
+            let kind = paragraph_kind(dom, id);
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        kinds
+    }
+
+    /// Whether the paragraphs under `block` are of the `kinds` of the top's paragraphs: of
+    /// their text, at least 80 % in elements of such a tag and first class name, and no
+    /// heading among them but of a kind the top has too (furniture dropped inside it aside).
+    fn written_like(&self, dom: &Dom, block: NodeId, kinds: &[ParagraphKind]) -> bool {
+        let (mut same, mut all) = (0u32, 0u32);
+        for id in block..=self.end[block] {
+            if self.dropped[id] {
+                continue;
+            }
+            if matches!(dom.tag(id), Some("h2" | "h3" | "h4" | "h5" | "h6"))
+                && !kinds.contains(&paragraph_kind(dom, id))
+            {
+                return false;
+            }
+            if self.paragraph[id] {
+                all += self.sizes.text[id];
+                if kinds.contains(&paragraph_kind(dom, id)) {
+                    same += self.sizes.text[id];
+                }
+            }
+        }
+        all > 0 && same * 10 >= all * 8
+    }
+
     /// The top container, its siblings that belong to the article too, the lead before it and
     /// its twins elsewhere in the page.
     fn roots_of(&self, dom: &Dom, top: NodeId, top_score: f32) -> Vec<NodeId> {
@@ -1083,18 +1215,54 @@ impl Analysis {
         match dom.nodes[top].parent {
             Some(parent) => {
                 let threshold = (top_score * 0.1).max(6.0);
+                // whether the sibling before is furniture: a dropped block with text, a
+                // picture, links, or an empty block a script fills (an advert's slot; an empty
+                // clearfix, a script or a rule between the article and what follows is no gap)
+                let mut after_gap = false;
+                // the kinds of the top's paragraphs, read once when a tail is weighed
+                let mut kinds = None;
                 for &sibling in &dom.nodes[parent].children {
                     if sibling == top {
                         roots.push(sibling);
+                        after_gap = false;
                         continue;
                     }
-                    if dropped[sibling] || dom.tag(sibling).is_none() {
+                    if dom.tag(sibling).is_none() {
+                        continue;
+                    }
+                    if dropped[sibling] {
+                        if self.shows_something(dom, sibling) {
+                            after_gap = true;
+                        }
                         continue;
                     }
                     let length = sizes.text[sibling];
                     let link_density = sizes.link[sibling] as f32 / length.max(1) as f32;
+                    // the article's tail after a picture or a box of links: a block after the
+                    // top that is mostly paragraph text, few links, written in the top's own
+                    // paragraphs (on a site that gives its paragraphs a class, an author's
+                    // note or a box after the article is written in paragraphs of its own
+                    // kind; where every paragraph is a bare <p>, the gap is the evidence)
+                    let tail = sibling > top
+                        && after_gap
+                        && (self.under[sibling] > 80
+                            || (self.under[sibling] >= 40
+                                && ends_a_sentence(dom, sibling, &self.end)))
+                        && self.under[sibling] * 10 >= length * 6
+                        && link_density < 0.25
+                        && self.written_like(
+                            dom,
+                            sibling,
+                            kinds.get_or_insert_with(|| self.paragraph_kinds(dom, top)),
+                        );
+                    if self.shows_something(dom, sibling) {
+                        after_gap = self.is_gap(dom, sibling);
+                    } else if is_slot(dom, sibling) {
+                        after_gap = true;
+                    }
                     let keep = score[sibling] >= threshold
-                        || (paragraph[sibling] && length > 80 && link_density < 0.25);
+                        || (paragraph[sibling] && length > 80 && link_density < 0.25)
+                        || tail;
                     if keep {
                         roots.push(sibling);
                     }
@@ -1111,6 +1279,73 @@ impl Analysis {
         extend_with_twins(dom, self, top, top_score, &mut roots);
         roots
     }
+}
+
+/// An empty block that a script fills (an advert's or a video's slot between chunks of the
+/// article), unless named as a layout aid ("clear", "clearfix", "spacer", "divider").
+fn is_slot(dom: &Dom, id: NodeId) -> bool {
+    matches!(
+        dom.tag(id),
+        Some("div" | "section" | "aside" | "figure" | "ins")
+    ) && !dom.attr(id, "class").is_some_and(|class| {
+        let class = class.to_ascii_lowercase();
+        ["clear", "spacer", "divider", "separator"]
+            .iter()
+            .any(|word| class.contains(word))
+    })
+}
+
+/// Whether an element holds block elements (a `<div>`, `<p>`, heading, section or list).
+fn holds_blocks(dom: &Dom, id: NodeId, end: &[NodeId]) -> bool {
+    (id + 1..=end[id]).any(|inner| {
+        matches!(
+            dom.tag(inner),
+            Some(
+                "div"
+                    | "p"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "section"
+                    | "article"
+                    | "ul"
+                    | "ol"
+                    | "table"
+            )
+        )
+    })
+}
+
+/// Whether a block's last text ends a sentence (a full stop, a question or exclamation mark,
+/// or a closing quotation mark after one).
+fn ends_a_sentence(dom: &Dom, block: NodeId, end: &[NodeId]) -> bool {
+    let last = (block..=end[block])
+        .rev()
+        .find_map(|id| match dom.nodes[id].kind {
+            NodeKind::Text { start, end } => {
+                let text = dom.source[start..end].trim();
+                (!text.is_empty()).then_some(text)
+            }
+            _ => None,
+        });
+    last.is_some_and(|text| {
+        let text = text.trim_end_matches(['"', '”', '’', '»', '“', '\'', ')']);
+        text.ends_with(['.', '!', '?', '。'])
+    })
+}
+
+/// A paragraph's tag and first class name.
+type ParagraphKind<'d> = (Option<&'d str>, Option<&'d str>);
+
+fn paragraph_kind<'d>(dom: &'d Dom, id: NodeId) -> ParagraphKind<'d> {
+    (
+        dom.tag(id),
+        dom.attr(id, "class")
+            .and_then(|class| class.split_whitespace().next()),
+    )
 }
 
 /// `<article>` elements inside another `<article>` are, by the HTML standard's own example,
@@ -1635,11 +1870,17 @@ pub fn explain(source: &str, needle: &str) -> Vec<String> {
     out
 }
 
+/// Paragraph characters a block naming itself content ("entry-content") needs to tell that
+/// the page's article is there, and not in a furniture block however large.
+const NAMED_POST_TEXT: u32 = 100;
+
 /// What never is article text: scripts, forms, hidden blocks and the like, and blocks whose
 /// class or id names furniture (comments, share bars, ...). A class name is only a hint: a
 /// block holding most of the page's paragraph text is the article whatever its wrapper is
 /// called (page builders wrap everything in "widget" and "wrap" containers), except for
-/// comment threads, which can outgrow the article they follow.
+/// comment threads, which can outgrow the article they follow. A block holding a third of
+/// the page's text is not dropped by its name alone either, unless the page names its content
+/// block elsewhere (a short post beside a long sidebar).
 fn furniture(
     dom: &Dom,
     raw_sizes: &Sizes,
@@ -1663,9 +1904,16 @@ fn furniture(
         // page's headline)
         let dialog =
             is_dialog(dom, id, tag) && !headline.is_some_and(|headline| nested(end, id, headline));
-        let structural = matches!(tag, "form" | "nav" | "aside" | "menu");
-        if structural && raw_sizes.text[id] * 3 >= page_text {
-            continue; // a form or nav wrapping the whole page (ASP.NET pages) is not furniture
+        // (a button holds inline content; one holding blocks was stretched over the page by
+        // an unclosed element inside it)
+        let structural = matches!(tag, "form" | "nav" | "aside" | "menu" | "button");
+        if structural
+            && raw_sizes.text[id] * 3 >= page_text
+            && (tag != "button" || holds_blocks(dom, id, end))
+        {
+            // a form or nav wrapping the whole page (ASP.NET pages) is not furniture, nor a
+            // button that an unclosed element inside it stretched over the page
+            continue;
         }
         // a slide's text is the article's (when the page does not hide it)
         let by_tag = DROP_TAGS.contains(&tag) && !slides[id];
@@ -1692,11 +1940,17 @@ fn furniture(
             }
         })
         .collect();
-    let names_content = |id: NodeId| {
-        !dropped[id]
-            && !matches!(dom.tag(id), Some("body" | "html" | "#root") | None)
-            && positive_hint(&hints_of[id])
-    };
+    // whether each node's names hold a content word, and a furniture word: read once, each
+    // is asked of most nodes two or three times below
+    let named: Vec<bool> = (0..count)
+        .map(|id| {
+            !dropped[id]
+                && !matches!(dom.tag(id), Some("body" | "html" | "#root") | None)
+                && positive_hint(&hints_of[id])
+        })
+        .collect();
+    let negative: Vec<bool> = hints_of.iter().map(|hints| negative_hint(hints)).collect();
+    let names_content = |id: NodeId| named[id];
     // the largest paragraph text under a block that names itself content ("post-content"),
     // per node over its subtree
     let mut named_content = vec![0u32; count];
@@ -1718,7 +1972,7 @@ fn furniture(
             continue;
         }
         let hints = hints_of[id].as_str();
-        if negative_hint(hints) && !positive_hint(hints) && only_weak_hints(hints) {
+        if negative[id] && !positive_hint(hints) && only_weak_hints(hints) {
             weak_mass += paragraph_mass[id];
             id = end[id] + 1;
             continue;
@@ -1737,6 +1991,37 @@ fn furniture(
             inherited
         };
     }
+    // the blocks that name themselves content and hold paragraph text, in document order,
+    // with the least subtree end among each prefix: a short post beside a long "about me" or
+    // archive widget is still named as the post (a name inside a block named as other
+    // furniture than a widget, "profile-textblock" in the sidebar, is not the post's)
+    let mut in_furniture = vec![false; count];
+    for id in 0..count {
+        let inherited = dom.nodes[id]
+            .parent
+            .is_some_and(|parent| in_furniture[parent]);
+        let hints = hints_of[id].as_str();
+        in_furniture[id] =
+            inherited || (negative[id] && !named_content_only(hints) && !only_weak_hints(hints));
+    }
+    let named_blocks: Vec<NodeId> = (0..count)
+        .filter(|&id| {
+            names_content(id) && !in_furniture[id] && paragraph_mass[id] >= NAMED_POST_TEXT
+        })
+        .collect();
+    let least_end: Vec<NodeId> = named_blocks
+        .iter()
+        .scan(NodeId::MAX, |least, &block| {
+            *least = (*least).min(end[block]);
+            Some(*least)
+        })
+        .collect();
+    // whether such a block lies wholly before or wholly after the node
+    let content_elsewhere = |id: NodeId| {
+        let before = named_blocks.partition_point(|&block| block < id);
+        (before > 0 && least_end[before - 1] < id)
+            || named_blocks.last().is_some_and(|&block| block > end[id])
+    };
     let own_text = own_running_text(dom, raw_sizes);
     for id in 0..count {
         if dropped[id] {
@@ -1762,7 +2047,9 @@ fn furniture(
             continue;
         }
         let hints = hints_of[id].as_str();
-        if !negative_hint(hints) || named_content_only(hints) || raw_sizes.text[id] * 3 >= page_text
+        if !negative[id]
+            || named_content_only(hints)
+            || (raw_sizes.text[id] * 3 >= page_text && !content_elsewhere(id))
         {
             continue;
         }
@@ -1922,7 +2209,7 @@ fn comment_hint(hints: &str) -> bool {
         "reactie",
     ]
     .iter()
-    .any(|word| hints.contains(word))
+    .any(|word| crate::meta::hint_has(hints, word))
 }
 
 /// Paragraph-like blocks outside furniture: `<p>`, `<pre>`, `<blockquote>`, and divs, cells
@@ -2779,6 +3066,154 @@ mod tests {
             .lines
             .iter()
             .all(|line| !line.contains("Share") && !line.contains("Copyright")));
+    }
+
+    #[test]
+    fn the_articles_tail_after_a_picture_and_links_joins_it() {
+        let paragraph = "The council approved the budget on Tuesday after a long debate, \
+                         and the opposition voted against it, as expected by most. ";
+        let page = |tail: &str, gap: &str| {
+            format!(
+                "<html><body><h1>Budget passed</h1><div class='col'><div>\
+                 <p>{paragraph}</p><p>{paragraph}</p><h3>The vote</h3><p>{paragraph}</p>\
+                 <p>{paragraph}</p></div>{gap}<div>{tail}</div></div></body></html>"
+            )
+        };
+        let gap = "<div><img src='/p.jpg' alt=''><ul><li><a href='/a'>Bigfoot print found \
+                   in Wales</a></li><li><a href='/b'>Another story people read</a></li></ul>\
+                   </div>";
+        let tail = "<p>The mayor and her husband have two grown children, a daughter and a \
+                    son, who both live in the city with their families.</p>";
+        let body = extract(&page(tail, gap)).lines.join("\n");
+        assert!(body.contains("two grown children"), "{body}");
+        // a subheading of the article's kind may stand in it, another heading may not
+        let headed = format!("<h3>The family</h3>{tail}");
+        let body = extract(&page(&headed, gap)).lines.join("\n");
+        assert!(body.contains("two grown children"), "{body}");
+        let boxed = format!("<h2>More on this</h2>{tail}");
+        let body = extract(&page(&boxed, gap)).lines.join("\n");
+        assert!(!body.contains("two grown children"), "{body}");
+        // a closing sentence alone is a tail too; a short line without one is not
+        let closing = "<p>The final vote was thirty-one to twelve, in the end.</p>";
+        let body = extract(&page(closing, gap)).lines.join("\n");
+        assert!(body.contains("thirty-one to twelve"), "{body}");
+        let label = "<p>The final vote was thirty-one to twelve, in the end</p>";
+        let body = extract(&page(label, gap)).lines.join("\n");
+        assert!(!body.contains("thirty-one to twelve"), "{body}");
+        // a note written in paragraphs of another kind is not the article's
+        let note = "<p class='note'>Jane Doe is a correspondent who covers the city \
+                    council and its budget for the paper, and writes its weekly column.</p>";
+        let body = extract(&page(note, gap)).lines.join("\n");
+        assert!(!body.contains("correspondent who covers"), "{body}");
+        // nor is a block right after the article with nothing between, or nothing to see: an
+        // empty clearfix, a script, a rule
+        for between in [
+            "",
+            "<div class='clear'></div>",
+            "<script>var x = 1;</script>",
+            "<hr>",
+        ] {
+            let body = extract(&page(tail, between)).lines.join("\n");
+            assert!(!body.contains("two grown children"), "{between}: {body}");
+        }
+    }
+
+    #[test]
+    fn share_lines_and_how_long_ago_lines_at_the_end_go() {
+        let paragraph = "<p>Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr \
+                         beschlossen, nach langer Debatte.</p>";
+        let body = |tail: &str| {
+            let page = format!(
+                "<html lang='de'><body><article><h1>Haushalt beschlossen</h1>{paragraph}\
+                 {paragraph}{paragraph}{tail}</article></body></html>"
+            );
+            extract(&page).lines
+        };
+        for tail in [
+            "<p>Auf WhatsApp teilen</p><p>Aktualisiert vor 5 Minuten</p>",
+            "<p>Share on X</p><p>Published 3 hours ago • Last updated 1 hour ago</p>",
+            "<p>Facebook, Twitter, E-Mail</p><p>Mis à jour il y a 2 heures</p>",
+        ] {
+            assert_eq!(body(tail).len(), 3, "{tail}: {:?}", body(tail));
+        }
+        // the article's own last sentence about a network stays
+        let kept = body("<p>Viele Experten teilen diese Einschätzung auf Twitter.</p>");
+        assert_eq!(kept.len(), 4, "{kept:?}");
+    }
+
+    #[test]
+    fn a_ticker_or_share_bar_above_the_article_goes_a_sentence_with_a_change_stays() {
+        let paragraph = "<p>Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr \
+                         beschlossen, nach langer Debatte.</p>";
+        let first = |line: &str| {
+            let page = format!(
+                "<html lang='de'><body><article><h1>Haushalt</h1><p>{line}</p>{paragraph}\
+                 {paragraph}{paragraph}</article></body></html>"
+            );
+            extract(&page).lines[0].clone()
+        };
+        for ticker in [
+            "DAX 15.234 +0,5% · MDAX 26.100 −0,3% · Dow Jones 34.000 +0,1%",
+            "EUR/USD 1,0712 +0,05%",
+        ] {
+            assert!(first(ticker).starts_with("Der Stadtrat"), "{ticker}");
+        }
+        let sentence = "Der DAX stieg am Morgen um +0,5 % auf 15.234 Punkte";
+        assert_eq!(first(sentence), sentence);
+        // and so does a share bar there
+        assert!(first("Teilen auf Facebook").starts_with("Der Stadtrat"));
+        assert!(first("Facebook Twitter E-Mail").starts_with("Der Stadtrat"));
+    }
+
+    #[test]
+    fn a_button_left_open_over_the_page_keeps_the_article() {
+        // the menu button's end tag is missing, so the parser puts the page inside it
+        let paragraph = "The council approved the budget on Tuesday after a long debate, \
+                         and the opposition voted against it, as expected. ";
+        let page = format!(
+            "<html><body><header><button class='header__menu-button'><div><span>Menu</span>\
+             <div class='article-body'><h1>Budget passed</h1><p>{paragraph}</p><p>{paragraph}</p>\
+             </div></header></body></html>"
+        );
+        let body = extract(&page).lines.join("\n");
+        assert!(body.contains("The council approved"), "{body}");
+        // a button holding a small share of the page is still furniture
+        let page = format!(
+            "<html><body><button>Subscribe to our newsletter now</button>\
+             <div class='article-body'><p>{paragraph}</p><p>{paragraph}</p></div></body></html>"
+        );
+        let body = extract(&page).lines.join("\n");
+        assert!(!body.contains("Subscribe"), "{body}");
+    }
+
+    #[test]
+    fn a_short_post_beats_a_long_sidebar_when_the_page_names_its_post() {
+        // a blog's short post beside a longer "about me" box, both in blocks named
+        // "widget": the sidebar holds more of the page's text, but the page names its post's
+        // block (and the profile's "textblock" inside the sidebar is no post)
+        let about = "I am a friendly, supposedly amusing person who writes about travel, cooking, \
+                     old computers and the strange things that happen to me, and things became \
+                     weirder from there, as you will read in these pages. ";
+        let page = |post_class: &str| {
+            format!(
+                "<html><body><div class='column'><div class='widget Blog'>\
+                 <h3 class='post-title'>This Is My Old Blog</h3>\
+                 <div class='{post_class}'>This is where my blog used to be; I keep the name \
+                 because I used it to log in elsewhere, and no blog meant no login. The posts \
+                 moved to a new address last spring, and the old ones are kept there, with \
+                 their pictures and the readers' letters.</div>\
+                 </div></div><aside><div class='sidebar section'><div class='widget Profile'>\
+                 <div class='widget-content'><dl><dd class='profile-textblock'><div>{about}\
+                 </div></dd></dl></div></div></div></aside></body></html>"
+            )
+        };
+        let article = extract(&page("post-body entry-content"));
+        let body = article.lines.join("\n");
+        assert!(body.contains("This is where my blog"), "{body}");
+        assert!(!body.contains("supposedly amusing"), "{body}");
+        // without a name for the post, the large sidebar is not dropped on its name alone
+        let article = extract(&page("x"));
+        assert!(article.lines.join("\n").contains("supposedly amusing"));
     }
 
     #[test]

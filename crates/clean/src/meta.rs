@@ -289,7 +289,16 @@ fn outside_article(hints: &str) -> bool {
         "respond",
     ]
     .iter()
-    .any(|word| hints.contains(word))
+    .any(|word| hint_has(hints, word))
+}
+
+/// Whether class and id names hold a furniture word; "respond" (WordPress's comment form,
+/// `#respond`) only where it opens a word: a block named "correspondent" holds the byline.
+pub(crate) fn hint_has(hints: &str, word: &str) -> bool {
+    if word != "respond" {
+        return hints.contains(word);
+    }
+    crate::html::has_token(hints, word)
 }
 
 /// Class and id words of teaser cards (other articles' headlines, bylines and dates): their
@@ -308,7 +317,7 @@ fn post_footer(tag: &str, hints: &str) -> bool {
             .any(|word| hints.contains(word))
         && !["comment", "reply", "related", "respond"]
             .iter()
-            .any(|word| hints.contains(word))
+            .any(|word| hint_has(hints, word))
 }
 
 /// Whether a link sits in a list item of a list whose items link more than four authors' pages:
@@ -502,7 +511,7 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 "copyright",
             ]
             .iter()
-            .any(|word| hints.contains(word));
+            .any(|word| hint_has(&hints, word));
         outside[id] = parent_outside
             || embedded
             || (tag == "footer" && !article_footer)
@@ -718,18 +727,27 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 found.byline_text = Some(text);
             }
         }
-        let dateish = [
+        let date_named = [
             "date", "time", "publish", "posted", "created", "datum", "fecha", "data-", "meta",
         ]
         .iter()
-        .any(|word| hints.contains(word))
-            || bylineish
-            || post_footer;
+        .any(|word| hints.contains(word));
+        let dateish = date_named || bylineish || post_footer;
         if dateish
             && found.date_texts.len() < 12
             && !matches!(tag, "body" | "html" | "article" | "main")
         {
-            let text = text_of(dom, id);
+            let mut text = text_of(dom, id);
+            // a post's long meta paragraph states the date in its opening ("Dieser Beitrag
+            // wurde am Samstag, 3. Dezember 2011 veröffentlicht und unter … gespeichert. Sie
+            // können …"): its first 200 bytes are read (not an author's long biography)
+            if text.len() > 200 && text.len() <= 1000 && (date_named || post_footer) {
+                let mut cut = 200;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+            }
             if text.len() >= 8 && text.len() <= 200 {
                 found.date_texts.push(text);
             }
@@ -817,7 +835,8 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .iter()
         .flat_map(|key| meta_values(dom, &metas, key))
         .map(|value| normalize_line(&decode_entities(value)))
-        .filter(|value| !value.is_empty() && !value.contains("://") && !value.starts_with("www."))
+        // an address anywhere is the web agency's credit ("Arentik d.o.o. - www.arentik.com")
+        .filter(|value| !value.is_empty() && !value.contains("://") && !value.contains("www."))
         .collect();
     // after sources that named only the outlet ("Us Weekly Staff"), links count only when
     // marked `rel="author"`: the page's other links to people are likelier mentions
@@ -913,6 +932,19 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             .author_link_line
             .as_deref()
             .filter(|line| names_more_after(line, &link_names))
+        {
+            article.authors.clear();
+            article.byline = Some(line.to_string());
+        }
+    }
+
+    // "Elsa Provenzano et Mickaël Bosredon" under the headline, one of them in the markup: the
+    // visible byline names the other writer too, and is read instead
+    if !article.authors.is_empty() && article.authors != link_names {
+        if let Some(line) = found
+            .byline_text
+            .as_deref()
+            .filter(|line| line.len() <= 160 && names_another_person(line, &article.authors))
         {
             article.authors.clear();
             article.byline = Some(line.to_string());
@@ -1189,7 +1221,14 @@ const BYLINE_WORDS: [&str; 9] = [
 /// its own `<span>` before the linked name counts), read as the smallest element around it
 /// that holds the name too.
 fn byline_near(dom: &Dom, (h1, reach): (NodeId, usize), outside: &[bool]) -> Option<String> {
+    // the headline's own words are no byline ("Von Youtube-Netzwerken lernen: …"), when it
+    // is headline-sized (an unclosed `<h1>` holds the rest of the page)
+    let headline_sized = text_of(dom, h1).len() < 300;
+    let inside_headline = |id: NodeId| headline_sized && is_within(dom, id, h1);
     for (id, text) in texts_after(dom, h1, outside).take(reach * 3 / 4) {
+        if inside_headline(id) {
+            continue;
+        }
         let text = text.trim();
         if text.len() > 100 || !(opens_byline(text) || genre_byline(text).is_some()) {
             continue;
@@ -1458,17 +1497,21 @@ fn feed_site(dom: &Dom, id: NodeId) -> Vec<String> {
     names
 }
 
-/// Whether a byline line holds every linked name and, after the last, a joining word
-/// ("und", "and", "et", "y", "e", "en", "og", "och", "i") followed by a capitalised word.
-fn names_more_after(line: &str, names: &[String]) -> bool {
+/// Where the last of `names` ends in a byline line, when the line holds them all.
+fn end_of_names(line: &str, names: &[String]) -> Option<usize> {
     if !names.iter().all(|name| line.contains(name.as_str())) {
-        return false;
+        return None;
     }
-    let Some(last) = names
+    names
         .iter()
         .filter_map(|name| line.find(name.as_str()).map(|at| at + name.len()))
         .max()
-    else {
+}
+
+/// Whether a byline line holds every linked name and, after the last, a joining word
+/// ("und", "and", "et", "y", "e", "en", "og", "och", "i") followed by a capitalised word.
+fn names_more_after(line: &str, names: &[String]) -> bool {
+    let Some(last) = end_of_names(line, names) else {
         return false;
     };
     let mut words = line[last..].split_whitespace();
@@ -1482,6 +1525,27 @@ fn names_more_after(line: &str, names: &[String]) -> bool {
         && words
             .next()
             .is_some_and(|word| word.chars().next().is_some_and(char::is_uppercase))
+}
+
+/// Whether a byline names, after all of `names`, one more person: a joining word, then two
+/// capitalised words ("Elsa Provenzano et Mickaël Bosredon"; not "Ana García en Bruselas",
+/// where the word after "en" is a place).
+fn names_another_person(line: &str, names: &[String]) -> bool {
+    if !names_more_after(line, names) {
+        return false;
+    }
+    let Some(last) = end_of_names(line, names) else {
+        return false;
+    };
+    let capitalised = |word: &str| {
+        word.chars().next().is_some_and(char::is_uppercase)
+            && word
+                .trim_end_matches([',', '.'])
+                .chars()
+                .all(|ch| ch.is_alphabetic() || ch == '-')
+    };
+    let words: Vec<&str> = line[last..].split_whitespace().skip(1).take(2).collect();
+    words.len() == 2 && words.iter().all(|word| capitalised(word))
 }
 
 /// An element's `title` attribute when it is a machine-readable date (microformats put the
@@ -3379,6 +3443,91 @@ mod tests {
         );
         let none = "<html><body><h1>Wahl</h1><p>by the way, nothing here</p></body></html>";
         assert_eq!(crate::html::extract(none).byline, None);
+        // a headline that opens with a byline word is the headline, not its byline
+        let headline = "<html><body><h1>Von Youtube-Netzwerken lernen: Ein Modell</h1>\
+            <p>Lokalblogs haben es schwer, Geld zu verdienen, sagen viele.</p></body></html>";
+        assert_eq!(crate::html::extract(headline).byline, None);
+    }
+
+    #[test]
+    fn a_correspondent_block_names_the_author_a_comment_form_does_not() {
+        let page = |block: &str| {
+            format!(
+                "<html><body><h1>Border opens for the wounded</h1><div class='{block}'>\
+                 <a href='/news/by/lindsey-hilsum' rel='author'><span class='name'>Lindsey \
+                 Hilsum</span></a><span class='role'>International Editor</span></div>\
+                 <p>For the first time in three weeks the border has opened, officials said.</p>\
+                 </body></html>"
+            )
+        };
+        let article = crate::html::extract(&page("correspondent"));
+        assert_eq!(article.authors, ["Lindsey Hilsum"]);
+        // WordPress's comment form (`#respond`) names commenters, not the author
+        assert!(crate::html::extract(&page("respond")).authors.is_empty());
+    }
+
+    #[test]
+    fn a_long_post_meta_paragraph_states_the_date_in_its_opening() {
+        let tail = "Sie können Kommentare zu diesem Eintrag über den RSS-2.0-Feed verfolgen. \
+                    Kommentare sind momentan deaktiviert, aber Sie können einen Trackback von \
+                    Ihrer Website hierher setzen.";
+        // the post's paragraphs put the meta paragraph out of the reach of the headline
+        let post =
+            "<p>Die Systeme der Versorger sind seit Jahren offen, sagen Fachleute.</p>".repeat(50);
+        let page = format!(
+            "<html><body><h1>Angriff auf Leitstellen</h1>{post}<p class='postmetadata alt'><small>Dieser \
+             Beitrag wurde am Samstag, 3. Dezember 2011 veröffentlicht und unter Cybercrime \
+             gespeichert. {tail}</small></p></body></html>"
+        );
+        assert_eq!(
+            crate::html::extract(&page).published.as_deref(),
+            Some("2011-12-03")
+        );
+    }
+
+    #[test]
+    fn a_visible_byline_naming_one_more_writer_than_the_markup_is_read() {
+        let page = |byline: &str| {
+            format!(
+                "<html><head><script type='application/ld+json'>{{\"@type\":\"NewsArticle\",\
+                 \"headline\":\"Tempête Ciaran\",\"author\":{{\"@type\":\"Person\",\
+                 \"name\":\"Elsa Provenzano\"}}}}</script></head><body><h1>Tempête Ciaran</h1>\
+                 <div class='author-name'>{byline}</div><p>La nouvelle dépression suit la \
+                 tempête, beaucoup plus faible, disent les prévisionnistes.</p></body></html>"
+            )
+        };
+        let article = crate::html::extract(&page("Elsa Provenzano et Mickaël Bosredon"));
+        assert!(article.authors.is_empty(), "{:?}", article.authors);
+        assert_eq!(
+            article.byline.as_deref(),
+            Some("Elsa Provenzano et Mickaël Bosredon")
+        );
+        // a byline naming the same writer keeps the markup's name
+        let article = crate::html::extract(&page("Par Elsa Provenzano"));
+        assert_eq!(article.authors, ["Elsa Provenzano"]);
+        // and so does one naming where she writes from
+        let article = crate::html::extract(&page("Par Elsa Provenzano en Bruselas"));
+        assert_eq!(article.authors, ["Elsa Provenzano"]);
+    }
+
+    #[test]
+    fn a_web_agencys_credit_in_the_author_meta_is_no_author() {
+        let page = |credit: &str| {
+            format!(
+                "<html><head><meta name='author' content='{credit}'></head><body>\
+                 <h1>Fall in love</h1><p>Der Sommer war lang, und die Abende waren warm.</p>\
+                 </body></html>"
+            )
+        };
+        assert!(
+            crate::html::extract(&page("Arentik d.o.o. - www.arentik.com"))
+                .authors
+                .is_empty()
+        );
+        assert_eq!(
+            crate::html::extract(&page("Stephan Markus")).authors,
+            ["Stephan Markus"]
+        );
     }
 
     #[test]

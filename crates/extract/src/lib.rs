@@ -376,12 +376,18 @@ struct Authors {
     source: Option<String>,
 }
 
-/// A byline line ("By", "Von", "Par", "Por", "Di", "Door") among the first paragraphs.
+/// A byline line ("By", "Von", "Par", "Por", "Di", "Door") among the first paragraphs; not
+/// one opening with "durch", which opens many a German sentence before a capitalised noun
+/// ("Durch Starkregen Überschwemmungen") and names a writer only in a page's byline block.
 fn byline_in_lead<'p>(paragraphs: &[&'p str]) -> Option<&'p str> {
     paragraphs
         .iter()
         .take(6)
-        .find(|p| p.len() < 100 && meta::strip_byline_prefix(p).is_some())
+        .find(|p| {
+            p.len() < 100
+                && !p.trim_start().to_lowercase().starts_with("durch ")
+                && meta::strip_byline_prefix(p).is_some()
+        })
         .copied()
 }
 
@@ -613,6 +619,17 @@ mod tests {
             .with_language_model_bytes(vec![("de".to_string(), b"not a model".to_vec())])
             .expect_err("a bad model is refused");
         assert_eq!(error.0, "de");
+    }
+
+    #[test]
+    fn a_german_sentence_opening_with_durch_is_no_byline_in_the_lead() {
+        let lead = [
+            "Durch Starkregen Überschwemmungen",
+            "Der Regen hielt die ganze Nacht an, sagte ein Sprecher.",
+        ];
+        assert_eq!(byline_in_lead(&lead), None);
+        let lead = ["Von Anna Schmidt", "Der Regen hielt die ganze Nacht an."];
+        assert_eq!(byline_in_lead(&lead), Some("Von Anna Schmidt"));
     }
 
     #[test]

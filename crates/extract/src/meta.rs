@@ -319,6 +319,7 @@ const NON_PERSON_WORDS: &[&str] = &[
     "autore",
     "contributors",
     "wikimedia",
+    "project",
     "projects",
     "username",
     "facebook",
@@ -415,7 +416,7 @@ const NAME_PARTICLES: &[&str] = &[
 ];
 
 /// Byline openers in English, German, French, Spanish, Italian, Portuguese and Dutch (and the
-/// Scandinavian "Af"/"Av").
+/// Scandinavian "Af"/"Av"), each followed by a capitalised name.
 const BYLINE_PREFIXES: &[&str] = &[
     "by",
     "af",
@@ -435,6 +436,14 @@ const BYLINE_PREFIXES: &[&str] = &[
     "written by",
     "reporting by",
     "posted by",
+    // the same openers written out, and German themes' "durch" ("durch Stephan Markus")
+    "geschrieben von",
+    "verfasst von",
+    "durch",
+    "écrit par",
+    "escrito por",
+    "scritto da",
+    "geschreven door",
     "propos recueillis par",
     "recueillis par",
     "recueilli par",
@@ -853,6 +862,22 @@ fn person_name(text: &str, from_markup: bool) -> Option<String> {
         return None;
     }
     if NAME_ARTICLES.contains(&tokens[0].to_lowercase().as_str()) {
+        return None;
+    }
+    // "ACLU Speech", "BBC Verify": an acronym of three to five capitals before words that are
+    // not in capitals is an organisation's name (initials are two: "AJ Smith"; a surname in
+    // capitals comes last: "Jean DUPONT")
+    let all_capitals = |token: &str| {
+        let letters: Vec<char> = token.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+    };
+    let first_letters = tokens[0].chars().filter(|c| c.is_alphabetic()).count();
+    if all_capitals(tokens[0])
+        && (3..=5).contains(&first_letters)
+        && tokens[1..].iter().any(|token| {
+            token.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !all_capitals(token)
+        })
+    {
         return None;
     }
     let mut out = Vec::with_capacity(tokens.len());
@@ -1519,6 +1544,41 @@ mod tests {
             parse_byline("By Mary Ann Jones Staff").persons,
             ["Mary Ann Jones"]
         );
+    }
+
+    #[test]
+    fn byline_openers_written_out() {
+        for (line, name) in [
+            ("durch Stephan Markus", "Stephan Markus"),
+            ("Geschrieben von Anna Schmidt", "Anna Schmidt"),
+            ("Escrito por Ana García", "Ana García"),
+            ("Scritto da Marco Rossi", "Marco Rossi"),
+        ] {
+            assert_eq!(parse_byline(line).persons, [name], "{line}");
+        }
+        // a sentence's "durch" before a lowercase word opens no byline
+        assert!(strip_byline_prefix("durch die Redaktion geprüft").is_none());
+    }
+
+    #[test]
+    fn a_job_titles_organisation_after_the_name_is_no_person() {
+        // "Name, Title, Organisation": an acronym before ordinary words and a project are an
+        // organisation's name
+        assert_eq!(
+            parse_byline(
+                "By Daniel Kahn Gillmor, Senior Staff Technologist, ACLU Speech, Privacy, and \
+                 Technology Project"
+            )
+            .persons,
+            ["Daniel Kahn Gillmor"]
+        );
+        // names in capitals, initials and a surname in capitals stay persons
+        assert_eq!(
+            parse_byline("By GARY B. GRAVES, AP Sports Writer").persons,
+            ["Gary B. Graves"]
+        );
+        assert_eq!(parse_byline("Par Jean DUPONT").persons, ["Jean Dupont"]);
+        assert_eq!(parse_byline("By AJ Smith").persons, ["AJ Smith"]);
     }
 
     #[test]
