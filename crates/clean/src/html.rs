@@ -1206,6 +1206,86 @@ impl Analysis {
         all > 0 && same * 10 >= all * 8
     }
 
+    /// The leading parts of a block after the top, past a gap, that are written like the
+    /// article: its paragraphs of the top's kinds and blocks of them, read down through
+    /// wrappers, up to the first box (a heading of a kind the article has not, a block of
+    /// text written otherwise, a paragraph mostly links). Nothing unless the parts hold over
+    /// 80 characters of paragraph text (or 40 ending a sentence) with link density under
+    /// 0.25, as a whole tail needs.
+    fn tail_parts(&self, dom: &Dom, block: NodeId, kinds: &[ParagraphKind]) -> Vec<NodeId> {
+        let mut parts = Vec::new();
+        self.collect_tail_parts(dom, block, kinds, 0, &mut parts);
+        // a subheading with nothing after it is a box's
+        while parts
+            .last()
+            .is_some_and(|&part| matches!(dom.tag(part), Some("h2" | "h3" | "h4" | "h5" | "h6")))
+        {
+            parts.pop();
+        }
+        let text: u32 = parts.iter().map(|&part| self.under[part]).sum();
+        let all: u32 = parts.iter().map(|&part| self.sizes.text[part]).sum();
+        let links: u32 = parts.iter().map(|&part| self.sizes.link[part]).sum();
+        let long_enough = text > 80
+            || (text >= 40
+                && parts
+                    .last()
+                    .is_some_and(|&last| ends_a_sentence(dom, last, &self.end)));
+        if long_enough && (links as f32) < 0.25 * all.max(1) as f32 {
+            parts
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Collects the leading run of `block`'s children written like the article; false where
+    /// the run ends (at a box, a heading of another kind, a paragraph mostly links).
+    fn collect_tail_parts(
+        &self,
+        dom: &Dom,
+        block: NodeId,
+        kinds: &[ParagraphKind],
+        depth: u8,
+        parts: &mut Vec<NodeId>,
+    ) -> bool {
+        for &child in &dom.nodes[block].children {
+            if dom.tag(child).is_none() || self.dropped[child] || !self.shows_something(dom, child)
+            {
+                continue;
+            }
+            let text = self.sizes.text[child];
+            if text == 0 {
+                continue;
+            }
+            let heading = matches!(dom.tag(child), Some("h2" | "h3" | "h4" | "h5" | "h6"));
+            if heading {
+                if !kinds.contains(&paragraph_kind(dom, child)) {
+                    return false;
+                }
+                parts.push(child);
+                continue;
+            }
+            let mostly_links = self.sizes.link[child] * 2 >= text;
+            if mostly_links {
+                return false;
+            }
+            // a block written otherwise that holds text of its own (a caption, a note) ends
+            // the run; a wrapper is read through
+            let own_text = dom.nodes[child].children.iter().any(|&inner| {
+                matches!(dom.nodes[inner].kind, NodeKind::Text { start, end }
+                    if !dom.source[start..end].trim().is_empty())
+            });
+            if self.under[child] * 10 >= text * 6 && self.written_like(dom, child, kinds) {
+                parts.push(child);
+            } else if own_text
+                || depth >= 3
+                || !self.collect_tail_parts(dom, child, kinds, depth + 1, parts)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
     /// The top container, its siblings that belong to the article too, the lead before it and
     /// its twins elsewhere in the page.
     fn roots_of(&self, dom: &Dom, top: NodeId, top_score: f32) -> Vec<NodeId> {
@@ -1243,6 +1323,7 @@ impl Analysis {
                     // paragraphs (on a site that gives its paragraphs a class, an author's
                     // note or a box after the article is written in paragraphs of its own
                     // kind; where every paragraph is a bare <p>, the gap is the evidence)
+                    let was_after_gap = after_gap;
                     let tail = sibling > top
                         && after_gap
                         && (self.under[sibling] > 80
@@ -1265,6 +1346,11 @@ impl Analysis {
                         || tail;
                     if keep {
                         roots.push(sibling);
+                    } else if sibling > top && was_after_gap {
+                        // the tail with a box of its own inside (a newsletter's call, a
+                        // related story, a tag list): its parts written like the article join
+                        let kinds = kinds.get_or_insert_with(|| self.paragraph_kinds(dom, top));
+                        roots.extend(self.tail_parts(dom, sibling, kinds));
                     }
                 }
             }
@@ -3105,6 +3191,19 @@ mod tests {
                     council and its budget for the paper, and writes its weekly column.</p>";
         let body = extract(&page(note, gap)).lines.join("\n");
         assert!(!body.contains("correspondent who covers"), "{body}");
+        // the tail's own paragraphs join where a box of another kind follows them in its
+        // block, the box does not
+        let promo = "<div class='box'><h2>Our newsletter</h2><p class='promo'>Sign up for \
+                     the daily briefing, in your inbox every morning before work.</p></div>";
+        let boxed_tail = format!("{tail}{promo}");
+        let body = extract(&page(&boxed_tail, gap)).lines.join("\n");
+        assert!(body.contains("two grown children"), "{body}");
+        assert!(!body.contains("daily briefing"), "{body}");
+        // a note of another kind before them ends the run
+        let noted =
+            format!("<div class='note'>Jane Doe covers the city council.</div>{tail}{promo}");
+        let body = extract(&page(&noted, gap)).lines.join("\n");
+        assert!(!body.contains("two grown children"), "{body}");
         // nor is a block right after the article with nothing between, or nothing to see: an
         // empty clearfix, a script, a rule
         for between in [
