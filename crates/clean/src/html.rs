@@ -1206,22 +1206,14 @@ impl Analysis {
         all > 0 && same * 10 >= all * 8
     }
 
-    /// The leading parts of a block after the top, past a gap, that are written like the
-    /// article: its paragraphs of the top's kinds and blocks of them, read down through
-    /// wrappers, up to the first box (a heading of a kind the article has not, a block of
-    /// text written otherwise, a paragraph mostly links). Nothing unless the parts hold over
-    /// 80 characters of paragraph text (or 40 ending a sentence) with link density under
-    /// 0.25, as a whole tail needs.
+    /// The leading paragraphs of a block after the top, past a gap, that are written like the
+    /// article (paragraphs of the top's kinds), read down through wrappers, up to the first
+    /// box: a heading of any kind, a picture beside paragraphs, text written otherwise (a
+    /// note, a list of links). Nothing unless they hold over 80 characters of paragraph text (or 40
+    /// ending a sentence) with link density under 0.25, as a whole tail needs.
     fn tail_parts(&self, dom: &Dom, block: NodeId, kinds: &[ParagraphKind]) -> Vec<NodeId> {
         let mut parts = Vec::new();
         self.collect_tail_parts(dom, block, kinds, 0, &mut parts);
-        // a subheading with nothing after it is a box's
-        while parts
-            .last()
-            .is_some_and(|&part| matches!(dom.tag(part), Some("h2" | "h3" | "h4" | "h5" | "h6")))
-        {
-            parts.pop();
-        }
         let text: u32 = parts.iter().map(|&part| self.under[part]).sum();
         let all: u32 = parts.iter().map(|&part| self.sizes.text[part]).sum();
         let links: u32 = parts.iter().map(|&part| self.sizes.link[part]).sum();
@@ -1256,17 +1248,25 @@ impl Analysis {
             if text == 0 {
                 continue;
             }
-            let heading = matches!(dom.tag(child), Some("h2" | "h3" | "h4" | "h5" | "h6"));
-            if heading {
-                if !kinds.contains(&paragraph_kind(dom, child)) {
-                    return false;
-                }
+            // a heading of any kind opens a section of its own here ("About the author",
+            // "2 responses"), and a block with a picture beside its paragraphs is a card (a
+            // comment's avatar; a paragraph's own inline mark is no card)
+            let paragraph = self.paragraph[child];
+            let boxed = (child..=self.end[child]).any(|id| {
+                !self.dropped[id]
+                    && match dom.tag(id) {
+                        Some("h2" | "h3" | "h4" | "h5" | "h6") => true,
+                        Some("img" | "picture" | "figure") => !paragraph,
+                        _ => false,
+                    }
+            });
+            // (a line mostly links is no paragraph: it ends the run below as text of its own)
+            if boxed {
+                return false;
+            }
+            if paragraph && self.written_like(dom, child, kinds) {
                 parts.push(child);
                 continue;
-            }
-            let mostly_links = self.sizes.link[child] * 2 >= text;
-            if mostly_links {
-                return false;
             }
             // a block written otherwise that holds text of its own (a caption, a note) ends
             // the run; a wrapper is read through
@@ -1274,9 +1274,7 @@ impl Analysis {
                 matches!(dom.nodes[inner].kind, NodeKind::Text { start, end }
                     if !dom.source[start..end].trim().is_empty())
             });
-            if self.under[child] * 10 >= text * 6 && self.written_like(dom, child, kinds) {
-                parts.push(child);
-            } else if own_text
+            if own_text
                 || depth >= 3
                 || !self.collect_tail_parts(dom, child, kinds, depth + 1, parts)
             {
@@ -1348,9 +1346,15 @@ impl Analysis {
                         roots.push(sibling);
                     } else if sibling > top && was_after_gap {
                         // the tail with a box of its own inside (a newsletter's call, a
-                        // related story, a tag list): its parts written like the article join
+                        // related story, a tag list): its paragraphs written like the article
+                        // join, up to the box, which is no gap before the next sibling (that
+                        // would let a bio after it join past the box)
                         let kinds = kinds.get_or_insert_with(|| self.paragraph_kinds(dom, top));
-                        roots.extend(self.tail_parts(dom, sibling, kinds));
+                        let parts = self.tail_parts(dom, sibling, kinds);
+                        if !parts.is_empty() {
+                            after_gap = false;
+                        }
+                        roots.extend(parts);
                     }
                 }
             }
@@ -3191,14 +3195,60 @@ mod tests {
                     council and its budget for the paper, and writes its weekly column.</p>";
         let body = extract(&page(note, gap)).lines.join("\n");
         assert!(!body.contains("correspondent who covers"), "{body}");
-        // the tail's own paragraphs join where a box of another kind follows them in its
-        // block, the box does not
-        let promo = "<div class='box'><h2>Our newsletter</h2><p class='promo'>Sign up for \
-                     the daily briefing, in your inbox every morning before work.</p></div>";
+        // the tail's own paragraphs join where a box follows them in its block; the box does
+        // not, nor anything after it there or in the next block
+        let promo = "<div class='box'><h2>Our newsletter</h2><p>Sign up for the daily \
+                     briefing, in your inbox every morning before work and at noon.</p></div>";
+        let bio = "<p>Jane Doe has reported on the city council and its budget for the paper \
+                   since 2009, and writes its weekly politics column.</p>";
         let boxed_tail = format!("{tail}{promo}");
         let body = extract(&page(&boxed_tail, gap)).lines.join("\n");
         assert!(body.contains("two grown children"), "{body}");
         assert!(!body.contains("daily briefing"), "{body}");
+        let pictured = promo.replace("<h2>", "<img src='/n.png' alt=''><h2>");
+        let next_block = format!("{tail}{pictured}</div><div>{bio}");
+        let body = extract(&page(&next_block, gap)).lines.join("\n");
+        assert!(body.contains("two grown children"), "{body}");
+        assert!(!body.contains("Jane Doe"), "{body}");
+        // a box inside a wrapper ends the run for the whole block
+        let links = "<ul><li><a href='/a'>Council budget: what changes for you</a></li>\
+                     <li><a href='/b'>Opposition reacts to the vote on Tuesday</a></li>\
+                     <li><a href='/c'>Mayor defends the spending plan</a></li>\
+                     <li><a href='/d'>Five things to know about the city budget</a></li></ul>";
+        let wrapped = format!("<div>{tail}{links}</div>{bio}");
+        let body = extract(&page(&wrapped, gap)).lines.join("\n");
+        assert!(body.contains("two grown children"), "{body}");
+        assert!(!body.contains("Jane Doe"), "{body}");
+        // a section under a heading (an author's box, a comment thread) and cards with
+        // pictures are not the article's tail, even in its paragraph style
+        for section in [
+            format!("<h3>About the author</h3>{bio}{links}"),
+            format!("<div><img src='/a.png' alt=''>{bio}<a href='#r'>Reply</a></div>{promo}"),
+        ] {
+            let body = extract(&page(&section, gap)).lines.join("\n");
+            assert!(!body.contains("Jane Doe"), "{section}: {body}");
+        }
+        // nor a block holding a heading, nor a teaser line mostly links, nor a run with many
+        // links
+        let headed = format!("<div>{bio}<h3>More from Jane Doe</h3></div>{promo}");
+        let body = extract(&page(&headed, gap)).lines.join("\n");
+        assert!(!body.contains("Jane Doe has reported"), "{body}");
+        let teaser = "<p><a href='/x'>Read the full council budget report for 2024 and the \
+                      opposition's alternative budget plan</a> here.</p>";
+        let body = extract(&page(&format!("{teaser}{tail}{promo}"), gap))
+            .lines
+            .join("\n");
+        assert!(!body.contains("two grown children"), "{body}");
+        let linked = "<p>The council also published <a href='/x'>the full budget report for \
+                      2024 and its annexes</a> on its website, with the vote tally.</p>";
+        let body = extract(&page(&format!("{linked}{promo}"), gap))
+            .lines
+            .join("\n");
+        assert!(!body.contains("vote tally"), "{body}");
+        let body = extract(&page(&format!("{tail}{linked}{promo}"), gap))
+            .lines
+            .join("\n");
+        assert!(body.contains("vote tally"), "{body}");
         // a note of another kind before them ends the run
         let noted =
             format!("<div class='note'>Jane Doe covers the city council.</div>{tail}{promo}");
