@@ -2468,12 +2468,6 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
     let mut skipped = false;
     // a lead found past the box between it and the body
     let mut past_a_box = false;
-    // the kinds of the top's paragraphs, read once where a lead past a box is weighed by
-    // them, and the paragraphs of leads taken because they are written like the article
-    let mut kinds = None;
-    let mut written_paragraphs = 0usize;
-    // whether furniture lies between the block weighed and the body
-    let mut gap = false;
     for _ in 0..3 {
         let Some(parent) = dom.nodes[child].parent else {
             break;
@@ -2487,9 +2481,6 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
         let at = children.iter().position(|&id| id == child).unwrap_or(0);
         for &sibling in children[..at].iter().rev() {
             if dropped[sibling] {
-                // furniture with something to show (an advert, a share bar) parts the opening
-                // from the body as a box of links does
-                gap |= analysis.shows_something(dom, sibling);
                 continue;
             }
             let text = sizes.text[sibling];
@@ -2502,23 +2493,7 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
                 .descendants(sibling)
                 .into_iter()
                 .any(|id| matches!(dom.tag(id), Some("img" | "figure" | "picture")));
-            let plain =
-                only_paragraphs && few_links && text >= 80 && !(pictured && under[sibling] < 400);
-            // or, past the box that parts it from the body (an advert, a video), the
-            // article's opening written in the article's own paragraphs with its picture or
-            // a short label beside them
-            let written = !plain
-                && (skipped || gap)
-                && few_links
-                && under[sibling] * 4 >= text * 3
-                && under[sibling] >= 80
-                && named_paragraphs(dom, analysis, sibling)
-                && analysis.written_like(
-                    dom,
-                    sibling,
-                    kinds.get_or_insert_with(|| analysis.paragraph_kinds(dom, top)),
-                );
-            if !(plain || written) {
+            if !(only_paragraphs && few_links && text >= 80) || (pictured && under[sibling] < 400) {
                 // an advert's picture or a box of links between the lead and the body is
                 // stepped over, once
                 let interstitial = sizes.link[sibling] * 2 >= text
@@ -2529,12 +2504,7 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
                 }
                 break;
             }
-            past_a_box |= skipped || (written && gap);
-            if written {
-                written_paragraphs += (sibling..=analysis.end[sibling])
-                    .filter(|&id| paragraph[id] && sizes.text[id] >= 20)
-                    .count();
-            }
+            past_a_box |= skipped;
             lead.push(sibling);
         }
         child = parent;
@@ -2573,7 +2543,7 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
         }
         _ => false,
     };
-    if lead_paragraphs.len() < 2 && !in_article_style && written_paragraphs < 2 {
+    if lead_paragraphs.len() < 2 && !in_article_style {
         lead.clear();
     }
     // a lead known only by bare paragraphs, or found past a box, must tell the story the
@@ -2602,25 +2572,6 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
         });
     }
     lead
-}
-
-/// Whether every paragraph under `block` has a class name: a site's own paragraph style, not
-/// the bare `<p>` that its furniture (a byline, a caption, a call to the reader) is written in
-/// too.
-fn named_paragraphs(dom: &Dom, analysis: &Analysis, block: NodeId) -> bool {
-    let mut any = false;
-    for id in block..=analysis.end[block] {
-        if analysis.paragraph[id] && !analysis.dropped[id] {
-            if dom
-                .attr(id, "class")
-                .is_none_or(|class| class.trim().is_empty())
-            {
-                return false;
-            }
-            any = true;
-        }
-    }
-    any
 }
 
 /// Whether the paragraph, or a block around it up to one of `roots`, is named a standfirst.
@@ -3205,34 +3156,6 @@ mod tests {
             .lines
             .iter()
             .all(|line| !line.contains("Share") && !line.contains("Copyright")));
-    }
-
-    #[test]
-    fn the_articles_opening_past_an_advert_joins_when_written_in_its_named_paragraphs() {
-        let paragraph = "The council approved the budget on Tuesday after a long debate, \
-                         and the opposition voted against it, as expected by most. ";
-        let page = |class: &str| {
-            let p = |text: &str| format!("<p{class}>{text}</p>");
-            format!(
-                "<html><body><h1>Council approves the budget</h1><div class='col'><div>\
-                 <figure><img src='/c.jpg' alt=''><figcaption>The council chamber on \
-                 Tuesday.</figcaption></figure>{}{}</div><div class='ad'><img src='/ad.png' \
-                 alt=''><a href='/offer'>Our best offer</a></div><div>{}{}{}{}</div></div>\
-                 </body></html>",
-                p("The city council approved its budget on Tuesday, after six hours."),
-                p("The budget raises spending on schools and roads, the council said."),
-                p(paragraph),
-                p(paragraph),
-                p(paragraph),
-                p(paragraph),
-            )
-        };
-        let body = extract(&page(" class='body-text'")).lines.join("\n");
-        assert!(body.contains("after six hours"), "{body}");
-        assert!(body.contains("schools and roads"), "{body}");
-        // in bare paragraphs, every site's furniture is written too: no evidence
-        let body = extract(&page("")).lines.join("\n");
-        assert!(!body.contains("schools and roads"), "{body}");
     }
 
     #[test]
