@@ -1217,11 +1217,9 @@ impl Analysis {
         let text: u32 = parts.iter().map(|&part| self.under[part]).sum();
         let all: u32 = parts.iter().map(|&part| self.sizes.text[part]).sum();
         let links: u32 = parts.iter().map(|&part| self.sizes.link[part]).sum();
-        let long_enough = text > 80
-            || (text >= 40
-                && parts
-                    .last()
-                    .is_some_and(|&last| ends_a_sentence(dom, last, &self.end)));
+        let long_enough = parts
+            .last()
+            .is_some_and(|&last| self.long_enough_for_a_tail(dom, text, last));
         if long_enough && (links as f32) < 0.25 * all.max(1) as f32 {
             parts
         } else {
@@ -1229,8 +1227,14 @@ impl Analysis {
         }
     }
 
+    /// Whether `text` characters of paragraph text ending with `last` make a tail: over 80,
+    /// or 40 that end a sentence.
+    fn long_enough_for_a_tail(&self, dom: &Dom, text: u32, last: NodeId) -> bool {
+        text > 80 || (text >= 40 && ends_a_sentence(dom, last, &self.end))
+    }
+
     /// Collects the leading run of `block`'s children written like the article; false where
-    /// the run ends (at a box, a heading of another kind, a paragraph mostly links).
+    /// the run ends (at a heading, a card with a picture, text written otherwise).
     fn collect_tail_parts(
         &self,
         dom: &Dom,
@@ -1260,7 +1264,6 @@ impl Analysis {
                         _ => false,
                     }
             });
-            // (a line mostly links is no paragraph: it ends the run below as text of its own)
             if boxed {
                 return false;
             }
@@ -1321,12 +1324,9 @@ impl Analysis {
                     // paragraphs (on a site that gives its paragraphs a class, an author's
                     // note or a box after the article is written in paragraphs of its own
                     // kind; where every paragraph is a bare <p>, the gap is the evidence)
-                    let was_after_gap = after_gap;
                     let tail = sibling > top
                         && after_gap
-                        && (self.under[sibling] > 80
-                            || (self.under[sibling] >= 40
-                                && ends_a_sentence(dom, sibling, &self.end)))
+                        && self.long_enough_for_a_tail(dom, self.under[sibling], sibling)
                         && self.under[sibling] * 10 >= length * 6
                         && link_density < 0.25
                         && self.written_like(
@@ -1334,28 +1334,30 @@ impl Analysis {
                             sibling,
                             kinds.get_or_insert_with(|| self.paragraph_kinds(dom, top)),
                         );
-                    if self.shows_something(dom, sibling) {
+                    let keep = score[sibling] >= threshold
+                        || (paragraph[sibling] && length > 80 && link_density < 0.25)
+                        || tail;
+                    // the tail with a box of its own inside (a newsletter's call, a related
+                    // story, a tag list): its paragraphs written like the article join, up to
+                    // the box, which is no gap before the next sibling (that would let a bio
+                    // after it join past the box)
+                    let parts = if !keep && sibling > top && after_gap {
+                        let kinds = kinds.get_or_insert_with(|| self.paragraph_kinds(dom, top));
+                        self.tail_parts(dom, sibling, kinds)
+                    } else {
+                        Vec::new()
+                    };
+                    if !parts.is_empty() {
+                        after_gap = false;
+                    } else if self.shows_something(dom, sibling) {
                         after_gap = self.is_gap(dom, sibling);
                     } else if is_slot(dom, sibling) {
                         after_gap = true;
                     }
-                    let keep = score[sibling] >= threshold
-                        || (paragraph[sibling] && length > 80 && link_density < 0.25)
-                        || tail;
                     if keep {
                         roots.push(sibling);
-                    } else if sibling > top && was_after_gap {
-                        // the tail with a box of its own inside (a newsletter's call, a
-                        // related story, a tag list): its paragraphs written like the article
-                        // join, up to the box, which is no gap before the next sibling (that
-                        // would let a bio after it join past the box)
-                        let kinds = kinds.get_or_insert_with(|| self.paragraph_kinds(dom, top));
-                        let parts = self.tail_parts(dom, sibling, kinds);
-                        if !parts.is_empty() {
-                            after_gap = false;
-                        }
-                        roots.extend(parts);
                     }
+                    roots.extend(parts);
                 }
             }
             None => roots.push(top),
