@@ -1295,6 +1295,33 @@ static TAIL_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Whether [`TAIL_AGENCY`] can match the text at all: every match holds a `)` or one of the
+/// pattern's words. The pattern's letter classes repeated forty times make the regex engine
+/// fall back to a backtracking search over every paragraph's end; this test spares the search
+/// where the answer is known to be no, which is nearly everywhere.
+fn may_credit_an_agency(tail: &str) -> bool {
+    // `(?i)` matches by simple case folding: the long s (U+017F) is an `s`, and no other
+    // letter of these words folds outside ASCII
+    tail.contains(')')
+        || tail.contains('\u{17F}')
+        || [
+            "quelle",
+            "fonte",
+            "fuente",
+            "source",
+            "bron",
+            "mit material von",
+            "with reporting by",
+            "avec",
+        ]
+        .iter()
+        .any(|word| {
+            tail.as_bytes()
+                .windows(word.len())
+                .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+        })
+}
+
 static SOURCE_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:quelle|fonte|fuente|source|bron)\s*:\s*(?P<named>[\p{L}][\p{L}./ -]{1,40}?)\s*(?:$|\s[-–|·]\s|[;,]|\.\s)")
         .expect("static regex")
@@ -1351,7 +1378,11 @@ pub fn agency_in_tail(paragraphs: &[&str]) -> Option<String> {
             while !paragraph.is_char_boundary(start) {
                 start -= 1;
             }
-            let captures = TAIL_AGENCY.captures(&paragraph[start..])?;
+            let tail = &paragraph[start..];
+            if !may_credit_an_agency(tail) {
+                return None;
+            }
+            let captures = TAIL_AGENCY.captures(tail)?;
             parts(
                 captures
                     .name("paren")
@@ -1464,6 +1495,54 @@ pub fn published(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agency_prefilter_lets_every_match_through() {
+        for tail in [
+            "said the minister. (AFP)",
+            "said the minister (dpa).",
+            "said the minister. (Reuters/AP) .  ",
+            "Quelle: dpa",
+            "QUELLE : AFP",
+            "fonte: ANSA.",
+            "Fuente: EFE",
+            "Source: Reuters",
+            "ſource: Reuters",
+            "SOURCE: Reuters",
+            "bron: ANP",
+            "Mit Material von dpa und AFP",
+            "MIT MATERIAL VON dpa",
+            "With reporting by Reuters.",
+            "Avec AFP",
+        ] {
+            assert!(TAIL_AGENCY.is_match(tail), "{tail}");
+            assert!(may_credit_an_agency(tail), "{tail}");
+        }
+        // a paragraph's end with none of the words and no parenthesis is passed over
+        assert!(!may_credit_an_agency(
+            "The minister said the talks would go on next week."
+        ));
+        assert!(!may_credit_an_agency(""));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_agency_prefilter_is_exact(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "(", ")", ".", " ", "  ", ":", "dpa", "AFP", "Reuters", "Quelle", "SOURCE",
+                    "ſource", "Fonte", "fuente", "Bron", "mit", "Material", "von", "with",
+                    "reporting", "by", "avec", "Avec", "said", "the", "»", "“", "é", "Ünal",
+                ]),
+                0..14,
+            )
+        ) {
+            let tail: String = words.concat();
+            if TAIL_AGENCY.is_match(&tail) {
+                proptest::prop_assert!(may_credit_an_agency(&tail), "{}", tail);
+            }
+        }
+    }
 
     #[test]
     fn catalogue_names_in_markup_are_read_first_name_first() {
