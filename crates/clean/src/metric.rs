@@ -25,6 +25,18 @@ pub fn tokens(text: &str) -> Vec<&str> {
     out
 }
 
+/// How many tokens [`tokens`] finds in `text`, without collecting them.
+pub fn token_count(text: &str) -> usize {
+    let mut count = 0;
+    let mut inside = false;
+    for ch in text.chars() {
+        let word = is_word_char(ch);
+        count += usize::from(word && !inside);
+        inside = word;
+    }
+    count
+}
+
 /// Python's `\w` for str patterns: alphanumerics (letters, digits of any script), the
 /// underscore, and combining marks.
 pub fn is_word_char(ch: char) -> bool {
@@ -180,6 +192,25 @@ mod tests {
         );
         assert_eq!(tokens("café naïve"), vec!["café", "naïve"]);
         assert!(tokens(" ,. ").is_empty());
+    }
+
+    #[test]
+    fn token_count_is_the_number_of_tokens() {
+        for text in [
+            "",
+            " ,. ",
+            "Hello, World! it's 2024_x",
+            "café naïve",
+            "a",
+            "a b",
+            ",a,,b,",
+            "e\u{301}te\u{301} x",
+            "東京 都 ＡＢ",
+            "  trailing word",
+            "word at end",
+        ] {
+            assert_eq!(token_count(text), tokens(text).len(), "{text:?}");
+        }
     }
 
     #[test]

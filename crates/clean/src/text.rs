@@ -426,7 +426,7 @@ fn extend_prose_runs(lines: &[String], keep: &mut [bool]) {
 }
 
 fn word_tokens(line: &str) -> usize {
-    crate::metric::tokens(line).len()
+    crate::metric::token_count(line)
 }
 
 fn boiler_word(lower: &str) -> bool {
