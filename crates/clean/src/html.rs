@@ -1359,6 +1359,7 @@ impl Analysis {
                     }
                     roots.extend(parts);
                 }
+                self.short_sentences_in_the_flow(dom, parent, &mut roots);
             }
             None => roots.push(top),
         }
@@ -1370,6 +1371,67 @@ impl Analysis {
         roots.sort_unstable();
         extend_with_twins(dom, self, top, top_score, &mut roots);
         roots
+    }
+}
+
+impl Analysis {
+    /// Short paragraphs of one sentence among the top's siblings (Readability's rule for a
+    /// paragraph under 80 characters: no links, a sentence's end): kept where the article's
+    /// flow runs through them, right before the first kept block ("A PEDESTRIAN suffered
+    /// serious injuries." opening a tabloid's story) or between two kept blocks; never after
+    /// the last one, where a one-line credit or call to the reader sits.
+    fn short_sentences_in_the_flow(&self, dom: &Dom, parent: NodeId, roots: &mut Vec<NodeId>) {
+        let children: Vec<NodeId> = dom.nodes[parent]
+            .children
+            .iter()
+            .copied()
+            .filter(|&id| dom.tag(id).is_some() && !self.dropped[id] && self.sizes.text[id] > 0)
+            .collect();
+        let kept: Vec<usize> = children
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| roots.contains(id))
+            .map(|(at, _)| at)
+            .collect();
+        let (Some(&first), Some(&last)) = (kept.first(), kept.last()) else {
+            return;
+        };
+        let mut added = Vec::new();
+        // walking back from the first kept block, then the gaps between kept blocks
+        for at in (0..first).rev() {
+            if !self.short_sentence(dom, children[at]) {
+                break;
+            }
+            added.push(children[at]);
+        }
+        for at in first + 1..last {
+            let id = children[at];
+            if roots.contains(&id) {
+                continue;
+            }
+            let run_kept = (at + 1..=last)
+                .map(|next| children[next])
+                .find(|next| !self.short_sentence(dom, *next) || roots.contains(next))
+                .is_some_and(|next| roots.contains(&next));
+            if run_kept && self.short_sentence(dom, id) {
+                added.push(id);
+            }
+        }
+        roots.extend(added);
+    }
+
+    /// A paragraph of one short sentence: under 80 characters, at least four words, no links,
+    /// ending as a sentence ends.
+    fn short_sentence(&self, dom: &Dom, id: NodeId) -> bool {
+        let length = self.sizes.text[id];
+        if !self.paragraph[id] || length == 0 || length > 80 || self.sizes.link[id] > 0 {
+            return false;
+        }
+        let text = crate::meta::text_of(dom, id);
+        let text = text.trim();
+        let end = text.trim_end_matches(['"', '\u{201d}', '\u{2019}', '\u{bb}', '\'', ')']);
+        // an ellipsis ends a pull quote or a teaser, not a sentence of the article
+        end.ends_with(['.', '!', '?']) && text.split_whitespace().count() >= 4
     }
 }
 
@@ -4789,6 +4851,48 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn short_sentences_in_the_articles_flow_join_it() {
+        // a tabloid's one-sentence paragraphs beside the container that holds the rest
+        let rest: String = (3..=9).map(long_paragraph).collect();
+        let page = |before: &str, between: &str, after: &str| {
+            format!(
+                "<html><body><div class='p402_hide'>{before}{}{between}<div id='rest'>{rest}</div>\
+                 {after}</div><div class='footer'><a href=/a>About us</a></div></body></html>",
+                long_paragraph(1)
+            )
+        };
+        let article = extract(&page(
+            "<p class='first'>A PEDESTRIAN was hurt in a crash.</p>",
+            "<p>Police closed the road for two hours.</p>",
+            "",
+        ));
+        assert_eq!(article.lines.len(), 10, "{:?}", article.lines);
+        assert_eq!(article.lines[0], "A PEDESTRIAN was hurt in a crash.");
+        assert_eq!(article.lines[2], "Police closed the road for two hours.");
+        // a line after the last kept block, a fragment, an ellipsis or a link stays out
+        for (before, after) in [
+            ("", "<p>Follow us on all the networks today.</p>"),
+            ("<p>Updated on the third of June</p>", ""),
+            (
+                "<p>\u{201c}We are all concerned with events \u{2026}\u{201d}</p>",
+                "",
+            ),
+            (
+                "<p>Police named the driver as <a href=/x>Smith</a>.</p>",
+                "",
+            ),
+        ] {
+            let article = extract(&page(before, "", after));
+            assert_eq!(
+                article.lines.len(),
+                8,
+                "{before}{after}: {:?}",
+                article.lines
+            );
+        }
     }
 
     #[test]
