@@ -35,6 +35,9 @@ pub(crate) struct Context<'r> {
     pub(crate) brown: bool,
     /// Brown path prefixes of the neighbouring words too (with `brown`).
     pub(crate) brown_neighbours: bool,
+    /// At tagging time, a lower-case word between lower-case words or punctuation is `O`
+    /// without being scored (see [`forced_outside`]). Training is unchanged.
+    pub(crate) lowercase_outside: bool,
 }
 
 /// Features of one sentence: keys of token `t` are `keys[offsets[t]..offsets[t + 1]]`.
@@ -172,6 +175,7 @@ struct TokenInfo<'a> {
 /// A document prepared for feature extraction (shared by both passes).
 pub(crate) struct PreparedDocument<'a> {
     document_features: bool,
+    lowercase_outside: bool,
     pronoun_features: bool,
     brown_neighbours: bool,
     subword_features: bool,
@@ -558,6 +562,7 @@ pub(crate) fn prepare<'a>(
     }
     PreparedDocument {
         document_features: context.document,
+        lowercase_outside: context.lowercase_outside,
         pronoun_features: context.pronouns,
         brown_neighbours: context.brown_neighbours,
         subword_features: context.subwords,
@@ -592,6 +597,7 @@ pub(crate) fn features(
             word: true,
             context: true,
         },
+        &[],
     )
 }
 
@@ -600,6 +606,7 @@ pub(crate) fn features(
 pub(crate) fn prior_features(
     document: &PreparedDocument<'_>,
     prior: &[Vec<u8>],
+    skip: &[Vec<bool>],
 ) -> Vec<SentenceFeatures> {
     build_features(
         document,
@@ -608,6 +615,7 @@ pub(crate) fn prior_features(
             word: false,
             context: false,
         },
+        skip,
     )
 }
 
@@ -773,7 +781,10 @@ pub(crate) fn form_ids<'d>(
 }
 
 /// Features without the word-form keys ([`form_keys`] gives those once per form).
-pub(crate) fn context_features(document: &PreparedDocument<'_>) -> Vec<SentenceFeatures> {
+pub(crate) fn context_features(
+    document: &PreparedDocument<'_>,
+    skip: &[Vec<bool>],
+) -> Vec<SentenceFeatures> {
     build_features(
         document,
         None,
@@ -781,13 +792,47 @@ pub(crate) fn context_features(document: &PreparedDocument<'_>) -> Vec<SentenceF
             word: false,
             context: true,
         },
+        skip,
     )
+}
+
+/// Per sentence, the tokens the tagger labels `O` without scoring them, when the model says
+/// so (`Context::lowercase_outside`; empty otherwise): a lower-case word whose neighbours are
+/// lower-case words, punctuation or the sentence's edge. In English news such a word is
+/// practically never part of a name (4 of the 8,603 entity tokens of CoNLL-2003 dev), while
+/// a lower-case word next to a capitalised one ("Joop van den Ende", "rue de Rivoli") is
+/// scored as before. About two words in five of news text are skipped.
+pub(crate) fn forced_outside(document: &PreparedDocument<'_>) -> Vec<Vec<bool>> {
+    if !document.lowercase_outside {
+        return Vec::new();
+    }
+    let quiet = |info: Option<&TokenInfo<'_>>| {
+        info.is_none_or(|info| match info.case {
+            CaseClass::Lower => true,
+            CaseClass::NoLetter => !info.word.chars().any(char::is_alphanumeric),
+            _ => false,
+        })
+    };
+    document
+        .sentences
+        .iter()
+        .map(|infos| {
+            (0..infos.len())
+                .map(|t| {
+                    infos[t].case == CaseClass::Lower
+                        && quiet(t.checked_sub(1).and_then(|p| infos.get(p)))
+                        && quiet(infos.get(t + 1))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn build_features(
     document: &PreparedDocument<'_>,
     prior: Option<&[Vec<u8>]>,
     parts: Parts,
+    skip: &[Vec<bool>],
 ) -> Vec<SentenceFeatures> {
     // First-pass label counts per distinct word: O, PER, ORG, LOC, MISC.
     let mut prior_counts: Vec<[u32; 5]> = Vec::new();
@@ -824,7 +869,12 @@ fn build_features(
             offsets: Vec::with_capacity(count + 1),
         };
         features.offsets.push(0);
+        let skipped = skip.get(s).map(Vec::as_slice).unwrap_or_default();
         for (t, info) in infos.iter().enumerate() {
+            if skipped.get(t).copied().unwrap_or(false) {
+                features.offsets.push(features.keys.len());
+                continue;
+            }
             let keys = &mut features.keys;
             let prev = if t > 0 { Some(&infos[t - 1]) } else { None };
             let next = infos.get(t + 1);
@@ -1213,6 +1263,52 @@ mod tests {
     }
 
     #[test]
+    fn lower_case_words_among_lower_case_words_are_skipped() {
+        let (casing, clusters, gazetteer, places) = (
+            Casing::default(),
+            Clusters::default(),
+            Gazetteer::default(),
+            Places::default(),
+        );
+        let mut context = Context {
+            casing: &casing,
+            clusters: &clusters,
+            gazetteer: &gazetteer,
+            places: &places,
+            document: true,
+            pronouns: true,
+            subwords: false,
+            trim: false,
+            brown: false,
+            brown_neighbours: false,
+            lowercase_outside: true,
+        };
+        let doc = vec![
+            "the show , run by Joop van den Ende , opened in 1996 to rave reviews ."
+                .split(' ')
+                .collect::<Vec<_>>(),
+            vec!["iPhone", "sales", "rose"],
+        ];
+        let skipped: Vec<Vec<bool>> = forced_outside(&prepare(&doc, &context));
+        let words = |s: usize| -> Vec<&str> {
+            doc[s]
+                .iter()
+                .zip(&skipped[s])
+                .filter(|(_, &skip)| skip)
+                .map(|(word, _)| *word)
+                .collect()
+        };
+        // "by", "van" and "den" touch a name, "in" and "to" a number, "sales" "iPhone"
+        assert_eq!(
+            words(0),
+            ["the", "show", "run", "opened", "rave", "reviews"]
+        );
+        assert_eq!(words(1), ["rose"]);
+        context.lowercase_outside = false;
+        assert!(forced_outside(&prepare(&doc, &context)).is_empty());
+    }
+
+    #[test]
     fn every_token_gets_features() {
         let casing = Casing::default();
         let clusters = Clusters::default();
@@ -1229,6 +1325,7 @@ mod tests {
             trim: false,
             brown: false,
             brown_neighbours: false,
+            lowercase_outside: false,
         };
         let doc = vec![
             vec!["EU", "rejects", "German", "call"],

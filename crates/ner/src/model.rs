@@ -27,6 +27,9 @@ const FLAG_PRONOUNS: u32 = 8;
 const FLAG_BROWN_NEIGHBOURS: u32 = 16;
 /// Bit 5: the clusters table holds Brown paths; their prefixes are features of the word.
 const FLAG_BROWN: u32 = 32;
+/// Bit 6: at tagging time, a lower-case word between lower-case words or punctuation is `O`
+/// unscored (see `features::forced_outside`). The weights are the same with or without it.
+const FLAG_LOWERCASE_OUTSIDE: u32 = 64;
 
 /// Errors reading a model.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -52,6 +55,7 @@ pub(crate) struct Flags {
     pub(crate) pronouns: bool,
     pub(crate) brown: bool,
     pub(crate) brown_neighbours: bool,
+    pub(crate) lowercase_outside: bool,
 }
 
 /// An entity mention in free text: byte offsets `[start, end)` into the text.
@@ -82,6 +86,8 @@ pub struct NerModel {
     pub(crate) brown: bool,
     /// Brown path prefixes of the neighbours on.
     pub(crate) brown_neighbours: bool,
+    /// Lower-case words among lower-case words are `O` without being scored.
+    pub(crate) lowercase_outside: bool,
     pub(crate) first: Stage,
     pub(crate) second: Option<Stage>,
     /// The stages laid out for tagging (derived from `first` and `second`).
@@ -108,6 +114,7 @@ impl NerModel {
             pronouns: flags.pronouns,
             brown: flags.brown,
             brown_neighbours: flags.brown_neighbours,
+            lowercase_outside: flags.lowercase_outside,
             first,
             second,
             tagger,
@@ -126,6 +133,7 @@ impl NerModel {
             trim: self.trim,
             brown: self.brown,
             brown_neighbours: self.brown_neighbours,
+            lowercase_outside: self.lowercase_outside,
         }
     }
 
@@ -220,6 +228,9 @@ impl NerModel {
         if self.brown_neighbours {
             flags |= FLAG_BROWN_NEIGHBOURS;
         }
+        if self.lowercase_outside {
+            flags |= FLAG_LOWERCASE_OUTSIDE;
+        }
         put_u32(&mut out, flags);
         put_stage(&mut out, &self.first);
         match &self.second {
@@ -261,7 +272,8 @@ impl NerModel {
                 | FLAG_TRIM
                 | FLAG_PRONOUNS
                 | FLAG_BROWN
-                | FLAG_BROWN_NEIGHBOURS)
+                | FLAG_BROWN_NEIGHBOURS
+                | FLAG_LOWERCASE_OUTSIDE)
             != 0
         {
             return Err(NerError::Corrupt("unknown feature flags"));
@@ -284,6 +296,7 @@ impl NerModel {
                 pronouns: flags & FLAG_PRONOUNS != 0,
                 brown: flags & FLAG_BROWN != 0,
                 brown_neighbours: flags & FLAG_BROWN_NEIGHBOURS != 0,
+                lowercase_outside: flags & FLAG_LOWERCASE_OUTSIDE != 0,
             },
             first,
             second,
@@ -397,5 +410,50 @@ impl<'a> Reader<'a> {
             decoding: crate::perceptron::constrained(&transitions),
             transitions,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn shipped() -> NerModel {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/models/ner.model");
+        let bytes = std::fs::read(path).expect("config/models/ner.model is shipped");
+        NerModel::from_bytes(&bytes).expect("shipped model loads")
+    }
+
+    // The English model skips lower-case words among lower-case words, and that changes no
+    // tag of CoNLL-2003 dev (the skipped words are words the full scores label O), while
+    // about two words in five are skipped.
+    #[test]
+    fn skipping_lower_case_runs_changes_no_tag_of_conll_dev() {
+        let model = shipped();
+        assert!(model.lowercase_outside);
+        let mut full = model.clone();
+        full.lowercase_outside = false;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/conll2003/dev.txt.gz"
+        );
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(path).expect("shared CoNLL dev"))
+            .read_to_string(&mut text)
+            .expect("gzip");
+        let (mut tokens, mut skipped) = (0, 0);
+        for document in crate::conll::parse(&text).iter().take(120) {
+            let words: Vec<Vec<&str>> = document.sentences.iter().map(|s| s.tokens()).collect();
+            assert_eq!(model.tag_document(&words), full.tag_document(&words));
+            let prepared = prepare(&words, &model.context());
+            for sentence in crate::features::forced_outside(&prepared) {
+                tokens += sentence.len();
+                skipped += sentence.iter().filter(|&&skip| skip).count();
+            }
+        }
+        assert!(
+            tokens > 20_000 && skipped * 10 > tokens * 3,
+            "{skipped} of {tokens}"
+        );
     }
 }

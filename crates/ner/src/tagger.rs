@@ -10,9 +10,9 @@
 //! [`Stage::emissions`] computes.
 
 use crate::features::{
-    context_features, form_ids, form_keys, forms, prior_features, PreparedDocument,
+    context_features, forced_outside, form_ids, form_keys, forms, prior_features, PreparedDocument,
 };
-use crate::labels::{allowed_last, NUM_LABELS};
+use crate::labels::{allowed_last, NUM_LABELS, OUTSIDE};
 use crate::perceptron::{Stage, TRANSITION_ROWS};
 
 /// Viterbi over a stage's constrained transitions, written so that the per-label maximum is
@@ -41,6 +41,18 @@ impl Decoder {
     /// The best-scoring label sequence (Viterbi; ties go to the lowest previous label). With
     /// constrained transitions (see `perceptron::constrained`) it is a valid BIOES sequence.
     pub(crate) fn decode(&self, emissions: &[f32], out: &mut Vec<u8>, back: &mut Vec<u8>) {
+        self.decode_skipping(emissions, &[], out, back);
+    }
+
+    /// [`Decoder::decode`], where the tokens marked in `outside` can only be `O` (their
+    /// emissions are `O` 0 and minus infinity else): only `O`'s column is computed there.
+    pub(crate) fn decode_skipping(
+        &self,
+        emissions: &[f32],
+        outside: &[bool],
+        out: &mut Vec<u8>,
+        back: &mut Vec<u8>,
+    ) {
         let count = emissions.len() / NUM_LABELS;
         out.clear();
         if count == 0 {
@@ -53,6 +65,25 @@ impl Decoder {
             *slot = emissions[label] + self.start[label];
         }
         for t in 1..count {
+            if outside.get(t).copied().unwrap_or(false) {
+                // the O column only, in the order and with the comparisons of the full loop
+                let outside_label = usize::from(OUTSIDE);
+                let mut best = f32::NEG_INFINITY;
+                let mut best_prev = 0u8;
+                for (prev, row) in self.transitions.iter().enumerate() {
+                    let candidate = previous[prev] + row[outside_label];
+                    if candidate > best {
+                        best = candidate;
+                        best_prev = prev as u8;
+                    }
+                }
+                let slots = &mut back[t * NUM_LABELS..(t + 1) * NUM_LABELS];
+                slots.fill(0);
+                slots[outside_label] = best_prev;
+                previous = [f32::NEG_INFINITY; NUM_LABELS];
+                previous[outside_label] = best + emissions[t * NUM_LABELS + outside_label];
+                continue;
+            }
             let mut current = [f32::NEG_INFINITY; NUM_LABELS];
             // 32-bit lanes, like the scores, so compare masks apply without repacking.
             let mut best_prev = [0u32; NUM_LABELS];
@@ -216,18 +247,27 @@ impl Tagger {
     /// BIOES labels of every sentence of a prepared document (both passes).
     pub(crate) fn label(&self, document: &PreparedDocument<'_>) -> Vec<Vec<u8>> {
         let mut scratch = Scratch::default();
+        // tokens labelled O unscored (none unless the model asks for it)
+        let skip = forced_outside(document);
         let Some(second) = &self.second else {
-            return self.first_pass::<NUM_LABELS>(document, &mut scratch).0;
+            return self
+                .first_pass::<NUM_LABELS>(document, &skip, &mut scratch)
+                .0;
         };
         // First pass; the second stage's sums over the same keys are kept for the second pass.
-        let (first, sums) = self.first_pass::<WIDE>(document, &mut scratch);
+        let (first, sums) = self.first_pass::<WIDE>(document, &skip, &mut scratch);
         // Second pass: add the features of the first pass's labels.
-        let extra = prior_features(document, &first);
+        let extra = prior_features(document, &first, &skip);
         let mut out = Vec::with_capacity(first.len());
-        for (extra, sentence_sums) in extra.iter().zip(&sums) {
+        for (s, (extra, sentence_sums)) in extra.iter().zip(&sums).enumerate() {
             self.rows_into(&extra.keys, &mut scratch.rows);
             scratch.emissions.clear();
+            let skipped = skip.get(s).map(Vec::as_slice).unwrap_or_default();
             for (t, base_sums) in sentence_sums.iter().enumerate() {
+                if skipped.get(t).copied().unwrap_or(false) {
+                    push_outside(&mut scratch.emissions);
+                    continue;
+                }
                 let mut more = [0i32; WIDE];
                 if t + 1 < extra.offsets.len() {
                     let range = extra.offsets[t]..extra.offsets[t + 1];
@@ -239,7 +279,7 @@ impl Tagger {
                 }
                 push_scores(&mut scratch.emissions, &total, second.scale);
             }
-            out.push(decode(second, &mut scratch));
+            out.push(decode(second, skipped, &mut scratch));
         }
         out
     }
@@ -250,9 +290,10 @@ impl Tagger {
     fn first_pass<const W: usize>(
         &self,
         document: &PreparedDocument<'_>,
+        skip: &[Vec<bool>],
         scratch: &mut Scratch,
     ) -> (Vec<Vec<u8>>, Vec<Vec<[i32; W]>>) {
-        let context = context_features(document);
+        let context = context_features(document, skip);
         let forms = forms(document);
         let mut form_sums: Vec<Option<[i32; W]>> = vec![None; forms.len()];
         let mut form_keys_buffer = Vec::new();
@@ -263,7 +304,13 @@ impl Tagger {
             self.rows_into(&sentence.keys, &mut scratch.rows);
             scratch.emissions.clear();
             let mut sentence_sums = Vec::with_capacity(sentence.len());
+            let skipped = skip.get(s).map(Vec::as_slice).unwrap_or_default();
             for (t, form) in form_ids(document, s).enumerate().take(sentence.len()) {
+                if skipped.get(t).copied().unwrap_or(false) {
+                    push_outside(&mut scratch.emissions);
+                    sentence_sums.push([0i32; W]);
+                    continue;
+                }
                 let form = form as usize;
                 let mut token_sums = match form_sums.get(form).copied().flatten() {
                     Some(known) => known,
@@ -288,7 +335,7 @@ impl Tagger {
                 push_scores(&mut scratch.emissions, &own, self.first.scale);
                 sentence_sums.push(token_sums);
             }
-            labels.push(decode(&self.first, scratch));
+            labels.push(decode(&self.first, skipped, scratch));
             sums.push(sentence_sums);
         }
         (labels, sums)
@@ -303,11 +350,11 @@ fn split(sums: &[i32; WIDE]) -> (&[i32; NUM_LABELS], &[i32; NUM_LABELS]) {
     )
 }
 
-fn decode(stage: &StageScores, scratch: &mut Scratch) -> Vec<u8> {
+fn decode(stage: &StageScores, outside: &[bool], scratch: &mut Scratch) -> Vec<u8> {
     let mut labels = Vec::new();
     stage
         .decoder
-        .decode(&scratch.emissions, &mut labels, &mut scratch.back);
+        .decode_skipping(&scratch.emissions, outside, &mut labels, &mut scratch.back);
     labels
 }
 
@@ -322,6 +369,18 @@ fn add_rows<const W: usize>(matrix: &[i16], rows: &[u32], sums: &mut [i32; W]) {
             }
         }
     }
+}
+
+/// Scores that leave a token no label but `O` (every path through it is `O` there, so the
+/// best path is the one the full scores give whenever that one has `O` there too).
+fn push_outside(out: &mut Vec<f32>) {
+    out.extend((0..NUM_LABELS as u8).map(|label| {
+        if label == OUTSIDE {
+            0.0
+        } else {
+            f32::NEG_INFINITY
+        }
+    }));
 }
 
 /// Scores as [`Stage::emissions`] computes them: the exact integer sum times the scale.
@@ -375,6 +434,40 @@ mod tests {
             score += decoding[row * NUM_LABELS + label] + emissions[t * NUM_LABELS + label];
         }
         score
+    }
+
+    // Decoding with the O-only tokens marked computes only O's column there, and finds the
+    // labels the full loop finds on the same (forced) scores.
+    #[test]
+    fn skipping_decoder_agrees_with_the_full_loop() {
+        let mut state = 0x1234_5678_9abc_def1u64;
+        for round in 0..300 {
+            let transitions: Vec<f32> = (0..TRANSITION_ROWS * NUM_LABELS)
+                .map(|_| (next(&mut state) % 1000) as f32 / 100.0 - 5.0)
+                .collect();
+            let decoder = Decoder::new(&constrained(&transitions));
+            let count = 1 + round % 12;
+            let outside: Vec<bool> = (0..count)
+                .map(|_| next(&mut state).is_multiple_of(3))
+                .collect();
+            let mut emissions = Vec::new();
+            for &skip in &outside {
+                if skip {
+                    push_outside(&mut emissions);
+                } else {
+                    emissions.extend(
+                        (0..NUM_LABELS).map(|_| (next(&mut state) % 1000) as f32 / 100.0 - 5.0),
+                    );
+                }
+            }
+            let (mut full, mut skipping, mut back) = (Vec::new(), Vec::new(), Vec::new());
+            decoder.decode(&emissions, &mut full, &mut back);
+            decoder.decode_skipping(&emissions, &outside, &mut skipping, &mut back);
+            assert_eq!(full, skipping, "round {round}");
+            for (label, skip) in full.iter().zip(&outside) {
+                assert!(!skip || *label == OUTSIDE);
+            }
+        }
     }
 
     // The decoder finds a best path: its score equals the best of every valid sequence,

@@ -59,6 +59,10 @@ pub struct TrainOptions {
     /// the k-means clusters; labels unused), with this many clusters (0: none; they take the
     /// place of `brown`).
     pub brown_clusters: usize,
+    /// At tagging time, a lower-case word between lower-case words or punctuation is `O`
+    /// without being scored (a speed-up that leaves the weights as they are; for English,
+    /// where such a word is practically never part of a name).
+    pub lowercase_outside: bool,
 }
 
 impl Default for TrainOptions {
@@ -82,6 +86,7 @@ impl Default for TrainOptions {
             brown: crate::brown::BrownClusters::default(),
             brown_neighbours: false,
             brown_clusters: 0,
+            lowercase_outside: false,
         }
     }
 }
@@ -151,6 +156,7 @@ fn context<'r>(
         pronouns: flags.pronouns,
         brown: flags.brown,
         brown_neighbours: flags.brown_neighbours,
+        lowercase_outside: false,
     }
 }
 
@@ -287,6 +293,7 @@ pub fn train(
         brown: options.brown_clusters > 0 || !options.brown.entries.is_empty(),
         brown_neighbours: options.brown_neighbours
             && (options.brown_clusters > 0 || !options.brown.entries.is_empty()),
+        lowercase_outside: options.lowercase_outside,
     };
     let context_for = |gazetteer| context(&casing, &clusters, gazetteer, &places, flags);
 

@@ -161,6 +161,12 @@ pub struct TrainNerArgs {
     /// take about a minute).
     #[arg(long, default_value_t = 0)]
     pub brown_clusters: usize,
+    /// At tagging time, label a lower-case word between lower-case words or punctuation `O`
+    /// without scoring it (the weights are the same): `true` or `false`. Default: on for `en`,
+    /// where it changes no tag of CoNLL dev and saves a tenth of an article's CPU; off for
+    /// `de`, `fr`, `nl`, where it costs dev F1 ("rue de Rivoli", OCR'd name parts).
+    #[arg(long)]
+    pub lowercase_outside: Option<bool>,
 }
 
 /// Default output of `newsflow train clusters`.
@@ -340,6 +346,7 @@ pub fn run_train_ner(args: &TrainNerArgs) -> anyhow::Result<()> {
             .unwrap_or(language.english() || language.code == "de"),
         brown_neighbours: args.brown_neighbours,
         brown_clusters: args.brown_clusters,
+        lowercase_outside: args.lowercase_outside.unwrap_or(language.english()),
         ..TrainOptions::default()
     };
     if let Some(path) = &args.brown {
