@@ -568,6 +568,7 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
             // a share line above the last-updated line it left
             trim_calls_to_reader(&mut lines);
             drop_credits(&mut lines);
+            drop_author_note(&mut lines, &article.authors);
             article.standfirst = standfirst(&dom, &analysis, article.title.as_deref());
             lines
         }
@@ -733,6 +734,58 @@ fn drop_credits(lines: &mut Vec<String>) {
         lines.retain(|line| !credit(line));
     }
 }
+
+/// What follows an author's name in a note about the author: a verb of being or of work, in
+/// the languages newsflow reads, after an optional pronoun note ("(she/her)").
+static AUTHOR_NOTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"^(\s*\([^)]{1,40}\))?(,[^,]{1,80},)?\s+",
+        r"(is|has been|joined|covers|writes|ist|arbeitet|schreibt|est|écrit",
+        r"|es|escribe|è|scrive|é|escreve|werkt|schrijft)\s",
+    ))
+    .expect("valid author note pattern")
+});
+
+/// A note about the page's own author at the body's end ("Laura E. Adkins is the Forward's
+/// contributing network editor.", "Peter Grimm ist Journalist, Autor von …"): one of the last
+/// three lines opens with an author's full name as the markup gives it and goes on in the
+/// present tense as a note about a person does (not "was detained", not "is survived by");
+/// it goes, with the lines after it. A body that would keep less than two lines or less than
+/// two thirds of its text stays as it is.
+fn drop_author_note(lines: &mut Vec<String>, authors: &[String]) {
+    let fold = |text: &str| text.replace('\u{2019}', "'");
+    let names: Vec<String> = authors
+        .iter()
+        .map(|name| fold(name.trim()))
+        .filter(|name| name.split_whitespace().count() >= 2)
+        .collect();
+    if names.is_empty() || lines.len() < 3 {
+        return;
+    }
+    let total: usize = lines.iter().map(|line| line.chars().count()).sum();
+    for at in lines.len().saturating_sub(3).max(2)..lines.len() {
+        let line = fold(lines[at].trim_start());
+        let note = line.chars().count() <= 400
+            && names.iter().any(|name| {
+                line.strip_prefix(name.as_str()).is_some_and(|rest| {
+                    AUTHOR_NOTE.is_match(rest) && !AUTHOR_NOT_A_NOTE.is_match(rest)
+                })
+            });
+        let kept: usize = lines[..at].iter().map(|line| line.chars().count()).sum();
+        if note && kept * 3 >= total * 2 {
+            lines.truncate(at);
+            return;
+        }
+    }
+}
+
+/// "… is survived by", "… is accused of": the story's own subject, not a note on its author.
+static AUTHOR_NOT_A_NOTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"^\W*(is|ist|est|es|è|é)\s+(survived|accused|charged|suspected|wanted|missing|dead)\b",
+    )
+    .expect("valid pattern")
+});
 
 /// Words that open a timestamp line ("Updated: 9.45pm", "Stand: 19.10.2019 11:05 Uhr",
 /// "Publié le 3 mai"), in the languages newsflow reads, lowercase.
@@ -1377,61 +1430,94 @@ impl Analysis {
 impl Analysis {
     /// Short paragraphs of one sentence among the top's siblings (Readability's rule for a
     /// paragraph under 80 characters: no links, a sentence's end): kept where the article's
-    /// flow runs through them, right before the first kept block ("A PEDESTRIAN suffered
-    /// serious injuries." opening a tabloid's story) or between two kept blocks; never after
-    /// the last one, where a one-line credit or call to the reader sits.
+    /// flow of paragraphs runs through them. Before the first kept block only when that block
+    /// is one of the article's paragraphs beside the top ("A PEDESTRIAN suffered serious
+    /// injuries." opening a tabloid's story), not the top itself (a lone line before the
+    /// article's container is its standfirst more often); between two kept blocks; never after
+    /// the last one, where a one-line credit or call to the reader sits. Furniture (a dropped
+    /// block that shows something, a picture) between them breaks the flow.
     fn short_sentences_in_the_flow(&self, dom: &Dom, parent: NodeId, roots: &mut Vec<NodeId>) {
-        let children: Vec<NodeId> = dom.nodes[parent]
+        // the parent's blocks in order; `None` for furniture that breaks the flow
+        let blocks: Vec<Option<NodeId>> = dom.nodes[parent]
             .children
             .iter()
             .copied()
-            .filter(|&id| dom.tag(id).is_some() && !self.dropped[id] && self.sizes.text[id] > 0)
+            .filter(|&id| dom.tag(id).is_some())
+            .filter_map(|id| {
+                if self.dropped[id] || self.sizes.text[id] == 0 {
+                    self.shows_something(dom, id).then_some(None)
+                } else {
+                    Some(Some(id))
+                }
+            })
             .collect();
-        let kept: Vec<usize> = children
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| roots.contains(id))
-            .map(|(at, _)| at)
-            .collect();
-        let (Some(&first), Some(&last)) = (kept.first(), kept.last()) else {
+        let kept: std::collections::HashSet<NodeId> = roots.iter().copied().collect();
+        let is_kept = |block: Option<NodeId>| block.is_some_and(|id| kept.contains(&id));
+        let (Some(first), Some(last)) = (
+            blocks.iter().position(|&block| is_kept(block)),
+            blocks.iter().rposition(|&block| is_kept(block)),
+        ) else {
             return;
         };
+        let short = |block: Option<NodeId>| block.is_some_and(|id| self.short_sentence(dom, id));
         let mut added = Vec::new();
-        // walking back from the first kept block, then the gaps between kept blocks
-        for at in (0..first).rev() {
-            if !self.short_sentence(dom, children[at]) {
-                break;
+        if blocks[first] != self.top {
+            for &block in blocks[..first].iter().rev() {
+                if !short(block) {
+                    break;
+                }
+                added.extend(block);
             }
-            added.push(children[at]);
         }
-        for at in first + 1..last {
-            let id = children[at];
-            if roots.contains(&id) {
+        // a run of short sentences between two kept blocks
+        let mut at = first + 1;
+        while at < last {
+            if is_kept(blocks[at]) || !short(blocks[at]) {
+                at += 1;
                 continue;
             }
-            let run_kept = (at + 1..=last)
-                .map(|next| children[next])
-                .find(|next| !self.short_sentence(dom, *next) || roots.contains(next))
-                .is_some_and(|next| roots.contains(&next));
-            if run_kept && self.short_sentence(dom, id) {
-                added.push(id);
+            let end = (at..=last)
+                .find(|&next| !short(blocks[next]) || is_kept(blocks[next]))
+                .unwrap_or(last);
+            if is_kept(blocks[end]) {
+                added.extend(blocks[at..end].iter().flatten());
             }
+            at = end + 1;
         }
         roots.extend(added);
     }
 
     /// A paragraph of one short sentence: under 80 characters, at least four words, no links,
-    /// ending as a sentence ends.
+    /// no hint of a standfirst or of furniture in its names, not a quotation standing alone (a
+    /// pull quote repeats the article), ending as a sentence ends.
     fn short_sentence(&self, dom: &Dom, id: NodeId) -> bool {
         let length = self.sizes.text[id];
-        if !self.paragraph[id] || length == 0 || length > 80 || self.sizes.link[id] > 0 {
+        if !(self.paragraph[id] || dom.tag(id) == Some("p"))
+            || length == 0
+            || length >= 80
+            || self.sizes.link[id] > 0
+        {
+            return false;
+        }
+        let hints = class_id(dom, id);
+        if standfirst_hint(&hints) || negative_hint(&hints) {
             return false;
         }
         let text = crate::meta::text_of(dom, id);
         let text = text.trim();
-        let end = text.trim_end_matches(['"', '\u{201d}', '\u{2019}', '\u{bb}', '\'', ')']);
-        // an ellipsis ends a pull quote or a teaser, not a sentence of the article
-        end.ends_with(['.', '!', '?']) && text.split_whitespace().count() >= 4
+        if text.starts_with([
+            '"', '\u{201c}', '\u{201e}', '\u{ab}', '\u{bb}', '\u{2018}', '\'',
+        ]) {
+            return false;
+        }
+        let end = text.trim_end_matches([
+            '"', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', '\u{ab}', '\u{bb}', '\'', ')',
+            ' ', '\u{a0}',
+        ]);
+        // an ellipsis ends a teaser, not a sentence of the article
+        end.ends_with(['.', '!', '?'])
+            && !end.ends_with("...")
+            && text.split_whitespace().count() >= 4
     }
 }
 
@@ -4854,6 +4940,72 @@ mod tests {
     }
 
     #[test]
+    fn a_note_about_the_author_at_the_end_goes() {
+        let body = |last: &[&str]| -> Vec<String> {
+            let mut lines: Vec<String> = (1..=4)
+                .map(|n| {
+                    format!("Paragraph {n} of the story, long enough to be the article's own text.")
+                })
+                .collect();
+            lines.extend(last.iter().map(|line| line.to_string()));
+            lines
+        };
+        let authors = vec!["Laura E. Adkins".to_string(), "Reuters".to_string()];
+        for note in [
+            "Laura E. Adkins is the Forward's network editor. Contact her on Twitter.",
+            "Laura E. Adkins (she/her) joined the paper in 2022.",
+            "Laura E. Adkins ist Redakteurin bei der Zeitung.",
+        ] {
+            let mut lines = body(&[note, "Follow her at @adkins."]);
+            drop_author_note(&mut lines, &authors);
+            assert_eq!(lines, body(&[]), "{note}");
+        }
+        // the author quoted or named in the story, a one-word credit, a note that is half the
+        // body, a note before the last three lines: all stay
+        for (last, authors) in [
+            (
+                vec!["Laura E. Adkins said the vote was close."],
+                authors.clone(),
+            ),
+            (vec!["Reuters is a news agency."], authors.clone()),
+            (
+                vec!["Laura E. Adkins is an editor. ".repeat(8).trim_end()],
+                authors.clone(),
+            ),
+            (
+                vec!["Laura E. Adkins is an editor.", "One.", "Two.", "Three."],
+                authors.clone(),
+            ),
+        ] {
+            let mut lines = body(&last);
+            drop_author_note(&mut lines, &authors);
+            assert_eq!(lines, body(&last));
+        }
+        let mut lines = body(&["Laura E. Adkins is an editor."]);
+        drop_author_note(&mut lines, &[]);
+        assert_eq!(lines.len(), 5);
+        // the story's own subject, a longer name, a past tense: not a note about the author
+        for last in [
+            "Laura E. Adkins is survived by her two sons.",
+            "Laura E. Adkinson is a reporter.",
+            "Laura E. Adkins was detained for six hours at the border.",
+        ] {
+            let mut lines = body(&[last]);
+            drop_author_note(&mut lines, &authors);
+            assert_eq!(lines, body(&[last]));
+        }
+        // curly and straight apostrophes match; a later note is tried when an earlier line
+        // that looks like one would take too much
+        let mut lines = body(&["Dara O\u{2019}Brien is our Dublin correspondent."]);
+        drop_author_note(&mut lines, &["Dara O'Brien".to_string()]);
+        assert_eq!(lines, body(&[]));
+        let long = format!("Laura E. Adkins is {}", "a long story. ".repeat(30));
+        let mut lines = body(&[&long, "Laura E. Adkins is an editor."]);
+        drop_author_note(&mut lines, &authors);
+        assert_eq!(lines, body(&[&long]));
+    }
+
+    #[test]
     fn short_sentences_in_the_articles_flow_join_it() {
         // a tabloid's one-sentence paragraphs beside the container that holds the rest
         let rest: String = (3..=9).map(long_paragraph).collect();
@@ -4865,34 +5017,62 @@ mod tests {
             )
         };
         let article = extract(&page(
-            "<p class='first'>A PEDESTRIAN was hurt in a crash.</p>",
-            "<p>Police closed the road for two hours.</p>",
+            "<p class='first'>A PEDESTRIAN was hurt in a crash.</p><p>She is 34 years old.</p>",
+            "<p>Police closed the road for two hours.</p><p>He was held at the scene.</p>",
             "",
         ));
-        assert_eq!(article.lines.len(), 10, "{:?}", article.lines);
+        assert_eq!(article.lines.len(), 12, "{:?}", article.lines);
         assert_eq!(article.lines[0], "A PEDESTRIAN was hurt in a crash.");
-        assert_eq!(article.lines[2], "Police closed the road for two hours.");
-        // a line after the last kept block, a fragment, an ellipsis or a link stays out
-        for (before, after) in [
-            ("", "<p>Follow us on all the networks today.</p>"),
-            ("<p>Updated on the third of June</p>", ""),
+        assert_eq!(article.lines[1], "She is 34 years old.");
+        assert_eq!(article.lines[3], "Police closed the road for two hours.");
+        assert_eq!(article.lines[4], "He was held at the scene.");
+        // a line after the last kept block, a fragment, an ellipsis, a link, a standfirst, a
+        // pull quote, or a line past furniture stays out
+        for (before, between, after) in [
+            ("", "", "<p>Follow us on all the networks today.</p>"),
+            ("<p>Updated on the third of June</p>", "", ""),
             (
                 "<p>\u{201c}We are all concerned with events \u{2026}\u{201d}</p>",
                 "",
+                "",
             ),
+            ("<p>We are all concerned with these events ...</p>", "", ""),
             (
                 "<p>Police named the driver as <a href=/x>Smith</a>.</p>",
                 "",
+                "",
+            ),
+            (
+                "<p class='standfirst'>Ministers agree to raise the wage.</p>",
+                "",
+                "",
+            ),
+            (
+                "",
+                "<p>\u{201c}We will not back down on this,\u{201d} she said.</p>",
+                "",
+            ),
+            (
+                "<p>Our offices will be closed on Monday.</p>\
+                 <div class='share-bar'><a href=/s>Share</a></div>",
+                "",
+                "",
             ),
         ] {
-            let article = extract(&page(before, "", after));
+            let article = extract(&page(before, between, after));
             assert_eq!(
                 article.lines.len(),
                 8,
-                "{before}{after}: {:?}",
+                "{before}{between}{after}: {:?}",
                 article.lines
             );
         }
+        // a lone line right before the article's container is no part of the flow
+        let lone = format!(
+            "<html><body><div class='p402_hide'><p>Ministers agree to raise the wage today.</p>\
+             <div id='rest'>{rest}</div></div></body></html>"
+        );
+        assert_eq!(extract(&lone).lines.len(), 7, "{:?}", extract(&lone).lines);
     }
 
     #[test]
