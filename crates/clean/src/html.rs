@@ -568,6 +568,7 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
             // a share line above the last-updated line it left
             trim_calls_to_reader(&mut lines);
             drop_credits(&mut lines);
+            cut_at_comment_notice(&mut lines);
             drop_author_note(&mut lines, &article.authors);
             article.standfirst = standfirst(&dom, &analysis, article.title.as_deref());
             lines
@@ -732,6 +733,37 @@ fn drop_credits(lines: &mut Vec<String>) {
     let credit = |line: &String| line.chars().count() <= 90 && CREDIT.is_match(line.trim());
     if lines.iter().any(|line| !credit(line)) {
         lines.retain(|line| !credit(line));
+    }
+}
+
+/// A comment section's notice, in the languages newsflow reads: its policy, its state, its
+/// sign-in wall, its spam filter ("Comments are closed.", "Es wurden noch keine Kommentare
+/// geschrieben.", "L'espace des contributions est réservé aux abonnés.").
+static COMMENT_NOTICE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"(?i)(comment policy|comments? (are|is) (now )?closed|leave a (comment|reply)",
+        r"|no comments yet|be the first to comment|keep it civil|logged in to (post|leave|comment)",
+        r"|kommentar (schreiben|verfassen)|keine kommentare",
+        r"|müssen (sie )?(sich )?(angemeldet|eingeloggt)",
+        r"|commentaires? (sont|est) (ferm|réserv)|laisser un commentaire|espace des contributions",
+        r"|deja un comentario|akismet|lascia un commento|deixe um comentário|plaats een reactie)",
+    ))
+    .expect("valid comment notice pattern")
+});
+
+/// A comment section that came with the article ends it: from the first short line that is
+/// a comment section's notice, when what stands before it is at least two lines and two
+/// thirds of the body's text (the comments, sign-in calls and site links after it go too).
+fn cut_at_comment_notice(lines: &mut Vec<String>) {
+    let total: usize = lines.iter().map(|line| line.chars().count()).sum();
+    let mut kept = 0;
+    for (at, line) in lines.iter().enumerate() {
+        let length = line.chars().count();
+        if at >= 2 && kept * 3 >= total * 2 && length <= 140 && COMMENT_NOTICE.is_match(line) {
+            lines.truncate(at);
+            return;
+        }
+        kept += length;
     }
 }
 
@@ -4937,6 +4969,44 @@ mod tests {
         );
         let article = extract(&page);
         assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn a_comment_sections_notice_ends_the_article() {
+        let body = |tail: &[&str]| -> Vec<String> {
+            let mut lines: Vec<String> = (1..=8)
+                .map(|n| {
+                    format!("Paragraph {n} of the story, long enough to be the article's own text.")
+                })
+                .collect();
+            lines.extend(tail.iter().map(|line| line.to_string()));
+            lines
+        };
+        for notice in [
+            "Comments are closed.",
+            "You must be logged in to post a comment.",
+            "Um einen Kommentar schreiben zu können, müssen Sie sich registrieren.",
+            "L\u{2019}espace des contributions est réservé aux abonnés.",
+        ] {
+            let mut lines = body(&[notice, "Great story, thanks!", "Home | About us"]);
+            cut_at_comment_notice(&mut lines);
+            assert_eq!(lines, body(&[]), "{notice}");
+        }
+        // the article's own call in a long line, a notice in the first two thirds: they stay
+        for tail in [
+            vec![
+                "Surely we left some of your favourite gadgets off of this list, so tell us which \
+                 one it was. Leave a comment and let us know what your favourite gadget is.",
+            ],
+            vec![
+                "Comments are closed.",
+                &"Paragraph 5 of the story, much longer. ".repeat(9),
+            ],
+        ] {
+            let mut lines = body(&tail);
+            cut_at_comment_notice(&mut lines);
+            assert_eq!(lines, body(&tail));
+        }
     }
 
     #[test]
