@@ -134,7 +134,10 @@ fn score(page: &NewsPage, meta: &Meta) -> [Option<f64>; 6] {
             let ours = meta.date.as_deref();
             exact(
                 ours.and_then(day) == Some(truth_day)
-                    || ours.is_some_and(|o| same_instant(truth, o)),
+                    || ours.is_some_and(|o| same_instant(truth, o))
+                    || ours
+                        .and_then(day)
+                        .is_some_and(|o| local_midnight_on(truth, o)),
             )
         })
     });
@@ -259,6 +262,24 @@ fn same_instant(a: &str, b: &str) -> bool {
             .ok()
     };
     matches!((parse(a), parse(b)), (Some(a), Some(b)) if (a - b).whole_seconds().abs() < 60)
+}
+
+/// A label that is a local day written as its midnight in UTC (`2019-04-01T15:00:00.000Z` is
+/// 2 April 0:00 in Tokyo): `ours` names that day when the label is 0:00 at some UTC offset
+/// from −12 to +14 hours (in quarter hours) on the day `ours` names.
+fn local_midnight_on(truth: &str, ours: &str) -> bool {
+    let Ok(instant) =
+        time::OffsetDateTime::parse(truth.trim(), &time::format_description::well_known::Rfc3339)
+    else {
+        return false;
+    };
+    (-48i64..=56).any(|quarters| {
+        let local = instant + time::Duration::minutes(quarters * 15);
+        local.hour() == 0
+            && local.minute() == 0
+            && local.second() == 0
+            && local.date().to_string() == ours
+    })
 }
 
 /// `YYYY-MM-DD` at the start of a date text.
@@ -633,5 +654,11 @@ mod tests {
         assert!((set_f1(&truth, &["a b".to_string()]) - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(normalise_site("The Verge"), "theverge");
         assert_eq!(primary_subtag("de-DE").as_deref(), Some("de"));
+        // a local day written as its midnight in UTC
+        assert!(local_midnight_on("2019-04-01T15:00:00.000Z", "2019-04-02"));
+        assert!(local_midnight_on("2019-04-01T18:30:00Z", "2019-04-02"));
+        assert!(!local_midnight_on("2019-04-01T15:00:00.000Z", "2019-04-03"));
+        assert!(!local_midnight_on("2019-04-01T15:07:00Z", "2019-04-02"));
+        assert!(!local_midnight_on("2019-04-01", "2019-04-02"));
     }
 }
