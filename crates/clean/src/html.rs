@@ -4971,17 +4971,19 @@ mod tests {
         assert_eq!(article.lines.len(), 6, "{:?}", article.lines);
     }
 
+    /// A body of `count` lines of article text, then `tail`.
+    fn story_lines(count: usize, tail: &[&str]) -> Vec<String> {
+        (1..=count)
+            .map(|n| {
+                format!("Paragraph {n} of the story, long enough to be the article's own text.")
+            })
+            .chain(tail.iter().map(|line| line.to_string()))
+            .collect()
+    }
+
     #[test]
     fn a_comment_sections_notice_ends_the_article() {
-        let body = |tail: &[&str]| -> Vec<String> {
-            let mut lines: Vec<String> = (1..=8)
-                .map(|n| {
-                    format!("Paragraph {n} of the story, long enough to be the article's own text.")
-                })
-                .collect();
-            lines.extend(tail.iter().map(|line| line.to_string()));
-            lines
-        };
+        let body = |tail: &[&str]| story_lines(8, tail);
         for notice in [
             "Comments are closed.",
             "You must be logged in to post a comment.",
@@ -5011,15 +5013,7 @@ mod tests {
 
     #[test]
     fn a_note_about_the_author_at_the_end_goes() {
-        let body = |last: &[&str]| -> Vec<String> {
-            let mut lines: Vec<String> = (1..=4)
-                .map(|n| {
-                    format!("Paragraph {n} of the story, long enough to be the article's own text.")
-                })
-                .collect();
-            lines.extend(last.iter().map(|line| line.to_string()));
-            lines
-        };
+        let body = |last: &[&str]| story_lines(4, last);
         let authors = vec!["Laura E. Adkins".to_string(), "Reuters".to_string()];
         for note in [
             "Laura E. Adkins is the Forward's network editor. Contact her on Twitter.",

@@ -1262,27 +1262,34 @@ mod tests {
         assert_eq!(trim_edges("--"), "--");
     }
 
-    #[test]
-    fn lower_case_words_among_lower_case_words_are_skipped() {
-        let (casing, clusters, gazetteer, places) = (
-            Casing::default(),
-            Clusters::default(),
-            Gazetteer::default(),
-            Places::default(),
-        );
-        let mut context = Context {
-            casing: &casing,
-            clusters: &clusters,
-            gazetteer: &gazetteer,
-            places: &places,
+    /// Empty lexicon resources, and a context over them with the English model's switches.
+    type Resources = (Casing, Clusters, Gazetteer, Places);
+
+    fn resources() -> Resources {
+        Default::default()
+    }
+
+    fn context(resources: &Resources, lowercase_outside: bool) -> Context<'_> {
+        let (casing, clusters, gazetteer, places) = resources;
+        Context {
+            casing,
+            clusters,
+            gazetteer,
+            places,
             document: true,
             pronouns: true,
             subwords: false,
             trim: false,
             brown: false,
             brown_neighbours: false,
-            lowercase_outside: true,
-        };
+            lowercase_outside,
+        }
+    }
+
+    #[test]
+    fn lower_case_words_among_lower_case_words_are_skipped() {
+        let resources = resources();
+        let mut context = context(&resources, true);
         let doc = vec![
             "the show , run by Joop van den Ende , opened in 1996 to rave reviews ."
                 .split(' ')
@@ -1310,23 +1317,8 @@ mod tests {
 
     #[test]
     fn every_token_gets_features() {
-        let casing = Casing::default();
-        let clusters = Clusters::default();
-        let gazetteer = Gazetteer::default();
-        let places = Places::default();
-        let context = Context {
-            casing: &casing,
-            clusters: &clusters,
-            gazetteer: &gazetteer,
-            places: &places,
-            document: true,
-            pronouns: true,
-            subwords: false,
-            trim: false,
-            brown: false,
-            brown_neighbours: false,
-            lowercase_outside: false,
-        };
+        let resources = resources();
+        let context = context(&resources, false);
         let doc = vec![
             vec!["EU", "rejects", "German", "call"],
             vec!["Peter", "Blackburn"],
