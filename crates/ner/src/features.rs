@@ -435,6 +435,16 @@ fn is_capitalised(case: CaseClass) -> bool {
     matches!(case, CaseClass::Title | CaseClass::Mixed | CaseClass::Upper)
 }
 
+/// What a word form's tokens share: its word, case, shapes and name parts.
+#[derive(Clone, Copy)]
+struct FormInfo {
+    word_id: u32,
+    case: CaseClass,
+    shape_hash: u64,
+    short_hash: u64,
+    name_parts: u16,
+}
+
 /// Token information and document statistics of a document.
 pub(crate) fn prepare<'a>(
     document: &[Vec<&'a str>],
@@ -451,6 +461,8 @@ pub(crate) fn prepare<'a>(
     let mut form_collided: HashMap<&'a str, u32> = HashMap::new();
     let mut forms: Vec<(u32, u32)> = Vec::new();
     let mut form_words: Vec<&'a str> = Vec::new();
+    // per distinct form: what depends on the form alone
+    let mut form_infos: Vec<FormInfo> = Vec::new();
     let mut stats: Vec<(u32, u32)> = Vec::new();
     let mut occurrences: Vec<Occurrences> = Vec::new();
     let mut sentences: Vec<Vec<TokenInfo<'a>>> = Vec::with_capacity(document.len());
@@ -460,53 +472,54 @@ pub(crate) fn prepare<'a>(
     for (s, sentence) in document.iter().enumerate() {
         let mut infos: Vec<TokenInfo<'a>> = Vec::with_capacity(sentence.len());
         for (t, &word) in sentence.iter().enumerate() {
-            let core = if context.trim { trim_edges(word) } else { word };
-            normalise_lower_into(core, &mut lower);
-            shapes_into(word, &mut shape, &mut short);
-            let case = case_class(word);
-            let lower_hash = text_hash(&lower);
-            let known = match ids.get(&lower_hash) {
-                Some(&id) if words[id as usize].lower == lower => Some(id),
-                Some(_) => collided.get(lower.as_str()).copied(),
-                None => None,
-            };
-            let word_id = match known {
-                Some(id) => id,
-                None => {
-                    let id = words.len() as u32;
-                    match ids.entry(lower_hash) {
-                        Entry::Occupied(_) => {
-                            collided.insert(lower.clone(), id);
-                        }
-                        Entry::Vacant(slot) => {
-                            slot.insert(id);
-                        }
-                    }
-                    words.push(WordInfo {
-                        casing: context.casing.lookup(&lower),
-                        clusters: context.clusters.lookup(&lower),
-                        brown: if context.brown {
-                            context.clusters.brown(&lower)
-                        } else {
-                            None
-                        },
-                        lower: lower.clone(),
-                        lower_hash,
-                    });
-                    stats.push((0, 0));
-                    occurrences.push(Occurrences::EMPTY);
-                    id
-                }
-            };
+            // a form seen before reuses what its first occurrence computed
             let word_hash = text_hash(word);
             let known_form = match form_ids.get(&word_hash) {
                 Some(&id) if form_words[id as usize] == word => Some(id),
                 Some(_) => form_collided.get(word).copied(),
                 None => None,
             };
-            let form_id = match known_form {
-                Some(id) => id,
+            let (form_id, form) = match known_form {
+                Some(id) => (id, form_infos[id as usize]),
                 None => {
+                    let core = if context.trim { trim_edges(word) } else { word };
+                    normalise_lower_into(core, &mut lower);
+                    shapes_into(word, &mut shape, &mut short);
+                    let case = case_class(word);
+                    let lower_hash = text_hash(&lower);
+                    let known = match ids.get(&lower_hash) {
+                        Some(&id) if words[id as usize].lower == lower => Some(id),
+                        Some(_) => collided.get(lower.as_str()).copied(),
+                        None => None,
+                    };
+                    let word_id = match known {
+                        Some(id) => id,
+                        None => {
+                            let id = words.len() as u32;
+                            match ids.entry(lower_hash) {
+                                Entry::Occupied(_) => {
+                                    collided.insert(lower.clone(), id);
+                                }
+                                Entry::Vacant(slot) => {
+                                    slot.insert(id);
+                                }
+                            }
+                            words.push(WordInfo {
+                                casing: context.casing.lookup(&lower),
+                                clusters: context.clusters.lookup(&lower),
+                                brown: if context.brown {
+                                    context.clusters.brown(&lower)
+                                } else {
+                                    None
+                                },
+                                lower: lower.clone(),
+                                lower_hash,
+                            });
+                            stats.push((0, 0));
+                            occurrences.push(Occurrences::EMPTY);
+                            id
+                        }
+                    };
                     let id = forms.len() as u32;
                     match form_ids.entry(word_hash) {
                         Entry::Occupied(_) => {
@@ -516,11 +529,24 @@ pub(crate) fn prepare<'a>(
                             slot.insert(id);
                         }
                     }
+                    let form = FormInfo {
+                        word_id,
+                        case,
+                        shape_hash: text_hash(&shape),
+                        short_hash: text_hash(&short),
+                        name_parts: if is_capitalised(case) {
+                            context.gazetteer.name_parts(&words[word_id as usize].lower)
+                        } else {
+                            0
+                        },
+                    };
                     forms.push((s as u32, t as u32));
                     form_words.push(word);
-                    id
+                    form_infos.push(form);
+                    (id, form)
                 }
             };
+            let (word_id, case) = (form.word_id, form.case);
             let info = &words[word_id as usize];
             if let Some(list) = occurrences.get_mut(word_id as usize) {
                 list.push((s as u32, t as u32));
@@ -540,16 +566,12 @@ pub(crate) fn prepare<'a>(
                 brown: info.brown,
                 word_hash,
                 lower_hash: info.lower_hash,
-                shape_hash: text_hash(&shape),
-                short_hash: text_hash(&short),
+                shape_hash: form.shape_hash,
+                short_hash: form.short_hash,
                 case,
                 gazetteer: 0,
                 gazetteer_major: None,
-                name_parts: if is_capitalised(case) {
-                    context.gazetteer.name_parts(&words[word_id as usize].lower)
-                } else {
-                    0
-                },
+                name_parts: form.name_parts,
                 places: 0,
                 place_bucket: None,
                 word_id,
