@@ -1873,9 +1873,14 @@ fn choose_title(
         }
         for candidate in [primary.as_deref(), title_tag].into_iter().flatten() {
             let folded = fold(candidate);
+            // the headline itself, or with the site's name after it, or with a kicker before
+            // it ("Influencer Marketing: Was sich nach dem Urteil ändert", the <h1> without)
             if folded == heading_folded
                 || (folded.starts_with(&heading_folded)
                     && heading_folded.len() * 10 >= folded.len() * 4)
+                || (folded.ends_with(&heading_folded)
+                    && heading_folded.len() * 10 >= folded.len() * 6
+                    && kicker_before(candidate, heading))
             {
                 return Some(without_genre(heading));
             }
@@ -1900,6 +1905,23 @@ fn choose_title(
     let title = primary.or_else(|| h1.first().cloned())?;
     let stripped = strip_site(&title, sites, sections);
     Some(if stripped.is_empty() { title } else { stripped })
+}
+
+/// Whether `title` is `heading` with a short kicker and a separator before it ("Genetik: …",
+/// "Frain. …", "Israel – …"): at most four words, then a colon, full stop, dash or bar.
+fn kicker_before(title: &str, heading: &str) -> bool {
+    let (title, heading) = (normalize_line(title), normalize_line(heading));
+    let Some(kicker) = title.strip_suffix(heading.as_str()) else {
+        return false;
+    };
+    let kicker = kicker.trim_end();
+    let Some(words) = kicker
+        .strip_suffix([':', '.', '|', '-', '\u{2013}', '\u{2014}'])
+        .map(str::trim)
+    else {
+        return false;
+    };
+    !words.is_empty() && words.split_whitespace().count() <= 4
 }
 
 /// The words of four letters or more, by their first five letters, folded.
@@ -3084,6 +3106,40 @@ mod tests {
             choose_title(Some("Kim visits Moscow"), None, &logo, &[], &[]).as_deref(),
             Some("Kim visits Moscow")
         );
+    }
+
+    #[test]
+    fn title_is_the_h1_when_the_headline_puts_a_kicker_before_it() {
+        // the page's logo is an <h1> too, so the one-heading rules do not decide
+        let h1 = vec![
+            "Gartenblog".to_string(),
+            "Schattiges Plätzchen im Garten".to_string(),
+        ];
+        for (title, expected) in [
+            (
+                "Blog - Schattiges Plätzchen im Garten",
+                "Schattiges Plätzchen im Garten",
+            ),
+            (
+                "Genetik: Schattiges Plätzchen im Garten",
+                "Schattiges Plätzchen im Garten",
+            ),
+            // no separator, or a long lead-in: the markup's headline stands
+            (
+                "Das Schattiges Plätzchen im Garten",
+                "Das Schattiges Plätzchen im Garten",
+            ),
+            (
+                "Was Gärtner im Sommer wissen müssen: Schattiges Plätzchen im Garten",
+                "Was Gärtner im Sommer wissen müssen: Schattiges Plätzchen im Garten",
+            ),
+        ] {
+            assert_eq!(
+                choose_title(Some(title), None, &h1, &[], &[]).as_deref(),
+                Some(expected),
+                "{title}"
+            );
+        }
     }
 
     #[test]
