@@ -818,6 +818,16 @@ pub(crate) fn context_features(
     )
 }
 
+/// The skipped tokens of sentence `s` (empty: none).
+pub(crate) fn skipped_in(skip: &[Vec<bool>], s: usize) -> &[bool] {
+    skip.get(s).map(Vec::as_slice).unwrap_or_default()
+}
+
+/// Whether token `t` is skipped (see [`forced_outside`]).
+pub(crate) fn is_skipped(skipped: &[bool], t: usize) -> bool {
+    skipped.get(t).copied().unwrap_or(false)
+}
+
 /// Per sentence, the tokens the tagger labels `O` without scoring them, when the model says
 /// so (`Context::lowercase_outside`; empty otherwise): a lower-case word whose neighbours are
 /// lower-case words, punctuation or the sentence's edge. In English news such a word is
@@ -891,9 +901,9 @@ fn build_features(
             offsets: Vec::with_capacity(count + 1),
         };
         features.offsets.push(0);
-        let skipped = skip.get(s).map(Vec::as_slice).unwrap_or_default();
+        let skipped = skipped_in(skip, s);
         for (t, info) in infos.iter().enumerate() {
-            if skipped.get(t).copied().unwrap_or(false) {
+            if is_skipped(skipped, t) {
                 features.offsets.push(features.keys.len());
                 continue;
             }

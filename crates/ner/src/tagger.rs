@@ -10,7 +10,8 @@
 //! [`Stage::emissions`] computes.
 
 use crate::features::{
-    context_features, forced_outside, form_ids, form_keys, forms, prior_features, PreparedDocument,
+    context_features, forced_outside, form_ids, form_keys, forms, is_skipped, prior_features,
+    skipped_in, PreparedDocument,
 };
 use crate::labels::{allowed_last, NUM_LABELS, OUTSIDE};
 use crate::perceptron::{Stage, TRANSITION_ROWS};
@@ -262,9 +263,9 @@ impl Tagger {
         for (s, (extra, sentence_sums)) in extra.iter().zip(&sums).enumerate() {
             self.rows_into(&extra.keys, &mut scratch.rows);
             scratch.emissions.clear();
-            let skipped = skip.get(s).map(Vec::as_slice).unwrap_or_default();
+            let skipped = skipped_in(&skip, s);
             for (t, base_sums) in sentence_sums.iter().enumerate() {
-                if skipped.get(t).copied().unwrap_or(false) {
+                if is_skipped(skipped, t) {
                     push_outside(&mut scratch.emissions);
                     continue;
                 }
@@ -304,9 +305,9 @@ impl Tagger {
             self.rows_into(&sentence.keys, &mut scratch.rows);
             scratch.emissions.clear();
             let mut sentence_sums = Vec::with_capacity(sentence.len());
-            let skipped = skip.get(s).map(Vec::as_slice).unwrap_or_default();
+            let skipped = skipped_in(skip, s);
             for (t, form) in form_ids(document, s).enumerate().take(sentence.len()) {
-                if skipped.get(t).copied().unwrap_or(false) {
+                if is_skipped(skipped, t) {
                     push_outside(&mut scratch.emissions);
                     sentence_sums.push([0i32; W]);
                     continue;
