@@ -508,7 +508,7 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
         if let NodeKind::Text { start, end } = dom.nodes[id].kind {
             let raw = &dom.source[start..end];
             sizes.text[id] = raw.chars().filter(|ch| !ch.is_whitespace()).count() as u32;
-            sizes.commas[id] = raw.matches(',').count() as u32;
+            sizes.commas[id] = raw.chars().filter(|&ch| is_comma(ch)).count() as u32;
         }
         if dom.tag(id) == Some("a") {
             sizes.link[id] = sizes.text[id];
@@ -520,6 +520,26 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
         }
     }
     sizes
+}
+
+/// A comma in any script: Latin, Arabic (also Persian and Urdu), the full-width and
+/// ideographic commas of Chinese and Japanese, and their small and vertical forms (the set
+/// Mozilla's Readability counts, and the ideographic comma `、`).
+fn is_comma(ch: char) -> bool {
+    matches!(
+        ch,
+        ',' | '\u{060C}'
+            | '\u{3001}'
+            | '\u{FF0C}'
+            | '\u{FF64}'
+            | '\u{FE50}'
+            | '\u{FE51}'
+            | '\u{FE10}'
+            | '\u{FE11}'
+            | '\u{2E41}'
+            | '\u{2E34}'
+            | '\u{2E32}'
+    )
 }
 
 /// Runs the HTML path on a decoded page.
@@ -4712,6 +4732,55 @@ mod tests {
         );
         assert!(article.lines[3].starts_with("Paragraph 3"));
         assert!(!article.lines.iter().any(|line| line.contains("Subscribe")));
+    }
+
+    #[test]
+    fn commas_of_every_script_score_the_paragraph() {
+        // Readability's comma point counts the full-width and ideographic commas of Chinese and
+        // Japanese and the Arabic comma: a Chinese article's clauses outweigh a block of as
+        // many comma-less lines beside it
+        let article_paragraph = |n: usize| {
+            format!(
+                "<p>第{n}段，国务院总理今天在北京会见了来访的代表团，双方就经贸合作、\
+                 科技交流和人文往来等议题深入交换了意见，并签署了多项合作文件。</p>"
+            )
+        };
+        let other_paragraph = |n: usize| {
+            format!(
+                "<p>第{n}条推荐阅读的其他新闻标题在这里显示出来供读者点击查看更多内容\
+                 以及相关的图片和视频报道请关注我们的官方账号获取最新消息动态</p>"
+            )
+        };
+        let page = format!(
+            "<html><body><div><div><div id='a'>{}{}{}</div></div></div>\
+             <div><div><div id='b'>{}{}{}{}{}</div></div></div></body></html>",
+            article_paragraph(1),
+            article_paragraph(2),
+            article_paragraph(3),
+            other_paragraph(1),
+            other_paragraph(2),
+            other_paragraph(3),
+            other_paragraph(4),
+            other_paragraph(5)
+        );
+        let article = extract(&page);
+        assert!(
+            article
+                .lines
+                .first()
+                .is_some_and(|line| line.starts_with("第1段")),
+            "{:?}",
+            article.lines
+        );
+        assert!(
+            !article.lines.iter().any(|line| line.contains("推荐阅读")),
+            "{:?}",
+            article.lines
+        );
+        for comma in [',', '，', '、', '،'] {
+            assert!(is_comma(comma), "{comma}");
+        }
+        assert!(!is_comma('。') && !is_comma('.'));
     }
 
     #[test]
