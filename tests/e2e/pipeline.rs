@@ -333,3 +333,63 @@ async fn fused_stages_publish_the_records_of_separate_stages() {
         assert_eq!(a, b, "the record of {}", a.0);
     }
 }
+
+/// Consumers on a stream, by stream name.
+async fn consumers_on(js: &async_nats::jetstream::Context, stream: &str) -> usize {
+    js.get_stream(stream)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .consumer_count
+}
+
+/// Issue 17: a worker process that serves no dashboard does not follow the results and errors
+/// streams (nothing would read them; every worker of a cluster would receive and parse every
+/// record); with a dashboard it does, for the dashboard's list.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_a_dashboard_follows_the_results() {
+    let broker = Broker::start();
+    let url = broker.url();
+    let workspace = Workspace::new(&url, "");
+    let worker = workspace.spawn(&["worker", "--nats", &url]);
+    let _watch = workspace.spawn(&["watch", "--nats", &url]);
+    for (name, bytes) in seeds() {
+        workspace.drop_file(&name, &bytes);
+    }
+    workspace.drop_file("broken.html", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01");
+    let js = async_nats::jetstream::new(connect_any(&url).await);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let stored = |stream: &'static str| {
+        let js = js.clone();
+        async move {
+            js.get_stream(stream)
+                .await
+                .map(|stream| stream.cached_info().state.messages)
+                .unwrap_or(0)
+        }
+    };
+    while stored("NEWSFLOW_RESULTS").await < 5 || stored("NEWSFLOW_ERRORS").await < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "results not stored: {}",
+            worker.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(consumers_on(&js, "NEWSFLOW_RESULTS").await, 0);
+    assert_eq!(consumers_on(&js, "NEWSFLOW_ERRORS").await, 0);
+
+    // the same worker with a dashboard lists the records: it follows both streams
+    let port = crate::harness::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let _dashboard = workspace.spawn(&["worker", "--nats", &url, "--http", &listen]);
+    crate::harness::wait_http(port, "/api/state", Duration::from_secs(60), |body| {
+        body.contains("\"kind\":\"binary\"") && body.matches("\"story_id\"").count() >= 5
+    })
+    .await;
+    assert_eq!(consumers_on(&js, "NEWSFLOW_RESULTS").await, 1);
+    assert_eq!(consumers_on(&js, "NEWSFLOW_ERRORS").await, 1);
+}

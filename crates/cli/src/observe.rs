@@ -735,12 +735,21 @@ impl Observer {
         }
     }
 
-    /// Follows the results and errors streams (from the latest `recent` records on), samples
-    /// this process's counters every second and polls the broker every `every`, until
-    /// cancelled.
-    pub fn spawn(self: &Arc<Observer>, bus: Bus, every: Duration, cancel: CancellationToken) {
+    /// Samples this process's counters every second and polls the broker every `every`, until
+    /// cancelled; with `follow_records` (a dashboard is served: only it lists them) it also
+    /// follows the results and errors streams from the latest `recent` records on. Without
+    /// a dashboard nothing reads those records, and following them would cost every worker
+    /// process a delivery and a parse of every record of the cluster.
+    pub fn spawn(
+        self: &Arc<Observer>,
+        bus: Bus,
+        every: Duration,
+        follow_records: bool,
+        cancel: CancellationToken,
+    ) {
         *lock(&self.bus) = Some(bus.clone());
-        for errors in [false, true] {
+        let streams: &[bool] = if follow_records { &[false, true] } else { &[] };
+        for &errors in streams {
             let observer = self.clone();
             let bus = bus.clone();
             let cancel = cancel.clone();

@@ -472,6 +472,7 @@ async fn start_observing(
     observer.spawn(
         connected.bus.clone(),
         Duration::from_secs(2),
+        !http.is_empty() && config.http.dashboard,
         cancel.clone(),
     );
     let bound = if http.is_empty() {
