@@ -1109,12 +1109,49 @@ fn is_section_label(line: &str) -> bool {
     })
 }
 
-/// Section labels left in the body once their links and widgets are gone.
+/// A line that marks where an advertisement interrupts the article, in the languages newsflow
+/// reads: "Article continues below", "Story continues after advertisement", "Der Artikel geht
+/// unten weiter", "Weiterlesen nach der Anzeige", "La suite après la publicité", "El artículo
+/// continúa debajo", "L'articolo continua sotto", "O texto continua após a publicidade", "Het
+/// artikel gaat verder onder de advertentie". The whole line, never a sentence that holds the
+/// words.
+static AD_BREAK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"(?i)^\W*(?:",
+        r"(?:the\s+)?(?:article|story|text|content)\s+continues\s+(?:below|after\s+(?:the\s+|this\s+)?(?:ad|advert|advertisement))(?:\s+advertisement)?",
+        r"|continue\s+reading\s+below",
+        r"|advertisement\s*[-–—:]?\s*(?:scroll\s+(?:down\s+)?to\s+continue(?:\s+reading)?|continue\s+reading\s+below)",
+        r"|scroll\s+to\s+continue\s+with\s+content",
+        r"|(?:der\s+|die\s+)?(?:artikel|text|beitrag|meldung)\s+(?:geht|wird)\s+(?:unten|unter\s+der\s+(?:anzeige|werbung)|nach\s+der\s+(?:anzeige|werbung))\s+(?:weiter|fortgesetzt)",
+        r"|weiter(?:lesen)?\s+(?:nach|unter)\s+der\s+(?:anzeige|werbung)",
+        r"|(?:la\s+)?suite\s+(?:de\s+l['’]article\s+)?(?:après|ci-dessous|sous)(?:\s+(?:la|cette)\s+publicité)?",
+        r"|l['’]article\s+continue\s+(?:ci-dessous|après\s+(?:la|cette)\s+publicité)",
+        r"|(?:el\s+)?(?:artículo|texto|contenido)\s+(?:continúa|sigue)\s+(?:(?:debajo|abajo)(?:\s+de\s+la\s+publicidad)?|(?:después|tras)\s+(?:de\s+)?la\s+publicidad)",
+        r"|(?:continúa|sigue)\s+leyendo\s+(?:debajo|abajo)",
+        r"|(?:l['’]articolo|il\s+testo)\s+continua\s+(?:sotto|dopo\s+la\s+pubblicità)",
+        r"|continua\s+(?:a\s+leggere\s+)?dopo\s+la\s+pubblicità",
+        r"|(?:o\s+)?(?:artigo|texto|conteúdo)\s+continua\s+(?:abaixo|(?:após\s+a|depois\s+da)\s+publicidade)",
+        r"|continua\s+(?:após\s+a|depois\s+da)\s+publicidade",
+        r"|(?:het\s+)?(?:artikel|verhaal)\s+gaat\s+(?:verder\s+)?(?:onder|na)\s+de\s+advertentie(?:\s+verder)?",
+        r"|lees\s+verder\s+(?:onder|na)\s+de\s+advertentie",
+        r")\W*$",
+    ))
+    .expect("ad break pattern")
+});
+
+/// Whether the line only marks an advertisement's place in the article (see [`AD_BREAK`]).
+fn is_ad_break(line: &str) -> bool {
+    line.chars().count() <= 80 && AD_BREAK.is_match(line.trim())
+}
+
+/// Section labels left in the body once their links and widgets are gone, and the lines that
+/// mark an advertisement's place.
 fn trim_section_labels(lines: &mut Vec<String>) {
     // a label between paragraphs ("Mehr zum Thema", "READ MORE", "Relacionadas") whose teaser
     // links are gone goes too; a body that is nothing but labels stays as it is
-    if lines.iter().any(|line| !is_section_label(line)) {
-        lines.retain(|line| !is_section_label(line));
+    let furniture = |line: &String| is_section_label(line) || is_ad_break(line);
+    if lines.iter().any(|line| !furniture(line)) {
+        lines.retain(|line| !furniture(line));
     }
 }
 
@@ -4781,6 +4818,46 @@ mod tests {
             assert!(is_comma(comma), "{comma}");
         }
         assert!(!is_comma('。') && !is_comma('.'));
+    }
+
+    #[test]
+    fn lines_that_mark_an_advertisement_go() {
+        for line in [
+            "Article continues below",
+            "Story continues below advertisement",
+            "ADVERTISEMENT - SCROLL TO CONTINUE READING",
+            "Der Artikel geht unten weiter",
+            "Weiterlesen nach der Anzeige",
+            "Artikel wird nach der Werbung fortgesetzt",
+            "La suite après la publicité",
+            "L’article continue ci-dessous",
+            "El artículo continúa debajo de la publicidad",
+            "Sigue leyendo debajo",
+            "L'articolo continua sotto",
+            "O texto continua após a publicidade",
+            "Het artikel gaat verder onder de advertentie",
+            "— Lees verder na de advertentie —",
+        ] {
+            assert!(is_ad_break(line), "{line}");
+        }
+        for line in [
+            "The story continues below the surface of the talks, officials said.",
+            "Die Suite des Hotels liegt unten am See.",
+            "Article",
+            "Continue",
+            "La suite",
+        ] {
+            assert!(!is_ad_break(line), "{line}");
+        }
+        let mut lines: Vec<String> = [
+            "First paragraph.",
+            "Der Artikel geht unten weiter",
+            "Second.",
+        ]
+        .map(String::from)
+        .to_vec();
+        trim_section_labels(&mut lines);
+        assert_eq!(lines, ["First paragraph.", "Second."]);
     }
 
     #[test]
