@@ -1140,7 +1140,7 @@ static AD_BREAK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(||
 });
 
 /// Whether the line only marks an advertisement's place in the article (see [`AD_BREAK`]).
-fn is_ad_break(line: &str) -> bool {
+pub(crate) fn is_ad_break(line: &str) -> bool {
     line.chars().count() <= 80 && AD_BREAK.is_match(line.trim())
 }
 

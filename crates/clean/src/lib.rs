@@ -466,6 +466,38 @@ mod tests {
     }
 
     #[test]
+    fn scraped_text_loses_the_lines_that_mark_an_advertisement() {
+        let text = "Government unveils plan for the economy\n\n\
+            The government said on Tuesday that it would publish its plans for the economy next \
+            week, after months of talks with unions and employers across the country.\n\n\
+            Story continues below advertisement\n\n\
+            Ministers said the plans would include new rules for energy prices and a review of \
+            the tax system, which critics have long said favours large companies.\n\n\
+            Der Artikel geht unten weiter\n\n\
+            The opposition said the proposals came too late and would do little to help families \
+            facing higher bills this winter, and called for an emergency budget.\n";
+        let cleaned = Cleaner::new()
+            .clean(text.as_bytes(), Format::Txt)
+            .unwrap_or_default();
+        assert!(cleaned.body.contains("Ministers said"), "{}", cleaned.body);
+        assert!(
+            cleaned.body.contains("The opposition said"),
+            "{}",
+            cleaned.body
+        );
+        assert!(
+            !cleaned.body.contains("continues below"),
+            "{}",
+            cleaned.body
+        );
+        assert!(
+            !cleaned.body.contains("geht unten weiter"),
+            "{}",
+            cleaned.body
+        );
+    }
+
+    #[test]
     fn deep_and_truncated_html_do_not_panic() {
         let cleaner = Cleaner::new();
         let deep = "<div>".repeat(100_000)

@@ -1195,7 +1195,12 @@ pub fn clean_text(source: &str, model: &LineModel) -> Cleaned {
     }
     let mut body: Vec<String> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
-        if !keep[index] || header_lines[index] || line.is_empty() || is_credit(line) {
+        if !keep[index]
+            || header_lines[index]
+            || line.is_empty()
+            || is_credit(line)
+            || crate::html::is_ad_break(line)
+        {
             continue;
         }
         if cleaned.title.as_deref() == Some(line.as_str()) {
