@@ -492,6 +492,16 @@ struct Sizes {
     text: Vec<u32>,
     link: Vec<u32>,
     commas: Vec<u32>,
+    /// Han, kana and Hangul characters (each counted once in `text`).
+    cjk: Vec<u32>,
+}
+
+impl Sizes {
+    /// A node's text in Latin-letter equivalents (a Han, kana or Hangul character counts as
+    /// three letters, as `chars_of` counts a body): what makes a paragraph.
+    fn weighted(&self, id: NodeId) -> u32 {
+        self.text[id] + 2 * self.cjk[id]
+    }
 }
 
 fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
@@ -500,6 +510,7 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
         text: vec![0; count],
         link: vec![0; count],
         commas: vec![0; count],
+        cjk: vec![0; count],
     };
     for id in (0..count).rev() {
         if dropped[id] {
@@ -509,6 +520,7 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
             let raw = &dom.source[start..end];
             sizes.text[id] = raw.chars().filter(|ch| !ch.is_whitespace()).count() as u32;
             sizes.commas[id] = raw.chars().filter(|&ch| is_comma(ch)).count() as u32;
+            sizes.cjk[id] = raw.chars().filter(|&ch| is_cjk(ch)).count() as u32;
         }
         if dom.tag(id) == Some("a") {
             sizes.link[id] = sizes.text[id];
@@ -517,6 +529,7 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
             sizes.text[parent] += sizes.text[id];
             sizes.link[parent] += sizes.link[id];
             sizes.commas[parent] += sizes.commas[id];
+            sizes.cjk[parent] += sizes.cjk[id];
         }
     }
     sizes
@@ -2102,7 +2115,7 @@ fn shared_ancestor(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
 fn score_nodes(dom: &Dom, paragraph: &[bool], sizes: &Sizes) -> Vec<f32> {
     let mut score = vec![0f32; dom.nodes.len()];
     for id in (0..dom.nodes.len()).filter(|&id| paragraph[id]) {
-        let length = sizes.text[id];
+        let length = sizes.weighted(id);
         let value = 1.0 + sizes.commas[id] as f32 + (length as f32 / 100.0).min(3.0);
         let mut ancestor = dom.nodes[id].parent;
         let mut level = 0;
@@ -2565,19 +2578,20 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
         let paragraph_like = matches!(tag, "p" | "pre" | "blockquote")
             || (matches!(tag, "div" | "td" | "section" | "article" | "main")
                 && dom.nodes[id].children.iter().any(|&child| {
-                    matches!(dom.nodes[child].kind, NodeKind::Text { .. }) && sizes.text[child] > 80
+                    matches!(dom.nodes[child].kind, NodeKind::Text { .. })
+                        && sizes.weighted(child) > 80
                 }));
         // a block of phrasing content (a div of spans), or one whose paragraphs are runs of
         // spans and emphasis between <br> line breaks beside pictures and ad slots, as older
         // content systems write them (Readability turns such runs into <p>s)
-        let phrasing_div = (tag == "div" && !blocks[id] && sizes.text[id] > 80)
+        let phrasing_div = (tag == "div" && !blocks[id] && sizes.weighted(id) > 80)
             || (!paragraph_like
                 && matches!(tag, "div" | "td" | "section" | "article" | "main")
                 && written_in_runs(dom, sizes, &blocks, id));
         // a list item of running text (a numbered programme, a list of findings) reads like a
         // paragraph; menus and link lists are short or link-heavy
         let long_item = tag == "li"
-            && sizes.text[id] >= 120
+            && sizes.weighted(id) >= 120
             && sizes.link[id] * 10 < sizes.text[id]
             && dom
                 .descendants(id)
@@ -2587,10 +2601,10 @@ fn paragraphs(dom: &Dom, dropped: &[bool], sizes: &Sizes) -> Vec<bool> {
         if !paragraph_like && !long_item && !phrasing_div {
             continue;
         }
-        let length = sizes.text[id];
-        if length < 25 {
+        if sizes.weighted(id) < 25 {
             continue;
         }
+        let length = sizes.text[id];
         let link_density = sizes.link[id] as f32 / length.max(1) as f32;
         if link_density > 0.5 {
             continue;
@@ -4818,6 +4832,25 @@ mod tests {
             assert!(is_comma(comma), "{comma}");
         }
         assert!(!is_comma('。') && !is_comma('.'));
+    }
+
+    #[test]
+    fn short_japanese_paragraphs_are_paragraphs() {
+        // twenty kana and kanji say as much as sixty Latin letters: paragraphs under 25
+        // characters are the article's when they are Japanese
+        let paragraph = |n: usize| format!("<p>第{n}回の調査では、攻撃の件数が大きく増えた。</p>");
+        let page = format!(
+            "<html><body><div class='menu'><a href='/a'>ホーム</a> <a href='/b'>ニュース</a></div>\
+             <div><div>{}{}{}{}</div></div>\
+             <div class='box'><span>速報</span><span>新着</span></div></body></html>",
+            paragraph(1),
+            paragraph(2),
+            paragraph(3),
+            paragraph(4)
+        );
+        let article = extract(&page);
+        assert_eq!(article.lines.len(), 4, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("第1回"), "{:?}", article.lines);
     }
 
     #[test]
