@@ -238,9 +238,9 @@ async fn two_watchers_on_one_inbox_publish_each_file_once() {
     );
 }
 
-const FILES: usize = 150;
+const FILES: usize = 400;
 
-/// Drops 150 files, kills the watcher with SIGKILL while it works, starts it again, and checks
+/// Drops 400 files, kills the watcher with SIGKILL while it works, starts it again, and checks
 /// every file is in the stream exactly once and none is left in the inbox. On a loaded machine
 /// the test's own polling can lag until the watcher has finished every file, so the kill lands
 /// after the work: such a run still checks that nothing was lost, and the scenario is tried
@@ -270,7 +270,7 @@ async fn kill9_attempt(mode: &str) -> bool {
     // Kill as soon as some are published: files are in every state then (read, published,
     // recorded, moved).
     let start = Instant::now();
-    while raw_count(&js).await < 5 {
+    while raw_count(&js).await < 2 {
         assert!(
             start.elapsed() < Duration::from_secs(30),
             "{}",
