@@ -517,10 +517,12 @@ fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
             continue;
         }
         if let NodeKind::Text { start, end } = dom.nodes[id].kind {
-            let raw = &dom.source[start..end];
-            sizes.text[id] = raw.chars().filter(|ch| !ch.is_whitespace()).count() as u32;
-            sizes.commas[id] = raw.chars().filter(|&ch| is_comma(ch)).count() as u32;
-            sizes.cjk[id] = raw.chars().filter(|&ch| is_cjk(ch)).count() as u32;
+            // one walk over the characters for the three counts
+            for ch in dom.source[start..end].chars() {
+                sizes.text[id] += u32::from(!ch.is_whitespace());
+                sizes.commas[id] += u32::from(is_comma(ch));
+                sizes.cjk[id] += u32::from(is_cjk(ch));
+            }
         }
         if dom.tag(id) == Some("a") {
             sizes.link[id] = sizes.text[id];
