@@ -583,14 +583,23 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
     article.section = crate::meta::read_section(&dom, article.url.as_deref());
     let analysis = Analysis::of(&dom);
     article.lines = match analysis.top {
-        None => or_description(
-            or_concealed(
-                &dom,
-                render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
-                nested,
+        // no block reads as a paragraph (the article's text all links, or in no block of its
+        // own): the page's own body when it states one, else what the page shows
+        None => match article
+            .json_ld_body
+            .as_deref()
+            .filter(|body| body.chars().count() >= 300)
+        {
+            Some(reference) => reference_lines(reference),
+            None => or_description(
+                or_concealed(
+                    &dom,
+                    render(&dom, &analysis.dropped, &analysis.sizes, &[0]),
+                    nested,
+                ),
+                &article,
             ),
-            &article,
-        ),
+        },
         Some(_) => {
             let primary = render(&dom, &analysis.dropped, &analysis.sizes, &analysis.roots);
             let mut lines = choose_body(&dom, &analysis, primary, &article);
@@ -5496,6 +5505,51 @@ mod tests {
             paragraphs.concat()
         );
         assert_eq!(extract(&page).lines.len(), 6);
+    }
+
+    #[test]
+    fn a_page_without_paragraphs_gives_its_own_article_body() {
+        // every sentence of the article is a link (a content system's "plain links"), so no
+        // block reads as a paragraph; the page states its body in JSON-LD
+        let sentences: Vec<String> = (1..=4)
+            .map(|n| {
+                format!(
+                    "Sentence {n} of the market story tells where the stalls stand, when the \
+                     doors open and what the visitors will find there this weekend."
+                )
+            })
+            .collect();
+        let linked: String = sentences
+            .iter()
+            .map(|s| format!("<p><a href='https://example.org/event'>{s}</a></p>"))
+            .collect();
+        let page = |json_ld: &str| {
+            format!(
+                "<html><head>{json_ld}</head><body><div class='top'>News you can trust since \
+                 1877</div><div class='player'>Watch more of our videos on Shots!</div>\
+                 <div class='article-content'>{linked}</div></body></html>"
+            )
+        };
+        let json_ld = format!(
+            "<script type='application/ld+json'>{}</script>",
+            serde_json::json!({"@type": "NewsArticle", "articleBody": sentences.join("  ")})
+        );
+        let article = extract(&page(&json_ld));
+        assert_eq!(
+            article.lines,
+            vec![sentences
+                .join("  ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")],
+        );
+        // without it, the page's text is all there is
+        let article = extract(&page(""));
+        assert!(
+            article.lines.iter().any(|l| l.contains("Watch more")),
+            "{:?}",
+            article.lines
+        );
     }
 
     #[test]
