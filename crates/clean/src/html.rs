@@ -736,7 +736,9 @@ fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<Str
             let words = line.split_whitespace().count();
             let sized = (5..=150).contains(&words)
                 || (chars_of(std::slice::from_ref(&line)) >= 60 && words < 150);
+            // (a dateline block named "description" is no standfirst)
             if sized
+                && !is_timestamp_line(&line)
                 && !headlines
                     .iter()
                     .any(|headline| line.contains(headline.as_str()))
@@ -2400,8 +2402,15 @@ fn furniture(
             continue;
         }
         let hints = hints_of[id].as_str();
+        // a content word among the names shields a block that holds text of the article's
+        // kind or its headline, not a widget's label and buttons ("like-post-wrapper" of a
+        // likes widget, "newsletter-signup-container single-post")
+        let shielded = named_content_only(hints)
+            && (paragraph_mass[id] > 0
+                || raw_sizes.text[id] >= SHIELDED_TEXT
+                || headline.is_some_and(|headline| nested(end, id, headline)));
         if !negative[id]
-            || named_content_only(hints)
+            || shielded
             || (raw_sizes.text[id] * 3 >= page_text && !content_elsewhere(id))
         {
             continue;
@@ -2419,6 +2428,10 @@ fn furniture(
     }
     dropped
 }
+
+/// A block named both as furniture and as content, holding no paragraph, is furniture below
+/// this many characters of text.
+const SHIELDED_TEXT: u32 = 200;
 
 /// Captions that are a gallery's slide texts, not photos' captions: a slideshow article tells
 /// its story in its slides' captions, each holding `SLIDE_TEXT` characters or more in `<p>`
@@ -3965,6 +3978,19 @@ mod tests {
             extract(&page).standfirst.as_deref(),
             Some("A narrow majority backs the treasurer's draft; the opposition vows to fight on.")
         );
+        // in a small block named both as the article's and as furniture ("article-meta-upper")
+        // that holds the headline
+        let page = format!(
+            "<html><body><header class='article-header'><div class='article-meta \
+             article-meta-upper'><h1>Council passes the budget after a long debate</h1>\
+             <h2 class='sub-headline'>A narrow majority backs the treasurer's draft; the \
+             opposition vows to fight on.</h2></div></header><div class='story'>{body}</div>\
+             </body></html>"
+        );
+        assert_eq!(
+            extract(&page).standfirst.as_deref(),
+            Some("A narrow majority backs the treasurer's draft; the opposition vows to fight on.")
+        );
         // an <h2> further down is a subheading of the body, not a standfirst
         let page = format!(
             "<html><body><header><h1>Council passes the budget after a long debate</h1>\
@@ -3984,6 +4010,8 @@ mod tests {
              since 1998 and every day of the week.</p>",
             "<div class='article-lede'><video src='/v.mp4'></video><p>Video Player is loading. \
              Watch the council's vote in full, with the mayor's speech.</p></div>",
+            "<div class='post-header font-description'><span>Published October 19, 2022, \
+             10:15 am</span> By</div>",
             "",
         ] {
             let page = format!(
@@ -5550,6 +5578,35 @@ mod tests {
             "{:?}",
             article.lines
         );
+    }
+
+    #[test]
+    fn a_widget_named_after_the_post_is_still_a_widget() {
+        // a blog's likes widget and newsletter box carry the post's name ("like-post-wrapper",
+        // "single-post") beside their own; with no paragraph of their own they go
+        let body: String = (1..=3).map(long_paragraph).collect();
+        for (label, button) in [("Like this:", "Like"), ("Gefällt mir:", "Gefällt mir")] {
+            let page = format!(
+                "<html><body><article class='post'><h1 class='entry-title'>A walk in the \
+                 hills</h1><div class='entry-content'>{body}\
+                 <div class='sharedaddy sd-block sd-like jetpack-likes-widget-wrapper' \
+                 id='like-post-wrapper-1'><h3 class='sd-title'>{label}</h3><div \
+                 class='likes-widget-placeholder'><span class='button'><span>{button}</span>\
+                 </span> <span class='loading'>Loading...</span></div></div>\
+                 <div class='newsletter-signup-container single-post'><legend>Get the \
+                 newsletter</legend><label>Email address</label></div></div></article>\
+                 </body></html>"
+            );
+            let article = extract(&page);
+            assert_eq!(article.lines.len(), 3, "{:?}", article.lines);
+        }
+        // a block so named that holds the article's paragraphs stays
+        let page = format!(
+            "<html><body><div class='post-content share-enabled'>{body}</div>\
+             <div class='sidebar'>{}</div></body></html>",
+            long_paragraph(9)
+        );
+        assert_eq!(extract(&page).lines.len(), 3);
     }
 
     #[test]
