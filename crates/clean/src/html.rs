@@ -1170,12 +1170,51 @@ pub(crate) fn is_ad_break(line: &str) -> bool {
     line.chars().count() <= 80 && AD_BREAK.is_match(line.trim())
 }
 
+/// A site's notice about its cookies, in the languages newsflow reads: the site or "we" using
+/// them ("We use cookies to ensure …", "Diese Website verwendet Cookies …", "Nous utilisons
+/// les témoins de navigation (cookies) …", "このサイトでは、…Cookieなどを使用して…"), a request
+/// to enable them, the policy's own line, or the terms one accepts by using the site. Only from
+/// the line's start: an article about cookies keeps its sentences.
+static COOKIE_NOTICE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        // after a word of warning, if any ("Achtung:", "Hinweis:", "Note:")
+        r"(?i)^\W*(?:\w{1,12}\s*:\s*)?(?:",
+        // the site, or "we", uses or sets them
+        r"(?:we|this\s+(?:web)?site|our\s+(?:web)?site|wir|diese\s+(?:web)?(?:site|seite)",
+        r"|auf\s+(?:unserer|dieser)\s+(?:web)?(?:site|seite)|nous|ce\s+site|notre\s+site",
+        r"|este\s+(?:sitio|site|portal)|utilizamos|usamos|questo\s+sito|utilizziamo|noi",
+        r"|wij|deze\s+(?:web)?site|このサイト|本サイト|当サイト|本网站|本網站|我们|我們)",
+        r"[^.!?。]{0,80}?(?:cookies?(?:[^\w-]|$)|cookieなど|témoins|クッキー)",
+        // asked to enable them
+        r"|(?:please\s+|bitte\s+)?(?:enable|aktivieren\s+sie|activez|activa|attiva|ative)",
+        r"\b[^.!?]{0,30}?cookies",
+        // the policy's line, its settings
+        r"|cookies?[\s-]?(?:policy|richtlinie|einstellungen|settings|hinweis|notice|などの設定)",
+        // the terms accepted by using the site
+        r"|(?:use\s+of\s+this\s+site|by\s+(?:continuing\s+to\s+)?us(?:e|ing)\s+(?:this|our)",
+        r"\s+(?:web)?site|durch\s+die\s+(?:weitere\s+)?nutzung\s+(?:der|dieser|unserer)",
+        r"\s+(?:web)?(?:site|seite)|en\s+poursuivant\s+votre\s+navigation)",
+        r"[^.!?]{0,160}?cookie",
+        r")",
+    ))
+    .expect("valid cookie notice pattern")
+});
+
+/// Whether the line is a site's notice about its cookies (see [`COOKIE_NOTICE`]).
+pub(crate) fn is_cookie_notice(line: &str) -> bool {
+    line.chars().count() <= COOKIE_NOTICE_CHARS && COOKIE_NOTICE.is_match(line.trim())
+}
+
+/// A cookie notice is at most this long.
+const COOKIE_NOTICE_CHARS: usize = 400;
+
 /// Section labels left in the body once their links and widgets are gone, and the lines that
 /// mark an advertisement's place.
 fn trim_section_labels(lines: &mut Vec<String>) {
     // a label between paragraphs ("Mehr zum Thema", "READ MORE", "Relacionadas") whose teaser
     // links are gone goes too; a body that is nothing but labels stays as it is
-    let furniture = |line: &String| is_section_label(line) || is_ad_break(line);
+    let furniture =
+        |line: &String| is_section_label(line) || is_ad_break(line) || is_cookie_notice(line);
     if lines.iter().any(|line| !furniture(line)) {
         lines.retain(|line| !furniture(line));
     }
@@ -4924,6 +4963,45 @@ mod tests {
         let mut lines: Vec<String> = [
             "First paragraph.",
             "Der Artikel geht unten weiter",
+            "Second.",
+        ]
+        .map(String::from)
+        .to_vec();
+        trim_section_labels(&mut lines);
+        assert_eq!(lines, ["First paragraph.", "Second."]);
+    }
+
+    #[test]
+    fn a_sites_cookie_notice_goes() {
+        for line in [
+            "We use cookies to ensure that we give you the best experience on our website.OkRead more",
+            "Wir nutzen Cookies",
+            "Diese Website verwendet Cookies, um so geil zu sein wie sie ist.",
+            "Auf unserer Website werden Cookies gemäß unserer Datenschutzerklärung verwendet.",
+            "Achtung: bitte aktivieren Sie Cookies um diese Seite anzusehen!",
+            "Nous utilisons les témoins de navigation (cookies) afin d'opérer nos services.",
+            "Utilizamos cookies propias y de terceros para mejorar nuestros servicios.",
+            "Questo sito utilizza cookie tecnici e di profilazione.",
+            "Deze website maakt gebruik van cookies.",
+            "このサイトでは、利用状況の把握や広告配信などのために、Cookieなどを使用してアクセスデータを取得・利用しています。",
+            "Cookieなどの設定や使用の詳細、オプトアウトについては詳細をご覧ください。",
+            "Cookie Policy",
+            "Use of this site constitutes acceptance of our User Agreement and Privacy Policy and Cookie Statement.",
+        ] {
+            assert!(is_cookie_notice(line), "{line}");
+        }
+        // an article's sentences about cookies stay
+        for line in [
+            "We debuted Privacy Badger, the best cookie-eater around.",
+            "Meta says the new rules on cookies will cost it billions.",
+            "Cookies and cakes were sold at the school fair on Saturday.",
+            "The court found that the site's cookie banner broke the law.",
+        ] {
+            assert!(!is_cookie_notice(line), "{line}");
+        }
+        let mut lines: Vec<String> = [
+            "First paragraph.",
+            "Diese Website verwendet Cookies, um die Nutzung zu analysieren.",
             "Second.",
         ]
         .map(String::from)

@@ -1200,6 +1200,7 @@ pub fn clean_text(source: &str, model: &LineModel) -> Cleaned {
             || line.is_empty()
             || is_credit(line)
             || crate::html::is_ad_break(line)
+            || crate::html::is_cookie_notice(line)
         {
             continue;
         }
