@@ -1009,7 +1009,7 @@ fn trim_timestamps(lines: &mut Vec<String>) {
 /// "À lire aussi", "Anzeige"), in the languages newsflow reads; a line is such a label when,
 /// lowercased and without a closing colon, it is one of these, or one followed by a count or
 /// a colon and names ("Kommentare (3)", "Tags: Deals", "Popular on IndieWire").
-const SECTION_LABELS: [&str; 97] = [
+const SECTION_LABELS: [&str; 121] = [
     // comments
     "comments",
     "comment",
@@ -1112,6 +1112,31 @@ const SECTION_LABELS: [&str; 97] = [
     "partager",
     "compartir",
     "condividi",
+    // the same in Chinese and Japanese: related, recommended, popular, advertising, sharing
+    "関連記事",
+    "関連ニュース",
+    "関連リンク",
+    "おすすめ記事",
+    "人気記事",
+    "相关文章",
+    "相關文章",
+    "相关阅读",
+    "相關閱讀",
+    "相关新闻",
+    "相關新聞",
+    "延伸阅读",
+    "延伸閱讀",
+    "推荐阅读",
+    "推薦閱讀",
+    "推荐",
+    "推薦",
+    "热门文章",
+    "熱門文章",
+    "广告",
+    "廣告",
+    "広告",
+    "分享",
+    "シェア",
 ];
 
 fn is_section_label(line: &str) -> bool {
@@ -3736,6 +3761,32 @@ mod tests {
         let before = lines.clone();
         trim_section_labels(&mut lines);
         assert_eq!(lines, before);
+        // Chinese and Japanese labels ("recommended", "related articles") between paragraphs
+        let mut lines: Vec<String> = [
+            "索尼發言人表示，公司一向遵守所有法規。",
+            "推薦",
+            "報導指出，截至10月3日，沒有跡象顯示申請已獲得批准。",
+            "関連記事",
+            "推荐阅读：",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        trim_section_labels(&mut lines);
+        assert_eq!(
+            lines,
+            [
+                "索尼發言人表示，公司一向遵守所有法規。",
+                "報導指出，截至10月3日，沒有跡象顯示申請已獲得批准。"
+            ]
+        );
+        // a sentence that opens with such a word stays
+        let mut lines: Vec<String> = ["推荐系统的研究仍在继续。", "研究人员表示结果令人鼓舞。"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        trim_section_labels(&mut lines);
+        assert_eq!(lines.len(), 2);
     }
 
     #[test]
