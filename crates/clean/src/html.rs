@@ -797,15 +797,34 @@ static COMMENT_NOTICE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::
     .expect("valid comment notice pattern")
 });
 
-/// A comment section that came with the article ends it: from the first short line that is
-/// a comment section's notice, when what stands before it is at least two lines and two
-/// thirds of the body's text (the comments, sign-in calls and site links after it go too).
+/// The heading of a note about the author, a whole line, in the languages newsflow reads
+/// ("About the author", "Über den Autor", "À propos de l'auteur", "Sobre el autor",
+/// "L'autore", "Sobre o autor", "Over de auteur").
+static ABOUT_THE_AUTHOR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"(?i)^\W*(?:about\s+the\s+(?:authors?|writers?)|über\s+(?:den\s+autor|die\s+autorin",
+        r"|die\s+autoren|die\s+autorinnen)|zum\s+autor|zur\s+autorin|zu\s+den\s+autoren",
+        r"|à\s+propos\s+de\s+l['’]auteure?|l['’]auteure?|sobre\s+(?:el\s+autor|la\s+autora",
+        r"|o\s+autor|a\s+autora|os\s+autores|los\s+autores)|l['’]autore|sull['’]autore",
+        r"|informazioni\s+sull['’]autore|over\s+de\s+(?:auteur|schrijver))\W*$",
+    ))
+    .expect("valid about-the-author pattern")
+});
+
+/// A comment section or a note about the author that came with the article ends it: from the
+/// first short line that is a comment section's notice or the note's heading, when what
+/// stands before it is at least two lines and two thirds of the body's text (the comments,
+/// sign-in calls, the author's biography and site links after it go too).
 fn cut_at_comment_notice(lines: &mut Vec<String>) {
     let total: usize = lines.iter().map(|line| line.chars().count()).sum();
     let mut kept = 0;
     for (at, line) in lines.iter().enumerate() {
         let length = line.chars().count();
-        if at >= 2 && kept * 3 >= total * 2 && length <= 140 && COMMENT_NOTICE.is_match(line) {
+        if at >= 2
+            && kept * 3 >= total * 2
+            && length <= 140
+            && (COMMENT_NOTICE.is_match(line) || ABOUT_THE_AUTHOR.is_match(line))
+        {
             lines.truncate(at);
             return;
         }
@@ -5336,6 +5355,10 @@ mod tests {
             "You must be logged in to post a comment.",
             "Um einen Kommentar schreiben zu können, müssen Sie sich registrieren.",
             "L\u{2019}espace des contributions est réservé aux abonnés.",
+            // the heading of a note about the author, with the biography after it
+            "Über den Autor",
+            "About the Author",
+            "À propos de l\u{2019}auteur",
         ] {
             let mut lines = body(&[notice, "Great story, thanks!", "Home | About us"]);
             cut_at_comment_notice(&mut lines);
@@ -5351,6 +5374,8 @@ mod tests {
                 "Comments are closed.",
                 &"Paragraph 5 of the story, much longer. ".repeat(9),
             ],
+            // a sentence about the author is no heading
+            vec!["About the author of the report, little is known beyond her name."],
         ] {
             let mut lines = body(&tail);
             cut_at_comment_notice(&mut lines);
