@@ -1158,7 +1158,68 @@ const SECTION_LABELS: [&str; 121] = [
     "シェア",
 ];
 
+/// Labels of a list of the article's tags or categories, in the languages newsflow reads.
+const TAG_LABELS: [&str; 27] = [
+    "tags",
+    "tagged",
+    "keywords",
+    "topics",
+    "categories",
+    "category",
+    "filed under",
+    "posted in",
+    "schlagwörter",
+    "schlagworte",
+    "stichwörter",
+    "stichworte",
+    "themen",
+    "kategorien",
+    "kategorie",
+    "veröffentlicht in",
+    "étiquettes",
+    "mots-clés",
+    "catégories",
+    "publié dans",
+    "etiquetas",
+    "categorías",
+    "categorias",
+    "argomenti",
+    "categorie",
+    "trefwoorden",
+    "categorieën",
+];
+
+/// A line that lists the article's tags or categories after its label ("Schlagwörter:
+/// Radverkehr, Stadtrat, Verkehr", "Filed under: Politics | Europe"): short items, no sentence.
+fn is_tag_line(line: &str) -> bool {
+    let line = line.trim();
+    if line.chars().count() > 250 || line.ends_with(['.', '!', '?']) {
+        return false;
+    }
+    let lower = line.to_lowercase();
+    TAG_LABELS.iter().any(|label| {
+        let Some(rest) = lower
+            .strip_prefix(label)
+            .and_then(|rest| rest.trim_start().strip_prefix([':', '：']))
+        else {
+            return false;
+        };
+        let items: Vec<&str> = rest
+            .split([',', '|', '·', '•', ';', '/'])
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .collect();
+        !items.is_empty()
+            && items
+                .iter()
+                .all(|item| item.split_whitespace().count() <= 5)
+    })
+}
+
 fn is_section_label(line: &str) -> bool {
+    if is_tag_line(line) {
+        return true;
+    }
     let lower = line
         .trim()
         .trim_end_matches([':', '：', ' '])
@@ -3799,6 +3860,26 @@ mod tests {
                 "報導指出，截至10月3日，沒有跡象顯示申請已獲得批准。"
             ]
         );
+        // a list of the article's tags after its label, however long
+        let mut lines: Vec<String> = [
+            "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+            "Schlagwörter: Radverkehr, Stadtrat, Verkehr, Hauptstraße, Oberbürgermeister",
+            "Filed under: Politics | Europe | Energy prices",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        trim_section_labels(&mut lines);
+        assert_eq!(
+            lines,
+            ["Der Stadtrat hat am Dienstag den Haushalt beschlossen."]
+        );
+        assert!(!is_tag_line(
+            "Themen: Der Rat hat über die Radwege, die Parkplätze und die Busse beraten."
+        ));
+        assert!(!is_tag_line(
+            "Categories of spending that the council cut, such as roads, grew again"
+        ));
         // a sentence that opens with such a word stays
         let mut lines: Vec<String> = ["推荐系统的研究仍在继续。", "研究人员表示结果令人鼓舞。"]
             .iter()
