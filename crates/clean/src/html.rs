@@ -789,7 +789,9 @@ static COMMENT_NOTICE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::
     regex::Regex::new(concat!(
         r"(?i)(comment policy|comments? (are|is) (now )?closed|leave a (comment|reply)",
         r"|no comments yet|be the first to comment|keep it civil|logged in to (post|leave|comment)",
-        r"|kommentar (schreiben|verfassen)|keine kommentare",
+        r"|kommentare? (schreiben|verfassen)|keine kommentare",
+        // the section's heading with its count ("Kommentare (2)", "5 Comments")
+        r"|^\W*(\d+\s+)?(comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)\s*(\(\d+\))?\W*$",
         r"|müssen (sie )?(sich )?(angemeldet|eingeloggt)",
         r"|commentaires? (sont|est) (ferm|réserv)|laisser un commentaire|espace des contributions",
         r"|deja un comentario|akismet|lascia un commento|deixe um comentário|plaats een reactie)",
@@ -5436,6 +5438,10 @@ mod tests {
             "You must be logged in to post a comment.",
             "Um einen Kommentar schreiben zu können, müssen Sie sich registrieren.",
             "L\u{2019}espace des contributions est réservé aux abonnés.",
+            // the comment section's heading with its count, a call to write one
+            "Kommentare (2)",
+            "5 Comments",
+            "Kommentare schreiben",
             // the heading of a note about the author, with the biography after it
             "Über den Autor",
             "About the Author",
