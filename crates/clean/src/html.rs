@@ -606,13 +606,15 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
             if chars_of(&lines) < STUB_BODY {
                 lines = or_description(or_concealed(&dom, lines, nested), &article);
             }
+            // (a comment section's heading is also a section label: it ends the article
+            // before it goes as one)
+            cut_at_comment_notice(&mut lines);
             trim_section_labels(&mut lines);
             trim_calls_to_reader(&mut lines);
             trim_timestamps(&mut lines);
             // a share line above the last-updated line it left
             trim_calls_to_reader(&mut lines);
             drop_credits(&mut lines);
-            cut_at_comment_notice(&mut lines);
             drop_author_note(&mut lines, &article.authors);
             article.standfirst = standfirst(&dom, &analysis, article.title.as_deref());
             lines
@@ -1030,7 +1032,7 @@ fn trim_timestamps(lines: &mut Vec<String>) {
 /// "À lire aussi", "Anzeige"), in the languages newsflow reads; a line is such a label when,
 /// lowercased and without a closing colon, it is one of these, or one followed by a count or
 /// a colon and names ("Kommentare (3)", "Tags: Deals", "Popular on IndieWire").
-const SECTION_LABELS: [&str; 121] = [
+const SECTION_LABELS: [&str; 135] = [
     // comments
     "comments",
     "comment",
@@ -1100,6 +1102,20 @@ const SECTION_LABELS: [&str; 121] = [
     "lesen sie auch",
     "meistgelesen",
     "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "you may also like",
+    "you might also like",
+    "recommended for you",
+    "vous aimerez aussi",
+    "vous aimerez peut-être aussi",
+    "vous pourriez aussi aimer",
+    "también te puede interesar",
+    "te podría interesar",
+    "ti potrebbe interessare",
+    "potrebbe interessarti",
+    "você também pode gostar",
+    "você pode gostar",
+    "misschien ook interessant",
     "weitere artikel",
     "à lire aussi",
     "lire aussi",
@@ -5467,6 +5483,32 @@ mod tests {
             let mut lines = body(&tail);
             cut_at_comment_notice(&mut lines);
             assert_eq!(lines, body(&tail));
+        }
+    }
+
+    #[test]
+    fn a_comment_sections_heading_ends_the_article_in_a_page_without_names() {
+        // the heading is also a section label: the article must end at it before it goes
+        let body: String = (1..=4).map(long_paragraph).collect();
+        for (heading, comment) in [
+            (
+                "Kommentare (2)",
+                "<b>Hans</b> schrieb am 12.05.2023: Endlich tut sich was in dieser Stadt, das \
+                 war längst überfällig und ist richtig so, finde ich jedenfalls!",
+            ),
+            (
+                "Commentaires (2)",
+                "<b>Jean</b> a écrit le 12/05/2023 : Enfin quelque chose bouge dans cette \
+                 ville, il était temps et c'est très bien ainsi, à mon avis !",
+            ),
+        ] {
+            let page = format!(
+                "<html><body><div><h1>Council passes the budget</h1>{body}\
+                 <div><h3>{heading}</h3><div>{comment}</div></div>\
+                 <div><h3>Vous aimerez aussi</h3></div></div></body></html>"
+            );
+            let article = extract(&page);
+            assert_eq!(article.lines.len(), 4, "{:?}", article.lines);
         }
     }
 
