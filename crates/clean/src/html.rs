@@ -809,7 +809,8 @@ static ABOUT_THE_AUTHOR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock
         r"(?i)^\W*(?:about\s+the\s+(?:authors?|writers?)|über\s+(?:den\s+autor|die\s+autorin",
         r"|die\s+autoren|die\s+autorinnen)|zum\s+autor|zur\s+autorin|zu\s+den\s+autoren",
         r"|à\s+propos\s+de\s+l['’]auteure?|l['’]auteure?|sobre\s+(?:el\s+autor|la\s+autora",
-        r"|o\s+autor|a\s+autora|os\s+autores|los\s+autores)|l['’]autore|sull['’]autore",
+        r"|o\s+autor|a\s+autora|os\s+autores|los\s+autores)",
+        r"|acerca\s+(?:del\s+autor|de\s+la\s+autora|de\s+los\s+autores)|l['’]autore|sull['’]autore",
         r"|informazioni\s+sull['’]autore|over\s+de\s+(?:auteur|schrijver))\W*$",
     ))
     .expect("valid about-the-author pattern")
@@ -5462,6 +5463,7 @@ mod tests {
             "Über den Autor",
             "About the Author",
             "À propos de l\u{2019}auteur",
+            "Acerca del autor",
         ] {
             let mut lines = body(&[notice, "Great story, thanks!", "Home | About us"]);
             cut_at_comment_notice(&mut lines);
