@@ -1412,6 +1412,9 @@ struct Analysis {
     under: Vec<u32>,
     /// The headline's element (`meta::headline_of`).
     headline: Option<NodeId>,
+    /// Whether the top block is the one at the headline that the page's description led to,
+    /// over a larger block elsewhere (see `at_the_headline`).
+    led: bool,
 }
 
 impl Analysis {
@@ -1448,6 +1451,7 @@ impl Analysis {
             end,
             under,
             headline,
+            led: false,
         };
         let Some(&(top_score, top)) = analysis.candidates.first() else {
             return analysis;
@@ -1455,18 +1459,27 @@ impl Analysis {
         let stub = named_stub(&analysis, top);
         // reading order weighs only the ranking's own top: after the stub rule moved it, the
         // teaser it moved from would win back
-        let (top, top_score) = if stub != top {
-            (stub, top_score)
+        let large = analysis.under[top] > AT_HEADLINE_SHORT;
+        let (top, top_score, led) = if stub != top {
+            (stub, top_score, false)
         } else {
             match at_the_headline(dom, &analysis, top, top_score) {
-                same if same == top => (top, top_score),
+                same if same == top => (top, top_score, false),
                 other => (
                     other,
                     candidate_score(dom, &analysis.sizes, &analysis.score, other),
+                    large,
                 ),
             }
         };
-        let top = shared_ancestor(dom, &analysis, top, top_score);
+        // a block the page's lead chose over a larger one is not widened back to the
+        // ancestor that holds them both
+        let top = if led {
+            top
+        } else {
+            shared_ancestor(dom, &analysis, top, top_score)
+        };
+        analysis.led = led;
         analysis.top = Some(top);
         analysis.roots = analysis.roots_of(dom, top, top_score);
         analysis.roots = climb(dom, &analysis, top);
@@ -2115,6 +2128,9 @@ fn named_stub(analysis: &Analysis, top: NodeId) -> NodeId {
 
 /// How much of the top's score a block right at the headline needs to be preferred to it.
 const AT_HEADLINE_SHARE: f32 = 0.4;
+/// The same for a top block over [`AT_HEADLINE_SHORT`] when the page's description stands
+/// right under the headline (its lead).
+const AT_HEADLINE_LED_SHARE: f32 = 0.05;
 /// How many characters of text may stand between the headline and a block "right under" it.
 const AT_HEADLINE_GAP: u32 = 250;
 /// How much text must stand between the block at the headline and a top block after it.
@@ -2130,13 +2146,16 @@ const AT_HEADLINE_SHORT: u32 = 1500;
 /// one is short and away from the headline, the block at the headline is the article.
 fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) -> NodeId {
     let (under, end) = (&analysis.under, &analysis.end);
-    if under[top] > AT_HEADLINE_SHORT {
-        return top;
-    }
     let Some(headline) = analysis.headline else {
         return top;
     };
     if analysis.dropped[headline] {
+        return top;
+    }
+    // a large top block gives way only when the page's own description stands right under
+    // the headline: the article's lead is there, whatever outscores it elsewhere
+    let led = under[top] > AT_HEADLINE_SHORT && description_under_headline(dom, analysis, headline);
+    if under[top] > AT_HEADLINE_SHORT && !led {
         return top;
     }
     let related = |a: NodeId, b: NodeId| nested(end, a, b);
@@ -2183,11 +2202,63 @@ fn at_the_headline(dom: &Dom, analysis: &Analysis, top: NodeId, top_score: f32) 
             || (gap >= 50 && links * 2 >= gap)
             || under[second] >= under[top] * 2
     };
-    if second_score >= top_score * AT_HEADLINE_SHARE && under[second] >= 100 && apart {
+    let share = if led {
+        AT_HEADLINE_LED_SHARE
+    } else {
+        AT_HEADLINE_SHARE
+    };
+    if second_score >= top_score * share && under[second] >= 100 && apart {
         second
     } else {
         top
     }
+}
+
+/// Whether the page's description (`og:description`, else `description`, 80 characters or
+/// more) is shown in the text right under the headline: the article's lead.
+fn description_under_headline(dom: &Dom, analysis: &Analysis, headline: NodeId) -> bool {
+    let mut description = None;
+    for id in 0..dom.nodes.len() {
+        if dom.tag(id) != Some("meta") {
+            continue;
+        }
+        let name = dom
+            .attr(id, "property")
+            .or_else(|| dom.attr(id, "name"))
+            .unwrap_or("");
+        let open_graph = name.eq_ignore_ascii_case("og:description");
+        if !open_graph && !name.eq_ignore_ascii_case("description") {
+            continue;
+        }
+        if let Some(content) = dom.attr(id, "content") {
+            let content = normalize_line(&decode_entities(content));
+            if content.chars().count() >= 80 {
+                description = Some(content);
+                if open_graph {
+                    break;
+                }
+            }
+        }
+    }
+    let Some(description) = description else {
+        return false;
+    };
+    let probe: String = description.chars().take(60).collect();
+    // the text after the headline, a few hundred characters of it
+    let mut after = String::new();
+    let mut id = analysis.end[headline] + 1;
+    while id < dom.nodes.len() && after.len() < 800 {
+        if analysis.dropped[id] {
+            id = analysis.end[id] + 1;
+            continue;
+        }
+        if let NodeKind::Text { start, end } = dom.nodes[id].kind {
+            after.push_str(&decode_entities(&dom.source[start..end]));
+            after.push(' ');
+        }
+        id += 1;
+    }
+    normalize_line(&after).contains(&probe)
 }
 
 /// Every body the HTML path weighs for a page, by name, beside the one it chooses
@@ -3080,7 +3151,10 @@ fn choose_body(
         .as_deref()
         .filter(|body| body.chars().count() >= 300);
     // a body that is short against the page's paragraph text is the signal to look again
-    let weak = primary_chars < SHORT_BODY || (total >= 1000 && in_roots * 2 < total);
+    // (unless the page's lead chose the top over a larger block: it holds a small part of
+    // the page's paragraph text by design)
+    let weak =
+        primary_chars < SHORT_BODY || (!analysis.led && total >= 1000 && in_roots * 2 < total);
     // the primary with the article's chunks before the top, where it is kept: whether it is
     // kept is judged on the primary alone, so the fallbacks decide as before
     let extended = |primary: Vec<String>| match &analysis.extended {
@@ -5512,6 +5586,52 @@ mod tests {
             let article = extract(&page);
             assert_eq!(article.lines.len(), 4, "{:?}", article.lines);
         }
+    }
+
+    #[test]
+    fn the_description_under_the_headline_leads_to_the_article() {
+        // no class names: a long column of notices elsewhere outscores the article, whose
+        // lead the page's description repeats right under the headline
+        let lead = "Der Oberarzt sagte am Dienstag im Fernsehen, viele Genesene litten noch \
+                    Jahre später an chronischer Müdigkeit.";
+        let article: String = (1..=3).map(long_paragraph).collect();
+        let notices: String = (1..=30)
+            .map(|n| {
+                format!(
+                    "<li><p>Notice {n}: with deep sorrow we announce that a resident of the \
+                     town, aged {}, has died. The funeral is held on Friday, at eleven, in the \
+                     parish church; flowers, not wreaths, please.</p></li>",
+                    60 + n
+                )
+            })
+            .collect();
+        // the site's links between the two
+        let links: String = (1..=12)
+            .map(|n| format!("<a href='/s/{n}'>Section number {n} of the site</a> "))
+            .collect();
+        let page = |meta: &str| {
+            format!(
+                "<html><head><title>Genesene bleiben lange müde</title>{meta}</head><body>\
+                 <div><div><h1>Genesene bleiben lange müde</h1><p>{lead}</p>{article}</div>\
+                 </div><div>{links}</div><div><div><section><ul>{notices}</ul></section></div>\
+                 </div></body></html>"
+            )
+        };
+        let meta = format!("<meta property='og:description' content='{lead}'>");
+        let found = extract(&page(&meta));
+        assert!(
+            holds_line_starting(&found, "Paragraph 1"),
+            "{:?}",
+            found.lines
+        );
+        assert_no_line_contains(&found, "Notice 3:");
+        // without it the column wins, as before
+        let found = extract(&page(""));
+        assert!(
+            !holds_line_starting(&found, "Paragraph 1"),
+            "{:?}",
+            found.lines
+        );
     }
 
     #[test]
