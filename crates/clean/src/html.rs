@@ -585,11 +585,7 @@ fn extract_from(dom: Dom<'_>, nested: bool) -> HtmlArticle {
     article.lines = match analysis.top {
         // no block reads as a paragraph (the article's text all links, or in no block of its
         // own): the page's own body when it states one, else what the page shows
-        None => match article
-            .json_ld_body
-            .as_deref()
-            .filter(|body| body.chars().count() >= 300)
-        {
+        None => match stated_body(&article) {
             Some(reference) => reference_lines(reference),
             None => or_description(
                 or_concealed(
@@ -3146,10 +3142,7 @@ fn choose_body(
     let total = under[0] as usize;
     let in_roots: usize = roots.iter().map(|&root| under[root] as usize).sum();
     let primary_chars = chars_of(&primary);
-    let reference = article
-        .json_ld_body
-        .as_deref()
-        .filter(|body| body.chars().count() >= 300);
+    let reference = stated_body(article);
     // a body that is short against the page's paragraph text is the signal to look again
     // (unless the page's lead chose the top over a larger block: it holds a small part of
     // the page's paragraph text by design)
@@ -3373,6 +3366,17 @@ fn paragraphs_only(dom: &Dom, analysis: &Analysis) -> Vec<String> {
     }
     render(dom, dropped, sizes, &roots)
 }
+
+/// The page's own body (JSON-LD `articleBody`) when it is long enough to be one.
+fn stated_body(article: &HtmlArticle) -> Option<&str> {
+    article
+        .json_ld_body
+        .as_deref()
+        .filter(|body| body.chars().count() >= STATED_BODY)
+}
+
+/// A stated `articleBody` shorter than this is a teaser, not a body.
+const STATED_BODY: usize = 300;
 
 /// The page's own `articleBody` as lines (its line breaks, else one paragraph).
 fn reference_lines(reference: &str) -> Vec<String> {
@@ -5204,15 +5208,7 @@ mod tests {
         ] {
             assert!(!is_ad_break(line), "{line}");
         }
-        let mut lines: Vec<String> = [
-            "First paragraph.",
-            "Der Artikel geht unten weiter",
-            "Second.",
-        ]
-        .map(String::from)
-        .to_vec();
-        trim_section_labels(&mut lines);
-        assert_eq!(lines, ["First paragraph.", "Second."]);
+        assert_goes_between_paragraphs("Der Artikel geht unten weiter");
     }
 
     #[test]
@@ -5243,15 +5239,18 @@ mod tests {
         ] {
             assert!(!is_cookie_notice(line), "{line}");
         }
-        let mut lines: Vec<String> = [
-            "First paragraph.",
+        assert_goes_between_paragraphs(
             "Diese Website verwendet Cookies, um die Nutzung zu analysieren.",
-            "Second.",
-        ]
-        .map(String::from)
-        .to_vec();
+        );
+    }
+
+    /// Fails unless `line` goes from between two paragraphs when the body is trimmed.
+    fn assert_goes_between_paragraphs(line: &str) {
+        let mut lines: Vec<String> = ["First paragraph.", line, "Second."]
+            .map(String::from)
+            .to_vec();
         trim_section_labels(&mut lines);
-        assert_eq!(lines, ["First paragraph.", "Second."]);
+        assert_eq!(lines, ["First paragraph.", "Second."], "{line}");
     }
 
     #[test]
