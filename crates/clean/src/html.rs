@@ -504,6 +504,22 @@ impl Sizes {
     }
 }
 
+/// Whether each node lies inside a link (`<a>` itself included) of at most [`LINK_TEXT`]
+/// characters (`text`: each node's text): a teaser card's link around its headline and
+/// picture. A longer one holds paragraphs: an `<a>` left open over the page, or a block link
+/// around the rest of the article, not a link to follow.
+fn in_link(dom: &Dom, text: &[u32]) -> Vec<bool> {
+    let mut linked = vec![false; dom.nodes.len()];
+    for id in 0..dom.nodes.len() {
+        linked[id] = dom.nodes[id].parent.is_some_and(|parent| linked[parent])
+            || (dom.tag(id) == Some("a") && text[id] as usize <= LINK_TEXT);
+    }
+    linked
+}
+
+/// The most text a link holds (see [`in_link`]).
+const LINK_TEXT: usize = 300;
+
 fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
     let count = dom.nodes.len();
     let mut sizes = Sizes {
@@ -3586,47 +3602,57 @@ fn render(dom: &Dom, dropped: &[bool], sizes: &Sizes, roots: &[NodeId]) -> Vec<S
     let mut lines = Vec::new();
     let mut current = String::new();
     let mut current_links = 0usize;
+    // a root inside a link (a heading that a teaser card's `<a>` wraps) renders as link text
+    let linked = (roots != [0]).then(|| in_link(dom, &sizes.text));
     // (node, entering)
-    let mut stack: Vec<(NodeId, bool)> = roots.iter().rev().map(|&id| (id, true)).collect();
-    let mut link_depth = 0usize;
-    while let Some((id, entering)) = stack.pop() {
-        if dropped[id] {
-            continue;
-        }
-        match &dom.nodes[id].kind {
-            NodeKind::Text { start, end } => {
-                let text = decode_entities(&dom.source[*start..*end]);
-                if link_depth > 0 {
-                    current_links += text.chars().filter(|ch| !ch.is_whitespace()).count();
-                }
-                current.push_str(&text);
+    let mut stack: Vec<(NodeId, bool)> = Vec::new();
+    for &root in roots {
+        let mut link_depth = usize::from(
+            linked
+                .as_ref()
+                .is_some_and(|linked| dom.nodes[root].parent.is_some_and(|parent| linked[parent])),
+        );
+        stack.push((root, true));
+        while let Some((id, entering)) = stack.pop() {
+            if dropped[id] {
+                continue;
             }
-            NodeKind::RawText { .. } => {}
-            NodeKind::Element { tag, .. } => {
-                let block = BLOCK_TAGS.contains(&tag.as_str());
-                let heading = tag == "h1";
-                if entering {
-                    if block {
-                        flush(&mut lines, &mut current, &mut current_links);
+            match &dom.nodes[id].kind {
+                NodeKind::Text { start, end } => {
+                    let text = decode_entities(&dom.source[*start..*end]);
+                    if link_depth > 0 {
+                        current_links += text.chars().filter(|ch| !ch.is_whitespace()).count();
                     }
-                    if tag == "a" {
-                        link_depth += 1;
-                    }
-                    if heading && sizes.text[id] < 300 {
-                        continue; // the headline is a field, not body
-                    }
-                    stack.push((id, false));
-                    for &child in dom.nodes[id].children.iter().rev() {
-                        stack.push((child, true));
-                    }
-                } else {
-                    if tag == "a" {
-                        link_depth = link_depth.saturating_sub(1);
-                    }
-                    if block {
-                        flush(&mut lines, &mut current, &mut current_links);
-                    } else if matches!(tag.as_str(), "span" | "a" | "em" | "strong" | "b" | "i") {
-                        // inline: nothing
+                    current.push_str(&text);
+                }
+                NodeKind::RawText { .. } => {}
+                NodeKind::Element { tag, .. } => {
+                    let block = BLOCK_TAGS.contains(&tag.as_str());
+                    let heading = tag == "h1";
+                    if entering {
+                        if block {
+                            flush(&mut lines, &mut current, &mut current_links);
+                        }
+                        if tag == "a" {
+                            link_depth += 1;
+                        }
+                        if heading && sizes.text[id] < 300 {
+                            continue; // the headline is a field, not body
+                        }
+                        stack.push((id, false));
+                        for &child in dom.nodes[id].children.iter().rev() {
+                            stack.push((child, true));
+                        }
+                    } else {
+                        if tag == "a" {
+                            link_depth = link_depth.saturating_sub(1);
+                        }
+                        if block {
+                            flush(&mut lines, &mut current, &mut current_links);
+                        } else if matches!(tag.as_str(), "span" | "a" | "em" | "strong" | "b" | "i")
+                        {
+                            // inline: nothing
+                        }
                     }
                 }
             }
@@ -5242,6 +5268,45 @@ mod tests {
         assert_goes_between_paragraphs(
             "Diese Website verwendet Cookies, um die Nutzung zu analysieren.",
         );
+    }
+
+    #[test]
+    fn headlines_inside_teaser_links_stay_out_of_a_short_articles_body() {
+        // a one-paragraph article beside a grid of teaser cards whose link wraps the headline
+        // block (`<a><h2>…</h2></a>`): the paragraph reading of the page, tried because the
+        // article is short, must not read those headlines as the page's own text
+        let headlines = [
+            "Updates: the road is to be closed for a while yet after a fuel leak",
+            "Council issues statement after school confirms staff illness case",
+            "Stolen car forced to stop by police after a high-speed chase",
+            "Inside this stunning townhouse on sale for two and a half million",
+            "Police arrest suspected bike thief after chasing him for a mile",
+            "What all parents need to know as their children head back to school",
+        ];
+        let cards: String = headlines
+            .iter()
+            .enumerate()
+            .map(|(n, headline)| {
+                format!(
+                    "<article class='card'><div class='card-image'><a href='/n/{n}'>\
+                     <img src='/i/{n}.jpg' alt=''></a></div><div class='card-content'>\
+                     <a href='/n/{n}'><h2 class='card-headline'>{headline}</h2></a></div>\
+                     </article>"
+                )
+            })
+            .collect();
+        let page = format!(
+            "<html><head><title>Woman hurt after being hit by car</title></head><body>\
+             <h1>Woman hurt after being hit by car</h1><div class='article-body'><p>The woman \
+             was walking along Station Street shortly after noon on Friday when she was hit \
+             by the car.</p></div><div class='more'><h3>More stories</h3>{cards}</div>\
+             </body></html>"
+        );
+        let body = extract(&page).lines.join("\n");
+        assert!(body.contains("walking along Station Street"), "{body}");
+        for headline in headlines {
+            assert!(!body.contains(headline), "{body}");
+        }
     }
 
     /// Fails unless `line` goes from between two paragraphs when the body is trimmed.
