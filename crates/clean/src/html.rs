@@ -3186,7 +3186,7 @@ fn choose_body(
     // furniture, as a last reading, when it holds clearly more
     let sentences: Vec<String> = render(dom, dropped, sizes, &[0])
         .into_iter()
-        .filter(|line| chars_of(std::slice::from_ref(line)) >= 40)
+        .filter(|line| is_sentence_line(line))
         .collect();
     let chosen_chars = chars_of(&chosen);
     let sentence_chars = chars_of(&sentences);
@@ -3194,6 +3194,19 @@ fn choose_body(
         return sentences;
     }
     chosen
+}
+
+/// A line of the page read as the article's text when nothing else is: sentence-long (40
+/// Latin-letter equivalents or more) and ending as a sentence ends, so that a teaser's
+/// headline or a menu's run of words is not taken for it.
+fn is_sentence_line(line: &str) -> bool {
+    if chars_of(std::slice::from_ref(&line.to_string())) < 40 {
+        return false;
+    }
+    let text = line
+        .trim_end()
+        .trim_end_matches(['"', '”', '’', '»', '“', '\'', ')', '」', '』']);
+    text.ends_with(['.', '!', '?', '。', '！', '？', '؟', '।', '…'])
 }
 
 /// A stub body gives way to what the page shows only to scripts or only without them, when
@@ -3240,7 +3253,7 @@ fn or_concealed(dom: &Dom, lines: Vec<String>, nested: bool) -> Vec<String> {
     let sizes = measure(dom, &dropped);
     let sentences: Vec<String> = render(dom, &dropped, &sizes, &[0])
         .into_iter()
-        .filter(|line| chars_of(std::slice::from_ref(line)) >= 40)
+        .filter(|line| is_sentence_line(line))
         .collect();
     if chars_of(&sentences) > chars_of(&best) {
         best = sentences;
@@ -3918,9 +3931,16 @@ mod tests {
                 format!("Line {n} of the post tells what happened on the trip, in a sentence.<br>")
             })
             .collect();
+        // the titles of other posts, unlinked, are no sentences of it
+        let others: String = (1..=4)
+            .map(|n| {
+                format!("<div>Older post {n}: the long way home from the northern lakes</div>")
+            })
+            .collect();
         let page = format!(
             "<html><body><table><tr><td class='post'>{post}</td></tr></table>\
-             <div><p>All posts on this blog are written by me alone.</p></div></body></html>"
+             <div><p>All posts on this blog are written by me alone.</p></div>{others}\
+             </body></html>"
         );
         let article = extract(&page);
         let post_lines = article
@@ -3930,6 +3950,14 @@ mod tests {
             .count();
         assert_eq!(post_lines, 8, "{:?}", article.lines);
         assert!(article.lines[0].starts_with("Line 1 of the post"));
+        assert!(
+            article
+                .lines
+                .iter()
+                .all(|line| !line.contains("Older post")),
+            "{:?}",
+            article.lines
+        );
     }
 
     #[test]
