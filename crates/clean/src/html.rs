@@ -504,22 +504,6 @@ impl Sizes {
     }
 }
 
-/// Whether each node lies inside a link (`<a>` itself included) of at most [`LINK_TEXT`]
-/// characters (`text`: each node's text): a teaser card's link around its headline and
-/// picture. A longer one holds paragraphs: an `<a>` left open over the page, or a block link
-/// around the rest of the article, not a link to follow.
-fn in_link(dom: &Dom, text: &[u32]) -> Vec<bool> {
-    let mut linked = vec![false; dom.nodes.len()];
-    for id in 0..dom.nodes.len() {
-        linked[id] = dom.nodes[id].parent.is_some_and(|parent| linked[parent])
-            || (dom.tag(id) == Some("a") && text[id] as usize <= LINK_TEXT);
-    }
-    linked
-}
-
-/// The most text a link holds (see [`in_link`]).
-const LINK_TEXT: usize = 300;
-
 fn measure(dom: &Dom, dropped: &[bool]) -> Sizes {
     let count = dom.nodes.len();
     let mut sizes = Sizes {
@@ -3616,15 +3600,11 @@ fn render(dom: &Dom, dropped: &[bool], sizes: &Sizes, roots: &[NodeId]) -> Vec<S
     let mut current = String::new();
     let mut current_links = 0usize;
     // a root inside a link (a heading that a teaser card's `<a>` wraps) renders as link text
-    let linked = (roots != [0]).then(|| in_link(dom, &sizes.text));
+    let linked = (roots != [0]).then(|| inside_links(dom, sizes, TEASER_CARD));
     // (node, entering)
     let mut stack: Vec<(NodeId, bool)> = Vec::new();
     for &root in roots {
-        let mut link_depth = usize::from(
-            linked
-                .as_ref()
-                .is_some_and(|linked| dom.nodes[root].parent.is_some_and(|parent| linked[parent])),
-        );
+        let mut link_depth = usize::from(linked.as_ref().is_some_and(|linked| linked[root]));
         stack.push((root, true));
         while let Some((id, entering)) = stack.pop() {
             if dropped[id] {
