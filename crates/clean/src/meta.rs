@@ -455,6 +455,9 @@ struct Found {
     /// beside the name ("Klaus Schmidt, 8.5.12", "Posted by Jane on March 3, 2019").
     author_link_line: Option<String>,
     byline_text: Option<String>,
+    /// Later texts of elements marked as bylines (at most a few), for when the first names
+    /// only the outlet.
+    later_bylines: Vec<String>,
     date_texts: Vec<String>,
     /// The first `<h1>` outside comments and footers: dates are written near the headline.
     after_h1: Option<NodeId>,
@@ -717,14 +720,18 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             || hints.contains("auteur");
         if bylineish
             && names_here
-            && found.byline_text.is_none()
+            && found.later_bylines.len() < LATER_BYLINES
             && !matches!(tag, "body" | "html" | "article")
         {
             let text = byline_text_of(dom, id);
             // a bare "By" before the linked name is not the byline yet
             let bare_word = text.split_whitespace().count() == 1 && opens_byline(&text);
             if text.chars().any(char::is_alphabetic) && text.len() <= 160 && !bare_word {
-                found.byline_text = Some(text);
+                if found.byline_text.is_none() {
+                    found.byline_text = Some(text);
+                } else if found.byline_text.as_deref() != Some(text.as_str()) {
+                    found.later_bylines.push(text);
+                }
             }
         }
         let date_named = [
@@ -830,6 +837,22 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
                 .map(|h| (h, if dom.tag(h) == Some("h1") { 40 } else { 12 })),
         )
         .collect();
+    // a byline that names only the outlet ("By CNN.com" in the header of a syndicated story)
+    // gives way to a later one that opens as a byline does and names someone ("By Kate
+    // Sullivan, CNN" over its text)
+    if found
+        .byline_text
+        .as_deref()
+        .is_some_and(|text| names_only_outlets(text, &sites))
+    {
+        if let Some(later) = found
+            .later_bylines
+            .iter()
+            .find(|text| opens_byline(text) && !names_only_outlets(text, &sites))
+        {
+            found.byline_text = Some(later.clone());
+        }
+    }
     // authors: the first source that names anyone
     let meta_authors: Vec<String> = AUTHOR_KEYS
         .iter()
@@ -1179,9 +1202,28 @@ fn is_handle(name: &str) -> bool {
             .any(|pair| pair[0].is_ascii_lowercase() && pair[1].is_ascii_uppercase())
 }
 
+/// How many byline texts after the first are kept (see `Found::later_bylines`).
+const LATER_BYLINES: usize = 4;
+
+/// Whether a byline's text names only outlets: each of its parts after the byline word
+/// ("By CNN.com", "Von Redaktion | FAZ.NET").
+fn names_only_outlets(text: &str, sites: &[String]) -> bool {
+    let text = text.trim();
+    let rest = match text.split_once(char::is_whitespace) {
+        Some((first, rest)) if opens_byline(first) => rest,
+        _ => text,
+    };
+    let parts: Vec<&str> = rest
+        .split([',', '|', '/', '·', '&'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    !parts.is_empty() && parts.iter().all(|part| is_outlet_name(part, sites))
+}
+
 fn is_outlet_name(name: &str, sites: &[String]) -> bool {
     let lower = name.trim().to_lowercase();
-    if lower.is_empty() || is_site(&lower, sites) {
+    if lower.is_empty() || is_site(&lower, sites) || is_domain(&lower) {
         return true;
     }
     lower.split_whitespace().any(|word| {
@@ -2796,6 +2838,37 @@ mod tests {
         assert_eq!(
             crate::html::extract(page).byline.as_deref(),
             Some("Jane Doe")
+        );
+    }
+
+    #[test]
+    fn a_byline_naming_only_the_outlet_gives_way_to_the_writers_byline() {
+        // a syndicated story: the header's byline names the source site, the text's the writer
+        let page = |header: &str| {
+            format!(
+                "<html><head><link rel='canonical' href='https://www.eastbaytimes.com/2020/04/24/x/'>\
+                 </head><body><h1>Joe Biden predicts Trump will try to delay elections</h1>\
+                 <div class='meta'><div class='byline'>{header}</div></div>\
+                 <div class='article-body'><div class='byline'>By Kate Sullivan, CNN</div>\
+                 <p>(CNN) -- Joe Biden said Thursday he believes Donald Trump will try to delay \
+                 the elections.</p></div></body></html>"
+            )
+        };
+        let byline = |header: &str| crate::html::extract(&page(header)).byline;
+        for outlet in [
+            "By <a href='/author/cnn-com/' rel='author'>CNN.com</a>",
+            "By East Bay Times staff",
+        ] {
+            assert_eq!(
+                byline(outlet).as_deref(),
+                Some("By Kate Sullivan, CNN"),
+                "{outlet}"
+            );
+        }
+        // a header byline naming a person stays
+        assert_eq!(
+            byline("By <a href='/author/jane-doe/' rel='author'>Jane Doe</a>").as_deref(),
+            Some("By Jane Doe")
         );
     }
 
