@@ -797,6 +797,25 @@ static COMMENT_NOTICE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::
     .expect("valid comment notice pattern")
 });
 
+/// The heading that blog software puts over a post's comments, with their count and the
+/// post's title in quotation marks ("34 responses to “Title”", "One thought on “Title”",
+/// "12 Antworten auf „Titel“", "2 réflexions sur « Titre »", "3 respuestas a «Título»",
+/// "5 risposte a “Titolo”", "2 comentários em “Título”", "4 reacties op “Titel”"): what follows
+/// is the comments, however short the post before them.
+static COMMENTS_TITLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(concat!(
+        r"(?i)^\W*(\d+|one|ein|eine|einen|un|une|uno|una|um|uma|een|één)\s+",
+        r"(responses?|repl(y|ies)|thoughts?|comments?|antworten|antwort|gedanken|gedanke",
+        r"|kommentare?|réponses?|réflexions?|commentaires?|respuestas?|comentarios?|risposte",
+        r"|risposta|pensieri|pensiero|commenti|commento|respostas?|comentários?|pensamentos?",
+        r"|reacties|reactie|gedachten|gedachte)\s+",
+        r"(to|on|for|auf|zu|zum|zur|für|à|sur|pour|a|en|sobre|para|em|su|per|op|over|bij)\s*",
+        // the title in quotation marks is the whole rest of the line
+        r#"["“”„«»‚‘’'‹›].{0,250}["“”„«»‚‘’'‹›]\W*$"#,
+    ))
+    .expect("valid comments title pattern")
+});
+
 /// The heading of a note about the author, a whole line, in the languages newsflow reads
 /// ("About the author", "Über den Autor", "À propos de l'auteur", "Sobre el autor",
 /// "L'autore", "Sobre o autor", "Over de auteur").
@@ -821,17 +840,21 @@ fn cut_at_comment_notice(lines: &mut Vec<String>) {
     let mut kept = 0;
     for (at, line) in lines.iter().enumerate() {
         let length = line.chars().count();
-        if at >= 2
-            && kept * 3 >= total * 2
+        let notice = kept * 3 >= total * 2
             && length <= 140
-            && (COMMENT_NOTICE.is_match(line) || ABOUT_THE_AUTHOR.is_match(line))
-        {
+            && (COMMENT_NOTICE.is_match(line) || ABOUT_THE_AUTHOR.is_match(line));
+        // the comments' own heading naming the post ends it whatever their share of the text
+        let comments = kept >= COMMENTED_POST && length <= 300 && COMMENTS_TITLE.is_match(line);
+        if at >= 2 && (notice || comments) {
             lines.truncate(at);
             return;
         }
         kept += length;
     }
 }
+
+/// The least text a post keeps above its comments' heading (see [`COMMENTS_TITLE`]).
+const COMMENTED_POST: usize = 200;
 
 /// What follows an author's name in a note about the author: a verb of being or of work, in
 /// the languages newsflow reads, after an optional pronoun note ("(she/her)").
@@ -5315,6 +5338,37 @@ mod tests {
         for headline in headlines {
             assert!(!body.contains(headline), "{body}");
         }
+    }
+
+    #[test]
+    fn a_blogs_comments_heading_ends_a_short_post_before_long_comments() {
+        let post = [
+            "Chargers coach Anthony Lynn recognizes that his team's playoff hopes are slim.",
+            "Lynn said after the game that winning Monday night was the most important step \
+             toward getting back into the playoff race. Instead, they lost 24-17.",
+        ];
+        let comment = "It is time for both fans to come to grips with reality, it is over \
+                       yet again, and the season ends in December as it always does here.";
+        for heading in [
+            "34 responses to “Anthony Lynn: “We needed to win this game””",
+            "One thought on \"Anthony Lynn: we needed to win\"",
+            "12 Antworten auf „Lynn: Wir mussten gewinnen“",
+            "2 réflexions sur « Lynn : il fallait gagner »",
+            "3 respuestas a «Lynn: teníamos que ganar»",
+            "4 reacties op “Lynn: we moesten winnen”",
+        ] {
+            let mut lines: Vec<String> = post.iter().map(|line| line.to_string()).collect();
+            lines.push(heading.to_string());
+            lines.extend(std::iter::repeat_n(comment.to_string(), 12));
+            cut_at_comment_notice(&mut lines);
+            assert_eq!(lines, post, "{heading}");
+        }
+        // a sentence of the article that opens alike stays
+        let mut lines: Vec<String> = post.iter().map(|line| line.to_string()).collect();
+        lines.push("One response to “Brexit” has been to raise tariffs on imports.".to_string());
+        lines.push(comment.to_string());
+        cut_at_comment_notice(&mut lines);
+        assert_eq!(lines.len(), 4, "{lines:?}");
     }
 
     /// Fails unless `line` goes from between two paragraphs when the body is trimmed.
