@@ -766,7 +766,7 @@ const SUBTITLE_REACH: usize = 3;
 /// the label, a colon and a short name, or the label alone.
 static CREDIT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\(?\s*(?:(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|image credit|photo credit|image source|photo source|image courtesy|photo courtesy|picture|pictures|bildnachweis|fotonachweis|crédit photo|crédits photo|crédit|crédits|fotografía|imagen|imagem|fonte|quelle|source|beitragsbild|titelbild|symbolbild|bildquelle|fotoquelle)\s*:\s*[^.!?:]{1,70}[^.!?:\s]|beitragsbild|titelbild|symbolbild)\s*\)?$",
+        r"(?i)^\(?\s*(?:(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|image credit|photo credit|image source|photo source|image courtesy|photo courtesy|picture|pictures|bildnachweis|fotonachweis|crédit photo|crédits photo|crédit|crédits|fotografía|imagen|imagem|fonte|quelle|source|beitragsbild|titelbild|symbolbild|bildquelle|fotoquelle|original-content von)\s*:\s*[^.!?:]{1,70}[^.!?:\s]|beitragsbild|titelbild|symbolbild)\s*\)?$",
     )
     .expect("valid credit pattern")
 });
@@ -788,6 +788,12 @@ static COMMENT_NOTICE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::
         r"(?i)(comment policy|comments? (are|is) (now )?closed|leave a (comment|reply)",
         r"|no comments yet|be the first to comment|keep it civil|logged in to (post|leave|comment)",
         r"|kommentare? (schreiben|verfassen)|keine kommentare",
+        // "comments are closed" in the other languages ("Kommentare geschlossen",
+        // "Kommentarfunktion deaktiviert", "comentarios cerrados", "commenti chiusi",
+        // "comentários fechados", "reacties gesloten")
+        r"|kommentare (sind )?geschlossen|kommentarfunktion (ist )?(deaktiviert|geschlossen)",
+        r"|comentarios (están )?cerrados|commenti (sono )?chiusi|comentários (estão )?fechados",
+        r"|reacties (zijn )?gesloten",
         // the section's heading with its count ("Kommentare (2)", "5 Comments")
         r"|^\W*(\d+\s+)?(comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)\s*(\(\d+\))?\W*$",
         r"|müssen (sie )?(sich )?(angemeldet|eingeloggt)",
@@ -4124,6 +4130,8 @@ mod tests {
             "Beitragsbild",
             "Image Source: Nicole Cohen",
             "Picture: Reuters",
+            // a press release's syndication line
+            "Original-Content von: Polizei Steinfurt, übermittelt durch news aktuell",
             "Source: the ministry said the figures were final.",
             "Photo: the mayor, who said: no.",
         ]
@@ -5659,6 +5667,13 @@ mod tests {
             "Kommentare (2)",
             "5 Comments",
             "Kommentare schreiben",
+            // "comments are closed" in the other languages
+            "Kommentarfeed | Kommentare geschlossen | Trackback-URL",
+            "Kommentarfunktion ist geschlossen.",
+            "Los comentarios están cerrados.",
+            "I commenti sono chiusi.",
+            "Comentários fechados.",
+            "Reacties zijn gesloten.",
             // the heading of a note about the author, with the biography after it
             "Über den Autor",
             "About the Author",
