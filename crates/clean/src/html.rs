@@ -732,8 +732,7 @@ fn standfirst(dom: &Dom, analysis: &Analysis, title: Option<&str>) -> Option<Str
         {
             let line = render(dom, dropped, sizes, &[id]).join(" ");
             let words = line.split_whitespace().count();
-            let sized = (5..=150).contains(&words)
-                || (chars_of(std::slice::from_ref(&line)) >= 60 && words < 150);
+            let sized = (5..=150).contains(&words) || (line_chars(&line) >= 60 && words < 150);
             // (a dateline block named "description" is no standfirst)
             if sized
                 && !is_timestamp_line(&line)
@@ -3142,11 +3141,12 @@ fn paragraph_text(dom: &Dom, paragraph: &[bool], sizes: &Sizes) -> Vec<u32> {
 /// Length of a body in Latin-letter equivalents: a Han, kana or Hangul character carries about
 /// as much as three Latin letters, so a short Japanese article is not mistaken for a stub.
 fn chars_of(lines: &[String]) -> usize {
-    lines
-        .iter()
-        .flat_map(|line| line.chars())
-        .map(|ch| if is_cjk(ch) { 3 } else { 1 })
-        .sum()
+    lines.iter().map(|line| line_chars(line)).sum()
+}
+
+/// One line's length as [`chars_of`] counts it.
+fn line_chars(line: &str) -> usize {
+    line.chars().map(|ch| if is_cjk(ch) { 3 } else { 1 }).sum()
 }
 
 fn is_cjk(ch: char) -> bool {
@@ -3213,7 +3213,7 @@ fn choose_body(
 /// Latin-letter equivalents or more) and ending as a sentence ends, so that a teaser's
 /// headline or a menu's run of words is not taken for it.
 fn is_sentence_line(line: &str) -> bool {
-    if chars_of(std::slice::from_ref(&line.to_string())) < 40 {
+    if line_chars(line) < 40 {
         return false;
     }
     let text = line
