@@ -770,10 +770,31 @@ static CREDIT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     .expect("valid credit pattern")
 });
 
-/// Picture credits and labels go wherever they stand; a body that is nothing but such lines
-/// stays as it is.
+/// A picture's credit closing its caption: "… (Image: GETTY)", "… (Credit: iStock)", "… Photo:
+/// Joseph Cox", "… — Foto: Michele Taborga/Arquivo Pessoal", "… Bild: Dave Thompson / AP":
+/// a picture word and a colon, then a name without a sentence's punctuation to the line's end.
+static CAPTION_CREDIT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    let picture = concat!(
+        "(?:image|images|photo|photos|picture|pictures|credit|credits|photo credit|image credit",
+        "|foto|fotos|bild|bilder|fotografía|imagen|imagem|crédit|crédits|crédit photo)"
+    );
+    regex::Regex::new(&format!(
+        r"(?i)(?:[(\[]\s*{picture}\s*:\s*[^.!?:()\[\]]{{1,60}}[)\]]|(?:^|[\s—–-]){picture}\s*:\s*[^.!?:]{{1,60}})\s*$"
+    ))
+    .expect("valid caption credit pattern")
+});
+
+/// A caption is at most this long (see [`CAPTION_CREDIT`]).
+const CAPTION_CHARS: usize = 200;
+
+/// Picture credits and labels go wherever they stand, and so do captions that end in a
+/// picture's credit; a body that is nothing but such lines stays as it is.
 fn drop_credits(lines: &mut Vec<String>) {
-    let credit = |line: &String| line.chars().count() <= 90 && CREDIT.is_match(line.trim());
+    let credit = |line: &String| {
+        let length = line.chars().count();
+        (length <= 90 && CREDIT.is_match(line.trim()))
+            || (length <= CAPTION_CHARS && CAPTION_CREDIT.is_match(line.trim()))
+    };
     if lines.iter().any(|line| !credit(line)) {
         lines.retain(|line| !credit(line));
     }
@@ -4134,6 +4155,17 @@ mod tests {
             "Original-Content von: Polizei Steinfurt, übermittelt durch news aktuell",
             "Source: the ministry said the figures were final.",
             "Photo: the mayor, who said: no.",
+            // captions that end in their picture's credit
+            "China has warned they will cease control of Hong Kong (Image: GETTY )",
+            "Farmers protest in Bathinda, Punjab. (Credits: PTI)",
+            "Benjamin com a nova dona, que deu um lar ao cachorro. — Foto: Michele Taborga/Arquivo",
+            "Die Deutsche Bank Filiale in der Betzdorfer Wilhelmstraße (Foto: Jennifer Patt)",
+            "The War Department Library in the Eisenhower Executive Office Building. Photo: Tim O’Reilly",
+            // a sentence naming a newspaper, a long lead that ends in its picture's credit
+            "The minister told the newspaper Bild: the talks will go on.",
+            "Zum Beispiel die Kollektivierung von Firmen wie BMW, sagt der Chef der Jusos. In der \
+             Wirtschaftsordnung, die er sich vorstellt, gäbe es auch kein Eigentum an Wohnraum \
+             mehr. Ein Gespräch über eine radikale Alternative Foto: Tibor Boz/Redux/laif",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -4144,7 +4176,11 @@ mod tests {
             [
                 "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
                 "Source: the ministry said the figures were final.",
-                "Photo: the mayor, who said: no."
+                "Photo: the mayor, who said: no.",
+                "The minister told the newspaper Bild: the talks will go on.",
+                "Zum Beispiel die Kollektivierung von Firmen wie BMW, sagt der Chef der Jusos. In der \
+                 Wirtschaftsordnung, die er sich vorstellt, gäbe es auch kein Eigentum an Wohnraum \
+                 mehr. Ein Gespräch über eine radikale Alternative Foto: Tibor Boz/Redux/laif",
             ]
         );
     }
