@@ -793,7 +793,11 @@ fn drop_credits(lines: &mut Vec<String>) {
     let credit = |line: &String| {
         let length = line.chars().count();
         (length <= 90 && CREDIT.is_match(line.trim()))
-            || (length <= CAPTION_CHARS && CAPTION_CREDIT.is_match(line.trim()))
+            // (one colon, the credit's: a line with more is a dateline or a source's
+            // credit too, "22/11/2020 - 04:30 - Fonte: Agência Brasil - Foto: …")
+            || (length <= CAPTION_CHARS
+                && line.matches(':').count() == 1
+                && CAPTION_CREDIT.is_match(line.trim()))
     };
     if lines.iter().any(|line| !credit(line)) {
         lines.retain(|line| !credit(line));
@@ -4161,6 +4165,9 @@ mod tests {
             "Benjamin com a nova dona, que deu um lar ao cachorro. — Foto: Michele Taborga/Arquivo",
             "Die Deutsche Bank Filiale in der Betzdorfer Wilhelmstraße (Foto: Jennifer Patt)",
             "The War Department Library in the Eisenhower Executive Office Building. Photo: Tim O’Reilly",
+            // a dateline with a source's credit and the picture's stays (the agency is read
+            // from it)
+            "22/11/2020 - 04:30 - Fonte: Agência Brasil - Foto: Cesar Greco/Palmeiras",
             // a sentence naming a newspaper, a long lead that ends in its picture's credit
             "The minister told the newspaper Bild: the talks will go on.",
             "Zum Beispiel die Kollektivierung von Firmen wie BMW, sagt der Chef der Jusos. In der \
@@ -4177,6 +4184,7 @@ mod tests {
                 "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
                 "Source: the ministry said the figures were final.",
                 "Photo: the mayor, who said: no.",
+                "22/11/2020 - 04:30 - Fonte: Agência Brasil - Foto: Cesar Greco/Palmeiras",
                 "The minister told the newspaper Bild: the talks will go on.",
                 "Zum Beispiel die Kollektivierung von Firmen wie BMW, sagt der Chef der Jusos. In der \
                  Wirtschaftsordnung, die er sich vorstellt, gäbe es auch kein Eigentum an Wohnraum \
