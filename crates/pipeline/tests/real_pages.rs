@@ -201,6 +201,15 @@ const CASES: &[Case] = &[
         Some(&[]),
         &["Agência Brasil"],
     ),
+    // en: a syndicated story; the header's byline names the source site ("By CNN.com"), the
+    // text's the writer
+    (
+        "htmldate-1588026728",
+        None,
+        None,
+        Some(&["Kate Sullivan"]),
+        &[],
+    ),
 ];
 
 #[test]
