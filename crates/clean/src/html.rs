@@ -792,12 +792,13 @@ const CAPTION_CHARS: usize = 200;
 fn drop_credits(lines: &mut Vec<String>) {
     let credit = |line: &String| {
         let length = line.chars().count();
-        (length <= 90 && CREDIT.is_match(line.trim()))
+        let line = line.trim();
+        (length <= 90 && CREDIT.is_match(line))
             // (one colon, the credit's: a line with more is a dateline or a source's
             // credit too, "22/11/2020 - 04:30 - Fonte: Agência Brasil - Foto: …")
             || (length <= CAPTION_CHARS
                 && line.matches(':').count() == 1
-                && CAPTION_CREDIT.is_match(line.trim()))
+                && CAPTION_CREDIT.is_match(line))
     };
     if lines.iter().any(|line| !credit(line)) {
         lines.retain(|line| !credit(line));

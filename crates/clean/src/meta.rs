@@ -455,9 +455,9 @@ struct Found {
     /// beside the name ("Klaus Schmidt, 8.5.12", "Posted by Jane on March 3, 2019").
     author_link_line: Option<String>,
     byline_text: Option<String>,
-    /// Later texts of elements marked as bylines (at most a few), for when the first names
-    /// only the outlet.
-    later_bylines: Vec<String>,
+    /// Later elements marked as bylines (at most a few), read only when the first byline
+    /// names only the outlet.
+    later_bylines: Vec<NodeId>,
     date_texts: Vec<String>,
     /// The first `<h1>` outside comments and footers: dates are written near the headline.
     after_h1: Option<NodeId>,
@@ -723,15 +723,10 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
             && found.later_bylines.len() < LATER_BYLINES
             && !matches!(tag, "body" | "html" | "article")
         {
-            let text = byline_text_of(dom, id);
-            // a bare "By" before the linked name is not the byline yet
-            let bare_word = text.split_whitespace().count() == 1 && opens_byline(&text);
-            if text.chars().any(char::is_alphabetic) && text.len() <= 160 && !bare_word {
-                if found.byline_text.is_none() {
-                    found.byline_text = Some(text);
-                } else if found.byline_text.as_deref() != Some(text.as_str()) {
-                    found.later_bylines.push(text);
-                }
+            if found.byline_text.is_none() {
+                found.byline_text = byline_candidate(dom, id);
+            } else {
+                found.later_bylines.push(id);
             }
         }
         let date_named = [
@@ -845,12 +840,18 @@ pub(crate) fn read_metadata(dom: &Dom, article: &mut HtmlArticle) {
         .as_deref()
         .is_some_and(|text| names_only_outlets(text, &sites))
     {
+        let first = found.byline_text.clone();
         if let Some(later) = found
             .later_bylines
             .iter()
-            .find(|text| opens_byline(text) && !names_only_outlets(text, &sites))
+            .filter_map(|&id| byline_candidate(dom, id))
+            .find(|text| {
+                Some(text) != first.as_ref()
+                    && opens_byline(text)
+                    && !names_only_outlets(text, &sites)
+            })
         {
-            found.byline_text = Some(later.clone());
+            found.byline_text = Some(later);
         }
     }
     // authors: the first source that names anyone
@@ -1202,7 +1203,15 @@ fn is_handle(name: &str) -> bool {
             .any(|pair| pair[0].is_ascii_lowercase() && pair[1].is_ascii_uppercase())
 }
 
-/// How many byline texts after the first are kept (see `Found::later_bylines`).
+/// The text of an element marked as a byline, when it can be one: some letters, at most 160
+/// bytes, and not a bare "By" before the linked name (the byline is not there yet).
+fn byline_candidate(dom: &Dom, id: NodeId) -> Option<String> {
+    let text = byline_text_of(dom, id);
+    let bare_word = text.split_whitespace().count() == 1 && opens_byline(&text);
+    (text.chars().any(char::is_alphabetic) && text.len() <= 160 && !bare_word).then_some(text)
+}
+
+/// How many byline elements after the first are kept (see `Found::later_bylines`).
 const LATER_BYLINES: usize = 4;
 
 /// Whether a byline's text names only outlets: each of its parts after the byline word
