@@ -340,8 +340,55 @@ impl StoryLog {
             // with the number of postings that point at them: the number of shared words
             // when both word lists are free of repeats.
             let older = len - direct;
+            let query_unique = strictly_increasing(&fingerprint.words);
+            let query_sketch = sketch(&fingerprint.minhash);
+            let may_matter = query_unique
+                .then(|| self.may_matter(fingerprint, older))
+                .flatten();
+            let lead_words = fingerprint.words.len();
+            // `reaches[c]`: with `c` shared words the lead-word Jaccard can reach the
+            // threshold (at most c / lead_words: the other list holds them all). It grows
+            // with `c`.
+            let reaches: Vec<bool> = (0..=lead_words)
+                .map(|count| {
+                    story::lead_word_jaccard(lead_words, count, count)
+                        >= story::SAME_STORY_THRESHOLD
+                })
+                .collect();
+            // Prefix filter: the words with the longest postings (the most common ones) are
+            // not traversed. An unmarked entry is read only when its count of the other
+            // words, plus every skipped word, can reach the threshold; its count of the
+            // skipped words is then taken from its own word list. Two thirds of the words
+            // the threshold allows are skipped (all of them would leave every entry sharing
+            // one rare word to be read; measured in BENCHMARKS.md). Only when the entries
+            // the prefilter marks are known.
+            let skipped: Vec<u32> = match &may_matter {
+                Some(_) => {
+                    let most = reaches
+                        .iter()
+                        .position(|&reach| reach)
+                        .unwrap_or(lead_words + 1);
+                    let mut by_postings: Vec<(usize, u32)> = fingerprint
+                        .words
+                        .iter()
+                        .map(|word| (self.index.get(word).map_or(0, VecDeque::len), *word))
+                        .collect();
+                    by_postings.sort_unstable_by(|a, b| b.cmp(a));
+                    let mut skipped: Vec<u32> = by_postings
+                        .iter()
+                        .take(most.saturating_sub(1) * 2 / 3)
+                        .map(|&(_, word)| word)
+                        .collect();
+                    skipped.sort_unstable();
+                    skipped
+                }
+                None => Vec::new(),
+            };
             let mut shared = vec![0u32; older];
             for word in &fingerprint.words {
+                if skipped.binary_search(word).is_ok() {
+                    continue;
+                }
                 if let Some(ordinals) = self.index.get(word) {
                     for ordinal in ordinals {
                         if let Some(slot) = ordinal
@@ -353,29 +400,43 @@ impl StoryLog {
                     }
                 }
             }
-            let query_unique = strictly_increasing(&fingerprint.words);
-            let query_sketch = sketch(&fingerprint.minhash);
-            let may_matter = query_unique
-                .then(|| self.may_matter(fingerprint, older))
-                .flatten();
-            let lead_words = fingerprint.words.len();
+            let reach = |count: usize| reaches.get(count).copied().unwrap_or(true);
             let candidates = shared
                 .iter()
                 .enumerate()
                 .rev()
-                .filter(|(_, count)| **count > 0)
-                .filter(|&(position, &count)| {
-                    // The Jaccard bound needs no more than the count: with `count` shared
-                    // words it is at most count / lead_words (the other list holds them all).
-                    may_matter.as_ref().is_none_or(|may| {
-                        may.get(position).copied().unwrap_or(true)
-                            || story::lead_word_jaccard(lead_words, count as usize, count as usize)
-                                >= story::SAME_STORY_THRESHOLD
-                    })
-                })
-                .filter_map(|(position, &count)| Some((count, self.entries.get(position)?)));
-            for (count, entry) in candidates {
-                let counted = (query_unique && entry.words_unique).then_some(count as usize);
+                .filter_map(|(position, &counted)| {
+                    let may = may_matter
+                        .as_ref()
+                        .is_none_or(|may| may.get(position).copied().unwrap_or(true));
+                    let counted = counted as usize;
+                    // Neither marked nor able to reach the threshold with every skipped
+                    // word shared as well: not read at all.
+                    if !may && (counted == 0 || !reach(counted + skipped.len())) {
+                        return None;
+                    }
+                    Some((may, counted, self.entries.get(position)?))
+                });
+            for (may, counted, entry) in candidates {
+                let unique = query_unique && entry.words_unique;
+                // What cannot matter with every skipped word shared cannot matter with fewer
+                // (the Jaccard grows with the shared words): judged before they are counted.
+                if unique
+                    && !skipped.is_empty()
+                    && self.cannot_matter(
+                        fingerprint,
+                        query_sketch.as_ref(),
+                        entry,
+                        counted + skipped.len(),
+                    )
+                {
+                    continue;
+                }
+                let count = counted + skipped_shared(&skipped, entry);
+                if count == 0 || !(may || reach(count)) {
+                    continue;
+                }
+                let counted = unique.then_some(count);
                 if counted.is_some_and(|both| {
                     self.cannot_matter(fingerprint, query_sketch.as_ref(), entry, both)
                 }) {
@@ -434,6 +495,30 @@ impl StoryLog {
 
 /// Newest entries whose shared words are tested directly before the index is used.
 const DIRECT_SCAN: usize = 64;
+
+/// How many of the (sorted) `skipped` words `entry`'s lead words hold: postings count each
+/// entry once per occurrence of a word, so an entry with repeats counts a skipped word once
+/// per occurrence too.
+fn skipped_shared(skipped: &[u32], entry: &Entry) -> usize {
+    if skipped.is_empty() {
+        return 0;
+    }
+    let words = &entry.fingerprint.words;
+    if entry.words_sorted {
+        skipped
+            .iter()
+            .map(|word| {
+                let start = words.partition_point(|w| w < word);
+                words[start..].iter().take_while(|w| *w == word).count()
+            })
+            .sum()
+    } else {
+        words
+            .iter()
+            .filter(|word| skipped.binary_search(word).is_ok())
+            .count()
+    }
+}
 
 /// True when two sorted lists have a value in common.
 fn shares_sorted(a: &[u32], b: &[u32]) -> bool {
