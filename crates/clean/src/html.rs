@@ -1614,11 +1614,26 @@ impl Analysis {
         let long_enough = parts
             .last()
             .is_some_and(|&last| self.long_enough_for_a_tail(dom, text, last));
-        if long_enough && (links as f32) < 0.25 * all.max(1) as f32 {
+        let prose = parts
+            .last()
+            .is_some_and(|&last| self.tail_links_allowed(dom, links, all, last));
+        if long_enough && prose {
             parts
         } else {
             Vec::new()
         }
+    }
+
+    /// Whether `links` characters of link text in `all` leave a run of paragraphs ending with
+    /// `last` prose: under a quarter, or more (a paragraph is at most half links) when it
+    /// ends a sentence outside a link and its words outside the links make one (40+
+    /// characters): a closing sentence that links a name or a source ("downloaded from
+    /// <a>slideshare</a>.") is the article's; a teaser ends with its link ("mehr...").
+    fn tail_links_allowed(&self, dom: &Dom, links: u32, all: u32, last: NodeId) -> bool {
+        (links as f32) < 0.25 * all.max(1) as f32
+            || (all.saturating_sub(links) >= 40
+                && ends_a_sentence(dom, last, &self.end)
+                && !last_text_in_a_link(dom, last, &self.end))
     }
 
     /// Whether `text` characters of paragraph text ending with `last` make a tail: over 80,
@@ -1916,6 +1931,26 @@ fn ends_a_sentence(dom: &Dom, block: NodeId, end: &[NodeId]) -> bool {
         let text = text.trim_end_matches(['"', '”', '’', '»', '“', '\'', ')']);
         text.ends_with(['.', '!', '?', '。'])
     })
+}
+
+/// Whether the last text of `block` lies inside a link (a teaser's "mehr..." or "Read
+/// more…", which end as sentences do).
+fn last_text_in_a_link(dom: &Dom, block: NodeId, end: &[NodeId]) -> bool {
+    let last = (block..=end[block]).rev().find(|&id| {
+        matches!(dom.nodes[id].kind, NodeKind::Text { start, end }
+            if !dom.source[start..end].trim().is_empty())
+    });
+    let mut at = last.and_then(|id| dom.nodes[id].parent);
+    while let Some(id) = at {
+        if dom.tag(id) == Some("a") {
+            return true;
+        }
+        if id == block {
+            break;
+        }
+        at = dom.nodes[id].parent;
+    }
+    false
 }
 
 /// A paragraph's tag and first class name.
@@ -3833,14 +3868,29 @@ mod tests {
         assert!(!body.contains("two grown children"), "{body}");
         let linked = "<p>The council also published <a href='/x'>the full budget report for \
                       2024 and its annexes</a> on its website, with the vote tally.</p>";
-        let body = extract(&page(&format!("{linked}{promo}"), gap))
-            .lines
-            .join("\n");
-        assert!(!body.contains("vote tally"), "{body}");
         let body = extract(&page(&format!("{tail}{linked}{promo}"), gap))
             .lines
             .join("\n");
         assert!(body.contains("vote tally"), "{body}");
+        // a closing sentence that links a source is prose (its own words make a sentence);
+        // a short call around a link, or a line whose last words are a link ("mehr...", a
+        // teaser's "Read more..."), is not
+        let body = extract(&page(&format!("{linked}{promo}"), gap))
+            .lines
+            .join("\n");
+        assert!(body.contains("vote tally"), "{body}");
+        let call = "<p>Read it all at <a href='/x'>the council's website</a> on Tuesday.</p>";
+        let body = extract(&page(&format!("{call}{promo}"), gap))
+            .lines
+            .join("\n");
+        assert!(!body.contains("council's website"), "{body}");
+        let more = "<p>The city will build a public pool next to the school by the end of next \
+                    year. <a href='/y'>Read more on the pool plans...</a></p>";
+        let body = extract(&page(&format!("{more}{promo}"), gap))
+            .lines
+            .join("\n");
+        assert!(!body.contains("public pool"), "{body}");
+
         // a note of another kind before them ends the run
         let noted =
             format!("<div class='note'>Jane Doe covers the city council.</div>{tail}{promo}");
