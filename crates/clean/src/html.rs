@@ -3084,7 +3084,13 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
                 continue;
             }
             let only_paragraphs = under[sibling] * 10 >= text * 9;
-            let few_links = sizes.link[sibling] * 5 < text;
+            // links under a fifth of the text, or under half in prose that links a source or
+            // a name and ends its sentence outside them (as a tail's, `tail_links_allowed`;
+            // with 80+ characters, its own words are 40+)
+            let few_links = sizes.link[sibling] * 5 < text
+                || (sizes.link[sibling] * 2 < text
+                    && ends_a_sentence(dom, sibling, &analysis.end)
+                    && !last_text_in_a_link(dom, sibling, &analysis.end));
             let pictured = dom
                 .descendants(sibling)
                 .into_iter()
@@ -6055,6 +6061,22 @@ mod tests {
         // two boxes between are two: the block before them is no longer the article's lead
         let two = format!("<ul>{links}</ul><div><img src=/a.jpg><span>Picture</span></div>");
         let article = extract(&parted_article(&long_paragraph(1), &two));
+        assert_eq!(article.lines.len(), 8, "{:?}", article.lines);
+    }
+
+    #[test]
+    fn a_lead_that_links_names_in_its_sentences_is_prose() {
+        let picture = "<div><img src=/a.jpg></div>";
+        let linked = "<p>Paragraph 1 of the report names <a href=/p>the minister of transport \
+                      and the mayor</a> and <a href=/q>the council</a>, and quotes both of them \
+                      at length.</p>";
+        let article = extract(&parted_article(linked, picture));
+        assert_eq!(article.lines.len(), 9, "{:?}", article.lines);
+        assert!(article.lines[0].starts_with("Paragraph 1 "));
+        // a teaser's line ends in its link
+        let teaser = "<p>Paragraph 1 of the report names the minister and the mayor, and quotes \
+                      both. <a href=/p>Read more on the report and the minister...</a></p>";
+        let article = extract(&parted_article(teaser, picture));
         assert_eq!(article.lines.len(), 8, "{:?}", article.lines);
     }
 
