@@ -86,6 +86,18 @@ pub struct StoryLog {
     capacity: usize,
     /// Next sequence this view expects (everything below was applied).
     next_sequence: u64,
+    /// Per-entry buffers of one decision, kept between decisions: at a full log they are
+    /// 50,000 entries long, and a fresh allocation of that size is fresh pages every time.
+    scratch: Scratch,
+}
+
+/// See [`StoryLog::scratch`].
+#[derive(Default)]
+struct Scratch {
+    /// Per older entry: the postings of the walked lead words that point at it.
+    shared: Vec<u32>,
+    /// Per older entry: whether it may matter for a reason other than its lead words.
+    may: Vec<bool>,
 }
 
 impl StoryLog {
@@ -102,6 +114,7 @@ impl StoryLog {
             first_ordinal: 0,
             capacity: capacity.max(1),
             next_sequence: 1,
+            scratch: Scratch::default(),
         }
     }
 
@@ -140,7 +153,9 @@ impl StoryLog {
             .entries
             .back()
             .is_none_or(|last| last.sequence < sequence));
-        let assignment = self.decide(id, &fingerprint);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let assignment = self.decide(id, &fingerprint, &mut scratch);
+        self.scratch = scratch;
         let ordinal = self.first_ordinal + self.entries.len() as u64;
         for word in &fingerprint.words {
             self.index.entry(*word).or_default().push_back(ordinal);
@@ -245,8 +260,15 @@ impl StoryLog {
     /// of any `64 - m + 1`: found through [`SimilarIndex`]), a shared anchor (a cross-language
     /// score needs two shared names), or a special entry. `None` when the query itself cannot
     /// be judged this way (a MinHash of another size): every candidate is then visited.
-    fn may_matter(&self, fingerprint: &StoryFingerprint, older: usize) -> Option<Vec<bool>> {
-        let mut may = vec![false; older];
+    /// `may` is the buffer the answer is written to.
+    fn may_matter<'m>(
+        &self,
+        fingerprint: &StoryFingerprint,
+        older: usize,
+        may: &'m mut Vec<bool>,
+    ) -> Option<&'m [bool]> {
+        may.clear();
+        may.resize(older, false);
         let mut mark = |ordinal: u64| {
             if let Some(slot) = ordinal
                 .checked_sub(self.first_ordinal)
@@ -269,7 +291,7 @@ impl StoryLog {
             }
         }
         self.special.iter().for_each(|&ordinal| mark(ordinal));
-        Some(may)
+        Some(may.as_slice())
     }
 
     /// True when `entry`, sharing `both` lead words (counted exactly) with `fingerprint`, can
@@ -303,7 +325,12 @@ impl StoryLog {
             && !is_repeated(&self.repeated, entry.id_number)
     }
 
-    fn decide(&self, id: &str, fingerprint: &StoryFingerprint) -> Assignment {
+    fn decide(
+        &self,
+        id: &str,
+        fingerprint: &StoryFingerprint,
+        scratch: &mut Scratch,
+    ) -> Assignment {
         // Candidates are the entries sharing a lead word, newest first (ties go to the most
         // recent story). The first near-duplicate decides the story by itself, so the scan
         // stops there. The newest entries are tested directly (a merge of the sorted word
@@ -342,9 +369,12 @@ impl StoryLog {
             let older = len - direct;
             let query_unique = strictly_increasing(&fingerprint.words);
             let query_sketch = sketch(&fingerprint.minhash);
-            let may_matter = query_unique
-                .then(|| self.may_matter(fingerprint, older))
-                .flatten();
+            let Scratch { shared, may } = scratch;
+            let may_matter = if query_unique {
+                self.may_matter(fingerprint, older, may)
+            } else {
+                None
+            };
             let lead_words = fingerprint.words.len();
             // `reaches[c]`: with `c` shared words the lead-word Jaccard can reach the
             // threshold (at most c / lead_words: the other list holds them all). It grows
@@ -384,7 +414,8 @@ impl StoryLog {
                 }
                 None => Vec::new(),
             };
-            let mut shared = vec![0u32; older];
+            shared.clear();
+            shared.resize(older, 0);
             for word in &fingerprint.words {
                 if skipped.binary_search(word).is_ok() {
                     continue;
