@@ -1632,8 +1632,7 @@ impl Analysis {
     fn tail_links_allowed(&self, dom: &Dom, links: u32, all: u32, last: NodeId) -> bool {
         (links as f32) < 0.25 * all.max(1) as f32
             || (all.saturating_sub(links) >= 40
-                && ends_a_sentence(dom, last, &self.end)
-                && !last_text_in_a_link(dom, last, &self.end))
+                && ends_a_sentence_outside_links(dom, last, &self.end))
     }
 
     /// Whether `text` characters of paragraph text ending with `last` make a tail: over 80,
@@ -1915,42 +1914,51 @@ fn holds_blocks(dom: &Dom, id: NodeId, end: &[NodeId]) -> bool {
     })
 }
 
-/// Whether a block's last text ends a sentence (a full stop, a question or exclamation mark,
-/// or a closing quotation mark after one).
-fn ends_a_sentence(dom: &Dom, block: NodeId, end: &[NodeId]) -> bool {
-    let last = (block..=end[block])
+/// A block's last non-blank text node and its trimmed text.
+fn last_text<'d>(dom: &'d Dom, block: NodeId, end: &[NodeId]) -> Option<(NodeId, &'d str)> {
+    (block..=end[block])
         .rev()
         .find_map(|id| match dom.nodes[id].kind {
             NodeKind::Text { start, end } => {
                 let text = dom.source[start..end].trim();
-                (!text.is_empty()).then_some(text)
+                (!text.is_empty()).then_some((id, text))
             }
             _ => None,
-        });
-    last.is_some_and(|text| {
-        let text = text.trim_end_matches(['"', '”', '’', '»', '“', '\'', ')']);
-        text.ends_with(['.', '!', '?', '。'])
-    })
+        })
 }
 
-/// Whether the last text of `block` lies inside a link (a teaser's "mehr..." or "Read
-/// more…", which end as sentences do).
-fn last_text_in_a_link(dom: &Dom, block: NodeId, end: &[NodeId]) -> bool {
-    let last = (block..=end[block]).rev().find(|&id| {
-        matches!(dom.nodes[id].kind, NodeKind::Text { start, end }
-            if !dom.source[start..end].trim().is_empty())
-    });
-    let mut at = last.and_then(|id| dom.nodes[id].parent);
+/// Whether `text` ends a sentence (a full stop, a question or exclamation mark, or a closing
+/// quotation mark after one).
+fn is_sentence_end(text: &str) -> bool {
+    let text = text.trim_end_matches(['"', '”', '’', '»', '“', '\'', ')']);
+    text.ends_with(['.', '!', '?', '。'])
+}
+
+/// Whether a block's last text ends a sentence.
+fn ends_a_sentence(dom: &Dom, block: NodeId, end: &[NodeId]) -> bool {
+    last_text(dom, block, end).is_some_and(|(_, text)| is_sentence_end(text))
+}
+
+/// Whether a block's last text ends a sentence outside a link: a teaser's "mehr..." or
+/// "Read more…" ends as a sentence does, inside its link.
+fn ends_a_sentence_outside_links(dom: &Dom, block: NodeId, end: &[NodeId]) -> bool {
+    let Some((last, text)) = last_text(dom, block, end) else {
+        return false;
+    };
+    if !is_sentence_end(text) {
+        return false;
+    }
+    let mut at = dom.nodes[last].parent;
     while let Some(id) = at {
         if dom.tag(id) == Some("a") {
-            return true;
+            return false;
         }
         if id == block {
             break;
         }
         at = dom.nodes[id].parent;
     }
-    false
+    true
 }
 
 /// A paragraph's tag and first class name.
@@ -3089,8 +3097,7 @@ fn lead_before(dom: &Dom, analysis: &Analysis, top: NodeId) -> Vec<NodeId> {
             // with 80+ characters, its own words are 40+)
             let few_links = sizes.link[sibling] * 5 < text
                 || (sizes.link[sibling] * 2 < text
-                    && ends_a_sentence(dom, sibling, &analysis.end)
-                    && !last_text_in_a_link(dom, sibling, &analysis.end));
+                    && ends_a_sentence_outside_links(dom, sibling, &analysis.end));
             let pictured = dom
                 .descendants(sibling)
                 .into_iter()
